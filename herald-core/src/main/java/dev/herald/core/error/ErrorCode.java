@@ -1,0 +1,55 @@
+package dev.herald.core.error;
+
+/**
+ * The one catalog of HTTP API errors. Codes are stable: clients switch on them, so a code is
+ * never renamed or reused; new situations get new codes. Every code is documented in
+ * {@code docs/errors.md} (a test keeps the two in step).
+ */
+public enum ErrorCode {
+    UID_REQUIRED("uid_required", 400, "The uid parameter is required."),
+    MESSAGE_REQUIRED("message_required", 400, "The message parameter is required."),
+    INVALID_JSON("invalid_json", 400, "The request body is not valid JSON."),
+    INVALID_REQUEST("invalid_request", 400, "The request is well-formed JSON but not a valid request."),
+    BATCH_TOO_LARGE("batch_too_large", 400, "A batch holds too many messages."),
+    UNAUTHORIZED("unauthorized", 401, "A valid API key is required: Authorization: Bearer <key>."),
+    ORIGIN_NOT_ALLOWED("origin_not_allowed", 403, "The Origin of this WebSocket upgrade is not in the allow-list."),
+    USER_OFFLINE("user_offline", 404, "The user has no connection."),
+    NOT_FOUND("not_found", 404, "No such resource."),
+    METHOD_NOT_ALLOWED("method_not_allowed", 405, "The resource does not support this method."),
+    PAYLOAD_TOO_LARGE("payload_too_large", 413, "The request body is larger than the configured limit."),
+    UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "The request body must be application/json."),
+    UPGRADE_REQUIRED("upgrade_required", 426, "This endpoint only accepts WebSocket upgrades (GET with Upgrade: websocket)."),
+    INTERNAL_ERROR("internal_error", 500, "Something went wrong inside Herald; the log has details."),
+    SHUTTING_DOWN("shutting_down", 503, "The server is shutting down; retry on another node or later.");
+
+    private final String code;
+    private final int httpStatus;
+    private final String defaultMessage;
+
+    ErrorCode(String code, int httpStatus, String defaultMessage) {
+        this.code = code;
+        this.httpStatus = httpStatus;
+        this.defaultMessage = defaultMessage;
+    }
+
+    /** The stable wire code, e.g. {@code user_offline}. */
+    public String code() {
+        return code;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    public String defaultMessage() {
+        return defaultMessage;
+    }
+
+    public HeraldException exception() {
+        return new HeraldException(this, defaultMessage);
+    }
+
+    public HeraldException exception(String message) {
+        return new HeraldException(this, message);
+    }
+}

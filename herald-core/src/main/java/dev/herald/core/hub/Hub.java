@@ -1,0 +1,261 @@
+package dev.herald.core.hub;
+
+import dev.herald.core.message.Message;
+import dev.herald.core.message.Target;
+import dev.herald.core.session.BaseSession;
+import dev.herald.core.session.Session;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The registry of this node's authenticated connections: user id → sessions (many per user: tabs,
+ * devices) and topic → sessions, plus fan-out of messages to them.
+ *
+ * <p>Users are sharded by a hash of the id, one lock per shard, so connects and disconnects of
+ * different users rarely contend. Each user's sessions are an immutable array swapped under the
+ * shard lock: delivery reads it without locking. Removal is identity-checked: a stale session's
+ * late close can never remove a newer session of the same user.
+ *
+ * <p>Thread-safe. No method blocks on I/O: delivery only enqueues onto sessions' bounded queues.
+ */
+public final class Hub {
+    public static final int DEFAULT_SHARDS = 64;
+
+    private final Shard[] shards;
+    private final int maxConnectionsPerUser;
+    private final HubStats stats;
+    private final ConcurrentHashMap<String, Set<BaseSession>> topics = new ConcurrentHashMap<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger users = new AtomicInteger();
+
+    public Hub(int maxConnectionsPerUser, HubStats stats) {
+        this(DEFAULT_SHARDS, maxConnectionsPerUser, stats);
+    }
+
+    public Hub(int shardCount, int maxConnectionsPerUser, HubStats stats) {
+        if (Integer.bitCount(shardCount) != 1) {
+            throw new IllegalArgumentException("shardCount must be a power of two: " + shardCount);
+        }
+        this.shards = new Shard[shardCount];
+        for (int i = 0; i < shardCount; i++) {
+            shards[i] = new Shard();
+        }
+        this.maxConnectionsPerUser = maxConnectionsPerUser;
+        this.stats = stats;
+    }
+
+    /** What {@link #add} did. {@code FIRST} is when a cluster node subscribes to the user's channel. */
+    public enum AddResult { FIRST, ADDED, TOO_MANY_CONNECTIONS }
+
+    /** Registers an authenticated session under its user id. */
+    public AddResult add(BaseSession session) {
+        String userId = session.userId();
+        Shard shard = shard(userId);
+        synchronized (shard) {
+            BaseSession[] current = shard.users.get(userId);
+            if (current == null) {
+                shard.users.put(userId, new BaseSession[] {session});
+                connections.incrementAndGet();
+                users.incrementAndGet();
+                stats.connectionsOpened.increment();
+                return AddResult.FIRST;
+            }
+            if (current.length >= maxConnectionsPerUser) {
+                stats.connectionsRejected.increment();
+                return AddResult.TOO_MANY_CONNECTIONS;
+            }
+            BaseSession[] next = Arrays.copyOf(current, current.length + 1);
+            next[current.length] = session;
+            shard.users.put(userId, next);
+            connections.incrementAndGet();
+            stats.connectionsOpened.increment();
+            return AddResult.ADDED;
+        }
+    }
+
+    /**
+     * Removes exactly this session (identity, not equality) and its topic subscriptions. Returns
+     * {@code true} when it was the user's last session on this node. Idempotent.
+     */
+    public boolean remove(BaseSession session) {
+        for (String topic : session.topics()) {
+            unsubscribe(session, topic);
+        }
+        String userId = session.userId();
+        if (userId == null) {
+            return false;
+        }
+        Shard shard = shard(userId);
+        synchronized (shard) {
+            BaseSession[] current = shard.users.get(userId);
+            if (current == null) {
+                return false;
+            }
+            int index = -1;
+            for (int i = 0; i < current.length; i++) {
+                if (current[i] == session) {
+                    index = i;
+                    break;
+                }
+            }
+            if (index < 0) {
+                return false; // stale: this session was already removed, a newer one stays
+            }
+            connections.decrementAndGet();
+            if (current.length == 1) {
+                shard.users.remove(userId);
+                users.decrementAndGet();
+                return true;
+            }
+            BaseSession[] next = new BaseSession[current.length - 1];
+            System.arraycopy(current, 0, next, 0, index);
+            System.arraycopy(current, index + 1, next, index, current.length - index - 1);
+            shard.users.put(userId, next);
+            return false;
+        }
+    }
+
+    /** Adds a topic subscription. Returns {@code false} if the session already followed it. */
+    public boolean subscribe(BaseSession session, String topic) {
+        if (session.isClosed() || !session.topics().add(topic)) {
+            return false;
+        }
+        topics.computeIfAbsent(topic, t -> ConcurrentHashMap.newKeySet()).add(session);
+        if (session.isClosed()) {
+            unsubscribe(session, topic); // lost a race with remove(): do not leak the entry
+        }
+        return true;
+    }
+
+    public boolean unsubscribe(BaseSession session, String topic) {
+        boolean was = session.topics().remove(topic);
+        topics.computeIfPresent(topic, (t, set) -> {
+            set.remove(session);
+            return set.isEmpty() ? null : set;
+        });
+        return was;
+    }
+
+    /** The user's sessions on this node (a snapshot; empty when offline). */
+    public List<Session> sessions(String userId) {
+        BaseSession[] current = shard(userId).users.get(userId);
+        return current == null ? List.of() : List.of(current);
+    }
+
+    /**
+     * Queues the message to every session the targets name, each session at most once, and returns
+     * how many sessions accepted it.
+     */
+    public int deliver(List<Target> targets, Message message) {
+        if (targets.size() == 1) {
+            return deliver(targets.get(0), message, null);
+        }
+        Set<Session> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        int delivered = 0;
+        for (Target target : targets) {
+            delivered += deliver(target, message, seen);
+        }
+        return delivered;
+    }
+
+    private int deliver(Target target, Message message, Set<Session> seen) {
+        return switch (target) {
+            case Target.User user -> {
+                BaseSession[] sessions = shard(user.userId()).users.get(user.userId());
+                int n = 0;
+                if (sessions != null) {
+                    for (BaseSession s : sessions) {
+                        n += offer(s, message, null, seen);
+                    }
+                }
+                yield n;
+            }
+            case Target.Topic topic -> {
+                Set<BaseSession> followers = topics.get(topic.name());
+                int n = 0;
+                if (followers != null) {
+                    for (BaseSession s : followers) {
+                        n += offer(s, message, topic.name(), seen);
+                    }
+                }
+                yield n;
+            }
+            case Target.Everyone everyone -> {
+                int n = 0;
+                for (Shard shard : shards) {
+                    for (BaseSession[] sessions : shard.users.values()) {
+                        for (BaseSession s : sessions) {
+                            n += offer(s, message, null, seen);
+                        }
+                    }
+                }
+                yield n;
+            }
+        };
+    }
+
+    private int offer(BaseSession session, Message message, String viaTopic, Set<Session> seen) {
+        if (seen != null && !seen.add(session)) {
+            return 0;
+        }
+        byte[] frame = session.protocol() == Session.Protocol.SEED
+                ? message.rawFrame()
+                : message.envelopeFrame(viaTopic);
+        if (session.send(frame)) {
+            stats.messagesOut.increment();
+            return 1;
+        }
+        stats.dropped.increment();
+        return 0;
+    }
+
+    /** Visits every session on this node (weakly consistent, never blocks connects). */
+    public void forEach(Consumer<? super BaseSession> action) {
+        for (Shard shard : shards) {
+            for (BaseSession[] sessions : shard.users.values()) {
+                for (BaseSession s : sessions) {
+                    action.accept(s);
+                }
+            }
+        }
+    }
+
+    /** All sessions as a snapshot list (for shutdown and sweeps). */
+    public List<BaseSession> snapshot() {
+        List<BaseSession> all = new ArrayList<>(connections.get());
+        forEach(all::add);
+        return all;
+    }
+
+    public int connectionCount() {
+        return connections.get();
+    }
+
+    public int userCount() {
+        return users.get();
+    }
+
+    public int topicCount() {
+        return topics.size();
+    }
+
+    private Shard shard(String userId) {
+        int h = userId.hashCode();
+        h ^= (h >>> 16); // spread: String hashes of similar ids differ mostly in low bits
+        return shards[h & (shards.length - 1)];
+    }
+
+    /** One lock (the shard itself) guarding writes; reads go straight to the concurrent map. */
+    private static final class Shard {
+        final Map<String, BaseSession[]> users = new ConcurrentHashMap<>();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.herald.core.message;
+
+import java.security.SecureRandom;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Monotonic ULIDs: 26 Crockford base-32 characters, 48 bits of milliseconds then 80 random bits.
+ * Ids sort by creation time as plain strings; within one millisecond the random part is incremented,
+ * so ids made by one generator are strictly increasing. Thread-safe.
+ */
+public final class MessageIds {
+    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+    private final SecureRandom random = new SecureRandom();
+    private final ReentrantLock lock = new ReentrantLock();
+    private long lastMillis = -1;
+    private long randomHigh; // 16 bits
+    private long randomLow;  // 64 bits
+
+    public String next(long nowMillis) {
+        long millis;
+        long high;
+        long low;
+        lock.lock();
+        try {
+            if (nowMillis > lastMillis) {
+                lastMillis = nowMillis;
+                randomHigh = random.nextInt(1 << 16);
+                randomLow = random.nextLong();
+            } else if (++randomLow == 0 && ++randomHigh == (1 << 16)) {
+                // 80-bit overflow within one millisecond (practically impossible): borrow the next ms
+                lastMillis++;
+                randomHigh = 0;
+            }
+            millis = lastMillis;
+            high = randomHigh;
+            low = randomLow;
+        } finally {
+            lock.unlock();
+        }
+        return encode(millis, high, low);
+    }
+
+    static String encode(long millis, long high16, long low64) {
+        char[] out = new char[26];
+        for (int i = 9; i >= 0; i--) {
+            out[i] = ALPHABET[(int) (millis & 31)];
+            millis >>>= 5;
+        }
+        // 80 random bits = high16:low64, written as 16 groups of 5 bits from the end
+        for (int i = 25; i >= 10; i--) {
+            out[i] = ALPHABET[(int) (low64 & 31)];
+            low64 = (low64 >>> 5) | ((high16 & 31) << 59);
+            high16 >>>= 5;
+        }
+        return new String(out);
+    }
+}

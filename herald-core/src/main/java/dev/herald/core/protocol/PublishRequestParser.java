@@ -1,0 +1,202 @@
+package dev.herald.core.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.herald.core.error.ErrorCode;
+import dev.herald.core.error.HeraldException;
+import dev.herald.core.message.PublishRequest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses the JSON bodies of {@code POST /api/v1/messages} and {@code /batch}. Keeps {@code data}
+ * byte-exact (it is sliced from the input, never re-encoded), rejects unknown fields by name, and
+ * reports syntax errors with their line and column. Thread-safe.
+ */
+public final class PublishRequestParser {
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    /** Parses one message. Syntax and validation problems throw {@code invalid_json} / {@code invalid_request}. */
+    public PublishRequest parseOne(String body) {
+        try (JsonParser p = JSON.createParser(body)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT, "the body must be a JSON object");
+            PublishRequest request = readMessage(p, body, "");
+            if (p.nextToken() != null) {
+                throw ErrorCode.INVALID_JSON.exception("unexpected content after the JSON object");
+            }
+            return request;
+        } catch (JsonProcessingException e) {
+            throw invalidJson(e);
+        } catch (IOException e) {
+            throw ErrorCode.INVALID_JSON.exception(e.getMessage());
+        }
+    }
+
+    /**
+     * Parses a batch: {@code {"messages":[…]}} or a bare array. A malformed body fails as a whole;
+     * an invalid item becomes a per-item error, so one bad message does not sink the others.
+     */
+    public List<Item> parseBatch(String body, int maxMessages) {
+        try (JsonParser p = JSON.createParser(body)) {
+            JsonToken first = p.nextToken();
+            if (first == JsonToken.START_OBJECT) {
+                String name = p.nextFieldName();
+                if (!"messages".equals(name)) {
+                    throw ErrorCode.INVALID_REQUEST.exception(name == null
+                            ? "messages is required" : "unknown field '" + name + "' (expected messages)");
+                }
+                expect(p.nextToken(), JsonToken.START_ARRAY, "messages must be an array");
+            } else {
+                expect(first, JsonToken.START_ARRAY, "the body must be {\"messages\":[…]} or an array");
+            }
+            List<Item> items = new ArrayList<>();
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                if (items.size() == maxMessages) {
+                    throw ErrorCode.BATCH_TOO_LARGE.exception("a batch holds at most " + maxMessages + " messages");
+                }
+                int index = items.size();
+                if (p.currentToken() != JsonToken.START_OBJECT) {
+                    p.skipChildren();
+                    items.add(new Item(null, ErrorCode.INVALID_REQUEST.exception("messages[" + index + "] must be an object")));
+                    continue;
+                }
+                JsonStreamContext batchArray = p.getParsingContext().getParent();
+                try {
+                    items.add(new Item(readMessage(p, body, "messages[" + index + "]."), null));
+                } catch (HeraldException e) {
+                    if (e.code() != ErrorCode.INVALID_REQUEST) {
+                        throw e;
+                    }
+                    skipRestOfItem(p, batchArray);
+                    items.add(new Item(null, e));
+                }
+            }
+            if (first == JsonToken.START_OBJECT && p.nextToken() != JsonToken.END_OBJECT) {
+                throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + p.currentName() + "' (expected only messages)");
+            }
+            if (p.nextToken() != null) {
+                throw ErrorCode.INVALID_JSON.exception("unexpected content after the JSON value");
+            }
+            if (items.isEmpty()) {
+                throw ErrorCode.INVALID_REQUEST.exception("messages must not be empty");
+            }
+            return items;
+        } catch (JsonProcessingException e) {
+            throw invalidJson(e);
+        } catch (IOException e) {
+            throw ErrorCode.INVALID_JSON.exception(e.getMessage());
+        }
+    }
+
+    /** One batch entry: a request, or the reason it was refused. */
+    public record Item(PublishRequest request, HeraldException error) { }
+
+    /** Reads the fields of one message object; the parser is on its START_OBJECT and ends on its END_OBJECT. */
+    private PublishRequest readMessage(JsonParser p, String body, String path) throws IOException {
+        Recipients to = null;
+        String dataJson = null;
+        byte[] raw = null;
+        String field;
+        while ((field = p.nextFieldName()) != null) {
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "to" -> to = readRecipients(p, path + "to");
+                case "data" -> {
+                    int start = (int) p.currentTokenLocation().getCharOffset();
+                    if (value == JsonToken.VALUE_STRING) {
+                        raw = p.getText().getBytes(StandardCharsets.UTF_8);
+                    }
+                    p.skipChildren();
+                    int end = (int) p.currentLocation().getCharOffset();
+                    dataJson = body.substring(start, end);
+                    if (raw == null) {
+                        raw = dataJson.getBytes(StandardCharsets.UTF_8);
+                    }
+                }
+                default -> throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + path + field + "'");
+            }
+        }
+        if (to == null) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + "to is required: {\"users\":[…],\"topics\":[…],\"all\":false}");
+        }
+        if (dataJson == null) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + "data is required (any JSON value)");
+        }
+        if (!to.all && to.users.isEmpty() && to.topics.isEmpty()) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + "to names no recipient: give users, topics or all:true");
+        }
+        return new PublishRequest(to.users, to.topics, to.all, dataJson, raw);
+    }
+
+    private record Recipients(List<String> users, List<String> topics, boolean all) { }
+
+    private Recipients readRecipients(JsonParser p, String path) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + " must be an object");
+        }
+        List<String> users = List.of();
+        List<String> topics = List.of();
+        boolean all = false;
+        String field;
+        while ((field = p.nextFieldName()) != null) {
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "users" -> users = readStrings(p, path + ".users");
+                case "topics" -> topics = readStrings(p, path + ".topics");
+                case "all" -> {
+                    if (!value.isBoolean()) {
+                        throw ErrorCode.INVALID_REQUEST.exception(path + ".all must be true or false");
+                    }
+                    all = p.getBooleanValue();
+                }
+                default -> throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + path + "." + field + "'");
+            }
+        }
+        return new Recipients(users, topics, all);
+    }
+
+    private List<String> readStrings(JsonParser p, String path) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + " must be an array of strings");
+        }
+        List<String> out = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == JsonToken.VALUE_STRING) {
+                out.add(p.getText());
+            } else if (t == JsonToken.VALUE_NUMBER_INT) {
+                out.add(p.getText()); // numeric user ids, as the seed's {"uid": 123}
+            } else {
+                throw ErrorCode.INVALID_REQUEST.exception(path + " must be an array of strings");
+            }
+        }
+        return out;
+    }
+
+    /** After a per-item error somewhere inside an item, moves the parser to that item's END_OBJECT. */
+    private static void skipRestOfItem(JsonParser p, JsonStreamContext batchArray) throws IOException {
+        while (!(p.currentToken() == JsonToken.END_OBJECT && p.getParsingContext() == batchArray)) {
+            if (p.nextToken() == null) {
+                return;
+            }
+        }
+    }
+
+    private static void expect(JsonToken actual, JsonToken expected, String message) {
+        if (actual != expected) {
+            throw ErrorCode.INVALID_REQUEST.exception(message);
+        }
+    }
+
+    static HeraldException invalidJson(JsonProcessingException e) {
+        var where = e.getLocation();
+        String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
+        return ErrorCode.INVALID_JSON.exception("invalid JSON" + at + ": " + JsonErrors.describe(e));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.herald.core.protocol;
+
+import dev.herald.core.JsonText;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Encodes the control frames the server sends (messages are encoded by {@code Message}). */
+public final class ServerFrames {
+    private ServerFrames() { }
+
+    public static byte[] welcome(String connectionId, String userId, long heartbeatMillis, String nodeId) {
+        return ("{\"type\":\"welcome\",\"connection\":" + JsonText.quote(connectionId) + ",\"user\":" + JsonText.quote(userId)
+                + ",\"heartbeat\":" + heartbeatMillis + ",\"node\":" + JsonText.quote(nodeId) + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static byte[] pong(String ref) {
+        return ("{\"type\":\"pong\"" + ref(ref) + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static byte[] subscribed(String type, List<String> topics, String ref) {
+        StringBuilder sb = new StringBuilder("{\"type\":\"").append(type).append("\",\"topics\":[");
+        for (int i = 0; i < topics.size(); i++) {
+            sb.append(i == 0 ? "" : ",").append(JsonText.quote(topics.get(i)));
+        }
+        return sb.append(']').append(ref(ref)).append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static byte[] error(ProtocolError error, String message, String ref) {
+        return ("{\"type\":\"error\",\"code\":\"" + error.code() + "\",\"message\":" + JsonText.quote(message) + ref(ref) + "}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String ref(String ref) {
+        return ref == null ? "" : ",\"ref\":" + JsonText.quote(ref);
+    }
+}

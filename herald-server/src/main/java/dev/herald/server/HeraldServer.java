@@ -1,0 +1,194 @@
+package dev.herald.server;
+
+import dev.herald.core.PushCenter;
+import dev.herald.core.auth.Authenticator;
+import dev.herald.core.auth.DevAuthenticator;
+import dev.herald.core.broker.Broker;
+import dev.herald.core.broker.MemoryBroker;
+import dev.herald.core.hub.Hub;
+import dev.herald.core.hub.HubStats;
+import dev.herald.core.session.CloseReason;
+import dev.herald.server.admin.AdminRoutes;
+import dev.herald.server.admin.HeraldMetrics;
+import dev.herald.server.api.ApiRoutes;
+import dev.herald.server.api.ErrorRenderer;
+import dev.herald.server.auth.ApiKeys;
+import dev.herald.server.auth.JwtAuthenticator;
+import dev.herald.server.auth.PemKeys;
+import dev.herald.server.config.ConfigException;
+import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.ws.WebSocketEndpoint;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The composition root: builds every component with plain {@code new} from a {@link HeraldConfig},
+ * starts the HTTP/WebSocket server, and shuts it down gracefully. Nothing else wires components.
+ */
+public final class HeraldServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
+    public static final String VERSION = version();
+
+    private final HeraldConfig config;
+    private final Clock clock;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final HubStats stats = new HubStats();
+    private final Hub hub;
+    private final Broker broker;
+    private final PushCenter center;
+    private final Vertx vertx;
+    private final WebSocketEndpoint webSockets;
+    private final HeraldMetrics metrics;
+    private HttpServer http;
+
+    public HeraldServer(HeraldConfig config) {
+        this(config, Clock.systemUTC());
+    }
+
+    public HeraldServer(HeraldConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.hub = new Hub(config.maxConnectionsPerUser(), stats);
+        this.broker = new MemoryBroker();
+        this.center = new PushCenter(hub, broker, stats, clock, config.nodeId(), VERSION);
+        Authenticator authenticator = config.devMode() ? new DevAuthenticator()
+                : new JwtAuthenticator(config.jwtSecret(), config.jwtPublicKey() == null ? null : PemKeys.readPublicKey(config.jwtPublicKey()),
+                        config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway(), clock);
+        this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get);
+        this.metrics = new HeraldMetrics(hub, stats, webSockets::openConnections);
+    }
+
+    /** Starts listening; returns once the port is bound. Throws when it cannot be (port in use…). */
+    public HeraldServer start() {
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new ConfigException("data-dir: cannot create " + config.dataDir() + ": " + e.getMessage());
+        }
+        broker.start(delivery -> hub.deliver(delivery.targets(), delivery.message()));
+        Router router = Router.router(vertx);
+        ApiRoutes api = new ApiRoutes(center, new ApiKeys(config.apiKeys()), config.maxBodySize(), config.maxBatch(), draining::get, metrics.registry());
+        router.get("/ws").handler(webSockets::handle);
+        new AdminRoutes(metrics, api, draining::get).mount(router);
+        api.mount(router);
+        router.route().failureHandler(ErrorRenderer::renderFailure);
+        for (int status : new int[] {404, 405, 413, 415, 400, 500}) {
+            router.errorHandler(status, ErrorRenderer::renderFailure);
+        }
+
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.host()).setPort(config.port())
+                .setMaxWebSocketFrameSize(config.maxMessageSize())
+                .setMaxWebSocketMessageSize(config.maxMessageSize())
+                .setWebSocketClosingTimeout(5)
+                .setCompressionSupported(false)
+                .setTcpNoDelay(true);
+        try {
+            http = vertx.createHttpServer(options).requestHandler(router).listen().await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            vertx.close();
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        webSockets.startSweeps();
+        logStarted();
+        return this;
+    }
+
+    private void logStarted() {
+        log.info("Herald {} node {} listening on http://{}:{} (WebSocket: ws://{}:{}/ws)", VERSION, config.nodeId(),
+                config.host(), port(), config.host(), port());
+        log.info("configuration:\n{}", config.describe());
+        config.warnings().forEach(log::warn);
+        if (config.devMode()) {
+            log.warn("""
+
+                    ************************************************************************
+                    *  DEV MODE: no auth.jwt-secret / auth.jwt-public-key / auth.api-keys.   *
+                    *  Anyone who can reach {} may log in as any user and push.  *
+                    *  Herald only allows this on loopback. Configure auth before exposing. *
+                    ************************************************************************""", String.format("%-15s", config.host()));
+        }
+    }
+
+    /** The bound port (useful with {@code port: 0}). */
+    public int port() {
+        return http.actualPort();
+    }
+
+    public PushCenter pushCenter() {
+        return center;
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public HubStats stats() {
+        return stats;
+    }
+
+    public boolean draining() {
+        return draining.get();
+    }
+
+    /**
+     * Graceful stop: refuse new work (API 503, health 503), close every connection with 1001, wait
+     * up to {@code grace} for them to finish closing, then release the port and threads. Idempotent.
+     */
+    public void shutdown(Duration grace) {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        draining.set(true);
+        log.info("shutting down: closing {} connections (grace {})", webSockets.openConnections(), grace);
+        webSockets.stopSweeps();
+        webSockets.closeAll(CloseReason.GOING_AWAY);
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (webSockets.openConnections() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20); // polling a counter during shutdown, not synchronising a test
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (webSockets.openConnections() > 0) {
+            log.warn("{} connections did not close within {}; dropping them", webSockets.openConnections(), grace);
+        }
+        try {
+            if (http != null) {
+                http.close().await(10, TimeUnit.SECONDS);
+            }
+            broker.close();
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("error while stopping: {}", e.toString());
+        }
+        metrics.close();
+        log.info("stopped");
+    }
+
+    @Override
+    public void close() {
+        shutdown(config.shutdownGrace());
+    }
+
+    private static String version() {
+        String v = HeraldServer.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.herald.server.admin;
+
+import dev.herald.core.hub.Hub;
+import dev.herald.core.hub.HubStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+
+/**
+ * Herald's Prometheus registry: hub gauges and counters read straight from {@link Hub} and
+ * {@link HubStats} (no double bookkeeping), plus the JVM binders. Closed on shutdown.
+ */
+public final class HeraldMetrics implements AutoCloseable {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    public HeraldMetrics(Hub hub, HubStats stats, IntSupplier openConnections) {
+        gauge("herald.connections", "Authenticated WebSocket connections on this node", hub::connectionCount);
+        gauge("herald.connections.open", "Open WebSocket connections, authenticated or not", openConnections);
+        gauge("herald.users.online", "Users with at least one connection on this node", hub::userCount);
+        gauge("herald.topics", "Topics with at least one subscriber on this node", hub::topicCount);
+        counter("herald.messages.in", "Messages accepted for publishing", stats.messagesIn);
+        counter("herald.messages.out", "Frames queued to connections (one per recipient connection)", stats.messagesOut);
+        counter("herald.messages.dropped", "Frames refused by closed or full connections", stats.dropped);
+        counter("herald.slow.consumer.closes", "Connections closed with 4008 (slow consumer)", stats.slowConsumerCloses);
+        counter("herald.connections.rejected", "Connections closed with 4009 (too many per user)", stats.connectionsRejected);
+        counter("herald.connections.opened", "Connections that authenticated since start", stats.connectionsOpened);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    private void gauge(String name, String help, IntSupplier value) {
+        Gauge.builder(name, value, v -> v.getAsInt()).description(help).register(registry);
+    }
+
+    private void counter(String name, String help, LongAdder adder) {
+        FunctionCounter.builder(name, adder, LongAdder::sum).description(help).register(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}

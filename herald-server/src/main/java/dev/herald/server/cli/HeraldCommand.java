@@ -1,0 +1,44 @@
+package dev.herald.server.cli;
+
+import dev.herald.server.HeraldServer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code herald}: the command line. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration. */
+@Command(name = "herald", mixinStandardHelpOptions = true, versionProvider = HeraldCommand.Version.class,
+        description = "Herald: a real-time push center. WebSocket clients bound to user ids, pushed to over HTTP.",
+        subcommands = {TokenCommand.class, CommandLine.HelpCommand.class})
+public final class HeraldCommand {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_CONFIG = 2;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code (tests call this directly). */
+    public static int execute(String... args) {
+        if (args.length == 0) {
+            args = new String[] {"serve"};
+        }
+        return commandLine().execute(args);
+    }
+
+    /** The full command tree; serve and config get one option per setting, built from {@code Setting}. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new HeraldCommand());
+        cli.addSubcommand("serve", ServeCommand.command());
+        CommandLine.Model.CommandSpec config = CommandLine.Model.CommandSpec.forAnnotatedObject(new ConfigCommand());
+        ServeCommand.addSettingOptions(config);
+        cli.addSubcommand("config", new CommandLine(config));
+        return cli;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"herald " + HeraldServer.VERSION + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

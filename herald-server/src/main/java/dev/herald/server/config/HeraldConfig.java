@@ -1,0 +1,163 @@
+package dev.herald.server.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.UUID;
+
+/**
+ * Herald's validated, immutable configuration. Built once by {@link ConfigSources}; every rule is
+ * checked there and a violation throws {@link ConfigException} naming the key, so a bad value stops
+ * the start instead of surfacing later. {@link #describe()} prints it with secrets masked.
+ */
+public record HeraldConfig(
+        String host, int port, Path dataDir, String nodeId,
+        String jwtSecret, Path jwtPublicKey, String jwtIssuer, String jwtAudience, Duration jwtLeeway,
+        List<String> apiKeys, List<String> allowedOrigins,
+        int maxConnectionsPerUser, int maxMessageSize, long sendQueueBytes,
+        Duration authTimeout, Duration heartbeat, Duration idleTimeout, int maxTopicsPerConnection,
+        long maxBodySize, int maxBatch, Duration shutdownGrace, String logLevel,
+        Map<Setting, String> raw, Map<Setting, String> origins, List<String> warnings) {
+
+    public static final int MIN_JWT_SECRET_BYTES = 32;
+    public static final int MIN_API_KEY_LENGTH = 16;
+
+    /** Defaults only: dev mode on loopback. */
+    public static HeraldConfig defaults() {
+        return new ConfigSources().build();
+    }
+
+    /** Dev mode: no JWT key and no API key; allowed only on loopback. */
+    public boolean devMode() {
+        return jwtSecret.isEmpty() && jwtPublicKey == null && apiKeys.isEmpty();
+    }
+
+    static HeraldConfig from(Map<Setting, String> raw, Map<Setting, String> origins, List<String> warnings) {
+        java.util.function.Function<Setting, String> v = s -> raw.get(s).trim();
+        String host = v.apply(Setting.HOST);
+        if (host.isEmpty()) {
+            throw new ConfigException("host: must not be empty");
+        }
+        int port = Units.integer("port", v.apply(Setting.PORT), 0, 65535);
+        String nodeId = v.apply(Setting.NODE_ID);
+        if (nodeId.isEmpty()) {
+            nodeId = defaultNodeId();
+        }
+        String secret = raw.get(Setting.AUTH_JWT_SECRET);
+        if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < MIN_JWT_SECRET_BYTES) {
+            throw new ConfigException("auth.jwt-secret: must be at least " + MIN_JWT_SECRET_BYTES + " bytes (HS256 needs a 256-bit key)");
+        }
+        String keyPath = v.apply(Setting.AUTH_JWT_PUBLIC_KEY);
+        Path publicKey = keyPath.isEmpty() ? null : Path.of(keyPath);
+        if (publicKey != null && !Files.isReadable(publicKey)) {
+            throw new ConfigException("auth.jwt-public-key: file " + publicKey + " is not readable");
+        }
+        List<String> apiKeys = list(raw.get(Setting.AUTH_API_KEYS));
+        for (String k : apiKeys) {
+            if (k.length() < MIN_API_KEY_LENGTH) {
+                throw new ConfigException("auth.api-keys: every key must be at least " + MIN_API_KEY_LENGTH + " characters");
+            }
+        }
+        boolean jwt = !secret.isEmpty() || publicKey != null;
+        if (jwt && apiKeys.isEmpty()) {
+            throw new ConfigException("auth.api-keys: required when auth.jwt-secret or auth.jwt-public-key is set (the HTTP API would be open otherwise)");
+        }
+        if (!jwt && !apiKeys.isEmpty()) {
+            throw new ConfigException("auth.jwt-secret or auth.jwt-public-key: required when auth.api-keys is set (clients could not authenticate otherwise)");
+        }
+        if (!jwt && !isLoopback(host)) {
+            throw new ConfigException("host: binding to " + host + " needs authentication; set auth.jwt-secret (or auth.jwt-public-key) "
+                    + "and auth.api-keys, or bind to 127.0.0.1 for dev mode");
+        }
+        Duration heartbeat = positive("ws.heartbeat", Units.duration("ws.heartbeat", v.apply(Setting.WS_HEARTBEAT)));
+        Duration idle = positive("ws.idle-timeout", Units.duration("ws.idle-timeout", v.apply(Setting.WS_IDLE_TIMEOUT)));
+        if (idle.compareTo(heartbeat) <= 0) {
+            throw new ConfigException("ws.idle-timeout: must be longer than ws.heartbeat (" + heartbeat.toSeconds() + "s), or live peers would be dropped");
+        }
+        long maxMessage = Units.size("ws.max-message-size", v.apply(Setting.WS_MAX_MESSAGE_SIZE));
+        if (maxMessage < 1024 || maxMessage > 16 * 1024 * 1024) {
+            throw new ConfigException("ws.max-message-size: must be between 1KiB and 16MiB");
+        }
+        long sendQueue = Units.size("ws.send-queue-size", v.apply(Setting.WS_SEND_QUEUE_SIZE));
+        if (sendQueue < 1024) {
+            throw new ConfigException("ws.send-queue-size: must be at least 1KiB");
+        }
+        long maxBody = Units.size("http.max-body-size", v.apply(Setting.HTTP_MAX_BODY_SIZE));
+        if (maxBody < 1024 || maxBody > 256L * 1024 * 1024) {
+            throw new ConfigException("http.max-body-size: must be between 1KiB and 256MiB");
+        }
+        String level = v.apply(Setting.LOG_LEVEL).toUpperCase(java.util.Locale.ROOT);
+        if (!List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE").contains(level)) {
+            throw new ConfigException("log.level: '" + level + "' is not one of ERROR, WARN, INFO, DEBUG, TRACE");
+        }
+        return new HeraldConfig(host, port, Path.of(v.apply(Setting.DATA_DIR)), nodeId,
+                secret, publicKey, v.apply(Setting.AUTH_JWT_ISSUER), v.apply(Setting.AUTH_JWT_AUDIENCE),
+                Units.duration("auth.jwt-leeway", v.apply(Setting.AUTH_JWT_LEEWAY)),
+                apiKeys, list(v.apply(Setting.WS_ALLOWED_ORIGINS)),
+                Units.integer("ws.max-connections-per-user", v.apply(Setting.WS_MAX_CONNECTIONS_PER_USER), 1, 10_000),
+                (int) maxMessage, sendQueue,
+                positive("ws.auth-timeout", Units.duration("ws.auth-timeout", v.apply(Setting.WS_AUTH_TIMEOUT))),
+                heartbeat, idle,
+                Units.integer("ws.max-topics-per-connection", v.apply(Setting.WS_MAX_TOPICS), 0, 10_000),
+                maxBody, Units.integer("api.max-batch", v.apply(Setting.API_MAX_BATCH), 1, 100_000),
+                Units.duration("shutdown.grace", v.apply(Setting.SHUTDOWN_GRACE)), level,
+                Map.copyOf(raw), Map.copyOf(origins), List.copyOf(warnings));
+    }
+
+    private static Duration positive(String key, Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            throw new ConfigException(key + ": must be greater than zero");
+        }
+        return d;
+    }
+
+    private static List<String> list(String value) {
+        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            throw new ConfigException("host: '" + host + "' cannot be resolved");
+        }
+    }
+
+    private static String defaultNodeId() {
+        String name;
+        try {
+            name = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            name = "herald";
+        }
+        return name + "-" + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    /** One line per setting, {@code key = value (origin)}, secrets masked. */
+    public String describe() {
+        StringJoiner out = new StringJoiner("\n");
+        for (Setting s : Setting.values()) {
+            String value = raw.get(s);
+            String shown = s.secret() && !value.isEmpty() ? "******** (set)" : value;
+            out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "HeraldConfig[" + host + ":" + port + ", devMode=" + devMode() + "]"; // never print secrets
+    }
+}

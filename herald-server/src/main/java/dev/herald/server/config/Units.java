@@ -1,0 +1,58 @@
+package dev.herald.server.config;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses the human units of configuration values: durations ({@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}) and sizes ({@code 64KiB}, {@code 1MiB}, {@code 65536}). */
+final class Units {
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kib|kb|k|mib|mb|m|gib|gb|g)?");
+
+    private Units() { }
+
+    static Duration duration(String key, String value) {
+        Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new ConfigException(key + ": '" + value + "' is not a duration (examples: 500ms, 10s, 5m, 1h)");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    static long size(String key, String value) {
+        Matcher m = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new ConfigException(key + ": '" + value + "' is not a size (examples: 65536, 64KiB, 1MiB)");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "b" : m.group(2);
+        long factor = switch (unit) {
+            case "b" -> 1;
+            case "kib", "kb", "k" -> 1024;
+            case "mib", "mb", "m" -> 1024 * 1024;
+            default -> 1024L * 1024 * 1024;
+        };
+        return Math.multiplyExact(n, factor);
+    }
+
+    static int integer(String key, String value, int min, int max) {
+        int n;
+        try {
+            n = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": '" + value + "' is not a whole number");
+        }
+        if (n < min || n > max) {
+            throw new ConfigException(key + ": " + n + " is out of range " + min + "-" + max);
+        }
+        return n;
+    }
+}

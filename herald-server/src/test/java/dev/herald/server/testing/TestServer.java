@@ -1,0 +1,111 @@
+package dev.herald.server.testing;
+
+import dev.herald.server.HeraldServer;
+import dev.herald.server.config.ConfigSources;
+import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.config.Setting;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** A real Herald server on a free port for one test; close it in {@code @AfterEach}. */
+public final class TestServer implements AutoCloseable {
+    public static final String JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
+    public static final String API_KEY = "test-api-key-0123456789";
+
+    private final HeraldServer server;
+    private final Http http;
+
+    private TestServer(HeraldServer server, String apiKey) {
+        this.server = server;
+        this.http = new Http(URI.create("http://127.0.0.1:" + server.port()), apiKey);
+    }
+
+    /** Dev mode (no auth) with the given overrides. */
+    public static TestServer devMode(Map<Setting, String> overrides) {
+        return start(overrides, null);
+    }
+
+    public static TestServer devMode() {
+        return devMode(Map.of());
+    }
+
+    /** Auth configured: HS256 {@link #JWT_SECRET} and API key {@link #API_KEY}. */
+    public static TestServer withAuth(Map<Setting, String> overrides) {
+        Map<Setting, String> all = new EnumMap<>(Setting.class);
+        all.put(Setting.AUTH_JWT_SECRET, JWT_SECRET);
+        all.put(Setting.AUTH_API_KEYS, API_KEY);
+        all.putAll(overrides);
+        return start(all, API_KEY);
+    }
+
+    public static HeraldConfig config(Map<Setting, String> overrides) {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        flags.put(Setting.PORT, "0");
+        flags.put(Setting.NODE_ID, "test-node");
+        flags.put(Setting.SHUTDOWN_GRACE, "5s");
+        try {
+            flags.put(Setting.DATA_DIR, Files.createTempDirectory("herald-test").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        flags.putAll(overrides);
+        return new ConfigSources().flags(flags).build();
+    }
+
+    private static TestServer start(Map<Setting, String> overrides, String apiKey) {
+        return new TestServer(new HeraldServer(config(overrides)).start(), apiKey);
+    }
+
+    public HeraldServer server() {
+        return server;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Http http() {
+        return http;
+    }
+
+    public URI wsUri(String query) {
+        return URI.create("ws://127.0.0.1:" + port() + "/ws" + (query == null ? "" : "?" + query));
+    }
+
+    /** Opens a WebSocket to {@code /ws} (optionally with a query) and waits for the handshake. */
+    public WsClient connect(String query) {
+        return WsClient.connect(wsUri(query), Map.of());
+    }
+
+    public WsClient connect() {
+        return connect(null);
+    }
+
+    /** Seed protocol: connect, send {"uid": "…"}, and wait until the hub knows the connection. */
+    public WsClient connectSeed(String uid) {
+        int before = server.hub().sessions(uid).size();
+        WsClient client = connect();
+        client.send("{\"uid\": \"" + uid + "\"}");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> server.hub().sessions(uid).size() > before);
+        return client;
+    }
+
+    /** Herald protocol in dev mode: {@code /ws?uid=…}, returns once the welcome frame arrived. */
+    public WsClient connectHerald(String uid) {
+        WsClient client = connect("uid=" + uid);
+        client.awaitFrame(f -> f.contains("\"type\":\"welcome\""));
+        return client;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown(Duration.ofSeconds(5));
+    }
+}
