@@ -117,10 +117,10 @@ public final class HeraldServer implements AutoCloseable {
             log.warn("""
 
                     ************************************************************************
-                    *  DEV MODE: no auth.jwt-secret / auth.jwt-public-key / auth.api-keys.   *
-                    *  Anyone who can reach {} may log in as any user and push.  *
-                    *  Herald only allows this on loopback. Configure auth before exposing. *
-                    ************************************************************************""", String.format("%-15s", config.host()));
+                    DEV MODE: no auth.jwt-secret / auth.jwt-public-key / auth.api-keys set.
+                    Anyone who can reach {}:{} may log in as any user and push to anyone.
+                    Herald allows this on loopback only. Configure auth before exposing it.
+                    ************************************************************************""", config.host(), port());
         }
     }
 

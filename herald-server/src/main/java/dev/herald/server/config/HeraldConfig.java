@@ -150,7 +150,7 @@ public record HeraldConfig(
         StringJoiner out = new StringJoiner("\n");
         for (Setting s : Setting.values()) {
             String value = raw.get(s);
-            String shown = s.secret() && !value.isEmpty() ? "******** (set)" : value;
+            String shown = s.secret() && !value.isEmpty() ? "******** (set)" : s == Setting.NODE_ID ? nodeId : value;
             out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");
         }
         return out.toString();
