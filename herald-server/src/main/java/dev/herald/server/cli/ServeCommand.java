@@ -64,6 +64,11 @@ public final class ServeCommand implements Callable<Integer> {
             return HeraldCommand.EXIT_CONFIG;
         }
         applyLogLevel(config.logLevel());
+        // Signals are handled from before the port opens (no window where SIGTERM kills us with 143),
+        // and by us rather than a shutdown hook, so that a SIGTERM ends in exit code 0.
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), sig -> stopRequested.countDown());
+        Signal.handle(new Signal("INT"), sig -> stopRequested.countDown());
         HeraldServer server;
         try {
             server = new HeraldServer(config).start();
@@ -74,20 +79,12 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("herald: cannot start: " + e.getMessage());
             return HeraldCommand.EXIT_FAILURE;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runnable stop = () -> {
-            server.shutdown(config.shutdownGrace());
-            stopped.countDown();
-        };
-        // Handling the signals ourselves (instead of a shutdown hook) lets a SIGTERM end in exit code 0.
-        Signal.handle(new Signal("TERM"), sig -> new Thread(stop, "herald-shutdown").start());
-        Signal.handle(new Signal("INT"), sig -> new Thread(stop, "herald-shutdown").start());
         try {
-            stopped.await();
+            stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            server.shutdown(config.shutdownGrace());
         }
+        server.shutdown(config.shutdownGrace());
         return HeraldCommand.EXIT_OK;
     }
 

@@ -45,12 +45,13 @@ class ServerProcessIT {
         Http http = new Http(URI.create("http://127.0.0.1:" + port), null);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/api/v1/stats").body().contains("\"connections\":1"));
 
-        process.destroy(); // SIGTERM
+        // Process.destroy() would also close our end of the child's stdout; kill(1) sends only the signal
+        assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor()).isZero();
 
         assertThat(client.awaitClose()).isEqualTo(1001);
         assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("process exited").isTrue();
         assertThat(process.exitValue()).isZero();
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> output().contains("stopped"));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).alias("log says stopped").until(() -> output().contains("stopped"));
         assertThat(output()).contains("shutting down: closing 1 connections");
     }
 
@@ -94,6 +95,11 @@ class ServerProcessIT {
         }, "herald-it-output");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void printOutput() {
+        System.out.println("---- herald process output ----\n" + output());
     }
 
     private String output() {
