@@ -1,0 +1,97 @@
+package dev.herald.core.protocol;
+
+import dev.herald.core.error.ErrorCode;
+import dev.herald.core.error.HeraldException;
+import dev.herald.core.message.PublishRequest;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PublishRequestParserTest {
+    private final PublishRequestParser parser = new PublishRequestParser();
+
+    @Test
+    void data_is_kept_byte_exact_whatever_its_json_type() {
+        for (String data : List.of("{\"a\": [1, 2.50, 1e3]}", "[ ]", "\"text with \\\"quotes\\\" and \\u00e9\"", "12.500", "null", "true",
+                "{\"nested\":{\"deep\":[{\"x\":\"你好\"}]}}")) {
+            PublishRequest r = parser.parseOne("{\"to\":{\"users\":[\"u\"]},\"data\":" + data + "}");
+            assertThat(r.dataJson()).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void raw_body_is_the_string_content_for_string_data_and_the_json_text_otherwise() {
+        PublishRequest text = parser.parseOne("{\"data\":\"Hello \\\"World\\\"\",\"to\":{\"users\":[\"u\"]}}");
+        PublishRequest object = parser.parseOne("{\"to\":{\"users\":[\"u\"]},\"data\":{\"a\":1}}");
+
+        assertThat(new String(text.rawBody(), StandardCharsets.UTF_8)).isEqualTo("Hello \"World\"");
+        assertThat(new String(object.rawBody(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
+    }
+
+    @Test
+    void recipients_are_read_from_users_topics_and_all() {
+        PublishRequest r = parser.parseOne("{\"to\":{\"users\":[\"a\",42],\"topics\":[\"orders\"],\"all\":false},\"data\":1}");
+
+        assertThat(r.users()).containsExactly("a", "42");
+        assertThat(r.topics()).containsExactly("orders");
+        assertThat(r.all()).isFalse();
+        assertThat(parser.parseOne("{\"to\":{\"all\":true},\"data\":1}").all()).isTrue();
+    }
+
+    @Test
+    void syntax_errors_are_invalid_json_with_line_and_column() {
+        assertThatThrownBy(() -> parser.parseOne("{\"to\":{\"users\":[\"a\"]},\n\"data\":{]}"))
+                .isInstanceOf(HeraldException.class)
+                .satisfies(e -> assertThat(((HeraldException) e).code()).isEqualTo(ErrorCode.INVALID_JSON))
+                .hasMessageContaining("line 2");
+        assertThatThrownBy(() -> parser.parseOne("{\"to\":{\"users\":[\"a\"]},\"data\":1} trailing"))
+                .satisfies(e -> assertThat(((HeraldException) e).code()).isEqualTo(ErrorCode.INVALID_JSON));
+    }
+
+    @Test
+    void invalid_requests_name_the_field() {
+        assertInvalid("{\"data\":1}", "to is required");
+        assertInvalid("{\"to\":{\"users\":[\"a\"]}}", "data is required");
+        assertInvalid("{\"to\":{},\"data\":1}", "no recipient");
+        assertInvalid("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"colour\":\"red\"}", "unknown field 'colour'");
+        assertInvalid("{\"to\":{\"user\":[\"a\"]},\"data\":1}", "unknown field 'to.user'");
+        assertInvalid("{\"to\":{\"users\":\"a\"},\"data\":1}", "to.users must be an array");
+        assertInvalid("{\"to\":{\"all\":\"yes\"},\"data\":1}", "to.all must be true or false");
+        assertInvalid("[1]", "must be a JSON object");
+    }
+
+    @Test
+    void a_batch_keeps_good_items_and_reports_bad_ones_by_index() {
+        List<PublishRequestParser.Item> items = parser.parseBatch("{\"messages\":["
+                + "{\"to\":{\"users\":[\"a\"]},\"data\":1},"
+                + "{\"to\":{\"users\":[\"a\"],\"nope\":{\"x\":[1,{\"y\":2}]}},\"data\":2},"
+                + "7,"
+                + "{\"to\":{\"topics\":[\"t\"]},\"data\":[3]}]}", 10);
+
+        assertThat(items).hasSize(4);
+        assertThat(items.get(0).request().dataJson()).isEqualTo("1");
+        assertThat(items.get(1).error()).hasMessageContaining("messages[1].to.nope");
+        assertThat(items.get(2).error()).hasMessageContaining("messages[2] must be an object");
+        assertThat(items.get(3).request().dataJson()).isEqualTo("[3]");
+    }
+
+    @Test
+    void a_batch_may_be_a_bare_array_and_is_bounded() {
+        assertThat(parser.parseBatch("[{\"to\":{\"all\":true},\"data\":1}]", 1)).hasSize(1);
+        assertThatThrownBy(() -> parser.parseBatch("[{\"to\":{\"all\":true},\"data\":1},{\"to\":{\"all\":true},\"data\":2}]", 1))
+                .satisfies(e -> assertThat(((HeraldException) e).code()).isEqualTo(ErrorCode.BATCH_TOO_LARGE));
+        assertThatThrownBy(() -> parser.parseBatch("[]", 5))
+                .satisfies(e -> assertThat(((HeraldException) e).code()).isEqualTo(ErrorCode.INVALID_REQUEST));
+    }
+
+    private void assertInvalid(String body, String message) {
+        assertThatThrownBy(() -> parser.parseOne(body))
+                .isInstanceOf(HeraldException.class)
+                .satisfies(e -> assertThat(((HeraldException) e).code()).isEqualTo(ErrorCode.INVALID_REQUEST))
+                .hasMessageContaining(message);
+    }
+}
