@@ -40,3 +40,7 @@ case $- in *f*) herald_noglob=1; set +f ;; *) herald_noglob=0 ;; esac
 herald_find_jdk || exit 1
 [ "$herald_noglob" = 1 ] && set -f
 unset herald_noglob
+# Maven's bundled Guice touches sun.misc.Unsafe; JDK 24+ warns loudly about it. Quiet that (JDK 24+ only knows the flag).
+if [ "$(herald_jdk_major "$JAVA_HOME")" -ge 24 ] 2>/dev/null; then
+  case "${MAVEN_OPTS:-}" in *sun-misc-unsafe*) ;; *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;; esac
+fi

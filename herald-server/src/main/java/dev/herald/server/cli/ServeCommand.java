@@ -25,10 +25,10 @@ import java.util.concurrent.CountDownLatch;
  * {@code herald serve}: loads the configuration (defaults, file, environment, flags), starts the
  * server and runs until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs the Herald server.", "",
-                "Every setting can come from the YAML file (--config), an environment variable, or a flag; flags win, then",
-                "environment, then the file, then the defaults shown below."})
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        description = {"Runs the Herald server until SIGTERM or SIGINT.", "",
+                "Every setting can come from the YAML file (--config), a HERALD_* environment variable or a flag.",
+                "Flags win over the environment, the environment over the file, the file over the defaults below."})
 public final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
