@@ -1,0 +1,156 @@
+package dev.herald.client;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Publishes to Herald from a business system. Thread-safe; share one instance. Every call has a
+ * timeout, and every failure is a {@link HeraldApiException} with Herald's error code.
+ * <pre>{@code
+ * HeraldClient herald = HeraldClient.builder(URI.create("http://127.0.0.1:8181")).apiKey(key).build();
+ * Published p = herald.publish(Publish.toUsers("123").json("{\"progress\":50}"));
+ * }</pre>
+ */
+public final class HeraldClient {
+    /** Default time allowed for one API call, connect included. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final URI base;
+    private final String apiKey;
+    private final Duration timeout;
+    private final HttpClient http;
+
+    private HeraldClient(Builder b) {
+        this.base = b.base;
+        this.apiKey = b.apiKey;
+        this.timeout = b.timeout;
+        this.http = b.http != null ? b.http : HttpClient.newBuilder().connectTimeout(b.timeout).build();
+    }
+
+    public static Builder builder(URI base) {
+        return new Builder(base);
+    }
+
+    /** The seed's {@code /send}: plain text to one user; {@code user_offline} when nobody is connected. */
+    public Published send(String uid, String message) {
+        String form = "uid=" + URLEncoder.encode(uid, StandardCharsets.UTF_8) + "&message=" + URLEncoder.encode(message, StandardCharsets.UTF_8);
+        HttpRequest request = request("/send").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        return published(call(request));
+    }
+
+    public Published publish(Publish message) {
+        return published(call(jsonPost("/api/v1/messages", Json.message(message))));
+    }
+
+    /** Non-blocking {@link #publish}. */
+    public CompletableFuture<Published> publishAsync(Publish message) {
+        return http.sendAsync(jsonPost("/api/v1/messages", Json.message(message)), HttpResponse.BodyHandlers.ofString())
+                .handle((response, error) -> {
+                    if (error != null) {
+                        throw new CompletionException(unreachable(error));
+                    }
+                    return published(response);
+                });
+    }
+
+    /**
+     * Publishes up to the server's batch limit (1,000 by default) in one request. The result has one
+     * entry per message, in order: a {@link Published} or the {@link HeraldApiException} for that message.
+     */
+    public List<Object> publishBatch(List<Publish> messages) {
+        HttpResponse<String> response = call(jsonPost("/api/v1/messages/batch", Json.batch(messages)));
+        if (response.statusCode() != 200) {
+            throw asError(response);
+        }
+        return new ArrayList<>(Json.parseBatch(response.body(), response.statusCode()));
+    }
+
+    private HttpRequest jsonPost(String path, String body) {
+        return request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout).header("Accept", "application/json");
+        if (apiKey != null) {
+            b.header("Authorization", "Bearer " + apiKey);
+        }
+        return b;
+    }
+
+    private HttpResponse<String> call(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HeraldApiException(0, "interrupted", "interrupted while calling Herald", e);
+        }
+    }
+
+    private static HeraldApiException unreachable(Throwable e) {
+        return new HeraldApiException(0, "unreachable", "Herald could not be reached: " + e, e);
+    }
+
+    private static Published published(HttpResponse<String> response) {
+        Object result = Json.parseObject(response.body(), response.statusCode());
+        if (result instanceof HeraldApiException e) {
+            throw e;
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw new HeraldApiException(response.statusCode(), "http_" + response.statusCode(), "unexpected response from Herald");
+        }
+        return (Published) result;
+    }
+
+    private static HeraldApiException asError(HttpResponse<String> response) {
+        Object result = Json.parseObject(response.body(), response.statusCode());
+        return result instanceof HeraldApiException e ? e
+                : new HeraldApiException(response.statusCode(), "http_" + response.statusCode(), "unexpected response from Herald");
+    }
+
+    /** Configures a {@link HeraldClient}. */
+    public static final class Builder {
+        private final URI base;
+        private String apiKey;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private HttpClient http;
+
+        private Builder(URI base) {
+            this.base = Objects.requireNonNull(base, "base");
+        }
+
+        /** The API key ({@code auth.api-keys}); omit in dev mode. */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Use your own {@link HttpClient} (proxy, TLS, executor). */
+        public Builder httpClient(HttpClient http) {
+            this.http = http;
+            return this;
+        }
+
+        public HeraldClient build() {
+            return new HeraldClient(this);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.herald.client;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Request encoding and response decoding for the SDK (streaming Jackson, no object mapper). */
+final class Json {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private Json() { }
+
+    static String quote(String s) {
+        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+    }
+
+    static String message(Publish p) {
+        return write(g -> writeMessage(g, p));
+    }
+
+    static String batch(List<Publish> messages) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("messages");
+            for (Publish p : messages) {
+                writeMessage(g, p);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    private static void writeMessage(JsonGenerator g, Publish p) throws IOException {
+        if (p.dataJson() == null) {
+            throw new IllegalArgumentException("a message needs data: call text(…) or json(…)");
+        }
+        g.writeStartObject();
+        g.writeObjectFieldStart("to");
+        if (p.all()) {
+            g.writeBooleanField("all", true);
+        }
+        if (!p.users().isEmpty()) {
+            g.writeArrayFieldStart("users");
+            for (String u : p.users()) {
+                g.writeString(u);
+            }
+            g.writeEndArray();
+        }
+        if (!p.topics().isEmpty()) {
+            g.writeArrayFieldStart("topics");
+            for (String t : p.topics()) {
+                g.writeString(t);
+            }
+            g.writeEndArray();
+        }
+        g.writeEndObject();
+        g.writeFieldName("data");
+        g.writeRawValue(p.dataJson());
+        g.writeEndObject();
+    }
+
+    private interface Writer {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static String write(Writer writer) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            writer.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** Reads {"id":…,"delivered":…}, or an {"error":{…}} object into an exception. */
+    static Object publishedOrError(JsonParser p, int status) throws IOException {
+        String id = null;
+        int delivered = 0;
+        HeraldApiException error = null;
+        String field;
+        while ((field = p.nextFieldName()) != null) {
+            p.nextToken();
+            switch (field) {
+                case "id" -> id = p.getText();
+                case "delivered" -> delivered = p.getIntValue();
+                case "error" -> error = error(p, status);
+                default -> p.skipChildren();
+            }
+        }
+        return error != null ? error : new Published(id, delivered);
+    }
+
+    static HeraldApiException error(JsonParser p, int status) throws IOException {
+        String code = "unknown";
+        String message = "";
+        String field;
+        while ((field = p.nextFieldName()) != null) {
+            p.nextToken();
+            switch (field) {
+                case "code" -> code = p.getText();
+                case "message" -> message = p.getText();
+                default -> p.skipChildren();
+            }
+        }
+        return new HeraldApiException(status, code, message);
+    }
+
+    static Object parseObject(String body, int status) {
+        try (JsonParser p = JSON.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return new HeraldApiException(status, "invalid_response", "expected a JSON object from Herald");
+            }
+            return publishedOrError(p, status);
+        } catch (IOException e) {
+            return new HeraldApiException(status, "invalid_response", "Herald's response is not JSON: " + e.getMessage());
+        }
+    }
+
+    static List<Object> parseBatch(String body, int status) {
+        List<Object> results = new ArrayList<>();
+        try (JsonParser p = JSON.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT || !"results".equals(p.nextFieldName()) || p.nextToken() != JsonToken.START_ARRAY) {
+                throw new HeraldApiException(status, "invalid_response", "expected {\"results\":[…]} from Herald");
+            }
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                results.add(publishedOrError(p, 200));
+            }
+        } catch (IOException e) {
+            throw new HeraldApiException(status, "invalid_response", "Herald's response is not JSON: " + e.getMessage(), e);
+        }
+        return results;
+    }
+}
