@@ -43,8 +43,8 @@ public final class ApiRoutes {
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodySize).setHandleFileUploads(false);
         // the key is checked on its own route, before any body is buffered
-        router.route("/send").handler(this::requireApiKey);
-        router.route("/api/v1/*").handler(this::requireApiKey);
+        router.route("/send").handler(this::requireServingAndApiKey);
+        router.route("/api/v1/*").handler(this::requireServingAndApiKey);
         router.route("/send").method(HttpMethod.GET).method(HttpMethod.POST).handler(body).handler(this::send);
         router.post("/api/v1/messages").handler(body).handler(this::publish);
         router.post("/api/v1/messages/batch").handler(body).handler(this::publishBatch);
@@ -53,12 +53,17 @@ public final class ApiRoutes {
         router.delete("/api/v1/users/:uid/connections").handler(this::kick);
     }
 
-    /** Checks {@code Authorization: Bearer <key>} in constant time; open in dev mode (loopback only). */
-    public void requireApiKey(RoutingContext ctx) {
+    /** API routes: refused with 503 once shutdown has begun, then {@link #requireApiKey}. */
+    private void requireServingAndApiKey(RoutingContext ctx) {
         if (draining.getAsBoolean()) {
             ErrorRenderer.render(ctx, ErrorCode.SHUTTING_DOWN.exception());
             return;
         }
+        requireApiKey(ctx);
+    }
+
+    /** Checks {@code Authorization: Bearer <key>} in constant time; open in dev mode (loopback only). */
+    public void requireApiKey(RoutingContext ctx) {
         if (!apiKeys.isEmpty()) {
             String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
             String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;

@@ -88,7 +88,9 @@ public final class WebSocketEndpoint {
             ErrorRenderer.render(ctx, ErrorCode.ORIGIN_NOT_ALLOWED.exception("origin " + origin + " is not allowed (ws.allowed-origins)"));
             return;
         }
-        if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+        String connectionHeader = request.getHeader(HttpHeaders.CONNECTION);
+        if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))
+                || connectionHeader == null || !connectionHeader.toLowerCase(java.util.Locale.ROOT).contains("upgrade")) {
             ErrorRenderer.render(ctx, ErrorCode.UPGRADE_REQUIRED.exception());
             return;
         }
