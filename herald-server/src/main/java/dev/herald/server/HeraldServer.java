@@ -146,6 +146,15 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
+     * The first phase of {@link #shutdown} on its own: from now on the API and {@code /ws} answer
+     * 503 {@code shutting_down} and {@code /health} reports DRAINING, while open connections are
+     * still served. Irreversible; call {@link #shutdown} to finish.
+     */
+    public void beginDraining() {
+        draining.set(true);
+    }
+
+    /**
      * Graceful stop: refuse new work (API 503, health 503), close every connection with 1001, wait
      * up to {@code grace} for them to finish closing, then release the port and threads. Idempotent.
      */

@@ -44,7 +44,9 @@ public final class HeraldMetrics implements AutoCloseable {
     }
 
     private void gauge(String name, String help, IntSupplier value) {
-        Gauge.builder(name, value, v -> v.getAsInt()).description(help).register(registry);
+        // strongReference: Micrometer holds gauge state weakly, and nothing else references these suppliers (the
+        // method-reference lambdas), so they would be garbage-collected and the gauges would report NaN
+        Gauge.builder(name, value, v -> v.getAsInt()).description(help).strongReference(true).register(registry);
     }
 
     private void counter(String name, String help, LongAdder adder) {

@@ -17,14 +17,22 @@ final class Units {
         if (!m.matches()) {
             throw new ConfigException(key + ": '" + value + "' is not a duration (examples: 500ms, 10s, 5m, 1h)");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw tooLarge(key, value);
+        }
+    }
+
+    private static ConfigException tooLarge(String key, String value) {
+        return new ConfigException(key + ": '" + value + "' is too large");
     }
 
     static long size(String key, String value) {
@@ -32,7 +40,6 @@ final class Units {
         if (!m.matches()) {
             throw new ConfigException(key + ": '" + value + "' is not a size (examples: 65536, 64KiB, 1MiB)");
         }
-        long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "b" : m.group(2);
         long factor = switch (unit) {
             case "b" -> 1;
@@ -40,7 +47,11 @@ final class Units {
             case "mib", "mb", "m" -> 1024 * 1024;
             default -> 1024L * 1024 * 1024;
         };
-        return Math.multiplyExact(n, factor);
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), factor);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw tooLarge(key, value);
+        }
     }
 
     static int integer(String key, String value, int min, int max) {

@@ -1,0 +1,178 @@
+package dev.herald.server.api;
+
+import dev.herald.server.HeraldServer;
+import dev.herald.server.testing.Http;
+import dev.herald.server.testing.TestServer;
+import dev.herald.server.testing.WsClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The operator endpoints: stats, presence, Prometheus metrics, health and the OpenAPI file. */
+class StatsPresenceMetricsTest {
+    private final Instant startedBefore = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    private final TestServer server = TestServer.devMode();
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private JsonObject getJson(String path) {
+        Http.Response r = server.http().get(path);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        return new JsonObject(r.body());
+    }
+
+    private static double metric(String scrape, String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(scrape);
+        assertThat(m.find()).as("metric %s in scrape:\n%s", name, scrape.lines().filter(l -> l.contains("herald")).toList()).isTrue();
+        return Double.parseDouble(m.group(2));
+    }
+
+    private static String welcomeConnectionId(WsClient client) {
+        return new JsonObject(client.awaitFrame(f -> f.contains("\"type\":\"welcome\""))).getString("connection");
+    }
+
+    @Test
+    void stats_of_an_idle_server_report_zeroes_node_and_version() {
+        JsonObject stats = getJson("/api/v1/stats");
+
+        assertThat(stats.fieldNames()).contains("connections", "usersOnline", "topics", "messagesIn", "messagesOut", "dropped",
+                "slowConsumerCloses", "uptimeSeconds", "node", "version");
+        assertThat(stats.getInteger("connections")).isZero();
+        assertThat(stats.getInteger("usersOnline")).isZero();
+        assertThat(stats.getInteger("topics")).isZero();
+        assertThat(stats.getLong("messagesIn")).isZero();
+        assertThat(stats.getLong("messagesOut")).isZero();
+        assertThat(stats.getLong("dropped")).isZero();
+        assertThat(stats.getLong("slowConsumerCloses")).isZero();
+        assertThat(stats.getLong("uptimeSeconds")).isGreaterThanOrEqualTo(0);
+        assertThat(stats.getString("node")).isEqualTo("test-node");
+        assertThat(stats.getString("version")).isEqualTo(HeraldServer.VERSION).isNotBlank();
+    }
+
+    @Test
+    void stats_count_connections_users_topics_and_messages() {
+        WsClient herald = server.connectHerald("h");
+        server.connectHerald("h");
+        server.connectSeed("s");
+        herald.send("{\"type\":\"subscribe\",\"topics\":[\"news\",\"sports\"]}");
+        herald.awaitFrame(f -> f.contains("\"type\":\"subscribed\""));
+
+        server.http().get("/send?uid=s&message=one");
+        server.http().postJson("/api/v1/messages", "{\"to\":{\"all\":true},\"data\":2}");
+
+        JsonObject stats = getJson("/api/v1/stats");
+        assertThat(stats.getInteger("connections")).isEqualTo(3);
+        assertThat(stats.getInteger("usersOnline")).isEqualTo(2);
+        assertThat(stats.getInteger("topics")).isEqualTo(2);
+        assertThat(stats.getLong("messagesIn")).isEqualTo(2);
+        assertThat(stats.getLong("messagesOut")).isEqualTo(4); // 1 direct + 3 broadcast
+    }
+
+    @Test
+    void presence_of_an_online_user_lists_each_connection() {
+        WsClient herald = server.connectHerald("alice");
+        String heraldId = welcomeConnectionId(herald);
+        herald.send("{\"type\":\"subscribe\",\"topics\":[\"news\"]}");
+        herald.awaitFrame(f -> f.contains("\"type\":\"subscribed\""));
+        server.connectSeed("alice");
+
+        JsonObject presence = getJson("/api/v1/users/alice");
+
+        assertThat(presence.getString("user")).isEqualTo("alice");
+        assertThat(presence.getBoolean("online")).isTrue();
+        JsonArray connections = presence.getJsonArray("connections");
+        assertThat(connections).hasSize(2);
+        JsonObject heraldConnection = null;
+        JsonObject seedConnection = null;
+        for (int i = 0; i < connections.size(); i++) {
+            JsonObject c = connections.getJsonObject(i);
+            assertThat(c.fieldNames()).containsExactlyInAnyOrder("id", "remoteAddress", "protocol", "connectedAt", "topics");
+            assertThat(c.getString("remoteAddress")).contains("127.0.0.1");
+            Instant connectedAt = Instant.parse(c.getString("connectedAt"));
+            assertThat(connectedAt).isAfterOrEqualTo(startedBefore).isBeforeOrEqualTo(Instant.now());
+            if ("herald".equals(c.getString("protocol"))) {
+                heraldConnection = c;
+            } else {
+                seedConnection = c;
+            }
+        }
+        assertThat(heraldConnection).isNotNull();
+        assertThat(heraldConnection.getString("id")).isEqualTo(heraldId);
+        assertThat(heraldConnection.getJsonArray("topics")).containsExactly("news");
+        assertThat(seedConnection).isNotNull();
+        assertThat(seedConnection.getString("protocol")).isEqualTo("seed");
+        assertThat(seedConnection.getString("id")).isNotBlank().isNotEqualTo(heraldId);
+        assertThat(seedConnection.getJsonArray("topics")).isEmpty();
+    }
+
+    @Test
+    void presence_of_an_offline_user_is_offline_with_no_connections() {
+        JsonObject presence = getJson("/api/v1/users/nobody");
+
+        assertThat(presence.getString("user")).isEqualTo("nobody");
+        assertThat(presence.getBoolean("online")).isFalse();
+        assertThat(presence.getJsonArray("connections")).isEmpty();
+    }
+
+    @Test
+    void presence_turns_offline_once_the_user_disconnects() {
+        WsClient client = server.connectHerald("bob");
+        assertThat(getJson("/api/v1/users/bob").getBoolean("online")).isTrue();
+
+        client.close();
+
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> !getJson("/api/v1/users/bob").getBoolean("online"));
+        assertThat(getJson("/api/v1/stats").getInteger("connections")).isZero();
+    }
+
+    @Test
+    void metrics_expose_herald_counters_and_jvm_metrics_in_prometheus_format() {
+        server.connectHerald("m");
+        server.http().postJson("/api/v1/messages", "{\"to\":{\"users\":[\"m\"]},\"data\":1}");
+        server.http().postJson("/api/v1/messages", "{\"to\":{\"users\":[\"m\"]},\"data\":2}");
+
+        System.gc(); // gauges must survive a collection (Micrometer holds gauge state weakly)
+
+        Http.Response r = server.http().get("/metrics");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        assertThat(metric(r.body(), "herald_connections")).isEqualTo(1.0);
+        assertThat(metric(r.body(), "herald_messages_in_total")).isEqualTo(2.0);
+        assertThat(metric(r.body(), "herald_messages_out_total")).isEqualTo(2.0);
+        assertThat(metric(r.body(), "herald_users_online")).isEqualTo(1.0);
+        assertThat(metric(r.body(), "herald_connections_open")).isEqualTo(1.0);
+        assertThat(metric(r.body(), "herald_topics")).isEqualTo(0.0);
+        assertThat(r.body()).contains("# HELP herald_connections ").contains("# TYPE herald_messages_in_total counter");
+        assertThat(r.body()).containsPattern("(?m)^jvm_memory_used_bytes\\{").containsPattern("(?m)^jvm_threads_live_threads ");
+        assertThat(r.body()).contains("herald_publish_latency_seconds_count");
+    }
+
+    @Test
+    void health_and_liveness_are_up() {
+        assertThat(getJson("/health").getString("status")).isEqualTo("UP");
+        assertThat(getJson("/health/live").getString("status")).isEqualTo("UP");
+        assertThat(getJson("/health/ready").getString("status")).isEqualTo("UP");
+    }
+
+    @Test
+    void openapi_yaml_is_served_as_yaml() {
+        Http.Response r = server.http().anonymous().get("/openapi.yaml");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/yaml");
+    }
+}
