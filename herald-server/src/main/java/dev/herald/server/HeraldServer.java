@@ -96,6 +96,9 @@ public final class HeraldServer implements AutoCloseable {
                 .setMaxWebSocketMessageSize(config.maxMessageSize())
                 .setWebSocketClosingTimeout(5)
                 .setCompressionSupported(false)
+                // No h2c upgrade: with Vert.x 5.0 an upgraded response over ~16 KiB sometimes never completes
+                // (seen with the JDK HttpClient, whose default is HTTP/2). Clients fall back to HTTP/1.1.
+                .setHttp2ClearTextEnabled(false)
                 .setTcpNoDelay(true);
         try {
             http = vertx.createHttpServer(options).requestHandler(router).listen().await(30, TimeUnit.SECONDS);

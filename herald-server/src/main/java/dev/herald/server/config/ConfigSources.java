@@ -55,7 +55,12 @@ public final class ConfigSources {
             if (e instanceof ConfigException) {
                 throw e;
             }
-            throw new ConfigException("config file " + path + " is not valid YAML: " + e.getMessage());
+            // Only the position and the parser's problem: its full message quotes file lines, which may hold secrets.
+            if (e instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked && marked.getProblemMark() != null) {
+                throw new ConfigException("config file " + path + " is not valid YAML at line " + (marked.getProblemMark().getLine() + 1)
+                        + ", column " + (marked.getProblemMark().getColumn() + 1) + ": " + marked.getProblem());
+            }
+            throw new ConfigException("config file " + path + " is not valid YAML");
         }
         flatten("", tree, path.toString());
         return this;

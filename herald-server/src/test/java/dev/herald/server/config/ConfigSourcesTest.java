@@ -119,6 +119,16 @@ class ConfigSourcesTest {
     }
 
     @Test
+    void broken_yaml_error_names_the_position_but_never_quotes_a_secret() throws IOException {
+        String secret = "do-not-print-this-secret-value-0123456789";
+        Path file = yaml("auth:\n  jwt-secret: " + secret + "\n  api-keys: [unclosed\n");
+
+        assertThatThrownBy(() -> new ConfigSources().file(file)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not valid YAML at line")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret));
+    }
+
+    @Test
     void missing_file_fails_naming_it() {
         Path missing = dir.resolve("nope.yaml");
 
