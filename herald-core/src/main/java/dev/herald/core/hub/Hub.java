@@ -129,7 +129,13 @@ public final class Hub {
         if (session.isClosed() || !session.topics().add(topic)) {
             return false;
         }
-        topics.computeIfAbsent(topic, t -> ConcurrentHashMap.newKeySet()).add(session);
+        // add inside compute: with computeIfAbsent(..).add(..) a concurrent unsubscribe could drop the
+        // (momentarily empty) set from the map between the two calls, orphaning this subscription
+        topics.compute(topic, (t, set) -> {
+            Set<BaseSession> followers = set == null ? ConcurrentHashMap.newKeySet() : set;
+            followers.add(session);
+            return followers;
+        });
         if (session.isClosed()) {
             unsubscribe(session, topic); // lost a race with remove(): do not leak the entry
         }

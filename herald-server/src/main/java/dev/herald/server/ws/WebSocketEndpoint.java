@@ -10,6 +10,7 @@ import dev.herald.core.protocol.ProtocolLimits;
 import dev.herald.core.session.CloseReason;
 import dev.herald.server.api.ErrorRenderer;
 import dev.herald.server.config.HeraldConfig;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -114,7 +115,17 @@ public final class WebSocketEndpoint {
             connection.onBinary();
         });
         ws.pongHandler(data -> session.markSeen());
-        ws.exceptionHandler(e -> log.debug("connection {}: {}", id, e.toString()));
+        ws.exceptionHandler(e -> {
+            log.debug("connection {}: {}", id, e.toString());
+            if (isMessageTooBig(e) && !ws.isClosed()) {
+                // Netty refuses an oversized frame and Vert.x then drops the TCP connection without a
+                // close frame (the client sees 1006); an oversized fragmented message is only reported
+                // here and its remaining fragments would be delivered as a new message. Either way,
+                // close with the documented 1009 now, on this event loop (session.close only schedules it).
+                session.close(CloseReason.MESSAGE_TOO_BIG);
+                ws.close((short) CloseReason.MESSAGE_TOO_BIG.code(), CloseReason.MESSAGE_TOO_BIG.reason());
+            }
+        });
         ws.closeHandler(v -> {
             session.transportClosed();
             open.remove(session);
@@ -125,6 +136,15 @@ public final class WebSocketEndpoint {
             log.error("connection {} failed to start", id, e);
             session.close(CloseReason.SERVER_ERROR);
         }
+    }
+
+    /** A frame over ws.max-message-size (Netty's decoder) or a message that outgrew it (Vert.x's aggregator). */
+    private static boolean isMessageTooBig(Throwable e) {
+        if (e instanceof CorruptedWebSocketFrameException corrupted) {
+            return corrupted.closeStatus() != null && corrupted.closeStatus().code() == CloseReason.MESSAGE_TOO_BIG.code();
+        }
+        return e instanceof IllegalStateException && e.getMessage() != null
+                && e.getMessage().contains("overflow max message size");
     }
 
     private void sweepUnauthenticated() {

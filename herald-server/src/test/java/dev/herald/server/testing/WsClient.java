@@ -78,6 +78,16 @@ public final class WsClient implements WebSocket.Listener {
     }
 
     @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+        // the JDK client answers pings by itself while it reads; a client that stopped reading
+        // stops answering too (as a frozen peer would)
+        if (reading) {
+            webSocket.request(1);
+        }
+        return null;
+    }
+
+    @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
         closeCode.complete(statusCode);
         return null;
@@ -90,6 +100,13 @@ public final class WsClient implements WebSocket.Listener {
 
     public void send(String text) {
         ws.sendText(text, true).join();
+    }
+
+    /** Sends one text message as several frames (continuation frames after the first). */
+    public void sendFragments(String... parts) {
+        for (int i = 0; i < parts.length; i++) {
+            ws.sendText(parts[i], i == parts.length - 1).join();
+        }
     }
 
     public void sendBinary(byte[] data) {
@@ -130,6 +147,16 @@ public final class WsClient implements WebSocket.Listener {
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             throw new AssertionError("connection was not closed by the server within " + WAIT, e);
         }
+    }
+
+    /** The close code if the server already closed the connection, else {@code null}. */
+    public Integer closeCodeNow() {
+        return closeCode.getNow(null);
+    }
+
+    /** Frames that contain {@code needle}. */
+    public List<String> framesContaining(String needle) {
+        return frames().stream().filter(f -> f.contains(needle)).toList();
     }
 
     public boolean isClosed() {

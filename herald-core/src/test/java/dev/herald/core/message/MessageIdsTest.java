@@ -1,0 +1,104 @@
+package dev.herald.core.message;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MessageIdsTest {
+    private static final String CROCKFORD = "[0-9A-HJKMNP-TV-Z]{26}";
+
+    private final MessageIds ids = new MessageIds();
+
+    @Test
+    void ids_are_26_crockford_base32_characters() {
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(ids.next(1_700_000_000_000L + i)).matches(CROCKFORD);
+        }
+    }
+
+    @Test
+    void ids_made_in_the_same_millisecond_are_strictly_increasing_as_strings() {
+        String previous = ids.next(1_700_000_000_000L);
+        for (int i = 0; i < 100_000; i++) {
+            String next = ids.next(1_700_000_000_000L);
+            assertThat(next).matches(CROCKFORD);
+            assertThat(next.compareTo(previous)).as("%s after %s", next, previous).isPositive();
+            previous = next;
+        }
+    }
+
+    @Test
+    void ids_are_strictly_increasing_across_milliseconds_and_with_a_clock_that_steps_back() {
+        long[] clock = {1_000L, 1_000L, 1_001L, 1_001L, 5_000L, 4_000L, 4_999L, 5_000L, 5_001L, 281_474_976_710_655L};
+        String previous = "";
+        for (long millis : clock) {
+            String next = ids.next(millis);
+            assertThat(next.compareTo(previous)).as("%s after %s at %d", next, previous, millis).isPositive();
+            previous = next;
+        }
+    }
+
+    @Test
+    void the_time_prefix_encodes_the_milliseconds_and_sorts_by_them() {
+        String early = ids.next(1L);
+        String later = new MessageIds().next(2L);
+
+        assertThat(early).startsWith("0000000001");
+        assertThat(later).startsWith("0000000002");
+        assertThat(later).isGreaterThan(early);
+        assertThat(new MessageIds().next(32L)).startsWith("0000000010");
+    }
+
+    @Test
+    void incrementing_the_random_part_carries_from_the_low_into_the_high_bits() {
+        String beforeCarry = MessageIds.encode(7, 0, -1L); // low64 all ones
+        String afterCarry = MessageIds.encode(7, 1, 0L);
+
+        assertThat(afterCarry).isGreaterThan(beforeCarry);
+        assertThat(MessageIds.encode(7, 0xFFFF, -1L)).endsWith("ZZZZZZZZZZZZZZZZ");
+        assertThat(MessageIds.encode(7, 0, 0L)).endsWith("0000000000000000");
+    }
+
+    @Test
+    void ids_are_unique_and_increasing_per_thread_under_concurrency() throws Exception {
+        int threads = 8;
+        int perThread = 20_000;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            Set<String> all = ConcurrentHashMap.newKeySet();
+            CountDownLatch gate = new CountDownLatch(1);
+            List<Future<Boolean>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    gate.await();
+                    String previous = "";
+                    boolean increasing = true;
+                    for (int i = 0; i < perThread; i++) {
+                        String id = ids.next(System.currentTimeMillis());
+                        increasing &= id.compareTo(previous) > 0;
+                        previous = id;
+                        all.add(id);
+                    }
+                    return increasing;
+                }));
+            }
+            gate.countDown();
+            for (Future<Boolean> f : futures) {
+                assertThat(f.get(60, TimeUnit.SECONDS)).as("ids seen by one thread are increasing").isTrue();
+            }
+            assertThat(all).hasSize(threads * perThread);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
