@@ -138,10 +138,11 @@ public final class ApiRoutes {
             throw ErrorCode.UNSUPPORTED_MEDIA_TYPE.exception("send the body as JSON with Content-Type: application/json (got "
                     + (type == null ? "none" : type) + ")");
         }
-        if (ctx.body() == null || ctx.body().length() == 0) {
+        String body = ctx.body() == null ? null : ctx.body().asString(); // null, not "", when nothing was sent
+        if (body == null || body.isBlank()) {
             throw ErrorCode.INVALID_JSON.exception("the request body is empty");
         }
-        return ctx.body().asString();
+        return body;
     }
 
     private interface Operation {

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * and schedules one drain task on the connection's event loop, so a burst of messages costs one
  * task, not one per message. The drain writes while the socket's own buffer has room and otherwise
  * waits for the drain handler. When the bytes waiting in the queue would exceed the limit the
- * session is closed with 4008 (slow consumer): memory per connection stays bounded and publishers
- * never wait.
+ * session is closed with 4008 (slow consumer): memory per connection stays bounded (by the limit
+ * plus one frame) and publishers never wait.
  */
 final class VertxSession extends BaseSession {
     private static final Buffer EMPTY = Buffer.buffer();
@@ -49,7 +49,10 @@ final class VertxSession extends BaseSession {
         if (isClosed()) {
             return false;
         }
-        if (queuedBytes.addAndGet(frame.length) > maxQueuedBytes) {
+        long queued = queuedBytes.addAndGet(frame.length);
+        // A frame larger than the whole queue is still accepted when nothing else waits: one big
+        // message must not brand a fast reader as slow. The bound applies to what piles up.
+        if (queued > maxQueuedBytes && queued != frame.length) {
             queuedBytes.addAndGet(-frame.length);
             if (tryClose(CloseReason.SLOW_CONSUMER)) {
                 stats.slowConsumerCloses.increment();

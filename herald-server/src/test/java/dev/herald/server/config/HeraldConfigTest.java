@@ -40,8 +40,9 @@ class HeraldConfigTest {
         assertThat(config.jwtSecret()).isEmpty();
         assertThat(config.jwtPublicKey()).isNull();
         assertThat(config.nodeId()).isNotBlank();
-        assertThat(config.heartbeat()).isEqualTo(Duration.ofSeconds(25));
-        assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.heartbeat()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(40));
+        assertThat(config.idleTimeout().plus(config.heartbeat())).as("a dead peer is removed within 60 s").isLessThanOrEqualTo(Duration.ofSeconds(60));
         assertThat(config.maxMessageSize()).isEqualTo(64 * 1024);
         assertThat(config.maxBodySize()).isEqualTo(1024 * 1024);
         assertThat(config.maxBatch()).isEqualTo(1000);
