@@ -59,10 +59,15 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     public HeraldServer(HeraldConfig config, Clock clock) {
+        this(config, clock, new MemoryBroker());
+    }
+
+    /** With a given broker: the seam where a cluster broker plugs in (and tests put a broker with failure switches). */
+    public HeraldServer(HeraldConfig config, Clock clock, Broker broker) {
         this.config = config;
         this.clock = clock;
         this.hub = new Hub(config.maxConnectionsPerUser(), stats);
-        this.broker = new MemoryBroker();
+        this.broker = broker;
         this.center = new PushCenter(hub, broker, stats, clock, config.nodeId(), VERSION);
         Authenticator authenticator = config.devMode() ? new DevAuthenticator()
                 : new JwtAuthenticator(config.jwtSecret(), config.jwtPublicKey() == null ? null : PemKeys.readPublicKey(config.jwtPublicKey()),

@@ -3,12 +3,12 @@ package dev.herald.server.api;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.server.config.Setting;
 import dev.herald.server.testing.Http;
+import dev.herald.server.testing.SwitchableBroker;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.Tokens;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -108,8 +108,11 @@ class HttpErrorsTest {
             case UNSUPPORTED_MEDIA_TYPE -> post(dev().http(), "/api/v1/messages", "text/plain", VALID_MESSAGE);
             case UPGRADE_REQUIRED -> dev().http().get("/ws");
             case INTERNAL_ERROR -> {
-                Assumptions.abort("internal_error is only rendered for unexpected exceptions; no request reaches it without breaking the server");
-                yield null;
+                SwitchableBroker broker = new SwitchableBroker();
+                TestServer s = TestServer.devMode(Map.of(), broker);
+                servers.add(s);
+                broker.failPublishes(true);
+                yield s.http().postJson("/api/v1/messages", VALID_MESSAGE);
             }
             case SHUTTING_DOWN -> {
                 TestServer s = dev();
@@ -153,6 +156,23 @@ class HttpErrorsTest {
         String message = message(dev().http().postJson("/api/v1/messages", body), ErrorCode.INVALID_JSON);
 
         assertThat(message).containsPattern("line 3, column \\d+");
+    }
+
+    @Test
+    void an_unexpected_failure_is_internal_error_without_details_and_the_server_recovers() {
+        SwitchableBroker broker = new SwitchableBroker();
+        TestServer s = TestServer.devMode(Map.of(), broker);
+        servers.add(s);
+
+        broker.failPublishes(true);
+        Http.Response failed = s.http().postJson("/api/v1/messages", VALID_MESSAGE);
+        broker.failPublishes(false);
+        Http.Response recovered = s.http().postJson("/api/v1/messages", VALID_MESSAGE);
+
+        assertError(failed, ErrorCode.INTERNAL_ERROR);
+        assertThat(failed.body()).doesNotContain("broker down").doesNotContain("IllegalStateException");
+        assertThat(broker.failures()).isEqualTo(1);
+        assertThat(recovered.status()).isEqualTo(200);
     }
 
     @Test

@@ -58,6 +58,11 @@ public final class TestServer implements AutoCloseable {
         return new ConfigSources().flags(flags).build();
     }
 
+    /** Dev mode over the given broker (e.g. a {@link SwitchableBroker}). */
+    public static TestServer devMode(Map<Setting, String> overrides, dev.herald.core.broker.Broker broker) {
+        return new TestServer(new HeraldServer(config(overrides), java.time.Clock.systemUTC(), broker).start(), null);
+    }
+
     private static TestServer start(Map<Setting, String> overrides, String apiKey) {
         return new TestServer(new HeraldServer(config(overrides)).start(), apiKey);
     }
