@@ -1,9 +1,11 @@
 package dev.herald.core.protocol;
 
+import dev.herald.core.JsonText;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.Principal;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.message.Topics;
+import dev.herald.core.message.UserIds;
 import dev.herald.core.session.BaseSession;
 import dev.herald.core.session.CloseReason;
 import dev.herald.core.session.Session;
@@ -120,7 +122,7 @@ public final class ClientConnection {
             session.close(CloseReason.FORBIDDEN);
             return;
         }
-        if (!dev.herald.core.message.UserIds.isValid(uid)) {
+        if (!UserIds.isValid(uid)) {
             session.close(CloseReason.UNAUTHORIZED);
             return;
         }
@@ -216,6 +218,6 @@ public final class ClientConnection {
     }
 
     private static String printable(String s) {
-        return dev.herald.core.JsonText.printable(s);
+        return JsonText.printable(s);
     }
 }
