@@ -5,6 +5,7 @@ import dev.herald.server.config.Setting;
 import dev.herald.server.testing.Http;
 import dev.herald.server.testing.SwitchableBroker;
 import dev.herald.server.testing.TestServer;
+import dev.herald.server.testing.TestServers;
 import dev.herald.server.testing.Tokens;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
@@ -15,8 +16,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.http.HttpRequest;
 import java.net.http.WebSocketHandshakeException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,17 +26,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HttpErrorsTest {
     private static final String VALID_MESSAGE = "{\"to\":{\"users\":[\"1\"]},\"data\":1}";
-    private final List<TestServer> servers = new ArrayList<>();
+    private final TestServers servers = new TestServers();
 
     @AfterEach
     void stop() {
-        servers.forEach(TestServer::close);
+        servers.close();
     }
 
     private TestServer dev(Map<Setting, String> overrides) {
-        TestServer s = TestServer.devMode(overrides);
-        servers.add(s);
-        return s;
+        return servers.devMode(overrides);
     }
 
     private TestServer dev() {
@@ -45,9 +42,7 @@ class HttpErrorsTest {
     }
 
     private TestServer auth(Map<Setting, String> overrides) {
-        TestServer s = TestServer.withAuth(overrides);
-        servers.add(s);
-        return s;
+        return servers.withAuth(overrides);
     }
 
     private TestServer auth() {
@@ -109,8 +104,7 @@ class HttpErrorsTest {
             case UPGRADE_REQUIRED -> dev().http().get("/ws");
             case INTERNAL_ERROR -> {
                 SwitchableBroker broker = new SwitchableBroker();
-                TestServer s = TestServer.devMode(Map.of(), broker);
-                servers.add(s);
+                TestServer s = servers.devMode(Map.of(), broker);
                 broker.failPublishes(true);
                 yield s.http().postJson("/api/v1/messages", VALID_MESSAGE);
             }
@@ -161,8 +155,7 @@ class HttpErrorsTest {
     @Test
     void an_unexpected_failure_is_internal_error_without_details_and_the_server_recovers() {
         SwitchableBroker broker = new SwitchableBroker();
-        TestServer s = TestServer.devMode(Map.of(), broker);
-        servers.add(s);
+        TestServer s = servers.devMode(Map.of(), broker);
 
         broker.failPublishes(true);
         Http.Response failed = s.http().postJson("/api/v1/messages", VALID_MESSAGE);

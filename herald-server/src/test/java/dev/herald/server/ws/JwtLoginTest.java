@@ -4,6 +4,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.herald.server.config.Setting;
 import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;
+import dev.herald.server.testing.TestServers;
 import dev.herald.server.testing.Tokens;
 import dev.herald.server.testing.WsClient;
 import org.junit.jupiter.api.AfterEach;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -21,17 +21,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The JWT matrix end to end: a real server with auth, real WebSocket clients, real signed tokens. */
 class JwtLoginTest {
-    private final List<TestServer> servers = new ArrayList<>();
+    private final TestServers servers = new TestServers();
 
     @AfterEach
     void stop() {
-        servers.forEach(TestServer::close);
+        servers.close();
     }
 
     private TestServer withAuth(Map<Setting, String> overrides) {
-        TestServer server = TestServer.withAuth(overrides);
-        servers.add(server);
-        return server;
+        return servers.withAuth(overrides);
     }
 
     private TestServer withAuth() {

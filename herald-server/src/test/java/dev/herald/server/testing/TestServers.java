@@ -1,0 +1,35 @@
+package dev.herald.server.testing;
+
+import dev.herald.core.broker.Broker;
+import dev.herald.server.config.Setting;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** For tests that start several servers: starts them and closes every one in {@link #close()} ({@code @AfterEach}). */
+public final class TestServers implements AutoCloseable {
+    private final List<TestServer> started = new ArrayList<>();
+
+    public TestServer devMode(Map<Setting, String> overrides) {
+        return track(TestServer.devMode(overrides));
+    }
+
+    public TestServer devMode(Map<Setting, String> overrides, Broker broker) {
+        return track(TestServer.devMode(overrides, broker));
+    }
+
+    public TestServer withAuth(Map<Setting, String> overrides) {
+        return track(TestServer.withAuth(overrides));
+    }
+
+    private TestServer track(TestServer server) {
+        started.add(server);
+        return server;
+    }
+
+    @Override
+    public void close() {
+        started.forEach(TestServer::close);
+    }
+}
