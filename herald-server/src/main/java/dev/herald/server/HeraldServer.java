@@ -82,6 +82,7 @@ public final class HeraldServer implements AutoCloseable {
         try {
             Files.createDirectories(config.dataDir());
         } catch (IOException e) {
+            releaseResources(); // the constructor already started Vert.x threads
             throw new ConfigException("data-dir: cannot create " + config.dataDir() + ": " + e.getMessage());
         }
         broker.start(delivery -> hub.deliver(delivery.targets(), delivery.message()));
@@ -108,7 +109,7 @@ public final class HeraldServer implements AutoCloseable {
         try {
             http = vertx.createHttpServer(options).requestHandler(router).listen().await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            vertx.close();
+            releaseResources();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         webSockets.startSweeps();
@@ -186,6 +187,12 @@ public final class HeraldServer implements AutoCloseable {
         if (webSockets.openConnections() > 0) {
             log.warn("{} connections did not close within {}; dropping them", webSockets.openConnections(), grace);
         }
+        releaseResources();
+        log.info("stopped");
+    }
+
+    /** Releases the port, the broker, the Vert.x threads and the meters; used by shutdown and by a failed start. */
+    private void releaseResources() {
         try {
             if (http != null) {
                 http.close().await(10, TimeUnit.SECONDS);
@@ -196,7 +203,6 @@ public final class HeraldServer implements AutoCloseable {
             log.warn("error while stopping: {}", e.toString());
         }
         metrics.close();
-        log.info("stopped");
     }
 
     @Override
