@@ -1,0 +1,37 @@
+package dev.herald.core.store;
+
+import dev.herald.core.message.Target;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A durable message as the store keeps it.
+ *
+ * @param id             the message id (a ULID: unique, sorts in publish order)
+ * @param timestamp      when Herald accepted it, ms since the epoch
+ * @param expiresAt      when its TTL runs out, ms since the epoch; it is not replayed after that
+ * @param dataJson       the {@code data} as JSON text, byte-exact as published
+ * @param users          recipient users: each gets it in their inbox, with a per-user status
+ * @param topics         topics it was published to: each keeps it in the topic's log
+ * @param all            published to everyone: kept in the broadcast log
+ * @param idempotencyKey the publisher's {@code Idempotency-Key}, or {@code null}
+ */
+public record StoredMessage(String id, long timestamp, long expiresAt, String dataJson, List<String> users,
+                            List<String> topics, boolean all, String idempotencyKey) {
+    public StoredMessage {
+        users = List.copyOf(users);
+        topics = List.copyOf(topics);
+    }
+
+    /** Every stream this message is kept in: one per user, one per topic, and the broadcast stream. */
+    public List<Target> streams() {
+        List<Target> streams = new ArrayList<>(users.size() + topics.size() + 1);
+        users.forEach(u -> streams.add(new Target.User(u)));
+        topics.forEach(t -> streams.add(new Target.Topic(t)));
+        if (all) {
+            streams.add(Target.Everyone.INSTANCE);
+        }
+        return streams;
+    }
+}

@@ -1,0 +1,305 @@
+package dev.herald.core.store;
+
+import dev.herald.core.message.MessageIds;
+import dev.herald.core.message.Target;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The behaviour every {@link MessageStore} must show; each implementation's test extends this class.
+ * Times are explicit ({@code now}), never the wall clock, so expiry is tested without waiting.
+ */
+public abstract class MessageStoreContract {
+    protected static final long T0 = 1_800_000_000_000L;
+    protected static final long HOUR = 3_600_000L;
+    protected static final StoreLimits LIMITS = new StoreLimits(5, Duration.ofHours(24));
+
+    protected final MessageIds ids = new MessageIds();
+    protected MessageStore store;
+
+    /** A fresh, empty store with these limits. */
+    protected abstract MessageStore createStore(StoreLimits limits) throws Exception;
+
+    /** Releases what {@link #createStore} made (files, schemas). */
+    protected void destroyStore() throws Exception { }
+
+    @BeforeEach
+    void open() throws Exception {
+        store = createStore(LIMITS);
+    }
+
+    @AfterEach
+    void closeStore() throws Exception {
+        store.close();
+        destroyStore();
+    }
+
+    protected StoredMessage toUsers(String data, String... users) {
+        return new StoredMessage(ids.next(T0), T0, T0 + HOUR, data, List.of(users), List.of(), false, null);
+    }
+
+    protected StoredMessage withKey(StoredMessage m, String key) {
+        return new StoredMessage(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), m.users(), m.topics(), m.all(), key);
+    }
+
+    protected static <T> T await(CompletableFuture<T> future) {
+        return future.orTimeout(30, TimeUnit.SECONDS).join();
+    }
+
+    protected List<String> replayIds(Target stream, String after, ReplayRequest.Pending pending, long now) {
+        return await(store.replay(new ReplayRequest(stream, after, pending, 1000), now)).messages().stream()
+                .map(StoredMessage::id).toList();
+    }
+
+    protected static Target.User user(String id) {
+        return new Target.User(id);
+    }
+
+    @Test
+    void appendedMessagesReplayInIdOrderWithTheirDataIntact() {
+        String tricky = "{\"text\":\"héllo 🎉 \\\"q\\\" \\u0000\",\"n\":[1,2.5e3,null,true],\"deep\":{\"a\":{}}}";
+        StoredMessage a = toUsers(tricky, "u1");
+        StoredMessage b = toUsers("\"plain\"", "u1", "u2");
+        List<Appended> appended = await(store.append(List.of(a, b)));
+        assertThat(appended).containsExactly(new Appended(a.id(), false), new Appended(b.id(), false));
+
+        Replay replay = await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0));
+        assertThat(replay.messages()).containsExactly(a, b);
+        assertThat(replay.gap()).isFalse();
+        assertThat(replay.more()).isFalse();
+        assertThat(replayIds(user("u2"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(b.id());
+        assertThat(replayIds(user("nobody"), null, ReplayRequest.Pending.ALL, T0)).isEmpty();
+    }
+
+    @Test
+    void replayPagesAfterACursor() {
+        List<StoredMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            batch.add(toUsers(String.valueOf(i), "u1"));
+        }
+        await(store.append(batch));
+        Replay first = await(store.replay(new ReplayRequest(user("u1"), batch.get(0).id(), ReplayRequest.Pending.ALL, 2), T0));
+        assertThat(first.messages()).containsExactly(batch.get(1), batch.get(2));
+        assertThat(first.more()).isTrue();
+        Replay second = await(store.replay(new ReplayRequest(user("u1"), batch.get(2).id(), ReplayRequest.Pending.ALL, 2), T0));
+        assertThat(second.messages()).containsExactly(batch.get(3), batch.get(4));
+        assertThat(second.more()).isFalse();
+        assertThat(second.gap()).isFalse();
+    }
+
+    @Test
+    void topicAndBroadcastMessagesAreKeptInTheirOwnStreams() {
+        StoredMessage topic = new StoredMessage(ids.next(T0), T0, T0 + HOUR, "1", List.of(), List.of("news", "sport"), false, null);
+        StoredMessage all = new StoredMessage(ids.next(T0), T0, T0 + HOUR, "2", List.of(), List.of(), true, null);
+        StoredMessage direct = toUsers("3", "u1");
+        await(store.append(List.of(topic, all, direct)));
+        assertThat(replayIds(new Target.Topic("news"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(topic.id());
+        assertThat(replayIds(new Target.Topic("sport"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(topic.id());
+        assertThat(replayIds(Target.Everyone.INSTANCE, null, ReplayRequest.Pending.ALL, T0)).containsExactly(all.id());
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(direct.id());
+        Receipt receipt = await(store.receipt(topic.id(), T0)).orElseThrow();
+        assertThat(receipt.message()).isEqualTo(topic);
+        assertThat(receipt.recipients()).isEmpty();
+    }
+
+    @Test
+    void aRepeatedIdempotencyKeyReturnsTheFirstMessageAndStoresNothing() {
+        StoredMessage first = withKey(toUsers("1", "u1"), "order-42");
+        assertThat(await(store.append(List.of(first)))).containsExactly(new Appended(first.id(), false));
+        StoredMessage again = withKey(toUsers("2", "u1"), "order-42");
+        StoredMessage sameCallA = withKey(toUsers("3", "u1"), "order-43");
+        StoredMessage sameCallB = withKey(toUsers("4", "u1"), "order-43");
+        assertThat(await(store.append(List.of(again, sameCallA, sameCallB)))).containsExactly(
+                new Appended(first.id(), true), new Appended(sameCallA.id(), false), new Appended(sameCallA.id(), true));
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(first.id(), sameCallA.id());
+        assertThat(await(store.receipt(again.id(), T0))).isEmpty();
+    }
+
+    @Test
+    void statusMovesForwardOnlyAndIgnoresStrangers() {
+        StoredMessage m = toUsers("1", "u1", "u2");
+        await(store.append(List.of(m)));
+        int applied = await(store.updateStatus(List.of(
+                new StatusUpdate(m.id(), "u1", DeliveryStatus.DELIVERED, T0 + 1),
+                new StatusUpdate(m.id(), "intruder", DeliveryStatus.ACKED, T0 + 2),
+                new StatusUpdate(ids.next(T0), "u1", DeliveryStatus.ACKED, T0 + 2),
+                new StatusUpdate(m.id(), "u2", DeliveryStatus.READ, T0 + 3))));
+        assertThat(applied).isEqualTo(2);
+        await(store.updateStatus(List.of(new StatusUpdate(m.id(), "u2", DeliveryStatus.DELIVERED, T0 + 9))));
+
+        Receipt receipt = await(store.receipt(m.id(), T0 + 10)).orElseThrow();
+        assertThat(receipt.recipients()).extracting(Receipt.Recipient::userId).containsExactlyInAnyOrder("u1", "u2");
+        Receipt.Recipient u1 = recipient(receipt, "u1");
+        assertThat(u1.status()).isEqualTo(DeliveryStatus.DELIVERED);
+        assertThat(u1.deliveredAt()).isEqualTo(T0 + 1);
+        assertThat(u1.ackedAt()).isNull();
+        Receipt.Recipient u2 = recipient(receipt, "u2");
+        assertThat(u2.status()).isEqualTo(DeliveryStatus.READ);
+        // a read implies it was delivered and acked, at the latest when it was read; a late "delivered" changes nothing
+        assertThat(u2.deliveredAt()).isEqualTo(T0 + 3);
+        assertThat(u2.ackedAt()).isEqualTo(T0 + 3);
+        assertThat(u2.readAt()).isEqualTo(T0 + 3);
+    }
+
+    @Test
+    void pendingFiltersSelectUndeliveredOrUnackedMessages() {
+        StoredMessage delivered = toUsers("1", "u1");
+        StoredMessage acked = toUsers("2", "u1");
+        StoredMessage fresh = toUsers("3", "u1");
+        await(store.append(List.of(delivered, acked, fresh)));
+        await(store.updateStatus(List.of(new StatusUpdate(delivered.id(), "u1", DeliveryStatus.DELIVERED, T0),
+                new StatusUpdate(acked.id(), "u1", DeliveryStatus.ACKED, T0))));
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.UNDELIVERED, T0)).containsExactly(fresh.id());
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.UNACKED, T0)).containsExactly(delivered.id(), fresh.id());
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(delivered.id(), acked.id(), fresh.id());
+    }
+
+    @Test
+    void expiredMessagesAreHiddenAtOnceAndReportAGap() {
+        StoredMessage before = toUsers("0", "u2");
+        StoredMessage shortLived = new StoredMessage(ids.next(T0), T0, T0 + 1000, "1", List.of("u1"), List.of(), false, null);
+        StoredMessage longLived = toUsers("2", "u1");
+        await(store.append(List.of(before, shortLived, longLived)));
+        Replay replay = await(store.replay(new ReplayRequest(user("u1"), before.id(), ReplayRequest.Pending.ALL, 10), T0 + 1000));
+        assertThat(replay.messages()).containsExactly(longLived);
+        assertThat(replay.gap()).isTrue();
+        assertThat(await(store.replay(new ReplayRequest(user("u1"), shortLived.id(), ReplayRequest.Pending.ALL, 10), T0 + 1000)).gap())
+                .isFalse();
+
+        Maintenance m = await(store.maintain(T0 + 1000));
+        assertThat(m.expired()).isEqualTo(1);
+        assertThat(await(store.maintain(T0 + 2000)).expired()).isZero(); // counted once
+        assertThat(recipient(await(store.receipt(shortLived.id(), T0 + 1000)).orElseThrow(), "u1").status())
+                .isEqualTo(DeliveryStatus.EXPIRED);
+        Replay afterMaintenance = await(store.replay(new ReplayRequest(user("u1"), before.id(), ReplayRequest.Pending.ALL, 10), T0 + 1000));
+        assertThat(afterMaintenance.messages()).containsExactly(longLived);
+        assertThat(afterMaintenance.gap()).isTrue();
+    }
+
+    @Test
+    void anAckedMessageDoesNotExpire() {
+        StoredMessage m = new StoredMessage(ids.next(T0), T0, T0 + 1000, "1", List.of("u1"), List.of(), false, null);
+        await(store.append(List.of(m)));
+        await(store.updateStatus(List.of(new StatusUpdate(m.id(), "u1", DeliveryStatus.ACKED, T0 + 10))));
+        assertThat(await(store.maintain(T0 + 5000)).expired()).isZero();
+        assertThat(recipient(await(store.receipt(m.id(), T0 + 5000)).orElseThrow(), "u1").status()).isEqualTo(DeliveryStatus.ACKED);
+    }
+
+    @Test
+    void theStreamCapDropsTheOldestAndReportsAGap() {
+        List<StoredMessage> batch = new ArrayList<>();
+        for (int i = 0; i < LIMITS.streamCap() + 2; i++) {
+            batch.add(toUsers(String.valueOf(i), "u1"));
+        }
+        StoredMessage other = toUsers("x", "u2");
+        batch.add(other);
+        await(store.append(batch));
+        Maintenance m = await(store.maintain(T0));
+        assertThat(m.dropped()).isEqualTo(2);
+
+        List<String> kept = batch.subList(2, LIMITS.streamCap() + 2).stream().map(StoredMessage::id).toList();
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactlyElementsOf(kept);
+        assertThat(await(store.replay(new ReplayRequest(user("u1"), batch.get(0).id(), ReplayRequest.Pending.ALL, 10), T0)).gap()).isTrue();
+        assertThat(await(store.replay(new ReplayRequest(user("u1"), batch.get(1).id(), ReplayRequest.Pending.ALL, 10), T0)).gap()).isFalse();
+        assertThat(recipient(await(store.receipt(batch.get(0).id(), T0)).orElseThrow(), "u1").status()).isEqualTo(DeliveryStatus.DROPPED);
+        assertThat(replayIds(user("u2"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(other.id());
+        assertThat(await(store.maintain(T0)).dropped()).isZero();
+    }
+
+    @Test
+    void messagesPastRetentionArePurgedWithTheirReceiptsAndKeys() {
+        StoredMessage m = withKey(new StoredMessage(ids.next(T0), T0, T0 + 1000, "1", List.of("u1"), List.of(), false, null), "k1");
+        await(store.append(List.of(m)));
+        long beforeRetention = T0 + 1000 + LIMITS.receiptRetention().toMillis() - 1;
+        assertThat(await(store.maintain(beforeRetention)).purged()).isZero();
+        assertThat(await(store.receipt(m.id(), beforeRetention))).isPresent();
+
+        assertThat(await(store.maintain(beforeRetention + 1)).purged()).isEqualTo(1);
+        assertThat(await(store.receipt(m.id(), beforeRetention + 1))).isEmpty();
+        StoredMessage reuse = withKey(toUsers("2", "u1"), "k1");
+        assertThat(await(store.append(List.of(reuse)))).containsExactly(new Appended(reuse.id(), false));
+    }
+
+    @Test
+    void completionsArriveInCallOrder() {
+        List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<?>> futures = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            int n = i;
+            futures.add(store.append(List.of(toUsers(String.valueOf(i), "u" + (i % 7)))).thenRun(() -> order.add(n)));
+        }
+        futures.forEach(MessageStoreContract::await);
+        assertThat(order).isSorted().hasSize(500);
+    }
+
+    @Test
+    void concurrentAppendsAreAllCommitted() throws Exception {
+        int threads = 8;
+        int perThread = 250;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<String> appended = Collections.synchronizedList(new ArrayList<>());
+        try {
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        StoredMessage m = toUsers(String.valueOf(i), "u" + (i % 3));
+                        await(store.append(List.of(m)));
+                        appended.add(m.id());
+                    }
+                }, pool));
+            }
+            done.forEach(MessageStoreContract::await);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> replayed = new ArrayList<>();
+        for (int u = 0; u < 3; u++) {
+            List<String> inbox = new ArrayList<>();
+            String after = null;
+            Replay page;
+            do {
+                page = await(store.replay(new ReplayRequest(user("u" + u), after, ReplayRequest.Pending.ALL, 400), T0));
+                page.messages().forEach(m -> inbox.add(m.id()));
+                after = inbox.isEmpty() ? null : inbox.get(inbox.size() - 1);
+            } while (page.more());
+            assertThat(inbox).isSorted();
+            replayed.addAll(inbox);
+        }
+        assertThat(replayed).containsExactlyInAnyOrderElementsOf(appended).hasSize(threads * perThread);
+    }
+
+    @Test
+    void unknownMessagesHaveNoReceipt() {
+        assertThat(await(store.receipt(ids.next(T0), T0))).isEmpty();
+        assertThat(await(store.receipt("not-an-id", T0))).isEmpty();
+    }
+
+    @Test
+    void aClosedStoreRefusesWork() {
+        store.close();
+        assertThatThrownBy(() -> await(store.append(List.of(toUsers("1", "u1")))))
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(StoreUnavailableException.class);
+        store.close(); // idempotent
+    }
+
+    protected static Receipt.Recipient recipient(Receipt receipt, String userId) {
+        Optional<Receipt.Recipient> r = receipt.recipients().stream().filter(x -> x.userId().equals(userId)).findFirst();
+        return r.orElseThrow(() -> new AssertionError("no recipient " + userId + " in " + receipt));
+    }
+}
