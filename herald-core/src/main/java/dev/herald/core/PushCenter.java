@@ -2,6 +2,8 @@ package dev.herald.core;
 
 import dev.herald.core.broker.Broker;
 import dev.herald.core.broker.Delivery;
+import dev.herald.core.delivery.Durability;
+import dev.herald.core.delivery.Inbox;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.core.hub.Hub;
@@ -15,6 +17,14 @@ import dev.herald.core.protocol.PublishRequestParser;
 import dev.herald.core.session.BaseSession;
 import dev.herald.core.session.CloseReason;
 import dev.herald.core.session.Session;
+import dev.herald.core.store.Appended;
+import dev.herald.core.store.MessageStore;
+import dev.herald.core.store.Receipt;
+import dev.herald.core.store.Replay;
+import dev.herald.core.store.StoreUnavailableException;
+import dev.herald.core.store.StoredMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -22,10 +32,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Herald's transport-free API: every operation the HTTP adapter offers is one method here that
- * returns a result or throws a catalogued {@link HeraldException}. Thread-safe; never blocks on a
+ * returns a result (or a future of one, when the store is involved) or throws a catalogued
+ * {@link HeraldException}. Thread-safe; never blocks on a
  * client (publishing only enqueues onto bounded session queues).
  */
 public final class PushCenter {
@@ -36,30 +50,55 @@ public final class PushCenter {
     private final Broker broker;
     private final HubStats stats;
     private final Clock clock;
+    private static final Logger log = LoggerFactory.getLogger(PushCenter.class);
+
     private final MessageIds ids = new MessageIds();
+    private final ReentrantLock publishOrder = new ReentrantLock();
+    private final MessageStore store;
+    private final Inbox inbox;
+    private final Durability durability;
     private final PublishRequestParser parser = new PublishRequestParser();
     private final String nodeId;
     private final String version;
     private final Instant startedAt;
 
-    public PushCenter(Hub hub, Broker broker, HubStats stats, Clock clock, String nodeId, String version) {
+    public PushCenter(Hub hub, Broker broker, HubStats stats, Clock clock, String nodeId, String version,
+                      MessageStore store, Inbox inbox, Durability durability) {
         this.hub = hub;
         this.broker = broker;
         this.stats = stats;
         this.clock = clock;
         this.nodeId = nodeId;
         this.version = version;
+        this.store = store;
+        this.inbox = inbox;
+        this.durability = durability;
         this.startedAt = clock.instant();
     }
 
-    /** Result of one publish: the message id and how many connections on this node accepted it. */
-    public record Published(String id, int delivered) { }
+    /**
+     * Result of one publish.
+     *
+     * @param id        the message id (for a repeated idempotency key: the first message's)
+     * @param delivered connections on this node that got it live
+     * @param stored    committed to the store: offline recipients get it when they connect
+     * @param duplicate the idempotency key was used before; nothing was published this time
+     */
+    public record Published(String id, int delivered, boolean stored, boolean duplicate) {
+        /** Stored but nobody was connected: it waits in the recipients' inboxes (HTTP 202). */
+        public boolean queued() {
+            return stored && !duplicate && delivered == 0;
+        }
+    }
 
     /** One entry of a batch result: {@code published} or {@code error}, never both. */
     public record BatchResult(Published published, HeraldException error) { }
 
-    /** The seed's {@code /send}: a plain-text message to one user. Throws {@code user_offline} if nobody got it. */
-    public Published send(String userId, String message) {
+    /**
+     * The seed's {@code /send}: a plain-text message to one user. A durable message to an offline user
+     * is queued; a non-durable one ({@code persist=false}) fails with {@code user_offline} if nobody got it.
+     */
+    public CompletableFuture<Published> send(String userId, String message, boolean persist, String idempotencyKey) {
         if (userId == null || userId.isEmpty()) {
             throw ErrorCode.UID_REQUIRED.exception();
         }
@@ -68,46 +107,199 @@ public final class PushCenter {
         }
         requireValidUser(userId, "uid");
         String dataJson = JsonText.quote(message);
-        Published published = publish(PublishRequest.toUser(userId, dataJson, message.getBytes(StandardCharsets.UTF_8)));
-        if (published.delivered() == 0) {
-            throw ErrorCode.USER_OFFLINE.exception("user '" + userId + "' has no connection");
-        }
-        return published;
+        PublishRequest request = PublishRequest.toUser(userId, dataJson, message.getBytes(StandardCharsets.UTF_8))
+                .with(persist, idempotencyKey(idempotencyKey));
+        return publish(request).thenApply(published -> {
+            if (!published.stored() && published.delivered() == 0) {
+                throw ErrorCode.USER_OFFLINE.exception("user '" + userId + "' has no connection (and persist=false)");
+            }
+            return published;
+        });
     }
 
-    /** {@code POST /api/v1/messages}: body is the JSON request. */
-    public Published publishJson(String body) {
-        return publish(parser.parseOne(body));
+    /** {@code POST /api/v1/messages}: body is the JSON request; {@code idempotencyKey} is the header's (it wins over the field). */
+    public CompletableFuture<Published> publishJson(String body, String idempotencyKey) {
+        PublishRequest request = parser.parseOne(body);
+        String key = idempotencyKey(idempotencyKey);
+        return publish(key == null ? request : request.with(request.persist(), key));
     }
 
-    /** {@code POST /api/v1/messages/batch}. */
-    public List<BatchResult> publishBatchJson(String body, int maxMessages) {
+    private static String idempotencyKey(String header) {
+        return header == null ? null : PublishRequestParser.validIdempotencyKey(header, "Idempotency-Key");
+    }
+
+    /** {@code POST /api/v1/messages/batch}: durable entries are committed together (one group commit). */
+    public CompletableFuture<List<BatchResult>> publishBatchJson(String body, int maxMessages) {
         List<PublishRequestParser.Item> items = parser.parseBatch(body, maxMessages);
-        List<BatchResult> results = new ArrayList<>(items.size());
+        List<PublishRequest> requests = new ArrayList<>(items.size());
         for (PublishRequestParser.Item item : items) {
-            if (item.error() != null) {
-                results.add(new BatchResult(null, item.error()));
+            requests.add(item.request());
+        }
+        List<CompletableFuture<Published>> futures = publishAll(requests);
+        List<BatchResult> results = new ArrayList<>(items.size());
+        CompletableFuture<?>[] all = new CompletableFuture<?>[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            all[i] = futures.get(i) == null ? CompletableFuture.completedFuture(null) : futures.get(i).exceptionally(e -> null);
+        }
+        return CompletableFuture.allOf(all).thenApply(v -> {
+            for (int i = 0; i < items.size(); i++) {
+                if (items.get(i).error() != null) {
+                    results.add(new BatchResult(null, items.get(i).error()));
+                    continue;
+                }
+                try {
+                    results.add(new BatchResult(futures.get(i).join(), null));
+                } catch (CompletionException e) {
+                    results.add(new BatchResult(null, (HeraldException) e.getCause()));
+                }
+            }
+            return results;
+        });
+    }
+
+    public CompletableFuture<Published> publish(PublishRequest request) {
+        return publishAll(List.of(request)).get(0);
+    }
+
+    /**
+     * Publishes each request (a {@code null} entry is skipped and gets a {@code null} future). Invalid
+     * ones fail alone with a catalogued error. Durable ones are committed in one store call and
+     * published, in id order, once committed; their futures fail with {@code store_unavailable} when the
+     * store cannot commit (then nothing of them was stored or published).
+     */
+    List<CompletableFuture<Published>> publishAll(List<PublishRequest> requests) {
+        List<CompletableFuture<Published>> futures = new ArrayList<>(requests.size());
+        List<Integer> durableIndexes = new ArrayList<>();
+        long now = clock.millis();
+        for (PublishRequest request : requests) {
+            if (request == null) {
+                futures.add(null);
                 continue;
             }
             try {
-                results.add(new BatchResult(publish(item.request()), null));
+                validate(request);
             } catch (HeraldException e) {
-                results.add(new BatchResult(null, e));
+                futures.add(CompletableFuture.failedFuture(e));
+                continue;
+            }
+            stats.messagesIn.increment();
+            if (!request.persist()) {
+                Message message = new Message(ids.next(now), now, request.dataJson(), request.rawBody());
+                int delivered = broker.publish(new Delivery(request.targets(), message));
+                futures.add(CompletableFuture.completedFuture(new Published(message.id(), delivered, false, false)));
+                continue;
+            }
+            durableIndexes.add(futures.size());
+            futures.add(null); // filled below
+        }
+        if (!durableIndexes.isEmpty()) {
+            List<CompletableFuture<Published>> durable = commitThenPublish(durableIndexes.stream().map(requests::get).toList(), now);
+            for (int i = 0; i < durableIndexes.size(); i++) {
+                futures.set(durableIndexes.get(i), durable.get(i));
             }
         }
-        return results;
+        return futures;
     }
 
-    public Published publish(PublishRequest request) {
-        validate(request);
-        long now = clock.millis();
-        Message message = new Message(ids.next(now), now, request.dataJson(), request.rawBody());
-        stats.messagesIn.increment();
-        int delivered = broker.publish(new Delivery(request.targets(), message));
-        return new Published(message.id(), delivered);
+    private List<CompletableFuture<Published>> commitThenPublish(List<PublishRequest> requests, long now) {
+        List<StoredMessage> stored = new ArrayList<>(requests.size());
+        CompletableFuture<List<Published>> committed;
+        // Ids are taken and the publish step attached under one lock: ids then reach the store, and
+        // the broker, in increasing order (the store completes calls in call order), so a client's
+        // cursor (the greatest id it saw) never skips a message that is still being committed.
+        publishOrder.lock();
+        try {
+            for (PublishRequest r : requests) {
+                long expiresAt = now + ttl(r).toMillis();
+                stored.add(new StoredMessage(ids.next(now), now, expiresAt, r.dataJson(), r.users(), r.topics(), r.all(),
+                        r.idempotencyKey()));
+            }
+            committed = store.append(stored).thenApply(appended -> {
+                List<Published> out = new ArrayList<>(appended.size());
+                for (int i = 0; i < appended.size(); i++) {
+                    Appended a = appended.get(i);
+                    if (a.duplicate()) {
+                        out.add(new Published(a.id(), 0, true, true));
+                        continue;
+                    }
+                    PublishRequest r = requests.get(i);
+                    Message message = new Message(a.id(), now, r.dataJson(), r.rawBody(), true);
+                    out.add(new Published(a.id(), publishCommitted(new Delivery(r.targets(), message)), true, false));
+                }
+                return out;
+            });
+        } finally {
+            publishOrder.unlock();
+        }
+        CompletableFuture<List<Published>> mapped = committed.exceptionally(e -> {
+            stats.storeFailures.increment();
+            throw storeFailure(e);
+        });
+        List<CompletableFuture<Published>> out = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            int index = i;
+            out.add(mapped.thenApply(list -> list.get(index)));
+        }
+        return out;
     }
 
-    private static void validate(PublishRequest request) {
+    /** Live fan-out of a committed message: a broker failure does not fail the publish, the message is replayed later. */
+    private int publishCommitted(Delivery delivery) {
+        try {
+            return broker.publish(delivery);
+        } catch (RuntimeException e) {
+            log.error("message {} is stored but its live delivery failed; clients get it on their next replay",
+                    delivery.message().id(), e);
+            return 0;
+        }
+    }
+
+    private Duration ttl(PublishRequest r) {
+        return r.ttl() == null ? durability.defaultTtl() : r.ttl();
+    }
+
+    /** Store failures become 503 {@code store_unavailable}; the cause is logged once, not sent to the client. */
+    private static HeraldException storeFailure(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof HeraldException h) {
+            return h;
+        }
+        if (cause instanceof StoreUnavailableException) {
+            log.warn("store unavailable: {}", cause.getMessage());
+        } else {
+            log.error("publish failed in the store", cause);
+        }
+        return ErrorCode.STORE_UNAVAILABLE.exception("the message store cannot commit right now; nothing was stored, retry later");
+    }
+
+    /** {@code GET /api/v1/messages/{id}}: the message and each recipient's status. */
+    public CompletableFuture<Receipt> receipt(String messageId) {
+        if (!MessageIds.isValid(messageId)) {
+            return CompletableFuture.failedFuture(messageNotFound(messageId));
+        }
+        return store.receipt(messageId, clock.millis())
+                .exceptionally(e -> { throw storeFailure(e); })
+                .thenApply(r -> r.orElseThrow(() -> messageNotFound(messageId)));
+    }
+
+    private static HeraldException messageNotFound(String messageId) {
+        return ErrorCode.MESSAGE_NOT_FOUND.exception("no message '" + JsonText.printable(messageId) + "'");
+    }
+
+    /** {@code GET /api/v1/users/{uid}/messages?since=&limit=}: one page of a user's retained messages. */
+    public CompletableFuture<Replay> userMessages(String userId, String since, int limit) {
+        requireValidUser(userId, "uid");
+        if (since != null && !MessageIds.isValid(since)) {
+            throw ErrorCode.INVALID_CURSOR.exception("since '" + JsonText.printable(since) + "' is not a message id");
+        }
+        return inbox.read(userId, since, limit).exceptionally(e -> { throw storeFailure(e); });
+    }
+
+    private void validate(PublishRequest request) {
+        if (request.ttl() != null && request.ttl().compareTo(durability.maxTtl()) > 0) {
+            throw ErrorCode.INVALID_REQUEST.exception("ttl must be at most " + durability.maxTtl().toSeconds()
+                    + " seconds (messages.max-ttl)");
+        }
         if (request.users().size() + request.topics().size() > MAX_RECIPIENTS) {
             throw ErrorCode.INVALID_REQUEST.exception("a message names at most " + MAX_RECIPIENTS
                     + " users and topics together; use a topic or all:true for larger audiences");

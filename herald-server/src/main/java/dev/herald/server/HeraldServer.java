@@ -5,9 +5,14 @@ import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.DevAuthenticator;
 import dev.herald.core.broker.Broker;
 import dev.herald.core.broker.MemoryBroker;
+import dev.herald.core.delivery.Durability;
+import dev.herald.core.delivery.Inbox;
+import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.session.CloseReason;
+import dev.herald.core.store.MessageStore;
+import dev.herald.core.store.StoreLimits;
 import dev.herald.server.admin.AdminRoutes;
 import dev.herald.server.admin.HeraldMetrics;
 import dev.herald.server.api.ApiRoutes;
@@ -17,6 +22,8 @@ import dev.herald.server.auth.JwtAuthenticator;
 import dev.herald.server.auth.PemKeys;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.receipts.ReceiptWebhook;
+import dev.herald.server.store.MessageStores;
 import dev.herald.server.ws.WebSocketEndpoint;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -48,10 +55,15 @@ public final class HeraldServer implements AutoCloseable {
     private final HubStats stats = new HubStats();
     private final Hub hub;
     private final Broker broker;
+    private final MessageStore store;
     private final PushCenter center;
     private final Vertx vertx;
     private final WebSocketEndpoint webSockets;
     private final HeraldMetrics metrics;
+    private final Inbox inbox;
+    private final ReceiptWebhook receiptWebhook;
+    private final AtomicBoolean maintaining = new AtomicBoolean();
+    private long maintenanceTimer = -1;
     private HttpServer http;
 
     public HeraldServer(HeraldConfig config) {
@@ -64,16 +76,27 @@ public final class HeraldServer implements AutoCloseable {
 
     /** With a given broker: the seam where a cluster broker plugs in (and tests put a broker with failure switches). */
     public HeraldServer(HeraldConfig config, Clock clock, Broker broker) {
+        this(config, clock, broker, MessageStores.open(config.store(), config.dataDir(), storeLimits(config)));
+    }
+
+    /** With a given broker and store (tests put a store with failure switches here). */
+    public HeraldServer(HeraldConfig config, Clock clock, Broker broker, MessageStore store) {
         this.config = config;
         this.clock = clock;
         this.hub = new Hub(config.maxConnectionsPerUser(), stats);
         this.broker = broker;
-        this.center = new PushCenter(hub, broker, stats, clock, config.nodeId(), VERSION);
+        this.store = store;
+        this.receiptWebhook = config.receiptWebhookUrl().isEmpty() ? null
+                : new ReceiptWebhook(config.receiptWebhookUrl(), config.receiptWebhookSecret());
+        this.inbox = new Inbox(store, clock, stats, receiptWebhook == null ? ReceiptListener.NONE : receiptWebhook,
+                config.inboxCap() * 4);
+        this.center = new PushCenter(hub, broker, stats, clock, config.nodeId(), VERSION, store, inbox,
+                new Durability(config.messageTtl(), config.maxMessageTtl()));
         Authenticator authenticator = config.devMode() ? new DevAuthenticator()
                 : new JwtAuthenticator(config.jwtSecret(), config.jwtPublicKey() == null ? null : PemKeys.readPublicKey(config.jwtPublicKey()),
                         config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway(), clock);
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-        this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get);
+        this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, inbox);
         this.metrics = new HeraldMetrics(hub, stats, webSockets::openConnections);
     }
 
@@ -113,13 +136,37 @@ public final class HeraldServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         webSockets.startSweeps();
+        maintenanceTimer = vertx.setPeriodic(config.maintenanceInterval().toMillis(), id -> maintain());
+        if (receiptWebhook != null) {
+            receiptWebhook.start();
+        }
         logStarted();
         return this;
+    }
+
+    private static StoreLimits storeLimits(HeraldConfig config) {
+        return new StoreLimits(config.inboxCap(), config.receiptRetention());
+    }
+
+    /** Enforces the inbox cap and TTL and purges old messages; overlapping runs are skipped. */
+    private void maintain() {
+        if (!maintaining.compareAndSet(false, true)) {
+            return;
+        }
+        store.maintain(clock.millis()).whenComplete((m, error) -> {
+            maintaining.set(false);
+            if (error != null) {
+                log.warn("store maintenance failed: {}", error.getMessage());
+            } else {
+                metrics.maintained(m);
+            }
+        });
     }
 
     private void logStarted() {
         log.info("Herald {} node {} listening on http://{}:{} (WebSocket: ws://{}:{}/ws)", VERSION, config.nodeId(),
                 config.host(), port(), config.host(), port());
+        log.info("message store: {}", store.describe());
         log.info("configuration:\n{}", config.describe());
         config.warnings().forEach(log::warn);
         if (config.devMode()) {
@@ -144,6 +191,10 @@ public final class HeraldServer implements AutoCloseable {
 
     public Hub hub() {
         return hub;
+    }
+
+    public MessageStore store() {
+        return store;
     }
 
     public HubStats stats() {
@@ -197,7 +248,12 @@ public final class HeraldServer implements AutoCloseable {
             if (http != null) {
                 http.close().await(10, TimeUnit.SECONDS);
             }
+            vertx.cancelTimer(maintenanceTimer);
+            if (receiptWebhook != null) {
+                receiptWebhook.close();
+            }
             broker.close();
+            store.close(); // after the port: no publish can start once the store is closing
             vertx.close().await(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("error while stopping: {}", e.toString());

@@ -10,16 +10,19 @@ public enum ErrorCode {
     MESSAGE_REQUIRED("message_required", 400, "The message parameter is required."),
     INVALID_JSON("invalid_json", 400, "The request body is not valid JSON."),
     INVALID_REQUEST("invalid_request", 400, "The request is well-formed JSON but not a valid request."),
+    INVALID_CURSOR("invalid_cursor", 400, "The since cursor is not a message id (26 characters of Crockford base 32)."),
     BATCH_TOO_LARGE("batch_too_large", 400, "A batch holds too many messages."),
     UNAUTHORIZED("unauthorized", 401, "A valid API key is required: Authorization: Bearer <key>."),
     ORIGIN_NOT_ALLOWED("origin_not_allowed", 403, "The Origin of this WebSocket upgrade is not in the allow-list."),
     USER_OFFLINE("user_offline", 404, "The user has no connection."),
     NOT_FOUND("not_found", 404, "No such resource."),
+    MESSAGE_NOT_FOUND("message_not_found", 404, "No message with this id (never published, or purged after its retention)."),
     METHOD_NOT_ALLOWED("method_not_allowed", 405, "The resource does not support this method."),
     PAYLOAD_TOO_LARGE("payload_too_large", 413, "The request body is larger than the configured limit."),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "The request body must be application/json."),
     UPGRADE_REQUIRED("upgrade_required", 426, "This endpoint only accepts WebSocket upgrades (GET with Upgrade: websocket)."),
     INTERNAL_ERROR("internal_error", 500, "Something went wrong inside Herald; the log has details."),
+    STORE_UNAVAILABLE("store_unavailable", 503, "The message store cannot commit right now; nothing was stored. Retry later."),
     SHUTTING_DOWN("shutting_down", 503, "The server is shutting down; retry on another node or later.");
 
     private final String code;

@@ -180,7 +180,7 @@ public final class Hub {
                 int n = 0;
                 if (sessions != null) {
                     for (BaseSession s : sessions) {
-                        n += offer(s, message, null, seen);
+                        n += offer(s, message, null, seen, message.durable());
                     }
                 }
                 yield n;
@@ -190,7 +190,7 @@ public final class Hub {
                 int n = 0;
                 if (followers != null) {
                     for (BaseSession s : followers) {
-                        n += offer(s, message, topic.name(), seen);
+                        n += offer(s, message, topic.name(), seen, false);
                     }
                 }
                 yield n;
@@ -200,7 +200,7 @@ public final class Hub {
                 for (Shard shard : shards) {
                     for (BaseSession[] sessions : shard.users.values()) {
                         for (BaseSession s : sessions) {
-                            n += offer(s, message, null, seen);
+                            n += offer(s, message, null, seen, false);
                         }
                     }
                 }
@@ -209,14 +209,15 @@ public final class Hub {
         };
     }
 
-    private int offer(BaseSession session, Message message, String viaTopic, Set<Session> seen) {
+    /** {@code tracked}: a durable message addressed to the session's user, whose delivery becomes a receipt. */
+    private int offer(BaseSession session, Message message, String viaTopic, Set<Session> seen, boolean tracked) {
         if (seen != null && !seen.add(session)) {
             return 0;
         }
         byte[] frame = session.protocol() == Session.Protocol.SEED
                 ? message.rawFrame()
                 : message.envelopeFrame(viaTopic);
-        if (session.send(frame)) {
+        if (session.deliver(message.id(), frame, tracked)) {
             stats.messagesOut.increment();
             return 1;
         }

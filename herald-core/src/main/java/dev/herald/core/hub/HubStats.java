@@ -19,4 +19,10 @@ public final class HubStats {
     public final LongAdder connectionsRejected = new LongAdder();
     /** Connections accepted into the hub since start. */
     public final LongAdder connectionsOpened = new LongAdder();
+    /** Stored messages sent to connections that had missed them (replay on login, resume, subscribe). */
+    public final LongAdder messagesReplayed = new LongAdder();
+    /** Acks and reads for messages the user is not a recipient of (or that do not exist): ignored. */
+    public final LongAdder acksIgnored = new LongAdder();
+    /** Publishes refused with 503 because the store could not commit. */
+    public final LongAdder storeFailures = new LongAdder();
 }

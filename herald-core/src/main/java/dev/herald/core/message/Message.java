@@ -16,14 +16,22 @@ public final class Message {
     private final long timestamp;
     private final String dataJson;
     private final byte[] rawBody;
+    private final boolean durable;
     private volatile byte[] directEnvelope;
     private final ConcurrentHashMap<String, byte[]> topicEnvelopes = new ConcurrentHashMap<>(2);
 
+    /** A fire-and-forget message (not in the store). */
     public Message(String id, long timestamp, String dataJson, byte[] rawBody) {
+        this(id, timestamp, dataJson, rawBody, false);
+    }
+
+    /** {@code durable}: committed to the message store, so its deliveries to users are tracked as receipts. */
+    public Message(String id, long timestamp, String dataJson, byte[] rawBody, boolean durable) {
         this.id = id;
         this.timestamp = timestamp;
         this.dataJson = dataJson;
         this.rawBody = rawBody;
+        this.durable = durable;
     }
 
     public String id() {
@@ -33,6 +41,10 @@ public final class Message {
     /** Milliseconds since the epoch when Herald accepted the message. */
     public long timestamp() {
         return timestamp;
+    }
+
+    public boolean durable() {
+        return durable;
     }
 
     public String dataJson() {

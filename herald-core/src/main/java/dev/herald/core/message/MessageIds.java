@@ -40,6 +40,25 @@ public final class MessageIds {
         return encode(millis, high, low);
     }
 
+    /**
+     * Whether {@code s} has the shape of an id (26 Crockford base-32 characters, upper case, starting
+     * with 0-7): what a {@code since} cursor must be. Says nothing about whether such a message exists.
+     */
+    public static boolean isValid(String s) {
+        if (s == null || s.length() != 26 || s.charAt(0) > '7') {
+            return false;
+        }
+        for (int i = 0; i < 26; i++) {
+            char c = s.charAt(i);
+            boolean digit = c >= '0' && c <= '9';
+            boolean letter = c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O' && c != 'U';
+            if (!digit && !letter) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static String encode(long millis, long high16, long low64) {
         char[] out = new char[26];
         for (int i = 9; i >= 0; i--) {

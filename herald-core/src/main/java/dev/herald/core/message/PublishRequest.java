@@ -1,26 +1,45 @@
 package dev.herald.core.message;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a publisher asked for: recipients and the data, before Herald assigns an id.
+ * What a publisher asked for: recipients, the data and how to keep it, before Herald assigns an id.
  *
- * @param users    user ids (each gets the message on all of its connections)
- * @param topics   topic names (each subscribed connection gets it)
- * @param all      every connection
- * @param dataJson the data as JSON text, exactly as the publisher wrote it
- * @param rawBody  what seed-protocol connections receive, byte for byte
+ * @param users          user ids (each gets the message on all of its connections)
+ * @param topics         topic names (each subscribed connection gets it)
+ * @param all            every connection
+ * @param dataJson       the data as JSON text, exactly as the publisher wrote it
+ * @param rawBody        what seed-protocol connections receive, byte for byte
+ * @param persist        {@code true} (the default): stored before it is published, replayed to clients that missed it;
+ *                       {@code false}: fire-and-forget, only connections open right now get it
+ * @param ttl            how long a stored message waits for its recipients; {@code null} for the server default
+ * @param idempotencyKey a publisher-chosen key: a repeat within the retention window returns the first message; or {@code null}
  */
-public record PublishRequest(List<String> users, List<String> topics, boolean all, String dataJson, byte[] rawBody) {
+public record PublishRequest(List<String> users, List<String> topics, boolean all, String dataJson, byte[] rawBody,
+                             boolean persist, Duration ttl, String idempotencyKey) {
+    /** Longest idempotency key accepted. */
+    public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
+
     public PublishRequest {
         users = List.copyOf(users);
         topics = List.copyOf(topics);
     }
 
+    /** A durable message with the default TTL and no idempotency key. */
+    public PublishRequest(List<String> users, List<String> topics, boolean all, String dataJson, byte[] rawBody) {
+        this(users, topics, all, dataJson, rawBody, true, null, null);
+    }
+
     /** The seed's {@code /send?uid=&message=}: one user, a plain-text body. */
     public static PublishRequest toUser(String userId, String dataJson, byte[] rawBody) {
         return new PublishRequest(List.of(userId), List.of(), false, dataJson, rawBody);
+    }
+
+    /** The same request with the given persistence and idempotency key (HTTP query parameters and headers). */
+    public PublishRequest with(boolean persist, String idempotencyKey) {
+        return new PublishRequest(users, topics, all, dataJson, rawBody, persist, ttl, idempotencyKey);
     }
 
     public List<Target> targets() {

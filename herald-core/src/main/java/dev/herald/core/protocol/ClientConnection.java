@@ -3,18 +3,28 @@ package dev.herald.core.protocol;
 import dev.herald.core.JsonText;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.Principal;
+import dev.herald.core.delivery.Inbox;
 import dev.herald.core.hub.Hub;
+import dev.herald.core.message.Message;
+import dev.herald.core.message.MessageIds;
+import dev.herald.core.message.Target;
 import dev.herald.core.message.Topics;
 import dev.herald.core.message.UserIds;
 import dev.herald.core.session.BaseSession;
 import dev.herald.core.session.CloseReason;
 import dev.herald.core.session.Session;
+import dev.herald.core.store.DeliveryStatus;
+import dev.herald.core.store.ReplayRequest;
+import dev.herald.core.store.StoredMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The protocol state machine of one WebSocket connection, independent of the transport: login
@@ -33,13 +43,15 @@ public final class ClientConnection {
     private final ClientFrameParser parser;
     private final ProtocolLimits limits;
     private final String nodeId;
+    private final Inbox inbox;
     private volatile boolean authenticated;
     private Principal principal;
     private int badFrames;
 
     public ClientConnection(BaseSession session, Hub hub, Authenticator authenticator, ClientFrameParser parser,
-                            ProtocolLimits limits, String nodeId) {
+                            ProtocolLimits limits, String nodeId, Inbox inbox) {
         this.session = session;
+        this.inbox = inbox;
         this.hub = hub;
         this.authenticator = authenticator;
         this.parser = parser;
@@ -51,12 +63,13 @@ public final class ClientConnection {
     /**
      * Called once the WebSocket is open. {@code queryToken}/{@code queryUid} come from
      * {@code /ws?token=…} or (dev mode) {@code /ws?uid=…}; when neither is given the first frame must log in.
+     * {@code querySince} ({@code &since=}) is the last message id the client saw.
      */
-    public void start(String queryToken, String queryUid) {
+    public void start(String queryToken, String queryUid, String querySince) {
         if (queryToken != null) {
-            loginWithToken(queryToken);
+            loginWithToken(queryToken, querySince);
         } else if (queryUid != null) {
-            loginWithUid(queryUid, Session.Protocol.HERALD);
+            loginWithUid(queryUid, Session.Protocol.HERALD, querySince);
         }
     }
 
@@ -97,27 +110,27 @@ public final class ClientConnection {
 
     private void onLoginFrame(ClientFrame frame) {
         if (frame.isSeedLogin()) {
-            loginWithUid(frame.uid(), Session.Protocol.SEED);
+            loginWithUid(frame.uid(), Session.Protocol.SEED, null);
         } else if ("auth".equals(frame.type()) && frame.token() != null) {
-            loginWithToken(frame.token());
+            loginWithToken(frame.token(), frame.since());
         } else if ("auth".equals(frame.type()) && frame.uid() != null) {
-            loginWithUid(frame.uid(), Session.Protocol.HERALD);
+            loginWithUid(frame.uid(), Session.Protocol.HERALD, frame.since());
         } else {
             log.debug("connection {} sent '{}' before authenticating", session.id(), frame.type());
             session.close(CloseReason.UNAUTHORIZED);
         }
     }
 
-    private void loginWithToken(String token) {
+    private void loginWithToken(String token, String since) {
         try {
-            login(authenticator.authenticate(token), Session.Protocol.HERALD);
+            login(authenticator.authenticate(token), Session.Protocol.HERALD, since);
         } catch (Authenticator.AuthenticationException e) {
             log.debug("connection {} refused: {}", session.id(), e.getMessage());
             session.close(e.forbidden() ? CloseReason.FORBIDDEN : CloseReason.UNAUTHORIZED);
         }
     }
 
-    private void loginWithUid(String uid, Session.Protocol protocol) {
+    private void loginWithUid(String uid, Session.Protocol protocol, String since) {
         if (!authenticator.devMode()) {
             session.close(CloseReason.FORBIDDEN);
             return;
@@ -127,15 +140,19 @@ public final class ClientConnection {
             return;
         }
         try {
-            login(authenticator.authenticateUid(uid), protocol);
+            login(authenticator.authenticateUid(uid), protocol, since);
         } catch (Authenticator.AuthenticationException e) {
             session.close(e.forbidden() ? CloseReason.FORBIDDEN : CloseReason.UNAUTHORIZED);
         }
     }
 
-    private void login(Principal principal, Session.Protocol protocol) {
+    private void login(Principal principal, Session.Protocol protocol, String since) {
         this.principal = principal;
-        session.bind(principal.userId(), protocol);
+        String userId = principal.userId();
+        session.bind(userId, protocol);
+        session.onDelivered(messageId -> inbox.delivered(userId, messageId));
+        // live messages are held back from the moment the hub knows the session until the replay is sent
+        session.beginReplay();
         if (hub.add(session) == Hub.AddResult.TOO_MANY_CONNECTIONS) {
             session.close(CloseReason.TOO_MANY_CONNECTIONS);
             return;
@@ -146,8 +163,59 @@ public final class ClientConnection {
             return;
         }
         if (protocol == Session.Protocol.HERALD) {
-            session.send(ServerFrames.welcome(session.id(), principal.userId(), limits.heartbeat().toMillis(), nodeId));
+            session.send(ServerFrames.welcome(session.id(), userId, limits.heartbeat().toMillis(), nodeId));
         }
+        if (since != null && (protocol == Session.Protocol.SEED || !MessageIds.isValid(since))) {
+            session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR, "since '" + printable(since)
+                    + "' is not a message id; replaying unacked messages instead", null));
+            since = null;
+        }
+        replayOnLogin(userId, since);
+    }
+
+    /**
+     * Sends what the user missed: with a cursor, everything after it (own inbox and broadcasts);
+     * without one, the messages not yet acked (seed clients, which cannot ack: not yet delivered).
+     */
+    private void replayOnLogin(String userId, String since) {
+        boolean seed = session.protocol() == Session.Protocol.SEED;
+        ReplayRequest.Pending pending = since != null ? ReplayRequest.Pending.ALL
+                : seed ? ReplayRequest.Pending.UNDELIVERED : ReplayRequest.Pending.UNACKED;
+        CompletableFuture<Inbox.Missed> own = inbox.missed(new Target.User(userId), since, pending);
+        CompletableFuture<Inbox.Missed> broadcasts = since == null
+                ? CompletableFuture.completedFuture(new Inbox.Missed(List.of(), false))
+                : inbox.missed(Target.Everyone.INSTANCE, since, ReplayRequest.Pending.ALL);
+        own.thenCombine(broadcasts, (mine, everyone) -> {
+            if ((mine.gap() || everyone.gap()) && !seed) {
+                session.send(ServerFrames.gap(since, null));
+            }
+            List<Replayed> merged = new ArrayList<>(mine.messages().size() + everyone.messages().size());
+            mine.messages().forEach(m -> merged.add(new Replayed(m, true)));
+            everyone.messages().forEach(m -> merged.add(new Replayed(m, false)));
+            merged.sort(Comparator.comparing(r -> r.stored().id()));
+            for (Replayed r : merged) {
+                Message message = Inbox.toMessage(r.stored());
+                replay(message, seed ? message.rawFrame() : message.envelopeFrame(null), r.tracked());
+            }
+            return null;
+        }).whenComplete((v, error) -> finishReplay(error, "login"));
+    }
+
+    private record Replayed(StoredMessage stored, boolean tracked) { }
+
+    private void replay(Message message, byte[] frame, boolean tracked) {
+        if (session.replay(message.id(), frame, tracked)) {
+            inbox.countReplayed();
+        }
+    }
+
+    /** Ends a replay; a replay that failed closes the connection (4500: reconnect and resume later) so nothing is skipped. */
+    private void finishReplay(Throwable error, String what) {
+        if (error != null) {
+            log.warn("connection {}: {} replay failed: {}", session.id(), what, error.toString());
+            session.close(CloseReason.SERVER_ERROR);
+        }
+        session.endReplay();
     }
 
     private void onFrame(ClientFrame frame) {
@@ -160,6 +228,8 @@ public final class ClientConnection {
                 case "ping" -> session.send(ServerFrames.pong(frame.ref()));
                 case "subscribe" -> subscribe(frame);
                 case "unsubscribe" -> unsubscribe(frame);
+                case "ack" -> acknowledge(frame, DeliveryStatus.ACKED);
+                case "read" -> acknowledge(frame, DeliveryStatus.READ);
                 case "auth" -> throw new ProtocolError.Failure(ProtocolError.ALREADY_AUTHENTICATED, "this connection is already authenticated");
                 default -> throw new ProtocolError.Failure(ProtocolError.UNKNOWN_TYPE, "unknown frame type '" + printable(type) + "'");
             }
@@ -180,10 +250,60 @@ public final class ClientConnection {
             throw new ProtocolError.Failure(ProtocolError.TOO_MANY_TOPICS,
                     "a connection follows at most " + limits.maxTopicsPerConnection() + " topics");
         }
+        String since = frame.since();
+        if (since != null && !MessageIds.isValid(since)) {
+            throw new ProtocolError.Failure(ProtocolError.INVALID_CURSOR, "since '" + printable(since) + "' is not a message id");
+        }
+        if (since != null) {
+            session.beginReplay(); // before subscribing: live topic messages wait behind the replay
+        }
         for (String topic : topics) {
             hub.subscribe(session, topic);
         }
         session.send(ServerFrames.subscribed("subscribed", topics, frame.ref()));
+        if (since != null) {
+            replayTopics(topics, since);
+        }
+    }
+
+    private void replayTopics(List<String> topics, String since) {
+        List<CompletableFuture<Void>> each = new ArrayList<>(topics.size());
+        List<Replayed> merged = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<String, String> topicOf = new java.util.concurrent.ConcurrentHashMap<>();
+        for (String topic : topics.stream().distinct().toList()) {
+            each.add(inbox.missed(new Target.Topic(topic), since, ReplayRequest.Pending.ALL).thenAccept(missed -> {
+                if (missed.gap()) {
+                    session.send(ServerFrames.gap(since, topic));
+                }
+                for (StoredMessage m : missed.messages()) {
+                    if (topicOf.putIfAbsent(m.id(), topic) == null) {
+                        merged.add(new Replayed(m, false));
+                    }
+                }
+            }));
+        }
+        CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenRun(() -> {
+            List<Replayed> ordered = new ArrayList<>(merged);
+            ordered.sort(Comparator.comparing(r -> r.stored().id()));
+            for (Replayed r : ordered) {
+                Message message = Inbox.toMessage(r.stored());
+                replay(message, message.envelopeFrame(topicOf.get(message.id())), false);
+            }
+        }).whenComplete((v, error) -> finishReplay(error, "topic"));
+    }
+
+    /** {@code ack} / {@code read}: recorded for this user; ids of other users' messages are ignored (and counted). */
+    private void acknowledge(ClientFrame frame, DeliveryStatus status) throws ProtocolError.Failure {
+        List<String> ids = frame.messageIds();
+        if (ids.isEmpty()) {
+            throw new ProtocolError.Failure(ProtocolError.INVALID_FRAME, "id (or ids) is required");
+        }
+        for (String id : ids) {
+            if (!MessageIds.isValid(id)) {
+                throw new ProtocolError.Failure(ProtocolError.INVALID_FRAME, "'" + printable(id) + "' is not a message id");
+            }
+        }
+        inbox.acknowledge(principal.userId(), ids, status);
     }
 
     private void unsubscribe(ClientFrame frame) throws ProtocolError.Failure {

@@ -14,6 +14,8 @@ public final class ClientFrameParser {
     private static final JsonFactory JSON = JsonFactory.builder().build();
     /** Longest string value Herald reads from a frame (tokens included); the frame size limit bounds the rest. */
     static final int MAX_FIELD_LENGTH = 16 * 1024;
+    /** Longest list ({@code topics}, {@code ids}) Herald reads from a frame. */
+    static final int MAX_LIST_LENGTH = 1_000;
 
     public ClientFrame parse(String text) throws ProtocolError.Failure {
         try (JsonParser p = JSON.createParser(text)) {
@@ -22,6 +24,7 @@ public final class ClientFrameParser {
             }
             String type = null, token = null, uid = null, since = null, id = null, ref = null;
             List<String> topics = null;
+            List<String> ids = null;
             String field;
             while ((field = p.nextFieldName()) != null) {
                 JsonToken value = p.nextToken();
@@ -34,13 +37,14 @@ public final class ClientFrameParser {
                     case "ref" -> ref = scalar(p, value, field);
                     case "topic" -> topics = List.of(string(p, value, field));
                     case "topics" -> topics = strings(p, value, field);
+                    case "ids" -> ids = strings(p, value, field);
                     default -> p.skipChildren();
                 }
             }
             if (p.nextToken() != null) {
                 throw new ProtocolError.Failure(ProtocolError.INVALID_JSON, "unexpected content after the JSON object");
             }
-            return new ClientFrame(type, token, uid, since, topics, id, ref);
+            return new ClientFrame(type, token, uid, since, topics, id, ids, ref);
         } catch (JsonProcessingException e) {
             throw new ProtocolError.Failure(ProtocolError.INVALID_JSON, "invalid JSON: " + JsonErrors.describe(e));
         } catch (IOException e) {
@@ -70,6 +74,9 @@ public final class ClientFrameParser {
         List<String> out = new ArrayList<>();
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (out.size() == MAX_LIST_LENGTH) {
+                throw new ProtocolError.Failure(ProtocolError.INVALID_FRAME, field + " holds at most " + MAX_LIST_LENGTH + " entries");
+            }
             out.add(string(p, t, field));
         }
         return out;

@@ -11,7 +11,9 @@ public enum ProtocolError {
     ALREADY_AUTHENTICATED("already_authenticated"),
     INVALID_TOPIC("invalid_topic"),
     FORBIDDEN_TOPIC("forbidden_topic"),
-    TOO_MANY_TOPICS("too_many_topics");
+    TOO_MANY_TOPICS("too_many_topics"),
+    INVALID_CURSOR("invalid_cursor"),
+    REPLAY_FAILED("replay_failed");
 
     private final String code;
 

@@ -8,9 +8,11 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.core.message.PublishRequest;
+import dev.herald.core.message.Ttls;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -102,6 +104,9 @@ public final class PublishRequestParser {
         Recipients to = null;
         String dataJson = null;
         byte[] raw = null;
+        boolean persist = true;
+        Duration ttl = null;
+        String idempotencyKey = null;
         String field;
         while ((field = p.nextFieldName()) != null) {
             JsonToken value = p.nextToken();
@@ -119,6 +124,14 @@ public final class PublishRequestParser {
                         raw = dataJson.getBytes(StandardCharsets.UTF_8);
                     }
                 }
+                case "persist" -> {
+                    if (!value.isBoolean()) {
+                        throw ErrorCode.INVALID_REQUEST.exception(path + "persist must be true or false");
+                    }
+                    persist = p.getBooleanValue();
+                }
+                case "ttl" -> ttl = readTtl(p, value, path + "ttl");
+                case "idempotencyKey" -> idempotencyKey = readIdempotencyKey(p, value, path + "idempotencyKey");
                 default -> throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + path + field + "'");
             }
         }
@@ -131,7 +144,37 @@ public final class PublishRequestParser {
         if (!to.all && to.users.isEmpty() && to.topics.isEmpty()) {
             throw ErrorCode.INVALID_REQUEST.exception(path + "to names no recipient: give users, topics or all:true");
         }
-        return new PublishRequest(to.users, to.topics, to.all, dataJson, raw);
+        return new PublishRequest(to.users, to.topics, to.all, dataJson, raw, persist, ttl, idempotencyKey);
+    }
+
+    private static Duration readTtl(JsonParser p, JsonToken value, String path) throws IOException {
+        Duration ttl = null;
+        if (value == JsonToken.VALUE_NUMBER_INT && p.getLongValue() > 0 && p.getLongValue() < 1_000_000_000L) {
+            ttl = Duration.ofSeconds(p.getLongValue());
+        } else if (value == JsonToken.VALUE_STRING) {
+            ttl = Ttls.parse(p.getText());
+        }
+        if (ttl == null || ttl.isZero()) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + " must be a positive number of seconds or a duration like \"90s\", \"15m\", \"24h\", \"7d\"");
+        }
+        return ttl;
+    }
+
+    /** Idempotency keys: 1-256 printable characters (they are echoed in errors and stored). */
+    public static String validIdempotencyKey(String key, String path) {
+        if (key.isEmpty() || key.length() > PublishRequest.MAX_IDEMPOTENCY_KEY_LENGTH
+                || key.chars().anyMatch(Character::isISOControl)) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + " must be 1-" + PublishRequest.MAX_IDEMPOTENCY_KEY_LENGTH
+                    + " characters without control characters");
+        }
+        return key;
+    }
+
+    private static String readIdempotencyKey(JsonParser p, JsonToken value, String path) throws IOException {
+        if (value != JsonToken.VALUE_STRING) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + " must be a string");
+        }
+        return validIdempotencyKey(p.getText(), path);
     }
 
     private record Recipients(List<String> users, List<String> topics, boolean all) { }

@@ -14,6 +14,15 @@ public final class ServerFrames {
                 + ",\"heartbeat\":" + heartbeatMillis + ",\"node\":" + JsonText.quote(nodeId) + "}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Messages after {@code since} were lost (TTL or stream cap) before this client could get them;
+     * {@code topic} names the topic, or is {@code null} for the user's own inbox.
+     */
+    public static byte[] gap(String since, String topic) {
+        return ("{\"type\":\"gap\",\"since\":" + JsonText.quote(since) + (topic == null ? "" : ",\"topic\":" + JsonText.quote(topic)) + "}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     public static byte[] pong(String ref) {
         return ("{\"type\":\"pong\"" + ref(ref) + "}").getBytes(StandardCharsets.UTF_8);
     }

@@ -1,7 +1,10 @@
 package dev.herald.core.session;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,6 +27,11 @@ public abstract class BaseSession implements Session {
     private volatile String userId;
     private volatile Protocol protocol = Protocol.HERALD;
     private volatile Runnable closeListener = () -> { };
+    private volatile DeliveryListener deliveryListener = id -> { };
+    /** Live messages held back while a replay runs (null when none runs); guarded by {@code this}. */
+    private volatile List<Held> held;
+    private int replayDepth;
+    private Set<String> replayedIds;
 
     protected BaseSession(String id, String remoteAddress, Instant connectedAt) {
         this.id = id;
@@ -71,6 +79,100 @@ public abstract class BaseSession implements Session {
     public final Set<String> topicsView() {
         return Collections.unmodifiableSet(topics);
     }
+
+    /** Told when a tracked message (a durable one sent to this user) was written to the socket. */
+    @FunctionalInterface
+    public interface DeliveryListener {
+        void delivered(String messageId);
+    }
+
+    public final void onDelivered(DeliveryListener listener) {
+        this.deliveryListener = listener;
+    }
+
+    /** For transports: report that a tracked frame reached the socket. */
+    protected final void reportDelivered(String messageId) {
+        deliveryListener.delivered(messageId);
+    }
+
+    /**
+     * Sends a message's frame. {@code tracked} marks a durable message addressed to this user: its
+     * delivery is reported to the {@link DeliveryListener}. While a replay runs the frame is held
+     * back and sent after the replayed ones, unless the replay already sent that message.
+     */
+    public final boolean deliver(String messageId, byte[] frame, boolean tracked) {
+        if (held != null) {
+            synchronized (this) {
+                if (held != null) {
+                    if (held.size() >= MAX_HELD) {
+                        close(CloseReason.SLOW_CONSUMER);
+                        return false;
+                    }
+                    held.add(new Held(messageId, frame, tracked));
+                    return true;
+                }
+            }
+        }
+        return tracked ? sendTracked(frame, messageId) : send(frame);
+    }
+
+    /** Most live messages held back during one replay before the connection counts as too slow. */
+    static final int MAX_HELD = 10_000;
+
+    /**
+     * Queues a frame and, once the transport has written it, reports {@code messageId} delivered. This
+     * default reports on queueing; transports that know when a write completes override it.
+     */
+    protected boolean sendTracked(byte[] frame, String messageId) {
+        if (send(frame)) {
+            reportDelivered(messageId);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Starts holding live messages back (subscribe-before-replay: the caller registers for live
+     * messages first, then reads the store). Calls nest; each must be matched by {@link #endReplay}.
+     */
+    public final synchronized void beginReplay() {
+        if (replayDepth++ == 0) {
+            held = new ArrayList<>();
+            replayedIds = new HashSet<>();
+        }
+    }
+
+    /** Sends one replayed message now (ahead of held live ones). Returns false when it was already sent in this replay. */
+    public final boolean replay(String messageId, byte[] frame, boolean tracked) {
+        synchronized (this) {
+            if (replayedIds == null || !replayedIds.add(messageId)) {
+                return false;
+            }
+        }
+        return tracked ? sendTracked(frame, messageId) : send(frame);
+    }
+
+    /** Ends one replay; after the last, sends the held live messages the replays did not already send, in order. */
+    public final synchronized void endReplay() {
+        if (replayDepth == 0 || --replayDepth > 0) {
+            return;
+        }
+        List<Held> pending = held;
+        Set<String> sent = replayedIds;
+        held = null;
+        replayedIds = null;
+        for (Held h : pending) {
+            if (!sent.contains(h.messageId)) {
+                if (h.tracked) {
+                    sendTracked(h.frame, h.messageId);
+                } else {
+                    send(h.frame);
+                }
+            }
+        }
+    }
+
+    private record Held(String messageId, byte[] frame, boolean tracked) { }
 
     /** Runs once, on the first close from either side. */
     public final void onClose(Runnable listener) {

@@ -3,7 +3,12 @@ package dev.herald.core.protocol;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.DevAuthenticator;
 import dev.herald.core.auth.Principal;
+import dev.herald.core.delivery.Inbox;
+import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.hub.Hub;
+import dev.herald.core.store.MemoryMessageStore;
+import dev.herald.core.store.StoreLimits;
+import org.junit.jupiter.api.AfterEach;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.message.Message;
 import dev.herald.core.message.Target;
@@ -13,6 +18,7 @@ import dev.herald.core.testing.FakeSession;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,8 +27,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClientConnectionTest {
     private static final ProtocolLimits LIMITS = new ProtocolLimits(3, 10, Duration.ofSeconds(25), Duration.ofSeconds(10));
 
-    private final Hub hub = new Hub(16, new HubStats());
+    private final HubStats stats = new HubStats();
+    private final Hub hub = new Hub(16, stats);
     private final FakeSession session = new FakeSession("c1");
+    private final MemoryMessageStore store = new MemoryMessageStore(StoreLimits.defaults());
+    private final Inbox inbox = new Inbox(store, Clock.systemUTC(), stats, ReceiptListener.NONE, 10_000);
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
 
     /** Token auth: "good-<uid>" is accepted with grants on "public.*", "nope" is refused, bare uids are forbidden. */
     private static final class TokenAuthenticator implements Authenticator {
@@ -46,7 +60,7 @@ class ClientConnectionTest {
     }
 
     private ClientConnection connection(Authenticator authenticator) {
-        return new ClientConnection(session, hub, authenticator, new ClientFrameParser(), LIMITS, "node-1");
+        return new ClientConnection(session, hub, authenticator, new ClientFrameParser(), LIMITS, "node-1", inbox);
     }
 
     private ClientConnection dev() {
@@ -56,7 +70,7 @@ class ClientConnectionTest {
     /** A dev-mode Herald connection already past its welcome frame. */
     private ClientConnection authenticated() {
         ClientConnection c = dev();
-        c.start(null, null);
+        c.start(null, null, null);
         c.onText("{\"type\":\"auth\",\"uid\":\"alice\"}");
         assertThat(session.frames()).hasSize(1);
         assertThat(session.lastFrame()).contains("\"type\":\"welcome\"");
@@ -66,7 +80,7 @@ class ClientConnectionTest {
     @Test
     void seed_login_binds_the_seed_protocol_and_sends_no_welcome() {
         ClientConnection c = dev();
-        c.start(null, null);
+        c.start(null, null, null);
 
         c.onText("{\"uid\": \"123\"}");
 
@@ -80,7 +94,7 @@ class ClientConnectionTest {
     @Test
     void an_unauthenticated_connection_reports_since_when_it_waits() {
         ClientConnection c = dev();
-        c.start(null, null);
+        c.start(null, null, null);
 
         assertThat(c.awaitingAuthSince()).isEqualTo(session.connectedAt());
     }
@@ -88,7 +102,7 @@ class ClientConnectionTest {
     @Test
     void auth_frame_with_a_uid_in_dev_mode_gets_a_welcome_frame() {
         ClientConnection c = dev();
-        c.start(null, null);
+        c.start(null, null, null);
 
         c.onText("{\"type\":\"auth\",\"uid\":\"alice\"}");
 
@@ -100,7 +114,7 @@ class ClientConnectionTest {
 
     @Test
     void uid_in_the_query_logs_in_at_start_with_a_welcome() {
-        dev().start(null, "bob");
+        dev().start(null, "bob", null);
 
         assertThat(session.userId()).isEqualTo("bob");
         assertThat(session.lastFrame()).contains("\"type\":\"welcome\"").contains("\"user\":\"bob\"");
@@ -108,12 +122,12 @@ class ClientConnectionTest {
 
     @Test
     void a_valid_token_logs_in_and_an_invalid_one_closes_with_unauthorized() {
-        connection(new TokenAuthenticator()).start("good-carol", null);
+        connection(new TokenAuthenticator()).start("good-carol", null, null);
         assertThat(session.userId()).isEqualTo("carol");
         assertThat(session.lastFrame()).contains("\"type\":\"welcome\"");
 
         FakeSession other = new FakeSession();
-        new ClientConnection(other, hub, new TokenAuthenticator(), new ClientFrameParser(), LIMITS, "n").onText(
+        new ClientConnection(other, hub, new TokenAuthenticator(), new ClientFrameParser(), LIMITS, "n", inbox).onText(
                 "{\"type\":\"auth\",\"token\":\"nope\"}");
         assertThat(other.closeReason()).isEqualTo(CloseReason.UNAUTHORIZED);
         assertThat(hub.connectionCount()).isEqualTo(1);
@@ -226,7 +240,7 @@ class ClientConnectionTest {
     @Test
     void subscribing_to_a_topic_outside_the_grants_is_forbidden_topic() {
         ClientConnection c = connection(new TokenAuthenticator());
-        c.start("good-dave", null);
+        c.start("good-dave", null, null);
 
         c.onText("{\"type\":\"subscribe\",\"topics\":[\"public.news\",\"secret\"]}");
 
@@ -313,10 +327,10 @@ class ClientConnectionTest {
     void a_login_over_the_per_user_cap_closes_with_too_many_connections() {
         Hub small = new Hub(1, new HubStats());
         FakeSession first = new FakeSession();
-        new ClientConnection(first, small, new DevAuthenticator(), new ClientFrameParser(), LIMITS, "n").start(null, "u");
+        new ClientConnection(first, small, new DevAuthenticator(), new ClientFrameParser(), LIMITS, "n", inbox).start(null, "u", null);
         FakeSession second = new FakeSession();
 
-        new ClientConnection(second, small, new DevAuthenticator(), new ClientFrameParser(), LIMITS, "n").start(null, "u");
+        new ClientConnection(second, small, new DevAuthenticator(), new ClientFrameParser(), LIMITS, "n", inbox).start(null, "u", null);
 
         assertThat(second.closeReason()).isEqualTo(CloseReason.TOO_MANY_CONNECTIONS);
         assertThat(second.frames()).isEmpty();

@@ -2,6 +2,7 @@ package dev.herald.server.admin;
 
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
+import dev.herald.core.store.Maintenance;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -23,6 +24,9 @@ import java.util.function.IntSupplier;
 public final class HeraldMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final LongAdder expired = new LongAdder();
+    private final LongAdder capDropped = new LongAdder();
+    private final LongAdder purged = new LongAdder();
 
     public HeraldMetrics(Hub hub, HubStats stats, IntSupplier openConnections) {
         gauge("herald.connections", "Authenticated WebSocket connections on this node", hub::connectionCount);
@@ -35,6 +39,12 @@ public final class HeraldMetrics implements AutoCloseable {
         counter("herald.slow.consumer.closes", "Connections closed with 4008 (slow consumer)", stats.slowConsumerCloses);
         counter("herald.connections.rejected", "Connections closed with 4009 (too many per user)", stats.connectionsRejected);
         counter("herald.connections.opened", "Connections that authenticated since start", stats.connectionsOpened);
+        counter("herald.messages.replayed", "Stored messages sent to connections that had missed them", stats.messagesReplayed);
+        counter("herald.acks.ignored", "Acks and reads for messages not addressed to the acking user", stats.acksIgnored);
+        counter("herald.store.failures", "Publishes refused with 503 store_unavailable", stats.storeFailures);
+        counter("herald.messages.expired", "Stored messages whose ttl ran out before their recipient acked them", expired);
+        counter("herald.messages.inbox.dropped", "Stored messages pushed out of an inbox or topic log by messages.inbox-cap", capDropped);
+        counter("herald.messages.purged", "Stored messages deleted after messages.receipt-retention", purged);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -51,6 +61,13 @@ public final class HeraldMetrics implements AutoCloseable {
 
     private void counter(String name, String help, LongAdder adder) {
         FunctionCounter.builder(name, adder, LongAdder::sum).description(help).register(registry);
+    }
+
+    /** Counts what one store maintenance pass did. */
+    public void maintained(Maintenance m) {
+        expired.add(m.expired());
+        capDropped.add(m.dropped());
+        purged.add(m.purged());
     }
 
     public PrometheusMeterRegistry registry() {

@@ -6,6 +6,8 @@ import dev.herald.core.error.HeraldException;
 import dev.herald.server.auth.ApiKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -14,8 +16,11 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
-import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The HTTP API as thin routes over {@link PushCenter}: parse the request, call one core method,
@@ -28,6 +33,8 @@ public final class ApiRoutes {
     private final int maxBatch;
     private final BooleanSupplier draining;
     private final Timer publishTimer;
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 1_000;
 
     public ApiRoutes(PushCenter center, ApiKeys apiKeys, long maxBodySize, int maxBatch, BooleanSupplier draining, MeterRegistry registry) {
         this.center = center;
@@ -48,6 +55,8 @@ public final class ApiRoutes {
         router.route("/send").method(HttpMethod.GET).method(HttpMethod.POST).handler(body).handler(this::send);
         router.post("/api/v1/messages").handler(body).handler(this::publish);
         router.post("/api/v1/messages/batch").handler(body).handler(this::publishBatch);
+        router.get("/api/v1/messages/:id").handler(this::receipt);
+        router.get("/api/v1/users/:uid/messages").handler(this::userMessages);
         router.get("/api/v1/stats").handler(this::stats);
         router.get("/api/v1/users/:uid").handler(this::presence);
         router.delete("/api/v1/users/:uid/connections").handler(this::kick);
@@ -77,32 +86,68 @@ public final class ApiRoutes {
     }
 
     private void send(RoutingContext ctx) {
-        timed(ctx, () -> {
-            PushCenter.Published p = center.send(ctx.request().getParam("uid"), ctx.request().getParam("message"));
-            return new JsonObject().put("id", p.id()).put("delivered", p.delivered());
-        });
+        timed(ctx, () -> center.send(ctx.request().getParam("uid"), ctx.request().getParam("message"),
+                        !"false".equalsIgnoreCase(ctx.request().getParam("persist")), idempotencyKey(ctx)),
+                ApiRoutes::published);
     }
 
     private void publish(RoutingContext ctx) {
-        timed(ctx, () -> {
-            PushCenter.Published p = center.publishJson(jsonBody(ctx));
-            return published(p);
-        });
+        timed(ctx, () -> center.publishJson(jsonBody(ctx), idempotencyKey(ctx)), ApiRoutes::published);
+    }
+
+    private static String idempotencyKey(RoutingContext ctx) {
+        return ctx.request().getHeader("Idempotency-Key");
     }
 
     private void publishBatch(RoutingContext ctx) {
-        timed(ctx, () -> {
-            List<PushCenter.BatchResult> results = center.publishBatchJson(jsonBody(ctx), maxBatch);
+        timed(ctx, () -> center.publishBatchJson(jsonBody(ctx), maxBatch), results -> {
             JsonArray out = new JsonArray();
             for (PushCenter.BatchResult r : results) {
-                out.add(r.error() != null ? ErrorRenderer.body(r.error()) : published(r.published()));
+                out.add(r.error() != null ? ErrorRenderer.body(r.error()) : publishedBody(r.published()));
             }
-            return new JsonObject().put("results", out);
+            return new Reply(200, new JsonObject().put("results", out));
         });
     }
 
-    private static JsonObject published(PushCenter.Published p) {
-        return new JsonObject().put("id", p.id()).put("delivered", p.delivered());
+    /** 200 when live connections got it (or it was a repeat), 202 when it waits in the store for offline recipients. */
+    private static Reply published(PushCenter.Published p) {
+        return new Reply(p.queued() ? 202 : 200, publishedBody(p));
+    }
+
+    private static JsonObject publishedBody(PushCenter.Published p) {
+        JsonObject body = new JsonObject().put("id", p.id()).put("delivered", p.delivered());
+        if (p.queued()) {
+            body.put("queued", true);
+        }
+        if (p.duplicate()) {
+            body.put("duplicate", true);
+        }
+        return body;
+    }
+
+    private void receipt(RoutingContext ctx) {
+        async(ctx, () -> center.receipt(ctx.pathParam("id")), r -> new Reply(200, ReceiptJson.receipt(r)));
+    }
+
+    private void userMessages(RoutingContext ctx) {
+        async(ctx, () -> center.userMessages(ctx.pathParam("uid"), ctx.request().getParam("since"),
+                limit(ctx.request().getParam("limit"))), page -> new Reply(200, ReceiptJson.page(page)));
+    }
+
+    /** {@code limit}: 1-1000, default 100. */
+    private static int limit(String value) {
+        if (value == null) {
+            return DEFAULT_PAGE;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= MAX_PAGE) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ErrorCode.INVALID_REQUEST.exception("limit must be a number from 1 to " + MAX_PAGE);
     }
 
     private void stats(RoutingContext ctx) {
@@ -149,14 +194,46 @@ public final class ApiRoutes {
         JsonObject call();
     }
 
-    /** A publish operation: also recorded in {@code herald.publish.latency}. */
-    private void timed(RoutingContext ctx, Operation operation) {
+    /** An HTTP answer: status and JSON body. */
+    private record Reply(int status, JsonObject body) { }
+
+    /** A publish operation: also recorded in {@code herald.publish.latency} (until its answer is ready). */
+    private <T> void timed(RoutingContext ctx, Supplier<CompletableFuture<T>> operation, Function<T, Reply> render) {
         Timer.Sample sample = Timer.start();
+        async(ctx, operation, render, () -> sample.stop(publishTimer));
+    }
+
+    private static <T> void async(RoutingContext ctx, Supplier<CompletableFuture<T>> operation, Function<T, Reply> render) {
+        async(ctx, operation, render, () -> { });
+    }
+
+    /**
+     * Runs an operation that completes later (the store commits on its own threads) and answers on
+     * the request's event loop. Catalogued errors, thrown at once or later, are rendered as such.
+     */
+    private static <T> void async(RoutingContext ctx, Supplier<CompletableFuture<T>> operation, Function<T, Reply> render,
+                                  Runnable done) {
+        Context context = Vertx.currentContext();
+        CompletableFuture<T> future;
         try {
-            run(ctx, operation);
-        } finally {
-            sample.stop(publishTimer);
+            future = operation.get();
+        } catch (HeraldException e) {
+            done.run();
+            ErrorRenderer.render(ctx, e);
+            return;
         }
+        future.whenComplete((result, error) -> context.runOnContext(v -> {
+            done.run();
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof HeraldException e) {
+                ErrorRenderer.render(ctx, e);
+            } else if (cause != null) {
+                ctx.fail(cause);
+            } else {
+                Reply reply = render.apply(result);
+                respond(ctx, reply.status(), reply.body());
+            }
+        }));
     }
 
     private static void run(RoutingContext ctx, Operation operation) {

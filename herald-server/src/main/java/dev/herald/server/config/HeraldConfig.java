@@ -24,6 +24,8 @@ public record HeraldConfig(
         int maxConnectionsPerUser, int maxMessageSize, long sendQueueBytes,
         Duration authTimeout, Duration heartbeat, Duration idleTimeout, int maxTopicsPerConnection,
         long maxBodySize, int maxBatch, Duration shutdownGrace, String logLevel,
+        String store, Duration messageTtl, Duration maxMessageTtl, int inboxCap, Duration receiptRetention,
+        Duration maintenanceInterval, String receiptWebhookUrl, String receiptWebhookSecret,
         Map<Setting, String> raw, Map<Setting, String> origins, List<String> warnings) {
 
     public static final int MIN_JWT_SECRET_BYTES = 32;
@@ -97,6 +99,26 @@ public record HeraldConfig(
         if (!List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE").contains(level)) {
             throw new ConfigException("log.level: '" + level + "' is not one of ERROR, WARN, INFO, DEBUG, TRACE");
         }
+        String store = v.apply(Setting.STORE);
+        if (!store.equals("memory") && !store.equals("sqlite") && !store.startsWith("sqlite:")
+                && !store.startsWith("postgresql://") && !store.startsWith("jdbc:postgresql://")) {
+            throw new ConfigException("store: '" + describeStore(store) + "' is not one of sqlite, sqlite:/path/file.db, postgresql://…, memory");
+        }
+        Duration ttl = positive("messages.ttl", Units.duration("messages.ttl", v.apply(Setting.MESSAGES_TTL)));
+        Duration maxTtl = positive("messages.max-ttl", Units.duration("messages.max-ttl", v.apply(Setting.MESSAGES_MAX_TTL)));
+        if (ttl.compareTo(maxTtl) > 0) {
+            throw new ConfigException("messages.ttl: must not be longer than messages.max-ttl (" + maxTtl.toSeconds() + "s)");
+        }
+        String webhookUrl = v.apply(Setting.RECEIPTS_WEBHOOK_URL);
+        String webhookSecret = raw.get(Setting.RECEIPTS_WEBHOOK_SECRET).trim();
+        if (!webhookUrl.isEmpty()) {
+            if (!webhookUrl.startsWith("http://") && !webhookUrl.startsWith("https://")) {
+                throw new ConfigException("receipts.webhook-url: must be an http:// or https:// URL");
+            }
+            if (webhookSecret.isEmpty()) {
+                throw new ConfigException("receipts.webhook-secret: required with receipts.webhook-url (receivers must be able to verify receipts)");
+            }
+        }
         return new HeraldConfig(host, port, Path.of(v.apply(Setting.DATA_DIR)), nodeId,
                 secret, publicKey, v.apply(Setting.AUTH_JWT_ISSUER), v.apply(Setting.AUTH_JWT_AUDIENCE),
                 Units.duration("auth.jwt-leeway", v.apply(Setting.AUTH_JWT_LEEWAY)),
@@ -108,6 +130,11 @@ public record HeraldConfig(
                 Units.integer("ws.max-topics-per-connection", v.apply(Setting.WS_MAX_TOPICS), 0, 10_000),
                 maxBody, Units.integer("api.max-batch", v.apply(Setting.API_MAX_BATCH), 1, 100_000),
                 Units.duration("shutdown.grace", v.apply(Setting.SHUTDOWN_GRACE)), level,
+                store, ttl, maxTtl,
+                Units.integer("messages.inbox-cap", v.apply(Setting.MESSAGES_INBOX_CAP), 1, 1_000_000),
+                Units.duration("messages.receipt-retention", v.apply(Setting.MESSAGES_RECEIPT_RETENTION)),
+                positive("messages.maintenance-interval", Units.duration("messages.maintenance-interval", v.apply(Setting.MESSAGES_MAINTENANCE_INTERVAL))),
+                webhookUrl, webhookSecret,
                 Map.copyOf(raw), Map.copyOf(origins), List.copyOf(warnings));
     }
 
@@ -135,6 +162,11 @@ public record HeraldConfig(
         }
     }
 
+    /** The store URL with any password masked: {@code postgresql://herald:secret@db/x} → {@code postgresql://herald:***@db/x}. */
+    public static String describeStore(String url) {
+        return url.replaceAll("(://[^:/@]*:)[^@/]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+
     private static String defaultNodeId() {
         String name;
         try {
@@ -150,7 +182,8 @@ public record HeraldConfig(
         StringJoiner out = new StringJoiner("\n");
         for (Setting s : Setting.values()) {
             String value = raw.get(s);
-            String shown = s.secret() && !value.isEmpty() ? "******** (set)" : s == Setting.NODE_ID ? nodeId : value;
+            String shown = s.secret() && !value.isEmpty() ? "******** (set)"
+                    : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? describeStore(value) : value;
             out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");
         }
         return out.toString();

@@ -28,6 +28,14 @@ public enum Setting {
     WS_MAX_TOPICS("ws.max-topics-per-connection", "100", "count", "Topics one connection may follow."),
     HTTP_MAX_BODY_SIZE("http.max-body-size", "1MiB", "size", "Largest HTTP request body; larger gets 413 payload_too_large."),
     API_MAX_BATCH("api.max-batch", "1000", "count", "Messages in one POST /api/v1/messages/batch."),
+    STORE("store", "sqlite", "url", "Where durable messages live: sqlite (data-dir/herald.db), sqlite:/path/file.db, postgresql://user:password@host:5432/db, or memory (lost on restart)."),
+    MESSAGES_TTL("messages.ttl", "24h", "duration", "How long a stored message waits for its recipients when the publisher names no ttl."),
+    MESSAGES_MAX_TTL("messages.max-ttl", "7d", "duration", "The longest ttl a publisher may ask for."),
+    MESSAGES_INBOX_CAP("messages.inbox-cap", "1000", "count", "Messages kept per user inbox (and per topic); the oldest are dropped first and counted."),
+    MESSAGES_RECEIPT_RETENTION("messages.receipt-retention", "24h", "duration", "How long a message and its receipts stay readable after its ttl ran out; idempotency keys are remembered at least this long."),
+    MESSAGES_MAINTENANCE_INTERVAL("messages.maintenance-interval", "10s", "duration", "How often the inbox cap and ttl expiry are enforced and old messages purged."),
+    RECEIPTS_WEBHOOK_URL("receipts.webhook-url", "", "url", "If set, every delivered/acked/read status change is POSTed here (signed, retried)."),
+    RECEIPTS_WEBHOOK_SECRET("receipts.webhook-secret", "", "secret", "Signing secret of the receipt webhook (Standard Webhooks, whsec_<base64> or any string of 24+ bytes).", true),
     SHUTDOWN_GRACE("shutdown.grace", "10s", "duration", "On SIGTERM, how long to wait for connections to close before exiting."),
     LOG_LEVEL("log.level", "INFO", "level", "Log level of Herald's own loggers: ERROR, WARN, INFO, DEBUG or TRACE.");
 

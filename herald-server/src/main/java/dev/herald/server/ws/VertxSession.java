@@ -31,7 +31,8 @@ final class VertxSession extends BaseSession {
     private final Context context;
     private final long maxQueuedBytes;
     private final HubStats stats;
-    private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
+    /** {@code byte[]} frames, or {@link Tracked} ones whose write is reported as a delivery. */
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile long lastSeenNanos = System.nanoTime();
@@ -46,6 +47,18 @@ final class VertxSession extends BaseSession {
 
     @Override
     public boolean send(byte[] frame) {
+        return enqueue(frame, frame);
+    }
+
+    /** A durable message for this user: reported delivered once Netty has written it to the socket. */
+    @Override
+    protected boolean sendTracked(byte[] frame, String messageId) {
+        return enqueue(new Tracked(frame, messageId), frame);
+    }
+
+    private record Tracked(byte[] frame, String messageId) { }
+
+    private boolean enqueue(Object item, byte[] frame) {
         if (isClosed()) {
             return false;
         }
@@ -59,7 +72,7 @@ final class VertxSession extends BaseSession {
             }
             return false;
         }
-        queue.add(frame);
+        queue.add(item);
         if (drainScheduled.compareAndSet(false, true)) {
             context.runOnContext(v -> drain());
         }
@@ -73,10 +86,17 @@ final class VertxSession extends BaseSession {
             discardQueue();
             return;
         }
-        byte[] frame;
-        while (!ws.writeQueueFull() && (frame = queue.poll()) != null) {
-            queuedBytes.addAndGet(-frame.length);
-            ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame, true));
+        Object item;
+        while (!ws.writeQueueFull() && (item = queue.poll()) != null) {
+            if (item instanceof Tracked tracked) {
+                queuedBytes.addAndGet(-tracked.frame.length);
+                ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, tracked.frame, true))
+                        .onSuccess(v -> reportDelivered(tracked.messageId));
+            } else {
+                byte[] frame = (byte[]) item;
+                queuedBytes.addAndGet(-frame.length);
+                ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame, true));
+            }
         }
         if (!queue.isEmpty()) {
             ws.drainHandler(v -> {

@@ -1,6 +1,7 @@
 package dev.herald.server.ws;
 
 import dev.herald.core.auth.Authenticator;
+import dev.herald.core.delivery.Inbox;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
@@ -45,6 +46,7 @@ public final class WebSocketEndpoint {
     private final ClientFrameParser parser = new ClientFrameParser();
     private final Clock clock;
     private final BooleanSupplier draining;
+    private final Inbox inbox;
     private final AtomicLong connectionSeq = new AtomicLong();
     /** Every open connection, authenticated or not: for the sweeps and for shutdown. */
     private final Map<VertxSession, ClientConnection> open = new ConcurrentHashMap<>();
@@ -52,8 +54,9 @@ public final class WebSocketEndpoint {
     private long heartbeatTimer = -1;
 
     public WebSocketEndpoint(Vertx vertx, Hub hub, HubStats stats, Authenticator authenticator, HeraldConfig config,
-                             Clock clock, BooleanSupplier draining) {
+                             Clock clock, BooleanSupplier draining, Inbox inbox) {
         this.vertx = vertx;
+        this.inbox = inbox;
         this.hub = hub;
         this.stats = stats;
         this.authenticator = authenticator;
@@ -97,14 +100,15 @@ public final class WebSocketEndpoint {
         }
         String token = request.getParam("token");
         String uid = request.getParam("uid");
-        request.toWebSocket().onSuccess(ws -> accept(ws, token, uid))
+        String since = request.getParam("since");
+        request.toWebSocket().onSuccess(ws -> accept(ws, token, uid, since))
                 .onFailure(e -> log.debug("WebSocket upgrade failed from {}: {}", request.remoteAddress(), e.getMessage()));
     }
 
-    private void accept(ServerWebSocket ws, String token, String uid) {
+    private void accept(ServerWebSocket ws, String token, String uid, String since) {
         String id = "c" + Long.toString(connectionSeq.incrementAndGet(), 36) + "-" + config.nodeId();
         VertxSession session = new VertxSession(id, ws, vertx.getOrCreateContext(), config.sendQueueBytes(), stats, Instant.now(clock));
-        ClientConnection connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId());
+        ClientConnection connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId(), inbox);
         open.put(session, connection);
         ws.textMessageHandler(text -> {
             session.markSeen();
@@ -131,7 +135,7 @@ public final class WebSocketEndpoint {
             open.remove(session);
         });
         try {
-            connection.start(token, uid);
+            connection.start(token, uid, since);
         } catch (RuntimeException e) {
             log.error("connection {} failed to start", id, e);
             session.close(CloseReason.SERVER_ERROR);

@@ -4,6 +4,7 @@ import dev.herald.core.error.ErrorCode;
 import dev.herald.server.config.Setting;
 import dev.herald.server.testing.Http;
 import dev.herald.server.testing.SwitchableBroker;
+import dev.herald.server.testing.SwitchableStore;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.TestServers;
 import dev.herald.server.testing.Tokens;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HttpErrorsTest {
     private static final String VALID_MESSAGE = "{\"to\":{\"users\":[\"1\"]},\"data\":1}";
+    private static final String VALID_MESSAGE_NOT_PERSISTED = "{\"to\":{\"users\":[\"1\"]},\"data\":1,\"persist\":false}";
     private final TestServers servers = new TestServers();
 
     @AfterEach
@@ -95,7 +97,15 @@ class HttpErrorsTest {
                     .postJson("/api/v1/messages/batch", "[" + VALID_MESSAGE + "," + VALID_MESSAGE + "]");
             case UNAUTHORIZED -> auth().http().anonymous().get("/api/v1/stats");
             case ORIGIN_NOT_ALLOWED -> withOrigin(auth().http().anonymous(), "/ws", "https://evil.example");
-            case USER_OFFLINE -> dev().http().get("/send?uid=nobody&message=x");
+            case USER_OFFLINE -> dev().http().get("/send?uid=nobody&message=x&persist=false");
+            case INVALID_CURSOR -> dev().http().get("/api/v1/users/u1/messages?since=yesterday");
+            case MESSAGE_NOT_FOUND -> dev().http().get("/api/v1/messages/01KAYZ5J4V0000000000000000");
+            case STORE_UNAVAILABLE -> {
+                SwitchableStore store = new SwitchableStore();
+                TestServer s = servers.devMode(Map.of(), store);
+                store.fail(true);
+                yield s.http().postJson("/api/v1/messages", VALID_MESSAGE);
+            }
             case NOT_FOUND -> dev().http().get("/no/such/path");
             case METHOD_NOT_ALLOWED -> put(dev().http(), "/api/v1/stats");
             case PAYLOAD_TOO_LARGE -> dev(Map.of(Setting.HTTP_MAX_BODY_SIZE, "1KiB")).http()
@@ -106,7 +116,7 @@ class HttpErrorsTest {
                 SwitchableBroker broker = new SwitchableBroker();
                 TestServer s = servers.devMode(Map.of(), broker);
                 broker.failPublishes(true);
-                yield s.http().postJson("/api/v1/messages", VALID_MESSAGE);
+                yield s.http().postJson("/api/v1/messages", VALID_MESSAGE_NOT_PERSISTED);
             }
             case SHUTTING_DOWN -> {
                 TestServer s = dev();
@@ -158,9 +168,9 @@ class HttpErrorsTest {
         TestServer s = servers.devMode(Map.of(), broker);
 
         broker.failPublishes(true);
-        Http.Response failed = s.http().postJson("/api/v1/messages", VALID_MESSAGE);
+        Http.Response failed = s.http().postJson("/api/v1/messages", VALID_MESSAGE_NOT_PERSISTED);
         broker.failPublishes(false);
-        Http.Response recovered = s.http().postJson("/api/v1/messages", VALID_MESSAGE);
+        Http.Response recovered = s.http().postJson("/api/v1/messages", VALID_MESSAGE_NOT_PERSISTED);
 
         assertError(failed, ErrorCode.INTERNAL_ERROR);
         assertThat(failed.body()).doesNotContain("broker down").doesNotContain("IllegalStateException");
@@ -272,7 +282,7 @@ class HttpErrorsTest {
 
     @Test
     void user_offline_for_a_user_without_connection() {
-        assertThat(message(dev().http().get("/send?uid=nobody&message=x"), ErrorCode.USER_OFFLINE)).contains("nobody");
+        assertThat(message(dev().http().get("/send?uid=nobody&message=x&persist=false"), ErrorCode.USER_OFFLINE)).contains("nobody");
     }
 
     @Test
@@ -330,7 +340,7 @@ class HttpErrorsTest {
         assertThat(message(post(s.http(), "/api/v1/messages", "text/plain", VALID_MESSAGE), ErrorCode.UNSUPPORTED_MEDIA_TYPE)).contains("text/plain");
         assertError(post(s.http(), "/api/v1/messages", null, VALID_MESSAGE), ErrorCode.UNSUPPORTED_MEDIA_TYPE);
         assertError(post(s.http(), "/api/v1/messages/batch", "application/x-www-form-urlencoded", "[" + VALID_MESSAGE + "]"), ErrorCode.UNSUPPORTED_MEDIA_TYPE);
-        assertThat(post(s.http(), "/api/v1/messages", "application/json; charset=utf-8", VALID_MESSAGE).status()).isEqualTo(200);
+        assertThat(post(s.http(), "/api/v1/messages", "application/json; charset=utf-8", VALID_MESSAGE).status()).isEqualTo(202);
     }
 
     @Test

@@ -73,8 +73,20 @@ class PublishApiTest {
     }
 
     @Test
-    void publish_to_nobody_online_is_not_an_error_and_delivers_zero() {
-        assertThat(publish("{\"to\":{\"users\":[\"ghost\"]},\"data\":1}").getInteger("delivered")).isZero();
+    void publish_to_nobody_online_is_stored_and_answers_202_queued() {
+        Http.Response r = server.http().postJson("/api/v1/messages", "{\"to\":{\"users\":[\"ghost\"]},\"data\":1}");
+        assertThat(r.status()).as(r.body()).isEqualTo(202);
+        JsonObject body = new JsonObject(r.body());
+        assertThat(body.getBoolean("queued")).isTrue();
+        assertThat(body.getInteger("delivered")).isZero();
+        assertThat(body.getString("id")).hasSize(26);
+    }
+
+    @Test
+    void a_fire_and_forget_publish_to_nobody_online_is_not_an_error_and_delivers_zero() {
+        JsonObject body = publish("{\"to\":{\"users\":[\"ghost\"]},\"data\":1,\"persist\":false}");
+        assertThat(body.getInteger("delivered")).isZero();
+        assertThat(body.containsKey("queued")).isFalse();
     }
 
     @Test

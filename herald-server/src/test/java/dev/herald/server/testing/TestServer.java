@@ -63,6 +63,12 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(new HeraldServer(config(overrides), java.time.Clock.systemUTC(), broker).start(), null);
     }
 
+    /** Dev mode over the given store (e.g. a {@link SwitchableStore}). */
+    public static TestServer devMode(Map<Setting, String> overrides, dev.herald.core.store.MessageStore store) {
+        return new TestServer(new HeraldServer(config(overrides), java.time.Clock.systemUTC(),
+                new dev.herald.core.broker.MemoryBroker(), store).start(), null);
+    }
+
     private static TestServer start(Map<Setting, String> overrides, String apiKey) {
         return new TestServer(new HeraldServer(config(overrides)).start(), apiKey);
     }

@@ -19,6 +19,11 @@ public final class TestServers implements AutoCloseable {
         return track(TestServer.devMode(overrides, broker));
     }
 
+    /** Dev mode over the given store (e.g. a {@link SwitchableStore}). */
+    public TestServer devMode(Map<Setting, String> overrides, dev.herald.core.store.MessageStore store) {
+        return track(TestServer.devMode(overrides, store));
+    }
+
     public TestServer withAuth(Map<Setting, String> overrides) {
         return track(TestServer.withAuth(overrides));
     }

@@ -40,7 +40,7 @@ class KickTest {
         JsonObject presence = presence("eve");
         assertThat(presence.getBoolean("online")).isFalse();
         assertThat(presence.getJsonArray("connections")).isEmpty();
-        assertThat(server.http().get("/send?uid=eve&message=x").status()).isEqualTo(404);
+        assertThat(server.http().get("/send?uid=eve&message=x&persist=false").status()).isEqualTo(404);
         assertThat(bystander.isClosed()).isFalse();
         assertThat(presence("frank").getBoolean("online")).isTrue();
     }

@@ -3,6 +3,7 @@ package dev.herald.server.ws;
 import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,8 +63,19 @@ class SeedCompatibilityTest {
     }
 
     @Test
-    void send_to_a_user_without_connection_is_404_user_offline() {
-        Http.Response response = server.http().get("/send?uid=nobody&message=x");
+    void send_to_a_user_without_connection_is_queued_and_arrives_raw_when_the_user_connects() {
+        Http.Response response = server.http().get("/send?uid=later&message=while%20you%20were%20away");
+
+        assertThat(response.status()).as(response.body()).isEqualTo(202);
+        assertThat(new JsonObject(response.body()).getBoolean("queued")).isTrue();
+        WsClient client = server.connect();
+        client.send("{\"uid\": \"later\"}");
+        assertThat(client.awaitFrame(f -> true)).isEqualTo("while you were away");
+    }
+
+    @Test
+    void fire_and_forget_send_to_a_user_without_connection_is_404_user_offline() {
+        Http.Response response = server.http().get("/send?uid=nobody&message=x&persist=false");
 
         assertThat(response.status()).isEqualTo(404);
         assertThat(response.errorCode()).isEqualTo("user_offline");

@@ -1,0 +1,109 @@
+package dev.herald.core.delivery;
+
+import dev.herald.core.JsonText;
+import dev.herald.core.hub.HubStats;
+import dev.herald.core.message.Message;
+import dev.herald.core.message.Target;
+import dev.herald.core.store.DeliveryStatus;
+import dev.herald.core.store.MessageStore;
+import dev.herald.core.store.Replay;
+import dev.herald.core.store.ReplayRequest;
+import dev.herald.core.store.StatusUpdate;
+import dev.herald.core.store.StoredMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The connection-facing side of the message store: reads what a client missed (all pages of it)
+ * and records what happened to each message for each recipient (delivered, acked, read).
+ */
+public final class Inbox {
+    private static final Logger log = LoggerFactory.getLogger(Inbox.class);
+    /** Messages read per store round trip during a replay. */
+    static final int PAGE = 500;
+
+    private final MessageStore store;
+    private final Clock clock;
+    private final HubStats stats;
+    private final ReceiptListener receipts;
+    private final int maxReplay;
+
+    /** {@code maxReplay}: most messages one replay sends (the stream cap bounds it anyway; this guards a misconfiguration). */
+    public Inbox(MessageStore store, Clock clock, HubStats stats, ReceiptListener receipts, int maxReplay) {
+        this.store = store;
+        this.clock = clock;
+        this.stats = stats;
+        this.receipts = receipts;
+        this.maxReplay = maxReplay;
+    }
+
+    /** What a replay found: messages oldest first, and whether some were lost before the reader got them. */
+    public record Missed(List<StoredMessage> messages, boolean gap) { }
+
+    /** Reads every retained message of {@code stream} after {@code afterId} (or pending per {@code pending}), page by page. */
+    public CompletableFuture<Missed> missed(Target stream, String afterId, ReplayRequest.Pending pending) {
+        return page(stream, afterId, pending, new ArrayList<>(), false);
+    }
+
+    private CompletableFuture<Missed> page(Target stream, String afterId, ReplayRequest.Pending pending,
+                                           List<StoredMessage> sofar, boolean gap) {
+        return store.replay(new ReplayRequest(stream, afterId, pending, PAGE), clock.millis()).thenCompose(page -> {
+            sofar.addAll(page.messages());
+            boolean anyGap = gap || page.gap();
+            if (!page.more() || sofar.size() >= maxReplay || page.messages().isEmpty()) {
+                return CompletableFuture.completedFuture(new Missed(sofar, anyGap));
+            }
+            String last = sofar.get(sofar.size() - 1).id();
+            // later pages continue after the last id read, whatever the original filter was
+            return page(stream, last, pending, sofar, anyGap);
+        });
+    }
+
+    /** The page after {@code afterId} of a user's inbox, for the pull API. */
+    public CompletableFuture<Replay> read(String userId, String afterId, int limit) {
+        return store.replay(new ReplayRequest(new Target.User(userId), afterId, ReplayRequest.Pending.ALL, limit), clock.millis());
+    }
+
+    /** A stored message as the hub and sessions handle it. */
+    public static Message toMessage(StoredMessage m) {
+        return new Message(m.id(), m.timestamp(), m.dataJson(), JsonText.rawBody(m.dataJson()), true);
+    }
+
+    /** One stored message was sent to a connection that had missed it. */
+    public void countReplayed() {
+        stats.messagesReplayed.increment();
+    }
+
+    /** A tracked frame reached one of the user's sockets. */
+    public void delivered(String userId, String messageId) {
+        record(new StatusUpdate(messageId, userId, DeliveryStatus.DELIVERED, clock.millis()), false);
+    }
+
+    /** A client of {@code userId} acked or read these messages; those not addressed to the user are ignored and counted. */
+    public void acknowledge(String userId, List<String> messageIds, DeliveryStatus status) {
+        long now = clock.millis();
+        for (String id : messageIds) {
+            record(new StatusUpdate(id, userId, status, now), true);
+        }
+    }
+
+    private void record(StatusUpdate update, boolean fromClient) {
+        store.updateStatus(List.of(update)).whenComplete((applied, error) -> {
+            if (error != null) {
+                log.warn("could not record {} of {} for user {}: {}", update.status().wireName(), update.messageId(),
+                        update.userId(), error.getMessage());
+            } else if (applied == 0) {
+                if (fromClient) {
+                    stats.acksIgnored.increment();
+                }
+            } else {
+                receipts.onStatus(update);
+            }
+        });
+    }
+}

@@ -1,0 +1,34 @@
+package dev.herald.server.receipts;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+
+/**
+ * Signs webhook requests the Standard Webhooks way (standardwebhooks.com): the signature is
+ * {@code v1,} + base64(HMAC-SHA256(secret, "<webhook-id>.<webhook-timestamp>.<body>")). A secret written
+ * {@code whsec_<base64>} is the base64-decoded bytes; any other secret is used as UTF-8 bytes.
+ */
+public final class WebhookSignature {
+    private final byte[] key;
+
+    public WebhookSignature(String secret) {
+        this.key = secret.startsWith("whsec_")
+                ? Base64.getDecoder().decode(secret.substring("whsec_".length()))
+                : secret.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The {@code webhook-signature} header value. */
+    public String sign(String messageId, long timestampSeconds, String body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            byte[] digest = mac.doFinal((messageId + "." + timestampSeconds + "." + body).getBytes(StandardCharsets.UTF_8));
+            return "v1," + Base64.getEncoder().encodeToString(digest);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+}
