@@ -30,6 +30,7 @@ public record HeraldConfig(
 
     public static final int MIN_JWT_SECRET_BYTES = 32;
     public static final int MIN_API_KEY_LENGTH = 16;
+    public static final int MIN_WEBHOOK_SECRET_BYTES = 24;
 
     /** Defaults only: dev mode on loopback. */
     public static HeraldConfig defaults() {
@@ -118,6 +119,10 @@ public record HeraldConfig(
             if (webhookSecret.isEmpty()) {
                 throw new ConfigException("receipts.webhook-secret: required with receipts.webhook-url (receivers must be able to verify receipts)");
             }
+            if (webhookSecretBytes(webhookSecret) < MIN_WEBHOOK_SECRET_BYTES) {
+                throw new ConfigException("receipts.webhook-secret: must be at least " + MIN_WEBHOOK_SECRET_BYTES
+                        + " bytes (whsec_<base64> or plain text)");
+            }
         }
         return new HeraldConfig(host, port, Path.of(v.apply(Setting.DATA_DIR)), nodeId,
                 secret, publicKey, v.apply(Setting.AUTH_JWT_ISSUER), v.apply(Setting.AUTH_JWT_AUDIENCE),
@@ -159,6 +164,17 @@ public record HeraldConfig(
             return true;
         } catch (UnknownHostException e) {
             throw new ConfigException("host: '" + host + "' cannot be resolved");
+        }
+    }
+
+    private static int webhookSecretBytes(String secret) {
+        if (!secret.startsWith("whsec_")) {
+            return secret.getBytes(StandardCharsets.UTF_8).length;
+        }
+        try {
+            return java.util.Base64.getDecoder().decode(secret.substring("whsec_".length())).length;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("receipts.webhook-secret: the part after whsec_ is not base64");
         }
     }
 
