@@ -1,0 +1,289 @@
+package dev.herald.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Durable publishing throughput and accept latency of the packaged server, measured from outside:
+ * for each store and each repetition a fresh {@code herald.jar} process (pinned with {@code taskset})
+ * is warmed up, then every scenario is measured in turn (ramp, window, drain). Stores alternate within
+ * each repetition. Results go to {@code runs.csv} (one line per window, written as it is measured) and
+ * {@code summary.md} (medians) in a new directory under {@code --out}. See {@code bench/README.md}.
+ *
+ * <p>This process is the load generator; start it on the other CPU ({@code bench/run-durable} does:
+ * {@code taskset -c 1}). A window is invalid when any publish failed or the generator used more than
+ * 85 % of its core.
+ */
+@Command(name = "durable-publish-bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Open-loop (fixed rate) and closed-loop (max) publishing against herald.jar as a separate process.")
+public final class DurablePublishBench implements Callable<Integer> {
+
+    @Option(names = "--jar", description = "The server under test. Default: ${DEFAULT-VALUE}.")
+    Path jar = Path.of("herald-server/target/herald.jar");
+
+    @Option(names = "--java", description = "java for the server. Default: this JVM's.")
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+
+    @Option(names = "--targets", split = ",", description = "Stores, alternated in this order: sqlite, postgresql, memory, nondurable (persist:false). Default: ${DEFAULT-VALUE}.")
+    List<String> targets = List.of("sqlite", "postgresql", "nondurable", "memory");
+
+    @Option(names = "--scenarios", description = "single@<msg/s>, single@max, batch@<msg/s>, batch@max, in order. Default: ${DEFAULT-VALUE}.")
+    String scenarios = "single@2000,single@5000,single@10000,single@max,batch@50000,batch@max";
+
+    @Option(names = "--runs", description = "Repetitions of every (store, scenario); the summary takes medians. Default: ${DEFAULT-VALUE}.")
+    int runs = 3;
+
+    @Option(names = "--warmup", description = "Seconds of unrecorded closed-loop load after each server start (single, batch, single, batch). Default: ${DEFAULT-VALUE}.")
+    int warmupSeconds = 10;
+
+    @Option(names = "--ramp", description = "Seconds of each scenario's load before its window. Default: ${DEFAULT-VALUE}.")
+    int rampSeconds = 2;
+
+    @Option(names = "--duration", description = "Seconds in each measured window. Default: ${DEFAULT-VALUE}.")
+    int durationSeconds = 8;
+
+    @Option(names = "--drain", description = "Seconds after a window by which every request must be answered. Default: ${DEFAULT-VALUE}.")
+    int drainSeconds = 30;
+
+    @Option(names = "--connections", description = "HTTP/1.1 keep-alive connections. Default: ${DEFAULT-VALUE}.")
+    int connections = 128;
+
+    @Option(names = "--single-in-flight", description = "Closed loop: single-message requests in flight. Default: ${DEFAULT-VALUE}.")
+    int singleInFlight = 128;
+
+    @Option(names = "--batch-in-flight", description = "Closed loop: batch requests in flight. Default: ${DEFAULT-VALUE}.")
+    int batchInFlight = 16;
+
+    @Option(names = "--batch-size", description = "Messages per batch request. Default: ${DEFAULT-VALUE}.")
+    int batchSize = 100;
+
+    @Option(names = "--users", description = "Recipients u0..u<N-1>, round robin, all offline. Default: ${DEFAULT-VALUE}.")
+    int users = 10_000;
+
+    @Option(names = "--payload", description = "Bytes of data per message (a JSON string of that many ASCII characters). Default: ${DEFAULT-VALUE}.")
+    int payloadBytes = 100;
+
+    @Option(names = "--server-cpus", description = "taskset CPU list for the server; empty: not pinned. Default: ${DEFAULT-VALUE}.")
+    String serverCpus = "0";
+
+    @Option(names = "--server-jvm-opts", description = "JVM options of the server (space-separated). Default: ${DEFAULT-VALUE}.")
+    String serverJvmOptions = "-XX:ActiveProcessorCount=1 -Xms4g -Xmx4g";
+
+    @Option(names = "--jfr", description = "Profile the server during each window and its ramp (jcmd JFR.start/stop: settings=profile plus "
+            + "CPU-time samples every 1 ms, JDK 25+) into <run dir>/<scenario>.jfr; analyse with bench/jfr-breakdown.")
+    boolean jfr;
+
+    @Option(names = "--postgres", description = "PostgreSQL for the postgresql target; each server start gets a fresh schema in it. Default: ${DEFAULT-VALUE}.")
+    String postgres = "postgresql://postgres@127.0.0.1:5432/test";
+
+    @Option(names = "--pg-schema", description = "Schema created by the store and dropped after each server. Default: ${DEFAULT-VALUE}.")
+    String pgSchema = "herald_bench";
+
+    @Option(names = "--out", description = "Results go to a new time-stamped directory here. Default: ${DEFAULT-VALUE}.")
+    Path out = Path.of("bench/results");
+
+    @Option(names = "--results-dir", description = "Exactly this directory for the results (instead of a new one under --out).")
+    Path resultsDir;
+
+    @Option(names = "--keep-data", description = "Keep each server's data directory (SQLite files) after its run.")
+    boolean keepData;
+
+    private final ProcCpu cpu = new ProcCpu();
+    private final OperatingSystemMXBean self = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final List<RunResult> results = new ArrayList<>();
+    private final Map<Scenario.Kind, Integer> saturatedAt = new EnumMap<>(Scenario.Kind.class);
+    private Path outDir;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DurablePublishBench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(jar)) {
+            System.err.println("no server jar at " + jar + ": build it first (./mvnw -q -B -ntp -DskipTests package)");
+            return 2;
+        }
+        List<Scenario> plan = Scenario.parseList(scenarios);
+        List<Target> stores = targets.stream().map(t -> Target.of(t, postgres, pgSchema)).toList();
+        outDir = resultsDir != null ? resultsDir : out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(outDir);
+        Files.writeString(outDir.resolve("runs.csv"), RunResult.CSV_HEADER + "\n");
+        log("results: " + outDir);
+        log("generator: pid " + ProcessHandle.current().pid() + ", Java " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors()
+                + " CPU(s) visible; server: " + java + " " + serverJvmOptions + " on CPUs '" + serverCpus + "'");
+        log("scenarios " + plan + ", " + runs + " runs, warmup " + warmupSeconds + " s, ramp " + rampSeconds + " s, window " + durationSeconds
+                + " s, " + connections + " connections, in flight " + singleInFlight + " single / " + batchInFlight + " batch × " + batchSize);
+        for (int run = 1; run <= runs; run++) {
+            for (int i = 0; i < stores.size(); i++) {
+                // alternate: each repetition starts one store further, so no store always runs first or last
+                session(stores.get((i + run - 1) % stores.size()), run, plan);
+            }
+        }
+        String summary = new Report(results).markdown();
+        Files.writeString(outDir.resolve("summary.md"), summary);
+        System.out.println();
+        System.out.println(summary);
+        log("wrote " + outDir.resolve("runs.csv") + " and " + outDir.resolve("summary.md"));
+        return 0;
+    }
+
+    /** One server process: start, warm up, every scenario, stop. */
+    private void session(Target target, int run, List<Scenario> plan) throws Exception {
+        target.dropSchema();
+        Path runDir = outDir.resolve(target.name() + "-" + run);
+        List<String> jvm = new ArrayList<>(List.of(serverJvmOptions.trim().split("\\s+")));
+        jvm.add("-Xlog:gc:file=" + runDir.resolve("gc.log") + ":uptime,level"); // GC pauses are the first suspect of a latency spike
+        log(String.format("--- %s, run %d; load average %s", target.describe(), run, loadAverage()));
+        Payloads payloads = new Payloads(users, batchSize, payloadBytes, target.persist());
+        saturatedAt.clear();
+        try (ServerProcess server = ServerProcess.start(java, jar, serverCpus, jvm, runDir, target.storeUrl());
+             LoadGenerator generator = new LoadGenerator("127.0.0.1", server.port(), connections, payloads, batchSize, target.persist())) {
+            Files.writeString(runDir.resolve("command.txt"), String.join(" ", server.command()) + "\n");
+            // JIT warm-up: alternating single and batch in four chunks, so both paths are compiled before any window
+            long chunk = TimeUnit.SECONDS.toNanos(warmupSeconds) / 4;
+            for (Scenario warm : List.of(Scenario.SINGLE_MAX, Scenario.BATCH_MAX, Scenario.SINGLE_MAX, Scenario.BATCH_MAX)) {
+                LoadGenerator.Outcome o = generator.start(warm, inFlight(warm), 0, chunk).await(TimeUnit.SECONDS.toNanos(drainSeconds));
+                if (o.failures() > 0) {
+                    log("warm-up failed (" + o.failures() + "): " + o.firstFailure() + "\n" + tail(server.output()));
+                }
+            }
+            for (Scenario scenario : plan) {
+                Integer saturated = saturatedAt.get(scenario.kind());
+                if (!scenario.closedLoop() && saturated != null && saturated < scenario.messagesPerSecond()) {
+                    log(String.format("%-10s %-14s skipped: saturated already at %,d msg/s", target.name(), scenario, saturated));
+                    continue;
+                }
+                RunResult r = measure(target, run, scenario, generator, server.pid(), runDir);
+                results.add(r);
+                Files.writeString(outDir.resolve("runs.csv"), r.csv() + "\n", StandardOpenOption.APPEND);
+                log(r.line());
+                if (r.saturated()) {
+                    saturatedAt.merge(scenario.kind(), scenario.messagesPerSecond(), Math::min);
+                }
+                if (!server.alive()) {
+                    throw new IllegalStateException("the server died:\n" + tail(server.output()));
+                }
+            }
+        } finally {
+            target.dropSchema();
+            if (!keepData) {
+                deleteTree(runDir.resolve("data"));
+            }
+        }
+    }
+
+    private int inFlight(Scenario s) {
+        return s.kind() == Scenario.Kind.SINGLE ? singleInFlight : batchInFlight;
+    }
+
+    private RunResult measure(Target target, int run, Scenario scenario, LoadGenerator generator, long serverPid, Path runDir)
+            throws InterruptedException, IOException {
+        Path recording = jfr ? runDir.resolve(scenario.label().replace('@', '-') + ".jfr") : null;
+        if (recording != null) {
+            jcmd(serverPid, "JFR.start", "name=bench", "settings=profile", "jdk.CPUTimeSample#enabled=true", "jdk.CPUTimeSample#throttle=1ms");
+        }
+        LoadGenerator.Run r = generator.start(scenario, inFlight(scenario), TimeUnit.SECONDS.toNanos(rampSeconds),
+                TimeUnit.SECONDS.toNanos(durationSeconds));
+        boolean pg = target.pgSchema() != null;
+        sleepUntil(r.measureStart);
+        long wall0 = System.nanoTime();
+        long gen0 = self.getProcessCpuTime();
+        double server0 = cpu.seconds(serverPid);
+        double pg0 = pg ? cpu.secondsOfAll("postgres") : 0;
+        sleepUntil(r.measureEnd);
+        long wall1 = System.nanoTime();
+        long gen1 = self.getProcessCpuTime();
+        double server1 = cpu.seconds(serverPid);
+        double pg1 = pg ? cpu.secondsOfAll("postgres") : 0;
+        if (recording != null) {
+            jcmd(serverPid, "JFR.stop", "name=bench", "filename=" + recording.toAbsolutePath());
+        }
+        LoadGenerator.Outcome o = r.await(TimeUnit.SECONDS.toNanos(drainSeconds));
+        Histogram h = o.latency();
+        return new RunResult(target.name(), scenario.label(), run, scenario.messagesPerSecond(), (r.measureEnd - r.measureStart) / 1e9,
+                o.messages(), o.failures(), o.firstFailure() == null ? "" : o.firstFailure(),
+                ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1000.0,
+                server1 - server0, pg1 - pg0, 100.0 * (gen1 - gen0) / (wall1 - wall0), o.maxSendLagMicros() / 1000.0, o.gaveUp());
+    }
+
+    /** Runs the server JDK's jcmd against the server (on the generator's CPU: it inherits this process's affinity). */
+    private void jcmd(long pid, String... command) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(java.resolveSibling("jcmd").toString(), Long.toString(pid)));
+        args.addAll(List.of(command));
+        Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || output.contains("Could not")) {
+            log("jcmd " + String.join(" ", command) + " failed: " + output.trim());
+        }
+    }
+
+    private static double ms(Histogram h, double percentile) {
+        return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long wait;
+        while ((wait = nanoTime - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String tail(String text) {
+        return text.length() <= 4000 ? text : text.substring(text.length() - 4000);
+    }
+
+    private void log(String line) throws IOException {
+        String stamped = LocalDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")) + " " + line;
+        System.out.println(stamped);
+        Files.writeString(outDir.resolve("bench.log"), stamped + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

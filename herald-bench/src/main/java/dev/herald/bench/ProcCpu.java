@@ -1,0 +1,92 @@
+package dev.herald.bench;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * CPU time of processes as Linux accounts it: {@code utime + stime} from {@code /proc/<pid>/stat}
+ * (fields 14 and 15, all threads of the process), in clock ticks converted with {@code getconf CLK_TCK}.
+ * Resolution is one tick (10 ms at 100 Hz), plenty for windows of seconds. Linux only.
+ */
+public final class ProcCpu {
+    private final double ticksPerSecond;
+
+    public ProcCpu() {
+        this.ticksPerSecond = clockTicks();
+    }
+
+    public double ticksPerSecond() {
+        return ticksPerSecond;
+    }
+
+    /** CPU seconds (user + system) the process has used so far, or NaN when it is gone. */
+    public double seconds(long pid) {
+        long ticks = ticks(Path.of("/proc", Long.toString(pid), "stat"), null);
+        return ticks < 0 ? Double.NaN : ticks / ticksPerSecond;
+    }
+
+    /**
+     * CPU seconds used so far by every live process whose command name is {@code comm} (e.g. all
+     * PostgreSQL backends). Processes that exit between two readings take their time with them, so
+     * use it over windows where the set of processes is stable.
+     */
+    public double secondsOfAll(String comm) {
+        long total = 0;
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+            for (Path p : procs) {
+                long t = ticks(p.resolve("stat"), comm);
+                if (t > 0) {
+                    total += t;
+                }
+            }
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+        return total / ticksPerSecond;
+    }
+
+    /** utime + stime of one stat file; -1 when unreadable or (with {@code comm}) when the name differs. */
+    static long ticks(Path stat, String comm) {
+        String line;
+        try {
+            line = Files.readString(stat);
+        } catch (IOException e) {
+            return -1;
+        }
+        return parseTicks(line, comm);
+    }
+
+    /** Package-visible for the test: the command name sits in parentheses and may itself contain spaces or ')'. */
+    static long parseTicks(String statLine, String comm) {
+        int open = statLine.indexOf('(');
+        int close = statLine.lastIndexOf(')');
+        if (open < 0 || close < open) {
+            return -1;
+        }
+        if (comm != null && !statLine.substring(open + 1, close).equals(comm)) {
+            return -1;
+        }
+        // after ") ": state(3) ppid(4) pgrp(5) session(6) tty_nr(7) tpgid(8) flags(9) minflt(10) cminflt(11)
+        // majflt(12) cmajflt(13) utime(14) stime(15)
+        String[] f = statLine.substring(close + 2).trim().split(" ");
+        return Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
+    }
+
+    private static double clockTicks() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                return Double.parseDouble(out);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through to the Linux default
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 100;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.herald.bench;
+
+import java.util.Locale;
+
+/**
+ * One measured window of one scenario against one server process.
+ *
+ * @param target          store label ({@code sqlite}, {@code postgresql}, {@code memory}, {@code nondurable})
+ * @param scenario        e.g. {@code single@5000}, {@code batch@max}
+ * @param run             1-based repetition
+ * @param offered         offered messages/s (0: closed loop)
+ * @param seconds         length of the measured window
+ * @param messages        messages accepted (2xx) in the window
+ * @param failures        failed requests in the whole run (ramp, window, drain)
+ * @param firstFailure    the first failure, or empty
+ * @param p50Ms           accept latency percentiles in ms (from the intended send time in open loop)
+ * @param serverCpu       CPU seconds of the server process in the window
+ * @param postgresCpu     CPU seconds of all {@code postgres} processes in the window (0 for other stores)
+ * @param generatorCpuPct the generator's CPU time ÷ wall time in the window, in % of one core
+ * @param maxSendLagMs    open loop: the generator's worst lateness handing a request to the client
+ * @param gaveUp          open loop: the backlog passed 2 s of offered load and the generator stopped sending
+ */
+public record RunResult(String target, String scenario, int run, int offered, double seconds, long messages, long failures,
+                        String firstFailure, double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs,
+                        double serverCpu, double postgresCpu, double generatorCpuPct, double maxSendLagMs, boolean gaveUp) {
+
+    /** A run is invalid if the generator may have been the bottleneck or anything failed. */
+    public static final double MAX_GENERATOR_CPU_PCT = 85;
+
+    public double accepted() {
+        return messages / seconds;
+    }
+
+    public double messagesPerServerCpuSecond() {
+        return serverCpu > 0 ? messages / serverCpu : Double.NaN;
+    }
+
+    /** Server plus database: for PostgreSQL the work done in its backends counts too. */
+    public double messagesPerTotalCpuSecond() {
+        double cpu = serverCpu + postgresCpu;
+        return cpu > 0 ? messages / cpu : Double.NaN;
+    }
+
+    public boolean valid() {
+        return failures == 0 && generatorCpuPct <= MAX_GENERATOR_CPU_PCT;
+    }
+
+    /**
+     * Open loop only: the server did not keep up with the offered rate — under 97 % of it was accepted
+     * in the window, or the median latency passed 100 ms (a queue that grows), or the generator gave up.
+     */
+    public boolean saturated() {
+        return offered > 0 && (gaveUp || accepted() < 0.97 * offered || p50Ms > 100);
+    }
+
+    public String problems() {
+        StringBuilder sb = new StringBuilder();
+        if (failures > 0) {
+            sb.append(failures).append(" failed: ").append(firstFailure).append("; ");
+        }
+        if (generatorCpuPct > MAX_GENERATOR_CPU_PCT) {
+            sb.append(String.format(Locale.ROOT, "generator at %.0f%% CPU; ", generatorCpuPct));
+        }
+        if (gaveUp) {
+            sb.append("saturated: stopped sending at a 2 s backlog; ");
+        } else if (saturated()) {
+            sb.append("saturated; ");
+        }
+        return sb.isEmpty() ? "" : sb.substring(0, sb.length() - 2);
+    }
+
+    static final String CSV_HEADER = "target,scenario,run,offered_msgs_s,window_s,messages,accepted_msgs_s,failures,"
+            + "p50_ms,p90_ms,p99_ms,p999_ms,max_ms,server_cpu_s,postgres_cpu_s,msgs_per_server_cpu_s,msgs_per_total_cpu_s,"
+            + "generator_cpu_pct,max_send_lag_ms,valid,saturated,problems";
+
+    String csv() {
+        return String.format(Locale.ROOT, "%s,%s,%d,%d,%.1f,%d,%.0f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%.2f,%.0f,%.0f,%.1f,%.1f,%s,%s,\"%s\"",
+                target, scenario, run, offered, seconds, messages, accepted(), failures, p50Ms, p90Ms, p99Ms, p999Ms, maxMs,
+                serverCpu, postgresCpu, messagesPerServerCpuSecond(), messagesPerTotalCpuSecond(), generatorCpuPct, maxSendLagMs,
+                valid(), saturated(), problems().replace('"', '\''));
+    }
+
+    /** One line for the console while the matrix runs. */
+    public String line() {
+        return String.format(Locale.ROOT,
+                "%-10s %-14s run %d: %,9.0f msg/s  p50 %7.2f  p90 %7.2f  p99 %8.2f  p99.9 %8.2f  max %8.2f ms  server %5.2f cpu-s (%,.0f msg/cpu-s)%s  gen %3.0f%%  %s",
+                target, scenario, run, accepted(), p50Ms, p90Ms, p99Ms, p999Ms, maxMs, serverCpu, messagesPerServerCpuSecond(),
+                postgresCpu > 0 ? String.format(Locale.ROOT, " + pg %.2f", postgresCpu) : "", generatorCpuPct,
+                valid() ? (saturated() ? "SATURATED" : "ok") : "INVALID: " + problems());
+    }
+}
