@@ -20,6 +20,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -93,6 +94,10 @@ public final class DurablePublishBench implements Callable<Integer> {
     @Option(names = "--jfr", description = "Profile the server during each window and its ramp (jcmd JFR.start/stop: settings=profile plus "
             + "CPU-time samples every 1 ms, JDK 25+) into <run dir>/<scenario>.jfr; analyse with bench/jfr-breakdown.")
     boolean jfr;
+
+    @Option(names = "--trace-fsync", description = "Count and time fsync/fdatasync calls (commits) of the server and PostgreSQL in every window "
+            + "with perf trace (root); printed after each window and written to fsync.csv.")
+    boolean traceFsync;
 
     @Option(names = "--postgres", description = "PostgreSQL for the postgresql target; each server start gets a fresh schema in it. Default: ${DEFAULT-VALUE}.")
     String postgres = "postgresql://postgres@127.0.0.1:5432/test";
@@ -204,6 +209,7 @@ public final class DurablePublishBench implements Callable<Integer> {
         if (recording != null) {
             jcmd(serverPid, "JFR.start", "name=bench", "settings=profile", "jdk.CPUTimeSample#enabled=true", "jdk.CPUTimeSample#throttle=1ms");
         }
+        FsyncTrace fsyncs = traceFsync ? FsyncTrace.start(runDir.resolve(scenario.label().replace('@', '-') + ".fsync.txt")) : null;
         LoadGenerator.Run r = generator.start(scenario, inFlight(scenario), TimeUnit.SECONDS.toNanos(rampSeconds),
                 TimeUnit.SECONDS.toNanos(durationSeconds));
         boolean pg = target.pgSchema() != null;
@@ -211,21 +217,64 @@ public final class DurablePublishBench implements Callable<Integer> {
         long wall0 = System.nanoTime();
         long gen0 = self.getProcessCpuTime();
         double server0 = cpu.seconds(serverPid);
+        Map<String, Double> threads0 = cpu.secondsPerThread(serverPid);
         double pg0 = pg ? cpu.secondsOfAll("postgres") : 0;
         sleepUntil(r.measureEnd);
         long wall1 = System.nanoTime();
         long gen1 = self.getProcessCpuTime();
         double server1 = cpu.seconds(serverPid);
+        Map<String, Double> threads1 = cpu.secondsPerThread(serverPid);
         double pg1 = pg ? cpu.secondsOfAll("postgres") : 0;
         if (recording != null) {
             jcmd(serverPid, "JFR.stop", "name=bench", "filename=" + recording.toAbsolutePath());
         }
+        FsyncTrace.Summary synced = fsyncs == null ? null : fsyncs.stop(serverPid, r.measureStart, r.measureEnd);
         LoadGenerator.Outcome o = r.await(TimeUnit.SECONDS.toNanos(drainSeconds));
+        if (synced != null) {
+            double seconds = (r.measureEnd - r.measureStart) / 1e9;
+            log(String.format("%-10s %-14s run %d: server %s%s", target.name(), scenario.label(), run,
+                    synced.server().describe(seconds, o.messages()),
+                    pg ? "; postgres " + synced.postgres().describe(seconds, o.messages()) : ""));
+            Path csv = outDir.resolve("fsync.csv");
+            if (!Files.exists(csv)) {
+                Files.writeString(csv, "target,scenario,run,messages,server_fsyncs,server_fsync_ms,server_fsync_max_ms,postgres_fsyncs,postgres_fsync_ms,postgres_fsync_max_ms\n");
+            }
+            Files.writeString(csv, String.format(Locale.ROOT, "%s,%s,%d,%d,%d,%.1f,%.2f,%d,%.1f,%.2f%n", target.name(), scenario.label(), run,
+                    o.messages(), synced.server().calls(), synced.server().totalMs(), synced.server().maxMs(),
+                    synced.postgres().calls(), synced.postgres().totalMs(), synced.postgres().maxMs()), StandardOpenOption.APPEND);
+        }
+        logThreads(target, run, scenario, threads0, threads1, (r.measureEnd - r.measureStart) / 1e9);
         Histogram h = o.latency();
         return new RunResult(target.name(), scenario.label(), run, scenario.messagesPerSecond(), (r.measureEnd - r.measureStart) / 1e9,
                 o.messages(), o.failures(), o.firstFailure() == null ? "" : o.firstFailure(),
                 ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1000.0,
                 server1 - server0, pg1 - pg0, 100.0 * (gen1 - gen0) / (wall1 - wall0), o.maxSendLagMicros() / 1000.0, o.gaveUp());
+    }
+
+    /** The server's CPU per thread name over the window, busiest first, into the log and threads.csv. */
+    private void logThreads(Target target, int run, Scenario scenario, Map<String, Double> before, Map<String, Double> after, double seconds)
+            throws IOException {
+        List<Map.Entry<String, Double>> used = new ArrayList<>();
+        after.forEach((name, s) -> used.add(Map.entry(name, s - before.getOrDefault(name, 0.0))));
+        used.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+        StringBuilder line = new StringBuilder();
+        Path csv = outDir.resolve("threads.csv");
+        if (!Files.exists(csv)) {
+            Files.writeString(csv, "target,scenario,run,thread,cpu_s,share_of_window_pct\n");
+        }
+        StringBuilder rows = new StringBuilder();
+        for (Map.Entry<String, Double> e : used) {
+            if (e.getValue() <= 0) {
+                continue;
+            }
+            rows.append(String.format(Locale.ROOT, "%s,%s,%d,\"%s\",%.2f,%.1f%n", target.name(), scenario.label(), run, e.getKey(), e.getValue(),
+                    100 * e.getValue() / seconds));
+            if (e.getValue() >= 0.05 * seconds / 10) {
+                line.append(String.format(Locale.ROOT, "%s%s %.0f%%", line.isEmpty() ? "" : ", ", e.getKey(), 100 * e.getValue() / seconds));
+            }
+        }
+        Files.writeString(csv, rows.toString(), StandardOpenOption.APPEND);
+        log(String.format("%-10s %-14s run %d: server threads (%% of one core): %s", target.name(), scenario.label(), run, line));
     }
 
     /** Runs the server JDK's jcmd against the server (on the generator's CPU: it inherits this process's affinity). */

@@ -29,6 +29,33 @@ public final class ProcCpu {
     }
 
     /**
+     * CPU seconds used so far by each thread of the process, summed per thread name with digits folded
+     * ({@code herald-store-1-} and {@code herald-store-2-} are both {@code herald-store-N-}). Linux keeps 15
+     * characters of a name: {@code vert.x-eventloo}, {@code herald-store-N-} (writer, completions and readers
+     * alike: tell them apart with JFR), {@code C2 CompilerThre}, {@code VM Thread} (the Serial GC runs there).
+     * Threads that ended since the last reading take their time with them.
+     */
+    public java.util.Map<String, Double> secondsPerThread(long pid) {
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                String line;
+                try {
+                    line = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended
+                }
+                long ticks = parseTicks(line, null);
+                String name = line.substring(line.indexOf('(') + 1, line.lastIndexOf(')')).replaceAll("\\d+", "N");
+                out.merge(name, ticks / ticksPerSecond, Double::sum);
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /**
      * CPU seconds used so far by every live process whose command name is {@code comm} (e.g. all
      * PostgreSQL backends). Processes that exit between two readings take their time with them, so
      * use it over windows where the set of processes is stable.
