@@ -2,6 +2,7 @@ package dev.herald.server.web;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -35,8 +36,9 @@ public final class StaticRoutes {
     }
 
     public void mount(Router router) {
-        router.get("/herald.js").handler(sdk::serve);
-        router.get("/").handler(demo::serve);
+        // HEAD too: curl -I and link checkers; Vert.x sends the headers of the GET without the body
+        router.route("/herald.js").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(sdk::serve);
+        router.route("/").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(demo::serve);
     }
 
     /** One file held in memory with its strong ETag (a hash of the bytes served). */

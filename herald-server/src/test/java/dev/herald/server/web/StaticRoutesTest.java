@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -71,6 +72,19 @@ class StaticRoutesTest {
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).contains("data-herald-mode=\"auth\"").doesNotContain(StaticRoutes.MODE_PLACEHOLDER);
+    }
+
+    @Test
+    void head_gives_the_headers_without_the_body() {
+        server = TestServer.devMode();
+        Http http = server.http();
+
+        Http.Response head = http.send(http.request("/herald.js").method("HEAD", HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(head.headers().firstValue("ETag")).isEqualTo(http.get("/herald.js").headers().firstValue("ETag"));
+        assertThat(head.body()).isEmpty();
     }
 
     @Test
