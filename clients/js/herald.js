@@ -345,6 +345,7 @@ export class Client {
         if (f.user) this._switchUser(f.user); // an opaque token: the user is learnt here
         const heartbeat = this._options.heartbeatMs ?? f.heartbeat ?? DEFAULT_HEARTBEAT_MS;
         this._lastPingAt = null;
+        clearInterval(this._heartbeat);
         this._heartbeat = setInterval(() => this._tick(), heartbeat);
         this._setState('open', {user: f.user, connection: f.connection, node: f.node});
         if (this._topics.size > 0) this._sendSubscribe([...this._topics], since);
@@ -491,7 +492,7 @@ export class Client {
     _flush() {
         clearTimeout(this._flushTimer);
         this._flushTimer = null;
-        if (this._state !== 'open') return;
+        if (this._state !== 'open' || this._ws?.readyState !== 1) return; // closing: keep them for the next connection
         for (const [type, set] of [['ack', this._acks], ['read', this._reads]]) {
             const ids = [...set];
             set.clear();

@@ -304,3 +304,57 @@ test('a connection that stayed up longer than resetAfterMs starts the backoff ov
     await login(server, 3);
     assert.equal(client.state, 'open');
 });
+
+/** Window events for a test: the client listens on globalThis like on a page's window. */
+function fakeWindow(t) {
+    const target = new EventTarget();
+    globalThis.addEventListener = target.addEventListener.bind(target);
+    globalThis.removeEventListener = target.removeEventListener.bind(target);
+    t.after(() => {
+        delete globalThis.addEventListener;
+        delete globalThis.removeEventListener;
+    });
+    return {fire: name => target.dispatchEvent(new Event(name))};
+}
+
+test('offline drops the connection at once; online reconnects without waiting out the backoff', async t => {
+    const window = fakeWindow(t);
+    const {server, client, seen} = setup(t, {backoff: {initialMs: 60000, maxMs: 60000, jitter: 0}});
+    client.connect();
+    const first = await login(server, 0);
+
+    window.fire('offline');
+    assert.deepEqual(seen.states.at(-1), {state: 'reconnecting', code: 1006, reason: 'offline', willRetry: true, delayMs: 60000});
+    assert.equal(first.closedByClient, 1000);
+
+    window.fire('online');
+    await login(server, 1);
+    assert.equal(client.state, 'open');
+});
+
+test('pagehide sends the batched acks before the page goes away', async t => {
+    const window = fakeWindow(t);
+    const {server, client} = setup(t, {ackDelayMs: 60000});
+    client.connect();
+    const ws = await login(server, 0);
+    ws.receive(message(1));
+    assert.deepEqual(ws.framesOfType('ack'), []);
+
+    window.fire('pagehide');
+
+    assert.deepEqual(ws.framesOfType('ack'), [{type: 'ack', id: ulid(1)}]);
+});
+
+test('after close() the window events are no longer listened to', async t => {
+    const window = fakeWindow(t);
+    const {server, client} = setup(t);
+    client.connect();
+    await login(server, 0);
+    client.close();
+
+    window.fire('online');
+    window.fire('offline');
+
+    assert.equal(client.state, 'closed');
+    assert.equal(server.sockets.length, 1);
+});
