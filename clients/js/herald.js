@@ -217,7 +217,7 @@ export class Client {
         return this._cursor;
     }
 
-    /** The user of the current (or last) connection, from the welcome frame. */
+    /** The user: the uid, the token's sub, or what the last welcome frame said. */
     get user() {
         return this._cursorUser;
     }
@@ -309,11 +309,18 @@ export class Client {
             return;
         }
         const since = this._cursor;
-        const ws = new this._WebSocket(this._url);
+        let ws;
+        try {
+            ws = new this._WebSocket(this._url);
+        } catch (e) { // a malformed URL or a blocked scheme: retrying cannot help
+            this._emit('error', {code: 'invalid_url', message: String(e?.message ?? e), cause: e});
+            this._stop(ABNORMAL, 'cannot open ' + this._url);
+            return;
+        }
         this._ws = ws;
         this._lastFrameAt = now();
         this._connectTimer = setTimeout(() => this._lost(ABNORMAL, 'connect timeout'), this._options.connectTimeoutMs ?? 10000);
-        // the since travels in the auth frame, not the URL, so tokens stay out of proxy logs
+        // log in with the first frame rather than ?token= in the URL: URLs end up in proxy logs
         ws.onopen = () => ws === this._ws && this._send({type: 'auth', ...login, ...(since ? {since} : {})});
         ws.onmessage = e => ws === this._ws && this._frame(e.data, since);
         ws.onclose = e => ws === this._ws && this._lost(e.code, e.reason);

@@ -358,3 +358,16 @@ test('after close() the window events are no longer listened to', async t => {
     assert.equal(client.state, 'closed');
     assert.equal(server.sockets.length, 1);
 });
+
+test('a WebSocket that cannot even be created (bad URL) stops the client with an error', async t => {
+    const {client, seen} = setup(t, {WebSocket: class {
+        constructor() {
+            throw new SyntaxError("The URL's scheme must be either 'ws' or 'wss'");
+        }
+    }});
+    client.connect();
+
+    await until(() => client.state === 'closed', 'closed');
+    assert.equal(seen.errors[0].code, 'invalid_url');
+    assert.equal(seen.states.at(-1).willRetry, false);
+});
