@@ -34,7 +34,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Herald's transport-free API: every operation the HTTP adapter offers is one method here that
@@ -53,7 +52,6 @@ public final class PushCenter {
     private static final Logger log = LoggerFactory.getLogger(PushCenter.class);
 
     private final MessageIds ids = new MessageIds();
-    private final ReentrantLock publishOrder = new ReentrantLock();
     private final MessageStore store;
     private final Inbox inbox;
     private final Durability durability;
@@ -203,18 +201,17 @@ public final class PushCenter {
 
     private List<CompletableFuture<Published>> commitThenPublish(List<PublishRequest> requests, long now) {
         List<StoredMessage> stored = new ArrayList<>(requests.size());
-        CompletableFuture<List<Published>> committed;
-        // Ids are taken and the publish step attached under one lock: ids then reach the store, and
-        // the broker, in increasing order (the store completes calls in call order), so a client's
-        // cursor (the greatest id it saw) never skips a message that is still being committed.
-        publishOrder.lock();
-        try {
+        // Ids are taken and the publish step attached in the inbox's publish order: ids then reach the
+        // store, and the broker, in increasing order (the store completes calls in call order), so a
+        // client's cursor (the greatest id it saw) never skips a message that is still being committed;
+        // and a replay never reads a committed message whose fan-out is not attached yet (Inbox#inPublishOrder).
+        CompletableFuture<List<Published>> committed = inbox.inPublishOrder(() -> {
             for (PublishRequest r : requests) {
                 long expiresAt = now + ttl(r).toMillis();
                 stored.add(new StoredMessage(ids.next(now), now, expiresAt, r.dataJson(), r.users(), r.topics(), r.all(),
                         r.idempotencyKey()));
             }
-            committed = store.append(stored).thenApply(appended -> {
+            return store.append(stored).thenApply(appended -> {
                 List<Published> out = new ArrayList<>(appended.size());
                 for (int i = 0; i < appended.size(); i++) {
                     Appended a = appended.get(i);
@@ -228,9 +225,7 @@ public final class PushCenter {
                 }
                 return out;
             });
-        } finally {
-            publishOrder.unlock();
-        }
+        });
         CompletableFuture<List<Published>> mapped = committed.exceptionally(e -> {
             stats.storeFailures.increment();
             throw storeFailure(e);
