@@ -69,6 +69,11 @@ public final class TestServer implements AutoCloseable {
                 new dev.herald.core.broker.MemoryBroker(), store).start(), null);
     }
 
+    /** Dev mode with the given clock (e.g. a {@link MutableClock}): message timestamps, TTLs and receipts follow it. */
+    public static TestServer devMode(Map<Setting, String> overrides, java.time.Clock clock) {
+        return new TestServer(new HeraldServer(config(overrides), clock).start(), null);
+    }
+
     private static TestServer start(Map<Setting, String> overrides, String apiKey) {
         return new TestServer(new HeraldServer(config(overrides)).start(), apiKey);
     }
@@ -113,6 +118,50 @@ public final class TestServer implements AutoCloseable {
         WsClient client = connect("uid=" + uid);
         client.awaitFrame(f -> f.contains("\"type\":\"welcome\""));
         return client;
+    }
+
+    /**
+     * Publishes {@code dataJson} durably to one user through {@code POST /api/v1/messages} and returns
+     * the message id; fails unless the answer is 200 (delivered) or 202 (queued).
+     */
+    public String publishToUser(String uid, String dataJson) {
+        Http.Response r = http.postJson("/api/v1/messages", "{\"to\":{\"users\":[" + dev.herald.core.JsonText.quote(uid)
+                + "]},\"data\":" + dataJson + "}");
+        if (r.status() != 200 && r.status() != 202) {
+            throw new AssertionError("publish to " + uid + " answered " + r.status() + ": " + r.body());
+        }
+        return new io.vertx.core.json.JsonObject(r.body()).getString("id");
+    }
+
+    /** {@code GET /api/v1/messages/{id}}: the receipt; fails unless the answer is 200. */
+    public io.vertx.core.json.JsonObject receipt(String messageId) {
+        Http.Response r = http.get("/api/v1/messages/" + messageId);
+        if (r.status() != 200) {
+            throw new AssertionError("receipt of " + messageId + " answered " + r.status() + ": " + r.body());
+        }
+        return new io.vertx.core.json.JsonObject(r.body());
+    }
+
+    /** One recipient's entry of a receipt ({@code status}, {@code deliveredAt}, {@code ackedAt}, {@code readAt}). */
+    public io.vertx.core.json.JsonObject recipient(String messageId, String uid) {
+        io.vertx.core.json.JsonArray recipients = receipt(messageId).getJsonArray("recipients");
+        for (int i = 0; i < recipients.size(); i++) {
+            if (recipients.getJsonObject(i).getString("user").equals(uid)) {
+                return recipients.getJsonObject(i);
+            }
+        }
+        throw new AssertionError(uid + " is not a recipient of " + messageId + ": " + recipients);
+    }
+
+    /** Waits until the receipt of {@code messageId} shows {@code status} (e.g. {@code delivered}) for {@code uid}. */
+    public void awaitStatus(String messageId, String uid, String status) {
+        org.awaitility.Awaitility.await().atMost(WsClient.WAIT)
+                .until(() -> recipient(messageId, uid).getString("status").equals(status));
+    }
+
+    /** Runs one store maintenance pass now (inbox cap, TTL expiry, purge) at the server clock's time. */
+    public void maintainStore(long nowMillis) {
+        server.store().maintain(nowMillis).orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
     }
 
     @Override
