@@ -126,7 +126,11 @@ public final class PushCenter {
         return header == null ? null : PublishRequestParser.validIdempotencyKey(header, "Idempotency-Key");
     }
 
-    /** {@code POST /api/v1/messages/batch}: durable entries are committed together (one group commit). */
+    /**
+     * {@code POST /api/v1/messages/batch}: durable entries are committed together (one group commit).
+     * When that commit fails the whole batch fails with {@code store_unavailable} (503), as a single
+     * publish does: none of its durable messages was stored or published, and the caller retries the batch.
+     */
     public CompletableFuture<List<BatchResult>> publishBatchJson(String body, int maxMessages) {
         List<PublishRequestParser.Item> items = parser.parseBatch(body, maxMessages);
         List<PublishRequest> requests = new ArrayList<>(items.size());
@@ -140,6 +144,12 @@ public final class PushCenter {
             all[i] = futures.get(i) == null ? CompletableFuture.completedFuture(null) : futures.get(i).exceptionally(e -> null);
         }
         return CompletableFuture.allOf(all).thenApply(v -> {
+            for (CompletableFuture<Published> f : futures) {
+                HeraldException failure = f == null ? null : storeUnavailable(f);
+                if (failure != null) {
+                    throw failure;
+                }
+            }
             for (int i = 0; i < items.size(); i++) {
                 if (items.get(i).error() != null) {
                     results.add(new BatchResult(null, items.get(i).error()));
@@ -153,6 +163,19 @@ public final class PushCenter {
             }
             return results;
         });
+    }
+
+    /** The {@code store_unavailable} failure of a completed publish, or {@code null}. */
+    private static HeraldException storeUnavailable(CompletableFuture<Published> done) {
+        if (!done.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            done.join();
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause() instanceof HeraldException h && h.code() == ErrorCode.STORE_UNAVAILABLE ? h : null;
+        }
     }
 
     public CompletableFuture<Published> publish(PublishRequest request) {
