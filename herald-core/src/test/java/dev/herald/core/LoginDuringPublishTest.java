@@ -8,6 +8,7 @@ import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.message.PublishRequest;
+import dev.herald.core.message.Target;
 import dev.herald.core.protocol.ClientConnection;
 import dev.herald.core.protocol.ClientFrameParser;
 import dev.herald.core.protocol.ProtocolLimits;
@@ -71,6 +72,8 @@ class LoginDuringPublishTest {
         private final MemoryMessageStore delegate = new MemoryMessageStore(StoreLimits.defaults());
         private volatile CountDownLatch pause = new CountDownLatch(0);
         final CountDownLatch paused = new CountDownLatch(1);
+        /** Run once by the next read of a user's inbox, right after the store took its snapshot. */
+        volatile Runnable afterNextUserRead;
 
         void pauseAppendCallers() {
             pause = new CountDownLatch(1);
@@ -97,7 +100,13 @@ class LoginDuringPublishTest {
 
         @Override
         public CompletableFuture<Replay> replay(ReplayRequest request, long now) {
-            return delegate.replay(request, now);
+            CompletableFuture<Replay> result = delegate.replay(request, now);
+            Runnable hook = afterNextUserRead;
+            if (hook != null && request.stream() instanceof Target.User) {
+                afterNextUserRead = null;
+                hook.run();
+            }
+            return result;
         }
 
         @Override
@@ -166,5 +175,33 @@ class LoginDuringPublishTest {
 
         assertThat(count(session, "first")).as(session.frames().toString()).isEqualTo(1);
         assertThat(session.frames()).hasSize(3); // welcome, first, second
+    }
+
+    @Test
+    void messages_published_while_a_resuming_login_reads_its_inbox_and_the_broadcasts_arrive_in_id_order() throws Exception {
+        String cursor = center.publish(toUser("u", "seen")).get(10, TimeUnit.SECONDS).id();
+        Thread[] publisher = new Thread[1];
+        CompletableFuture<Void>[] publishing = new CompletableFuture[1];
+        // between the login's two reads, another thread publishes a direct message, then a broadcast
+        store.afterNextUserRead = () -> {
+            publishing[0] = CompletableFuture.runAsync(() -> {
+                publisher[0] = Thread.currentThread();
+                center.publish(toUser("u", "direct")).join();
+                center.publish(new PublishRequest(List.of(), List.of(), true, "\"broadcast\"",
+                        "broadcast".getBytes(StandardCharsets.UTF_8))).join();
+            }, threads);
+            // it either gets through, or waits until the login has read every stream
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> publishing[0].isDone() || parked(publisher));
+        };
+        FakeSession session = new FakeSession("c1");
+        ClientConnection connection = new ClientConnection(session, hub, new DevAuthenticator(), new ClientFrameParser(),
+                LIMITS, "n", inbox);
+
+        connection.start(null, "u", cursor);
+
+        publishing[0].get(10, TimeUnit.SECONDS);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(session, "direct") > 0 && count(session, "broadcast") > 0);
+        List<String> ids = session.frames().stream().filter(f -> f.startsWith("{\"type\":\"message\"")).map(f -> f.substring(24, 50)).toList();
+        assertThat(ids).as(session.frames().toString()).hasSize(2).isSorted();
     }
 }

@@ -71,6 +71,19 @@ public final class Inbox {
         return page(stream, afterId, pending, new ArrayList<>(), false);
     }
 
+    /**
+     * {@link #missed(Target, String, ReplayRequest.Pending)} for several streams, answered in the same
+     * order. Their first pages are read in one publish-order section, i.e. at one point of the publish
+     * order: a live message held back behind the replay is then newer than every replayed message, whatever
+     * stream each is on. (Read one after the other, a direct message published between the inbox read and
+     * the broadcast read was sent after a newer broadcast.)
+     */
+    public CompletableFuture<List<Missed>> missed(List<Target> streams, String afterId, ReplayRequest.Pending pending) {
+        List<CompletableFuture<Missed>> each = inPublishOrder(() -> streams.stream().map(s -> missed(s, afterId, pending)).toList());
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+    }
+
     private CompletableFuture<Missed> page(Target stream, String afterId, ReplayRequest.Pending pending,
                                            List<StoredMessage> sofar, boolean gap) {
         ReplayRequest request = new ReplayRequest(stream, afterId, pending, PAGE);
