@@ -40,7 +40,10 @@ class ReplayThenLiveOrderTest {
         server.close();
     }
 
-    /** {@link #MESSAGES} messages to one user from {@link #PUBLISHERS} threads, as fast as the server answers. */
+    /**
+     * {@link #MESSAGES} messages to one user from {@link #PUBLISHERS} threads, as fast as the server answers;
+     * with {@code broadcastEvery} n > 0, every n-th one goes to everyone instead.
+     */
     private final class Stream {
         final String uid;
         /** data (a JSON string) → message id, for every answered publish */
@@ -49,6 +52,10 @@ class ReplayThenLiveOrderTest {
         final CompletableFuture<Void> done;
 
         Stream(String uid) {
+            this(uid, 0);
+        }
+
+        Stream(String uid, int broadcastEvery) {
             this.uid = uid;
             List<CompletableFuture<Void>> each = new ArrayList<>();
             for (int t = 0; t < PUBLISHERS; t++) {
@@ -56,12 +63,19 @@ class ReplayThenLiveOrderTest {
                 each.add(CompletableFuture.runAsync(() -> {
                     for (int i = 0; i < MESSAGES / PUBLISHERS; i++) {
                         String data = "m-" + thread + "-" + i;
-                        idByData.put(data, server.publishToUser(uid, "\"" + data + "\""));
+                        idByData.put(data, broadcastEvery > 0 && i % broadcastEvery == 0 ? broadcast(data)
+                                : server.publishToUser(uid, "\"" + data + "\""));
                         answered.incrementAndGet();
                     }
                 }, threads));
             }
             done = CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+        }
+
+        private String broadcast(String data) {
+            Http.Response r = server.http().postJson("/api/v1/messages", "{\"to\":{\"all\":true},\"data\":\"" + data + "\"}");
+            assertThat(r.status()).as(r.body()).isIn(200, 202);
+            return new JsonObject(r.body()).getString("id");
         }
 
         void awaitAnswered(int count) {
@@ -106,6 +120,22 @@ class ReplayThenLiveOrderTest {
             List<String> expected = stream.allIds().stream().filter(id -> id.compareTo(cursor) > 0).toList();
             assertThat(client.awaitMessageIds(expected.size())).as("round %d", round).containsExactlyElementsOf(expected);
             client.close();
+        }
+    }
+
+    @Test
+    void a_herald_client_resuming_mid_stream_of_direct_messages_and_broadcasts_gets_both_once_in_order() {
+        for (int round = 1; round <= ROUNDS; round++) {
+            Stream stream = new Stream("mixed-" + round, 3);
+            stream.awaitAnswered(CONNECT_AFTER);
+            String cursor = stream.cursorNow();
+
+            WsClient client = server.connect("uid=" + stream.uid + "&since=" + cursor);
+
+            List<String> expected = stream.allIds().stream().filter(id -> id.compareTo(cursor) > 0).toList();
+            assertThat(client.awaitMessageIds(expected.size())).as("round %d", round).containsExactlyElementsOf(expected);
+            client.close();
+            client.awaitClose();
         }
     }
 

@@ -51,12 +51,12 @@ class StoreUnavailableTest {
     }
 
     @Test
-    void a_batch_while_the_store_is_down_is_503_and_stores_none_of_its_messages() {
+    void a_batch_while_the_store_is_down_is_503_and_stores_or_publishes_none_of_its_messages() {
         WsClient online = server.connectHerald("u");
         store.fail(true);
 
-        Http.Response r = server.http().postJson("/api/v1/messages/batch",
-                "[{\"to\":{\"users\":[\"u\"]},\"data\":1},{\"to\":{\"users\":[\"v\"]},\"data\":2}]");
+        Http.Response r = server.http().postJson("/api/v1/messages/batch", "[{\"to\":{\"users\":[\"u\"]},\"data\":1},"
+                + "{\"to\":{\"users\":[\"u\"]},\"data\":0,\"persist\":false},{\"to\":{\"users\":[\"v\"]},\"data\":2}]");
 
         assertStoreUnavailable(r);
         store.fail(false);
