@@ -44,7 +44,10 @@ public final class Inbox {
      */
     private final ReentrantLock publishOrder = new ReentrantLock();
 
-    /** {@code maxReplay}: most messages one replay sends (the stream cap bounds it anyway; this guards a misconfiguration). */
+    /**
+     * {@code maxReplay}: most messages one replay sends. The stream cap bounds a stream between maintenance
+     * passes, so this only guards memory against a burst; a replay cut short reports a gap.
+     */
     public Inbox(MessageStore store, Clock clock, HubStats stats, ReceiptListener receipts, int maxReplay) {
         this.store = store;
         this.clock = clock;
@@ -90,8 +93,13 @@ public final class Inbox {
         return inPublishOrder(() -> store.replay(request, clock.millis())).thenCompose(page -> {
             sofar.addAll(page.messages());
             boolean anyGap = gap || page.gap();
-            if (!page.more() || sofar.size() >= maxReplay || page.messages().isEmpty()) {
+            if (!page.more() || page.messages().isEmpty()) {
                 return CompletableFuture.completedFuture(new Missed(sofar, anyGap));
+            }
+            if (sofar.size() >= maxReplay) {
+                // more than one replay may send (the cap was not enforced yet): the newer messages are
+                // skipped, and live ones will move the client's cursor past them, so say so with a gap
+                return CompletableFuture.completedFuture(new Missed(sofar, true));
             }
             String last = sofar.get(sofar.size() - 1).id();
             // later pages continue after the last id read, whatever the original filter was
