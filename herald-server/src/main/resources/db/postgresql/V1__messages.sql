@@ -34,18 +34,14 @@ CREATE INDEX stream_entries_expires_at ON stream_entries (expires_at);
 CREATE TABLE recipients (
     message_id      TEXT COLLATE "C" NOT NULL,
     user_id         TEXT COLLATE "C" NOT NULL,
-    expires_at      BIGINT   NOT NULL, -- the message's, for counting expiry once
     status          SMALLINT NOT NULL DEFAULT 0,
     delivered_at    BIGINT,
     acked_at        BIGINT,
     read_at         BIGINT,
     dropped         SMALLINT NOT NULL DEFAULT 0,  -- 1: the inbox cap pushed it out
-    expired_counted SMALLINT NOT NULL DEFAULT 0,  -- 1: already counted as expired by maintenance
+    expired_counted SMALLINT NOT NULL DEFAULT 0,  -- 1: counted as expired (when the TTL took it out of the inbox)
     PRIMARY KEY (message_id, user_id)
 );
--- Only recipients that may still expire: maintenance finds the newly expired ones without a scan.
-CREATE INDEX recipients_unacked_expiry ON recipients (expires_at)
-    WHERE expired_counted = 0 AND dropped = 0 AND status < 2;
 
 -- The greatest id the cap or the TTL removed from a stream: a reader behind it has a gap.
 CREATE TABLE streams (

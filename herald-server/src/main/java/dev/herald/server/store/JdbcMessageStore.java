@@ -75,6 +75,7 @@ public final class JdbcMessageStore implements MessageStore {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong failedCommits = new AtomicLong();
     private boolean failing;                                         // writer thread only: log a failure streak once
+    private SqlSession session;                                      // writer thread only: kept across transactions
 
     JdbcMessageStore(JdbcDatabase db, StoreLimits limits, JdbcStoreOptions options) {
         this.db = db;
@@ -187,23 +188,20 @@ public final class JdbcMessageStore implements MessageStore {
 
     /** Reads have no side effects: one found broken (the database restarted since it was last used) is tried again on a new connection. */
     private <T> T readOnce(SqlFunction<T> query, boolean mayRetry) throws SQLException {
-        Connection c = db.reader();
-        try {
-            db.dialect.begin(c, false);
-            T result = query.apply(c);
-            db.dialect.commit(c);
-            return result;
-        } catch (SQLException | RuntimeException e) {
-            db.evictReader(c);
-            if (mayRetry && connectionLost(e)) {
-                closeQuietly(c);
-                c = null;
-                return readOnce(query, false);
+        try (SqlSession session = new SqlSession(db.reader(), db.dialect)) {
+            try {
+                session.begin(false);
+                T result = query.apply(session.connection);
+                session.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                db.evictReader(session.connection);
+                if (!mayRetry || !connectionLost(e)) {
+                    throw e;
+                }
             }
-            throw e;
-        } finally {
-            closeQuietly(c);
         }
+        return readOnce(query, false);
     }
 
     /** The connection broke (SQLState class 08, or the server shut the session down), as opposed to an error in the SQL. */
@@ -227,6 +225,10 @@ public final class JdbcMessageStore implements MessageStore {
                 commit(group);
             }
             if (closing) {
+                if (session != null) {
+                    session.close();
+                    session = null;
+                }
                 return;
             }
         }
@@ -304,34 +306,36 @@ public final class JdbcMessageStore implements MessageStore {
 
     /** One try at committing the group: {@code null} when committed. */
     private Failure attempt(List<WriteOp<?>> group) {
-        Connection c = null;
         boolean committing = false;
         try {
-            c = db.writer();
-            try (WriteTransaction tx = new WriteTransaction(c, streams)) {
-                db.dialect.begin(c, true);
-                for (WriteOp<?> op : group) {
-                    if (op.rejected == null) {
-                        op.apply(tx);
-                    }
-                }
-                tx.flush();
-                committing = true;
-                db.dialect.commit(c);
+            if (session == null) {
+                session = new SqlSession(db.writer(), db.dialect);
             }
+            WriteTransaction tx = new WriteTransaction(session, streams);
+            session.begin(true);
+            for (WriteOp<?> op : group) {
+                if (op.rejected == null) {
+                    op.apply(tx);
+                }
+            }
+            tx.flush();
+            committing = true;
+            session.commit();
             return null;
         } catch (SQLException | RuntimeException e) {
-            if (c != null) {
+            boolean hadSession = session != null;
+            if (hadSession) {
                 try {
-                    db.dialect.rollback(c);
+                    session.rollback();
                 } catch (SQLException | RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
-                db.evictWriter(c);
+                // a connection that failed is not used again: the next attempt gets a fresh one from the pool
+                db.evictWriter(session.connection);
+                session.close();
+                session = null;
             }
-            return new Failure(e, c != null && !committing && connectionLost(e));
-        } finally {
-            closeQuietly(c);
+            return new Failure(e, hadSession && !committing && connectionLost(e));
         }
     }
 
@@ -397,16 +401,6 @@ public final class JdbcMessageStore implements MessageStore {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // returned to the pool or evicted already
-            }
         }
     }
 

@@ -46,7 +46,7 @@ public final class MessageStores {
         if (PostgresUrl.matches(url)) {
             return JdbcMessageStore.postgres(url, limits, options);
         }
-        throw new IllegalArgumentException("unknown message store '" + safe(url) + "': use sqlite, sqlite:/path/to/file.db, "
+        throw new IllegalArgumentException("unknown message store '" + PostgresUrl.redact(url) + "': use sqlite, sqlite:/path/to/file.db, "
                 + "postgresql://user@host:port/db or memory");
     }
 
@@ -76,10 +76,5 @@ public final class MessageStores {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("synchronous must be full or normal, not '" + value + "'", e);
         }
-    }
-
-    /** A setting echoed in an error without whatever could be a password. */
-    private static String safe(String url) {
-        return url.replaceAll("(?i)(//[^/@]*:)[^/@]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 }

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  */
 record PostgresUrl(String jdbcUrl, String user, String password, String schema, String display) {
     private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)([?&]password=)[^&]*");
+    private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(//[^/?#@:]*:)[^/?#@]*@");
     private static final Pattern SCHEMA_PARAM = Pattern.compile("[?&]currentSchema=([^&]*)");
 
     @Override
@@ -36,7 +37,7 @@ record PostgresUrl(String jdbcUrl, String user, String password, String schema, 
         }
         int schemeEnd = url.indexOf("://");
         if (schemeEnd < 0 || !matches(url)) {
-            throw new IllegalArgumentException("not a PostgreSQL URL (postgresql://user@host:port/db): " + mask(url));
+            throw new IllegalArgumentException("not a PostgreSQL URL (postgresql://user@host:port/db): " + redact(url));
         }
         String rest = url.substring(schemeEnd + 3);
         int authorityEnd = firstOf(rest, '/', '?');
@@ -78,5 +79,10 @@ record PostgresUrl(String jdbcUrl, String user, String password, String schema, 
 
     private static String mask(String s) {
         return PASSWORD_PARAM.matcher(s).replaceAll("$1***");
+    }
+
+    /** Any URL with its password (in the authority part or a {@code password} parameter) replaced by {@code ***}. */
+    static String redact(String url) {
+        return mask(USER_INFO_PASSWORD.matcher(url).replaceFirst("$1***@"));
     }
 }

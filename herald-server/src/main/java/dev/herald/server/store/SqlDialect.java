@@ -1,13 +1,9 @@
 package dev.herald.server.store;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-
 /**
  * What differs between the databases {@link JdbcMessageStore} runs on. The SQL itself is shared (both speak
- * {@code INSERT ... ON CONFLICT}, partial indexes and {@code LIMIT/OFFSET}); what differs is where the schema
- * migrations live and how a transaction starts and ends.
+ * {@code INSERT ... ON CONFLICT}, partial indexes, row values and {@code LIMIT/OFFSET}); what differs is where
+ * the schema migrations live, how a transaction starts and ends, and one index hint.
  */
 enum SqlDialect {
     /**
@@ -17,60 +13,58 @@ enum SqlDialect {
      * up front (no lock upgrade that could fail half-way), a reader's plain {@code BEGIN} takes its WAL
      * snapshot at the first read.
      */
-    SQLITE("sqlite", "classpath:db/sqlite", true) {
+    SQLITE("sqlite", "classpath:db/sqlite", true, "BEGIN IMMEDIATE", "BEGIN", "COMMIT", "ROLLBACK") {
         @Override
-        void begin(Connection c, boolean write) throws SQLException {
-            execute(c, write ? "BEGIN IMMEDIATE" : "BEGIN");
-        }
-
-        @Override
-        void commit(Connection c) throws SQLException {
-            execute(c, "COMMIT");
-        }
-
-        @Override
-        void rollback(Connection c) throws SQLException {
-            execute(c, "ROLLBACK");
+        String indexedBy(String index) {
+            return " INDEXED BY " + index;
         }
     },
 
     /** Plain JDBC transactions: auto-commit off, the driver sends {@code BEGIN} with the first statement. */
-    POSTGRESQL("postgresql", "classpath:db/postgresql", false) {
+    POSTGRESQL("postgresql", "classpath:db/postgresql", false, null, null, null, null) {
         @Override
-        void begin(Connection c, boolean write) {
-            // implicit
-        }
-
-        @Override
-        void commit(Connection c) throws SQLException {
-            c.commit();
-        }
-
-        @Override
-        void rollback(Connection c) throws SQLException {
-            c.rollback();
+        String indexedBy(String index) {
+            return ""; // the planner has statistics (autovacuum's ANALYZE)
         }
     };
 
     final String scheme;
     final String migrations;
     final boolean autoCommit;
+    private final String beginWrite;
+    private final String beginRead;
+    private final String commit;
+    private final String rollback;
 
-    SqlDialect(String scheme, String migrations, boolean autoCommit) {
+    SqlDialect(String scheme, String migrations, boolean autoCommit, String beginWrite, String beginRead, String commit,
+               String rollback) {
         this.scheme = scheme;
         this.migrations = migrations;
         this.autoCommit = autoCommit;
+        this.beginWrite = beginWrite;
+        this.beginRead = beginRead;
+        this.commit = commit;
+        this.rollback = rollback;
     }
 
-    abstract void begin(Connection c, boolean write) throws SQLException;
-
-    abstract void commit(Connection c) throws SQLException;
-
-    abstract void rollback(Connection c) throws SQLException;
-
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+    /** The statement that starts a transaction, or {@code null} when the driver starts one by itself. */
+    String beginSql(boolean write) {
+        return write ? beginWrite : beginRead;
     }
+
+    /** The statement that commits, or {@code null} for {@link java.sql.Connection#commit()}. */
+    String commitSql() {
+        return commit;
+    }
+
+    /** The statement that rolls back, or {@code null} for {@link java.sql.Connection#rollback()}. */
+    String rollbackSql() {
+        return rollback;
+    }
+
+    /**
+     * A hint to read a table through {@code index}, to put after the table name. SQLite's planner has no
+     * statistics and would rather scan a whole table in primary-key order than sort a few rows for a GROUP BY.
+     */
+    abstract String indexedBy(String index);
 }

@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * One maintenance pass inside the writer's transaction, in the order {@code MemoryMessageStore} applies the
  * rules: the stream cap first (the oldest entries beyond it leave the stream; a user's are marked dropped),
- * then the TTL (expired entries leave their streams), then expiry is counted once per unacked recipient, then
+ * then the TTL (expired entries leave their streams; an unacked recipient whose inbox entry leaves so is counted
+ * as expired, which counts each once: an entry leaves once, and the cap's victims are not counted), then
  * messages past their retention are deleted with their recipients and stream entries (their idempotency key
  * with them). The cap and the TTL advance the stream's {@code trimmed_through}, which tells a reader behind it
  * that it missed something. Each step is a set-based statement over an index; the cap counts only streams
@@ -35,27 +36,29 @@ final class StoreMaintenance {
     private static final String TRIMMED = "INSERT INTO streams (stream, trimmed_through) VALUES (?, ?) "
             + "ON CONFLICT (stream) DO UPDATE SET trimmed_through = excluded.trimmed_through "
             + "WHERE excluded.trimmed_through > streams.trimmed_through";
-    private static final String EXPIRED_BY_STREAM = "SELECT stream, MAX(message_id) FROM stream_entries WHERE expires_at <= ? GROUP BY stream";
     private static final String DELETE_EXPIRED_ENTRIES = "DELETE FROM stream_entries WHERE expires_at <= ?";
+    // a recipient not dropped by the cap is in the user's inbox until the TTL takes it out: count it then, once
     private static final String COUNT_EXPIRED = "UPDATE recipients SET expired_counted = 1 "
-            + "WHERE expires_at <= ? AND expired_counted = 0 AND dropped = 0 AND status < 2";
+            + "WHERE expired_counted = 0 AND dropped = 0 AND status < 2 AND (message_id, user_id) IN "
+            + "(SELECT message_id, substr(stream, 3) FROM stream_entries WHERE expires_at <= ? AND stream LIKE 'u:%')";
     private static final String PURGE_RECIPIENTS = "DELETE FROM recipients WHERE message_id IN (SELECT id FROM messages WHERE expires_at <= ?)";
     private static final String PURGE_MESSAGES = "DELETE FROM messages WHERE expires_at <= ?";
 
     private final Connection c;
+    private final SqlDialect dialect;
     private final StoreLimits limits;
     private final StreamTracker tracker;
 
-    StoreMaintenance(Connection c, StoreLimits limits, StreamTracker tracker) {
+    StoreMaintenance(Connection c, SqlDialect dialect, StoreLimits limits, StreamTracker tracker) {
         this.c = c;
+        this.dialect = dialect;
         this.limits = limits;
         this.tracker = tracker;
     }
 
     Maintenance run(long now) throws SQLException {
         long dropped = enforceCap();
-        trimExpired(now);
-        long expired = update(COUNT_EXPIRED, now);
+        long expired = trimExpired(now);
         long purgeBefore = now - limits.receiptRetention().toMillis();
         update(PURGE_RECIPIENTS, purgeBefore);
         update(DELETE_EXPIRED_ENTRIES, purgeBefore); // already gone unless the retention is negative
@@ -133,9 +136,11 @@ final class StoreMaintenance {
         }
     }
 
-    private void trimExpired(long now) throws SQLException {
+    /** Takes expired entries out of their streams; returns how many unacked recipients expired with them. */
+    private long trimExpired(long now) throws SQLException {
         Map<String, String> newestExpired = new LinkedHashMap<>();
-        try (PreparedStatement s = c.prepareStatement(EXPIRED_BY_STREAM)) {
+        try (PreparedStatement s = c.prepareStatement("SELECT stream, MAX(message_id) FROM stream_entries"
+                + dialect.indexedBy("stream_entries_expires_at") + " WHERE expires_at <= ? GROUP BY stream")) {
             s.setLong(1, now);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -143,10 +148,13 @@ final class StoreMaintenance {
                 }
             }
         }
-        if (!newestExpired.isEmpty()) {
-            advanceTrimmed(newestExpired);
-            update(DELETE_EXPIRED_ENTRIES, now);
+        if (newestExpired.isEmpty()) {
+            return 0;
         }
+        long expired = update(COUNT_EXPIRED, now);
+        advanceTrimmed(newestExpired);
+        update(DELETE_EXPIRED_ENTRIES, now);
+        return expired;
     }
 
     private void advanceTrimmed(Map<String, String> throughByStream) throws SQLException {

@@ -7,7 +7,6 @@ import dev.herald.core.store.StatusUpdate;
 import dev.herald.core.store.StoreLimits;
 import dev.herald.core.store.StoredMessage;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,29 +22,29 @@ import java.util.Map;
  * update becomes a row in a JDBC batch, and consecutive operations of one kind go to the database in one
  * {@code executeBatch}. Operations take effect in call order: a status update waits for the appends queued
  * before it to be flushed, and the other way round. Results are known after {@link #flush()}; nothing is
- * visible to others before the caller commits. Used by the writer thread only.
+ * visible to others before the caller commits. Statements come from the writer's session and are reused by
+ * the next transaction. Used by the writer thread only.
  */
-final class WriteTransaction implements AutoCloseable {
+final class WriteTransaction {
     static final String INSERT_MESSAGE = "INSERT INTO messages (id, ts, expires_at, data, users, topics, to_all, idempotency_key) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
     static final String INSERT_ENTRY = "INSERT INTO stream_entries (stream, message_id, expires_at) VALUES (?, ?, ?)";
-    static final String INSERT_RECIPIENT = "INSERT INTO recipients (message_id, user_id, expires_at) VALUES (?, ?, ?)";
+    static final String INSERT_RECIPIENT = "INSERT INTO recipients (message_id, user_id) VALUES (?, ?)";
     static final String FIND_KEY = "SELECT id FROM messages WHERE idempotency_key = ?";
     // every step up to the new status happened by now at the latest (an ack implies delivery); the status never goes back
     static final String UPDATE_STATUS = "UPDATE recipients SET status = CASE WHEN status < ? THEN ? ELSE status END, "
             + "delivered_at = COALESCE(delivered_at, ?), acked_at = COALESCE(acked_at, ?), read_at = COALESCE(read_at, ?) "
             + "WHERE message_id = ? AND user_id = ?";
 
-    private final Connection c;
+    private final SqlSession session;
     private final StreamTracker streams;
-    private final Map<String, PreparedStatement> statements = new HashMap<>();
     /** Idempotency keys seen in this group: the first message with a key leads, later ones follow it. */
     private final Map<String, Slot> keys = new HashMap<>();
     private final List<Slot> pendingMessages = new ArrayList<>();
     private final List<StatusCount> pendingUpdates = new ArrayList<>();
 
-    WriteTransaction(Connection c, StreamTracker streams) {
-        this.c = c;
+    WriteTransaction(SqlSession session, StreamTracker streams) {
+        this.session = session;
         this.streams = streams;
     }
 
@@ -78,7 +77,7 @@ final class WriteTransaction implements AutoCloseable {
 
     Maintenance maintain(StoreLimits limits, long now) throws SQLException {
         flush();
-        return new StoreMaintenance(c, limits, streams).run(now);
+        return new StoreMaintenance(session.connection, session.dialect, limits, streams).run(now);
     }
 
     void flush() throws SQLException {
@@ -132,7 +131,6 @@ final class WriteTransaction implements AutoCloseable {
                     recipients = recipients == null ? statement(INSERT_RECIPIENT) : recipients;
                     recipients.setString(1, m.id());
                     recipients.setString(2, stream.substring(StoreRows.USER_PREFIX.length()));
-                    recipients.setLong(3, m.expiresAt());
                     recipients.addBatch();
                 }
             }
@@ -196,23 +194,7 @@ final class WriteTransaction implements AutoCloseable {
     }
 
     private PreparedStatement statement(String sql) throws SQLException {
-        PreparedStatement s = statements.get(sql);
-        if (s == null) {
-            s = c.prepareStatement(sql);
-            statements.put(sql, s);
-        }
-        return s;
-    }
-
-    @Override
-    public void close() {
-        for (PreparedStatement s : statements.values()) {
-            try {
-                s.close();
-            } catch (SQLException ignored) {
-                // the connection is returned or evicted next
-            }
-        }
+        return session.prepare(sql);
     }
 
     /** One message of an append call and, after the flush, what became of it. */

@@ -2,6 +2,7 @@ package dev.herald.server.store;
 
 import dev.herald.core.store.Appended;
 import dev.herald.core.store.MessageStore;
+import dev.herald.core.store.Replay;
 import dev.herald.core.store.ReplayRequest;
 import dev.herald.core.store.StoreLimits;
 import dev.herald.core.store.StoreUnavailableException;
@@ -9,14 +10,22 @@ import dev.herald.core.store.StoredMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -126,6 +135,46 @@ class SqliteMessageStoreTest extends JdbcMessageStoreContract {
         assertThat(await(store.maintain(T0 + 1000 + LIMITS.receiptRetention().toMillis())).purged()).isEqualTo(committed.size());
         StoredMessage next = toUsers("1", "u1");
         assertThat(await(store.append(List.of(next)))).containsExactly(new Appended(next.id(), false));
+    }
+
+    @Test
+    void everyAppendThatCompletedSurvivesAKill9OfTheProcess() throws Exception {
+        store.close();
+        Path db = dir.resolve("crash.db");
+        Process victim = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), "-Dlogback.configurationFile=" + quietLogging(),
+                SqliteCrashWriter.class.getName(), db.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Set<String> acknowledged = new HashSet<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).isEqualTo("ready");
+            while (acknowledged.size() < 3_000) {
+                String line = out.readLine();
+                assertThat(line).as("the writer died early").isNotNull();
+                acknowledged.add(line);
+            }
+            victim.destroyForcibly(); // SIGKILL: no shutdown hook, no close, appends in flight
+            assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            victim.destroyForcibly();
+        }
+
+        store = JdbcMessageStore.sqlite(db, StoreLimits.defaults(), JdbcStoreOptions.defaults()); // no maintenance runs: the cap does not matter
+        Set<String> stored = new HashSet<>();
+        String after = null;
+        Replay page;
+        do {
+            page = await(store.replay(new ReplayRequest(user("crash"), after, ReplayRequest.Pending.ALL, 1_000), T0));
+            page.messages().forEach(m -> stored.add(m.id()));
+            after = page.messages().isEmpty() ? after : page.messages().get(page.messages().size() - 1).id();
+        } while (page.more());
+        assertThat(stored).containsAll(acknowledged);
+    }
+
+    private Path quietLogging() throws IOException {
+        Path config = dir.resolve("logback-quiet.xml");
+        Files.writeString(config, "<configuration><root level=\"OFF\"/></configuration>");
+        return config;
     }
 
     @Test
