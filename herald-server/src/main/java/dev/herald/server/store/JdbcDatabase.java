@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class JdbcDatabase implements AutoCloseable {
     private static final AtomicInteger OPENED = new AtomicInteger();
+    /** Longer than any statement should take (a maintenance pass purging a backlog included). */
+    static final int POSTGRES_SOCKET_TIMEOUT_SECONDS = 120;
 
     /** A name for the store's threads and pools: {@code herald-store-<n>}. */
     final String name;
@@ -96,6 +98,17 @@ final class JdbcDatabase implements AutoCloseable {
         }
         if (url.password() != null) {
             direct.setPassword(url.password());
+        }
+        // a server that stops answering (a black-holed network, not a refused connection) must fail the writes,
+        // not hang the writer: defaults unless the URL sets its own
+        if (!url.hasParam("connectTimeout")) {
+            direct.setConnectTimeout((int) Math.max(1, options.connectionTimeout().toSeconds()));
+        }
+        if (!url.hasParam("socketTimeout")) {
+            direct.setSocketTimeout(POSTGRES_SOCKET_TIMEOUT_SECONDS);
+        }
+        if (!url.hasParam("tcpKeepAlive")) {
+            direct.setTcpKeepAlive(true);
         }
         migrate(SqlDialect.POSTGRESQL, direct, url.schema());
         String name = "herald-store-" + OPENED.incrementAndGet();

@@ -44,8 +44,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * operation starts afresh on a new connection, so the store recovers by itself when the database is back.
  * Past {@link JdbcStoreOptions#maxQueuedMessages()} queued messages, new writes fail at once (still in order).
  *
- * <p><b>Reads</b> (replay, receipt) run on a small reader pool, never on the writer or the caller's thread, and
- * see every commit whose future has completed.
+ * <p><b>Reads</b> (replay, receipt) run on a small reader pool, never on the writer or the caller's thread, see
+ * every commit whose future has completed, and complete on the reader thread. A read that finds its pooled
+ * connection broken (the database restarted since) is tried once more on a fresh one.
  *
  * <p><b>Durability</b>: a completed append is committed. SQLite: WAL mode; with {@link SqliteSync#FULL} (default)
  * every commit fsyncs the WAL, so it survives a process crash and power loss; with {@link SqliteSync#NORMAL} it
@@ -106,17 +107,17 @@ public final class JdbcMessageStore implements MessageStore {
 
     @Override
     public CompletableFuture<List<Appended>> append(List<StoredMessage> messages) {
-        return enqueue(new AppendOp(List.copyOf(messages)));
+        return enqueue(new WriteOp.Append(List.copyOf(messages)));
     }
 
     @Override
     public CompletableFuture<Integer> updateStatus(List<StatusUpdate> updates) {
-        return enqueue(new StatusOp(List.copyOf(updates)));
+        return enqueue(new WriteOp.Status(List.copyOf(updates)));
     }
 
     @Override
     public CompletableFuture<Maintenance> maintain(long now) {
-        return enqueue(new MaintainOp(now));
+        return enqueue(new WriteOp.Maintain(limits, now));
     }
 
     @Override
@@ -369,10 +370,11 @@ public final class JdbcMessageStore implements MessageStore {
         join(writer);
         completions.shutdown();
         readers.shutdown();
-        if (!Thread.currentThread().getName().endsWith("-completions")) {
+        // a callback on one of the store's own threads may close it: that thread cannot wait for itself
+        if (!Thread.currentThread().getName().startsWith(db.name + "-")) {
             await(completions);
+            await(readers);
         }
-        await(readers);
         db.close();
     }
 
@@ -416,106 +418,5 @@ public final class JdbcMessageStore implements MessageStore {
     @FunctionalInterface
     private interface SqlFunction<T> {
         T apply(Connection c) throws SQLException;
-    }
-
-    // ---- queued operations
-
-    /** One queued write call: applied inside the group's transaction, completed after it. */
-    private abstract static class WriteOp<T> {
-        final CompletableFuture<T> future = new CompletableFuture<>();
-        /** Set when the call fails without (or despite) reaching the database. */
-        StoreUnavailableException rejected;
-
-        /** Messages or updates it carries, for the group and queue limits. */
-        abstract int units();
-
-        /** What it counts against the limits while queued: nothing once rejected. */
-        final int queuedUnits() {
-            return rejected == null ? units() : 0;
-        }
-
-        abstract void apply(WriteTransaction tx) throws SQLException;
-
-        abstract T result();
-
-        final void complete() {
-            if (rejected != null) {
-                future.completeExceptionally(rejected);
-            } else {
-                future.complete(result());
-            }
-        }
-    }
-
-    private final class AppendOp extends WriteOp<List<Appended>> {
-        private final List<StoredMessage> messages;
-        private List<WriteTransaction.Slot> slots;
-
-        AppendOp(List<StoredMessage> messages) {
-            this.messages = messages;
-        }
-
-        @Override
-        int units() {
-            return Math.max(1, messages.size());
-        }
-
-        @Override
-        void apply(WriteTransaction tx) throws SQLException {
-            slots = tx.append(messages);
-        }
-
-        @Override
-        List<Appended> result() {
-            return slots.stream().map(WriteTransaction.Slot::result).toList();
-        }
-    }
-
-    private final class StatusOp extends WriteOp<Integer> {
-        private final List<StatusUpdate> updates;
-        private WriteTransaction.StatusCount count;
-
-        StatusOp(List<StatusUpdate> updates) {
-            this.updates = updates;
-        }
-
-        @Override
-        int units() {
-            return Math.max(1, updates.size());
-        }
-
-        @Override
-        void apply(WriteTransaction tx) throws SQLException {
-            count = tx.updateStatus(updates);
-        }
-
-        @Override
-        Integer result() {
-            return count.applied;
-        }
-    }
-
-    private final class MaintainOp extends WriteOp<Maintenance> {
-        private final long now;
-        private Maintenance result;
-
-        MaintainOp(long now) {
-            this.now = now;
-        }
-
-        @Override
-        int units() {
-            return 1;
-        }
-
-        @Override
-        void apply(WriteTransaction tx) throws SQLException {
-            result = tx.maintain(limits, now);
-        }
-
-        @Override
-        Maintenance result() {
-            return result;
-        }
     }
 }

@@ -26,6 +26,11 @@ record PostgresUrl(String jdbcUrl, String user, String password, String schema, 
         return display;
     }
 
+    /** Whether the driver URL sets this parameter itself. */
+    boolean hasParam(String name) {
+        return Pattern.compile("[?&]" + Pattern.quote(name) + "=").matcher(jdbcUrl).find();
+    }
+
     static boolean matches(String url) {
         return url.startsWith("postgresql://") || url.startsWith("postgres://") || url.startsWith("jdbc:postgresql:");
     }

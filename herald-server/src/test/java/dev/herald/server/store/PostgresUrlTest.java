@@ -15,6 +15,8 @@ class PostgresUrlTest {
         assertThat(url.schema()).isEqualTo("herald");
         assertThat(url.display()).isEqualTo("postgresql://herald@db.example:6432/push?sslmode=require&currentSchema=herald");
         assertThat(url.toString()).doesNotContain("p%40ss").doesNotContain("word");
+        assertThat(url.hasParam("sslmode")).isTrue();
+        assertThat(url.hasParam("socketTimeout")).isFalse();
     }
 
     @Test
