@@ -145,6 +145,16 @@ public final class JdbcMessageStore implements MessageStore {
         return commits.get();
     }
 
+    /** Messages and status updates waiting for the writer (not those it is committing). */
+    int queuedMessages() {
+        lock.lock();
+        try {
+            return queuedUnits;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Transactions that failed and were rolled back. */
     public long failedCommits() {
         return failedCommits.get();

@@ -28,21 +28,33 @@ final class StoreMaintenance {
     /** Streams per {@code IN (...)} list when counting touched streams. */
     static final int CHUNK = 500;
 
-    private static final String COUNT_ALL = "SELECT stream, COUNT(*) FROM stream_entries GROUP BY stream HAVING COUNT(*) > ?";
-    private static final String NTH_OLDEST = "SELECT message_id FROM stream_entries WHERE stream = ? ORDER BY message_id LIMIT 1 OFFSET ?";
-    private static final String MARK_DROPPED = "UPDATE recipients SET dropped = 1 WHERE user_id = ? AND message_id IN "
+    static final String COUNT_ALL = "SELECT stream, COUNT(*) FROM stream_entries GROUP BY stream HAVING COUNT(*) > ?";
+    static final String NTH_OLDEST = "SELECT message_id FROM stream_entries WHERE stream = ? ORDER BY message_id LIMIT 1 OFFSET ?";
+    static final String MARK_DROPPED = "UPDATE recipients SET dropped = 1 WHERE user_id = ? AND message_id IN "
             + "(SELECT message_id FROM stream_entries WHERE stream = ? AND message_id <= ?)";
-    private static final String DROP_ENTRIES = "DELETE FROM stream_entries WHERE stream = ? AND message_id <= ?";
-    private static final String TRIMMED = "INSERT INTO streams (stream, trimmed_through) VALUES (?, ?) "
+    static final String DROP_ENTRIES = "DELETE FROM stream_entries WHERE stream = ? AND message_id <= ?";
+    static final String TRIMMED = "INSERT INTO streams (stream, trimmed_through) VALUES (?, ?) "
             + "ON CONFLICT (stream) DO UPDATE SET trimmed_through = excluded.trimmed_through "
             + "WHERE excluded.trimmed_through > streams.trimmed_through";
-    private static final String DELETE_EXPIRED_ENTRIES = "DELETE FROM stream_entries WHERE expires_at <= ?";
+    static final String DELETE_EXPIRED_ENTRIES = "DELETE FROM stream_entries WHERE expires_at <= ?";
     // a recipient not dropped by the cap is in the user's inbox until the TTL takes it out: count it then, once
-    private static final String COUNT_EXPIRED = "UPDATE recipients SET expired_counted = 1 "
+    static final String COUNT_EXPIRED = "UPDATE recipients SET expired_counted = 1 "
             + "WHERE expired_counted = 0 AND dropped = 0 AND status < 2 AND (message_id, user_id) IN "
             + "(SELECT message_id, substr(stream, 3) FROM stream_entries WHERE expires_at <= ? AND stream LIKE 'u:%')";
-    private static final String PURGE_RECIPIENTS = "DELETE FROM recipients WHERE message_id IN (SELECT id FROM messages WHERE expires_at <= ?)";
-    private static final String PURGE_MESSAGES = "DELETE FROM messages WHERE expires_at <= ?";
+    static final String PURGE_RECIPIENTS = "DELETE FROM recipients WHERE message_id IN (SELECT id FROM messages WHERE expires_at <= ?)";
+    static final String PURGE_MESSAGES = "DELETE FROM messages WHERE expires_at <= ?";
+
+    /** The newest expired entry of each stream with expired entries. */
+    static String expiredByStreamSql(SqlDialect dialect) {
+        return "SELECT stream, MAX(message_id) FROM stream_entries" + dialect.indexedBy("stream_entries_expires_at")
+                + " WHERE expires_at <= ? GROUP BY stream";
+    }
+
+    /** Which of {@code n} streams have more entries than the cap. */
+    static String countStreamsSql(int n) {
+        return "SELECT stream, COUNT(*) FROM stream_entries WHERE stream IN (" + String.join(", ", Collections.nCopies(n, "?"))
+                + ") GROUP BY stream HAVING COUNT(*) > ?";
+    }
 
     private final Connection c;
     private final SqlDialect dialect;
@@ -114,9 +126,7 @@ final class StoreMaintenance {
         Collections.sort(list);
         for (int from = 0; from < list.size(); from += CHUNK) {
             List<String> chunk = list.subList(from, Math.min(list.size(), from + CHUNK));
-            String sql = "SELECT stream, COUNT(*) FROM stream_entries WHERE stream IN ("
-                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ") GROUP BY stream HAVING COUNT(*) > ?";
-            try (PreparedStatement s = c.prepareStatement(sql)) {
+            try (PreparedStatement s = c.prepareStatement(countStreamsSql(chunk.size()))) {
                 int i = 1;
                 for (String stream : chunk) {
                     s.setString(i++, stream);
@@ -139,8 +149,7 @@ final class StoreMaintenance {
     /** Takes expired entries out of their streams; returns how many unacked recipients expired with them. */
     private long trimExpired(long now) throws SQLException {
         Map<String, String> newestExpired = new LinkedHashMap<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT stream, MAX(message_id) FROM stream_entries"
-                + dialect.indexedBy("stream_entries_expires_at") + " WHERE expires_at <= ? GROUP BY stream")) {
+        try (PreparedStatement s = c.prepareStatement(expiredByStreamSql(dialect))) {
             s.setLong(1, now);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {

@@ -25,19 +25,19 @@ import java.util.Optional;
  * Stateless; callers run it on reader threads.
  */
 final class StoreReads {
-    private static final String PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS
+    static final String PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS
             + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
             + " WHERE e.stream = ? AND e.message_id > ? AND e.expires_at > ? ORDER BY e.message_id LIMIT ?";
-    private static final String PENDING_PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS
+    static final String PENDING_PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS
             + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
             + " JOIN recipients r ON r.message_id = e.message_id AND r.user_id = ?"
             + " WHERE e.stream = ? AND e.message_id > ? AND e.expires_at > ? AND r.status < ? ORDER BY e.message_id LIMIT ?";
-    private static final String TRIMMED = "SELECT trimmed_through FROM streams WHERE stream = ?";
-    private static final String EXPIRED_AFTER = "SELECT 1 FROM stream_entries WHERE stream = ? AND message_id > ? AND expires_at <= ? LIMIT 1";
-    private static final String EXPIRED_BETWEEN = "SELECT 1 FROM stream_entries"
+    static final String TRIMMED = "SELECT trimmed_through FROM streams WHERE stream = ?";
+    static final String EXPIRED_AFTER = "SELECT 1 FROM stream_entries WHERE stream = ? AND message_id > ? AND expires_at <= ? LIMIT 1";
+    static final String EXPIRED_BETWEEN = "SELECT 1 FROM stream_entries"
             + " WHERE stream = ? AND message_id > ? AND message_id < ? AND expires_at <= ? LIMIT 1";
-    private static final String MESSAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + " FROM messages m WHERE m.id = ?";
-    private static final String RECIPIENTS = "SELECT user_id, status, delivered_at, acked_at, read_at, dropped FROM recipients WHERE message_id = ?";
+    static final String MESSAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + " FROM messages m WHERE m.id = ?";
+    static final String RECIPIENTS = "SELECT user_id, status, delivered_at, acked_at, read_at, dropped FROM recipients WHERE message_id = ?";
 
     private StoreReads() { }
 

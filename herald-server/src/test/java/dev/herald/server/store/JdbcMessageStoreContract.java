@@ -3,6 +3,7 @@ package dev.herald.server.store;
 import dev.herald.core.message.Target;
 import dev.herald.core.store.Appended;
 import dev.herald.core.store.DeliveryStatus;
+import dev.herald.core.store.Maintenance;
 import dev.herald.core.store.MessageStore;
 import dev.herald.core.store.MessageStoreContract;
 import dev.herald.core.store.Receipt;
@@ -137,6 +138,56 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         // what the writer took before the lock, then the rest (at most 4,000 messages per transaction)
         assertThat(jdbcStore().commits() - commitsBefore).isBetween(1L, 3L);
         assertThat(replayIds(user("u7"), null, ReplayRequest.Pending.ALL, T0)).hasSize(calls / 50);
+    }
+
+    @Test
+    void callsCommittedInOneTransactionTakeEffectInCallOrder() throws Exception {
+        StoredMessage m = toUsers("1", "u1");
+        CompletableFuture<Integer> tooEarly;
+        CompletableFuture<List<Appended>> appended;
+        CompletableFuture<Integer> acked;
+        long commitsBefore = jdbcStore().commits();
+        try (AutoCloseable lock = holdWriteLock()) {
+            CompletableFuture<Maintenance> first = store.maintain(T0); // the writer takes this one and waits for the lock
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> jdbcStore().queuedMessages() == 0);
+            tooEarly = store.updateStatus(List.of(new StatusUpdate(m.id(), "u1", DeliveryStatus.DELIVERED, T0)));
+            appended = store.append(List.of(m));
+            acked = store.updateStatus(List.of(new StatusUpdate(m.id(), "u1", DeliveryStatus.ACKED, T0 + 1)));
+            assertThat(first).isNotDone();
+        }
+        assertThat(await(tooEarly)).isZero(); // the message did not exist yet
+        assertThat(await(appended)).containsExactly(new Appended(m.id(), false));
+        assertThat(await(acked)).isEqualTo(1);
+        assertThat(jdbcStore().commits() - commitsBefore).isEqualTo(2); // the blocked pass, then the three calls together
+        Receipt.Recipient u1 = recipient(await(store.receipt(m.id(), T0 + 2)).orElseThrow(), "u1");
+        assertThat(u1.status()).isEqualTo(DeliveryStatus.ACKED);
+        assertThat(u1.deliveredAt()).isEqualTo(T0 + 1);
+    }
+
+    @Test
+    void anOverloadedStoreRefusesNewWritesInTheirTurn() throws Exception {
+        store.close();
+        store = openStore(LIMITS, JdbcStoreOptions.defaults().withMaxQueuedMessages(3));
+        List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<List<Appended>>> calls = new ArrayList<>();
+        try (AutoCloseable lock = holdWriteLock()) {
+            calls.add(store.append(List.of(toUsers("0", "u1"))));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> jdbcStore().queuedMessages() == 0); // the writer holds it
+            calls.add(store.append(List.of(toUsers("1", "u1"), toUsers("2", "u1"))));
+            calls.add(store.append(List.of(toUsers("3", "u1"))));
+            calls.add(store.append(List.of(toUsers("4", "u1")))); // a fourth queued message is one too many
+            for (int i = 0; i < calls.size(); i++) {
+                int n = i;
+                calls.get(i).whenComplete((r, e) -> order.add(n));
+            }
+        }
+        assertThat(await(calls.get(0))).hasSize(1);
+        assertThat(await(calls.get(1))).hasSize(2);
+        assertThat(await(calls.get(2))).hasSize(1);
+        assertThatThrownBy(() -> await(calls.get(3))).hasCauseInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("overloaded");
+        assertThat(order).containsExactly(0, 1, 2, 3);
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).hasSize(4);
     }
 
     @Test
