@@ -71,7 +71,9 @@ final class WriteTransaction {
     StatusCount updateStatus(List<StatusUpdate> updates) throws SQLException {
         flushMessages();
         StatusCount count = new StatusCount(updates);
-        pendingUpdates.add(count);
+        if (!updates.isEmpty()) {
+            pendingUpdates.add(count);
+        }
         return count;
     }
 

@@ -45,10 +45,15 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
     protected abstract Connection connect() throws SQLException;
 
     /**
-     * Takes the database's write lock from another connection until the handle is closed: the store's writer
-     * waits (it must not fail within the default connection timeout).
+     * Takes the database's write lock from another connection until {@link WriteLock#release()}: the store's
+     * writer waits (it must not fail within the default connection timeout).
      */
-    protected abstract AutoCloseable holdWriteLock() throws Exception;
+    protected abstract WriteLock holdWriteLock() throws Exception;
+
+    /** A write lock held by another connection. */
+    protected interface WriteLock {
+        void release() throws Exception;
+    }
 
     /** A store on the same database, reached in a way the test can break and repair. */
     protected abstract BreakableStore openBreakable(JdbcStoreOptions options) throws Exception;
@@ -61,6 +66,9 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         void breakDatabase() throws Exception;
 
         void repairDatabase() throws Exception;
+
+        @Override
+        void close();
     }
 
     protected JdbcMessageStore jdbcStore() {
@@ -125,17 +133,20 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         List<Integer> order = Collections.synchronizedList(new ArrayList<>());
         List<CompletableFuture<?>> futures = new ArrayList<>();
         long commitsBefore = jdbcStore().commits();
-        try (AutoCloseable lock = holdWriteLock()) {
+        WriteLock lock = holdWriteLock();
+        try {
             // the writer is stuck on the lock with whatever it took first; everything else queues behind it
             for (int i = 0; i < calls; i++) {
                 int n = i;
                 futures.add(store.append(List.of(toUsers(String.valueOf(i), "u" + (i % 50)))).thenRun(() -> order.add(n)));
             }
             assertThat(futures).noneMatch(CompletableFuture::isDone); // nothing completes before its commit
+        } finally {
+            lock.release();
         }
         futures.forEach(MessageStoreContract::await);
         assertThat(order).hasSize(calls).isSorted();
-        // what the writer took before the lock, then the rest (at most 4,000 messages per transaction)
+        // what the writer took before the lock, then the rest (at most 2,000 messages per transaction)
         assertThat(jdbcStore().commits() - commitsBefore).isBetween(1L, 3L);
         assertThat(replayIds(user("u7"), null, ReplayRequest.Pending.ALL, T0)).hasSize(calls / 50);
     }
@@ -147,13 +158,16 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         CompletableFuture<List<Appended>> appended;
         CompletableFuture<Integer> acked;
         long commitsBefore = jdbcStore().commits();
-        try (AutoCloseable lock = holdWriteLock()) {
+        WriteLock lock = holdWriteLock();
+        try {
             CompletableFuture<Maintenance> first = store.maintain(T0); // the writer takes this one and waits for the lock
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> jdbcStore().queuedMessages() == 0);
             tooEarly = store.updateStatus(List.of(new StatusUpdate(m.id(), "u1", DeliveryStatus.DELIVERED, T0)));
             appended = store.append(List.of(m));
             acked = store.updateStatus(List.of(new StatusUpdate(m.id(), "u1", DeliveryStatus.ACKED, T0 + 1)));
             assertThat(first).isNotDone();
+        } finally {
+            lock.release();
         }
         assertThat(await(tooEarly)).isZero(); // the message did not exist yet
         assertThat(await(appended)).containsExactly(new Appended(m.id(), false));
@@ -170,7 +184,8 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         store = openStore(LIMITS, JdbcStoreOptions.defaults().withMaxQueuedMessages(3));
         List<Integer> order = Collections.synchronizedList(new ArrayList<>());
         List<CompletableFuture<List<Appended>>> calls = new ArrayList<>();
-        try (AutoCloseable lock = holdWriteLock()) {
+        WriteLock lock = holdWriteLock();
+        try {
             calls.add(store.append(List.of(toUsers("0", "u1"))));
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> jdbcStore().queuedMessages() == 0); // the writer holds it
             calls.add(store.append(List.of(toUsers("1", "u1"), toUsers("2", "u1"))));
@@ -180,6 +195,8 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
                 int n = i;
                 calls.get(i).whenComplete((r, e) -> order.add(n));
             }
+        } finally {
+            lock.release();
         }
         assertThat(await(calls.get(0))).hasSize(1);
         assertThat(await(calls.get(1))).hasSize(2);
@@ -265,6 +282,13 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
     private static Set<String> threadsOf(JdbcMessageStore store) {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(n -> n.startsWith(store.name() + "-")).collect(Collectors.toSet());
+    }
+
+    @Test
+    void emptyCallsCompleteWithEmptyResults() {
+        assertThat(await(store.append(List.of()))).isEmpty();
+        assertThat(await(store.updateStatus(List.of()))).isZero();
+        assertThat(await(store.maintain(T0))).isEqualTo(new Maintenance(0, 0, 0));
     }
 
     @Test

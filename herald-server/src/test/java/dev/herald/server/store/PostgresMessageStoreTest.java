@@ -91,7 +91,7 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
 
     /** Another session holds {@code LOCK TABLE messages IN EXCLUSIVE MODE}: inserts wait, reads go on. */
     @Override
-    protected AutoCloseable holdWriteLock() throws SQLException {
+    protected WriteLock holdWriteLock() throws SQLException {
         Connection c = connect();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {

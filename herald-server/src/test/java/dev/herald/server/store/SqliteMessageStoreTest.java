@@ -55,7 +55,7 @@ class SqliteMessageStoreTest extends JdbcMessageStoreContract {
 
     /** Another connection (as another process would) holds the write lock: {@code BEGIN EXCLUSIVE}. */
     @Override
-    protected AutoCloseable holdWriteLock() throws SQLException {
+    protected WriteLock holdWriteLock() throws SQLException {
         Connection c = connect();
         try (Statement s = c.createStatement()) {
             s.execute("BEGIN EXCLUSIVE");
@@ -72,7 +72,7 @@ class SqliteMessageStoreTest extends JdbcMessageStoreContract {
     protected BreakableStore openBreakable(JdbcStoreOptions options) {
         JdbcMessageStore breakable = openStore(LIMITS, options);
         return new BreakableStore() {
-            private AutoCloseable lock;
+            private WriteLock lock;
 
             @Override
             public JdbcMessageStore store() {
@@ -86,7 +86,7 @@ class SqliteMessageStoreTest extends JdbcMessageStoreContract {
 
             @Override
             public void repairDatabase() throws Exception {
-                lock.close();
+                lock.release();
             }
 
             @Override
