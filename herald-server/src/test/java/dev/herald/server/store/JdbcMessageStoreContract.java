@@ -210,7 +210,7 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
     @Test
     void aDatabaseThatGoesAwayFailsWritesWithNothingHalfWrittenAndTheStoreRecovers() throws Exception {
         store.close();
-        try (BreakableStore breakable = openBreakable(JdbcStoreOptions.defaults().withConnectionTimeout(Duration.ofMillis(500)))) {
+        try (BreakableStore breakable = openBreakable(JdbcStoreOptions.defaults().withConnectionTimeout(Duration.ofSeconds(2)))) {
             store = breakable.store();
             StoredMessage before = toUsers("before", "u1");
             await(store.append(List.of(before)));

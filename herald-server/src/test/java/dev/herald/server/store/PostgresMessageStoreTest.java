@@ -138,7 +138,7 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
     @Test
     void aConnectionLostInTheMiddleOfATransactionLeavesNothingOfIt() throws Exception {
         store.close();
-        try (BreakableStore breakable = openBreakable(JdbcStoreOptions.defaults().withConnectionTimeout(Duration.ofSeconds(1)))) {
+        try (BreakableStore breakable = openBreakable(JdbcStoreOptions.defaults().withConnectionTimeout(Duration.ofSeconds(2)))) {
             store = breakable.store();
             List<StoredMessage> batch = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
