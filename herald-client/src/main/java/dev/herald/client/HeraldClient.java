@@ -42,7 +42,7 @@ public final class HeraldClient {
         return new Builder(base);
     }
 
-    /** The seed's {@code /send}: plain text to one user; {@code user_offline} when nobody is connected. */
+    /** The seed's {@code /send}: plain text to one user, stored for them if they are offline ({@code queued}). */
     public Published send(String uid, String message) {
         String form = "uid=" + URLEncoder.encode(uid, StandardCharsets.UTF_8) + "&message=" + URLEncoder.encode(message, StandardCharsets.UTF_8);
         HttpRequest request = request("/send").header("Content-Type", "application/x-www-form-urlencoded")
@@ -52,6 +52,16 @@ public final class HeraldClient {
 
     public Published publish(Publish message) {
         return published(call(jsonPost("/api/v1/messages", Json.message(message))));
+    }
+
+    /** The receipt of a stored message; {@code message_not_found} for unknown or purged ids. */
+    public Receipt receipt(String messageId) {
+        HttpResponse<String> response = call(request("/api/v1/messages/" + URLEncoder.encode(messageId, StandardCharsets.UTF_8)).GET().build());
+        Object result = Json.parseReceipt(response.body(), response.statusCode());
+        if (result instanceof HeraldApiException e) {
+            throw e;
+        }
+        return (Receipt) result;
     }
 
     /** Non-blocking {@link #publish}. */

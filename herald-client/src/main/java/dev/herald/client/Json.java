@@ -64,6 +64,15 @@ final class Json {
         g.writeEndObject();
         g.writeFieldName("data");
         g.writeRawValue(p.dataJson());
+        if (!p.persist()) {
+            g.writeBooleanField("persist", false);
+        }
+        if (p.ttl() != null) {
+            g.writeNumberField("ttl", Math.max(1, p.ttl().toSeconds()));
+        }
+        if (p.idempotencyKey() != null) {
+            g.writeStringField("idempotencyKey", p.idempotencyKey());
+        }
         g.writeEndObject();
     }
 
@@ -85,6 +94,8 @@ final class Json {
     static Object publishedOrError(JsonParser p, int status) throws IOException {
         String id = null;
         int delivered = 0;
+        boolean queued = false;
+        boolean duplicate = false;
         HeraldApiException error = null;
         String field;
         while ((field = p.nextFieldName()) != null) {
@@ -92,11 +103,13 @@ final class Json {
             switch (field) {
                 case "id" -> id = p.getText();
                 case "delivered" -> delivered = p.getIntValue();
+                case "queued" -> queued = p.getBooleanValue();
+                case "duplicate" -> duplicate = p.getBooleanValue();
                 case "error" -> error = error(p, status);
                 default -> p.skipChildren();
             }
         }
-        return error != null ? error : new Published(id, delivered);
+        return error != null ? error : new Published(id, delivered, queued, duplicate);
     }
 
     static HeraldApiException error(JsonParser p, int status) throws IOException {
@@ -123,6 +136,62 @@ final class Json {
         } catch (IOException e) {
             return new HeraldApiException(status, "invalid_response", "Herald's response is not JSON: " + e.getMessage());
         }
+    }
+
+    /** Reads a receipt, or an {"error":{…}} object into an exception. */
+    static Object parseReceipt(String body, int status) {
+        try (JsonParser p = JSON.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return new HeraldApiException(status, "invalid_response", "expected a JSON object from Herald");
+            }
+            String id = null;
+            long ts = 0;
+            long expiresAt = 0;
+            List<Receipt.Recipient> recipients = new ArrayList<>();
+            String field;
+            while ((field = p.nextFieldName()) != null) {
+                p.nextToken();
+                switch (field) {
+                    case "error" -> {
+                        return error(p, status);
+                    }
+                    case "id" -> id = p.getText();
+                    case "ts" -> ts = p.getLongValue();
+                    case "expiresAt" -> expiresAt = p.getLongValue();
+                    case "recipients" -> {
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            recipients.add(recipient(p));
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            return new Receipt(id, ts, expiresAt, recipients);
+        } catch (IOException e) {
+            return new HeraldApiException(status, "invalid_response", "Herald's response is not JSON: " + e.getMessage());
+        }
+    }
+
+    private static Receipt.Recipient recipient(JsonParser p) throws IOException {
+        String user = null;
+        String status = null;
+        Long delivered = null;
+        Long acked = null;
+        Long read = null;
+        String field;
+        while ((field = p.nextFieldName()) != null) {
+            JsonToken t = p.nextToken();
+            Long time = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : null;
+            switch (field) {
+                case "user" -> user = p.getText();
+                case "status" -> status = p.getText();
+                case "deliveredAt" -> delivered = time;
+                case "ackedAt" -> acked = time;
+                case "readAt" -> read = time;
+                default -> p.skipChildren();
+            }
+        }
+        return new Receipt.Recipient(user, status, delivered, acked, read);
     }
 
     static List<Object> parseBatch(String body, int status) {

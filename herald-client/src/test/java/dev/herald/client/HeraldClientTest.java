@@ -69,9 +69,9 @@ class HeraldClientTest {
 
     @Test
     void errors_carry_herald_error_codes() {
-        assertThatThrownBy(() -> herald.send("nobody", "x"))
+        assertThatThrownBy(() -> herald.receipt("01KAYZ5J4V0000000000000000"))
                 .isInstanceOfSatisfying(HeraldApiException.class, e -> {
-                    assertThat(e.code()).isEqualTo("user_offline");
+                    assertThat(e.code()).isEqualTo("message_not_found");
                     assertThat(e.status()).isEqualTo(404);
                     assertThat(e.retryable()).isFalse();
                 });
@@ -80,6 +80,23 @@ class HeraldClientTest {
                 .isInstanceOfSatisfying(HeraldApiException.class, e -> assertThat(e.code()).isEqualTo("unauthorized"));
         assertThatThrownBy(() -> herald.publish(Publish.toUsers("a").json("{broken")))
                 .isInstanceOfSatisfying(HeraldApiException.class, e -> assertThat(e.code()).isEqualTo("invalid_json"));
+    }
+
+    @Test
+    void a_message_for_an_offline_user_is_queued_and_its_receipt_follows_delivery() throws Exception {
+        Published queued = herald.publish(Publish.toUsers("carol").text("while you were away").idempotencyKey("carol-1"));
+        assertThat(queued.queued()).isTrue();
+        assertThat(herald.receipt(queued.id()).recipient("carol").status()).isEqualTo("accepted");
+
+        Published again = herald.publish(Publish.toUsers("carol").text("while you were away").idempotencyKey("carol-1"));
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.id()).isEqualTo(queued.id());
+
+        List<String> frames = connect("carol");
+        Awaitility.await().until(() -> frames.stream().anyMatch(f -> f.contains(queued.id())));
+        Awaitility.await().until(() -> herald.receipt(queued.id()).recipient("carol").status().equals("delivered"));
+        assertThat(frames.stream().filter(f -> f.contains(queued.id()))).hasSize(1);
+        assertThat(herald.publish(Publish.toUsers("nobody").text("typing…").notPersisted()).delivered()).isZero();
     }
 
     @Test

@@ -31,10 +31,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Herald's transport-free API: every operation the HTTP adapter offers is one method here that
@@ -53,7 +53,6 @@ public final class PushCenter {
     private static final Logger log = LoggerFactory.getLogger(PushCenter.class);
 
     private final MessageIds ids = new MessageIds();
-    private final ReentrantLock publishOrder = new ReentrantLock();
     private final MessageStore store;
     private final Inbox inbox;
     private final Durability durability;
@@ -128,7 +127,12 @@ public final class PushCenter {
         return header == null ? null : PublishRequestParser.validIdempotencyKey(header, "Idempotency-Key");
     }
 
-    /** {@code POST /api/v1/messages/batch}: durable entries are committed together (one group commit). */
+    /**
+     * {@code POST /api/v1/messages/batch}: durable entries are committed together (one group commit),
+     * then every entry goes out in array order. When that commit fails the whole batch fails with
+     * {@code store_unavailable} (503), as a single publish does: none of its messages was stored or
+     * published, and the caller retries the batch.
+     */
     public CompletableFuture<List<BatchResult>> publishBatchJson(String body, int maxMessages) {
         List<PublishRequestParser.Item> items = parser.parseBatch(body, maxMessages);
         List<PublishRequest> requests = new ArrayList<>(items.size());
@@ -142,6 +146,12 @@ public final class PushCenter {
             all[i] = futures.get(i) == null ? CompletableFuture.completedFuture(null) : futures.get(i).exceptionally(e -> null);
         }
         return CompletableFuture.allOf(all).thenApply(v -> {
+            for (CompletableFuture<Published> f : futures) {
+                HeraldException failure = f == null ? null : storeUnavailable(f);
+                if (failure != null) {
+                    throw failure;
+                }
+            }
             for (int i = 0; i < items.size(); i++) {
                 if (items.get(i).error() != null) {
                     results.add(new BatchResult(null, items.get(i).error()));
@@ -157,19 +167,34 @@ public final class PushCenter {
         });
     }
 
+    /** The {@code store_unavailable} failure of a completed publish, or {@code null}. */
+    private static HeraldException storeUnavailable(CompletableFuture<Published> done) {
+        if (!done.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            done.join();
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause() instanceof HeraldException h && h.code() == ErrorCode.STORE_UNAVAILABLE ? h : null;
+        }
+    }
+
     public CompletableFuture<Published> publish(PublishRequest request) {
         return publishAll(List.of(request)).get(0);
     }
 
     /**
      * Publishes each request (a {@code null} entry is skipped and gets a {@code null} future). Invalid
-     * ones fail alone with a catalogued error. Durable ones are committed in one store call and
-     * published, in id order, once committed; their futures fail with {@code store_unavailable} when the
-     * store cannot commit (then nothing of them was stored or published).
+     * ones fail alone with a catalogued error. When any is durable, all valid ones take their ids and go
+     * out in array order once the durable ones are committed (one store call); their futures fail with
+     * {@code store_unavailable} when the store cannot commit (then none of them was stored or published).
+     * Fire-and-forget requests alone go out at once.
      */
     List<CompletableFuture<Published>> publishAll(List<PublishRequest> requests) {
         List<CompletableFuture<Published>> futures = new ArrayList<>(requests.size());
-        List<Integer> durableIndexes = new ArrayList<>();
+        List<Integer> valid = new ArrayList<>();
+        boolean anyDurable = false;
         long now = clock.millis();
         for (PublishRequest request : requests) {
             if (request == null) {
@@ -183,64 +208,89 @@ public final class PushCenter {
                 continue;
             }
             stats.messagesIn.increment();
-            if (!request.persist()) {
-                Message message = new Message(ids.next(now), now, request.dataJson(), request.rawBody());
-                int delivered = broker.publish(new Delivery(request.targets(), message));
-                futures.add(CompletableFuture.completedFuture(new Published(message.id(), delivered, false, false)));
-                continue;
-            }
-            durableIndexes.add(futures.size());
+            valid.add(futures.size());
             futures.add(null); // filled below
+            anyDurable |= request.persist();
         }
-        if (!durableIndexes.isEmpty()) {
-            List<CompletableFuture<Published>> durable = commitThenPublish(durableIndexes.stream().map(requests::get).toList(), now);
-            for (int i = 0; i < durableIndexes.size(); i++) {
-                futures.set(durableIndexes.get(i), durable.get(i));
+        if (!anyDurable) {
+            for (int i : valid) {
+                PublishRequest r = requests.get(i);
+                Message message = new Message(ids.next(now), now, r.dataJson(), r.rawBody());
+                int delivered = broker.publish(new Delivery(r.targets(), message));
+                futures.set(i, CompletableFuture.completedFuture(new Published(message.id(), delivered, false, false)));
             }
+            return futures;
+        }
+        // a fire-and-forget entry of a batch with durable ones waits for their commit: the batch goes out
+        // in array order (as documented), and a failed commit publishes none of it
+        List<CompletableFuture<Published>> published = commitThenPublish(valid.stream().map(requests::get).toList(), now);
+        for (int i = 0; i < valid.size(); i++) {
+            futures.set(valid.get(i), published.get(i));
         }
         return futures;
     }
 
     private List<CompletableFuture<Published>> commitThenPublish(List<PublishRequest> requests, long now) {
+        List<String> messageIds = new ArrayList<>(requests.size());
         List<StoredMessage> stored = new ArrayList<>(requests.size());
-        CompletableFuture<List<Published>> committed;
-        // Ids are taken and the publish step attached under one lock: ids then reach the store, and
-        // the broker, in increasing order (the store completes calls in call order), so a client's
-        // cursor (the greatest id it saw) never skips a message that is still being committed.
-        publishOrder.lock();
-        try {
+        // Ids are taken and the publish step attached in the inbox's publish order: ids then reach the
+        // store, and the broker, in increasing order (the store completes calls in call order), so a
+        // client's cursor (the greatest id it saw) never skips a message that is still being committed;
+        // and a replay never reads a committed message whose fan-out is not attached yet (Inbox#inPublishOrder).
+        CompletableFuture<List<BatchResult>> committed = inbox.inPublishOrder(() -> {
             for (PublishRequest r : requests) {
-                long expiresAt = now + ttl(r).toMillis();
-                stored.add(new StoredMessage(ids.next(now), now, expiresAt, r.dataJson(), r.users(), r.topics(), r.all(),
-                        r.idempotencyKey()));
+                String id = ids.next(now);
+                messageIds.add(id);
+                if (r.persist()) {
+                    stored.add(new StoredMessage(id, now, now + ttl(r).toMillis(), r.dataJson(), r.users(), r.topics(), r.all(),
+                            r.idempotencyKey()));
+                }
             }
-            committed = store.append(stored).thenApply(appended -> {
-                List<Published> out = new ArrayList<>(appended.size());
-                for (int i = 0; i < appended.size(); i++) {
-                    Appended a = appended.get(i);
-                    if (a.duplicate()) {
-                        out.add(new Published(a.id(), 0, true, true));
-                        continue;
-                    }
+            return store.append(stored).thenApply(appended -> {
+                Iterator<Appended> next = appended.iterator();
+                List<BatchResult> out = new ArrayList<>(requests.size());
+                for (int i = 0; i < requests.size(); i++) {
                     PublishRequest r = requests.get(i);
-                    Message message = new Message(a.id(), now, r.dataJson(), r.rawBody(), true);
-                    out.add(new Published(a.id(), publishCommitted(new Delivery(r.targets(), message)), true, false));
+                    out.add(r.persist() ? publishStored(r, next.next(), now) : publishTransient(r, messageIds.get(i), now));
                 }
                 return out;
             });
-        } finally {
-            publishOrder.unlock();
-        }
-        CompletableFuture<List<Published>> mapped = committed.exceptionally(e -> {
+        });
+        CompletableFuture<List<BatchResult>> mapped = committed.exceptionally(e -> {
             stats.storeFailures.increment();
             throw storeFailure(e);
         });
         List<CompletableFuture<Published>> out = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
             int index = i;
-            out.add(mapped.thenApply(list -> list.get(index)));
+            out.add(mapped.thenApply(list -> {
+                BatchResult r = list.get(index);
+                if (r.error() != null) {
+                    throw r.error();
+                }
+                return r.published();
+            }));
         }
         return out;
+    }
+
+    private BatchResult publishStored(PublishRequest r, Appended a, long now) {
+        if (a.duplicate()) {
+            return new BatchResult(new Published(a.id(), 0, true, true), null);
+        }
+        Message message = new Message(a.id(), now, r.dataJson(), r.rawBody(), true);
+        return new BatchResult(new Published(a.id(), publishCommitted(new Delivery(r.targets(), message)), true, false), null);
+    }
+
+    /** A fire-and-forget entry of a batch with durable ones: a broker failure fails only this entry (nothing keeps it). */
+    private BatchResult publishTransient(PublishRequest r, String id, long now) {
+        try {
+            int delivered = broker.publish(new Delivery(r.targets(), new Message(id, now, r.dataJson(), r.rawBody())));
+            return new BatchResult(new Published(id, delivered, false, false), null);
+        } catch (RuntimeException e) {
+            log.error("live delivery of message {} (persist=false) failed", id, e);
+            return new BatchResult(null, ErrorCode.INTERNAL_ERROR.exception("the message could not be delivered; it was not stored"));
+        }
     }
 
     /** Live fan-out of a committed message: a broker failure does not fail the publish, the message is replayed later. */

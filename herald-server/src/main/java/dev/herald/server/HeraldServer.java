@@ -24,6 +24,7 @@ import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.receipts.ReceiptWebhook;
 import dev.herald.server.store.MessageStores;
+import dev.herald.server.web.StaticRoutes;
 import dev.herald.server.ws.WebSocketEndpoint;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -113,6 +114,7 @@ public final class HeraldServer implements AutoCloseable {
         ApiRoutes api = new ApiRoutes(center, new ApiKeys(config.apiKeys()), config.maxBodySize(), config.maxBatch(), draining::get, metrics.registry());
         router.get("/ws").handler(webSockets::handle);
         new AdminRoutes(metrics, api, draining::get).mount(router);
+        new StaticRoutes(config.devMode()).mount(router);
         api.mount(router);
         router.route().failureHandler(ErrorRenderer::renderFailure);
         for (int status : new int[] {404, 405, 413, 415, 400, 500}) {

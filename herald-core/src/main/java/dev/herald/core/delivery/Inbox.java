@@ -17,6 +17,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The connection-facing side of the message store: reads what a client missed (all pages of it)
@@ -32,14 +34,36 @@ public final class Inbox {
     private final HubStats stats;
     private final ReceiptListener receipts;
     private final int maxReplay;
+    /**
+     * Orders commits against replay reads. A publisher holds it while it takes ids, appends and attaches
+     * its live fan-out to the append; a replay holds it while it asks the store for a page. So a page
+     * never contains a committed message whose fan-out is still unattached: that fan-out runs before the
+     * page completes (the store completes calls in call order), while the session still holds live messages
+     * back and drops those the replay sent. Without it, a publisher delayed between its append and the
+     * attach fanned the message out after the replay that had already sent it was over: a duplicate.
+     */
+    private final ReentrantLock publishOrder = new ReentrantLock();
 
-    /** {@code maxReplay}: most messages one replay sends (the stream cap bounds it anyway; this guards a misconfiguration). */
+    /**
+     * {@code maxReplay}: most messages one replay sends. The stream cap bounds a stream between maintenance
+     * passes, so this only guards memory against a burst; a replay cut short reports a gap.
+     */
     public Inbox(MessageStore store, Clock clock, HubStats stats, ReceiptListener receipts, int maxReplay) {
         this.store = store;
         this.clock = clock;
         this.stats = stats;
         this.receipts = receipts;
         this.maxReplay = maxReplay;
+    }
+
+    /** Runs {@code step} (a publisher's id assignment, append and fan-out attach) in publish order; see {@link #publishOrder}. */
+    public <T> T inPublishOrder(Supplier<T> step) {
+        publishOrder.lock();
+        try {
+            return step.get();
+        } finally {
+            publishOrder.unlock();
+        }
     }
 
     /** What a replay found: messages oldest first, and whether some were lost before the reader got them. */
@@ -50,13 +74,32 @@ public final class Inbox {
         return page(stream, afterId, pending, new ArrayList<>(), false);
     }
 
+    /**
+     * {@link #missed(Target, String, ReplayRequest.Pending)} for several streams, answered in the same
+     * order. Their first pages are read in one publish-order section, i.e. at one point of the publish
+     * order: a live message held back behind the replay is then newer than every replayed message, whatever
+     * stream each is on. (Read one after the other, a direct message published between the inbox read and
+     * the broadcast read was sent after a newer broadcast.)
+     */
+    public CompletableFuture<List<Missed>> missed(List<Target> streams, String afterId, ReplayRequest.Pending pending) {
+        List<CompletableFuture<Missed>> each = inPublishOrder(() -> streams.stream().map(s -> missed(s, afterId, pending)).toList());
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+    }
+
     private CompletableFuture<Missed> page(Target stream, String afterId, ReplayRequest.Pending pending,
                                            List<StoredMessage> sofar, boolean gap) {
-        return store.replay(new ReplayRequest(stream, afterId, pending, PAGE), clock.millis()).thenCompose(page -> {
+        ReplayRequest request = new ReplayRequest(stream, afterId, pending, PAGE);
+        return inPublishOrder(() -> store.replay(request, clock.millis())).thenCompose(page -> {
             sofar.addAll(page.messages());
             boolean anyGap = gap || page.gap();
-            if (!page.more() || sofar.size() >= maxReplay || page.messages().isEmpty()) {
+            if (!page.more() || page.messages().isEmpty()) {
                 return CompletableFuture.completedFuture(new Missed(sofar, anyGap));
+            }
+            if (sofar.size() >= maxReplay) {
+                // more than one replay may send (the cap was not enforced yet): the newer messages are
+                // skipped, and live ones will move the client's cursor past them, so say so with a gap
+                return CompletableFuture.completedFuture(new Missed(sofar, true));
             }
             String last = sofar.get(sofar.size() - 1).id();
             // later pages continue after the last id read, whatever the original filter was

@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The protocol state machine of one WebSocket connection, independent of the transport: login
@@ -181,23 +181,22 @@ public final class ClientConnection {
         boolean seed = session.protocol() == Session.Protocol.SEED;
         ReplayRequest.Pending pending = since != null ? ReplayRequest.Pending.ALL
                 : seed ? ReplayRequest.Pending.UNDELIVERED : ReplayRequest.Pending.UNACKED;
-        CompletableFuture<Inbox.Missed> own = inbox.missed(new Target.User(userId), since, pending);
-        CompletableFuture<Inbox.Missed> broadcasts = since == null
-                ? CompletableFuture.completedFuture(new Inbox.Missed(List.of(), false))
-                : inbox.missed(Target.Everyone.INSTANCE, since, ReplayRequest.Pending.ALL);
-        own.thenCombine(broadcasts, (mine, everyone) -> {
-            if ((mine.gap() || everyone.gap()) && !seed) {
+        List<Target> streams = since == null ? List.of(new Target.User(userId))
+                : List.of(new Target.User(userId), Target.Everyone.INSTANCE);
+        inbox.missed(streams, since, pending).thenAccept(found -> {
+            if (found.stream().anyMatch(Inbox.Missed::gap) && !seed) {
                 session.send(ServerFrames.gap(since, null));
             }
-            List<Replayed> merged = new ArrayList<>(mine.messages().size() + everyone.messages().size());
-            mine.messages().forEach(m -> merged.add(new Replayed(m, true)));
-            everyone.messages().forEach(m -> merged.add(new Replayed(m, false)));
-            merged.sort(Comparator.comparing(r -> r.stored().id()));
+            List<Replayed> merged = new ArrayList<>();
+            for (int i = 0; i < found.size(); i++) {
+                boolean tracked = i == 0; // the user's own inbox: its deliveries are receipts; broadcasts are not
+                found.get(i).messages().forEach(m -> merged.add(new Replayed(m, tracked)));
+            }
+            merged.sort(Comparator.comparing(r -> r.stored().id())); // stable: a message in both streams is replayed as tracked
             for (Replayed r : merged) {
                 Message message = Inbox.toMessage(r.stored());
                 replay(message, seed ? message.rawFrame() : message.envelopeFrame(null), r.tracked());
             }
-            return null;
         }).whenComplete((v, error) -> finishReplay(error, "login"));
     }
 
@@ -267,27 +266,26 @@ public final class ClientConnection {
     }
 
     private void replayTopics(List<String> topics, String since) {
-        List<CompletableFuture<Void>> each = new ArrayList<>(topics.size());
-        List<Replayed> merged = java.util.Collections.synchronizedList(new ArrayList<>());
-        Map<String, String> topicOf = new java.util.concurrent.ConcurrentHashMap<>();
-        for (String topic : topics.stream().distinct().toList()) {
-            each.add(inbox.missed(new Target.Topic(topic), since, ReplayRequest.Pending.ALL).thenAccept(missed -> {
-                if (missed.gap()) {
+        List<String> distinct = topics.stream().distinct().toList();
+        List<Target> streams = distinct.stream().<Target>map(Target.Topic::new).toList();
+        inbox.missed(streams, since, ReplayRequest.Pending.ALL).thenAccept(found -> {
+            Map<String, String> topicOf = new HashMap<>();
+            List<StoredMessage> merged = new ArrayList<>();
+            for (int i = 0; i < found.size(); i++) {
+                String topic = distinct.get(i);
+                if (found.get(i).gap()) {
                     session.send(ServerFrames.gap(since, topic));
                 }
-                for (StoredMessage m : missed.messages()) {
-                    if (topicOf.putIfAbsent(m.id(), topic) == null) {
-                        merged.add(new Replayed(m, false));
+                for (StoredMessage m : found.get(i).messages()) {
+                    if (topicOf.putIfAbsent(m.id(), topic) == null) { // published to several of these topics: sent once
+                        merged.add(m);
                     }
                 }
-            }));
-        }
-        CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenRun(() -> {
-            List<Replayed> ordered = new ArrayList<>(merged);
-            ordered.sort(Comparator.comparing(r -> r.stored().id()));
-            for (Replayed r : ordered) {
-                Message message = Inbox.toMessage(r.stored());
-                replay(message, message.envelopeFrame(topicOf.get(message.id())), false);
+            }
+            merged.sort(Comparator.comparing(StoredMessage::id));
+            for (StoredMessage m : merged) {
+                Message message = Inbox.toMessage(m);
+                replay(message, message.envelopeFrame(topicOf.get(m.id())), false);
             }
         }).whenComplete((v, error) -> finishReplay(error, "topic"));
     }

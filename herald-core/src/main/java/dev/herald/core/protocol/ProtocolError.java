@@ -12,8 +12,7 @@ public enum ProtocolError {
     INVALID_TOPIC("invalid_topic"),
     FORBIDDEN_TOPIC("forbidden_topic"),
     TOO_MANY_TOPICS("too_many_topics"),
-    INVALID_CURSOR("invalid_cursor"),
-    REPLAY_FAILED("replay_failed");
+    INVALID_CURSOR("invalid_cursor");
 
     private final String code;
 

@@ -152,16 +152,19 @@ public abstract class BaseSession implements Session {
         return tracked ? sendTracked(frame, messageId) : send(frame);
     }
 
-    /** Ends one replay; after the last, sends the held live messages the replays did not already send, in order. */
+    /**
+     * Ends one replay; after the last, sends the held live messages the replays did not already send, in order.
+     * They are sent <em>before</em> holding stops, under the lock: a live message published meanwhile on
+     * another thread waits in {@link #deliver} until they are queued, so it cannot overtake them.
+     */
     public final synchronized void endReplay() {
         if (replayDepth == 0 || --replayDepth > 0) {
             return;
         }
         List<Held> pending = held;
         Set<String> sent = replayedIds;
-        held = null;
-        replayedIds = null;
-        for (Held h : pending) {
+        for (int i = 0; i < pending.size(); i++) { // by index: a re-entrant deliver from inside a send appends here
+            Held h = pending.get(i);
             if (!sent.contains(h.messageId)) {
                 if (h.tracked) {
                     sendTracked(h.frame, h.messageId);
@@ -170,6 +173,8 @@ public abstract class BaseSession implements Session {
                 }
             }
         }
+        held = null;
+        replayedIds = null;
     }
 
     private record Held(String messageId, byte[] frame, boolean tracked) { }

@@ -247,6 +247,24 @@ public abstract class MessageStoreContract {
         assertThat(order).isSorted().hasSize(500);
     }
 
+    /** Replays rely on it: the fan-out of every message appended before a replay read runs before that read completes. */
+    @Test
+    void aReplayCompletesAfterTheAppendsCalledBeforeItAndBeforeThoseCalledAfterIt() {
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<?>> futures = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            String n = String.format("%03d", i);
+            if (i % 10 == 5) {
+                futures.add(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 1000), T0)
+                        .thenRun(() -> order.add(n)));
+            } else {
+                futures.add(store.append(List.of(toUsers(n, "u1"))).thenRun(() -> order.add(n)));
+            }
+        }
+        futures.forEach(MessageStoreContract::await);
+        assertThat(order).isSorted().hasSize(100);
+    }
+
     @Test
     void concurrentAppendsAreAllCommitted() throws Exception {
         int threads = 8;

@@ -12,8 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,12 +30,6 @@ class StatsPresenceMetricsTest {
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
         return new JsonObject(r.body());
-    }
-
-    private static double metric(String scrape, String name) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(scrape);
-        assertThat(m.find()).as("metric %s in scrape:\n%s", name, scrape.lines().filter(l -> l.contains("herald")).toList()).isTrue();
-        return Double.parseDouble(m.group(2));
     }
 
     private static String welcomeConnectionId(WsClient client) {
@@ -150,12 +142,12 @@ class StatsPresenceMetricsTest {
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
-        assertThat(metric(r.body(), "herald_connections")).isEqualTo(1.0);
-        assertThat(metric(r.body(), "herald_messages_in_total")).isEqualTo(2.0);
-        assertThat(metric(r.body(), "herald_messages_out_total")).isEqualTo(2.0);
-        assertThat(metric(r.body(), "herald_users_online")).isEqualTo(1.0);
-        assertThat(metric(r.body(), "herald_connections_open")).isEqualTo(1.0);
-        assertThat(metric(r.body(), "herald_topics")).isEqualTo(0.0);
+        assertThat(r.metric("herald_connections")).isEqualTo(1.0);
+        assertThat(r.metric("herald_messages_in_total")).isEqualTo(2.0);
+        assertThat(r.metric("herald_messages_out_total")).isEqualTo(2.0);
+        assertThat(r.metric("herald_users_online")).isEqualTo(1.0);
+        assertThat(r.metric("herald_connections_open")).isEqualTo(1.0);
+        assertThat(r.metric("herald_topics")).isEqualTo(0.0);
         assertThat(r.body()).contains("# HELP herald_connections ").contains("# TYPE herald_messages_in_total counter");
         assertThat(r.body()).containsPattern("(?m)^jvm_memory_used_bytes\\{").containsPattern("(?m)^jvm_threads_live_threads ");
         assertThat(r.body()).contains("herald_publish_latency_seconds_count");

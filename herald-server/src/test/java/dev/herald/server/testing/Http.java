@@ -25,6 +25,17 @@ public final class Http {
             var m = java.util.regex.Pattern.compile("\"code\":\"([a-z_]+)\"").matcher(body);
             return m.find() ? m.group(1) : null;
         }
+
+        /** The value of one sample of a Prometheus scrape ({@code GET /metrics}), by metric name (labels ignored). */
+        public double metric(String name) {
+            var m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$")
+                    .matcher(body);
+            if (!m.find()) {
+                throw new AssertionError("no metric " + name + " in scrape:\n"
+                        + body.lines().filter(l -> l.contains("herald")).toList());
+            }
+            return Double.parseDouble(m.group(2));
+        }
     }
 
     public Response get(String path) {

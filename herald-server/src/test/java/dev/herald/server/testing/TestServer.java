@@ -1,17 +1,26 @@
 package dev.herald.server.testing;
 
+import dev.herald.core.JsonText;
+import dev.herald.core.broker.Broker;
+import dev.herald.core.broker.MemoryBroker;
+import dev.herald.core.store.MessageStore;
 import dev.herald.server.HeraldServer;
 import dev.herald.server.config.ConfigSources;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.config.Setting;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.awaitility.Awaitility;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** A real Herald server on a free port for one test; close it in {@code @AfterEach}. */
 public final class TestServer implements AutoCloseable {
@@ -59,14 +68,19 @@ public final class TestServer implements AutoCloseable {
     }
 
     /** Dev mode over the given broker (e.g. a {@link SwitchableBroker}). */
-    public static TestServer devMode(Map<Setting, String> overrides, dev.herald.core.broker.Broker broker) {
-        return new TestServer(new HeraldServer(config(overrides), java.time.Clock.systemUTC(), broker).start(), null);
+    public static TestServer devMode(Map<Setting, String> overrides, Broker broker) {
+        return new TestServer(new HeraldServer(config(overrides), Clock.systemUTC(), broker).start(), null);
     }
 
     /** Dev mode over the given store (e.g. a {@link SwitchableStore}). */
-    public static TestServer devMode(Map<Setting, String> overrides, dev.herald.core.store.MessageStore store) {
-        return new TestServer(new HeraldServer(config(overrides), java.time.Clock.systemUTC(),
-                new dev.herald.core.broker.MemoryBroker(), store).start(), null);
+    public static TestServer devMode(Map<Setting, String> overrides, MessageStore store) {
+        return new TestServer(new HeraldServer(config(overrides), Clock.systemUTC(),
+                new MemoryBroker(), store).start(), null);
+    }
+
+    /** Dev mode with the given clock (e.g. a {@link MutableClock}): message timestamps, TTLs and receipts follow it. */
+    public static TestServer devMode(Map<Setting, String> overrides, Clock clock) {
+        return new TestServer(new HeraldServer(config(overrides), clock).start(), null);
     }
 
     private static TestServer start(Map<Setting, String> overrides, String apiKey) {
@@ -103,7 +117,7 @@ public final class TestServer implements AutoCloseable {
         int before = server.hub().sessions(uid).size();
         WsClient client = connect();
         client.send("{\"uid\": \"" + uid + "\"}");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+        Awaitility.await().atMost(Duration.ofSeconds(5))
                 .until(() -> server.hub().sessions(uid).size() > before);
         return client;
     }
@@ -113,6 +127,50 @@ public final class TestServer implements AutoCloseable {
         WsClient client = connect("uid=" + uid);
         client.awaitFrame(f -> f.contains("\"type\":\"welcome\""));
         return client;
+    }
+
+    /**
+     * Publishes {@code dataJson} durably to one user through {@code POST /api/v1/messages} and returns
+     * the message id; fails unless the answer is 200 (delivered) or 202 (queued).
+     */
+    public String publishToUser(String uid, String dataJson) {
+        Http.Response r = http.postJson("/api/v1/messages", "{\"to\":{\"users\":[" + JsonText.quote(uid)
+                + "]},\"data\":" + dataJson + "}");
+        if (r.status() != 200 && r.status() != 202) {
+            throw new AssertionError("publish to " + uid + " answered " + r.status() + ": " + r.body());
+        }
+        return new JsonObject(r.body()).getString("id");
+    }
+
+    /** {@code GET /api/v1/messages/{id}}: the receipt; fails unless the answer is 200. */
+    public JsonObject receipt(String messageId) {
+        Http.Response r = http.get("/api/v1/messages/" + messageId);
+        if (r.status() != 200) {
+            throw new AssertionError("receipt of " + messageId + " answered " + r.status() + ": " + r.body());
+        }
+        return new JsonObject(r.body());
+    }
+
+    /** One recipient's entry of a receipt ({@code status}, {@code deliveredAt}, {@code ackedAt}, {@code readAt}). */
+    public JsonObject recipient(String messageId, String uid) {
+        JsonArray recipients = receipt(messageId).getJsonArray("recipients");
+        for (int i = 0; i < recipients.size(); i++) {
+            if (recipients.getJsonObject(i).getString("user").equals(uid)) {
+                return recipients.getJsonObject(i);
+            }
+        }
+        throw new AssertionError(uid + " is not a recipient of " + messageId + ": " + recipients);
+    }
+
+    /** Waits until the receipt of {@code messageId} shows {@code status} (e.g. {@code delivered}) for {@code uid}. */
+    public void awaitStatus(String messageId, String uid, String status) {
+        Awaitility.await().atMost(WsClient.WAIT)
+                .until(() -> recipient(messageId, uid).getString("status").equals(status));
+    }
+
+    /** Runs one store maintenance pass now (inbox cap, TTL expiry, purge) as of {@code nowMillis}, and waits for it. */
+    public void maintainStore(long nowMillis) {
+        server.store().maintain(nowMillis).orTimeout(10, TimeUnit.SECONDS).join();
     }
 
     @Override

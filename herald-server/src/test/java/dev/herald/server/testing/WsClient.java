@@ -16,6 +16,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real WebSocket client for tests (the JDK's {@link WebSocket}). Collects text frames, records
@@ -153,6 +155,33 @@ public final class WsClient implements WebSocket.Listener {
     public Integer closeCodeNow() {
         return closeCode.getNow(null);
     }
+
+    /** Whether a frame is a Herald message envelope ({@code {"type":"message",…}}). */
+    public static boolean isMessage(String frame) {
+        return frame.startsWith("{\"type\":\"message\"");
+    }
+
+    /** The ids of the message envelopes received so far, in arrival order. */
+    public List<String> messageIds() {
+        return frames().stream().filter(WsClient::isMessage).map(WsClient::idOf).toList();
+    }
+
+    /** Waits until at least {@code count} message envelopes arrived; returns all their ids in arrival order. */
+    public List<String> awaitMessageIds(int count) {
+        Awaitility.await().atMost(WAIT).until(() -> messageIds().size() >= count);
+        return messageIds();
+    }
+
+    /** The {@code "id"} of a message envelope. */
+    public static String idOf(String envelope) {
+        Matcher m = ID.matcher(envelope);
+        if (!m.find()) {
+            throw new AssertionError("no id in " + envelope);
+        }
+        return m.group(1);
+    }
+
+    private static final Pattern ID = Pattern.compile("\"id\":\"([0-9A-Z]{26})\"");
 
     /** Frames that contain {@code needle}. */
     public List<String> framesContaining(String needle) {

@@ -1,0 +1,574 @@
+/**
+ * Herald browser SDK: one WebSocket to a Herald server that logs in, resumes after the last message
+ * it saw, acknowledges, de-duplicates, follows topics and reconnects by itself.
+ *
+ *   import {Client} from '/herald.js';
+ *   const herald = new Client({uid: '123'});            // dev mode; {token} or {token: async () => …} with auth
+ *   herald.on('message', m => console.log(m.id, m.data));
+ *   herald.connect();
+ *
+ * Protocol: docs/protocol.md. No dependencies; plain modern JavaScript. Loaded with
+ * <script type="module"> it also sets window.Herald for classic scripts that run after it.
+ * Not thread-safe by nature of JavaScript: every method is meant for the page's main thread.
+ * @module herald
+ */
+
+/**
+ * @typedef {object} BackoffOptions
+ * @property {number} [initialMs=1000] first retry waits up to this long
+ * @property {number} [maxMs=30000] cap of the exponential growth
+ * @property {number} [jitter=1] 1 = full jitter (wait random(0, delay)), 0 = no jitter, in between = that fraction
+ * @property {number} [resetAfterMs=60000] a connection that stayed open this long starts the next retries from initialMs
+ */
+
+/**
+ * @typedef {object} ClientOptions
+ * @property {string} [url] WebSocket URL of /ws (ws://, wss://, http:// or https://); default: /ws on this page's origin
+ * @property {string | (() => (string | null | Promise<string | null>))} [token] a JWT, or a function asked for one before every (re)connect; null means "logged out": the client closes
+ * @property {string | number} [uid] dev mode only: the user id to log in as
+ * @property {string[]} [topics] topics to follow; re-subscribed on every reconnect
+ * @property {true | false | 'onDisplay'} [autoAck=true] true: ack each message once the 'message' handlers ran; false or 'onDisplay': the app calls message.ack()
+ * @property {number} [heartbeatMs] interval of the client's pings; default: the server's heartbeat from welcome (20 s)
+ * @property {number} [connectTimeoutMs=10000] time from opening the socket to the welcome frame before giving up on the attempt
+ * @property {BackoffOptions} [backoff]
+ * @property {Storage | null} [storage] where the resume cursor is kept per user (getItem/setItem/removeItem); default: localStorage when autoAck is true, none otherwise (see README)
+ * @property {number} [dedupWindow=1000] how many recent message ids are remembered to drop duplicates
+ * @property {number} [ackDelayMs=100] acks and reads are batched for this long
+ * @property {(info: {code: number, reason: string, willRetry: boolean}) => boolean} [shouldReconnect] overrides the decision taken after a close
+ * @property {typeof WebSocket} [WebSocket] the WebSocket constructor (tests); default: globalThis.WebSocket
+ */
+
+/**
+ * @typedef {object} Message
+ * @property {string} id the message id, a ULID: ids sort as strings in publish order
+ * @property {number} ts when Herald accepted it, ms since the epoch
+ * @property {string} [topic] set when it came through a followed topic
+ * @property {*} data the publisher's JSON value
+ * @property {() => void} ack acknowledge it (batched)
+ * @property {() => void} read mark it read (batched)
+ */
+
+/**
+ * @typedef {object} StateChange
+ * @property {'connecting' | 'open' | 'reconnecting' | 'closed'} state
+ * @property {number} [code] the close code that ended the previous connection (1006: network, offline or timeout)
+ * @property {string} [reason]
+ * @property {boolean} [willRetry] whether the client will connect again by itself
+ * @property {number} [delayMs] when reconnecting: the wait before the next attempt
+ * @property {number} [attempt] when connecting: 0 for the first attempt after a success
+ * @property {string} [user] when open
+ * @property {string} [connection] when open
+ * @property {string} [node] when open
+ */
+
+export const DEFAULT_BACKOFF = Object.freeze({initialMs: 1000, maxMs: 30000, jitter: 1, resetAfterMs: 60000});
+export const DEFAULT_HEARTBEAT_MS = 20000;
+
+/** Codes after which reconnecting cannot help until something changes (docs/protocol.md, "reconnect?" = no). */
+const NO_RECONNECT = new Set([1003, 1009, 4001, 4003, 4004, 4006, 4009]);
+const UNAUTHORIZED = 4001;
+/** Close code reported when the client itself gave up on a connection (network gone, offline, no answer). */
+export const ABNORMAL = 1006;
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+/** Ids per ack/read frame, well under the server's 64 KiB frame limit. */
+const IDS_PER_FRAME = 500;
+
+/**
+ * Whether to reconnect after a close with this code, following the protocol's close-code table:
+ * yes for 1000/1001/1006/4002/4008/4010/4500 and anything unknown, no for 1003/1009/4001/4003/4004/4006/4009 —
+ * except 4001 when the app supplies tokens through a function (it may hand out a fresh one), once.
+ * @param {number} code
+ * @param {{tokenFunction?: boolean, previousCode?: number | null}} [context]
+ */
+export function reconnectAfter(code, {tokenFunction = false, previousCode = null} = {}) {
+    if (code === UNAUTHORIZED) {
+        return tokenFunction && previousCode !== UNAUTHORIZED; // a second 4001 in a row: the token source is broken
+    }
+    return !NO_RECONNECT.has(code);
+}
+
+/**
+ * Capped exponential backoff with jitter: min(maxMs, initialMs · 2^attempt), of which a random share
+ * of `jitter` is taken off (full jitter by default, so a restarting node is not hit by everybody at once).
+ * @param {number} attempt 0 for the first retry
+ * @param {BackoffOptions} [options]
+ * @param {() => number} [random] a number in [0, 1)
+ */
+export function backoffDelay(attempt, options = {}, random = Math.random) {
+    const {initialMs, maxMs, jitter} = {...DEFAULT_BACKOFF, ...options};
+    const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+    return Math.round(ceiling * (1 - jitter * random()));
+}
+
+/** The later of two message ids (ULIDs compare as strings); null-safe. */
+export function laterId(a, b) {
+    if (!a) return b ?? null;
+    if (!b) return a;
+    return b > a ? b : a;
+}
+
+/**
+ * The last `limit` message ids seen, to drop duplicates (replays around a reconnect may repeat a few).
+ * Insertion-ordered; the oldest id is forgotten first.
+ */
+export class RecentIds {
+    /** @param {number} limit */
+    constructor(limit) {
+        this.limit = Math.max(1, limit);
+        /** @type {Set<string>} */
+        this.ids = new Set();
+    }
+
+    /** Records the id; returns false when it was already there (a duplicate). */
+    add(id) {
+        if (this.ids.has(id)) return false;
+        this.ids.add(id);
+        if (this.ids.size > this.limit) this.ids.delete(this.ids.values().next().value);
+        return true;
+    }
+
+    clear() {
+        this.ids.clear();
+    }
+}
+
+/** The `sub` of a JWT without verifying it (the server does): used only to key the stored cursor per user. */
+export function tokenSubject(token) {
+    try {
+        const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+        const bytes = Uint8Array.from(atob(part + '='.repeat((4 - part.length % 4) % 4)), c => c.charCodeAt(0));
+        const sub = JSON.parse(new TextDecoder().decode(bytes)).sub;
+        return typeof sub === 'string' ? sub : null;
+    } catch {
+        return null;
+    }
+}
+
+/** ws(s)://…/ws from an explicit URL (http(s) accepted) or from the page's own origin. */
+export function webSocketUrl(url) {
+    if (!url) {
+        const loc = globalThis.location;
+        if (!loc) throw new Error('Herald: url is required outside a browser page');
+        return (loc.protocol === 'https:' ? 'wss://' : 'ws://') + loc.host + '/ws';
+    }
+    const u = new URL(url, globalThis.location?.href);
+    if (u.protocol === 'http:' || u.protocol === 'https:') {
+        u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+        if (u.pathname === '/') u.pathname = '/ws';
+    }
+    return u.toString();
+}
+
+function defaultStorage() {
+    try {
+        return globalThis.localStorage ?? null; // throws in some privacy modes
+    } catch {
+        return null;
+    }
+}
+
+const now = () => globalThis.performance?.now() ?? Date.now();
+
+/**
+ * A Herald connection with reconnects. Events: 'message' ({@link Message}), 'gap' ({since, topic}: history
+ * was trimmed, reload your state), 'state' ({@link StateChange}), 'error' ({code, message, ...}).
+ */
+export class Client {
+    /** @param {ClientOptions} options */
+    constructor(options = {}) {
+        if (options.token == null && options.uid == null) throw new TypeError('Herald: token or uid is required');
+        if (![true, false, 'onDisplay'].includes(options.autoAck ?? true)) throw new TypeError("Herald: autoAck is true, false or 'onDisplay'");
+        this._options = options;
+        this._url = webSocketUrl(options.url);
+        this._autoAck = (options.autoAck ?? true) === true;
+        this._backoff = {...DEFAULT_BACKOFF, ...options.backoff};
+        this._storage = options.storage !== undefined ? options.storage : (this._autoAck ? defaultStorage() : null);
+        this._WebSocket = options.WebSocket ?? globalThis.WebSocket;
+        /** @type {Record<string, Set<Function>>} */
+        this._listeners = {message: new Set(), gap: new Set(), state: new Set(), error: new Set()};
+        this._topics = new Set(options.topics ?? []);
+        this._recent = new RecentIds(options.dedupWindow ?? 1000);
+        this._acks = new Set();
+        this._reads = new Set();
+        this._pendingSubscribes = new Map(); // ref -> topics, to forget topics the server refused
+        this._refs = 0;
+        this._state = 'closed';
+        this._active = false;
+        this._generation = 0; // bumped by every attempt and by close(): stale callbacks compare and bail out
+        this._attempt = 0;
+        this._previousCode = null;
+        this._cursorUser = options.uid != null ? String(options.uid) : typeof options.token === 'string' ? tokenSubject(options.token) : null;
+        this._cursor = this._loadCursor();
+        this._windowEvents = {
+            online: () => this._online(),
+            // the browser keeps a socket that lost its network half-alive for a long time: give it up now
+            offline: () => this._active && this._ws && this._lost(ABNORMAL, 'offline'),
+            pagehide: () => this._flush(), // the page is going away: send the acks still batched
+        };
+    }
+
+    /** @returns {'connecting' | 'open' | 'reconnecting' | 'closed'} */
+    get state() {
+        return this._state;
+    }
+
+    /** The largest message id seen: logins and re-subscriptions resume after it. */
+    get cursor() {
+        return this._cursor;
+    }
+
+    /** The user: the uid, the token's sub, or what the last welcome frame said. */
+    get user() {
+        return this._cursorUser;
+    }
+
+    /** @returns {string[]} */
+    get topics() {
+        return [...this._topics];
+    }
+
+    /**
+     * @param {'message' | 'gap' | 'state' | 'error'} event
+     * @param {Function} fn
+     * @returns {() => void} removes the listener
+     */
+    on(event, fn) {
+        this._listenersOf(event).add(fn);
+        return () => this.off(event, fn);
+    }
+
+    off(event, fn) {
+        this._listenersOf(event).delete(fn);
+    }
+
+    /** Starts connecting (and keeps reconnecting). Does nothing when already started. */
+    connect() {
+        if (this._active) return;
+        this._active = true;
+        this._attempt = 0;
+        this._previousCode = null;
+        for (const [name, fn] of Object.entries(this._windowEvents)) globalThis.addEventListener?.(name, fn);
+        this._open();
+    }
+
+    /** Closes the connection for good (code 1000) after sending batched acks; connect() starts again. */
+    close() {
+        if (!this._active && !this._ws) return;
+        this._flush();
+        this._stop(1000, 'closed by the client');
+    }
+
+    /**
+     * Follows topics now and after every reconnect. Refused topics (error frame) are forgotten and
+     * reported as an 'error' event.
+     * @param {string | string[]} topics
+     * @param {{since?: string}} [options] replay the topics' messages after this id
+     */
+    subscribe(topics, {since} = {}) {
+        const list = [].concat(topics);
+        list.forEach(t => this._topics.add(t));
+        if (this._state === 'open') this._sendSubscribe(list, since);
+    }
+
+    /** @param {string | string[]} topics */
+    unsubscribe(topics) {
+        const list = [].concat(topics);
+        list.forEach(t => this._topics.delete(t));
+        if (this._state === 'open') this._send({type: 'unsubscribe', topics: list});
+    }
+
+    /** Acknowledges message ids (batched; kept across reconnects until sent). @param {string | string[]} ids */
+    ack(ids) {
+        [].concat(ids).forEach(id => this._acks.add(id));
+        this._scheduleFlush();
+    }
+
+    /** Marks message ids read (batched like acks). @param {string | string[]} ids */
+    read(ids) {
+        [].concat(ids).forEach(id => this._reads.add(id));
+        this._scheduleFlush();
+    }
+
+    // ---- connection lifecycle ----
+
+    async _open() {
+        const generation = ++this._generation;
+        this._setState('connecting', {attempt: this._attempt});
+        let login;
+        try {
+            login = await this._login();
+        } catch (e) {
+            if (generation !== this._generation) return;
+            this._emit('error', {code: 'token_failed', message: String(e?.message ?? e), cause: e});
+            this._retryOrStop(ABNORMAL, 'token function failed', true);
+            return;
+        }
+        if (generation !== this._generation) return; // close() or another attempt happened meanwhile
+        if (login === null) {
+            this._stop(UNAUTHORIZED, 'no token');
+            return;
+        }
+        const since = this._cursor;
+        let ws;
+        try {
+            ws = new this._WebSocket(this._url);
+        } catch (e) { // a malformed URL or a blocked scheme: retrying cannot help
+            this._emit('error', {code: 'invalid_url', message: String(e?.message ?? e), cause: e});
+            this._stop(ABNORMAL, 'cannot open ' + this._url);
+            return;
+        }
+        this._ws = ws;
+        this._lastFrameAt = now();
+        this._connectTimer = setTimeout(() => this._lost(ABNORMAL, 'connect timeout'), this._options.connectTimeoutMs ?? 10000);
+        // log in with the first frame rather than ?token= in the URL: URLs end up in proxy logs
+        ws.onopen = () => ws === this._ws && this._send({type: 'auth', ...login, ...(since ? {since} : {})});
+        ws.onmessage = e => ws === this._ws && this._frame(e.data, since);
+        ws.onclose = e => ws === this._ws && this._lost(e.code, e.reason);
+        ws.onerror = () => {}; // a close event always follows, with the code
+    }
+
+    /** The login fields for the auth frame; null when the token function says there is no user. */
+    async _login() {
+        const {token, uid} = this._options;
+        if (uid != null && token == null) return {uid: String(uid)};
+        const t = typeof token === 'function' ? await token() : token;
+        if (t == null || t === '') return null;
+        this._switchUser(tokenSubject(t));
+        return {token: t};
+    }
+
+    /** Another user may log in through a token function: each user has its own cursor. */
+    _switchUser(user) {
+        if (user === null || user === this._cursorUser) return;
+        this._cursorUser = user;
+        this._cursor = this._loadCursor();
+        this._recent.clear();
+    }
+
+    _welcome(f, since) {
+        clearTimeout(this._connectTimer);
+        this._openedAt = now();
+        this._previousCode = null;
+        if (f.user) this._switchUser(f.user); // an opaque token: the user is learnt here
+        const heartbeat = this._options.heartbeatMs ?? f.heartbeat ?? DEFAULT_HEARTBEAT_MS;
+        this._lastPingAt = null;
+        clearInterval(this._heartbeat);
+        this._heartbeat = setInterval(() => this._tick(), heartbeat);
+        this._setState('open', {user: f.user, connection: f.connection, node: f.node});
+        if (this._topics.size > 0) this._sendSubscribe([...this._topics], since);
+        this._flush();
+    }
+
+    /**
+     * A dead connection (server gone without a close, network black hole) is seen by JavaScript only as
+     * silence: every heartbeat the client pings, and a ping still unanswered at the next tick means dead.
+     * Comparing with our own last ping (not wall time) keeps throttled timers in background tabs from
+     * looking like silence.
+     */
+    _tick() {
+        if (this._lastPingAt !== null && this._lastFrameAt < this._lastPingAt) {
+            this._lost(ABNORMAL, 'no answer from the server within a heartbeat');
+            return;
+        }
+        this._lastPingAt = now();
+        this._send({type: 'ping'});
+    }
+
+    /** The connection ended (close event, offline, timeout): clean up, then retry or stop. */
+    _lost(code, reason) {
+        const wasOpenFor = this._openedAt != null ? now() - this._openedAt : 0;
+        this._dropSocket();
+        if (!this._active) return;
+        if (wasOpenFor >= this._backoff.resetAfterMs) this._attempt = 0; // it was stable: start over
+        this._retryOrStop(code, reason, reconnectAfter(code, {
+            tokenFunction: typeof this._options.token === 'function', previousCode: this._previousCode}));
+    }
+
+    _retryOrStop(code, reason, byDefault) {
+        const decide = this._options.shouldReconnect;
+        const retry = decide ? Boolean(decide({code, reason, willRetry: byDefault})) : byDefault;
+        this._previousCode = code;
+        if (!retry) {
+            this._stop(code, reason);
+            return;
+        }
+        const delayMs = backoffDelay(this._attempt++, this._backoff);
+        this._setState('reconnecting', {code, reason, willRetry: true, delayMs});
+        this._retryTimer = setTimeout(() => this._open(), delayMs);
+    }
+
+    /** Back online: do not wait out the backoff. */
+    _online() {
+        if (!this._active || this._retryTimer == null) return;
+        clearTimeout(this._retryTimer);
+        this._retryTimer = null;
+        this._attempt = 0;
+        this._open();
+    }
+
+    _stop(code, reason) {
+        this._active = false;
+        this._generation++;
+        this._dropSocket();
+        for (const [name, fn] of Object.entries(this._windowEvents)) globalThis.removeEventListener?.(name, fn);
+        this._setState('closed', {code, reason, willRetry: false});
+    }
+
+    /** Detaches and closes the current socket and its timers; its late events are ignored. */
+    _dropSocket() {
+        clearTimeout(this._connectTimer);
+        clearTimeout(this._retryTimer);
+        clearInterval(this._heartbeat);
+        this._retryTimer = this._heartbeat = null;
+        this._openedAt = null;
+        this._pendingSubscribes.clear();
+        const ws = this._ws;
+        this._ws = null;
+        if (ws && ws.readyState <= 1) {
+            try {
+                ws.close(1000);
+            } catch {
+                // already closing
+            }
+        }
+    }
+
+    // ---- frames ----
+
+    _frame(text, since) {
+        this._lastFrameAt = now();
+        let f;
+        try {
+            f = JSON.parse(text);
+        } catch {
+            this._emit('error', {code: 'invalid_json', message: 'the server sent a frame that is not JSON'});
+            return;
+        }
+        switch (f?.type) {
+            case 'welcome': return this._welcome(f, since);
+            case 'message': return this._message(f);
+            case 'gap': return this._emit('gap', {since: f.since, topic: f.topic});
+            case 'subscribed': return this._pendingSubscribes.delete(f.ref);
+            case 'error': return this._serverError(f);
+            default: return undefined; // pong, unsubscribed, and types a newer server may add
+        }
+    }
+
+    _message(f) {
+        if (typeof f.id !== 'string') return;
+        if (!this._recent.add(f.id)) {
+            if (this._autoAck) this.ack(f.id); // our ack may be what got lost: repeat it
+            return;
+        }
+        this._cursor = laterId(this._cursor, f.id);
+        this._storeCursor();
+        const id = f.id;
+        /** @type {Message} */
+        const message = {id, ts: f.ts, data: f.data, ack: () => this.ack(id), read: () => this.read(id)};
+        if (f.topic !== undefined) message.topic = f.topic;
+        this._emit('message', message);
+        if (this._autoAck) this.ack(id);
+    }
+
+    _serverError(f) {
+        const refused = this._pendingSubscribes.get(f.ref);
+        if (refused) {
+            this._pendingSubscribes.delete(f.ref);
+            refused.forEach(t => this._topics.delete(t)); // or every reconnect would be refused again
+        }
+        if (f.code === 'invalid_cursor') {
+            this._cursor = null;
+            this._storeCursor();
+        }
+        this._emit('error', {code: f.code, message: f.message, ref: f.ref, ...(refused ? {topics: refused} : {})});
+    }
+
+    _sendSubscribe(topics, since) {
+        const ref = 's' + ++this._refs;
+        this._pendingSubscribes.set(ref, topics);
+        this._send({type: 'subscribe', topics, ref, ...(since ? {since} : {})});
+    }
+
+    _scheduleFlush() {
+        if (this._flushTimer == null) {
+            this._flushTimer = setTimeout(() => this._flush(), this._options.ackDelayMs ?? 100);
+        }
+    }
+
+    /** Sends batched acks and reads when a connection is open; otherwise they wait for the next one. */
+    _flush() {
+        clearTimeout(this._flushTimer);
+        this._flushTimer = null;
+        if (this._state !== 'open' || this._ws?.readyState !== 1) return; // closing: keep them for the next connection
+        for (const [type, set] of [['ack', this._acks], ['read', this._reads]]) {
+            const ids = [...set];
+            set.clear();
+            for (let i = 0; i < ids.length; i += IDS_PER_FRAME) {
+                const chunk = ids.slice(i, i + IDS_PER_FRAME);
+                this._send(chunk.length === 1 ? {type, id: chunk[0]} : {type, ids: chunk});
+            }
+        }
+    }
+
+    _send(frame) {
+        if (this._ws?.readyState === 1) this._ws.send(JSON.stringify(frame));
+    }
+
+    // ---- cursor storage ----
+
+    _storageKey() {
+        return this._cursorUser == null ? null : `herald:cursor:${this._url}:${this._cursorUser}`;
+    }
+
+    _loadCursor() {
+        const key = this._storageKey();
+        if (!this._storage || key === null) return null;
+        try {
+            const id = this._storage.getItem(key);
+            return id && ULID.test(id) ? id : null; // ignore anything that is not an id we wrote
+        } catch {
+            return null;
+        }
+    }
+
+    _storeCursor() {
+        const key = this._storageKey();
+        if (!this._storage || key === null) return;
+        try {
+            if (this._cursor) this._storage.setItem(key, this._cursor);
+            else this._storage.removeItem(key);
+        } catch {
+            // full or forbidden storage: resuming within this page still works
+        }
+    }
+
+    // ---- events ----
+
+    _setState(state, details = {}) {
+        this._state = state;
+        this._emit('state', {state, ...details});
+    }
+
+    _listenersOf(event) {
+        const set = this._listeners[event];
+        if (!set) throw new TypeError(`Herald: unknown event '${event}' (message, gap, state, error)`);
+        return set;
+    }
+
+    _emit(event, value) {
+        const set = this._listeners[event];
+        if (event === 'error' && set.size === 0) console.warn('Herald:', value.code, value.message);
+        for (const fn of [...set]) {
+            try {
+                fn(value);
+            } catch (e) {
+                // an app handler's bug must not break the connection; show it like an uncaught error
+                (globalThis.reportError ?? console.error)(e);
+            }
+        }
+    }
+}
+
+if (globalThis.window && !globalThis.Herald) {
+    globalThis.Herald = {Client};
+}

@@ -1,0 +1,21 @@
+package dev.herald.client;
+
+import java.util.List;
+
+/**
+ * What happened to a stored message ({@code GET /api/v1/messages/{id}}): per recipient user, its
+ * status ({@code accepted}, {@code delivered}, {@code acked}, {@code read}, {@code expired}, {@code dropped}).
+ */
+public record Receipt(String id, long timestamp, long expiresAt, List<Recipient> recipients) {
+    public Receipt {
+        recipients = List.copyOf(recipients);
+    }
+
+    /** Timestamps are ms since the epoch, {@code null} when the step has not happened. */
+    public record Recipient(String user, String status, Long deliveredAt, Long ackedAt, Long readAt) { }
+
+    /** The recipient entry of {@code user}, or {@code null}. */
+    public Recipient recipient(String user) {
+        return recipients.stream().filter(r -> r.user().equals(user)).findFirst().orElse(null);
+    }
+}

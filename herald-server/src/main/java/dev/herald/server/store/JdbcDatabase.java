@@ -1,0 +1,201 @@
+package dev.herald.server.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.core.store.StoreUnavailableException;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The connections of one store: a writer pool of one connection (all writes go through the store's single
+ * writer thread) and a reader pool. Opening migrates the schema. A connection that failed is evicted, so
+ * the next transaction gets a fresh one once the database is back. Thread-safe.
+ */
+final class JdbcDatabase implements AutoCloseable {
+    private static final AtomicInteger OPENED = new AtomicInteger();
+    /** Longer than any statement should take (a maintenance pass purging a backlog included). */
+    static final int POSTGRES_SOCKET_TIMEOUT_SECONDS = 120;
+
+    /** A name for the store's threads and pools: {@code herald-store-<n>}. */
+    final String name;
+    final SqlDialect dialect;
+    final String description;
+    private final HikariDataSource writer;
+    private final HikariDataSource reader;
+
+    private JdbcDatabase(String name, SqlDialect dialect, String description, HikariDataSource writer, HikariDataSource reader) {
+        this.name = name;
+        this.dialect = dialect;
+        this.description = description;
+        this.writer = writer;
+        this.reader = reader;
+    }
+
+    /**
+     * SQLite in one file, WAL mode: readers see the last commit while the writer goes on. {@code busy_timeout}
+     * lets a transaction wait for another process's lock instead of failing at once.
+     */
+    static JdbcDatabase sqlite(Path file, JdbcStoreOptions options) {
+        Path absolute = file.toAbsolutePath();
+        try {
+            if (absolute.getParent() != null) {
+                Files.createDirectories(absolute.getParent());
+            }
+        } catch (IOException e) {
+            throw new StoreUnavailableException("cannot create the directory of " + absolute + ": " + e.getMessage(), e);
+        }
+        String url = "jdbc:sqlite:" + absolute;
+        migrate(SqlDialect.SQLITE, sqliteSource(url, options, false));
+        String name = "herald-store-" + OPENED.incrementAndGet();
+        HikariDataSource writer = null;
+        try {
+            writer = pool(name + "-writer-pool", sqliteSource(url, options, true), SqlDialect.SQLITE, 1, options, null);
+            HikariDataSource reader = pool(name + "-reader-pool", sqliteSource(url, options, false), SqlDialect.SQLITE,
+                    options.readerThreads(), options, null);
+            return new JdbcDatabase(name, SqlDialect.SQLITE, "sqlite:" + absolute + " (WAL, synchronous=" + options.sqliteSync() + ")",
+                    writer, reader);
+        } catch (RuntimeException e) {
+            closeQuietly(writer);
+            throw unavailable("cannot open " + absolute, e);
+        }
+    }
+
+    private static DataSource sqliteSource(String url, JdbcStoreOptions options, boolean writer) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(options.sqliteSync() == SqliteSync.FULL
+                ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout((int) options.connectionTimeout().toMillis());
+        if (options.sqliteMaxPages() > 0) {
+            config.setMaxPageCount(options.sqliteMaxPages());
+        }
+        if (writer) {
+            // a bigger page cache keeps the hot ends of the indexes in memory across transactions (negative = KiB)
+            config.setCacheSize(-64 * 1024);
+        }
+        SQLiteDataSource source = new SQLiteDataSource(config);
+        source.setUrl(url);
+        return source;
+    }
+
+    /** PostgreSQL; several Herald nodes may share one database (idempotency keys hold across them). */
+    static JdbcDatabase postgres(PostgresUrl url, JdbcStoreOptions options) {
+        PGSimpleDataSource direct = new PGSimpleDataSource();
+        direct.setURL(url.jdbcUrl());
+        if (url.user() != null) {
+            direct.setUser(url.user());
+        }
+        if (url.password() != null) {
+            direct.setPassword(url.password());
+        }
+        // a server that stops answering (a black-holed network, not a refused connection) must fail the writes,
+        // not hang the writer: defaults unless the URL sets its own
+        if (!url.hasParam("connectTimeout")) {
+            direct.setConnectTimeout((int) Math.max(1, options.connectionTimeout().toSeconds()));
+        }
+        if (!url.hasParam("socketTimeout")) {
+            direct.setSocketTimeout(POSTGRES_SOCKET_TIMEOUT_SECONDS);
+        }
+        if (!url.hasParam("tcpKeepAlive")) {
+            direct.setTcpKeepAlive(true);
+        }
+        migrate(SqlDialect.POSTGRESQL, direct, url.schema());
+        String name = "herald-store-" + OPENED.incrementAndGet();
+        HikariDataSource writer = null;
+        try {
+            writer = pool(name + "-writer-pool", direct, SqlDialect.POSTGRESQL, 1, options, null);
+            // one snapshot per replay, so its page and its gap agree
+            HikariDataSource reader = pool(name + "-reader-pool", direct, SqlDialect.POSTGRESQL, options.readerThreads(), options,
+                    "TRANSACTION_REPEATABLE_READ");
+            return new JdbcDatabase(name, SqlDialect.POSTGRESQL, url.display(), writer, reader);
+        } catch (RuntimeException e) {
+            closeQuietly(writer);
+            throw unavailable("cannot connect to " + url.display(), e);
+        }
+    }
+
+    private static HikariDataSource pool(String name, DataSource source, SqlDialect dialect, int size, JdbcStoreOptions options,
+                                         String isolation) {
+        HikariConfig config = new HikariConfig();
+        if (isolation != null) {
+            config.setTransactionIsolation(isolation);
+        }
+        config.setPoolName(name);
+        config.setDataSource(source);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(size);
+        config.setAutoCommit(dialect.autoCommit);
+        config.setConnectionTimeout(options.connectionTimeout().toMillis());
+        config.setValidationTimeout(Math.min(options.connectionTimeout().toMillis(), 5_000));
+        return new HikariDataSource(config);
+    }
+
+    private static void migrate(SqlDialect dialect, DataSource source) {
+        migrate(dialect, source, null);
+    }
+
+    private static void migrate(SqlDialect dialect, DataSource source, String schema) {
+        try {
+            var config = Flyway.configure().dataSource(source).locations(dialect.migrations).cleanDisabled(true);
+            if (schema != null) {
+                config.schemas(schema).createSchemas(true);
+            }
+            config.load().migrate();
+        } catch (FlywayException e) {
+            throw unavailable("cannot migrate the " + dialect.scheme + " schema", e);
+        }
+    }
+
+    private static StoreUnavailableException unavailable(String what, Exception e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return new StoreUnavailableException(what + ": " + cause.getMessage(), e);
+    }
+
+    Connection writer() throws SQLException {
+        return writer.getConnection();
+    }
+
+    Connection reader() throws SQLException {
+        return reader.getConnection();
+    }
+
+    /** Drops a writer connection that saw a failure instead of returning it to the pool: no poisoned connection. */
+    void evictWriter(Connection c) {
+        if (c != null) {
+            writer.evictConnection(c);
+        }
+    }
+
+    /** Drops a reader connection that saw a failure. */
+    void evictReader(Connection c) {
+        if (c != null) {
+            reader.evictConnection(c);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(writer);
+        closeQuietly(reader);
+    }
+
+    private static void closeQuietly(HikariDataSource pool) {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+}

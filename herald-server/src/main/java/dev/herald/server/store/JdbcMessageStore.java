@@ -1,0 +1,432 @@
+package dev.herald.server.store;
+
+import dev.herald.core.store.Appended;
+import dev.herald.core.store.Maintenance;
+import dev.herald.core.store.MessageStore;
+import dev.herald.core.store.Receipt;
+import dev.herald.core.store.Replay;
+import dev.herald.core.store.ReplayRequest;
+import dev.herald.core.store.StatusUpdate;
+import dev.herald.core.store.StoreLimits;
+import dev.herald.core.store.StoreUnavailableException;
+import dev.herald.core.store.StoredMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link MessageStore} in SQLite (one file, the embedded default) or PostgreSQL (shared by several nodes),
+ * with the semantics of {@code MemoryMessageStore}.
+ *
+ * <p><b>Writes</b> (appends, status updates, maintenance) are queued and committed by one writer thread
+ * (group commit): it takes everything queued, up to {@link JdbcStoreOptions#maxGroupMessages()} messages, and
+ * commits it in one transaction with JDBC batches, so one commit (one fsync) serves many callers. Futures
+ * complete after the commit, in call order, on one completion thread that is not the writer, so the writer goes
+ * on committing while callers fan out. If the transaction fails it is rolled back whole: every operation of the
+ * group fails with {@link StoreUnavailableException} and nothing of it is visible; operations already queued
+ * behind it fail at once too (they would meet the same database), the connection is dropped, and the next
+ * operation starts afresh on a new connection, so the store recovers by itself when the database is back.
+ * Past {@link JdbcStoreOptions#maxQueuedMessages()} queued messages, new writes fail at once (still in order).
+ *
+ * <p><b>Reads</b> (replay, receipt) run on a small reader pool, never on the writer or the caller's thread, see
+ * every commit whose future has completed, and complete on the reader thread. A read that finds its pooled
+ * connection broken (the database restarted since) is tried once more on a fresh one.
+ *
+ * <p><b>Durability</b>: a completed append is committed. SQLite: WAL mode; with {@link SqliteSync#FULL} (default)
+ * every commit fsyncs the WAL, so it survives a process crash and power loss; with {@link SqliteSync#NORMAL} it
+ * survives a process crash, and power loss may take the last commits before the next checkpoint. PostgreSQL:
+ * as the server's {@code synchronous_commit} says (on by default: the WAL is flushed before the commit returns).
+ * A connection lost during the commit itself leaves its outcome unknown: the caller sees a failure for a
+ * message that may be stored; a retry with the same idempotency key then answers with its id.
+ *
+ * <p>Thread-safe; no method blocks on I/O. {@link #close()} finishes queued writes, then stops the threads and
+ * closes the connections; later calls fail with {@link StoreUnavailableException}.
+ */
+public final class JdbcMessageStore implements MessageStore {
+    private static final Logger log = LoggerFactory.getLogger(JdbcMessageStore.class);
+
+    private final JdbcDatabase db;
+    private final StoreLimits limits;
+    private final JdbcStoreOptions options;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final ArrayDeque<WriteOp<?>> queue = new ArrayDeque<>(); // guarded by lock
+    private int queuedUnits;                                         // guarded by lock
+    private boolean closed;                                          // guarded by lock
+    private final Thread writer;
+    private final ExecutorService completions;
+    private final ExecutorService readers;
+    private final StreamTracker streams = new StreamTracker();       // writer thread only
+    private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong failedCommits = new AtomicLong();
+    private boolean failing;                                         // writer thread only: log a failure streak once
+    private SqlSession session;                                      // writer thread only: kept across transactions
+
+    JdbcMessageStore(JdbcDatabase db, StoreLimits limits, JdbcStoreOptions options) {
+        this.db = db;
+        this.limits = limits;
+        this.options = options;
+        this.completions = Executors.newSingleThreadExecutor(daemon(db.name + "-completions"));
+        this.readers = Executors.newFixedThreadPool(options.readerThreads(), daemon(db.name + "-reader"));
+        this.writer = daemon(db.name + "-writer").newThread(this::runWriter);
+        this.writer.start();
+    }
+
+    /** SQLite in {@code file} (created with its directory when missing), schema migrated. */
+    public static JdbcMessageStore sqlite(Path file, StoreLimits limits, JdbcStoreOptions options) {
+        return new JdbcMessageStore(JdbcDatabase.sqlite(file, options), limits, options);
+    }
+
+    /**
+     * PostgreSQL at {@code url} ({@code postgresql://user:password@host:port/db?currentSchema=s} or
+     * {@code jdbc:postgresql://...}), schema migrated (a {@code currentSchema} that does not exist is created).
+     *
+     * @throws StoreUnavailableException when the database cannot be reached or migrated
+     */
+    public static JdbcMessageStore postgres(String url, StoreLimits limits, JdbcStoreOptions options) {
+        return new JdbcMessageStore(JdbcDatabase.postgres(PostgresUrl.parse(url), options), limits, options);
+    }
+
+    // ---- the API: writes are queued for the writer, reads go to the reader pool
+
+    @Override
+    public CompletableFuture<List<Appended>> append(List<StoredMessage> messages) {
+        return enqueue(new WriteOp.Append(List.copyOf(messages)));
+    }
+
+    @Override
+    public CompletableFuture<Integer> updateStatus(List<StatusUpdate> updates) {
+        return enqueue(new WriteOp.Status(List.copyOf(updates)));
+    }
+
+    @Override
+    public CompletableFuture<Maintenance> maintain(long now) {
+        return enqueue(new WriteOp.Maintain(limits, now));
+    }
+
+    @Override
+    public CompletableFuture<Replay> replay(ReplayRequest request, long now) {
+        return read(c -> StoreReads.replay(c, request, now));
+    }
+
+    @Override
+    public CompletableFuture<Optional<Receipt>> receipt(String messageId, long now) {
+        return read(c -> StoreReads.receipt(c, messageId, now));
+    }
+
+    @Override
+    public String describe() {
+        return db.description;
+    }
+
+    /** The prefix of this store's thread names, {@code herald-store-<n>}. */
+    String name() {
+        return db.name;
+    }
+
+    /** Transactions committed by the writer so far (group commit: far fewer than appends under load). */
+    public long commits() {
+        return commits.get();
+    }
+
+    /** Messages and status updates waiting for the writer (not those it is committing). */
+    int queuedMessages() {
+        lock.lock();
+        try {
+            return queuedUnits;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Transactions that failed and were rolled back. */
+    public long failedCommits() {
+        return failedCommits.get();
+    }
+
+    private <T> CompletableFuture<T> enqueue(WriteOp<T> op) {
+        lock.lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(new StoreUnavailableException("the message store is closed"));
+            }
+            if (!queue.isEmpty() && queuedUnits + op.units() > options.maxQueuedMessages()) {
+                // fails in its turn, so completions stay in call order
+                op.rejected = new StoreUnavailableException("the message store is overloaded: "
+                        + queuedUnits + " writes are waiting for the database");
+            } else {
+                queuedUnits += op.units();
+            }
+            queue.add(op);
+            work.signal();
+            return op.future;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <T> CompletableFuture<T> read(SqlFunction<T> query) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        try {
+            readers.execute(() -> {
+                try {
+                    future.complete(readOnce(query, true));
+                } catch (SQLException | RuntimeException e) {
+                    future.completeExceptionally(new StoreUnavailableException("cannot read from " + describe() + ": " + e.getMessage(), e));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            future.completeExceptionally(new StoreUnavailableException("the message store is closed", e));
+        }
+        return future;
+    }
+
+    /** Reads have no side effects: one found broken (the database restarted since it was last used) is tried again on a new connection. */
+    private <T> T readOnce(SqlFunction<T> query, boolean mayRetry) throws SQLException {
+        try (SqlSession session = new SqlSession(db.reader(), db.dialect)) {
+            try {
+                session.begin(false);
+                T result = query.apply(session.connection);
+                session.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                db.evictReader(session.connection);
+                if (!mayRetry || !connectionLost(e)) {
+                    throw e;
+                }
+            }
+        }
+        return readOnce(query, false);
+    }
+
+    /** The connection broke (SQLState class 08, or the server shut the session down), as opposed to an error in the SQL. */
+    static boolean connectionLost(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- the writer thread
+
+    private void runWriter() {
+        while (true) {
+            List<WriteOp<?>> group = new ArrayList<>();
+            boolean closing = takeGroup(group);
+            if (!group.isEmpty()) {
+                commit(group);
+            }
+            if (closing) {
+                if (session != null) {
+                    session.close();
+                    session = null;
+                }
+                return;
+            }
+        }
+    }
+
+    /** Waits for work, then takes queued operations up to the group limit; {@code true} when the store is closing. */
+    private boolean takeGroup(List<WriteOp<?>> group) {
+        lock.lock();
+        try {
+            while (queue.isEmpty() && !closed) {
+                work.awaitUninterruptibly();
+            }
+            int units = 0;
+            while (!queue.isEmpty() && (group.isEmpty() || units + queue.peek().queuedUnits() <= options.maxGroupMessages())) {
+                WriteOp<?> op = queue.poll();
+                units += op.queuedUnits();
+                queuedUnits -= op.queuedUnits();
+                group.add(op);
+            }
+            return closed && queue.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void commit(List<WriteOp<?>> group) {
+        if (group.stream().anyMatch(op -> op.rejected == null)) {
+            Failure failure = attempt(group);
+            if (failure != null && failure.retry()) {
+                // the connection was dead before the commit was sent (the database restarted since it was last
+                // used): nothing was committed, so the group is tried once more on a fresh connection
+                streams.checkAll();
+                Failure again = attempt(group);
+                if (again != null) {
+                    again.cause().addSuppressed(failure.cause());
+                }
+                failure = again;
+            }
+            if (failure == null) {
+                commits.incrementAndGet();
+                if (failing) {
+                    failing = false;
+                    log.info("message store {} is writable again", describe());
+                }
+            } else {
+                fail(group, failure.cause());
+            }
+        }
+        try {
+            completions.execute(() -> group.forEach(WriteOp::complete));
+        } catch (RejectedExecutionException e) {
+            group.forEach(WriteOp::complete); // only after close() gave up waiting for the completions
+        }
+    }
+
+    private void fail(List<WriteOp<?>> group, Exception cause) {
+        failedCommits.incrementAndGet();
+        streams.checkAll();
+        if (!failing) {
+            failing = true;
+            log.warn("message store {}: a transaction failed and was rolled back: {}", describe(), cause.toString());
+        }
+        StoreUnavailableException failure = new StoreUnavailableException(
+                "the message store " + describe() + " could not commit: " + cause.getMessage(), cause);
+        group.addAll(drainQueue());
+        for (WriteOp<?> op : group) {
+            if (op.rejected == null) {
+                op.rejected = failure;
+            }
+        }
+    }
+
+    /** Why a transaction failed (it was rolled back and its connection dropped), and whether trying again is safe. */
+    private record Failure(Exception cause, boolean retry) { }
+
+    /** One try at committing the group: {@code null} when committed. */
+    private Failure attempt(List<WriteOp<?>> group) {
+        boolean committing = false;
+        try {
+            if (session == null) {
+                session = new SqlSession(db.writer(), db.dialect);
+            }
+            WriteTransaction tx = new WriteTransaction(session, streams);
+            session.begin(true);
+            for (WriteOp<?> op : group) {
+                if (op.rejected == null) {
+                    op.apply(tx);
+                }
+            }
+            tx.flush();
+            committing = true;
+            session.commit();
+            return null;
+        } catch (SQLException | RuntimeException e) {
+            boolean hadSession = session != null;
+            if (hadSession) {
+                try {
+                    session.rollback();
+                } catch (SQLException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                // a connection that failed is not used again: the next attempt gets a fresh one from the pool
+                db.evictWriter(session.connection);
+                session.close();
+                session = null;
+            }
+            return new Failure(e, hadSession && !committing && connectionLost(e));
+        }
+    }
+
+    /** After a failure, the operations queued behind it: they fail now instead of each waiting for the dead database. */
+    private List<WriteOp<?>> drainQueue() {
+        lock.lock();
+        try {
+            List<WriteOp<?>> drained = new ArrayList<>(queue);
+            queue.clear();
+            queuedUnits = 0;
+            return drained;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- closing
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        join(writer);
+        completions.shutdown();
+        readers.shutdown();
+        // a callback on one of the store's own threads may close it: that thread cannot wait for itself
+        if (!Thread.currentThread().getName().startsWith(db.name + "-")) {
+            await(completions);
+            await(readers);
+        }
+        db.close();
+    }
+
+    private static void join(Thread t) {
+        if (t == Thread.currentThread()) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(ExecutorService executor) {
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("message store threads did not finish within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name.endsWith("-reader") ? name + "-" + n.incrementAndGet() : name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @FunctionalInterface
+    private interface SqlFunction<T> {
+        T apply(Connection c) throws SQLException;
+    }
+}

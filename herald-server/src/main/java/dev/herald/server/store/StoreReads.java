@@ -1,0 +1,158 @@
+package dev.herald.server.store;
+
+import dev.herald.core.message.Target;
+import dev.herald.core.store.DeliveryStatus;
+import dev.herald.core.store.Receipt;
+import dev.herald.core.store.Replay;
+import dev.herald.core.store.ReplayRequest;
+import dev.herald.core.store.StoredMessage;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The reads: one replay page and one receipt, each inside one read transaction (one snapshot) on a reader
+ * connection. Same rules as {@code MemoryMessageStore}: expired entries are hidden at once and, between the
+ * cursor and the end of the page, report a gap, as does a {@code trimmed_through} beyond the cursor.
+ * Stateless; callers run it on reader threads.
+ */
+final class StoreReads {
+    static final String PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS
+            + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
+            + " WHERE e.stream = ? AND e.message_id > ? AND e.expires_at > ? ORDER BY e.message_id LIMIT ?";
+    static final String PENDING_PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS
+            + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
+            + " JOIN recipients r ON r.message_id = e.message_id AND r.user_id = ?"
+            + " WHERE e.stream = ? AND e.message_id > ? AND e.expires_at > ? AND r.status < ? ORDER BY e.message_id LIMIT ?";
+    static final String TRIMMED = "SELECT trimmed_through FROM streams WHERE stream = ?";
+    static final String EXPIRED_AFTER = "SELECT 1 FROM stream_entries WHERE stream = ? AND message_id > ? AND expires_at <= ? LIMIT 1";
+    static final String EXPIRED_BETWEEN = "SELECT 1 FROM stream_entries"
+            + " WHERE stream = ? AND message_id > ? AND message_id < ? AND expires_at <= ? LIMIT 1";
+    static final String MESSAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + " FROM messages m WHERE m.id = ?";
+    static final String RECIPIENTS = "SELECT user_id, status, delivered_at, acked_at, read_at, dropped FROM recipients WHERE message_id = ?";
+
+    private StoreReads() { }
+
+    static Replay replay(Connection c, ReplayRequest request, long now) throws SQLException {
+        String stream = StoreRows.streamKey(request.stream());
+        String after = request.afterId() == null ? "" : request.afterId();
+        // one row beyond the page tells whether there is more, and bounds the gap check like the memory store's scan
+        List<StoredMessage> rows = new ArrayList<>();
+        if (request.stream() instanceof Target.User user && request.pending() != ReplayRequest.Pending.ALL) {
+            int below = request.pending() == ReplayRequest.Pending.UNDELIVERED ? DeliveryStatus.DELIVERED.rank() : DeliveryStatus.ACKED.rank();
+            try (PreparedStatement s = c.prepareStatement(PENDING_PAGE)) {
+                s.setString(1, user.userId());
+                s.setString(2, stream);
+                s.setString(3, after);
+                s.setLong(4, now);
+                s.setInt(5, below);
+                s.setInt(6, request.limit() + 1);
+                read(s, rows);
+            }
+        } else {
+            try (PreparedStatement s = c.prepareStatement(PAGE)) {
+                s.setString(1, stream);
+                s.setString(2, after);
+                s.setLong(3, now);
+                s.setInt(4, request.limit() + 1);
+                read(s, rows);
+            }
+        }
+        boolean more = rows.size() > request.limit();
+        String scannedTo = more ? rows.remove(rows.size() - 1).id() : null;
+        boolean gap = request.afterId() != null && (trimmedBeyond(c, stream, after) || expiredBetween(c, stream, after, scannedTo, now));
+        return new Replay(rows, gap, more);
+    }
+
+    private static void read(PreparedStatement s, List<StoredMessage> into) throws SQLException {
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                into.add(StoreRows.message(rs));
+            }
+        }
+    }
+
+    private static boolean trimmedBeyond(Connection c, String stream, String after) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(TRIMMED)) {
+            s.setString(1, stream);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() && rs.getString(1).compareTo(after) > 0;
+            }
+        }
+    }
+
+    /** An expired entry still in the stream after the cursor (and before {@code before}, when not null). */
+    private static boolean expiredBetween(Connection c, String stream, String after, String before, long now) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(before == null ? EXPIRED_AFTER : EXPIRED_BETWEEN)) {
+            int i = 1;
+            s.setString(i++, stream);
+            s.setString(i++, after);
+            if (before != null) {
+                s.setString(i++, before);
+            }
+            s.setLong(i, now);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    static Optional<Receipt> receipt(Connection c, String messageId, long now) throws SQLException {
+        StoredMessage message;
+        try (PreparedStatement s = c.prepareStatement(MESSAGE)) {
+            s.setString(1, messageId);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                message = StoreRows.message(rs);
+            }
+        }
+        Map<String, Receipt.Recipient> byUser = new HashMap<>();
+        try (PreparedStatement s = c.prepareStatement(RECIPIENTS)) {
+            s.setString(1, messageId);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    String user = rs.getString(1);
+                    int rank = rs.getInt(2);
+                    boolean dropped = rs.getInt(6) == 1;
+                    byUser.put(user, new Receipt.Recipient(user, status(rank, dropped, message.expiresAt(), now),
+                            nullableLong(rs, 3), nullableLong(rs, 4), nullableLong(rs, 5)));
+                }
+            }
+        }
+        // recipients in publish order, as the message names them
+        List<Receipt.Recipient> recipients = new ArrayList<>(byUser.size());
+        for (String user : new LinkedHashSet<>(message.users())) {
+            Receipt.Recipient r = byUser.get(user);
+            if (r != null) {
+                recipients.add(r);
+            }
+        }
+        return Optional.of(new Receipt(message, recipients));
+    }
+
+    /** Acked or read stays so; otherwise a dropped or expired message says so; otherwise the stored rank. */
+    static DeliveryStatus status(int rank, boolean dropped, long expiresAt, long now) {
+        if (rank >= DeliveryStatus.ACKED.rank()) {
+            return DeliveryStatus.ofRank(rank);
+        }
+        if (dropped) {
+            return DeliveryStatus.DROPPED;
+        }
+        return expiresAt <= now ? DeliveryStatus.EXPIRED : DeliveryStatus.ofRank(rank);
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+}

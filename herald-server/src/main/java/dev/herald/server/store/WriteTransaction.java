@@ -1,0 +1,235 @@
+package dev.herald.server.store;
+
+import dev.herald.core.store.Appended;
+import dev.herald.core.store.DeliveryStatus;
+import dev.herald.core.store.Maintenance;
+import dev.herald.core.store.StatusUpdate;
+import dev.herald.core.store.StoreLimits;
+import dev.herald.core.store.StoredMessage;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The writes of one group commit, on one connection inside one transaction: every queued append and status
+ * update becomes a row in a JDBC batch, and consecutive operations of one kind go to the database in one
+ * {@code executeBatch}. Operations take effect in call order: a status update waits for the appends queued
+ * before it to be flushed, and the other way round. Results are known after {@link #flush()}; nothing is
+ * visible to others before the caller commits. Statements come from the writer's session and are reused by
+ * the next transaction. Used by the writer thread only.
+ */
+final class WriteTransaction {
+    static final String INSERT_MESSAGE = "INSERT INTO messages (id, ts, expires_at, data, users, topics, to_all, idempotency_key) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
+    static final String INSERT_ENTRY = "INSERT INTO stream_entries (stream, message_id, expires_at) VALUES (?, ?, ?)";
+    static final String INSERT_RECIPIENT = "INSERT INTO recipients (message_id, user_id) VALUES (?, ?)";
+    static final String FIND_KEY = "SELECT id FROM messages WHERE idempotency_key = ?";
+    // every step up to the new status happened by now at the latest (an ack implies delivery); the status never goes back
+    static final String UPDATE_STATUS = "UPDATE recipients SET status = CASE WHEN status < ? THEN ? ELSE status END, "
+            + "delivered_at = COALESCE(delivered_at, ?), acked_at = COALESCE(acked_at, ?), read_at = COALESCE(read_at, ?) "
+            + "WHERE message_id = ? AND user_id = ?";
+
+    private final SqlSession session;
+    private final StreamTracker streams;
+    /** Idempotency keys seen in this group: the first message with a key leads, later ones follow it. */
+    private final Map<String, Slot> keys = new HashMap<>();
+    private final List<Slot> pendingMessages = new ArrayList<>();
+    private final List<StatusCount> pendingUpdates = new ArrayList<>();
+
+    WriteTransaction(SqlSession session, StreamTracker streams) {
+        this.session = session;
+        this.streams = streams;
+    }
+
+    /** Queues the messages of one append call; the slots give its results after {@link #flush()}. */
+    List<Slot> append(List<StoredMessage> messages) throws SQLException {
+        flushUpdates();
+        List<Slot> slots = new ArrayList<>(messages.size());
+        for (StoredMessage m : messages) {
+            Slot slot = new Slot(m);
+            slots.add(slot);
+            if (m.idempotencyKey() != null) {
+                Slot leader = keys.putIfAbsent(m.idempotencyKey(), slot);
+                if (leader != null) {
+                    slot.leader = leader;
+                    continue;
+                }
+            }
+            pendingMessages.add(slot);
+        }
+        return slots;
+    }
+
+    /** Queues the updates of one call; the counter holds how many applied after {@link #flush()}. */
+    StatusCount updateStatus(List<StatusUpdate> updates) throws SQLException {
+        flushMessages();
+        StatusCount count = new StatusCount(updates);
+        if (!updates.isEmpty()) {
+            pendingUpdates.add(count);
+        }
+        return count;
+    }
+
+    Maintenance maintain(StoreLimits limits, long now) throws SQLException {
+        flush();
+        return new StoreMaintenance(session.connection, session.dialect, limits, streams).run(now);
+    }
+
+    void flush() throws SQLException {
+        flushMessages();
+        flushUpdates();
+    }
+
+    private void flushMessages() throws SQLException {
+        if (pendingMessages.isEmpty()) {
+            return;
+        }
+        // keyed messages first, in key order: two nodes inserting the same keys wait for each other in one order (no deadlock)
+        List<Slot> batch = new ArrayList<>(pendingMessages);
+        batch.sort(Comparator.comparing((Slot s) -> s.message.idempotencyKey(), Comparator.nullsLast(Comparator.naturalOrder())));
+        pendingMessages.clear();
+
+        PreparedStatement insert = statement(INSERT_MESSAGE);
+        for (Slot s : batch) {
+            StoredMessage m = s.message;
+            insert.setString(1, m.id());
+            insert.setLong(2, m.timestamp());
+            insert.setLong(3, m.expiresAt());
+            insert.setString(4, m.dataJson());
+            insert.setString(5, StoreRows.encodeList(m.users()));
+            insert.setString(6, StoreRows.encodeList(m.topics()));
+            insert.setInt(7, m.all() ? 1 : 0);
+            insert.setString(8, m.idempotencyKey());
+            insert.addBatch();
+        }
+        int[] inserted = insert.executeBatch();
+
+        PreparedStatement entries = null;
+        PreparedStatement recipients = null;
+        for (int i = 0; i < batch.size(); i++) {
+            Slot s = batch.get(i);
+            StoredMessage m = s.message;
+            if (inserted[i] == 0) {
+                // the key was taken by a committed message (of an earlier group, or another node's)
+                s.resolve(winnerOf(m.idempotencyKey()), true);
+                continue;
+            }
+            s.resolve(m.id(), false);
+            for (String stream : StoreRows.streamKeys(m)) {
+                entries = entries == null ? statement(INSERT_ENTRY) : entries;
+                entries.setString(1, stream);
+                entries.setString(2, m.id());
+                entries.setLong(3, m.expiresAt());
+                entries.addBatch();
+                streams.touched(stream);
+                if (stream.startsWith(StoreRows.USER_PREFIX)) {
+                    recipients = recipients == null ? statement(INSERT_RECIPIENT) : recipients;
+                    recipients.setString(1, m.id());
+                    recipients.setString(2, stream.substring(StoreRows.USER_PREFIX.length()));
+                    recipients.addBatch();
+                }
+            }
+        }
+        if (entries != null) {
+            entries.executeBatch();
+        }
+        if (recipients != null) {
+            recipients.executeBatch();
+        }
+    }
+
+    private String winnerOf(String key) throws SQLException {
+        PreparedStatement find = statement(FIND_KEY);
+        find.setString(1, key);
+        try (ResultSet rs = find.executeQuery()) {
+            if (rs.next()) {
+                return rs.getString(1);
+            }
+        }
+        // purged by another node between our insert and this look-up: fail the group, the caller's retry succeeds
+        throw new SQLException("the message holding idempotency key " + key + " vanished during the transaction");
+    }
+
+    private void flushUpdates() throws SQLException {
+        if (pendingUpdates.isEmpty()) {
+            return;
+        }
+        PreparedStatement update = statement(UPDATE_STATUS);
+        for (StatusCount count : pendingUpdates) {
+            for (StatusUpdate u : count.updates) {
+                int rank = u.status().rank();
+                update.setInt(1, rank);
+                update.setInt(2, rank);
+                update.setLong(3, u.at());
+                setNullableLong(update, 4, rank >= DeliveryStatus.ACKED.rank() ? u.at() : null);
+                setNullableLong(update, 5, rank >= DeliveryStatus.READ.rank() ? u.at() : null);
+                update.setString(6, u.messageId());
+                update.setString(7, u.userId());
+                update.addBatch();
+            }
+        }
+        int[] changed = update.executeBatch();
+        int i = 0;
+        for (StatusCount count : pendingUpdates) {
+            for (int n = 0; n < count.updates.size(); n++) {
+                if (changed[i++] > 0) {
+                    count.applied++;
+                }
+            }
+        }
+        pendingUpdates.clear();
+    }
+
+    private static void setNullableLong(PreparedStatement s, int index, Long value) throws SQLException {
+        if (value == null) {
+            s.setNull(index, Types.BIGINT);
+        } else {
+            s.setLong(index, value);
+        }
+    }
+
+    private PreparedStatement statement(String sql) throws SQLException {
+        return session.prepare(sql);
+    }
+
+    /** One message of an append call and, after the flush, what became of it. */
+    static final class Slot {
+        final StoredMessage message;
+        Slot leader;
+        private String id;
+        private boolean duplicate;
+
+        Slot(StoredMessage message) {
+            this.message = message;
+        }
+
+        void resolve(String id, boolean duplicate) {
+            this.id = id;
+            this.duplicate = duplicate;
+        }
+
+        Appended result() {
+            if (leader != null) {
+                return new Appended(leader.result().id(), true);
+            }
+            return new Appended(id, duplicate);
+        }
+    }
+
+    /** The updates of one call and how many of them found their recipient. */
+    static final class StatusCount {
+        final List<StatusUpdate> updates;
+        int applied;
+
+        StatusCount(List<StatusUpdate> updates) {
+            this.updates = updates;
+        }
+    }
+}

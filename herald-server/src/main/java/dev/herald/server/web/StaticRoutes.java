@@ -1,0 +1,93 @@
+package dev.herald.server.web;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.function.UnaryOperator;
+
+/**
+ * Public browser assets from the jar: the JavaScript SDK at {@code GET /herald.js} (from
+ * {@code clients/js/herald.js}) and the demo page at {@code GET /} (from {@code clients/js/demo/index.html}).
+ * Both are read once at start and served from memory with an ETag and {@code Cache-Control: no-cache}:
+ * browsers revalidate on each load (a cheap 304) so an upgraded server never runs against a stale SDK.
+ * No API key: they hold no secrets (the demo tells how to publish with curl when auth is on).
+ */
+public final class StaticRoutes {
+    /** Placeholder in the demo page's root element, replaced by "dev" or "auth" so it shows the right login form. */
+    static final String MODE_PLACEHOLDER = "__HERALD_MODE__";
+
+    private final Asset sdk;
+    private final Asset demo;
+
+    public StaticRoutes(boolean devMode) {
+        this.sdk = Asset.load("/herald/web/herald.js", "text/javascript; charset=utf-8", UnaryOperator.identity());
+        this.demo = Asset.load("/herald/web/demo/index.html", "text/html; charset=utf-8",
+                html -> html.replace(MODE_PLACEHOLDER, devMode ? "dev" : "auth"));
+    }
+
+    public void mount(Router router) {
+        // HEAD too: curl -I and link checkers; Vert.x sends the headers of the GET without the body
+        router.route("/herald.js").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(sdk::serve);
+        router.route("/").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(demo::serve);
+    }
+
+    /** One file held in memory with its strong ETag (a hash of the bytes served). */
+    private record Asset(Buffer body, String contentType, String etag) {
+        static Asset load(String path, String contentType, UnaryOperator<String> transform) {
+            byte[] bytes;
+            try (InputStream in = StaticRoutes.class.getResourceAsStream(path)) {
+                if (in == null) {
+                    throw new IllegalStateException(path + " is missing from the jar");
+                }
+                bytes = transform.apply(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new Asset(Buffer.buffer(bytes), contentType, '"' + sha256(bytes).substring(0, 32) + '"');
+        }
+
+        void serve(RoutingContext ctx) {
+            var response = ctx.response()
+                    .putHeader(HttpHeaders.ETAG, etag)
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                    .putHeader("X-Content-Type-Options", "nosniff");
+            if (matches(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH))) {
+                response.setStatusCode(304).end();
+                return;
+            }
+            response.putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body);
+        }
+
+        /** If-None-Match may list several tags, or be {@code *}. */
+        private boolean matches(String ifNoneMatch) {
+            if (ifNoneMatch == null) {
+                return false;
+            }
+            for (String tag : ifNoneMatch.split(",")) {
+                String t = tag.trim();
+                if (t.equals("*") || t.equals(etag) || t.equals("W/" + etag)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.herald.server.durable;
+
+import dev.herald.server.config.Setting;
+import dev.herald.server.testing.TestServer;
+import dev.herald.server.testing.WebhookReceiver;
+import dev.herald.server.testing.WsClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code receipts.webhook-url}: status changes are POSTed to the business back-end, signed per
+ * standardwebhooks.com, retried on 5xx with the same {@code webhook-id}, not retried on other 4xx.
+ */
+class ReceiptWebhookTest {
+    private final byte[] key = new byte[32];
+    private final String secret;
+    private final WebhookReceiver receiver = new WebhookReceiver();
+    private TestServer server;
+
+    ReceiptWebhookTest() {
+        new SecureRandom().nextBytes(key);
+        secret = "whsec_" + Base64.getEncoder().encodeToString(key);
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        receiver.close();
+    }
+
+    private void start() {
+        server = TestServer.devMode(Map.of(Setting.RECEIPTS_WEBHOOK_URL, receiver.url(), Setting.RECEIPTS_WEBHOOK_SECRET, secret));
+    }
+
+    /** The signature computed here from the spec, independently of Herald's WebhookSignature. */
+    private String expectedSignature(String id, String timestamp, String body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return "v1," + Base64.getEncoder().encodeToString(mac.doFinal((id + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void assertSigned(WebhookReceiver.Request request) {
+        assertThat(request.method()).isEqualTo("POST");
+        assertThat(request.path()).isEqualTo("/hooks/receipts");
+        assertThat(request.header("Content-Type")).startsWith("application/json");
+        String id = request.header("webhook-id");
+        String timestamp = request.header("webhook-timestamp");
+        assertThat(id).isNotBlank();
+        assertThat(Long.parseLong(timestamp)).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(300L));
+        assertThat(request.header("webhook-signature").split(" ")).contains(expectedSignature(id, timestamp, request.body()));
+    }
+
+    /** Every {@code {"id","user","status","at"}} entry of the requests, in order. */
+    private static List<JsonObject> receipts(List<WebhookReceiver.Request> requests) {
+        List<JsonObject> all = new ArrayList<>();
+        for (WebhookReceiver.Request r : requests) {
+            JsonObject body = new JsonObject(r.body());
+            assertThat(body.getString("type")).isEqualTo("receipts");
+            JsonArray receipts = body.getJsonArray("receipts");
+            for (int i = 0; i < receipts.size(); i++) {
+                all.add(receipts.getJsonObject(i));
+            }
+        }
+        return all;
+    }
+
+    private List<String> statusesPosted(String messageId) {
+        return receipts(receiver.requests()).stream().filter(r -> r.getString("id").equals(messageId))
+                .map(r -> r.getString("status")).toList();
+    }
+
+    @Test
+    void delivered_acked_and_read_are_posted_signed_the_standard_webhooks_way() {
+        start();
+        WsClient client = server.connectHerald("u");
+        String id = server.publishToUser("u", "1");
+        client.awaitMessageIds(1);
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> statusesPosted(id).contains("delivered"));
+
+        client.send("{\"type\":\"ack\",\"id\":\"" + id + "\"}");
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> statusesPosted(id).contains("acked"));
+        client.send("{\"type\":\"read\",\"id\":\"" + id + "\"}");
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> statusesPosted(id).contains("read"));
+
+        assertThat(statusesPosted(id)).containsExactly("delivered", "acked", "read");
+        receiver.requests().forEach(this::assertSigned);
+        JsonObject delivered = receipts(receiver.requests()).get(0);
+        assertThat(delivered.getString("user")).isEqualTo("u");
+        assertThat(delivered.getLong("at")).isEqualTo(server.recipient(id, "u").getLong("deliveredAt"));
+    }
+
+    @Test
+    void a_receiver_answering_500_gets_the_same_request_again_with_the_same_webhook_id() {
+        receiver.answer(500);
+        start();
+        WsClient client = server.connectHerald("u");
+        String id = server.publishToUser("u", "1");
+        client.awaitMessageIds(1);
+
+        List<WebhookReceiver.Request> requests = receiver.awaitRequests(2);
+
+        assertThat(requests.get(1).header("webhook-id")).isEqualTo(requests.get(0).header("webhook-id"));
+        assertThat(requests.get(1).body()).isEqualTo(requests.get(0).body());
+        requests.forEach(this::assertSigned);
+        assertThat(statusesPosted(id)).containsExactly("delivered", "delivered");
+    }
+
+    @Test
+    void a_receiver_answering_400_is_not_asked_again_for_those_receipts() {
+        receiver.answer(400);
+        start();
+        WsClient client = server.connectHerald("u");
+        String id = server.publishToUser("u", "1");
+        client.awaitMessageIds(1);
+        String refused = receiver.awaitRequests(1).get(0).header("webhook-id");
+
+        client.send("{\"type\":\"ack\",\"id\":\"" + id + "\"}");
+        // receipts go out one request at a time: once the ack's request arrives, the refused one is settled
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> statusesPosted(id).contains("acked"));
+
+        assertThat(receiver.requests()).hasSize(2);
+        assertThat(receiver.requests().get(1).header("webhook-id")).isNotEqualTo(refused);
+        assertThat(statusesPosted(id)).containsExactly("delivered", "acked");
+    }
+
+    @Test
+    void a_message_to_an_offline_user_is_posted_when_its_replay_delivers_it() {
+        start();
+        String id = server.publishToUser("u", "1");
+
+        server.connectHerald("u").awaitMessageIds(1);
+
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> statusesPosted(id).contains("delivered"));
+    }
+}

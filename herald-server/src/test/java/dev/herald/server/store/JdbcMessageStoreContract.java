@@ -1,0 +1,298 @@
+package dev.herald.server.store;
+
+import dev.herald.core.message.Target;
+import dev.herald.core.store.Appended;
+import dev.herald.core.store.DeliveryStatus;
+import dev.herald.core.store.Maintenance;
+import dev.herald.core.store.MessageStore;
+import dev.herald.core.store.MessageStoreContract;
+import dev.herald.core.store.Receipt;
+import dev.herald.core.store.ReplayRequest;
+import dev.herald.core.store.StatusUpdate;
+import dev.herald.core.store.StoreLimits;
+import dev.herald.core.store.StoreUnavailableException;
+import dev.herald.core.store.StoredMessage;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What the database-backed stores promise beyond {@link MessageStoreContract}: commits survive a restart,
+ * migrations run once, concurrent appends share transactions, and a failed transaction fails its callers
+ * with nothing half-written while the store recovers by itself. Each database's test extends this class.
+ */
+abstract class JdbcMessageStoreContract extends MessageStoreContract {
+
+    /** Opens another store on the database the last {@link #createStore} made (a restart, or a second node). */
+    protected abstract JdbcMessageStore openStore(StoreLimits limits, JdbcStoreOptions options) throws Exception;
+
+    /** A plain connection to that database, to look behind the store. */
+    protected abstract Connection connect() throws SQLException;
+
+    /**
+     * Takes the database's write lock from another connection until {@link WriteLock#release()}: the store's
+     * writer waits (it must not fail within the default connection timeout).
+     */
+    protected abstract WriteLock holdWriteLock() throws Exception;
+
+    /** A write lock held by another connection. */
+    protected interface WriteLock {
+        void release() throws Exception;
+    }
+
+    /** A store on the same database, reached in a way the test can break and repair. */
+    protected abstract BreakableStore openBreakable(JdbcStoreOptions options) throws Exception;
+
+    /** A store and its failure switch. */
+    protected interface BreakableStore extends AutoCloseable {
+        JdbcMessageStore store();
+
+        /** The database becomes unreachable or unwritable, as in an outage. */
+        void breakDatabase() throws Exception;
+
+        void repairDatabase() throws Exception;
+
+        @Override
+        void close();
+    }
+
+    protected JdbcMessageStore jdbcStore() {
+        return (JdbcMessageStore) store;
+    }
+
+    protected void reopen() throws Exception {
+        store.close();
+        store = openStore(LIMITS, JdbcStoreOptions.defaults());
+    }
+
+    @Test
+    void committedMessagesStatusesAndTrimsSurviveAReopen() throws Exception {
+        StoredMessage keyed = withKey(toUsers("{\"n\":1}", "u1", "u2"), "order-1");
+        StoredMessage broadcast = new StoredMessage(ids.next(T0), T0, T0 + HOUR, "[2]", List.of(), List.of("news"), true, null);
+        await(store.append(List.of(keyed, broadcast)));
+        await(store.updateStatus(List.of(new StatusUpdate(keyed.id(), "u1", DeliveryStatus.ACKED, T0 + 5))));
+        List<StoredMessage> inbox = new ArrayList<>();
+        for (int i = 0; i < LIMITS.streamCap() + 1; i++) {
+            inbox.add(toUsers(String.valueOf(i), "u3"));
+        }
+        await(store.append(inbox));
+        assertThat(await(store.maintain(T0)).dropped()).isEqualTo(1);
+
+        reopen();
+
+        assertThat(await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0)).messages())
+                .containsExactly(keyed);
+        assertThat(replayIds(new Target.Topic("news"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(broadcast.id());
+        assertThat(replayIds(Target.Everyone.INSTANCE, null, ReplayRequest.Pending.ALL, T0)).containsExactly(broadcast.id());
+        Receipt receipt = await(store.receipt(keyed.id(), T0 + 10)).orElseThrow();
+        assertThat(receipt.recipients()).containsExactly(
+                new Receipt.Recipient("u1", DeliveryStatus.ACKED, T0 + 5, T0 + 5, null),
+                new Receipt.Recipient("u2", DeliveryStatus.ACCEPTED, null, null, null));
+        assertThat(recipient(await(store.receipt(inbox.get(0).id(), T0)).orElseThrow(), "u3").status()).isEqualTo(DeliveryStatus.DROPPED);
+        assertThat(await(store.replay(new ReplayRequest(user("u3"), inbox.get(0).id(), ReplayRequest.Pending.ALL, 10), T0)).gap()).isFalse();
+        assertThat(await(store.replay(new ReplayRequest(user("u3"), "0", ReplayRequest.Pending.ALL, 10), T0)).gap()).isTrue();
+        StoredMessage again = withKey(toUsers("{\"n\":2}", "u1"), "order-1");
+        assertThat(await(store.append(List.of(again)))).containsExactly(new Appended(keyed.id(), true));
+    }
+
+    @Test
+    void migrationsRunOnceAndReopeningKeepsTheSchema() throws Exception {
+        StoredMessage m = toUsers("1", "u1");
+        await(store.append(List.of(m)));
+        reopen();
+        reopen();
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT version, success FROM flyway_schema_history WHERE version IS NOT NULL")) {
+            List<String> applied = new ArrayList<>();
+            while (rs.next()) {
+                applied.add(rs.getString(1) + ":" + rs.getBoolean(2));
+            }
+            assertThat(applied).containsExactly("1:true");
+        }
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id());
+    }
+
+    @Test
+    void concurrentAppendsShareTransactionsAndCompleteInCallOrder() throws Exception {
+        int calls = 2_000;
+        List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<?>> futures = new ArrayList<>();
+        long commitsBefore = jdbcStore().commits();
+        WriteLock lock = holdWriteLock();
+        try {
+            // the writer is stuck on the lock with whatever it took first; everything else queues behind it
+            for (int i = 0; i < calls; i++) {
+                int n = i;
+                futures.add(store.append(List.of(toUsers(String.valueOf(i), "u" + (i % 50)))).thenRun(() -> order.add(n)));
+            }
+            assertThat(futures).noneMatch(CompletableFuture::isDone); // nothing completes before its commit
+        } finally {
+            lock.release();
+        }
+        futures.forEach(MessageStoreContract::await);
+        assertThat(order).hasSize(calls).isSorted();
+        // what the writer took before the lock, then the rest (at most 2,000 messages per transaction)
+        assertThat(jdbcStore().commits() - commitsBefore).isBetween(1L, 3L);
+        assertThat(replayIds(user("u7"), null, ReplayRequest.Pending.ALL, T0)).hasSize(calls / 50);
+    }
+
+    @Test
+    void callsCommittedInOneTransactionTakeEffectInCallOrder() throws Exception {
+        StoredMessage m = toUsers("1", "u1");
+        CompletableFuture<Integer> tooEarly;
+        CompletableFuture<List<Appended>> appended;
+        CompletableFuture<Integer> acked;
+        long commitsBefore = jdbcStore().commits();
+        WriteLock lock = holdWriteLock();
+        try {
+            CompletableFuture<Maintenance> first = store.maintain(T0); // the writer takes this one and waits for the lock
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> jdbcStore().queuedMessages() == 0);
+            tooEarly = store.updateStatus(List.of(new StatusUpdate(m.id(), "u1", DeliveryStatus.DELIVERED, T0)));
+            appended = store.append(List.of(m));
+            acked = store.updateStatus(List.of(new StatusUpdate(m.id(), "u1", DeliveryStatus.ACKED, T0 + 1)));
+            assertThat(first).isNotDone();
+        } finally {
+            lock.release();
+        }
+        assertThat(await(tooEarly)).isZero(); // the message did not exist yet
+        assertThat(await(appended)).containsExactly(new Appended(m.id(), false));
+        assertThat(await(acked)).isEqualTo(1);
+        assertThat(jdbcStore().commits() - commitsBefore).isEqualTo(2); // the blocked pass, then the three calls together
+        Receipt.Recipient u1 = recipient(await(store.receipt(m.id(), T0 + 2)).orElseThrow(), "u1");
+        assertThat(u1.status()).isEqualTo(DeliveryStatus.ACKED);
+        assertThat(u1.deliveredAt()).isEqualTo(T0 + 1);
+    }
+
+    @Test
+    void anOverloadedStoreRefusesNewWritesInTheirTurn() throws Exception {
+        store.close();
+        store = openStore(LIMITS, JdbcStoreOptions.defaults().withMaxQueuedMessages(3));
+        List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<List<Appended>>> calls = new ArrayList<>();
+        WriteLock lock = holdWriteLock();
+        try {
+            calls.add(store.append(List.of(toUsers("0", "u1"))));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> jdbcStore().queuedMessages() == 0); // the writer holds it
+            calls.add(store.append(List.of(toUsers("1", "u1"), toUsers("2", "u1"))));
+            calls.add(store.append(List.of(toUsers("3", "u1"))));
+            calls.add(store.append(List.of(toUsers("4", "u1")))); // a fourth queued message is one too many
+            for (int i = 0; i < calls.size(); i++) {
+                int n = i;
+                calls.get(i).whenComplete((r, e) -> order.add(n));
+            }
+        } finally {
+            lock.release();
+        }
+        assertThat(await(calls.get(0))).hasSize(1);
+        assertThat(await(calls.get(1))).hasSize(2);
+        assertThat(await(calls.get(2))).hasSize(1);
+        assertThatThrownBy(() -> await(calls.get(3))).hasCauseInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("overloaded");
+        assertThat(order).containsExactly(0, 1, 2, 3);
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).hasSize(4);
+    }
+
+    @Test
+    void aDatabaseThatGoesAwayFailsWritesWithNothingHalfWrittenAndTheStoreRecovers() throws Exception {
+        store.close();
+        try (BreakableStore breakable = openBreakable(JdbcStoreOptions.defaults().withConnectionTimeout(Duration.ofSeconds(2)))) {
+            store = breakable.store();
+            StoredMessage before = toUsers("before", "u1");
+            await(store.append(List.of(before)));
+
+            breakable.breakDatabase();
+            List<StoredMessage> lost = List.of(toUsers("lost-1", "u1", "u2"), withKey(toUsers("lost-2", "u1"), "key-of-a-lost-message"),
+                    toUsers("lost-3", "u1"));
+            CompletableFuture<List<Appended>> two = store.append(lost.subList(0, 2));
+            CompletableFuture<List<Appended>> one = store.append(lost.subList(2, 3));
+            CompletableFuture<Integer> status = store.updateStatus(List.of(new StatusUpdate(before.id(), "u1", DeliveryStatus.ACKED, T0)));
+            for (CompletableFuture<?> f : List.of(two, one, status)) {
+                assertThatThrownBy(() -> await(f)).isInstanceOf(CompletionException.class)
+                        .hasCauseInstanceOf(StoreUnavailableException.class);
+            }
+            assertThat(jdbcStore().failedCommits()).isPositive();
+
+            breakable.repairDatabase();
+            StoredMessage after = withKey(toUsers("after", "u1"), "key-of-a-lost-message");
+            assertThat(await(store.append(List.of(after)))).containsExactly(new Appended(after.id(), false));
+            assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(before.id(), after.id());
+            assertThat(replayIds(user("u2"), null, ReplayRequest.Pending.ALL, T0)).isEmpty();
+            assertThat(await(store.receipt(lost.get(0).id(), T0))).isEmpty();
+            assertThat(recipient(await(store.receipt(before.id(), T0)).orElseThrow(), "u1").status()).isEqualTo(DeliveryStatus.ACCEPTED);
+        }
+    }
+
+    @Test
+    void twoStoresOnOneDatabaseAgreeOnIdempotencyKeys() throws Exception {
+        int keys = 200;
+        try (MessageStore other = openStore(LIMITS, JdbcStoreOptions.defaults())) {
+            List<StoredMessage> mine = new ArrayList<>();
+            List<StoredMessage> theirs = new ArrayList<>();
+            List<CompletableFuture<List<Appended>>> myResults = new ArrayList<>();
+            List<CompletableFuture<List<Appended>>> theirResults = new ArrayList<>();
+            for (int i = 0; i < keys; i++) {
+                mine.add(withKey(toUsers("mine", "u1"), "k" + i));
+                theirs.add(withKey(toUsers("theirs", "u1"), "k" + i));
+                myResults.add(store.append(List.of(mine.get(i))));
+                theirResults.add(other.append(List.of(theirs.get(i))));
+            }
+            for (int i = 0; i < keys; i++) {
+                Appended a = await(myResults.get(i)).get(0);
+                Appended b = await(theirResults.get(i)).get(0);
+                assertThat(a.id()).as("key k%d", i).isEqualTo(b.id());
+                assertThat(a.duplicate()).as("key k%d", i).isNotEqualTo(b.duplicate());
+            }
+        }
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).hasSize(keys);
+    }
+
+    @Test
+    void closingFinishesQueuedWritesThenStopsItsThreads() throws Exception {
+        JdbcMessageStore other = openStore(LIMITS, JdbcStoreOptions.defaults());
+        List<CompletableFuture<List<Appended>>> queued = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            queued.add(other.append(List.of(toUsers(String.valueOf(i), "closing"))));
+        }
+        await(other.replay(new ReplayRequest(user("closing"), null, ReplayRequest.Pending.ALL, 1), T0));
+        assertThat(threadsOf(other)).contains(other.name() + "-writer");
+        other.close();
+        assertThat(queued).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+        assertThatThrownBy(() -> await(other.replay(new ReplayRequest(user("closing"), null, ReplayRequest.Pending.ALL, 1), T0)))
+                .hasCauseInstanceOf(StoreUnavailableException.class);
+        // the pool's own threads (housekeeper, connection adder) end shortly after the pool closes
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(threadsOf(other)).isEmpty());
+        assertThat(replayIds(user("closing"), null, ReplayRequest.Pending.ALL, T0)).hasSize(100);
+    }
+
+    private static Set<String> threadsOf(JdbcMessageStore store) {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith(store.name() + "-")).collect(Collectors.toSet());
+    }
+
+    @Test
+    void emptyCallsCompleteWithEmptyResults() {
+        assertThat(await(store.append(List.of()))).isEmpty();
+        assertThat(await(store.updateStatus(List.of()))).isZero();
+        assertThat(await(store.maintain(T0))).isEqualTo(new Maintenance(0, 0, 0));
+    }
+
+    @Test
+    void describeNamesTheDatabase() {
+        assertThat(store.describe()).isNotBlank().doesNotContain("password");
+    }
+}

@@ -1,0 +1,204 @@
+package dev.herald.server.store;
+
+import dev.herald.core.store.Appended;
+import dev.herald.core.store.MessageStore;
+import dev.herald.core.store.ReplayRequest;
+import dev.herald.core.store.StoreLimits;
+import dev.herald.core.store.StoreUnavailableException;
+import dev.herald.core.store.StoredMessage;
+import dev.herald.server.testing.ToxicProxy;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The store on a real PostgreSQL ({@code -Dherald.test.postgres=postgresql://user@host:port/db}, default the local
+ * server at 127.0.0.1:5432, database test, user postgres). This class gets a schema of its own, dropped afterwards.
+ * Without a reachable server the tests fail, they are not skipped.
+ */
+class PostgresMessageStoreTest extends JdbcMessageStoreContract {
+    static final URI SERVER = URI.create(System.getProperty("herald.test.postgres", "postgresql://postgres@127.0.0.1:5432/test"));
+    static final String SCHEMA = "herald_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
+    @BeforeAll
+    static void requirePostgres() {
+        try (Connection c = plainConnection(null)) {
+            assertThat(c.isValid(5)).isTrue();
+        } catch (SQLException e) {
+            throw new AssertionError("PostgreSQL is not reachable at " + SERVER + " (" + e.getMessage() + "). Start it with: "
+                    + "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start "
+                    + "(or point -Dherald.test.postgres=postgresql://user@host:port/db at another server)", e);
+        }
+    }
+
+    @AfterAll
+    static void dropSchema() throws SQLException {
+        try (Connection c = plainConnection(null); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        }
+    }
+
+    static Connection plainConnection(String schema) throws SQLException {
+        String url = "jdbc:postgresql://" + SERVER.getHost() + ":" + port() + SERVER.getPath() + "?connectTimeout=5"
+                + (schema == null ? "" : "&currentSchema=" + schema);
+        return DriverManager.getConnection(url, SERVER.getUserInfo(), "");
+    }
+
+    static int port() {
+        return SERVER.getPort() < 0 ? 5432 : SERVER.getPort();
+    }
+
+    static String storeUrl(int port) {
+        return "postgresql://" + SERVER.getUserInfo() + "@" + SERVER.getHost() + ":" + port + SERVER.getPath() + "?currentSchema=" + SCHEMA;
+    }
+
+    @Override
+    protected MessageStore createStore(StoreLimits limits) throws SQLException {
+        JdbcMessageStore store = openStore(limits, JdbcStoreOptions.defaults());
+        // one schema for the class: each test starts from empty tables (and the migration runs again, as a no-op)
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE messages, stream_entries, recipients, streams");
+        }
+        return store;
+    }
+
+    @Override
+    protected JdbcMessageStore openStore(StoreLimits limits, JdbcStoreOptions options) {
+        return JdbcMessageStore.postgres(storeUrl(port()), limits, options);
+    }
+
+    @Override
+    protected Connection connect() throws SQLException {
+        return plainConnection(SCHEMA);
+    }
+
+    /** Another session holds {@code LOCK TABLE messages IN EXCLUSIVE MODE}: inserts wait, reads go on. */
+    @Override
+    protected WriteLock holdWriteLock() throws SQLException {
+        Connection c = connect();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("LOCK TABLE messages IN EXCLUSIVE MODE");
+        }
+        return () -> {
+            try (c) {
+                c.commit();
+            }
+        };
+    }
+
+    /** Reaches the database through a {@link ToxicProxy}: broken = every connection cut, new ones refused. */
+    @Override
+    protected BreakableStore openBreakable(JdbcStoreOptions options) throws Exception {
+        ToxicProxy proxy = new ToxicProxy(SERVER.getHost(), port());
+        JdbcMessageStore breakable = JdbcMessageStore.postgres(
+                "postgresql://" + SERVER.getUserInfo() + "@127.0.0.1:" + proxy.port() + SERVER.getPath() + "?currentSchema=" + SCHEMA,
+                LIMITS, options);
+        return new BreakableStore() {
+            @Override
+            public JdbcMessageStore store() {
+                return breakable;
+            }
+
+            @Override
+            public void breakDatabase() {
+                proxy.cut();
+            }
+
+            @Override
+            public void repairDatabase() {
+                proxy.restore();
+            }
+
+            @Override
+            public void close() {
+                breakable.close();
+                proxy.close();
+            }
+        };
+    }
+
+    @Test
+    void aConnectionLostInTheMiddleOfATransactionLeavesNothingOfIt() throws Exception {
+        store.close();
+        try (BreakableStore breakable = openBreakable(JdbcStoreOptions.defaults().withConnectionTimeout(Duration.ofSeconds(2)))) {
+            store = breakable.store();
+            List<StoredMessage> batch = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                batch.add(withKey(toUsers(String.valueOf(i), "u1", "u2"), "mid-" + i));
+            }
+            CompletableFuture<List<Appended>> append;
+            try (Connection locker = connect()) {
+                locker.setAutoCommit(false);
+                try (Statement s = locker.createStatement()) {
+                    s.execute("LOCK TABLE recipients IN EXCLUSIVE MODE");
+                }
+                append = store.append(batch);
+                // the writer has inserted the messages and their stream entries and now waits for the recipients table
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> waitingForLockOn("recipients"));
+                breakable.breakDatabase();
+                assertThatThrownBy(() -> await(append)).isInstanceOf(CompletionException.class)
+                        .hasCauseInstanceOf(StoreUnavailableException.class);
+                locker.commit();
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !waitingForLockOn("recipients"));
+            try (Connection c = connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM stream_entries)"
+                         + " + (SELECT COUNT(*) FROM recipients)")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("rows left by the broken transaction").isZero();
+            }
+            breakable.repairDatabase();
+            assertThat(await(store.append(batch))).extracting(Appended::duplicate).containsOnly(false);
+            assertThat(replayIds(user("u2"), null, ReplayRequest.Pending.ALL, T0)).hasSize(batch.size());
+        }
+    }
+
+    private boolean waitingForLockOn(String table) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND relation = '"
+                     + SCHEMA + "." + table + "'::regclass")) {
+            rs.next();
+            return rs.getLong(1) > 0;
+        }
+    }
+
+    @Test
+    void describeShowsTheUrlWithoutItsPassword() {
+        String withPassword = "postgresql://" + SERVER.getUserInfo() + ":s3cret@" + SERVER.getHost() + ":" + port() + SERVER.getPath()
+                + "?currentSchema=" + SCHEMA;
+        try (MessageStore other = MessageStores.open(withPassword, null, LIMITS)) {
+            assertThat(other.describe()).isEqualTo("postgresql://" + SERVER.getUserInfo() + "@" + SERVER.getHost() + ":" + port()
+                    + SERVER.getPath() + "?currentSchema=" + SCHEMA).doesNotContain("s3cret");
+        }
+    }
+
+    @Test
+    void theDriversOwnUrlFormWorksToo() {
+        String jdbc = "jdbc:postgresql://" + SERVER.getHost() + ":" + port() + SERVER.getPath() + "?user=" + SERVER.getUserInfo()
+                + "&password=s3cret&currentSchema=" + SCHEMA;
+        try (MessageStore other = MessageStores.open(jdbc, null, LIMITS)) {
+            assertThat(other.describe()).doesNotContain("s3cret").contains("password=***");
+            StoredMessage m = toUsers("1", "u1");
+            await(other.append(List.of(m)));
+            assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id());
+        }
+    }
+}
