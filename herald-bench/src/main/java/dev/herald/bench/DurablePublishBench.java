@@ -46,7 +46,8 @@ public final class DurablePublishBench implements Callable<Integer> {
     @Option(names = "--java", description = "java for the server. Default: this JVM's.")
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
 
-    @Option(names = "--targets", split = ",", description = "Stores, alternated in this order: sqlite, postgresql, memory, nondurable (persist:false). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--targets", split = ",", description = "Stores, alternated in this order: sqlite, postgresql, memory, nondurable (persist:false); "
+            + "sqlite-normal (synchronous=normal: no fsync per commit, for diagnosis). Default: ${DEFAULT-VALUE}.")
     List<String> targets = List.of("sqlite", "postgresql", "nondurable", "memory");
 
     @Option(names = "--scenarios", description = "single@<msg/s>, single@max, batch@<msg/s>, batch@max, in order. Default: ${DEFAULT-VALUE}.")
@@ -163,7 +164,7 @@ public final class DurablePublishBench implements Callable<Integer> {
         log(String.format("--- %s, run %d; load average %s", target.describe(), run, loadAverage()));
         Payloads payloads = new Payloads(users, batchSize, payloadBytes, target.persist());
         saturatedAt.clear();
-        try (ServerProcess server = ServerProcess.start(java, jar, serverCpus, jvm, runDir, target.storeUrl());
+        try (ServerProcess server = ServerProcess.start(java, jar, serverCpus, jvm, runDir, target.storeUrl(runDir.resolve("data")));
              LoadGenerator generator = new LoadGenerator("127.0.0.1", server.port(), connections, payloads, batchSize, target.persist())) {
             Files.writeString(runDir.resolve("command.txt"), String.join(" ", server.command()) + "\n");
             // JIT warm-up: alternating single and batch in four chunks, so both paths are compiled before any window
@@ -218,12 +219,14 @@ public final class DurablePublishBench implements Callable<Integer> {
         long gen0 = self.getProcessCpuTime();
         double server0 = cpu.seconds(serverPid);
         Map<String, Double> threads0 = cpu.secondsPerThread(serverPid);
+        long[] written0 = ProcCpu.writtenBytes(serverPid);
         double pg0 = pg ? cpu.secondsOfAll("postgres") : 0;
         sleepUntil(r.measureEnd);
         long wall1 = System.nanoTime();
         long gen1 = self.getProcessCpuTime();
         double server1 = cpu.seconds(serverPid);
         Map<String, Double> threads1 = cpu.secondsPerThread(serverPid);
+        long[] written1 = ProcCpu.writtenBytes(serverPid);
         double pg1 = pg ? cpu.secondsOfAll("postgres") : 0;
         if (recording != null) {
             jcmd(serverPid, "JFR.stop", "name=bench", "filename=" + recording.toAbsolutePath());
@@ -244,6 +247,12 @@ public final class DurablePublishBench implements Callable<Integer> {
                     synced.postgres().calls(), synced.postgres().totalMs(), synced.postgres().maxMs()), StandardOpenOption.APPEND);
         }
         logThreads(target, run, scenario, threads0, threads1, (r.measureEnd - r.measureStart) / 1e9);
+        if (written0[0] >= 0 && written1[0] >= 0 && o.messages() > 0) {
+            long wchar = written1[0] - written0[0];
+            long disk = written1[1] - written0[1];
+            log(String.format(Locale.ROOT, "%-10s %-14s run %d: server wrote %.1f MB with write() (%,.0f bytes/msg), %.1f MB to the block layer (%,.0f bytes/msg)",
+                    target.name(), scenario.label(), run, wchar / 1e6, (double) wchar / o.messages(), disk / 1e6, (double) disk / o.messages()));
+        }
         Histogram h = o.latency();
         return new RunResult(target.name(), scenario.label(), run, scenario.messagesPerSecond(), (r.measureEnd - r.measureStart) / 1e9,
                 o.messages(), o.failures(), o.firstFailure() == null ? "" : o.firstFailure(),

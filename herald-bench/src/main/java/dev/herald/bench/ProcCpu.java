@@ -56,6 +56,28 @@ public final class ProcCpu {
     }
 
     /**
+     * Bytes the process has written so far: {@code wchar} (passed to write() and friends) and
+     * {@code write_bytes} (sent to the block layer, i.e. what reached the disk or its cache for writeback)
+     * from {@code /proc/<pid>/io}; {@code {-1, -1}} when unreadable.
+     */
+    public static long[] writtenBytes(long pid) {
+        long wchar = -1;
+        long disk = -1;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "io"))) {
+                if (line.startsWith("wchar: ")) {
+                    wchar = Long.parseLong(line.substring(7).trim());
+                } else if (line.startsWith("write_bytes: ")) {
+                    disk = Long.parseLong(line.substring(13).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not readable: reported as unknown
+        }
+        return new long[] {wchar, disk};
+    }
+
+    /**
      * CPU seconds used so far by every live process whose command name is {@code comm} (e.g. all
      * PostgreSQL backends). Processes that exit between two readings take their time with them, so
      * use it over windows where the set of processes is stable.

@@ -7,8 +7,9 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the server under test stores with: a {@code store} URL plus whether publishes ask for
- * durability ({@code "persist": false} is the non-durable baseline: the store is not touched).
+ * What the server under test stores with: a {@code store} URL ({@code {data}} stands for the server's data
+ * directory) plus whether publishes ask for durability ({@code "persist": false} is the non-durable baseline:
+ * the store is not touched).
  *
  * <p>For PostgreSQL every server start gets a fresh, empty schema ({@code ?currentSchema=}; the store's
  * migrations create it), dropped again with {@code psql} when the server has stopped, so runs neither
@@ -24,10 +25,17 @@ public record Target(String name, String storeUrl, boolean persist, String pgSch
             case "sqlite" -> new Target("sqlite", "sqlite", true, null, null);
             case "postgresql", "postgres", "pg" -> new Target("postgresql", postgresBase + "?currentSchema=" + pgSchema, true,
                     pgSchema, URI.create(postgresBase));
+            // not durable on power loss (commits do not wait for fsync): shows what fsync costs, for diagnosis only
+            case "sqlite-normal" -> new Target("sqlite-normal", "sqlite:{data}/herald.db?synchronous=normal", true, null, null);
             case "memory" -> new Target("memory", "memory", true, null, null);
             case "nondurable", "persist-false" -> new Target("nondurable", "memory", false, null, null);
-            default -> throw new IllegalArgumentException("target '" + name + "': sqlite, postgresql, memory or nondurable");
+            default -> throw new IllegalArgumentException("target '" + name + "': sqlite, postgresql, memory, nondurable or sqlite-normal");
         };
+    }
+
+    /** The {@code --store} value for a server whose data directory is {@code dataDir}. */
+    public String storeUrl(java.nio.file.Path dataDir) {
+        return storeUrl.replace("{data}", dataDir.toString());
     }
 
     /** The label in tables: what was stored, and how. */
