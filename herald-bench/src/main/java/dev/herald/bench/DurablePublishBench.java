@@ -51,13 +51,13 @@ public final class DurablePublishBench implements Callable<Integer> {
     List<String> targets = List.of("sqlite", "postgresql", "nondurable", "memory");
 
     @Option(names = "--scenarios", description = "single@<msg/s>, single@max, batch@<msg/s>, batch@max, in order. Default: ${DEFAULT-VALUE}.")
-    String scenarios = "single@2000,single@5000,single@10000,single@max,batch@50000,batch@max";
+    String scenarios = "single@2000,single@5000,single@10000,single@max,batch@20000,batch@50000,batch@max";
 
     @Option(names = "--runs", description = "Repetitions of every (store, scenario); the summary takes medians. Default: ${DEFAULT-VALUE}.")
     int runs = 3;
 
     @Option(names = "--warmup", description = "Seconds of unrecorded closed-loop load after each server start (single, batch, single, batch). Default: ${DEFAULT-VALUE}.")
-    int warmupSeconds = 10;
+    int warmupSeconds = 8;
 
     @Option(names = "--ramp", description = "Seconds of each scenario's load before its window. Default: ${DEFAULT-VALUE}.")
     int rampSeconds = 2;
