@@ -112,6 +112,9 @@ public final class DurablePublishBench implements Callable<Integer> {
     @Option(names = "--results-dir", description = "Exactly this directory for the results (instead of a new one under --out).")
     Path resultsDir;
 
+    @Option(names = "--report", paramLabel = "DIR", description = "Measure nothing: rewrite DIR/summary.md from DIR/runs.csv.")
+    Path reportOnly;
+
     @Option(names = "--keep-data", description = "Keep each server's data directory (SQLite files) after its run.")
     boolean keepData;
 
@@ -127,6 +130,14 @@ public final class DurablePublishBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (reportOnly != null) {
+            List<RunResult> runs = Files.readAllLines(reportOnly.resolve("runs.csv")).stream().skip(1).filter(l -> !l.isBlank())
+                    .map(RunResult::parseCsv).toList();
+            String summary = new Report(runs).markdown();
+            Files.writeString(reportOnly.resolve("summary.md"), summary);
+            System.out.println(summary);
+            return 0;
+        }
         if (!Files.isRegularFile(jar)) {
             System.err.println("no server jar at " + jar + ": build it first (./mvnw -q -B -ntp -DskipTests package)");
             return 2;

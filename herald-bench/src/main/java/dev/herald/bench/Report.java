@@ -50,17 +50,22 @@ public final class Report {
             if (saturated > 0) {
                 notes.add("saturated in " + saturated + "/" + runs.size());
             }
-            runs.stream().filter(r -> !r.valid()).map(r -> "run " + r.run() + ": " + r.problems()).forEach(notes::add);
+            runs.stream().filter(r -> !r.valid()).map(r -> String.format(Locale.ROOT, "run %d (%,.0f msg/s): %s", r.run(), r.accepted(),
+                    r.problems())).forEach(notes::add);
             double pg = median(runs, RunResult::postgresCpu);
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %,.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,.0f | %s | %.0f | %d/%d | %s |\n",
+            // a saturated open-loop window measures a backlog, not a capacity: marked, see the @max rows
+            String mark = saturated * 2 > runs.size() ? " †" : "";
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %,.0f%s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,.0f | %s | %.0f | %d/%d | %s |\n",
                     first.target(), first.scenario(), first.offered() == 0 ? "max (closed loop)" : String.format(Locale.ROOT, "%,d", first.offered()),
-                    median(runs, RunResult::accepted), median(runs, RunResult::p50Ms), median(runs, RunResult::p90Ms),
+                    median(runs, RunResult::accepted), mark, median(runs, RunResult::p50Ms), median(runs, RunResult::p90Ms),
                     median(runs, RunResult::p99Ms), median(runs, RunResult::p999Ms), median(runs, RunResult::maxMs),
                     median(runs, RunResult::serverCpu), median(runs, RunResult::messagesPerServerCpuSecond),
                     pg > 0 ? String.format(Locale.ROOT, "%.2f", pg) : "–", median(runs, RunResult::generatorCpuPct),
                     valid, runs.size(), String.join("; ", notes).replace("|", "/")));
         }
-        sb.append('\n').append(ratios());
+        sb.append("\n† saturated in most runs: the server did not keep up with the offered rate, so the figure is what was "
+                + "answered in the window (latencies include the backlog), not a capacity; the @max rows give the capacity.\n\n");
+        sb.append(ratios());
         return sb.toString();
     }
 

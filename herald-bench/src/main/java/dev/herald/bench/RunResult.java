@@ -80,6 +80,19 @@ public record RunResult(String target, String scenario, int run, int offered, do
                 valid(), saturated(), problems().replace('"', '\''));
     }
 
+    /** Reads back a line written by {@link #csv()} (for {@code --report}). */
+    static RunResult parseCsv(String line) {
+        int quote = line.indexOf(",\"");
+        String problems = line.substring(quote + 2, line.length() - 1);
+        String[] f = line.substring(0, quote).split(",");
+        long failures = Long.parseLong(f[7]);
+        String firstFailure = failures == 0 ? "" : problems.replaceFirst("^\\d+ failed: ", "");
+        return new RunResult(f[0], f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]), Double.parseDouble(f[4]), Long.parseLong(f[5]),
+                failures, firstFailure, Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.parseDouble(f[10]),
+                Double.parseDouble(f[11]), Double.parseDouble(f[12]), Double.parseDouble(f[13]), Double.parseDouble(f[14]),
+                Double.parseDouble(f[17]), Double.parseDouble(f[18]), problems.contains("stopped sending"));
+    }
+
     /** One line for the console while the matrix runs. */
     public String line() {
         return String.format(Locale.ROOT,

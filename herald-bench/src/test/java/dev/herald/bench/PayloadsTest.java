@@ -51,6 +51,16 @@ class PayloadsTest {
         assertThat(Report.median(new double[] {5, 1, 3})).isEqualTo(3);
     }
 
+    @Test
+    void a_result_line_reads_back_as_written() {
+        RunResult r = new RunResult("sqlite", "batch@50000", 2, 50_000, 8, 160_000, 0, "", 1.5, 2, 3, 4, 5, 6.5, 0, 12.5, 0.25, true);
+
+        RunResult back = RunResult.parseCsv(r.csv());
+
+        assertThat(back.csv()).isEqualTo(r.csv());
+        assertThat(back.saturated()).isTrue();
+    }
+
     /** Lengths of every "data" string in the body. */
     private java.util.List<Integer> dataStrings(String body) throws IOException {
         java.util.List<Integer> lengths = new java.util.ArrayList<>();
