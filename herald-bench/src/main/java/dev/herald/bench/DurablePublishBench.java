@@ -231,6 +231,7 @@ public final class DurablePublishBench implements Callable<Integer> {
         double server0 = cpu.seconds(serverPid);
         Map<String, Double> threads0 = cpu.secondsPerThread(serverPid);
         long[] written0 = ProcCpu.writtenBytes(serverPid);
+        long[] core0 = serverCpuIndex() >= 0 ? ProcCpu.cpuTicks(serverCpuIndex()) : new long[] {-1, -1};
         double pg0 = pg ? cpu.secondsOfAll("postgres") : 0;
         sleepUntil(r.measureEnd);
         long wall1 = System.nanoTime();
@@ -238,6 +239,7 @@ public final class DurablePublishBench implements Callable<Integer> {
         double server1 = cpu.seconds(serverPid);
         Map<String, Double> threads1 = cpu.secondsPerThread(serverPid);
         long[] written1 = ProcCpu.writtenBytes(serverPid);
+        long[] core1 = serverCpuIndex() >= 0 ? ProcCpu.cpuTicks(serverCpuIndex()) : new long[] {-1, -1};
         double pg1 = pg ? cpu.secondsOfAll("postgres") : 0;
         if (recording != null) {
             jcmd(serverPid, "JFR.stop", "name=bench", "filename=" + recording.toAbsolutePath());
@@ -268,7 +270,8 @@ public final class DurablePublishBench implements Callable<Integer> {
         return new RunResult(target.name(), scenario.label(), run, scenario.messagesPerSecond(), (r.measureEnd - r.measureStart) / 1e9,
                 o.messages(), o.failures(), o.firstFailure() == null ? "" : o.firstFailure(),
                 ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1000.0,
-                server1 - server0, pg1 - pg0, 100.0 * (gen1 - gen0) / (wall1 - wall0), o.maxSendLagMicros() / 1000.0, o.gaveUp());
+                server1 - server0, pg1 - pg0, 100.0 * (gen1 - gen0) / (wall1 - wall0), o.maxSendLagMicros() / 1000.0, o.gaveUp(),
+                foreignCpuPct(core0, core1, server1 - server0));
     }
 
     /** The server's CPU per thread name over the window, busiest first, into the log and threads.csv. */
@@ -306,6 +309,21 @@ public final class DurablePublishBench implements Callable<Integer> {
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || output.contains("Could not")) {
             log("jcmd " + String.join(" ", command) + " failed: " + output.trim());
         }
+    }
+
+    /** The one CPU the server is pinned to, or -1 (not pinned, or to several). */
+    private int serverCpuIndex() {
+        return serverCpus.matches("\\d+") ? Integer.parseInt(serverCpus) : -1;
+    }
+
+    /** Busy time of the server's CPU that was not the server's, in % of the window. */
+    private double foreignCpuPct(long[] before, long[] after, double serverSeconds) {
+        if (before[0] < 0 || after[0] < 0 || after[1] <= before[1]) {
+            return Double.NaN;
+        }
+        double busy = (after[0] - before[0]) / cpu.ticksPerSecond();
+        double window = (after[1] - before[1]) / cpu.ticksPerSecond();
+        return Math.max(0, 100 * (busy - serverSeconds) / window);
     }
 
     private static double ms(Histogram h, double percentile) {

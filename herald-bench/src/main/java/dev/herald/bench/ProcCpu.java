@@ -56,6 +56,29 @@ public final class ProcCpu {
     }
 
     /**
+     * Busy and total ticks of one CPU so far, from its {@code cpuN} line in {@code /proc/stat}: busy is
+     * everything but idle and iowait. {@code {-1, -1}} when unreadable.
+     */
+    public static long[] cpuTicks(int cpu) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith("cpu" + cpu + " ")) {
+                    String[] f = line.trim().split("\\s+");
+                    long total = 0;
+                    for (int i = 1; i < f.length && i <= 8; i++) { // user nice system idle iowait irq softirq steal
+                        total += Long.parseLong(f[i]);
+                    }
+                    long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+                    return new long[] {total - idle, total};
+                }
+            }
+        } catch (IOException | NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            // reported as unknown
+        }
+        return new long[] {-1, -1};
+    }
+
+    /**
      * Bytes the process has written so far: {@code wchar} (passed to write() and friends) and
      * {@code write_bytes} (sent to the block layer, i.e. what reached the disk or its cache for writeback)
      * from {@code /proc/<pid>/io}; {@code {-1, -1}} when unreadable.

@@ -40,8 +40,8 @@ public final class Report {
     public String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("| store | scenario | offered msg/s | accepted msg/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms "
-                + "| server CPU s | msg per server CPU-s | PG CPU s | gen CPU % | valid runs | notes |\n");
-        sb.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
+                + "| server CPU s | msg per server CPU-s | PG CPU s | gen CPU % | others on server CPU % | valid runs | notes |\n");
+        sb.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
         for (List<RunResult> runs : groups.values()) {
             RunResult first = runs.get(0);
             long valid = runs.stream().filter(RunResult::valid).count();
@@ -55,12 +55,13 @@ public final class Report {
             double pg = median(runs, RunResult::postgresCpu);
             // a saturated open-loop window measures a backlog, not a capacity: marked, see the @max rows
             String mark = saturated * 2 > runs.size() ? " †" : "";
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %,.0f%s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,.0f | %s | %.0f | %d/%d | %s |\n",
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %,.0f%s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,.0f | %s | %.0f | %s | %d/%d | %s |\n",
                     first.target(), first.scenario(), first.offered() == 0 ? "max (closed loop)" : String.format(Locale.ROOT, "%,d", first.offered()),
                     median(runs, RunResult::accepted), mark, median(runs, RunResult::p50Ms), median(runs, RunResult::p90Ms),
                     median(runs, RunResult::p99Ms), median(runs, RunResult::p999Ms), median(runs, RunResult::maxMs),
                     median(runs, RunResult::serverCpu), median(runs, RunResult::messagesPerServerCpuSecond),
                     pg > 0 ? String.format(Locale.ROOT, "%.2f", pg) : "–", median(runs, RunResult::generatorCpuPct),
+                    Double.isNaN(median(runs, RunResult::foreignCpuPct)) ? "–" : String.format(Locale.ROOT, "%.0f", median(runs, RunResult::foreignCpuPct)),
                     valid, runs.size(), String.join("; ", notes).replace("|", "/")));
         }
         sb.append("\n† saturated in most runs: the server did not keep up with the offered rate, so the figure is what was "

@@ -19,10 +19,13 @@ import java.util.Locale;
  * @param generatorCpuPct the generator's CPU time ÷ wall time in the window, in % of one core
  * @param maxSendLagMs    open loop: the generator's worst lateness handing a request to the client
  * @param gaveUp          open loop: the backlog passed 2 s of offered load and the generator stopped sending
+ * @param foreignCpuPct   CPU time of everything but the server on the server's CPU (other processes, interrupts; PostgreSQL
+ *                        too, which is not pinned), in % of the window; NaN when the server is not pinned to one CPU
  */
 public record RunResult(String target, String scenario, int run, int offered, double seconds, long messages, long failures,
                         String firstFailure, double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs,
-                        double serverCpu, double postgresCpu, double generatorCpuPct, double maxSendLagMs, boolean gaveUp) {
+                        double serverCpu, double postgresCpu, double generatorCpuPct, double maxSendLagMs, boolean gaveUp,
+                        double foreignCpuPct) {
 
     /** A run is invalid if the generator may have been the bottleneck or anything failed. */
     public static final double MAX_GENERATOR_CPU_PCT = 85;
@@ -71,13 +74,13 @@ public record RunResult(String target, String scenario, int run, int offered, do
 
     static final String CSV_HEADER = "target,scenario,run,offered_msgs_s,window_s,messages,accepted_msgs_s,failures,"
             + "p50_ms,p90_ms,p99_ms,p999_ms,max_ms,server_cpu_s,postgres_cpu_s,msgs_per_server_cpu_s,msgs_per_total_cpu_s,"
-            + "generator_cpu_pct,max_send_lag_ms,valid,saturated,problems";
+            + "generator_cpu_pct,max_send_lag_ms,foreign_cpu_on_server_core_pct,valid,saturated,problems";
 
     String csv() {
-        return String.format(Locale.ROOT, "%s,%s,%d,%d,%.1f,%d,%.0f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%.2f,%.0f,%.0f,%.1f,%.1f,%s,%s,\"%s\"",
+        return String.format(Locale.ROOT, "%s,%s,%d,%d,%.1f,%d,%.0f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%.2f,%.0f,%.0f,%.1f,%.1f,%.1f,%s,%s,\"%s\"",
                 target, scenario, run, offered, seconds, messages, accepted(), failures, p50Ms, p90Ms, p99Ms, p999Ms, maxMs,
                 serverCpu, postgresCpu, messagesPerServerCpuSecond(), messagesPerTotalCpuSecond(), generatorCpuPct, maxSendLagMs,
-                valid(), saturated(), problems().replace('"', '\''));
+                foreignCpuPct, valid(), saturated(), problems().replace('"', '\''));
     }
 
     /** Reads back a line written by {@link #csv()} (for {@code --report}). */
@@ -90,15 +93,16 @@ public record RunResult(String target, String scenario, int run, int offered, do
         return new RunResult(f[0], f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]), Double.parseDouble(f[4]), Long.parseLong(f[5]),
                 failures, firstFailure, Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.parseDouble(f[10]),
                 Double.parseDouble(f[11]), Double.parseDouble(f[12]), Double.parseDouble(f[13]), Double.parseDouble(f[14]),
-                Double.parseDouble(f[17]), Double.parseDouble(f[18]), problems.contains("stopped sending"));
+                Double.parseDouble(f[17]), Double.parseDouble(f[18]), problems.contains("stopped sending"),
+                f[19].equals("true") || f[19].equals("false") ? Double.NaN : Double.parseDouble(f[19])); // files from before the column
     }
 
     /** One line for the console while the matrix runs. */
     public String line() {
         return String.format(Locale.ROOT,
-                "%-10s %-14s run %d: %,9.0f msg/s  p50 %7.2f  p90 %7.2f  p99 %8.2f  p99.9 %8.2f  max %8.2f ms  server %5.2f cpu-s (%,.0f msg/cpu-s)%s  gen %3.0f%%  %s",
+                "%-10s %-14s run %d: %,9.0f msg/s  p50 %7.2f  p90 %7.2f  p99 %8.2f  p99.9 %8.2f  max %8.2f ms  server %5.2f cpu-s (%,.0f msg/cpu-s)%s  gen %3.0f%%  others on server CPU %.0f%%  %s",
                 target, scenario, run, accepted(), p50Ms, p90Ms, p99Ms, p999Ms, maxMs, serverCpu, messagesPerServerCpuSecond(),
-                postgresCpu > 0 ? String.format(Locale.ROOT, " + pg %.2f", postgresCpu) : "", generatorCpuPct,
+                postgresCpu > 0 ? String.format(Locale.ROOT, " + pg %.2f", postgresCpu) : "", generatorCpuPct, foreignCpuPct,
                 valid() ? (saturated() ? "SATURATED" : "ok") : "INVALID: " + problems());
     }
 }

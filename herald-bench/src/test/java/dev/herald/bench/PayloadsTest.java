@@ -53,7 +53,7 @@ class PayloadsTest {
 
     @Test
     void a_result_line_reads_back_as_written() {
-        RunResult r = new RunResult("sqlite", "batch@50000", 2, 50_000, 8, 160_000, 0, "", 1.5, 2, 3, 4, 5, 6.5, 0, 12.5, 0.25, true);
+        RunResult r = new RunResult("sqlite", "batch@50000", 2, 50_000, 8, 160_000, 0, "", 1.5, 2, 3, 4, 5, 6.5, 0, 12.5, 0.25, true, 7.5);
 
         RunResult back = RunResult.parseCsv(r.csv());
 
