@@ -131,8 +131,9 @@ public final class DurablePublishBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (reportOnly != null) {
-            List<RunResult> runs = Files.readAllLines(reportOnly.resolve("runs.csv")).stream().skip(1).filter(l -> !l.isBlank())
-                    .map(RunResult::parseCsv).toList();
+            List<String> lines = Files.readAllLines(reportOnly.resolve("runs.csv"));
+            boolean neighbours = lines.get(0).contains("neighbour_cpu_pct");
+            List<RunResult> runs = lines.stream().skip(1).filter(l -> !l.isBlank()).map(l -> RunResult.parseCsv(l, neighbours)).toList();
             String summary = new Report(runs).markdown();
             Files.writeString(reportOnly.resolve("summary.md"), summary);
             System.out.println(summary);
@@ -231,7 +232,7 @@ public final class DurablePublishBench implements Callable<Integer> {
         double server0 = cpu.seconds(serverPid);
         Map<String, Double> threads0 = cpu.secondsPerThread(serverPid);
         long[] written0 = ProcCpu.writtenBytes(serverPid);
-        long[] core0 = serverCpuIndex() >= 0 ? ProcCpu.cpuTicks(serverCpuIndex()) : new long[] {-1, -1};
+        Map<Long, Long> processes0 = ProcCpu.userProcessTicks();
         double pg0 = pg ? cpu.secondsOfAll("postgres") : 0;
         sleepUntil(r.measureEnd);
         long wall1 = System.nanoTime();
@@ -239,7 +240,7 @@ public final class DurablePublishBench implements Callable<Integer> {
         double server1 = cpu.seconds(serverPid);
         Map<String, Double> threads1 = cpu.secondsPerThread(serverPid);
         long[] written1 = ProcCpu.writtenBytes(serverPid);
-        long[] core1 = serverCpuIndex() >= 0 ? ProcCpu.cpuTicks(serverCpuIndex()) : new long[] {-1, -1};
+        Map<Long, Long> processes1 = ProcCpu.userProcessTicks();
         double pg1 = pg ? cpu.secondsOfAll("postgres") : 0;
         if (recording != null) {
             jcmd(serverPid, "JFR.stop", "name=bench", "filename=" + recording.toAbsolutePath());
@@ -271,7 +272,7 @@ public final class DurablePublishBench implements Callable<Integer> {
                 o.messages(), o.failures(), o.firstFailure() == null ? "" : o.firstFailure(),
                 ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1000.0,
                 server1 - server0, pg1 - pg0, 100.0 * (gen1 - gen0) / (wall1 - wall0), o.maxSendLagMicros() / 1000.0, o.gaveUp(),
-                foreignCpuPct(core0, core1, server1 - server0));
+                neighbourCpuPct(processes0, processes1, serverPid, (wall1 - wall0) / 1e9));
     }
 
     /** The server's CPU per thread name over the window, busiest first, into the log and threads.csv. */
@@ -311,19 +312,26 @@ public final class DurablePublishBench implements Callable<Integer> {
         }
     }
 
-    /** The one CPU the server is pinned to, or -1 (not pinned, or to several). */
-    private int serverCpuIndex() {
-        return serverCpus.matches("\\d+") ? Integer.parseInt(serverCpus) : -1;
-    }
-
-    /** Busy time of the server's CPU that was not the server's, in % of the window. */
-    private double foreignCpuPct(long[] before, long[] after, double serverSeconds) {
-        if (before[0] < 0 || after[0] < 0 || after[1] <= before[1]) {
-            return Double.NaN;
+    /**
+     * CPU time of the machine's other user-space processes over the window, in % of one core: everything but
+     * the server, this generator, PostgreSQL and the tools the harness runs (perf, jcmd). Kernel threads are not
+     * counted (their work is mostly the system under test's I/O). Processes that exited during the window are missed.
+     */
+    private double neighbourCpuPct(Map<Long, Long> before, Map<Long, Long> after, long serverPid, double seconds) {
+        long self = ProcessHandle.current().pid();
+        long ticks = 0;
+        for (Map.Entry<Long, Long> e : after.entrySet()) {
+            long pid = e.getKey();
+            if (pid == self || pid == serverPid) {
+                continue;
+            }
+            String comm = ProcCpu.comm(pid);
+            if (comm.startsWith("postgres") || comm.equals("perf") || comm.equals("jcmd")) {
+                continue;
+            }
+            ticks += Math.max(0, e.getValue() - before.getOrDefault(pid, 0L));
         }
-        double busy = (after[0] - before[0]) / cpu.ticksPerSecond();
-        double window = (after[1] - before[1]) / cpu.ticksPerSecond();
-        return Math.max(0, 100 * (busy - serverSeconds) / window);
+        return 100 * ticks / cpu.ticksPerSecond() / seconds;
     }
 
     private static double ms(Histogram h, double percentile) {

@@ -56,26 +56,40 @@ public final class ProcCpu {
     }
 
     /**
-     * Busy and total ticks of one CPU so far, from its {@code cpuN} line in {@code /proc/stat}: busy is
-     * everything but idle and iowait. {@code {-1, -1}} when unreadable.
+     * CPU ticks used so far by each live user-space process (kernel threads, whose flags carry PF_KTHREAD, are
+     * left out: their work — journal commits, block I/O — is mostly done for the system under test).
      */
-    public static long[] cpuTicks(int cpu) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
-                if (line.startsWith("cpu" + cpu + " ")) {
-                    String[] f = line.trim().split("\\s+");
-                    long total = 0;
-                    for (int i = 1; i < f.length && i <= 8; i++) { // user nice system idle iowait irq softirq steal
-                        total += Long.parseLong(f[i]);
-                    }
-                    long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-                    return new long[] {total - idle, total};
+    public static java.util.Map<Long, Long> userProcessTicks() {
+        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+            for (Path p : procs) {
+                String line;
+                try {
+                    line = Files.readString(p.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // exited
                 }
+                int close = line.lastIndexOf(')');
+                String[] f = line.substring(close + 2).trim().split(" ");
+                long flags = Long.parseLong(f[9 - 3]);
+                if ((flags & 0x00200000L) != 0) {
+                    continue; // PF_KTHREAD
+                }
+                out.put(Long.parseLong(p.getFileName().toString()), Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]));
             }
         } catch (IOException | NumberFormatException | ArrayIndexOutOfBoundsException e) {
-            // reported as unknown
+            return out;
         }
-        return new long[] {-1, -1};
+        return out;
+    }
+
+    /** The command name of a process, or empty. */
+    public static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /**

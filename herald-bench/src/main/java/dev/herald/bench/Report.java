@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Turns the runs into Markdown: per (store, scenario) the <b>median</b> of each figure over the valid
- * runs (each column separately), how many runs were valid, and durable ÷ non-durable ratios.
+ * Turns the runs into Markdown: per (store, scenario) the <b>median</b> of each figure over the counted
+ * runs (valid and not disturbed; each column separately), how many runs counted, and durable ÷ non-durable
+ * ratios. A group with no counted run shows the median of all its runs, and its notes say why none counted.
  */
 public final class Report {
     private final Map<String, List<RunResult>> groups = new LinkedHashMap<>();
@@ -31,26 +32,26 @@ public final class Report {
         return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
     }
 
-    /** The median of one figure over the group's valid runs, or over all of them when none is valid. */
+    /** The median of one figure over the group's counted runs (valid, not disturbed), or over all of them when none counts. */
     static double median(List<RunResult> runs, ToDoubleFunction<RunResult> figure) {
-        List<RunResult> valid = runs.stream().filter(RunResult::valid).toList();
-        return median((valid.isEmpty() ? runs : valid).stream().mapToDouble(figure).toArray());
+        List<RunResult> counted = runs.stream().filter(RunResult::counted).toList();
+        return median((counted.isEmpty() ? runs : counted).stream().mapToDouble(figure).toArray());
     }
 
     public String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("| store | scenario | offered msg/s | accepted msg/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms "
-                + "| server CPU s | msg per server CPU-s | PG CPU s | gen CPU % | others on server CPU % | valid runs | notes |\n");
+                + "| server CPU s | msg per server CPU-s | PG CPU s | gen CPU % | neighbours CPU % | runs counted | notes |\n");
         sb.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
         for (List<RunResult> runs : groups.values()) {
             RunResult first = runs.get(0);
-            long valid = runs.stream().filter(RunResult::valid).count();
+            long valid = runs.stream().filter(RunResult::counted).count();
             long saturated = runs.stream().filter(RunResult::saturated).count();
             List<String> notes = new ArrayList<>();
             if (saturated > 0) {
                 notes.add("saturated in " + saturated + "/" + runs.size());
             }
-            runs.stream().filter(r -> !r.valid()).map(r -> String.format(Locale.ROOT, "run %d (%,.0f msg/s): %s", r.run(), r.accepted(),
+            runs.stream().filter(r -> !r.counted()).map(r -> String.format(Locale.ROOT, "run %d (%,.0f msg/s): %s", r.run(), r.accepted(),
                     r.problems())).forEach(notes::add);
             double pg = median(runs, RunResult::postgresCpu);
             // a saturated open-loop window measures a backlog, not a capacity: marked, see the @max rows
@@ -61,7 +62,7 @@ public final class Report {
                     median(runs, RunResult::p99Ms), median(runs, RunResult::p999Ms), median(runs, RunResult::maxMs),
                     median(runs, RunResult::serverCpu), median(runs, RunResult::messagesPerServerCpuSecond),
                     pg > 0 ? String.format(Locale.ROOT, "%.2f", pg) : "–", median(runs, RunResult::generatorCpuPct),
-                    Double.isNaN(median(runs, RunResult::foreignCpuPct)) ? "–" : String.format(Locale.ROOT, "%.0f", median(runs, RunResult::foreignCpuPct)),
+                    Double.isNaN(median(runs, RunResult::neighbourCpuPct)) ? "–" : String.format(Locale.ROOT, "%.0f", median(runs, RunResult::neighbourCpuPct)),
                     valid, runs.size(), String.join("; ", notes).replace("|", "/")));
         }
         sb.append("\n† saturated in most runs: the server did not keep up with the offered rate, so the figure is what was "

@@ -19,16 +19,22 @@ import java.util.Locale;
  * @param generatorCpuPct the generator's CPU time ÷ wall time in the window, in % of one core
  * @param maxSendLagMs    open loop: the generator's worst lateness handing a request to the client
  * @param gaveUp          open loop: the backlog passed 2 s of offered load and the generator stopped sending
- * @param foreignCpuPct   CPU time of everything but the server on the server's CPU (other processes, interrupts; PostgreSQL
- *                        too, which is not pinned), in % of the window; NaN when the server is not pinned to one CPU
+ * @param neighbourCpuPct CPU time of the machine's other user-space processes (not the server, the generator, PostgreSQL,
+ *                        perf or jcmd) over the window, in % of one core: other users of this shared machine; NaN when unknown
  */
 public record RunResult(String target, String scenario, int run, int offered, double seconds, long messages, long failures,
                         String firstFailure, double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs,
                         double serverCpu, double postgresCpu, double generatorCpuPct, double maxSendLagMs, boolean gaveUp,
-                        double foreignCpuPct) {
+                        double neighbourCpuPct) {
 
     /** A run is invalid if the generator may have been the bottleneck or anything failed. */
     public static final double MAX_GENERATOR_CPU_PCT = 85;
+    /**
+     * A run is disturbed (and left out of the medians like an invalid one) when other processes used more
+     * than this share of a core during the window: the machine has two cores, both in use by the benchmark,
+     * so a neighbour takes its CPU from the server or the generator, and the window measures the neighbour.
+     */
+    public static final double MAX_NEIGHBOUR_CPU_PCT = 20;
 
     public double accepted() {
         return messages / seconds;
@@ -48,6 +54,15 @@ public record RunResult(String target, String scenario, int run, int offered, do
         return failures == 0 && generatorCpuPct <= MAX_GENERATOR_CPU_PCT;
     }
 
+    public boolean disturbed() {
+        return neighbourCpuPct > MAX_NEIGHBOUR_CPU_PCT; // false for NaN (not measured)
+    }
+
+    /** Counted in the medians: valid and not disturbed. */
+    public boolean counted() {
+        return valid() && !disturbed();
+    }
+
     /**
      * Open loop only: the server did not keep up with the offered rate — under 97 % of it was accepted
      * in the window, or the median latency passed 100 ms (a queue that grows), or the generator gave up.
@@ -64,6 +79,9 @@ public record RunResult(String target, String scenario, int run, int offered, do
         if (generatorCpuPct > MAX_GENERATOR_CPU_PCT) {
             sb.append(String.format(Locale.ROOT, "generator at %.0f%% CPU; ", generatorCpuPct));
         }
+        if (disturbed()) {
+            sb.append(String.format(Locale.ROOT, "disturbed: other processes used %.0f%% of a core; ", neighbourCpuPct));
+        }
         if (gaveUp) {
             sb.append("saturated: stopped sending at a 2 s backlog; ");
         } else if (saturated()) {
@@ -74,17 +92,20 @@ public record RunResult(String target, String scenario, int run, int offered, do
 
     static final String CSV_HEADER = "target,scenario,run,offered_msgs_s,window_s,messages,accepted_msgs_s,failures,"
             + "p50_ms,p90_ms,p99_ms,p999_ms,max_ms,server_cpu_s,postgres_cpu_s,msgs_per_server_cpu_s,msgs_per_total_cpu_s,"
-            + "generator_cpu_pct,max_send_lag_ms,foreign_cpu_on_server_core_pct,valid,saturated,problems";
+            + "generator_cpu_pct,max_send_lag_ms,neighbour_cpu_pct,valid,saturated,problems";
 
     String csv() {
         return String.format(Locale.ROOT, "%s,%s,%d,%d,%.1f,%d,%.0f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%.2f,%.0f,%.0f,%.1f,%.1f,%.1f,%s,%s,\"%s\"",
                 target, scenario, run, offered, seconds, messages, accepted(), failures, p50Ms, p90Ms, p99Ms, p999Ms, maxMs,
                 serverCpu, postgresCpu, messagesPerServerCpuSecond(), messagesPerTotalCpuSecond(), generatorCpuPct, maxSendLagMs,
-                foreignCpuPct, valid(), saturated(), problems().replace('"', '\''));
+                neighbourCpuPct, valid(), saturated(), problems().replace('"', '\''));
     }
 
-    /** Reads back a line written by {@link #csv()} (for {@code --report}). */
-    static RunResult parseCsv(String line) {
+    /**
+     * Reads back a line written by {@link #csv()} (for {@code --report}); {@code neighbourColumn}: the file's header has
+     * {@code neighbour_cpu_pct} (older files have no such column, or one that meant something else).
+     */
+    static RunResult parseCsv(String line, boolean neighbourColumn) {
         int quote = line.indexOf(",\"");
         String problems = line.substring(quote + 2, line.length() - 1);
         String[] f = line.substring(0, quote).split(",");
@@ -94,15 +115,15 @@ public record RunResult(String target, String scenario, int run, int offered, do
                 failures, firstFailure, Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.parseDouble(f[10]),
                 Double.parseDouble(f[11]), Double.parseDouble(f[12]), Double.parseDouble(f[13]), Double.parseDouble(f[14]),
                 Double.parseDouble(f[17]), Double.parseDouble(f[18]), problems.contains("stopped sending"),
-                f[19].equals("true") || f[19].equals("false") ? Double.NaN : Double.parseDouble(f[19])); // files from before the column
+                neighbourColumn ? Double.parseDouble(f[19]) : Double.NaN);
     }
 
     /** One line for the console while the matrix runs. */
     public String line() {
         return String.format(Locale.ROOT,
-                "%-10s %-14s run %d: %,9.0f msg/s  p50 %7.2f  p90 %7.2f  p99 %8.2f  p99.9 %8.2f  max %8.2f ms  server %5.2f cpu-s (%,.0f msg/cpu-s)%s  gen %3.0f%%  others on server CPU %.0f%%  %s",
+                "%-10s %-14s run %d: %,9.0f msg/s  p50 %7.2f  p90 %7.2f  p99 %8.2f  p99.9 %8.2f  max %8.2f ms  server %5.2f cpu-s (%,.0f msg/cpu-s)%s  gen %3.0f%%  others on its CPU %.0f%%  %s",
                 target, scenario, run, accepted(), p50Ms, p90Ms, p99Ms, p999Ms, maxMs, serverCpu, messagesPerServerCpuSecond(),
-                postgresCpu > 0 ? String.format(Locale.ROOT, " + pg %.2f", postgresCpu) : "", generatorCpuPct, foreignCpuPct,
-                valid() ? (saturated() ? "SATURATED" : "ok") : "INVALID: " + problems());
+                postgresCpu > 0 ? String.format(Locale.ROOT, " + pg %.2f", postgresCpu) : "", generatorCpuPct, neighbourCpuPct,
+                !valid() ? "INVALID: " + problems() : disturbed() ? "DISTURBED" + (saturated() ? ", SATURATED" : "") : saturated() ? "SATURATED" : "ok");
     }
 }

@@ -18,13 +18,13 @@ import java.util.concurrent.TimeUnit;
 public record Target(String name, String storeUrl, boolean persist, String pgSchema, URI postgres) {
 
     /**
-     * @param postgresBase {@code postgresql://user@host:port/db} without query parameters
+     * @param postgresBase {@code postgresql://user@host:port/db}, optionally with driver parameters ({@code ?reWriteBatchedInserts=true})
      */
     public static Target of(String name, String postgresBase, String pgSchema) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "sqlite" -> new Target("sqlite", "sqlite", true, null, null);
-            case "postgresql", "postgres", "pg" -> new Target("postgresql", postgresBase + "?currentSchema=" + pgSchema, true,
-                    pgSchema, URI.create(postgresBase));
+            case "postgresql", "postgres", "pg" -> new Target("postgresql", postgresBase + (postgresBase.contains("?") ? "&" : "?")
+                    + "currentSchema=" + pgSchema, true, pgSchema, URI.create(postgresBase));
             // not durable on power loss (commits do not wait for fsync): shows what fsync costs, for diagnosis only
             case "sqlite-normal" -> new Target("sqlite-normal", "sqlite:{data}/herald.db?synchronous=normal", true, null, null);
             case "memory" -> new Target("memory", "memory", true, null, null);
@@ -51,7 +51,7 @@ public record Target(String name, String storeUrl, boolean persist, String pgSch
         String user = postgres.getUserInfo() == null ? "postgres" : postgres.getUserInfo().split(":", 2)[0];
         int port = postgres.getPort() < 0 ? 5432 : postgres.getPort();
         Process p = new ProcessBuilder(List.of("psql", "-X", "-q", "-h", postgres.getHost(), "-p", Integer.toString(port), "-U", user,
-                "-d", postgres.getPath().substring(1), "-v", "ON_ERROR_STOP=1",
+                "-d", postgres.getRawPath().substring(1), "-v", "ON_ERROR_STOP=1",
                 "-c", "DROP SCHEMA IF EXISTS \"" + pgSchema + "\" CASCADE"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
