@@ -121,7 +121,7 @@ public record RunResult(String target, String scenario, int run, int offered, do
     /** One line for the console while the matrix runs. */
     public String line() {
         return String.format(Locale.ROOT,
-                "%-10s %-14s run %d: %,9.0f msg/s  p50 %7.2f  p90 %7.2f  p99 %8.2f  p99.9 %8.2f  max %8.2f ms  server %5.2f cpu-s (%,.0f msg/cpu-s)%s  gen %3.0f%%  others on its CPU %.0f%%  %s",
+                "%-10s %-14s run %d: %,9.0f msg/s  p50 %7.2f  p90 %7.2f  p99 %8.2f  p99.9 %8.2f  max %8.2f ms  server %5.2f cpu-s (%,.0f msg/cpu-s)%s  gen %3.0f%%  neighbours %.0f%%  %s",
                 target, scenario, run, accepted(), p50Ms, p90Ms, p99Ms, p999Ms, maxMs, serverCpu, messagesPerServerCpuSecond(),
                 postgresCpu > 0 ? String.format(Locale.ROOT, " + pg %.2f", postgresCpu) : "", generatorCpuPct, neighbourCpuPct,
                 !valid() ? "INVALID: " + problems() : disturbed() ? "DISTURBED" + (saturated() ? ", SATURATED" : "") : saturated() ? "SATURATED" : "ok");
