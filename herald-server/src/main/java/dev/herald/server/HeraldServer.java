@@ -23,6 +23,7 @@ import dev.herald.server.auth.PemKeys;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.receipts.ReceiptWebhook;
+import dev.herald.server.store.JdbcMessageStore;
 import dev.herald.server.store.MessageStores;
 import dev.herald.server.web.StaticRoutes;
 import dev.herald.server.ws.WebSocketEndpoint;
@@ -99,6 +100,9 @@ public final class HeraldServer implements AutoCloseable {
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, inbox);
         this.metrics = new HeraldMetrics(hub, stats, webSockets::openConnections);
+        if (store instanceof JdbcMessageStore jdbc) {
+            metrics.bindStoreCommits(jdbc::commits, jdbc::failedCommits);
+        }
     }
 
     /** Starts listening; returns once the port is bound. Throws when it cannot be (port in use…). */

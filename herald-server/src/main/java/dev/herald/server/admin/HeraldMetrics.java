@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Herald's Prometheus registry: hub gauges and counters read straight from {@link Hub} and
@@ -61,6 +62,14 @@ public final class HeraldMetrics implements AutoCloseable {
 
     private void counter(String name, String help, LongAdder adder) {
         FunctionCounter.builder(name, adder, LongAdder::sum).description(help).register(registry);
+    }
+
+    /** Group commits of a database store: how many transactions, and how many failed (each failing all its writes). */
+    public void bindStoreCommits(java.util.function.LongSupplier commits, java.util.function.LongSupplier failedCommits) {
+        FunctionCounter.builder("herald.store.commits", commits, LongSupplier::getAsLong)
+                .description("Transactions the message store committed (group commit: many writes each)").register(registry);
+        FunctionCounter.builder("herald.store.commits.failed", failedCommits, LongSupplier::getAsLong)
+                .description("Message store transactions that failed (their writes answered 503)").register(registry);
     }
 
     /** Counts what one store maintenance pass did. */
