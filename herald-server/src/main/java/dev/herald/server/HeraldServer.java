@@ -101,7 +101,7 @@ public final class HeraldServer implements AutoCloseable {
         this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, inbox);
         this.metrics = new HeraldMetrics(hub, stats, webSockets::openConnections);
         if (store instanceof JdbcMessageStore jdbc) {
-            metrics.bindStoreCommits(jdbc::commits, jdbc::failedCommits);
+            metrics.bindStoreCommits(jdbc, JdbcMessageStore::commits, JdbcMessageStore::failedCommits);
         }
     }
 
