@@ -45,4 +45,25 @@ final class ProcStats {
         }
         return -1;
     }
+
+    /** Busy (non-idle, non-iowait) time of CPU {@code core} since boot, in seconds, from /proc/stat. */
+    static double coreBusySeconds(int core) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith("cpu" + core + " ")) {
+                    String[] f = line.trim().split("\\s+");
+                    long busy = 0;
+                    for (int i = 1; i < f.length && i <= 8; i++) {
+                        if (i != 4 && i != 5) {   // skip idle and iowait
+                            busy += Long.parseLong(f[i]);
+                        }
+                    }
+                    return busy / (double) CLOCK_TICKS;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return Double.NaN;
+    }
 }
