@@ -39,7 +39,9 @@ test('durable: with manual acks a new page gets exactly the messages that were n
     await waitUntilOffline(server, 'u1');
     await first.close();
 
-    const second = await openClientPage(context, server, {uid: 'u1', autoAck: 'onDisplay'});
+    // checked before connecting: once connected, the replay moves the in-memory cursor
+    const second = await openClientPage(context, server, {uid: 'u1', autoAck: 'onDisplay'}, {connect: false});
     assert.equal(await second.evaluate(() => window.client.cursor), null, 'manual acks keep no cursor: the server decides');
+    await second.evaluate(() => window.client.connect());
     await assertExactlyOnceInOrder(second, server, 'u1', [two, three, ...await publishEach(server, 'u1', [4])]);
 });

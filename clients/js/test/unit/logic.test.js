@@ -24,7 +24,7 @@ test('close codes follow the "reconnect?" column of docs/protocol.md', () => {
     for (const code of [1000, 1001, 1006, 4002, 4008, 4010, 4500, 4999]) {
         assert.equal(reconnectAfter(code), true, `reconnect after ${code}`);
     }
-    for (const code of [1003, 1009, 4001, 4003, 4004, 4006, 4009]) {
+    for (const code of [1002, 1003, 1007, 1009, 4001, 4003, 4004, 4006, 4009]) {
         assert.equal(reconnectAfter(code), false, `no reconnect after ${code}`);
     }
 });

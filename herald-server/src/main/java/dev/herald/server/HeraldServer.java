@@ -23,13 +23,14 @@ import dev.herald.server.auth.PemKeys;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.receipts.ReceiptWebhook;
+import dev.herald.server.store.JdbcMessageStore;
 import dev.herald.server.store.MessageStores;
 import dev.herald.server.web.StaticRoutes;
 import dev.herald.server.ws.WebSocketEndpoint;
+import dev.herald.server.ws.WebSocketOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +100,9 @@ public final class HeraldServer implements AutoCloseable {
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, inbox);
         this.metrics = new HeraldMetrics(hub, stats, webSockets::openConnections);
+        if (store instanceof JdbcMessageStore jdbc) {
+            metrics.bindStoreCommits(jdbc, JdbcMessageStore::commits, JdbcMessageStore::failedCommits);
+        }
     }
 
     /** Starts listening; returns once the port is bound. Throws when it cannot be (port in use…). */
@@ -121,18 +125,8 @@ public final class HeraldServer implements AutoCloseable {
             router.errorHandler(status, ErrorRenderer::renderFailure);
         }
 
-        HttpServerOptions options = new HttpServerOptions()
-                .setHost(config.host()).setPort(config.port())
-                .setMaxWebSocketFrameSize(config.maxMessageSize())
-                .setMaxWebSocketMessageSize(config.maxMessageSize())
-                .setWebSocketClosingTimeout(5)
-                .setCompressionSupported(false)
-                // No h2c upgrade: with Vert.x 5.0 an upgraded response over ~16 KiB sometimes never completes
-                // (seen with the JDK HttpClient, whose default is HTTP/2). Clients fall back to HTTP/1.1.
-                .setHttp2ClearTextEnabled(false)
-                .setTcpNoDelay(true);
         try {
-            http = vertx.createHttpServer(options).requestHandler(router).listen().await(30, TimeUnit.SECONDS);
+            http = vertx.createHttpServer(WebSocketOptions.httpServerOptions(config)).requestHandler(router).listen().await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             releaseResources();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);

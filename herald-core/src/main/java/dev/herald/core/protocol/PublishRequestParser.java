@@ -8,7 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.core.message.PublishRequest;
-import dev.herald.core.message.Ttls;
+import dev.herald.core.message.Durations;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -152,7 +152,11 @@ public final class PublishRequestParser {
         if (value == JsonToken.VALUE_NUMBER_INT && p.getLongValue() > 0 && p.getLongValue() < 1_000_000_000L) {
             ttl = Duration.ofSeconds(p.getLongValue());
         } else if (value == JsonToken.VALUE_STRING) {
-            ttl = Ttls.parse(p.getText());
+            try {
+                ttl = Durations.parse(p.getText());
+            } catch (ArithmeticException e) {
+                ttl = null; // reported below
+            }
         }
         if (ttl == null || ttl.isZero()) {
             throw ErrorCode.INVALID_REQUEST.exception(path + " must be a positive number of seconds or a duration like \"90s\", \"15m\", \"24h\", \"7d\"");

@@ -2,14 +2,21 @@ package dev.herald.core.session;
 
 /**
  * Every WebSocket close code Herald sends, with whether a client should reconnect. Codes 4000–4999
- * are Herald's own; the few standard ones (1001, 1003, 1009) keep their RFC 6455 meaning.
+ * are Herald's own; the few standard ones (1001, 1002, 1003, 1007, 1009) keep their RFC 6455 meaning.
  * Documented in {@code docs/protocol.md}; the numbers never change meaning.
  */
 public enum CloseReason {
     /** Server is shutting down or restarting: reconnect (to another node) with backoff. */
     GOING_AWAY(1001, "server shutting down", true),
+    /**
+     * The client broke the WebSocket framing rules (RFC 6455): reserved bits or opcodes, a fragmented
+     * or oversized control frame, a continuation of nothing, an invalid close frame. Fix the client.
+     */
+    WEBSOCKET_PROTOCOL_ERROR(1002, "WebSocket protocol error", false),
     /** The client sent a binary frame; Herald speaks text. Do not reconnect without fixing the client. */
     UNSUPPORTED_DATA(1003, "binary frames are not supported", false),
+    /** A text message (or a close frame's reason) that is not valid UTF-8. Fix the client. */
+    INVALID_PAYLOAD(1007, "invalid UTF-8", false),
     /** A frame or message exceeded the configured limit. Do not resend the same frame. */
     MESSAGE_TOO_BIG(1009, "message too big", false),
     /** Token missing, invalid, expired, or signed with a key/algorithm Herald does not accept. Get a new token first. */

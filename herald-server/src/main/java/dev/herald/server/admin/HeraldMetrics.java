@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * Herald's Prometheus registry: hub gauges and counters read straight from {@link Hub} and
@@ -61,6 +62,15 @@ public final class HeraldMetrics implements AutoCloseable {
 
     private void counter(String name, String help, LongAdder adder) {
         FunctionCounter.builder(name, adder, LongAdder::sum).description(help).register(registry);
+    }
+
+    /** Group commits of a database store: how many transactions, and how many failed (each failing all its writes). */
+    public <S> void bindStoreCommits(S store, ToLongFunction<S> commits, ToLongFunction<S> failedCommits) {
+        // the store itself is the meters' state object: Micrometer holds it weakly, and the server holds it strongly
+        FunctionCounter.builder("herald.store.commits", store, s -> commits.applyAsLong(s))
+                .description("Transactions the message store committed (group commit: many writes each)").register(registry);
+        FunctionCounter.builder("herald.store.commits.failed", store, s -> failedCommits.applyAsLong(s))
+                .description("Message store transactions that failed (their writes answered 503)").register(registry);
     }
 
     /** Counts what one store maintenance pass did. */

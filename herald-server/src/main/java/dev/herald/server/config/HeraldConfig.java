@@ -102,7 +102,7 @@ public record HeraldConfig(
         }
         String store = v.apply(Setting.STORE);
         if (!store.equals("memory") && !store.equals("sqlite") && !store.startsWith("sqlite:")
-                && !store.startsWith("postgresql://") && !store.startsWith("jdbc:postgresql://")) {
+                && !store.startsWith("postgresql://") && !store.startsWith("postgres://") && !store.startsWith("jdbc:postgresql://")) {
             throw new ConfigException("store: '" + describeStore(store) + "' is not one of sqlite, sqlite:/path/file.db, postgresql://…, memory");
         }
         Duration ttl = positive("messages.ttl", Units.duration("messages.ttl", v.apply(Setting.MESSAGES_TTL)));

@@ -1,5 +1,7 @@
 package dev.herald.server.config;
 
+import dev.herald.core.message.Durations;
+
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -7,28 +9,21 @@ import java.util.regex.Pattern;
 
 /** Parses the human units of configuration values: durations ({@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}) and sizes ({@code 64KiB}, {@code 1MiB}, {@code 65536}). */
 final class Units {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kib|kb|k|mib|mb|m|gib|gb|g)?");
 
     private Units() { }
 
     static Duration duration(String key, String value) {
-        Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new ConfigException(key + ": '" + value + "' is not a duration (examples: 500ms, 10s, 5m, 1h)");
-        }
+        Duration d;
         try {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        } catch (NumberFormatException | ArithmeticException e) {
+            d = Durations.parse(value);
+        } catch (ArithmeticException e) {
             throw tooLarge(key, value);
         }
+        if (d == null) {
+            throw new ConfigException(key + ": '" + value + "' is not a duration (examples: 500ms, 10s, 5m, 1h)");
+        }
+        return d;
     }
 
     private static ConfigException tooLarge(String key, String value) {

@@ -47,7 +47,7 @@ final class JdbcDatabase implements AutoCloseable {
      * lets a transaction wait for another process's lock instead of failing at once.
      */
     static JdbcDatabase sqlite(Path file, JdbcStoreOptions options) {
-        Path absolute = file.toAbsolutePath();
+        Path absolute = file.toAbsolutePath().normalize();
         try {
             if (absolute.getParent() != null) {
                 Files.createDirectories(absolute.getParent());

@@ -64,11 +64,18 @@ public final class JdbcMessageStore implements MessageStore {
     private final JdbcDatabase db;
     private final StoreLimits limits;
     private final JdbcStoreOptions options;
+    /** Longest a read waits for the completions of the writes called before it (a wedged writer). */
+    static final java.time.Duration HAND_OFF_WAIT = java.time.Duration.ofSeconds(30);
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final ArrayDeque<WriteOp<?>> queue = new ArrayDeque<>(); // guarded by lock
     private int queuedUnits;                                         // guarded by lock
     private boolean closed;                                          // guarded by lock
+    private long enqueuedSeq;                                        // guarded by lock: the last write call's seq
+    /** Guards {@link #handedOffSeq}: the last write call whose completion is queued on {@link #completions}. */
+    private final Object handOff = new Object();
+    private long handedOffSeq;                                       // guarded by handOff
     private final Thread writer;
     private final ExecutorService completions;
     private final ExecutorService readers;
@@ -173,6 +180,7 @@ public final class JdbcMessageStore implements MessageStore {
             } else {
                 queuedUnits += op.units();
             }
+            op.seq = ++enqueuedSeq;
             queue.add(op);
             work.signal();
             return op.future;
@@ -181,20 +189,76 @@ public final class JdbcMessageStore implements MessageStore {
         }
     }
 
+    /**
+     * Runs a read on the reader pool, then completes it on the completion thread <em>after</em> every write
+     * called before it: a read that sees a committed message never completes before that message's own
+     * completion (the caller's live fan-out), which the replay's de-duplication relies on
+     * ({@code MessageStore} contract).
+     */
     private <T> CompletableFuture<T> read(SqlFunction<T> query) {
         CompletableFuture<T> future = new CompletableFuture<>();
+        long writesBefore;
+        lock.lock();
+        try {
+            writesBefore = enqueuedSeq;
+        } finally {
+            lock.unlock();
+        }
         try {
             readers.execute(() -> {
+                T result = null;
+                Throwable error = null;
                 try {
-                    future.complete(readOnce(query, true));
+                    result = readOnce(query, true);
                 } catch (SQLException | RuntimeException e) {
-                    future.completeExceptionally(new StoreUnavailableException("cannot read from " + describe() + ": " + e.getMessage(), e));
+                    error = new StoreUnavailableException("cannot read from " + describe() + ": " + e.getMessage(), e);
                 }
+                awaitHandOff(writesBefore);
+                completeAfterWrites(future, result, error);
             });
         } catch (RejectedExecutionException e) {
             future.completeExceptionally(new StoreUnavailableException("the message store is closed", e));
         }
         return future;
+    }
+
+    /** Waits (bounded) until the writer has queued the completions of the write calls up to {@code seq}. */
+    private void awaitHandOff(long seq) {
+        long deadline = System.nanoTime() + HAND_OFF_WAIT.toNanos();
+        synchronized (handOff) {
+            while (handedOffSeq < seq && !writerGone()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    log.warn("message store {}: a read waited {} for earlier writes; completing it anyway", describe(), HAND_OFF_WAIT);
+                    return;
+                }
+                try {
+                    handOff.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private boolean writerGone() {
+        return !writer.isAlive();
+    }
+
+    private <T> void completeAfterWrites(CompletableFuture<T> future, T result, Throwable error) {
+        Runnable complete = () -> {
+            if (error != null) {
+                future.completeExceptionally(error);
+            } else {
+                future.complete(result);
+            }
+        };
+        try {
+            completions.execute(complete);
+        } catch (RejectedExecutionException e) {
+            complete.run();
+        }
     }
 
     /** Reads have no side effects: one found broken (the database restarted since it was last used) is tried again on a new connection. */
@@ -292,6 +356,10 @@ public final class JdbcMessageStore implements MessageStore {
             completions.execute(() -> group.forEach(WriteOp::complete));
         } catch (RejectedExecutionException e) {
             group.forEach(WriteOp::complete); // only after close() gave up waiting for the completions
+        }
+        synchronized (handOff) {
+            handedOffSeq = group.get(group.size() - 1).seq; // groups are taken from the queue in call order
+            handOff.notifyAll();
         }
     }
 

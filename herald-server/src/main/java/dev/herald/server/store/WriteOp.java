@@ -20,6 +20,8 @@ abstract class WriteOp<T> {
     final CompletableFuture<T> future = new CompletableFuture<>();
     /** Set when the call fails without (or despite) reaching the database. */
     StoreUnavailableException rejected;
+    /** Its place in call order (set when queued). */
+    long seq;
 
     /** Messages or updates it carries, for the group and queue limits. */
     abstract int units();

@@ -31,7 +31,7 @@ final class VertxSession extends BaseSession {
     private final Context context;
     private final long maxQueuedBytes;
     private final HubStats stats;
-    /** {@code byte[]} frames, or {@link Tracked} ones whose write is reported as a delivery. */
+    /** {@code byte[]} text frames, {@link Tracked} ones whose write is reported as a delivery, or {@link Binary} ones. */
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -57,6 +57,17 @@ final class VertxSession extends BaseSession {
     }
 
     private record Tracked(byte[] frame, String messageId) { }
+
+    /**
+     * Queues a binary frame, bounded and ordered like {@link #send}. Herald never sends binary; this is
+     * for the conformance echo server, which must echo the binary messages of the Autobahn suite
+     * through the same queue as text.
+     */
+    boolean sendBinary(byte[] frame) {
+        return enqueue(new Binary(frame), frame);
+    }
+
+    private record Binary(byte[] frame) { }
 
     private boolean enqueue(Object item, byte[] frame) {
         if (isClosed()) {
@@ -92,6 +103,9 @@ final class VertxSession extends BaseSession {
                 queuedBytes.addAndGet(-tracked.frame.length);
                 ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, tracked.frame, true))
                         .onSuccess(v -> reportDelivered(tracked.messageId));
+            } else if (item instanceof Binary binary) {
+                queuedBytes.addAndGet(-binary.frame.length);
+                ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.BINARY, binary.frame, true));
             } else {
                 byte[] frame = (byte[]) item;
                 queuedBytes.addAndGet(-frame.length);

@@ -110,30 +110,17 @@ public final class WebSocketEndpoint {
         VertxSession session = new VertxSession(id, ws, vertx.getOrCreateContext(), config.sendQueueBytes(), stats, Instant.now(clock));
         ClientConnection connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId(), inbox);
         open.put(session, connection);
-        ws.textMessageHandler(text -> {
-            session.markSeen();
-            connection.onText(text);
-        });
-        ws.binaryMessageHandler(data -> {
-            session.markSeen();
-            connection.onBinary();
-        });
-        ws.pongHandler(data -> session.markSeen());
-        ws.exceptionHandler(e -> {
-            log.debug("connection {}: {}", id, e.toString());
-            if (isMessageTooBig(e) && !ws.isClosed()) {
-                // Netty refuses an oversized frame and Vert.x then drops the TCP connection without a
-                // close frame (the client sees 1006); an oversized fragmented message is only reported
-                // here and its remaining fragments would be delivered as a new message. Either way,
-                // close with the documented 1009 now, on this event loop (session.close only schedules it).
-                session.close(CloseReason.MESSAGE_TOO_BIG);
-                ws.close((short) CloseReason.MESSAGE_TOO_BIG.code(), CloseReason.MESSAGE_TOO_BIG.reason());
+        wire(ws, session, config.maxMessageSize(), new MessageAssembler.Sink() {
+            @Override
+            public void text(String text) {
+                connection.onText(text);
             }
-        });
-        ws.closeHandler(v -> {
-            session.transportClosed();
-            open.remove(session);
-        });
+
+            @Override
+            public void binary(byte[] data) {
+                connection.onBinary();
+            }
+        }, () -> open.remove(session));
         try {
             connection.start(token, uid, since);
         } catch (RuntimeException e) {
@@ -142,13 +129,63 @@ public final class WebSocketEndpoint {
         }
     }
 
-    /** A frame over ws.max-message-size (Netty's decoder) or a message that outgrew it (Vert.x's aggregator). */
-    private static boolean isMessageTooBig(Throwable e) {
-        if (e instanceof CorruptedWebSocketFrameException corrupted) {
-            return corrupted.closeStatus() != null && corrupted.closeStatus().code() == CloseReason.MESSAGE_TOO_BIG.code();
+    /**
+     * Wires a socket to its session, the same way for every Herald connection (a {@link ClientConnection}
+     * behind {@code inbound}) and for the test-only Autobahn echo server, so the conformance suite runs
+     * through this code: every frame marks the session seen; data frames are joined into messages by a
+     * {@link MessageAssembler} (at most {@code maxMessageBytes}, text strictly UTF-8) and given to
+     * {@code inbound}; a frame that breaks the WebSocket rules closes the connection with the matching
+     * code (1002, 1007 or 1009); the socket closing ends the session and then runs {@code onClosed}.
+     * Runs on the socket's event loop.
+     */
+    static void wire(ServerWebSocket ws, VertxSession session, int maxMessageBytes, MessageAssembler.Sink inbound,
+                     Runnable onClosed) {
+        MessageAssembler messages = new MessageAssembler(maxMessageBytes, inbound);
+        ws.frameHandler(frame -> {
+            session.markSeen();
+            if (session.isClosed() || !(frame.isText() || frame.isBinary() || frame.isContinuation())) {
+                return; // ping, pong and close are answered by Vert.x; nothing is read after a close
+            }
+            CloseReason failure = messages.frame(frame.type(), frame.isFinal(), frame.binaryData());
+            if (failure != null) {
+                closeNow(ws, session, failure);
+            }
+        });
+        ws.exceptionHandler(e -> {
+            log.debug("connection {}: {}", session.id(), e.toString());
+            if (e instanceof CorruptedWebSocketFrameException corrupted && !ws.isClosed()) {
+                // Netty's frame decoder refused a frame (reserved bits or opcode, a bad control frame,
+                // an invalid close frame, a frame over ws.max-message-size…), and Vert.x drops the TCP
+                // connection right after this handler, without a close frame: say why first. (When a
+                // valid frame came in the same read, Vert.x holds this write back until the read
+                // completes, which is too late: the client then sees 1006. Vert.x 5.0 offers no flush.)
+                closeNow(ws, session, closeReason(corrupted));
+            }
+        });
+        ws.closeHandler(v -> {
+            session.transportClosed();
+            onClosed.run();
+        });
+    }
+
+    /** Closes on this event loop, before anything else is read or written (session.close only schedules it). */
+    private static void closeNow(ServerWebSocket ws, VertxSession session, CloseReason reason) {
+        session.close(reason);
+        if (!ws.isClosed()) {
+            ws.close((short) reason.code(), reason.reason());
         }
-        return e instanceof IllegalStateException && e.getMessage() != null
-                && e.getMessage().contains("overflow max message size");
+    }
+
+    /** The close code for a frame Netty refused: its own status when Herald has that code, else 1002. */
+    private static CloseReason closeReason(CorruptedWebSocketFrameException e) {
+        int code = e.closeStatus() == null ? 0 : e.closeStatus().code();
+        if (code == CloseReason.MESSAGE_TOO_BIG.code()) {
+            return CloseReason.MESSAGE_TOO_BIG;
+        }
+        if (code == CloseReason.INVALID_PAYLOAD.code()) {
+            return CloseReason.INVALID_PAYLOAD;
+        }
+        return CloseReason.WEBSOCKET_PROTOCOL_ERROR;
     }
 
     private void sweepUnauthenticated() {

@@ -151,6 +151,9 @@ class StatsPresenceMetricsTest {
         assertThat(r.body()).contains("# HELP herald_connections ").contains("# TYPE herald_messages_in_total counter");
         assertThat(r.body()).containsPattern("(?m)^jvm_memory_used_bytes\\{").containsPattern("(?m)^jvm_threads_live_threads ");
         assertThat(r.body()).contains("herald_publish_latency_seconds_count");
+        assertThat(r.metric("herald_store_commits_total")).as("the default SQLite store committed the two messages").isGreaterThanOrEqualTo(1.0);
+        assertThat(r.metric("herald_store_commits_failed_total")).isZero();
+        assertThat(r.metric("herald_acks_ignored_total")).isZero();
     }
 
     @Test

@@ -106,7 +106,7 @@ class TtlTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"\"soon\"", "\"0s\"", "0", "-5", "1.5", "\"1.5s\"", "\"\"", "true", "null", "{}", "\"5 s\"", "\"5w\""})
+    @ValueSource(strings = {"\"soon\"", "\"0s\"", "0", "-5", "1.5", "\"1.5s\"", "\"\"", "true", "null", "{}", "\"5 sec\"", "\"5w\""})
     void a_malformed_ttl_is_400_invalid_request(String ttl) {
         Http.Response r = server.http().postJson("/api/v1/messages", "{\"to\":{\"users\":[\"u\"]},\"data\":1,\"ttl\":" + ttl + "}");
 

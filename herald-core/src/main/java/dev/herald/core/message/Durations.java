@@ -1,0 +1,41 @@
+package dev.herald.core.message;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Human durations, as a message's {@code ttl} and the configuration write them: a number and a unit,
+ * {@code 500ms}, {@code 90s}, {@code 15m}, {@code 24h}, {@code 7d}.
+ */
+public final class Durations {
+    private static final Pattern TEXT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    private Durations() { }
+
+    /**
+     * Returns the duration, or {@code null} when the text is not one.
+     *
+     * @throws ArithmeticException when the number does not fit a {@link Duration}
+     */
+    public static Duration parse(String text) {
+        Matcher m = TEXT.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            return null;
+        }
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new ArithmeticException("too large: " + m.group(1));
+        }
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+}
