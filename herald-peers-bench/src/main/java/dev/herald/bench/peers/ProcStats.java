@@ -1,5 +1,7 @@
 package dev.herald.bench.peers;
 
+import dev.herald.bench.ProcCpu;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,27 +10,22 @@ import java.nio.file.Path;
  * Reads a process's CPU time and resident memory from Linux's /proc, so the generator can charge each
  * server under test for exactly what it used in a measurement window.
  *
- * <p>Stateless and thread-safe. CPU time has the kernel's tick resolution (1/{@link #CLOCK_TICKS} s), which
+ * <p>Stateless and thread-safe. CPU time has the kernel's tick resolution (1/USER_HZ s, 10 ms), which
  * is why the measurement windows are seconds long.
  */
 final class ProcStats {
-    /** USER_HZ: 100 on every Linux this runs on ({@code getconf CLK_TCK}). */
-    static final int CLOCK_TICKS = 100;
+    /** Process CPU time, shared with the durable benchmark (it parses /proc/<pid>/stat and asks getconf for USER_HZ). */
+    private static final ProcCpu CPU = new ProcCpu();
 
     private ProcStats() {
     }
 
-    /** utime + stime of {@code pid} ("self" for this JVM), in seconds, including exited threads. */
+    /** utime + stime of {@code pid} ("self" for this JVM), in seconds, including exited threads; NaN when it is gone. */
     static double cpuSeconds(String pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", pid, "stat"));
-            // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            long utime = Long.parseLong(f[11]);   // field 14 of proc(5)
-            long stime = Long.parseLong(f[12]);   // field 15
-            return (utime + stime) / (double) CLOCK_TICKS;
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
+            return CPU.seconds("self".equals(pid) ? ProcessHandle.current().pid() : Long.parseLong(pid));
+        } catch (RuntimeException e) {
+            return Double.NaN; // not a pid, or a stat line that could not be read
         }
     }
 
@@ -58,7 +55,7 @@ final class ProcStats {
                             busy += Long.parseLong(f[i]);
                         }
                     }
-                    return busy / (double) CLOCK_TICKS;
+                    return busy / CPU.ticksPerSecond();
                 }
             }
         } catch (IOException | RuntimeException e) {
