@@ -1,5 +1,7 @@
 package dev.herald.server.config;
 
+import dev.herald.server.receipts.WebhookSignature;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -168,11 +170,8 @@ public record HeraldConfig(
     }
 
     private static int webhookSecretBytes(String secret) {
-        if (!secret.startsWith("whsec_")) {
-            return secret.getBytes(StandardCharsets.UTF_8).length;
-        }
         try {
-            return java.util.Base64.getDecoder().decode(secret.substring("whsec_".length())).length;
+            return WebhookSignature.key(secret).length;
         } catch (IllegalArgumentException e) {
             throw new ConfigException("receipts.webhook-secret: the part after whsec_ is not base64");
         }

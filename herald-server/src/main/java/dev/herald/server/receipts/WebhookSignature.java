@@ -15,7 +15,16 @@ public final class WebhookSignature {
     private final byte[] key;
 
     public WebhookSignature(String secret) {
-        this.key = secret.startsWith("whsec_")
+        this.key = key(secret);
+    }
+
+    /**
+     * The HMAC key a secret stands for (configuration validation checks its length).
+     *
+     * @throws IllegalArgumentException when a {@code whsec_} secret is not base64
+     */
+    public static byte[] key(String secret) {
+        return secret.startsWith("whsec_")
                 ? Base64.getDecoder().decode(secret.substring("whsec_".length()))
                 : secret.getBytes(StandardCharsets.UTF_8);
     }

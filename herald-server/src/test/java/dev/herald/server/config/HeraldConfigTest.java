@@ -108,6 +108,25 @@ class HeraldConfigTest {
     }
 
     @Test
+    void receipt_webhook_needs_an_http_url_and_a_long_enough_secret_plain_or_whsec() {
+        Map<Setting, String> url = Map.of(Setting.RECEIPTS_WEBHOOK_URL, "https://hooks.example/receipts");
+        assertThatThrownBy(() -> build(url)).isInstanceOf(ConfigException.class).hasMessageStartingWith("receipts.webhook-secret:");
+        assertThatThrownBy(() -> build(Map.of(Setting.RECEIPTS_WEBHOOK_URL, "ftp://x", Setting.RECEIPTS_WEBHOOK_SECRET, "s".repeat(24))))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("receipts.webhook-url:");
+        assertThatThrownBy(() -> build(Map.of(Setting.RECEIPTS_WEBHOOK_URL, "https://h/r", Setting.RECEIPTS_WEBHOOK_SECRET, "s".repeat(23))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("24 bytes");
+        assertThatThrownBy(() -> build(Map.of(Setting.RECEIPTS_WEBHOOK_URL, "https://h/r", Setting.RECEIPTS_WEBHOOK_SECRET, "whsec_not*base64")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("not base64");
+        // 18 bytes of key, though the text is longer: the decoded key is what counts
+        assertThatThrownBy(() -> build(Map.of(Setting.RECEIPTS_WEBHOOK_URL, "https://h/r",
+                Setting.RECEIPTS_WEBHOOK_SECRET, "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[18]))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("24 bytes");
+        assertThat(build(Map.of(Setting.RECEIPTS_WEBHOOK_URL, "https://h/r",
+                Setting.RECEIPTS_WEBHOOK_SECRET, "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[24]))).receiptWebhookUrl())
+                .isEqualTo("https://h/r");
+    }
+
+    @Test
     void jwt_secret_shorter_than_32_bytes_fails_without_echoing_it() {
         assertThatThrownBy(() -> build(withAuth(Map.of(Setting.AUTH_JWT_SECRET, "short-secret-31-bytes-long-xxxx"))))
                 .isInstanceOf(ConfigException.class)
