@@ -1,6 +1,7 @@
 package dev.herald.server.config;
 
 import dev.herald.server.receipts.WebhookSignature;
+import dev.herald.server.store.MessageStores;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -105,7 +106,7 @@ public record HeraldConfig(
         String store = v.apply(Setting.STORE);
         if (!store.equals("memory") && !store.equals("sqlite") && !store.startsWith("sqlite:")
                 && !store.startsWith("postgresql://") && !store.startsWith("postgres://") && !store.startsWith("jdbc:postgresql://")) {
-            throw new ConfigException("store: '" + describeStore(store) + "' is not one of sqlite, sqlite:/path/file.db, postgresql://…, memory");
+            throw new ConfigException("store: '" + MessageStores.redact(store) + "' is not one of sqlite, sqlite:/path/file.db, postgresql://…, memory");
         }
         Duration ttl = positive("messages.ttl", Units.duration("messages.ttl", v.apply(Setting.MESSAGES_TTL)));
         Duration maxTtl = positive("messages.max-ttl", Units.duration("messages.max-ttl", v.apply(Setting.MESSAGES_MAX_TTL)));
@@ -177,11 +178,6 @@ public record HeraldConfig(
         }
     }
 
-    /** The store URL with any password masked: {@code postgresql://herald:secret@db/x} → {@code postgresql://herald:***@db/x}. */
-    public static String describeStore(String url) {
-        return url.replaceAll("(://[^:/@]*:)[^@/]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
-    }
-
     private static String defaultNodeId() {
         String name;
         try {
@@ -198,7 +194,7 @@ public record HeraldConfig(
         for (Setting s : Setting.values()) {
             String value = raw.get(s);
             String shown = s.secret() && !value.isEmpty() ? "******** (set)"
-                    : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? describeStore(value) : value;
+                    : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value) : value;
             out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");
         }
         return out.toString();

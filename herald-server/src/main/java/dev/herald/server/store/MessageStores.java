@@ -50,6 +50,11 @@ public final class MessageStores {
                 + "postgresql://user@host:port/db or memory");
     }
 
+    /** A store setting fit for logs and errors: any password replaced by {@code ***}. */
+    public static String redact(String storeUrl) {
+        return PostgresUrl.redact(storeUrl);
+    }
+
     private static MessageStore openSqlite(String spec, StoreLimits limits, JdbcStoreOptions options) {
         String path = spec;
         int q = spec.indexOf('?');

@@ -108,6 +108,15 @@ class HeraldConfigTest {
     }
 
     @Test
+    void a_store_password_never_reaches_the_configuration_log_or_errors() {
+        String described = build(Map.of(Setting.STORE, "postgresql://herald:s3cret@db:5432/push?password=s3cret")).describe();
+        assertThat(described).contains("store = postgresql://herald:***@db:5432/push?password=***").doesNotContain("s3cret");
+        assertThatThrownBy(() -> build(Map.of(Setting.STORE, "mysql://herald:s3cret@db/push")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("store:")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret"));
+    }
+
+    @Test
     void receipt_webhook_needs_an_http_url_and_a_long_enough_secret_plain_or_whsec() {
         Map<Setting, String> url = Map.of(Setting.RECEIPTS_WEBHOOK_URL, "https://hooks.example/receipts");
         assertThatThrownBy(() -> build(url)).isInstanceOf(ConfigException.class).hasMessageStartingWith("receipts.webhook-secret:");
