@@ -1,6 +1,7 @@
 package dev.herald.core.store;
 
 import dev.herald.core.message.Target;
+import dev.herald.core.notify.NotifyJob;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,12 +17,21 @@ import java.util.List;
  * @param topics         topics it was published to: each keeps it in the topic's log
  * @param all            published to everyone: kept in the broadcast log
  * @param idempotencyKey the publisher's {@code Idempotency-Key}, or {@code null}
+ * @param jobs           its deliveries through other channels (e-mail, webhooks…): committed in the same
+ *                       transaction as the message, and not at all when the message is a duplicate
  */
 public record StoredMessage(String id, long timestamp, long expiresAt, String dataJson, List<String> users,
-                            List<String> topics, boolean all, String idempotencyKey) {
+                            List<String> topics, boolean all, String idempotencyKey, List<NotifyJob> jobs) {
     public StoredMessage {
         users = List.copyOf(users);
         topics = List.copyOf(topics);
+        jobs = List.copyOf(jobs);
+    }
+
+    /** A message with no deliveries through other channels. */
+    public StoredMessage(String id, long timestamp, long expiresAt, String dataJson, List<String> users,
+                         List<String> topics, boolean all, String idempotencyKey) {
+        this(id, timestamp, expiresAt, dataJson, users, topics, all, idempotencyKey, List.of());
     }
 
     /** Every stream this message is kept in: one per user, one per topic, and the broadcast stream. */

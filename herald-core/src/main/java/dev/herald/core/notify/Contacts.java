@@ -1,0 +1,25 @@
+package dev.herald.core.notify;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A user's addresses on the notification channels: at most one {@link Destination} per channel
+ * (e-mail address, webhook URL and secret, robot webhooks). A channel the endpoint declared gone
+ * (HTTP 410) is disabled until the contacts are written again.
+ *
+ * @param destinations channel name → destination
+ * @param disabled     channel name → why it was disabled (e.g. {@code "HTTP 410 Gone"})
+ * @param updatedAt    when they were last written, ms since the epoch
+ */
+public record Contacts(Map<String, Destination> destinations, Map<String, String> disabled, long updatedAt) {
+    public Contacts {
+        destinations = Map.copyOf(new TreeMap<>(destinations));
+        disabled = Map.copyOf(disabled);
+    }
+
+    /** The destination to use for {@code channel}, or {@code null} when there is none or it is disabled. */
+    public Destination usable(String channel) {
+        return disabled.containsKey(channel) ? null : destinations.get(channel);
+    }
+}
