@@ -12,6 +12,10 @@ import dev.herald.core.message.Message;
 import dev.herald.core.message.MessageIds;
 import dev.herald.core.message.PublishRequest;
 import dev.herald.core.message.Topics;
+import dev.herald.core.notify.NotifyJob;
+import dev.herald.core.notify.NotifyStore;
+import dev.herald.core.notify.Notifiers;
+import dev.herald.core.notify.Notifications;
 import dev.herald.core.message.UserIds;
 import dev.herald.core.protocol.PublishRequestParser;
 import dev.herald.core.session.BaseSession;
@@ -60,9 +64,17 @@ public final class PushCenter {
     private final String nodeId;
     private final String version;
     private final Instant startedAt;
+    private final Notifications notifications;
 
+    /** Without channels other than {@code ws} (tests of the in-app path). */
     public PushCenter(Hub hub, Broker broker, HubStats stats, Clock clock, String nodeId, String version,
                       MessageStore store, Inbox inbox, Durability durability) {
+        this(hub, broker, stats, clock, nodeId, version, store, inbox, durability,
+                new Notifications(new Notifiers(), store instanceof NotifyStore ns ? ns : null, channel -> Duration.ZERO, "Herald"));
+    }
+
+    public PushCenter(Hub hub, Broker broker, HubStats stats, Clock clock, String nodeId, String version,
+                      MessageStore store, Inbox inbox, Durability durability, Notifications notifications) {
         this.hub = hub;
         this.broker = broker;
         this.stats = stats;
@@ -72,7 +84,13 @@ public final class PushCenter {
         this.store = store;
         this.inbox = inbox;
         this.durability = durability;
+        this.notifications = notifications;
         this.startedAt = clock.instant();
+    }
+
+    /** Contacts, dead letters and the channels' deliveries. */
+    public Notifications notifications() {
+        return notifications;
     }
 
     /**
@@ -196,13 +214,17 @@ public final class PushCenter {
         List<Integer> valid = new ArrayList<>();
         boolean anyDurable = false;
         long now = clock.millis();
-        for (PublishRequest request : requests) {
+        requests = new ArrayList<>(requests);
+        for (int index = 0; index < requests.size(); index++) {
+            PublishRequest request = requests.get(index);
             if (request == null) {
                 futures.add(null);
                 continue;
             }
             try {
                 validate(request);
+                request = notifications.prepare(request);
+                requests.set(index, request);
             } catch (HeraldException e) {
                 futures.add(CompletableFuture.failedFuture(e));
                 continue;
@@ -233,6 +255,7 @@ public final class PushCenter {
     private List<CompletableFuture<Published>> commitThenPublish(List<PublishRequest> requests, long now) {
         List<String> messageIds = new ArrayList<>(requests.size());
         List<StoredMessage> stored = new ArrayList<>(requests.size());
+        List<List<NotifyJob>> jobs = new ArrayList<>(requests.size());
         // Ids are taken and the publish step attached in the inbox's publish order: ids then reach the
         // store, and the broker, in increasing order (the store completes calls in call order), so a
         // client's cursor (the greatest id it saw) never skips a message that is still being committed;
@@ -241,9 +264,11 @@ public final class PushCenter {
             for (PublishRequest r : requests) {
                 String id = ids.next(now);
                 messageIds.add(id);
+                List<NotifyJob> planned = notifications.plan(r, id, now, () -> ids.next(now));
+                jobs.add(planned);
                 if (r.persist()) {
-                    stored.add(new StoredMessage(id, now, now + ttl(r).toMillis(), r.dataJson(), r.users(), r.topics(), r.all(),
-                            r.idempotencyKey()));
+                    stored.add(new StoredMessage(id, now, now + ttl(r).toMillis(), r.dataJson(), r.inAppUsers(), r.topics(), r.all(),
+                            r.idempotencyKey(), planned));
                 }
             }
             return store.append(stored).thenApply(appended -> {
@@ -251,7 +276,15 @@ public final class PushCenter {
                 List<BatchResult> out = new ArrayList<>(requests.size());
                 for (int i = 0; i < requests.size(); i++) {
                     PublishRequest r = requests.get(i);
-                    out.add(r.persist() ? publishStored(r, next.next(), now) : publishTransient(r, messageIds.get(i), now));
+                    if (!r.persist()) {
+                        out.add(publishTransient(r, messageIds.get(i), now));
+                        continue;
+                    }
+                    Appended a = next.next();
+                    out.add(publishStored(r, a, now));
+                    if (!a.duplicate()) {
+                        notifications.committed(a.id(), jobs.get(i));
+                    }
                 }
                 return out;
             });
@@ -322,12 +355,15 @@ public final class PushCenter {
         return ErrorCode.STORE_UNAVAILABLE.exception("the message store cannot commit right now; nothing was stored, retry later");
     }
 
-    /** {@code GET /api/v1/messages/{id}}: the message and each recipient's status. */
+    /** {@code GET /api/v1/messages/{id}}: the message, each recipient's in-app status, and its channel deliveries. */
     public CompletableFuture<Receipt> receipt(String messageId) {
         if (!MessageIds.isValid(messageId)) {
             return CompletableFuture.failedFuture(messageNotFound(messageId));
         }
         return store.receipt(messageId, clock.millis())
+                .thenCompose(found -> found.isEmpty() || !notifications.stored()
+                        ? CompletableFuture.completedFuture(found)
+                        : notifications.deliveriesOf(messageId).thenApply(d -> found.map(r -> r.withDeliveries(d))))
                 .exceptionally(e -> { throw storeFailure(e); })
                 .thenApply(r -> r.orElseThrow(() -> messageNotFound(messageId)));
     }

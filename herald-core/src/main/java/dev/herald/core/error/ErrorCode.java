@@ -17,6 +17,8 @@ public enum ErrorCode {
     USER_OFFLINE("user_offline", 404, "The user has no connection."),
     NOT_FOUND("not_found", 404, "No such resource."),
     MESSAGE_NOT_FOUND("message_not_found", 404, "No message with this id (never published, or purged after its retention)."),
+    CONTACTS_NOT_FOUND("contacts_not_found", 404, "The user has no contacts."),
+    DEAD_LETTER_NOT_FOUND("dead_letter_not_found", 404, "No dead letter with this id (never dead, retried, or deleted)."),
     METHOD_NOT_ALLOWED("method_not_allowed", 405, "The resource does not support this method."),
     PAYLOAD_TOO_LARGE("payload_too_large", 413, "The request body is larger than the configured limit."),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "The request body must be application/json."),

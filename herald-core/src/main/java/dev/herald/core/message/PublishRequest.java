@@ -16,15 +16,25 @@ import java.util.List;
  *                       {@code false}: fire-and-forget, only connections open right now get it
  * @param ttl            how long a stored message waits for its recipients; {@code null} for the server default
  * @param idempotencyKey a publisher-chosen key: a repeat within the retention window returns the first message; or {@code null}
+ * @param delivery       channels, explicit targets, fallback and text content ({@link NotifyRequest#IN_APP} by default)
  */
 public record PublishRequest(List<String> users, List<String> topics, boolean all, String dataJson, byte[] rawBody,
-                             boolean persist, Duration ttl, String idempotencyKey) {
+                             boolean persist, Duration ttl, String idempotencyKey, NotifyRequest delivery) {
     /** Longest idempotency key accepted. */
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 
     public PublishRequest {
         users = List.copyOf(users);
         topics = List.copyOf(topics);
+        if (delivery == null) {
+            delivery = NotifyRequest.IN_APP;
+        }
+    }
+
+    /** An in-app-only request. */
+    public PublishRequest(List<String> users, List<String> topics, boolean all, String dataJson, byte[] rawBody,
+                          boolean persist, Duration ttl, String idempotencyKey) {
+        this(users, topics, all, dataJson, rawBody, persist, ttl, idempotencyKey, NotifyRequest.IN_APP);
     }
 
     /** A durable message with the default TTL and no idempotency key. */
@@ -39,15 +49,26 @@ public record PublishRequest(List<String> users, List<String> topics, boolean al
 
     /** The same request with the given persistence and idempotency key (HTTP query parameters and headers). */
     public PublishRequest with(boolean persist, String idempotencyKey) {
-        return new PublishRequest(users, topics, all, dataJson, rawBody, persist, ttl, idempotencyKey);
+        return new PublishRequest(users, topics, all, dataJson, rawBody, persist, ttl, idempotencyKey, delivery);
     }
 
+    /** The same request with another channel part (explicit targets normalised by their channels). */
+    public PublishRequest withDelivery(NotifyRequest delivery) {
+        return new PublishRequest(users, topics, all, dataJson, rawBody, persist, ttl, idempotencyKey, delivery);
+    }
+
+    /** The users who get it in-app: every named user, unless the request leaves out the {@code ws} channel. */
+    public List<String> inAppUsers() {
+        return delivery.inApp() ? users : List.of();
+    }
+
+    /** Where the live fan-out goes. */
     public List<Target> targets() {
         if (all) {
             return List.of(Target.Everyone.INSTANCE);
         }
         List<Target> targets = new ArrayList<>(users.size() + topics.size());
-        for (String u : users) {
+        for (String u : inAppUsers()) {
             targets.add(new Target.User(u));
         }
         for (String t : topics) {

@@ -5,10 +5,14 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.herald.core.JsonText;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
+import dev.herald.core.message.NotifyRequest;
 import dev.herald.core.message.PublishRequest;
 import dev.herald.core.message.Durations;
+import dev.herald.core.notify.Destination;
+import dev.herald.core.notify.Notifiers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -107,11 +111,17 @@ public final class PublishRequestParser {
         boolean persist = true;
         Duration ttl = null;
         String idempotencyKey = null;
+        List<String> channels = null;
+        NotifyRequest.Fallback fallback = null;
+        NotifyRequest.Content content = null;
         String field;
         while ((field = p.nextFieldName()) != null) {
             JsonToken value = p.nextToken();
             switch (field) {
                 case "to" -> to = readRecipients(p, path + "to");
+                case "channels" -> channels = readChannels(p, path + "channels");
+                case "fallback" -> fallback = readFallback(p, path + "fallback");
+                case "notification" -> content = readContent(p, path + "notification");
                 case "data" -> {
                     int start = (int) p.currentTokenLocation().getCharOffset();
                     if (value == JsonToken.VALUE_STRING) {
@@ -141,10 +151,12 @@ public final class PublishRequestParser {
         if (dataJson == null) {
             throw ErrorCode.INVALID_REQUEST.exception(path + "data is required (any JSON value)");
         }
-        if (!to.all && to.users.isEmpty() && to.topics.isEmpty()) {
-            throw ErrorCode.INVALID_REQUEST.exception(path + "to names no recipient: give users, topics or all:true");
+        if (!to.all && to.users.isEmpty() && to.topics.isEmpty() && to.targets.isEmpty()) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + "to names no recipient: give users, topics, all:true or a channel target");
         }
-        return new PublishRequest(to.users, to.topics, to.all, dataJson, raw, persist, ttl, idempotencyKey);
+        NotifyRequest notify = new NotifyRequest(channels == null ? NotifyRequest.IN_APP.channels() : channels,
+                to.targets, fallback, content);
+        return new PublishRequest(to.users, to.topics, to.all, dataJson, raw, persist, ttl, idempotencyKey, notify);
     }
 
     private static Duration readTtl(JsonParser p, JsonToken value, String path) throws IOException {
@@ -181,7 +193,7 @@ public final class PublishRequestParser {
         return validIdempotencyKey(p.getText(), path);
     }
 
-    private record Recipients(List<String> users, List<String> topics, boolean all) { }
+    private record Recipients(List<String> users, List<String> topics, boolean all, List<Destination> targets) { }
 
     private Recipients readRecipients(JsonParser p, String path) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
@@ -190,6 +202,7 @@ public final class PublishRequestParser {
         List<String> users = List.of();
         List<String> topics = List.of();
         boolean all = false;
+        List<Destination> targets = new ArrayList<>();
         String field;
         while ((field = p.nextFieldName()) != null) {
             JsonToken value = p.nextToken();
@@ -202,11 +215,152 @@ public final class PublishRequestParser {
                     }
                     all = p.getBooleanValue();
                 }
-                default -> throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + path + "." + field + "'");
+                // any other key names a channel: explicit targets, checked against the configured channels later
+                default -> readTargets(p, field, path + "." + field, targets);
             }
         }
-        return new Recipients(users, topics, all);
+        return new Recipients(users, topics, all, targets);
     }
+
+    /** Longest list of explicit targets, channels or fallback channels one message may name. */
+    public static final int MAX_TARGETS = 20;
+
+    /**
+     * {@code "webhook":{"url":…,"secret":…}}, {@code "email":"ops@example.com"}, or an array of either. The
+     * channel name is checked against the configured channels by {@code PushCenter}, which also asks the
+     * channel's notifier to validate each destination.
+     */
+    private static void readTargets(JsonParser p, String channel, String path, List<Destination> out) throws IOException {
+        if (!isChannelName(channel)) {
+            throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + JsonText.printable(path) + "'");
+        }
+        if (p.currentToken() == JsonToken.START_ARRAY) {
+            int i = 0;
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                out.add(readDestination(p, channel, path + "[" + i++ + "]"));
+                checkTargetCount(out.size(), path);
+            }
+        } else {
+            out.add(readDestination(p, channel, path));
+            checkTargetCount(out.size(), path);
+        }
+    }
+
+    private static void checkTargetCount(int count, String path) {
+        if (count > MAX_TARGETS) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + ": a message names at most " + MAX_TARGETS + " explicit targets");
+        }
+    }
+
+    /** A destination: a string (the address) or {@code {"url"|"address":…, "secret":…}}. */
+    public static Destination readDestination(JsonParser p, String channel, String path) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            return new Destination(channel, p.getText(), null);
+        }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + " must be an address string or an object {\"url\":…,\"secret\":…}");
+        }
+        String address = null;
+        String secret = null;
+        String field;
+        while ((field = p.nextFieldName()) != null) {
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "url", "address" -> address = string(p, value, path + "." + field);
+                case "secret" -> secret = string(p, value, path + ".secret");
+                default -> throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + JsonText.printable(path + "." + field)
+                        + "' (expected url or address, and secret)");
+            }
+        }
+        if (address == null || address.isBlank()) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + ".url is required");
+        }
+        return new Destination(channel, address.strip(), secret == null || secret.isEmpty() ? null : secret);
+    }
+
+    private static String string(JsonParser p, JsonToken value, String path) throws IOException {
+        if (value != JsonToken.VALUE_STRING) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + " must be a string");
+        }
+        return p.getText();
+    }
+
+    /** Channel names: lower-case letters, digits and dashes (they are metric tags and URL-free keys). */
+    public static boolean isChannelName(String name) {
+        return name.length() >= 1 && name.length() <= 32 && name.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+    }
+
+    private List<String> readChannels(JsonParser p, String path) throws IOException {
+        List<String> channels = readStrings(p, path);
+        if (channels.isEmpty()) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + " must name at least one channel, e.g. [\"" + Notifiers.WS + "\"]");
+        }
+        if (channels.size() > MAX_TARGETS) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + " names at most " + MAX_TARGETS + " channels");
+        }
+        for (String c : channels) {
+            if (!isChannelName(c)) {
+                throw ErrorCode.INVALID_REQUEST.exception(path + " has an invalid channel name '" + JsonText.printable(c) + "'");
+            }
+        }
+        return channels.stream().distinct().toList();
+    }
+
+    private NotifyRequest.Fallback readFallback(JsonParser p, String path) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + " must be an object {\"after\":\"30s\",\"channels\":[…]}");
+        }
+        Duration after = null;
+        List<String> channels = null;
+        String field;
+        while ((field = p.nextFieldName()) != null) {
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "after" -> after = readTtl(p, value, path + ".after");
+                case "channels" -> channels = readChannels(p, path + ".channels");
+                default -> throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + JsonText.printable(path + "." + field) + "'");
+            }
+        }
+        if (after == null) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + ".after is required, e.g. \"30s\"");
+        }
+        if (channels == null) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + ".channels is required, e.g. [\"email\"]");
+        }
+        if (channels.contains(Notifiers.WS)) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + ".channels must not contain " + Notifiers.WS + ": the fallback is for when the in-app message was not acked");
+        }
+        return new NotifyRequest.Fallback(after, channels);
+    }
+
+    private static NotifyRequest.Content readContent(JsonParser p, String path) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + " must be an object {\"title\":…,\"text\":…,\"html\":…,\"markdown\":…}");
+        }
+        String title = null;
+        String text = null;
+        String html = null;
+        String markdown = null;
+        String field;
+        while ((field = p.nextFieldName()) != null) {
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "title" -> title = string(p, value, path + ".title");
+                case "text" -> text = string(p, value, path + ".text");
+                case "html" -> html = string(p, value, path + ".html");
+                case "markdown" -> markdown = string(p, value, path + ".markdown");
+                default -> throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + JsonText.printable(path + "." + field)
+                        + "' (expected title, text, html, markdown)");
+            }
+        }
+        if (title != null && (title.length() > MAX_TITLE_LENGTH || title.chars().anyMatch(c -> c == '\r' || c == '\n'))) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + ".title must be one line of at most " + MAX_TITLE_LENGTH + " characters");
+        }
+        return new NotifyRequest.Content(title, text, html, markdown);
+    }
+
+    /** Longest notification title (an e-mail subject line, a robot's heading). */
+    public static final int MAX_TITLE_LENGTH = 200;
 
     private List<String> readStrings(JsonParser p, String path) throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY) {
