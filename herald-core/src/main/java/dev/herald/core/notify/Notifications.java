@@ -108,7 +108,8 @@ public final class Notifications {
         }
         Notifier notifier = notifiers.get(channel);
         if (notifier == null) {
-            throw ErrorCode.INVALID_REQUEST.exception(path + ": channel '" + JsonText.printable(channel)
+            throw ErrorCode.INVALID_REQUEST.exception(path + ": " + (path.startsWith("to.") ? "unknown field, or " : "")
+                    + "channel '" + JsonText.printable(channel)
                     + "' is not enabled on this server (enabled: " + enabledChannels() + ")");
         }
         return notifier;

@@ -2,10 +2,13 @@ package dev.herald.core.protocol;
 
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
+import dev.herald.core.message.NotifyRequest;
 import dev.herald.core.message.PublishRequest;
+import dev.herald.core.notify.Destination;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,10 +61,32 @@ class PublishRequestParserTest {
         assertInvalid("{\"to\":{\"users\":[\"a\"]}}", "data is required");
         assertInvalid("{\"to\":{},\"data\":1}", "no recipient");
         assertInvalid("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"colour\":\"red\"}", "unknown field 'colour'");
-        assertInvalid("{\"to\":{\"user\":[\"a\"]},\"data\":1}", "unknown field 'to.user'");
+        assertInvalid("{\"to\":{\"Users\":[\"a\"]},\"data\":1}", "unknown field 'to.Users'");
+        assertInvalid("{\"to\":{\"webhook\":{\"uri\":\"http://x\"}},\"data\":1}", "unknown field 'to.webhook.uri'");
+        assertInvalid("{\"to\":{\"webhook\":7},\"data\":1}", "to.webhook must be an address string or an object");
+        assertInvalid("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"fallback\":{\"channels\":[\"email\"]}}", "fallback.after is required");
+        assertInvalid("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"fallback\":{\"after\":\"30s\",\"channels\":[\"ws\"]}}", "must not contain ws");
+        assertInvalid("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"channels\":[]}", "channels must name at least one channel");
+        assertInvalid("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"notification\":{\"title\":\"a\\nb\"}}", "notification.title must be one line");
         assertInvalid("{\"to\":{\"users\":\"a\"},\"data\":1}", "to.users must be an array");
         assertInvalid("{\"to\":{\"all\":\"yes\"},\"data\":1}", "to.all must be true or false");
         assertInvalid("[1]", "must be a JSON object");
+    }
+
+    @Test
+    void channels_targets_fallback_and_content_are_read() {
+        PublishRequest r = parser.parseOne("{\"to\":{\"users\":[\"a\"],\"webhook\":[{\"url\":\"https://h.example/x\",\"secret\":\"s3cr3t\"}],"
+                + "\"email\":\"ops@example.com\"},\"data\":\"hi\",\"channels\":[\"ws\",\"email\",\"email\"],"
+                + "\"fallback\":{\"after\":\"30s\",\"channels\":[\"slack\"]},"
+                + "\"notification\":{\"title\":\"Build\",\"html\":\"<b>ok</b>\"}}");
+        assertThat(r.delivery().channels()).containsExactly("ws", "email");
+        assertThat(r.delivery().targets()).containsExactly(
+                new Destination("webhook", "https://h.example/x", "s3cr3t"), new Destination("email", "ops@example.com", null));
+        assertThat(r.delivery().fallback()).isEqualTo(new NotifyRequest.Fallback(Duration.ofSeconds(30), List.of("slack")));
+        assertThat(r.delivery().content()).isEqualTo(new NotifyRequest.Content("Build", null, "<b>ok</b>", null));
+        assertThat(r.inAppUsers()).containsExactly("a");
+        assertThat(parser.parseOne("{\"to\":{\"users\":[\"a\"]},\"data\":1}").delivery()).isEqualTo(NotifyRequest.IN_APP);
+        assertThat(parser.parseOne("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"channels\":[\"email\"]}").inAppUsers()).isEmpty();
     }
 
     @Test
