@@ -1,5 +1,6 @@
 package dev.herald.core.notify;
 
+import java.net.URI;
 import java.util.Objects;
 
 /**
@@ -21,8 +22,36 @@ public record Destination(String channel, String address, String secret) {
         return secret != null && !secret.isEmpty();
     }
 
+    /**
+     * The address as logs, errors and API answers may show it: URLs lose their path and query (robot
+     * tokens live there, e.g. {@code ?access_token=…} or {@code /hook/<token>}), keeping scheme, host and port;
+     * e-mail addresses are shown as they are.
+     */
+    public String redactedAddress() {
+        return redact(address);
+    }
+
+    /** {@link #redactedAddress()} for any address string. */
+    public static String redact(String address) {
+        if (!address.contains("://")) {
+            return address;
+        }
+        try {
+            URI uri = URI.create(address);
+            if (uri.getHost() == null) {
+                return "(unparseable URL)";
+            }
+            String hostPort = uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+            boolean bare = (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
+                    && uri.getRawQuery() == null;
+            return uri.getScheme() + "://" + hostPort + (bare ? "/" : "/…");
+        } catch (IllegalArgumentException e) {
+            return "(unparseable URL)";
+        }
+    }
+
     @Override
     public String toString() {
-        return channel + " " + address + (hasSecret() ? " (secret set)" : "");
+        return channel + " " + redactedAddress() + (hasSecret() ? " (secret set)" : "");
     }
 }

@@ -22,6 +22,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import static dev.herald.server.api.Replies.async;
+import static dev.herald.server.api.Replies.jsonBody;
+import static dev.herald.server.api.Replies.respond;
+import dev.herald.server.api.Replies.Reply;
+
 /**
  * The HTTP API as thin routes over {@link PushCenter}: parse the request, call one core method,
  * write its result. Errors are thrown and rendered once by {@link ErrorRenderer}.
@@ -177,63 +182,14 @@ public final class ApiRoutes {
                 center.kick(ctx.pathParam("uid"), ctx.request().getParam("connection"))));
     }
 
-    private static String jsonBody(RoutingContext ctx) {
-        String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-            throw ErrorCode.UNSUPPORTED_MEDIA_TYPE.exception("send the body as JSON with Content-Type: application/json (got "
-                    + (type == null ? "none" : type) + ")");
-        }
-        String body = ctx.body() == null ? null : ctx.body().asString(); // null, not "", when nothing was sent
-        if (body == null || body.isBlank()) {
-            throw ErrorCode.INVALID_JSON.exception("the request body is empty");
-        }
-        return body;
-    }
-
     private interface Operation {
         JsonObject call();
     }
-
-    /** An HTTP answer: status and JSON body. */
-    private record Reply(int status, JsonObject body) { }
 
     /** A publish operation: also recorded in {@code herald.publish.latency} (until its answer is ready). */
     private <T> void timed(RoutingContext ctx, Supplier<CompletableFuture<T>> operation, Function<T, Reply> render) {
         Timer.Sample sample = Timer.start();
         async(ctx, operation, render, () -> sample.stop(publishTimer));
-    }
-
-    private static <T> void async(RoutingContext ctx, Supplier<CompletableFuture<T>> operation, Function<T, Reply> render) {
-        async(ctx, operation, render, () -> { });
-    }
-
-    /**
-     * Runs an operation that completes later (the store commits on its own threads) and answers on
-     * the request's event loop. Catalogued errors, thrown at once or later, are rendered as such.
-     */
-    private static <T> void async(RoutingContext ctx, Supplier<CompletableFuture<T>> operation, Function<T, Reply> render,
-                                  Runnable done) {
-        Context context = Vertx.currentContext();
-        CompletableFuture<T> future;
-        try {
-            future = operation.get();
-        } catch (HeraldException e) {
-            done.run();
-            ErrorRenderer.render(ctx, e);
-            return;
-        }
-        future.whenComplete((result, error) -> context.runOnContext(v -> {
-            done.run();
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            if (cause instanceof HeraldException e) {
-                ErrorRenderer.render(ctx, e);
-            } else if (cause != null) {
-                ctx.fail(cause);
-            } else {
-                Reply reply = render.apply(result);
-                respond(ctx, reply.status(), reply.body());
-            }
-        }));
     }
 
     private static void run(RoutingContext ctx, Operation operation) {
@@ -245,9 +201,5 @@ public final class ApiRoutes {
             return;
         }
         respond(ctx, 200, result);
-    }
-
-    static void respond(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(body.encode());
     }
 }

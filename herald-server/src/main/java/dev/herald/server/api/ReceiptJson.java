@@ -22,7 +22,8 @@ final class ReceiptJson {
                 .put("to", new JsonObject().put("users", new JsonArray(m.users())).put("topics", new JsonArray(m.topics()))
                         .put("all", m.all()))
                 .put("data", Json.decodeValue(m.dataJson()))
-                .put("recipients", recipients);
+                .put("recipients", recipients)
+                .put("deliveries", NotifyJson.deliveries(receipt.deliveries()));
     }
 
     static JsonObject page(Replay page) {

@@ -29,6 +29,7 @@ public record HeraldConfig(
         long maxBodySize, int maxBatch, Duration shutdownGrace, String logLevel,
         String store, Duration messageTtl, Duration maxMessageTtl, int inboxCap, Duration receiptRetention,
         Duration maintenanceInterval, String receiptWebhookUrl, String receiptWebhookSecret,
+        NotifyConfig notifications,
         Map<Setting, String> raw, Map<Setting, String> origins, List<String> warnings) {
 
     public static final int MIN_JWT_SECRET_BYTES = 32;
@@ -143,6 +144,7 @@ public record HeraldConfig(
                 Units.duration("messages.receipt-retention", v.apply(Setting.MESSAGES_RECEIPT_RETENTION)),
                 positive("messages.maintenance-interval", Units.duration("messages.maintenance-interval", v.apply(Setting.MESSAGES_MAINTENANCE_INTERVAL))),
                 webhookUrl, webhookSecret,
+                NotifyConfig.from(raw),
                 Map.copyOf(raw), Map.copyOf(origins), List.copyOf(warnings));
     }
 

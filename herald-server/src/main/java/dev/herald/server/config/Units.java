@@ -49,6 +49,14 @@ final class Units {
         }
     }
 
+    static boolean bool(String key, String value) {
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new ConfigException(key + ": '" + value + "' is not true or false");
+        };
+    }
+
     static int integer(String key, String value, int min, int max) {
         int n;
         try {

@@ -1,0 +1,76 @@
+package dev.herald.server.api;
+
+import dev.herald.core.error.ErrorCode;
+import dev.herald.core.error.HeraldException;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/** How every API route reads its JSON body and answers: one place for async completion and error rendering. */
+final class Replies {
+    private Replies() { }
+
+    /** An HTTP answer: status and JSON body ({@code null} body: no content). */
+    record Reply(int status, JsonObject body) { }
+
+    static String jsonBody(RoutingContext ctx) {
+        String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw ErrorCode.UNSUPPORTED_MEDIA_TYPE.exception("send the body as JSON with Content-Type: application/json (got "
+                    + (type == null ? "none" : type) + ")");
+        }
+        String body = ctx.body() == null ? null : ctx.body().asString(); // null, not "", when nothing was sent
+        if (body == null || body.isBlank()) {
+            throw ErrorCode.INVALID_JSON.exception("the request body is empty");
+        }
+        return body;
+    }
+
+    static <T> void async(RoutingContext ctx, Supplier<CompletableFuture<T>> operation, Function<T, Reply> render) {
+        async(ctx, operation, render, () -> { });
+    }
+
+    /**
+     * Runs an operation that completes later (the store commits on its own threads) and answers on
+     * the request's event loop. Catalogued errors, thrown at once or later, are rendered as such.
+     */
+    static <T> void async(RoutingContext ctx, Supplier<CompletableFuture<T>> operation, Function<T, Reply> render,
+                                  Runnable done) {
+        Context context = Vertx.currentContext();
+        CompletableFuture<T> future;
+        try {
+            future = operation.get();
+        } catch (HeraldException e) {
+            done.run();
+            ErrorRenderer.render(ctx, e);
+            return;
+        }
+        future.whenComplete((result, error) -> context.runOnContext(v -> {
+            done.run();
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof HeraldException e) {
+                ErrorRenderer.render(ctx, e);
+            } else if (cause != null) {
+                ctx.fail(cause);
+            } else {
+                Reply reply = render.apply(result);
+                respond(ctx, reply.status(), reply.body());
+            }
+        }));
+    }
+
+    static void respond(RoutingContext ctx, int status, JsonObject body) {
+        if (body == null) {
+            ctx.response().setStatusCode(status).end();
+            return;
+        }
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(body.encode());
+    }
+}

@@ -1,0 +1,115 @@
+package dev.herald.server.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The notification channels' settings ({@code notify.*}, {@code email.*}), validated by {@link #from}.
+ *
+ * @param channels        enabled channels besides ws (email only when {@code smtpHost} is set)
+ * @param perChannel      per channel: max attempts and deadline (defaults filled in)
+ * @param email           the SMTP settings, or {@code null} when e-mail is not configured
+ */
+public record NotifyConfig(List<String> channels, String defaultTitle, boolean allowLoopback, boolean allowPrivateNetworks,
+                           List<String> allowedNetworks, Duration connectTimeout, Duration timeout,
+                           Duration retryInitial, Duration retryMax, int maxInFlight, Duration pollInterval,
+                           Map<String, Retry> perChannel, Email email) {
+    /** Channels Herald ships; {@code notify.channels} picks among them. */
+    public static final List<String> KNOWN_CHANNELS = List.of("webhook", "email", "wecom", "dingtalk", "feishu", "slack");
+
+    /** Retry budget of one channel. */
+    public record Retry(int maxAttempts, Duration deadline) { }
+
+    /** SMTP settings; {@link #toString()} hides the password. */
+    public record Email(String host, int port, String tls, String username, String password, String from) {
+        @Override
+        public String toString() {
+            return "Email[" + host + ":" + port + ", tls=" + tls + ", user=" + (username.isEmpty() ? "-" : username)
+                    + ", password=" + (password.isEmpty() ? "-" : "***") + ", from=" + from + "]";
+        }
+    }
+
+    public Retry retry(String channel) {
+        return perChannel.get(channel);
+    }
+
+    static NotifyConfig from(Map<Setting, String> raw) {
+        java.util.function.Function<Setting, String> v = s -> raw.get(s).trim();
+        List<String> channels = java.util.Arrays.stream(v.apply(Setting.NOTIFY_CHANNELS).split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+        for (String c : channels) {
+            if (!KNOWN_CHANNELS.contains(c)) {
+                throw new ConfigException("notify.channels: unknown channel '" + c + "' (known: " + String.join(", ", KNOWN_CHANNELS) + ")");
+            }
+        }
+        String title = v.apply(Setting.NOTIFY_DEFAULT_TITLE);
+        if (title.isEmpty() || title.length() > 200) {
+            throw new ConfigException("notify.default-title: must be 1-200 characters");
+        }
+        List<String> networks = java.util.Arrays.stream(v.apply(Setting.NOTIFY_ALLOWED_NETWORKS).split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        for (String n : networks) {
+            if (!n.matches("[0-9a-fA-F:.]+/\\d{1,3}")) {
+                throw new ConfigException("notify.allowed-networks: '" + n + "' is not a CIDR range like 10.1.2.0/24");
+            }
+        }
+        Duration retryInitial = positive("notify.retry-initial", Units.duration("notify.retry-initial", v.apply(Setting.NOTIFY_RETRY_INITIAL)));
+        Duration retryMax = positive("notify.retry-max", Units.duration("notify.retry-max", v.apply(Setting.NOTIFY_RETRY_MAX)));
+        if (retryMax.compareTo(retryInitial) < 0) {
+            throw new ConfigException("notify.retry-max: must not be shorter than notify.retry-initial");
+        }
+        int maxAttempts = Units.integer("notify.max-attempts", v.apply(Setting.NOTIFY_MAX_ATTEMPTS), 1, 100);
+        Duration deadline = positive("notify.deadline", Units.duration("notify.deadline", v.apply(Setting.NOTIFY_DEADLINE)));
+        Map<String, Retry> perChannel = new java.util.LinkedHashMap<>();
+        for (String c : KNOWN_CHANNELS) {
+            Setting attemptsKey = Setting.byKey("notify." + c + ".max-attempts");
+            Setting deadlineKey = Setting.byKey("notify." + c + ".deadline");
+            String a = raw.get(attemptsKey).trim();
+            String d = raw.get(deadlineKey).trim();
+            perChannel.put(c, new Retry(a.isEmpty() ? maxAttempts : Units.integer(attemptsKey.key(), a, 1, 100),
+                    d.isEmpty() ? deadline : positive(deadlineKey.key(), Units.duration(deadlineKey.key(), d))));
+        }
+        Email email = null;
+        String smtpHost = v.apply(Setting.EMAIL_SMTP_HOST);
+        if (!smtpHost.isEmpty()) {
+            String tls = v.apply(Setting.EMAIL_TLS).toLowerCase(java.util.Locale.ROOT);
+            if (!List.of("starttls", "implicit", "none").contains(tls)) {
+                throw new ConfigException("email.tls: '" + tls + "' is not one of starttls, implicit, none");
+            }
+            String from = v.apply(Setting.EMAIL_FROM);
+            if (from.isEmpty() || !from.contains("@") || from.chars().anyMatch(c -> c == '\r' || c == '\n')) {
+                throw new ConfigException("email.from: required with email.smtp-host, e.g. Herald <noreply@example.com>");
+            }
+            String username = v.apply(Setting.EMAIL_USERNAME);
+            String password = raw.get(Setting.EMAIL_PASSWORD);
+            if (!username.isEmpty() && password.isEmpty()) {
+                throw new ConfigException("email.password: required with email.username");
+            }
+            email = new Email(smtpHost, Units.integer("email.smtp-port", v.apply(Setting.EMAIL_SMTP_PORT), 1, 65535), tls,
+                    username, password, from);
+        }
+        return new NotifyConfig(channels, title,
+                Units.bool("notify.allow-loopback", v.apply(Setting.NOTIFY_ALLOW_LOOPBACK)),
+                Units.bool("notify.allow-private-networks", v.apply(Setting.NOTIFY_ALLOW_PRIVATE_NETWORKS)),
+                networks,
+                positive("notify.connect-timeout", Units.duration("notify.connect-timeout", v.apply(Setting.NOTIFY_CONNECT_TIMEOUT))),
+                positive("notify.timeout", Units.duration("notify.timeout", v.apply(Setting.NOTIFY_TIMEOUT))),
+                retryInitial, retryMax,
+                Units.integer("notify.max-in-flight", v.apply(Setting.NOTIFY_MAX_IN_FLIGHT), 1, 10_000),
+                positive("notify.poll-interval", Units.duration("notify.poll-interval", v.apply(Setting.NOTIFY_POLL_INTERVAL))),
+                Map.copyOf(perChannel), email);
+    }
+
+    /** The channels that will actually run: e-mail needs an SMTP host. */
+    public List<String> activeChannels() {
+        return channels.stream().filter(c -> !c.equals("email") || email != null).toList();
+    }
+
+    private static Duration positive(String key, Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            throw new ConfigException(key + ": must be greater than zero");
+        }
+        return d;
+    }
+}
