@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface NotifyStore {
 
-    /** Records deliveries not tied to a message append (tests, re-queues). */
+    /** Records deliveries not tied to a message append (tests, re-queues). A job whose id is already stored is ignored. */
     CompletableFuture<Void> enqueue(List<NotifyJob> jobs);
 
     /**
@@ -36,7 +36,8 @@ public interface NotifyStore {
      * Records an attempt (or none, {@code attempt == null}, e.g. a fallback cancelled at firing time or a
      * delivery postponed by an open circuit) and moves the job to {@code next}: {@code PENDING} again at
      * {@code nextDueAt}, or a final/dead state. Releases the lease. Completes with {@code false} when the job
-     * was no longer pending (cancelled meanwhile, deleted).
+     * was no longer pending (cancelled meanwhile, deleted). For a final or dead state pass the time it ended as
+     * {@code nextDueAt}: it becomes the job's {@code dueAt}, which {@link #purgeFinished} goes by.
      */
     CompletableFuture<Boolean> complete(String jobId, Attempt attempt, JobState next, long nextDueAt, String lastError);
 
@@ -61,17 +62,22 @@ public interface NotifyStore {
     /** Deletes a dead letter; {@code false} when {@code jobId} is not one. */
     CompletableFuture<Boolean> deleteDead(String jobId);
 
-    /** Replaces a user's contacts (and re-enables disabled channels). */
+    /** Replaces a user's contacts (and re-enables disabled channels); {@code contacts.disabled()} is ignored. */
     CompletableFuture<Void> putContacts(String userId, Contacts contacts);
 
+    /** A user's contacts; empty when there are none (contacts without any destination are none). */
     CompletableFuture<Optional<Contacts>> contacts(String userId);
 
     /** {@code false} when the user had none. */
     CompletableFuture<Boolean> deleteContacts(String userId);
 
-    /** Marks one channel of a user's contacts unusable (its endpoint answered 410 Gone). */
+    /** Marks one channel of a user's contacts unusable (its endpoint answered 410 Gone); nothing when the user has no such contact. */
     CompletableFuture<Void> disableContact(String userId, String channel, String reason);
 
-    /** Deletes {@code SENT} and {@code CANCELLED} jobs finished before {@code before}; completes with how many. Dead letters stay until deleted. */
+    /**
+     * Deletes {@code SENT} and {@code CANCELLED} jobs finished before {@code before}: their {@code dueAt} (for a sent
+     * job the time {@link #complete} was given, for a cancelled fallback when it would have fired) and their
+     * {@code createdAt} are both earlier. Completes with how many. Dead letters stay until deleted.
+     */
     CompletableFuture<Integer> purgeFinished(long before);
 }

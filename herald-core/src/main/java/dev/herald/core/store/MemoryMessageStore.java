@@ -1,6 +1,12 @@
 package dev.herald.core.store;
 
 import dev.herald.core.message.Target;
+import dev.herald.core.notify.Attempt;
+import dev.herald.core.notify.Contacts;
+import dev.herald.core.notify.DeadLetterQuery;
+import dev.herald.core.notify.JobState;
+import dev.herald.core.notify.NotifyJob;
+import dev.herald.core.notify.NotifyStore;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,18 +21,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
- * A {@link MessageStore} in memory: a real implementation (it passes the same contract suite as the
- * databases), for tests and for runs that do not need messages to survive a restart. One lock guards
- * everything; completions run on one thread, in call order, as the contract requires.
+ * A {@link MessageStore} and {@link NotifyStore} in memory: a real implementation (it passes the same
+ * contract suites as the databases), for tests and for runs that do not need messages to survive a restart.
+ * One lock guards everything; completions run on one thread, in call order, as the contract requires.
+ * Channel deliveries and contacts live in {@link MemoryNotifyState}.
  */
-public final class MemoryMessageStore implements MessageStore {
+public final class MemoryMessageStore implements MessageStore, NotifyStore {
     private final StoreLimits limits;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Entry> messages = new HashMap<>();
     private final Map<Target, Stream> streams = new HashMap<>();
     private final Map<String, String> idempotencyKeys = new HashMap<>();
+    private final MemoryNotifyState notify = new MemoryNotifyState();
     private final ExecutorService completions = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "herald-memory-store");
         t.setDaemon(true);
@@ -61,6 +70,7 @@ public final class MemoryMessageStore implements MessageStore {
         }
         Entry entry = new Entry(m);
         messages.put(m.id(), entry);
+        notify.add(m.jobs());
         for (Target stream : m.streams()) {
             streams.computeIfAbsent(stream, s -> new Stream()).live.put(m.id(), entry);
         }
@@ -210,6 +220,95 @@ public final class MemoryMessageStore implements MessageStore {
             }
             streams.values().removeIf(st -> st.live.isEmpty() && st.trimmedThrough == null);
             return completeInOrder(new Maintenance(expired, dropped, purged));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> enqueue(List<NotifyJob> jobs) {
+        return underLock(() -> {
+            notify.add(jobs);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<NotifyJob>> claimDue(String channel, long now, long leaseUntil, int limit) {
+        return underLock(() -> notify.claimDue(channel, now, leaseUntil, limit));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> complete(String jobId, Attempt attempt, JobState next, long nextDueAt, String lastError) {
+        return underLock(() -> notify.complete(jobId, attempt, next, nextDueAt, lastError));
+    }
+
+    @Override
+    public CompletableFuture<Integer> cancelFallbacks(String messageId, String userId) {
+        return underLock(() -> notify.cancelFallbacks(messageId, userId));
+    }
+
+    @Override
+    public CompletableFuture<List<NotifyJob>> jobsOf(String messageId) {
+        return underLock(() -> notify.jobsOf(messageId));
+    }
+
+    @Override
+    public CompletableFuture<Optional<NotifyJob>> job(String jobId) {
+        return underLock(() -> notify.job(jobId));
+    }
+
+    @Override
+    public CompletableFuture<List<NotifyJob>> deadLetters(DeadLetterQuery query) {
+        return underLock(() -> notify.deadLetters(query));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> retryDead(String jobId, long now, long deadline) {
+        return underLock(() -> notify.retryDead(jobId, now, deadline));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteDead(String jobId) {
+        return underLock(() -> notify.deleteDead(jobId));
+    }
+
+    @Override
+    public CompletableFuture<Void> putContacts(String userId, Contacts contacts) {
+        return underLock(() -> {
+            notify.putContacts(userId, contacts);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Optional<Contacts>> contacts(String userId) {
+        return underLock(() -> notify.contacts(userId));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteContacts(String userId) {
+        return underLock(() -> notify.deleteContacts(userId));
+    }
+
+    @Override
+    public CompletableFuture<Void> disableContact(String userId, String channel, String reason) {
+        return underLock(() -> {
+            notify.disableContact(userId, channel, reason);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Integer> purgeFinished(long before) {
+        return underLock(() -> notify.purgeFinished(before));
+    }
+
+    /** Runs {@code work} under the lock unless the store is closed, and completes with its result in call order. */
+    private <T> CompletableFuture<T> underLock(Supplier<T> work) {
+        lock.lock();
+        try {
+            return completeInOrder(closed ? null : work.get());
         } finally {
             lock.unlock();
         }
