@@ -283,7 +283,7 @@ public final class PushCenter {
                     Appended a = next.next();
                     out.add(publishStored(r, a, now));
                     if (!a.duplicate()) {
-                        notifications.committed(a.id(), jobs.get(i));
+                        notifications.committed(jobs.get(i));
                     }
                 }
                 return out;

@@ -11,10 +11,16 @@ import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.session.CloseReason;
+import dev.herald.core.notify.Notifications;
+import dev.herald.core.notify.NotifyDispatcher;
+import dev.herald.core.notify.NotifyStore;
 import dev.herald.core.store.MessageStore;
 import dev.herald.core.store.StoreLimits;
 import dev.herald.server.admin.AdminRoutes;
 import dev.herald.server.admin.HeraldMetrics;
+import dev.herald.server.admin.NotifyMeters;
+import dev.herald.server.api.NotifyRoutes;
+import dev.herald.server.notify.Channels;
 import dev.herald.server.api.ApiRoutes;
 import dev.herald.server.api.ErrorRenderer;
 import dev.herald.server.auth.ApiKeys;
@@ -64,6 +70,8 @@ public final class HeraldServer implements AutoCloseable {
     private final HeraldMetrics metrics;
     private final Inbox inbox;
     private final ReceiptWebhook receiptWebhook;
+    private final Channels channels;
+    private final NotifyDispatcher dispatcher;
     private final AtomicBoolean maintaining = new AtomicBoolean();
     private long maintenanceTimer = -1;
     private HttpServer http;
@@ -90,16 +98,31 @@ public final class HeraldServer implements AutoCloseable {
         this.store = store;
         this.receiptWebhook = config.receiptWebhookUrl().isEmpty() ? null
                 : new ReceiptWebhook(config.receiptWebhookUrl(), config.receiptWebhookSecret());
-        this.inbox = new Inbox(store, clock, stats, receiptWebhook == null ? ReceiptListener.NONE : receiptWebhook,
-                config.inboxCap() * 4);
+        this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        this.channels = new Channels(vertx, config.notifications());
+        if (!(store instanceof NotifyStore notifyStore)) {
+            throw new IllegalArgumentException("the message store must also keep channel deliveries (NotifyStore): " + store.describe());
+        }
+        Notifications notifications = new Notifications(channels.notifiers(), notifyStore,
+                channel -> channels.policy(channel).retry().deadline(), config.notifications().defaultTitle());
+        // the WebSocket endpoint is built below (it needs the inbox, which needs the dispatcher, which needs the
+        // meters); the connections gauge reads it only once the server runs
+        java.util.concurrent.atomic.AtomicReference<WebSocketEndpoint> endpoint = new java.util.concurrent.atomic.AtomicReference<>();
+        this.metrics = new HeraldMetrics(hub, stats, () -> endpoint.get() == null ? 0 : endpoint.get().openConnections());
+        this.dispatcher = new NotifyDispatcher(channels.notifiers(), notifyStore, store, channels::policy,
+                new NotifyMeters(metrics.registry()), clock,
+                config.notifications().pollInterval(), NotifyDispatcher.DEFAULT_LEASE);
+        notifications.signals(dispatcher);
+        ReceiptListener receipts = receiptWebhook == null ? dispatcher::onStatus
+                : update -> { dispatcher.onStatus(update); receiptWebhook.onStatus(update); };
+        this.inbox = new Inbox(store, clock, stats, receipts, config.inboxCap() * 4);
         this.center = new PushCenter(hub, broker, stats, clock, config.nodeId(), VERSION, store, inbox,
-                new Durability(config.messageTtl(), config.maxMessageTtl()));
+                new Durability(config.messageTtl(), config.maxMessageTtl()), notifications);
         Authenticator authenticator = config.devMode() ? new DevAuthenticator()
                 : new JwtAuthenticator(config.jwtSecret(), config.jwtPublicKey() == null ? null : PemKeys.readPublicKey(config.jwtPublicKey()),
                         config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway(), clock);
-        this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, inbox);
-        this.metrics = new HeraldMetrics(hub, stats, webSockets::openConnections);
+        endpoint.set(webSockets);
         if (store instanceof JdbcMessageStore jdbc) {
             metrics.bindStoreCommits(jdbc, JdbcMessageStore::commits, JdbcMessageStore::failedCommits);
         }
@@ -120,6 +143,7 @@ public final class HeraldServer implements AutoCloseable {
         new AdminRoutes(metrics, api, draining::get).mount(router);
         new StaticRoutes(config.devMode()).mount(router);
         api.mount(router);
+        new NotifyRoutes(center.notifications(), clock, config.maxBodySize()).mount(router);
         router.route().failureHandler(ErrorRenderer::renderFailure);
         for (int status : new int[] {404, 405, 413, 415, 400, 500}) {
             router.errorHandler(status, ErrorRenderer::renderFailure);
@@ -136,6 +160,7 @@ public final class HeraldServer implements AutoCloseable {
         if (receiptWebhook != null) {
             receiptWebhook.start();
         }
+        dispatcher.start();
         logStarted();
         return this;
     }
@@ -163,6 +188,7 @@ public final class HeraldServer implements AutoCloseable {
         log.info("Herald {} node {} listening on http://{}:{} (WebSocket: ws://{}:{}/ws)", VERSION, config.nodeId(),
                 config.host(), port(), config.host(), port());
         log.info("message store: {}", store.describe());
+        log.info("notification channels: ws{}", channels.notifiers().channels().stream().map(c -> ", " + c).reduce("", String::concat));
         log.info("configuration:\n{}", config.describe());
         config.warnings().forEach(log::warn);
         if (config.devMode()) {
@@ -245,6 +271,8 @@ public final class HeraldServer implements AutoCloseable {
                 http.close().await(10, TimeUnit.SECONDS);
             }
             vertx.cancelTimer(maintenanceTimer);
+            dispatcher.close(); // before the store: attempts under way are recorded, the rest resume at the next start
+            channels.close();
             if (receiptWebhook != null) {
                 receiptWebhook.close();
             }

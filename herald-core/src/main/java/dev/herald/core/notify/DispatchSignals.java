@@ -1,18 +1,20 @@
 package dev.herald.core.notify;
 
-/** What the publishing side tells the dispatcher after it committed deliveries. */
+import java.util.Collection;
+
+/** What the publishing side tells the dispatcher ({@link NotifyDispatcher}) after it committed deliveries. */
 public interface DispatchSignals {
     DispatchSignals NONE = new DispatchSignals() {
         @Override
         public void wake() { }
 
         @Override
-        public void fallbackScheduled(String messageId) { }
+        public void scheduled(Collection<NotifyJob> jobs) { }
     };
 
-    /** Deliveries were committed: look for due ones now instead of at the next poll. */
+    /** Deliveries became due (a dead letter was retried): look for them now instead of at the next poll. */
     void wake();
 
-    /** The message has fallbacks waiting for acks: an ack of it should cancel them at once. */
-    void fallbackScheduled(String messageId);
+    /** {@code jobs} were just committed with their message: start the due ones now, remember the fallbacks. */
+    void scheduled(Collection<NotifyJob> jobs);
 }

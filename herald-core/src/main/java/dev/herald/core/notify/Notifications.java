@@ -164,14 +164,10 @@ public final class Notifications {
     }
 
     /** After the commit: wake the dispatcher, and let acks of fallback messages cancel them at once. */
-    public void committed(String messageId, List<NotifyJob> jobs) {
-        if (jobs.isEmpty()) {
-            return;
+    public void committed(List<NotifyJob> jobs) {
+        if (!jobs.isEmpty()) {
+            signals.scheduled(jobs);
         }
-        if (jobs.stream().anyMatch(j -> j.state() == JobState.WAITING_ACK)) {
-            signals.fallbackScheduled(messageId);
-        }
-        signals.wake();
     }
 
     // ---- contacts -------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ import java.util.function.Function;
  *
  * <p>Thread-safe. {@link #wake()}, {@link #scheduled}, {@link #fallbackScheduled} and {@link #onStatus} never block.
  */
-public final class NotifyDispatcher implements AutoCloseable {
+public final class NotifyDispatcher implements DispatchSignals, AutoCloseable {
     /** Due jobs are looked for every second (and at once after a publish, {@link #wake()}). */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
     /**
@@ -143,6 +143,7 @@ public final class NotifyDispatcher implements AutoCloseable {
     }
 
     /** Polls now instead of at the next interval: call it after jobs were recorded. Coalesces; never blocks. */
+    @Override
     public void wake() {
         if (!started || closing || !wakePending.compareAndSet(false, true)) {
             return;
@@ -161,6 +162,7 @@ public final class NotifyDispatcher implements AutoCloseable {
      * Tells the dispatcher that {@code jobs} were just recorded (with their message): remembers the fallbacks
      * for the eager cancel and wakes the loop when one is due now. The publisher calls it after the append.
      */
+    @Override
     public void scheduled(Collection<NotifyJob> jobs) {
         long now = clock.millis();
         boolean due = false;

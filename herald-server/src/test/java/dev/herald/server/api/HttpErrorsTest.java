@@ -107,6 +107,8 @@ class HttpErrorsTest {
                 yield s.http().postJson("/api/v1/messages", VALID_MESSAGE);
             }
             case NOT_FOUND -> dev().http().get("/no/such/path");
+            case CONTACTS_NOT_FOUND -> dev().http().get("/api/v1/users/nobody/contacts");
+            case DEAD_LETTER_NOT_FOUND -> dev().http().get("/api/v1/dead-letters/01KAYZ5J4V0000000000000000");
             case METHOD_NOT_ALLOWED -> put(dev().http(), "/api/v1/stats");
             case PAYLOAD_TOO_LARGE -> dev(Map.of(Setting.HTTP_MAX_BODY_SIZE, "1KiB")).http()
                     .postJson("/api/v1/messages", "{\"to\":{\"all\":true},\"data\":\"" + "x".repeat(2048) + "\"}");
