@@ -1,5 +1,11 @@
 package dev.herald.server.store;
 
+import dev.herald.core.notify.Attempt;
+import dev.herald.core.notify.Contacts;
+import dev.herald.core.notify.DeadLetterQuery;
+import dev.herald.core.notify.JobState;
+import dev.herald.core.notify.NotifyJob;
+import dev.herald.core.notify.NotifyStore;
 import dev.herald.core.store.Appended;
 import dev.herald.core.store.Maintenance;
 import dev.herald.core.store.MessageStore;
@@ -31,8 +37,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A {@link MessageStore} in SQLite (one file, the embedded default) or PostgreSQL (shared by several nodes),
- * with the semantics of {@code MemoryMessageStore}.
+ * A {@link MessageStore} and {@link NotifyStore} in SQLite (one file, the embedded default) or PostgreSQL
+ * (shared by several nodes), with the semantics of {@code MemoryMessageStore}.
  *
  * <p><b>Writes</b> (appends, status updates, maintenance) are queued and committed by one writer thread
  * (group commit): it takes everything queued, up to {@link JdbcStoreOptions#maxGroupMessages()} messages, and
@@ -44,7 +50,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * operation starts afresh on a new connection, so the store recovers by itself when the database is back.
  * Past {@link JdbcStoreOptions#maxQueuedMessages()} queued messages, new writes fail at once (still in order).
  *
- * <p><b>Reads</b> (replay, receipt) run on a small reader pool, never on the writer or the caller's thread, see
+ * <p><b>Channel deliveries</b> of an appended message are inserted in its transaction ({@link WriteTransaction});
+ * the other {@link NotifyStore} writes (claims, completions, contacts…) are queued writes like status updates
+ * ({@link NotifyOp}, {@link NotifyWrites}), its reads go to the reader pool ({@link NotifyReads}).
+ *
+ * <p><b>Reads</b> (replay, receipt, jobs, dead letters, contacts) run on a small reader pool, never on the writer or the caller's thread, see
  * every commit whose future has completed, and complete on the reader thread. A read that finds its pooled
  * connection broken (the database restarted since) is tried once more on a fresh one.
  *
@@ -58,7 +68,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safe; no method blocks on I/O. {@link #close()} finishes queued writes, then stops the threads and
  * closes the connections; later calls fail with {@link StoreUnavailableException}.
  */
-public final class JdbcMessageStore implements MessageStore {
+public final class JdbcMessageStore implements MessageStore, NotifyStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcMessageStore.class);
 
     private final JdbcDatabase db;
@@ -135,6 +145,88 @@ public final class JdbcMessageStore implements MessageStore {
     @Override
     public CompletableFuture<Optional<Receipt>> receipt(String messageId, long now) {
         return read(c -> StoreReads.receipt(c, messageId, now));
+    }
+
+    // ---- NotifyStore: writes are queued for the writer, reads go to the reader pool
+
+    @Override
+    public CompletableFuture<Void> enqueue(List<NotifyJob> jobs) {
+        List<NotifyJob> copy = List.copyOf(jobs);
+        return enqueue(new NotifyOp<>(copy.size(), w -> {
+            w.insert(copy);
+            return null;
+        }));
+    }
+
+    @Override
+    public CompletableFuture<List<NotifyJob>> claimDue(String channel, long now, long leaseUntil, int limit) {
+        return enqueue(new NotifyOp<>(1, w -> w.claimDue(channel, now, leaseUntil, limit)));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> complete(String jobId, Attempt attempt, JobState next, long nextDueAt, String lastError) {
+        return enqueue(new NotifyOp<>(1, w -> w.complete(jobId, attempt, next, nextDueAt, lastError)));
+    }
+
+    @Override
+    public CompletableFuture<Integer> cancelFallbacks(String messageId, String userId) {
+        return enqueue(new NotifyOp<>(1, w -> w.cancelFallbacks(messageId, userId)));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> retryDead(String jobId, long now, long deadline) {
+        return enqueue(new NotifyOp<>(1, w -> w.retryDead(jobId, now, deadline)));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteDead(String jobId) {
+        return enqueue(new NotifyOp<>(1, w -> w.deleteDead(jobId)));
+    }
+
+    @Override
+    public CompletableFuture<Integer> purgeFinished(long before) {
+        return enqueue(new NotifyOp<>(1, w -> w.purgeFinished(before)));
+    }
+
+    @Override
+    public CompletableFuture<Void> putContacts(String userId, Contacts contacts) {
+        return enqueue(new NotifyOp<>(1, w -> {
+            w.putContacts(userId, contacts);
+            return null;
+        }));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteContacts(String userId) {
+        return enqueue(new NotifyOp<>(1, w -> w.deleteContacts(userId)));
+    }
+
+    @Override
+    public CompletableFuture<Void> disableContact(String userId, String channel, String reason) {
+        return enqueue(new NotifyOp<>(1, w -> {
+            w.disableContact(userId, channel, reason);
+            return null;
+        }));
+    }
+
+    @Override
+    public CompletableFuture<List<NotifyJob>> jobsOf(String messageId) {
+        return read(c -> NotifyReads.jobsOf(c, messageId));
+    }
+
+    @Override
+    public CompletableFuture<Optional<NotifyJob>> job(String jobId) {
+        return read(c -> NotifyReads.job(c, jobId));
+    }
+
+    @Override
+    public CompletableFuture<List<NotifyJob>> deadLetters(DeadLetterQuery query) {
+        return read(c -> NotifyReads.deadLetters(c, query));
+    }
+
+    @Override
+    public CompletableFuture<Optional<Contacts>> contacts(String userId) {
+        return read(c -> NotifyReads.contacts(c, userId));
     }
 
     @Override

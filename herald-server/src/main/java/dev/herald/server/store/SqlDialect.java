@@ -3,7 +3,7 @@ package dev.herald.server.store;
 /**
  * What differs between the databases {@link JdbcMessageStore} runs on. The SQL itself is shared (both speak
  * {@code INSERT ... ON CONFLICT}, partial indexes, row values and {@code LIMIT/OFFSET}); what differs is where
- * the schema migrations live, how a transaction starts and ends, and one index hint.
+ * the schema migrations live, how a transaction starts and ends, one index hint and row locking.
  */
 enum SqlDialect {
     /**
@@ -18,6 +18,11 @@ enum SqlDialect {
         String indexedBy(String index) {
             return " INDEXED BY " + index;
         }
+
+        @Override
+        String forUpdate(boolean skipLocked) {
+            return ""; // one writer at a time: BEGIN IMMEDIATE holds the file's write lock for the whole transaction
+        }
     },
 
     /** Plain JDBC transactions: auto-commit off, the driver sends {@code BEGIN} with the first statement. */
@@ -25,6 +30,11 @@ enum SqlDialect {
         @Override
         String indexedBy(String index) {
             return ""; // the planner has statistics (autovacuum's ANALYZE)
+        }
+
+        @Override
+        String forUpdate(boolean skipLocked) {
+            return skipLocked ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE";
         }
     };
 
@@ -67,4 +77,11 @@ enum SqlDialect {
      * statistics and would rather scan a whole table in primary-key order than sort a few rows for a GROUP BY.
      */
     abstract String indexedBy(String index);
+
+    /**
+     * The clause that locks the rows a {@code SELECT} reads until the transaction ends, for a read-modify-write
+     * that other nodes must not interleave with; {@code skipLocked}: rows another transaction holds are left out
+     * instead of waited for (job claims).
+     */
+    abstract String forUpdate(boolean skipLocked);
 }

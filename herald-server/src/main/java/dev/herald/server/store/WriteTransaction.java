@@ -1,5 +1,6 @@
 package dev.herald.server.store;
 
+import dev.herald.core.notify.NotifyJob;
 import dev.herald.core.store.Appended;
 import dev.herald.core.store.DeliveryStatus;
 import dev.herald.core.store.Maintenance;
@@ -23,7 +24,9 @@ import java.util.Map;
  * {@code executeBatch}. Operations take effect in call order: a status update waits for the appends queued
  * before it to be flushed, and the other way round. Results are known after {@link #flush()}; nothing is
  * visible to others before the caller commits. Statements come from the writer's session and are reused by
- * the next transaction. Used by the writer thread only.
+ * the next transaction. The channel deliveries of an appended message ({@code StoredMessage#jobs}) are inserted
+ * with it, and not at all when it turns out a duplicate; {@code NotifyStore} writes go through
+ * {@link #notifyWrites()}. Used by the writer thread only.
  */
 final class WriteTransaction {
     static final String INSERT_MESSAGE = "INSERT INTO messages (id, ts, expires_at, data, users, topics, to_all, idempotency_key) "
@@ -42,6 +45,7 @@ final class WriteTransaction {
     private final Map<String, Slot> keys = new HashMap<>();
     private final List<Slot> pendingMessages = new ArrayList<>();
     private final List<StatusCount> pendingUpdates = new ArrayList<>();
+    private NotifyWrites notifyStatements; // made on first use
 
     WriteTransaction(SqlSession session, StreamTracker streams) {
         this.session = session;
@@ -82,6 +86,19 @@ final class WriteTransaction {
         return new StoreMaintenance(session.connection, session.dialect, limits, streams).run(now);
     }
 
+    /** The {@code NotifyStore} statements, after everything queued before them took effect. */
+    NotifyWrites notifyWrites() throws SQLException {
+        flush();
+        return writesOfNotify();
+    }
+
+    private NotifyWrites writesOfNotify() {
+        if (notifyStatements == null) {
+            notifyStatements = new NotifyWrites(session);
+        }
+        return notifyStatements;
+    }
+
     void flush() throws SQLException {
         flushMessages();
         flushUpdates();
@@ -113,6 +130,7 @@ final class WriteTransaction {
 
         PreparedStatement entries = null;
         PreparedStatement recipients = null;
+        List<NotifyJob> jobs = null;
         for (int i = 0; i < batch.size(); i++) {
             Slot s = batch.get(i);
             StoredMessage m = s.message;
@@ -122,6 +140,10 @@ final class WriteTransaction {
                 continue;
             }
             s.resolve(m.id(), false);
+            if (!m.jobs().isEmpty()) {
+                jobs = jobs == null ? new ArrayList<>() : jobs;
+                jobs.addAll(m.jobs());
+            }
             for (String stream : StoreRows.streamKeys(m)) {
                 entries = entries == null ? statement(INSERT_ENTRY) : entries;
                 entries.setString(1, stream);
@@ -142,6 +164,9 @@ final class WriteTransaction {
         }
         if (recipients != null) {
             recipients.executeBatch();
+        }
+        if (jobs != null) {
+            writesOfNotify().insert(jobs);
         }
     }
 
