@@ -231,8 +231,10 @@ public final class PublishRequestParser {
      * channel's notifier to validate each destination.
      */
     private static void readTargets(JsonParser p, String channel, String path, List<Destination> out) throws IOException {
-        if (!isChannelName(channel)) {
-            throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + JsonText.printable(path) + "'");
+        JsonToken t = p.currentToken();
+        if (!isChannelName(channel) || (t != JsonToken.START_ARRAY && t != JsonToken.START_OBJECT && t != JsonToken.VALUE_STRING)) {
+            throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + JsonText.printable(path) + "'"
+                    + (isChannelName(channel) ? " (a channel target is an address string or {\"url\":…,\"secret\":…})" : ""));
         }
         if (p.currentToken() == JsonToken.START_ARRAY) {
             int i = 0;

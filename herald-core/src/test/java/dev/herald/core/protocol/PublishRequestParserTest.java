@@ -63,7 +63,7 @@ class PublishRequestParserTest {
         assertInvalid("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"colour\":\"red\"}", "unknown field 'colour'");
         assertInvalid("{\"to\":{\"Users\":[\"a\"]},\"data\":1}", "unknown field 'to.Users'");
         assertInvalid("{\"to\":{\"webhook\":{\"uri\":\"http://x\"}},\"data\":1}", "unknown field 'to.webhook.uri'");
-        assertInvalid("{\"to\":{\"webhook\":7},\"data\":1}", "to.webhook must be an address string or an object");
+        assertInvalid("{\"to\":{\"webhook\":7},\"data\":1}", "unknown field 'to.webhook' (a channel target is an address string");
         assertInvalid("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"fallback\":{\"channels\":[\"email\"]}}", "fallback.after is required");
         assertInvalid("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"fallback\":{\"after\":\"30s\",\"channels\":[\"ws\"]}}", "must not contain ws");
         assertInvalid("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"channels\":[]}", "channels must name at least one channel");
