@@ -207,6 +207,10 @@ public final class HeraldServer implements AutoCloseable {
         return http.actualPort();
     }
 
+    public HeraldConfig config() {
+        return config;
+    }
+
     public PushCenter pushCenter() {
         return center;
     }
