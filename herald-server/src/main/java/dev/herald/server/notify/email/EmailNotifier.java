@@ -123,8 +123,9 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
         SmtpFailures.Failure failure = failures.classify(cause);
         if (failure.configurationError() && configurationErrorLogged.compareAndSet(false, true)) {
             // The detail is built without the password; the user name is fine to show.
-            log.error("e-mail channel: {} (server {}, user {}). E-mail is not retried until this is fixed.",
-                    failure.result().detail(), settings.server(), settings.username());
+            log.error("e-mail channel: {} (server {}, {}). Such failures are not retried: fix the configuration or the server.",
+                    failure.result().detail(), settings.server(),
+                    settings.authenticates() ? "user " + settings.username() : "no AUTH configured");
         }
         return failure.result();
     }
@@ -144,6 +145,9 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
                 // timeout closes the socket and frees the pooled connection by the time the attempt has timed out.
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.sendTimeout().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                // ...and an idle pooled connection is closed politely (QUIT) before that idle timeout would cut it.
+                .setKeepAliveTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, settings.sendTimeout().toMillis() / 2)))
+                .setKeepAliveTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setSslHandshakeTimeout(settings.connectTimeout().toMillis())
                 .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setMaxPoolSize(settings.poolSize())

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A tiny SMTP server on a raw socket that speaks just enough of RFC 5321 for one mail, with scripted faults:
@@ -29,6 +30,8 @@ final class ScriptedSmtpServer implements AutoCloseable {
     final List<String> commands = new CopyOnWriteArrayList<>();
     /** The DATA of every mail accepted with 250. */
     final List<String> mails = new CopyOnWriteArrayList<>();
+    /** Connections the client closed while this server stayed silent. */
+    final AtomicInteger clientClosed = new AtomicInteger();
     private volatile boolean silent;
     private volatile SSLContext startTls;
     private volatile String greeting = "220 scripted.test ESMTP";
@@ -84,7 +87,15 @@ final class ScriptedSmtpServer implements AutoCloseable {
 
     private void session(Socket plain) {
         if (silent) {
-            return; // held open by the sockets list until close()
+            try {
+                while (plain.getInputStream().read() >= 0) {
+                    // whatever the client says goes unanswered
+                }
+            } catch (IOException e) {
+                // reset by the client: closed all the same
+            }
+            clientClosed.incrementAndGet();
+            return;
         }
         try {
             Socket socket = plain;
