@@ -26,10 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EmailTlsTest {
     private static Vertx vertx;
     private static TestCertificate certificate;
+    @TempDir
+    private static Path dir;
     private final List<AutoCloseable> resources = new ArrayList<>();
 
     @BeforeAll
-    static void start(@TempDir Path dir) throws Exception {
+    static void start() throws Exception {
         vertx = Vertx.vertx();
         certificate = TestCertificate.create(dir);
     }
@@ -84,6 +86,18 @@ class EmailTlsTest {
         assertThat(result.detail()).contains("TLS handshake with 127.0.0.1:" + server.port() + " failed");
         assertThat(server.received("MAIL")).isEmpty();
         assertThat(server.mails).isEmpty();
+    }
+
+    @Test
+    void a_trusted_certificate_for_another_host_name_is_refused() throws Exception {
+        TestCertificate elsewhere = TestCertificate.create(dir, "dns:mail.elsewhere.test");
+        ScriptedSmtpServer server = track(new ScriptedSmtpServer().offerStartTls(elsewhere.serverContext()));
+
+        SendResult result = sendThrough(starttls(server.port()).withTrustedCertificatesPem(elsewhere.pem().toString()));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.RETRY);
+        assertThat(result.detail()).contains("TLS handshake");
+        assertThat(server.received("MAIL")).isEmpty();
     }
 
     @Test

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A self-signed certificate for {@code 127.0.0.1} and {@code localhost}, made with the JDK's own keytool: the
+ * A self-signed certificate (by default for {@code 127.0.0.1} and {@code localhost}), made with the JDK's own keytool: the
  * server side of the TLS tests, and (as a PEM file) what a client may be told to trust.
  *
  * @param keyStore the PKCS#12 key store with the key and certificate
@@ -22,11 +22,17 @@ record TestCertificate(Path keyStore, Path pem) {
     static final String PASSWORD = "test-only";
 
     static TestCertificate create(Path dir) throws IOException, InterruptedException {
-        Path keyStore = dir.resolve("smtp-test.p12");
-        Path pem = dir.resolve("smtp-test.pem");
+        return create(dir, "ip:127.0.0.1,dns:localhost");
+    }
+
+    /** A certificate for other names ({@code subjectAltNames} in keytool's form, e.g. {@code dns:mail.example.com}). */
+    static TestCertificate create(Path dir, String subjectAltNames) throws IOException, InterruptedException {
+        String name = "smtp-test-" + Integer.toHexString(subjectAltNames.hashCode());
+        Path keyStore = dir.resolve(name + ".p12");
+        Path pem = dir.resolve(name + ".pem");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         run(List.of(keytool, "-genkeypair", "-alias", "smtp", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
+                "-dname", "CN=localhost", "-ext", "SAN=" + subjectAltNames, "-validity", "2",
                 "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", PASSWORD));
         run(List.of(keytool, "-exportcert", "-rfc", "-alias", "smtp", "-keystore", keyStore.toString(),
                 "-storepass", PASSWORD, "-file", pem.toString()));
