@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
@@ -60,7 +61,7 @@ final class SmtpFailures {
         if (find(failure, ConnectException.class) != null || find(failure, NoRouteToHostException.class) != null) {
             return retry("cannot connect to SMTP server " + settings.server() + ": " + rootMessage(failure));
         }
-        if (find(failure, TimeoutException.class) != null || message.toLowerCase().contains("timed out")) {
+        if (find(failure, TimeoutException.class) != null || message.toLowerCase(Locale.ROOT).contains("timed out")) {
             return retry("SMTP server " + settings.server() + " timed out: " + rootMessage(failure));
         }
         if (find(failure, IOException.class) != null || message.contains("closed")) {
