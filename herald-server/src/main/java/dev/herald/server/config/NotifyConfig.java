@@ -1,5 +1,8 @@
 package dev.herald.server.config;
 
+import dev.herald.server.notify.email.SmtpSettings;
+import dev.herald.server.notify.email.SmtpTls;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,21 +17,12 @@ import java.util.Map;
 public record NotifyConfig(List<String> channels, String defaultTitle, boolean allowLoopback, boolean allowPrivateNetworks,
                            List<String> allowedNetworks, Duration connectTimeout, Duration timeout,
                            Duration retryInitial, Duration retryMax, int maxInFlight, Duration pollInterval,
-                           Map<String, Retry> perChannel, Email email) {
+                           Map<String, Retry> perChannel, SmtpSettings email) {
     /** Channels Herald ships; {@code notify.channels} picks among them. */
     public static final List<String> KNOWN_CHANNELS = List.of("webhook", "email", "wecom", "dingtalk", "feishu", "slack");
 
     /** Retry budget of one channel. */
     public record Retry(int maxAttempts, Duration deadline) { }
-
-    /** SMTP settings; {@link #toString()} hides the password. */
-    public record Email(String host, int port, String tls, String username, String password, String from) {
-        @Override
-        public String toString() {
-            return "Email[" + host + ":" + port + ", tls=" + tls + ", user=" + (username.isEmpty() ? "-" : username)
-                    + ", password=" + (password.isEmpty() ? "-" : "***") + ", from=" + from + "]";
-        }
-    }
 
     public Retry retry(String channel) {
         return perChannel.get(channel);
@@ -70,24 +64,10 @@ public record NotifyConfig(List<String> channels, String defaultTitle, boolean a
             perChannel.put(c, new Retry(a.isEmpty() ? maxAttempts : Units.integer(attemptsKey.key(), a, 1, 100),
                     d.isEmpty() ? deadline : positive(deadlineKey.key(), Units.duration(deadlineKey.key(), d))));
         }
-        Email email = null;
+        SmtpSettings email = null;
         String smtpHost = v.apply(Setting.EMAIL_SMTP_HOST);
         if (!smtpHost.isEmpty()) {
-            String tls = v.apply(Setting.EMAIL_TLS).toLowerCase(java.util.Locale.ROOT);
-            if (!List.of("starttls", "implicit", "none").contains(tls)) {
-                throw new ConfigException("email.tls: '" + tls + "' is not one of starttls, implicit, none");
-            }
-            String from = v.apply(Setting.EMAIL_FROM);
-            if (from.isEmpty() || !from.contains("@") || from.chars().anyMatch(c -> c == '\r' || c == '\n')) {
-                throw new ConfigException("email.from: required with email.smtp-host, e.g. Herald <noreply@example.com>");
-            }
-            String username = v.apply(Setting.EMAIL_USERNAME);
-            String password = raw.get(Setting.EMAIL_PASSWORD);
-            if (!username.isEmpty() && password.isEmpty()) {
-                throw new ConfigException("email.password: required with email.username");
-            }
-            email = new Email(smtpHost, Units.integer("email.smtp-port", v.apply(Setting.EMAIL_SMTP_PORT), 1, 65535), tls,
-                    username, password, from);
+            email = smtp(v, raw, smtpHost);
         }
         return new NotifyConfig(channels, title,
                 Units.bool("notify.allow-loopback", v.apply(Setting.NOTIFY_ALLOW_LOOPBACK)),
@@ -99,6 +79,53 @@ public record NotifyConfig(List<String> channels, String defaultTitle, boolean a
                 Units.integer("notify.max-in-flight", v.apply(Setting.NOTIFY_MAX_IN_FLIGHT), 1, 10_000),
                 positive("notify.poll-interval", Units.duration("notify.poll-interval", v.apply(Setting.NOTIFY_POLL_INTERVAL))),
                 Map.copyOf(perChannel), email);
+    }
+
+    /** The SMTP settings; {@link SmtpSettings} validates them and names the setting in its complaint. */
+    private static SmtpSettings smtp(java.util.function.Function<Setting, String> v, Map<Setting, String> raw, String host) {
+        try {
+            SmtpTls tls;
+            try {
+                tls = SmtpTls.parse(v.apply(Setting.EMAIL_TLS));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("email.tls: " + e.getMessage());
+            }
+            String portText = v.apply(Setting.EMAIL_SMTP_PORT);
+            int port = portText.isEmpty() ? tls.defaultPort() : Units.integer("email.smtp-port", portText, 1, 65535);
+            String from = v.apply(Setting.EMAIL_FROM);
+            String fromName = null;
+            java.util.regex.Matcher named = java.util.regex.Pattern.compile("^(.*?)\\s*<([^<>]+)>$").matcher(from);
+            if (named.matches()) {
+                fromName = named.group(1).replaceAll("^\"|\"$", "").strip();
+                from = named.group(2).strip();
+            }
+            if (from.isEmpty()) {
+                throw new ConfigException("email.from: required with email.smtp-host, e.g. Herald <noreply@example.com>");
+            }
+            SmtpSettings settings = SmtpSettings.defaults(host, from).withServer(host, port, tls)
+                    .withTimeouts(Units.duration("notify.connect-timeout", v.apply(Setting.NOTIFY_CONNECT_TIMEOUT)),
+                            Units.duration("notify.timeout", v.apply(Setting.NOTIFY_TIMEOUT)));
+            if (fromName != null && !fromName.isEmpty()) {
+                settings = settings.withFromName(fromName);
+            }
+            String username = v.apply(Setting.EMAIL_USERNAME);
+            String password = raw.get(Setting.EMAIL_PASSWORD);
+            if (!username.isEmpty() || !password.isEmpty()) {
+                settings = settings.withCredentials(username, password);
+            }
+            String pem = v.apply(Setting.EMAIL_TLS_TRUSTED_CERTIFICATES);
+            if (!pem.isEmpty()) {
+                if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(pem))) {
+                    throw new ConfigException("email.tls-trusted-certificates: file " + pem + " is not readable");
+                }
+                settings = settings.withTrustedCertificatesPem(pem);
+            }
+            return settings;
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage()); // SmtpSettings' messages start with the setting's name, never a password
+        }
     }
 
     /** The channels that will actually run: e-mail needs an SMTP host. */

@@ -62,11 +62,12 @@ public enum Setting {
     NOTIFY_SLACK_MAX_ATTEMPTS("notify.slack.max-attempts", "", "count", "slack: attempts per delivery (empty: notify.max-attempts)."),
     NOTIFY_SLACK_DEADLINE("notify.slack.deadline", "", "duration", "slack: give up after this (empty: notify.deadline)."),
     EMAIL_SMTP_HOST("email.smtp-host", "", "host", "SMTP server of the email channel; empty disables e-mail."),
-    EMAIL_SMTP_PORT("email.smtp-port", "587", "port", "SMTP port (587 submission with STARTTLS, 465 implicit TLS, 25)."),
-    EMAIL_TLS("email.tls", "starttls", "mode", "starttls (required: never sends in clear), implicit (SMTPS, port 465), or none (only for a local relay)."),
+    EMAIL_SMTP_PORT("email.smtp-port", "", "port", "SMTP port; empty: 587 (starttls), 465 (implicit) or 25 (none)."),
+    EMAIL_TLS("email.tls", "starttls", "mode", "starttls (required: never sends in clear), starttls-optional, implicit (SMTPS) or none (a local relay only)."),
+    EMAIL_TLS_TRUSTED_CERTIFICATES("email.tls-trusted-certificates", "", "path", "PEM file of the certificates to trust for the SMTP server (a private CA) instead of the JVM's."),
     EMAIL_USERNAME("email.username", "", "string", "SMTP login; empty: no authentication."),
-    EMAIL_PASSWORD("email.password", "", "secret", "SMTP password.", true),
-    EMAIL_FROM("email.from", "", "address", "Sender, e.g. Herald <noreply@example.com>; required with email.smtp-host."),
+    EMAIL_PASSWORD("email.password", "", "secret", "SMTP password (required with email.username).", true),
+    EMAIL_FROM("email.from", "", "address", "Sender: noreply@example.com or Herald <noreply@example.com>; required with email.smtp-host."),
     SHUTDOWN_GRACE("shutdown.grace", "10s", "duration", "On SIGTERM, how long to wait for connections to close before exiting."),
     LOG_LEVEL("log.level", "INFO", "level", "Log level of Herald's own loggers: ERROR, WARN, INFO, DEBUG or TRACE.");
 

@@ -2,39 +2,80 @@ package dev.herald.server.notify;
 
 import dev.herald.core.notify.ChannelPolicy;
 import dev.herald.core.notify.CircuitPolicy;
+import dev.herald.core.notify.Notifier;
 import dev.herald.core.notify.Notifiers;
 import dev.herald.core.notify.RetryPolicy;
 import dev.herald.server.config.NotifyConfig;
+import dev.herald.server.notify.dingtalk.DingTalkNotifier;
+import dev.herald.server.notify.email.EmailNotifier;
+import dev.herald.server.notify.feishu.FeishuNotifier;
+import dev.herald.server.notify.http.AddressPolicy;
+import dev.herald.server.notify.http.Cidr;
+import dev.herald.server.notify.http.OutboundHttp;
+import dev.herald.server.notify.slack.SlackNotifier;
+import dev.herald.server.notify.webhook.WebhookNotifier;
+import dev.herald.server.notify.wecom.WeComNotifier;
 import io.vertx.core.Vertx;
+
+import java.util.function.Function;
 
 /**
  * The composition of the notification channels: which notifiers run (from {@code notify.channels} and
- * {@code email.*}) and each channel's retry policy. Adding a channel = its package + one line here
+ * {@code email.*}) and each channel's policy. Adding a channel = its package + one line in {@link #create}
  * ({@code docs/channels.md}).
  */
 public final class Channels implements AutoCloseable {
+    /** Answers of webhooks and robots are read up to this; they are only checked for an error code. */
+    static final int MAX_RESPONSE_BYTES = 64 * 1024;
+
     private final Notifiers notifiers = new Notifiers();
     private final NotifyConfig config;
+    private final OutboundHttp http;
+    private final EmailNotifier email;
 
     public Channels(Vertx vertx, NotifyConfig config) {
         this.config = config;
+        this.http = new OutboundHttp(vertx, config.connectTimeout(), config.timeout(), MAX_RESPONSE_BYTES);
+        AddressPolicy policy = new AddressPolicy(config.allowLoopback(), config.allowPrivateNetworks(),
+                config.allowedNetworks().stream().map(Cidr::parse).toList());
+        this.email = config.activeChannels().contains("email") ? new EmailNotifier(vertx, config.email()) : null;
+        for (String channel : config.activeChannels()) {
+            notifiers.register(create(channel, policy));
+        }
+    }
+
+    private Notifier create(String channel, AddressPolicy policy) {
+        Function<AddressPolicy, Notifier> factory = switch (channel) {
+            case "webhook" -> p -> new WebhookNotifier(http, p);
+            case "wecom" -> p -> new WeComNotifier(http, p);
+            case "dingtalk" -> p -> new DingTalkNotifier(http, p);
+            case "feishu" -> p -> new FeishuNotifier(http, p);
+            case "slack" -> p -> new SlackNotifier(http, p);
+            case "email" -> p -> email;
+            default -> throw new IllegalArgumentException("no notifier for channel '" + channel + "'");
+        };
+        return factory.apply(policy);
     }
 
     public Notifiers notifiers() {
         return notifiers;
     }
 
-    /** The policy of one channel: its retry budget from the configuration, the shared timeouts and in-flight cap. */
+    /** The policy of one channel: its retry budget from the configuration, the shared timeout and in-flight cap. */
     public ChannelPolicy policy(String channel) {
         NotifyConfig.Retry retry = config.retry(channel);
         if (retry == null) {
             return ChannelPolicy.DEFAULT;
         }
         return new ChannelPolicy(new RetryPolicy(config.retryInitial(), config.retryMax(), RetryPolicy.DEFAULT_MULTIPLIER,
-                retry.maxAttempts(), retry.deadline()), config.maxInFlight(), config.timeout(), CircuitPolicy.DEFAULT);
+                retry.maxAttempts(), retry.deadline()), config.maxInFlight(), config.timeout().plusSeconds(1), CircuitPolicy.DEFAULT);
     }
 
     @Override
     public void close() {
+        http.close();
+        if (email != null) {
+            email.close();
+        }
     }
 }
