@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 
 /**
  * Takes one claimed job to its next state: checks a fallback's ack, resolves the destination, asks the
@@ -37,15 +38,18 @@ final class JobRunner {
     private final Executor executor;
     /** True once the dispatcher closed and its grace ran out: late results are not recorded (the lease will expire). */
     private final BooleanSupplier abandoned;
+    /** Told when a job was put back for a retry at the given time, so a retry due before the next poll is not late. */
+    private final LongConsumer retryAt;
 
     JobRunner(NotifyStore store, MessageStore messages, NotifyMetrics metrics, Clock clock, Executor executor,
-              BooleanSupplier abandoned) {
+              BooleanSupplier abandoned, LongConsumer retryAt) {
         this.store = store;
         this.messages = messages;
         this.metrics = metrics;
         this.clock = clock;
         this.executor = executor;
         this.abandoned = abandoned;
+        this.retryAt = retryAt;
     }
 
     /** Completes (never exceptionally) when the job's next state is recorded or recording failed (then the lease expires and it is claimed again). */
@@ -141,7 +145,7 @@ final class JobRunner {
             return finish(job, null, JobState.DEAD, clock.millis(), reason + ", after the deadline");
         }
         metrics.postponed(lane.channel);
-        return finish(job, null, job.state(), reopensAt, reason);
+        return finish(job, null, job.state(), reopensAt, reason).thenRun(() -> retryAt.accept(reopensAt));
     }
 
     private CompletableFuture<Void> attempt(NotifyJob job, ChannelLane lane, Target target, CircuitBreaker breaker,
@@ -208,7 +212,7 @@ final class JobRunner {
                     return finish(job, attempt, JobState.DEAD, now, detail + why);
                 }
                 metrics.retried(lane.channel);
-                return finish(job, attempt, JobState.PENDING, next, detail);
+                return finish(job, attempt, JobState.PENDING, next, detail).thenRun(() -> retryAt.accept(next));
             }
             case PERMANENT -> {
                 metrics.failed(lane.channel, outcome);

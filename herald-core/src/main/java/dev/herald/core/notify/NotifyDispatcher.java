@@ -121,7 +121,8 @@ public final class NotifyDispatcher implements AutoCloseable {
             return t;
         });
         loop.setRemoveOnCancelPolicy(true);
-        this.runner = new JobRunner(store, Objects.requireNonNull(messages, "messages"), metrics, clock, loop, () -> abandoned);
+        this.runner = new JobRunner(store, Objects.requireNonNull(messages, "messages"), metrics, clock, loop, () -> abandoned,
+                this::wakeAt);
     }
 
     /** With the default poll interval and lease. */
@@ -154,6 +155,19 @@ public final class NotifyDispatcher implements AutoCloseable {
             });
         } catch (RejectedExecutionException closed) {
             wakePending.set(false);
+        }
+    }
+
+    /** Wakes the loop at {@code dueAt} when that is sooner than the next poll would notice (a short retry backoff). */
+    private void wakeAt(long dueAt) {
+        long delay = dueAt - clock.millis();
+        if (closing || delay >= pollMillis) {
+            return;
+        }
+        try {
+            loop.schedule(this::wake, Math.max(0, delay), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            // closing: the next start polls anyway
         }
     }
 
