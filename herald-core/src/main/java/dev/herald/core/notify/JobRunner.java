@@ -58,8 +58,9 @@ final class JobRunner {
         try {
             long now = clock.millis();
             if (now >= job.deadline()) {
+                String last = lastFailure(job);
                 done = finish(job, null, JobState.DEAD, now,
-                        job.lastError() != null ? job.lastError() + " (deadline passed)" : "deadline passed before an attempt");
+                        last != null ? last + " (deadline passed)" : "deadline passed before an attempt");
                 metrics.dead(lane.channel);
             } else if (job.state() == JobState.WAITING_ACK) {
                 done = ackedOrRead(job, now).thenComposeAsync(acked -> acked ? cancel(job, lane) : deliver(job, lane), executor);
@@ -142,7 +143,9 @@ final class JobRunner {
         String reason = "circuit open: the endpoint kept failing; next try at " + Instant.ofEpochMilli(reopensAt);
         if (reopensAt >= job.deadline()) {
             metrics.dead(lane.channel);
-            return finish(job, null, JobState.DEAD, clock.millis(), reason + ", after the deadline");
+            String last = lastFailure(job);
+            return finish(job, null, JobState.DEAD, clock.millis(),
+                    (last != null ? last + " (" : "(") + "circuit open until after the deadline)");
         }
         metrics.postponed(lane.channel);
         return finish(job, null, job.state(), reopensAt, reason).thenRun(() -> retryAt.accept(reopensAt));
@@ -240,6 +243,11 @@ final class JobRunner {
                 log.debug("notification {}: no longer pending (cancelled or deleted meanwhile), {} not recorded", job.id(), next);
             }
         });
+    }
+
+    /** The last attempt's error: {@code lastError} may be a postponement note rather than a failure. */
+    private static String lastFailure(NotifyJob job) {
+        return job.attempts().isEmpty() ? null : job.attempts().getLast().error();
     }
 
     private static Throwable rootCause(Throwable e) {

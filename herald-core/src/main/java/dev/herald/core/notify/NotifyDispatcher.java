@@ -301,7 +301,11 @@ public final class NotifyDispatcher implements AutoCloseable {
     }
 
     private void claim(ChannelLane lane, long now) {
-        if (lane.claiming || now < lane.noClaimBefore) {
+        if (lane.claiming) {
+            lane.pollAgain = true; // a wake during a claim must not be lost: poll again when it completes
+            return;
+        }
+        if (now < lane.noClaimBefore) {
             return;
         }
         int free = lane.freeSlots();
@@ -326,6 +330,10 @@ public final class NotifyDispatcher implements AutoCloseable {
 
     private void claimed(ChannelLane lane, int reserved, List<NotifyJob> jobs, Throwable error) {
         lane.claiming = false;
+        if (lane.pollAgain) {
+            lane.pollAgain = false;
+            wake();
+        }
         if (error != null) {
             release(lane, reserved);
             long backoff = Math.min(ChannelLane.MAX_STORE_BACKOFF_MILLIS, pollMillis << Math.min(lane.storeFailures, 16));
