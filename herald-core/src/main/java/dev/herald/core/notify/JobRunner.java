@@ -179,8 +179,14 @@ final class JobRunner {
         if (cause instanceof TimeoutException) {
             return SendResult.retry("timed out after " + lane.policy.attemptTimeout().toMillis() + " ms");
         }
-        log.warn("notification {} ({}): the notifier failed with {}; treated as a retryable failure",
-                job.id(), lane.channel, cause.getClass().getName());
+        // WARN once per job (its first attempt on record), DEBUG on its retries: a broken notifier must be
+        // noticed without a log line per attempt. The class only: the message may quote a secret.
+        if (job.attemptCount() == 0) {
+            log.warn("notification {} ({}): the notifier failed with {}; treated as a retryable failure",
+                    job.id(), lane.channel, cause.getClass().getName());
+        } else {
+            log.debug("notification {} ({}): the notifier failed again with {}", job.id(), lane.channel, cause.getClass().getName());
+        }
         return SendResult.retry("notifier error: " + cause.getClass().getSimpleName());
     }
 

@@ -3,12 +3,14 @@ package dev.herald.core.notify;
 import dev.herald.core.store.DeliveryStatus;
 import dev.herald.core.store.StatusUpdate;
 import dev.herald.core.store.StoredMessage;
+import dev.herald.core.testing.FakeNotifier;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Fallbacks: a channel delivery that fires only when the in-app message was not acked in time. */
 class NotifyDispatcherFallbackTest extends DispatcherFixture {
@@ -78,6 +80,29 @@ class NotifyDispatcherFallbackTest extends DispatcherFixture {
 
         awaitState(marker, JobState.CANCELLED);
         assertThat(stored(fallback).state()).isEqualTo(JobState.WAITING_ACK);
+    }
+
+    @Test
+    void a_fallback_postponed_by_an_open_circuit_still_waits_for_the_ack() {
+        putContact("u1", "email", "u1@example.com");
+        email.behave(FakeNotifier.Behaviour.retry("451 try later"));
+        policies.put("email", new ChannelPolicy(fast(100).retry(), 8, java.time.Duration.ofSeconds(5),
+                new CircuitPolicy(1, LONG, LONG)));
+        NotifyDispatcher d = started(email);
+        awaitState(enqueue(job("email", "u1", new Destination("email", "u1@example.com", null), clock.millis(),
+                clock.millis() + 1_000, false)), JobState.DEAD); // one failure opened the endpoint's circuit
+        NotifyJob fallback = messageWithFallback(0, "u1");
+        d.scheduled(List.of(fallback));
+
+        await().atMost(10, TimeUnit.SECONDS).until(() -> stored(fallback).lastError() != null);
+        assertThat(stored(fallback).state()).isEqualTo(JobState.WAITING_ACK);
+        assertThat(stored(fallback).lastError()).startsWith("circuit open");
+        assertThat(stored(fallback).dueAt()).isGreaterThan(clock.millis() + LONG.toMillis() / 2);
+
+        d.onStatus(new StatusUpdate(fallback.messageId(), "u1", DeliveryStatus.ACKED, clock.millis()));
+
+        awaitState(fallback, JobState.CANCELLED);
+        assertThat(email.callsOf(fallback.id())).isEmpty();
     }
 
     @Test
