@@ -52,7 +52,10 @@ final class JobRunner {
         this.retryAt = retryAt;
     }
 
-    /** Completes (never exceptionally) when the job's next state is recorded or recording failed (then the lease expires and it is claimed again). */
+    /**
+     * Completes (never exceptionally) when the job's next state is recorded, or when a store call failed: then
+     * the job keeps its lease, and is claimed again when the lease expires.
+     */
     CompletableFuture<Void> run(NotifyJob job, ChannelLane lane) {
         CompletableFuture<Void> done;
         try {
@@ -71,7 +74,7 @@ final class JobRunner {
             done = CompletableFuture.failedFuture(e);
         }
         return done.exceptionally(e -> {
-            log.warn("notification {} ({}): could not record its result, it is retried when its lease expires: {}",
+            log.warn("notification {} ({}): a store call failed ({}); the job is retried when its lease expires",
                     job.id(), lane.channel, rootCause(e).getClass().getName());
             return null;
         });
