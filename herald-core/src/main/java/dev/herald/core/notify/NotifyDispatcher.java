@@ -349,8 +349,8 @@ public final class NotifyDispatcher implements AutoCloseable {
             lane.storeFailures = 0;
             lane.noClaimBefore = 0;
         }
-        release(lane, reserved - jobs.size());
         lane.backlog = jobs.size() == reserved;
+        release(lane, reserved - jobs.size());
         for (NotifyJob job : jobs) {
             CompletableFuture<Void> run = closing ? handBack(job) : runner.run(job, lane);
             run.whenComplete((v, e) -> release(lane, 1));
