@@ -48,6 +48,25 @@ class NotifyDispatcherTest extends DispatcherFixture {
     }
 
     @Test
+    void a_backlog_larger_than_the_budget_drains_without_waiting_for_polls() {
+        policies.put("webhook", new ChannelPolicy(fast(5).retry(), 2, Duration.ofSeconds(5), fast(5).circuit()));
+        NotifyDispatcher d = dispatcher(Duration.ofHours(1), LEASE, webhook);
+        d.start();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> store.claimsAnswered.get() >= 1);
+        List<NotifyJob> jobs = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            jobs.add(enqueue(job("webhook", "https://a.example/hook/" + i)));
+        }
+
+        d.wake();
+
+        for (NotifyJob job : jobs) {
+            awaitState(job, JobState.SENT);
+        }
+        await().atMost(5, TimeUnit.SECONDS).until(() -> d.inFlight("webhook") == 0);
+    }
+
+    @Test
     void a_retryable_failure_is_retried_and_then_sent() {
         webhook.behave(Behaviour.failFirst(1, Behaviour.retry("HTTP 503")));
         started(webhook);
