@@ -16,7 +16,7 @@ class NotifyDispatcherIsolationTest extends DispatcherFixture {
     @Test
     void a_hanging_channel_times_out_and_never_delays_another_channel() {
         email.behave(Behaviour.hang());
-        policies.put("email", new ChannelPolicy(fast(5).retry(), 2, Duration.ofMillis(1_500), fast(5).circuit()));
+        policies.put("email", new ChannelPolicy(fast(5).retry(), 2, Duration.ofMillis(3_000), fast(5).circuit()));
         started(email, webhook);
         NotifyJob mail1 = enqueue(job("email", "a@example.com"));
         NotifyJob mail2 = enqueue(job("email", "b@example.com"));
@@ -33,7 +33,7 @@ class NotifyDispatcherIsolationTest extends DispatcherFixture {
         // the timeout frees the budget: the hung attempts are recorded as retries, and the third gets its turn
         await().atMost(10, TimeUnit.SECONDS).until(() -> !stored(mail1).attempts().isEmpty() && !stored(mail2).attempts().isEmpty());
         assertThat(stored(mail1).attempts().get(0).outcome()).isEqualTo(SendResult.Outcome.RETRY);
-        assertThat(stored(mail1).attempts().get(0).error()).isEqualTo("timed out after 1500 ms");
+        assertThat(stored(mail1).attempts().get(0).error()).isEqualTo("timed out after 3000 ms");
         await().atMost(10, TimeUnit.SECONDS).until(() -> !email.callsOf(mail3.id()).isEmpty());
     }
 
