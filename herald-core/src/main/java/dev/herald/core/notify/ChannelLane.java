@@ -21,6 +21,8 @@ final class ChannelLane {
 
     /** A claim is under way (at most one per channel). Dispatcher thread only. */
     boolean claiming;
+    /** A poll found a claim under way: claim again once it completes. Dispatcher thread only. */
+    boolean pollAgain;
     /** The last claim filled the budget: more may be due, so a freed slot polls again at once. */
     volatile boolean backlog;
     /** Consecutive failed claims, and no claim before this time (ms). Dispatcher thread only. */

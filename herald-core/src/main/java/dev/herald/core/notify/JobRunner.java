@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 
 /**
  * Takes one claimed job to its next state: checks a fallback's ack, resolves the destination, asks the
@@ -37,25 +38,32 @@ final class JobRunner {
     private final Executor executor;
     /** True once the dispatcher closed and its grace ran out: late results are not recorded (the lease will expire). */
     private final BooleanSupplier abandoned;
+    /** Told when a job was put back for a retry at the given time, so a retry due before the next poll is not late. */
+    private final LongConsumer retryAt;
 
     JobRunner(NotifyStore store, MessageStore messages, NotifyMetrics metrics, Clock clock, Executor executor,
-              BooleanSupplier abandoned) {
+              BooleanSupplier abandoned, LongConsumer retryAt) {
         this.store = store;
         this.messages = messages;
         this.metrics = metrics;
         this.clock = clock;
         this.executor = executor;
         this.abandoned = abandoned;
+        this.retryAt = retryAt;
     }
 
-    /** Completes (never exceptionally) when the job's next state is recorded or recording failed (then the lease expires and it is claimed again). */
+    /**
+     * Completes (never exceptionally) when the job's next state is recorded, or when a store call failed: then
+     * the job keeps its lease, and is claimed again when the lease expires.
+     */
     CompletableFuture<Void> run(NotifyJob job, ChannelLane lane) {
         CompletableFuture<Void> done;
         try {
             long now = clock.millis();
             if (now >= job.deadline()) {
+                String last = lastFailure(job);
                 done = finish(job, null, JobState.DEAD, now,
-                        job.lastError() != null ? job.lastError() + " (deadline passed)" : "deadline passed before an attempt");
+                        last != null ? last + " (deadline passed)" : "deadline passed before an attempt");
                 metrics.dead(lane.channel);
             } else if (job.state() == JobState.WAITING_ACK) {
                 done = ackedOrRead(job, now).thenComposeAsync(acked -> acked ? cancel(job, lane) : deliver(job, lane), executor);
@@ -66,7 +74,7 @@ final class JobRunner {
             done = CompletableFuture.failedFuture(e);
         }
         return done.exceptionally(e -> {
-            log.warn("notification {} ({}): could not record its result, it is retried when its lease expires: {}",
+            log.warn("notification {} ({}): a store call failed ({}); the job is retried when its lease expires",
                     job.id(), lane.channel, rootCause(e).getClass().getName());
             return null;
         });
@@ -138,10 +146,12 @@ final class JobRunner {
         String reason = "circuit open: the endpoint kept failing; next try at " + Instant.ofEpochMilli(reopensAt);
         if (reopensAt >= job.deadline()) {
             metrics.dead(lane.channel);
-            return finish(job, null, JobState.DEAD, clock.millis(), reason + ", after the deadline");
+            String last = lastFailure(job);
+            return finish(job, null, JobState.DEAD, clock.millis(),
+                    (last != null ? last + " (" : "(") + "circuit open until after the deadline)");
         }
         metrics.postponed(lane.channel);
-        return finish(job, null, job.state(), reopensAt, reason);
+        return finish(job, null, job.state(), reopensAt, reason).thenRun(() -> retryAt.accept(reopensAt));
     }
 
     private CompletableFuture<Void> attempt(NotifyJob job, ChannelLane lane, Target target, CircuitBreaker breaker,
@@ -172,8 +182,14 @@ final class JobRunner {
         if (cause instanceof TimeoutException) {
             return SendResult.retry("timed out after " + lane.policy.attemptTimeout().toMillis() + " ms");
         }
-        log.warn("notification {} ({}): the notifier failed with {}; treated as a retryable failure",
-                job.id(), lane.channel, cause.getClass().getName());
+        // WARN once per job (its first attempt on record), DEBUG on its retries: a broken notifier must be
+        // noticed without a log line per attempt. The class only: the message may quote a secret.
+        if (job.attemptCount() == 0) {
+            log.warn("notification {} ({}): the notifier failed with {}; treated as a retryable failure",
+                    job.id(), lane.channel, cause.getClass().getName());
+        } else {
+            log.debug("notification {} ({}): the notifier failed again with {}", job.id(), lane.channel, cause.getClass().getName());
+        }
         return SendResult.retry("notifier error: " + cause.getClass().getSimpleName());
     }
 
@@ -208,7 +224,7 @@ final class JobRunner {
                     return finish(job, attempt, JobState.DEAD, now, detail + why);
                 }
                 metrics.retried(lane.channel);
-                return finish(job, attempt, JobState.PENDING, next, detail);
+                return finish(job, attempt, JobState.PENDING, next, detail).thenRun(() -> retryAt.accept(next));
             }
             case PERMANENT -> {
                 metrics.failed(lane.channel, outcome);
@@ -236,6 +252,11 @@ final class JobRunner {
                 log.debug("notification {}: no longer pending (cancelled or deleted meanwhile), {} not recorded", job.id(), next);
             }
         });
+    }
+
+    /** The last attempt's error: {@code lastError} may be a postponement note rather than a failure. */
+    private static String lastFailure(NotifyJob job) {
+        return job.attempts().isEmpty() ? null : job.attempts().getLast().error();
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -121,7 +121,8 @@ public final class NotifyDispatcher implements DispatchSignals, AutoCloseable {
             return t;
         });
         loop.setRemoveOnCancelPolicy(true);
-        this.runner = new JobRunner(store, Objects.requireNonNull(messages, "messages"), metrics, clock, loop, () -> abandoned);
+        this.runner = new JobRunner(store, Objects.requireNonNull(messages, "messages"), metrics, clock, loop, () -> abandoned,
+                this::wakeAt);
     }
 
     /** With the default poll interval and lease. */
@@ -155,6 +156,19 @@ public final class NotifyDispatcher implements DispatchSignals, AutoCloseable {
             });
         } catch (RejectedExecutionException closed) {
             wakePending.set(false);
+        }
+    }
+
+    /** Wakes the loop at {@code dueAt} when that is sooner than the next poll would notice (a short retry backoff). */
+    private void wakeAt(long dueAt) {
+        long delay = dueAt - clock.millis();
+        if (closing || delay >= pollMillis) {
+            return;
+        }
+        try {
+            loop.schedule(this::wake, Math.max(0, delay), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            // closing: the next start polls anyway
         }
     }
 
@@ -289,7 +303,11 @@ public final class NotifyDispatcher implements DispatchSignals, AutoCloseable {
     }
 
     private void claim(ChannelLane lane, long now) {
-        if (lane.claiming || now < lane.noClaimBefore) {
+        if (lane.claiming) {
+            lane.pollAgain = true; // a wake during a claim must not be lost: poll again when it completes
+            return;
+        }
+        if (now < lane.noClaimBefore) {
             return;
         }
         int free = lane.freeSlots();
@@ -314,6 +332,10 @@ public final class NotifyDispatcher implements DispatchSignals, AutoCloseable {
 
     private void claimed(ChannelLane lane, int reserved, List<NotifyJob> jobs, Throwable error) {
         lane.claiming = false;
+        if (lane.pollAgain) {
+            lane.pollAgain = false;
+            wake();
+        }
         if (error != null) {
             release(lane, reserved);
             long backoff = Math.min(ChannelLane.MAX_STORE_BACKOFF_MILLIS, pollMillis << Math.min(lane.storeFailures, 16));
@@ -329,8 +351,8 @@ public final class NotifyDispatcher implements DispatchSignals, AutoCloseable {
             lane.storeFailures = 0;
             lane.noClaimBefore = 0;
         }
-        release(lane, reserved - jobs.size());
         lane.backlog = jobs.size() == reserved;
+        release(lane, reserved - jobs.size());
         for (NotifyJob job : jobs) {
             CompletableFuture<Void> run = closing ? handBack(job) : runner.run(job, lane);
             run.whenComplete((v, e) -> release(lane, 1));

@@ -35,7 +35,8 @@ public interface NotifyStore {
     /**
      * Records an attempt (or none, {@code attempt == null}, e.g. a fallback cancelled at firing time or a
      * delivery postponed by an open circuit) and moves the job to {@code next}: {@code PENDING} again at
-     * {@code nextDueAt}, or a final/dead state. Releases the lease. Completes with {@code false} when the job
+     * {@code nextDueAt}, {@code WAITING_ACK} again at {@code nextDueAt} (a fallback whose firing an open circuit
+     * postponed: an ack must still cancel it), or a final/dead state. Releases the lease. Completes with {@code false} when the job
      * was no longer pending (cancelled meanwhile, deleted). For a final or dead state pass the time it ended as
      * {@code nextDueAt}: it becomes the job's {@code dueAt}, which {@link #purgeFinished} goes by.
      */
