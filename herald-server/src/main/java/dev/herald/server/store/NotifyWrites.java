@@ -13,9 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The writes of {@code NotifyStore} inside the writer's transaction (completions are batched apart, see
- * {@link JobCompletions}), on its session (statements are prepared
- * once and reused). Every statement that changes a job says in its {@code WHERE} which state it expects, so a
+ * The writes of {@code NotifyStore} inside the writer's transaction, on its session (statements are prepared
+ * once and reused); completions are batched apart, see {@link JobCompletions}. Every statement that changes a job says in its {@code WHERE} which state it expects, so a
  * change another node committed first (an ack's cancel, a retry from the dead letters) wins and this one
  * reports that it did not apply. Used by the writer thread only.
  */
@@ -45,7 +44,8 @@ final class NotifyWrites {
     /** Cancels a user's fallbacks of a message, locking them in id order as {@link JobCompletions} does (no deadlock). */
     static String cancelFallbacksSql(SqlDialect dialect) {
         return "UPDATE notify_jobs SET state = 'cancelled', lease_until = 0 WHERE id IN (SELECT id FROM notify_jobs"
-                + " WHERE message_id = ? AND user_id = ? AND state = 'waiting_ack' ORDER BY id" + dialect.forUpdate(false) + ")";
+                + " WHERE message_id = ? AND user_id = ? AND state = 'waiting_ack' ORDER BY id" + dialect.forUpdate(false) + ")"
+                + " AND state = 'waiting_ack'";
     }
 
     private final SqlSession session;
