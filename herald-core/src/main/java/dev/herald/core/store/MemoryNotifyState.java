@@ -27,6 +27,8 @@ final class MemoryNotifyState {
 
     /** Every job by id; ids are ULIDs, so this is creation order too. */
     private final TreeMap<String, Leased> jobs = new TreeMap<>();
+    /** The jobs a claim may take (PENDING, WAITING_ACK) by channel: polling does not walk finished jobs and dead letters. */
+    private final Map<String, Map<String, Leased>> live = new HashMap<>();
     /** Job ids by message, in the order they were recorded. */
     private final Map<String, List<String>> byMessage = new HashMap<>();
     private final Map<String, Contacts> contacts = new HashMap<>();
@@ -34,17 +36,19 @@ final class MemoryNotifyState {
     /** Records jobs; one whose id is already stored is ignored. */
     void add(List<NotifyJob> added) {
         for (NotifyJob job : added) {
-            if (jobs.putIfAbsent(job.id(), new Leased(job)) == null) {
+            Leased l = new Leased(job);
+            if (jobs.putIfAbsent(job.id(), l) == null) {
                 byMessage.computeIfAbsent(job.messageId(), m -> new ArrayList<>()).add(job.id());
+                indexLive(l);
             }
         }
     }
 
     List<NotifyJob> claimDue(String channel, long now, long leaseUntil, int limit) {
         List<Leased> due = new ArrayList<>();
-        for (Leased l : jobs.values()) {
+        for (Leased l : live.getOrDefault(channel, Map.of()).values()) {
             NotifyJob job = l.job;
-            if (job.channel().equals(channel) && pending(job.state()) && job.dueAt() <= now && l.leaseUntil <= now) {
+            if (job.dueAt() <= now && l.leaseUntil <= now) {
                 due.add(l);
             }
         }
@@ -71,8 +75,8 @@ final class MemoryNotifyState {
             attempts = attempts.subList(Math.max(0, attempts.size() - NotifyJob.MAX_KEPT_ATTEMPTS), attempts.size());
             count++;
         }
-        l.job = new NotifyJob(j.id(), j.messageId(), j.channel(), j.userId(), j.destination(), j.content(), j.createdAt(),
-                nextDueAt, j.deadline(), next, attempts, count, lastError);
+        replace(l, new NotifyJob(j.id(), j.messageId(), j.channel(), j.userId(), j.destination(), j.content(), j.createdAt(),
+                nextDueAt, j.deadline(), next, attempts, count, lastError));
         l.leaseUntil = 0;
         return true;
     }
@@ -82,7 +86,7 @@ final class MemoryNotifyState {
         for (String id : byMessage.getOrDefault(messageId, List.of())) {
             Leased l = jobs.get(id);
             if (l.job.state() == JobState.WAITING_ACK && userId.equals(l.job.userId())) {
-                l.job = withState(l.job, JobState.CANCELLED);
+                replace(l, withState(l.job, JobState.CANCELLED));
                 cancelled++;
             }
         }
@@ -120,8 +124,8 @@ final class MemoryNotifyState {
             return false;
         }
         NotifyJob j = l.job;
-        l.job = new NotifyJob(j.id(), j.messageId(), j.channel(), j.userId(), j.destination(), j.content(), j.createdAt(),
-                now, deadline, JobState.PENDING, j.attempts(), 0, j.lastError());
+        replace(l, new NotifyJob(j.id(), j.messageId(), j.channel(), j.userId(), j.destination(), j.content(), j.createdAt(),
+                now, deadline, JobState.PENDING, j.attempts(), 0, j.lastError()));
         l.leaseUntil = 0;
         return true;
     }
@@ -173,7 +177,28 @@ final class MemoryNotifyState {
         return finished.size();
     }
 
+    /** Moves a job to its new version, keeping {@link #live} in step with its state. */
+    private void replace(Leased l, NotifyJob next) {
+        unindexLive(l);
+        l.job = next;
+        indexLive(l);
+    }
+
+    private void indexLive(Leased l) {
+        if (pending(l.job.state())) {
+            live.computeIfAbsent(l.job.channel(), c -> new HashMap<>()).put(l.job.id(), l);
+        }
+    }
+
+    private void unindexLive(Leased l) {
+        Map<String, Leased> ofChannel = live.get(l.job.channel());
+        if (ofChannel != null && ofChannel.remove(l.job.id()) != null && ofChannel.isEmpty()) {
+            live.remove(l.job.channel());
+        }
+    }
+
     private void remove(NotifyJob j) {
+        unindexLive(jobs.get(j.id()));
         jobs.remove(j.id());
         List<String> ofMessage = byMessage.get(j.messageId());
         ofMessage.remove(j.id());

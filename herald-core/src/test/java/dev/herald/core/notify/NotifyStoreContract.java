@@ -318,6 +318,44 @@ public abstract class NotifyStoreContract {
         assertThat(stored(sent.id()).attemptCount()).isEqualTo(1);
     }
 
+    @Test
+    void completionsCalledTogetherTakeEffectInCallOrder() {
+        List<NotifyJob> jobs = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            jobs.add(job(ids.next(T0), "email", "u1", T0, i % 4 == 0));
+        }
+        await(store.enqueue(jobs));
+        NotifyJob twice = jobs.get(1);
+        NotifyJob fallback = jobs.get(4);
+        // called one after the other without waiting: a database store applies them in one transaction
+        List<CompletableFuture<Boolean>> calls = new ArrayList<>();
+        for (NotifyJob j : jobs) {
+            calls.add(store.complete(j.id(), attempt(1, SendResult.Outcome.RETRY, "HTTP 502"), JobState.PENDING, T0 + 5, "HTTP 502"));
+        }
+        CompletableFuture<Integer> cancel = store.cancelFallbacks(fallback.messageId(), "u1");
+        CompletableFuture<Boolean> cancelledFirst = store.complete(fallback.id(), attempt(2, SendResult.Outcome.OK, null), JobState.SENT, T0 + 6, null);
+        CompletableFuture<Boolean> retried = store.complete(twice.id(), attempt(2, SendResult.Outcome.RETRY, "HTTP 502"), JobState.PENDING,
+                T0 + 6, "HTTP 502");
+        CompletableFuture<Boolean> sent = store.complete(twice.id(), attempt(3, SendResult.Outcome.OK, null), JobState.SENT, T0 + 7, null);
+        CompletableFuture<Boolean> afterSent = store.complete(twice.id(), attempt(4, SendResult.Outcome.OK, null), JobState.SENT, T0 + 8, null);
+        CompletableFuture<Boolean> unknown = store.complete(ids.next(T0), null, JobState.SENT, T0 + 7, null);
+
+        assertThat(calls).allSatisfy(c -> assertThat(await(c)).isTrue());
+        assertThat(await(cancel)).isZero(); // completed as PENDING just before: no longer waiting for the ack
+        assertThat(await(cancelledFirst)).isTrue();
+        assertThat(await(retried)).isTrue();
+        assertThat(await(sent)).isTrue();
+        assertThat(await(afterSent)).isFalse();
+        assertThat(await(unknown)).isFalse();
+        NotifyJob delivered = stored(twice.id());
+        assertThat(delivered.state()).isEqualTo(JobState.SENT);
+        assertThat(delivered.attempts()).extracting(Attempt::number).containsExactly(1, 2, 3);
+        assertThat(delivered.attemptCount()).isEqualTo(3);
+        for (NotifyJob j : jobs.subList(5, 40)) {
+            assertThat(stored(j.id()).attempts()).as(j.id()).containsExactly(attempt(1, SendResult.Outcome.RETRY, "HTTP 502"));
+        }
+    }
+
     // ---- fallbacks
 
     @Test

@@ -52,7 +52,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Channel deliveries</b> of an appended message are inserted in its transaction ({@link WriteTransaction});
  * the other {@link NotifyStore} writes (claims, completions, contacts…) are queued writes like status updates
- * ({@link NotifyOp}, {@link NotifyWrites}), its reads go to the reader pool ({@link NotifyReads}).
+ * ({@link NotifyOp}, {@link NotifyWrites}; completions batched by {@link JobCompletions}), its reads go to the reader pool ({@link NotifyReads}).
  *
  * <p><b>Reads</b> (replay, receipt, jobs, dead letters, contacts) run on a small reader pool, never on the writer or the caller's thread, see
  * every commit whose future has completed, and complete on the reader thread. A read that finds its pooled
@@ -165,7 +165,7 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
 
     @Override
     public CompletableFuture<Boolean> complete(String jobId, Attempt attempt, JobState next, long nextDueAt, String lastError) {
-        return enqueue(new NotifyOp<>(1, w -> w.complete(jobId, attempt, next, nextDueAt, lastError)));
+        return enqueue(new NotifyOp.Complete(jobId, attempt, next, nextDueAt, lastError));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.herald.server.store;
 
+import dev.herald.core.notify.NotifyStore;
 import dev.herald.core.store.MemoryMessageStore;
 import dev.herald.core.store.MessageStore;
 import dev.herald.core.store.StoreLimits;
@@ -48,6 +49,19 @@ public final class MessageStores {
         }
         throw new IllegalArgumentException("unknown message store '" + PostgresUrl.redact(url) + "': use sqlite, sqlite:/path/to/file.db, "
                 + "postgresql://user@host:port/db or memory");
+    }
+
+    /**
+     * The channel deliveries' store of {@code store}: every store {@link #open} makes keeps them next to the
+     * messages (jobs commit with their message), so this is the same object.
+     *
+     * @throws IllegalArgumentException for a store that keeps no channel deliveries (a test double, say)
+     */
+    public static NotifyStore notifyStore(MessageStore store) {
+        if (store instanceof NotifyStore notify) {
+            return notify;
+        }
+        throw new IllegalArgumentException("the message store " + store.describe() + " keeps no channel deliveries");
     }
 
     /** A store setting fit for logs and errors: any password replaced by {@code ***}. */

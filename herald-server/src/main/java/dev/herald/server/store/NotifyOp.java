@@ -1,5 +1,8 @@
 package dev.herald.server.store;
 
+import dev.herald.core.notify.Attempt;
+import dev.herald.core.notify.JobState;
+
 import java.sql.SQLException;
 
 /**
@@ -35,5 +38,38 @@ final class NotifyOp<T> extends WriteOp<T> {
     @Override
     T result() {
         return result;
+    }
+
+    /** A {@code complete} call: queued in the transaction's {@link JobCompletions}, its outcome known after the flush. */
+    static final class Complete extends WriteOp<Boolean> {
+        private final String jobId;
+        private final Attempt attempt;
+        private final JobState next;
+        private final long nextDueAt;
+        private final String lastError;
+        private JobCompletions.Pending pending;
+
+        Complete(String jobId, Attempt attempt, JobState next, long nextDueAt, String lastError) {
+            this.jobId = jobId;
+            this.attempt = attempt;
+            this.next = next;
+            this.nextDueAt = nextDueAt;
+            this.lastError = lastError;
+        }
+
+        @Override
+        int units() {
+            return 1;
+        }
+
+        @Override
+        void apply(WriteTransaction tx) throws SQLException {
+            pending = tx.complete(jobId, attempt, next, nextDueAt, lastError);
+        }
+
+        @Override
+        Boolean result() {
+            return pending.applied;
+        }
     }
 }

@@ -1,9 +1,7 @@
 package dev.herald.server.store;
 
-import dev.herald.core.notify.Attempt;
 import dev.herald.core.notify.Contacts;
 import dev.herald.core.notify.Destination;
-import dev.herald.core.notify.JobState;
 import dev.herald.core.notify.NotifyJob;
 
 import java.sql.PreparedStatement;
@@ -16,18 +14,11 @@ import java.util.Map;
 
 /**
  * The writes of {@code NotifyStore} inside the writer's transaction, on its session (statements are prepared
- * once and reused). Every statement that changes a job says in its {@code WHERE} which state it expects, so a
+ * once and reused); completions are batched apart, see {@link JobCompletions}. Every statement that changes a job says in its {@code WHERE} which state it expects, so a
  * change another node committed first (an ack's cancel, a retry from the dead letters) wins and this one
  * reports that it did not apply. Used by the writer thread only.
  */
 final class NotifyWrites {
-    static final String COMPLETE_READ = "SELECT attempts, attempt_count FROM notify_jobs WHERE id = ? AND " + NotifyRows.LIVE;
-    static final String COMPLETE_WITH_ATTEMPT = "UPDATE notify_jobs SET state = ?, due_at = ?, last_error = ?, attempts = ?, "
-            + "attempt_count = ?, lease_until = 0 WHERE id = ? AND " + NotifyRows.LIVE;
-    static final String COMPLETE_WITHOUT_ATTEMPT = "UPDATE notify_jobs SET state = ?, due_at = ?, last_error = ?, lease_until = 0 "
-            + "WHERE id = ? AND " + NotifyRows.LIVE;
-    static final String CANCEL_FALLBACKS = "UPDATE notify_jobs SET state = 'cancelled', lease_until = 0 "
-            + "WHERE message_id = ? AND user_id = ? AND state = 'waiting_ack'";
     static final String RETRY_DEAD = "UPDATE notify_jobs SET state = 'pending', due_at = ?, deadline = ?, attempt_count = 0, "
             + "lease_until = 0 WHERE id = ? AND state = 'dead'";
     static final String DELETE_DEAD = "DELETE FROM notify_jobs WHERE id = ? AND state = 'dead'";
@@ -50,9 +41,11 @@ final class NotifyWrites {
                 + " ORDER BY due_at, id LIMIT ?" + dialect.forUpdate(true) + ") RETURNING " + NotifyRows.JOB_COLUMNS;
     }
 
-    /** The job's attempts, locked on PostgreSQL until the transaction ends (a read-modify-write of one row). */
-    static String completeReadSql(SqlDialect dialect) {
-        return COMPLETE_READ + dialect.forUpdate(false);
+    /** Cancels a user's fallbacks of a message, locking them in id order as {@link JobCompletions} does (no deadlock). */
+    static String cancelFallbacksSql(SqlDialect dialect) {
+        return "UPDATE notify_jobs SET state = 'cancelled', lease_until = 0 WHERE id IN (SELECT id FROM notify_jobs"
+                + " WHERE message_id = ? AND user_id = ? AND state = 'waiting_ack' ORDER BY id" + dialect.forUpdate(false) + ")"
+                + " AND state = 'waiting_ack'";
     }
 
     private final SqlSession session;
@@ -92,38 +85,8 @@ final class NotifyWrites {
         return claimed;
     }
 
-    boolean complete(String jobId, Attempt attempt, JobState next, long nextDueAt, String lastError) throws SQLException {
-        if (attempt == null) {
-            PreparedStatement update = session.prepare(COMPLETE_WITHOUT_ATTEMPT);
-            update.setString(1, next.wireName());
-            update.setLong(2, nextDueAt);
-            update.setString(3, lastError);
-            update.setString(4, jobId);
-            return update.executeUpdate() == 1;
-        }
-        String attempts;
-        int count;
-        PreparedStatement read = session.prepare(completeReadSql(session.dialect));
-        read.setString(1, jobId);
-        try (ResultSet rs = read.executeQuery()) {
-            if (!rs.next()) {
-                return false;
-            }
-            attempts = NotifyRows.encodeAttempts(NotifyRows.appended(NotifyRows.decodeAttempts(rs.getString(1)), attempt));
-            count = rs.getInt(2) + 1;
-        }
-        PreparedStatement update = session.prepare(COMPLETE_WITH_ATTEMPT);
-        update.setString(1, next.wireName());
-        update.setLong(2, nextDueAt);
-        update.setString(3, lastError);
-        update.setString(4, attempts);
-        update.setInt(5, count);
-        update.setString(6, jobId);
-        return update.executeUpdate() == 1;
-    }
-
     int cancelFallbacks(String messageId, String userId) throws SQLException {
-        PreparedStatement cancel = session.prepare(CANCEL_FALLBACKS);
+        PreparedStatement cancel = session.prepare(cancelFallbacksSql(session.dialect));
         cancel.setString(1, messageId);
         cancel.setString(2, userId);
         return cancel.executeUpdate();

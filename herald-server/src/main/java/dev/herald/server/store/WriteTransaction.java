@@ -1,5 +1,7 @@
 package dev.herald.server.store;
 
+import dev.herald.core.notify.Attempt;
+import dev.herald.core.notify.JobState;
 import dev.herald.core.notify.NotifyJob;
 import dev.herald.core.store.Appended;
 import dev.herald.core.store.DeliveryStatus;
@@ -46,6 +48,7 @@ final class WriteTransaction {
     private final List<Slot> pendingMessages = new ArrayList<>();
     private final List<StatusCount> pendingUpdates = new ArrayList<>();
     private NotifyWrites notifyStatements; // made on first use
+    private JobCompletions completions;    // made on first use
 
     WriteTransaction(SqlSession session, StreamTracker streams) {
         this.session = session;
@@ -55,6 +58,7 @@ final class WriteTransaction {
     /** Queues the messages of one append call; the slots give its results after {@link #flush()}. */
     List<Slot> append(List<StoredMessage> messages) throws SQLException {
         flushUpdates();
+        flushCompletions();
         List<Slot> slots = new ArrayList<>(messages.size());
         for (StoredMessage m : messages) {
             Slot slot = new Slot(m);
@@ -74,6 +78,7 @@ final class WriteTransaction {
     /** Queues the updates of one call; the counter holds how many applied after {@link #flush()}. */
     StatusCount updateStatus(List<StatusUpdate> updates) throws SQLException {
         flushMessages();
+        flushCompletions();
         StatusCount count = new StatusCount(updates);
         if (!updates.isEmpty()) {
             pendingUpdates.add(count);
@@ -99,9 +104,27 @@ final class WriteTransaction {
         return notifyStatements;
     }
 
+    /** Queues one completion of a job; consecutive ones are applied together, see {@link JobCompletions}. */
+    JobCompletions.Pending complete(String jobId, Attempt attempt, JobState next, long nextDueAt, String lastError)
+            throws SQLException {
+        flushMessages();
+        flushUpdates();
+        if (completions == null) {
+            completions = new JobCompletions(session);
+        }
+        return completions.add(jobId, attempt, next, nextDueAt, lastError);
+    }
+
     void flush() throws SQLException {
         flushMessages();
         flushUpdates();
+        flushCompletions();
+    }
+
+    private void flushCompletions() throws SQLException {
+        if (completions != null) {
+            completions.flush();
+        }
     }
 
     private void flushMessages() throws SQLException {

@@ -23,6 +23,20 @@ class MessageStoresTest {
     }
 
     @Test
+    void everyStoreKeepsTheChannelDeliveriesToo() {
+        for (String setting : new String[] {"memory", "sqlite"}) {
+            try (MessageStore store = MessageStores.open(setting, dataDir, StoreLimits.defaults())) {
+                assertThat(MessageStores.notifyStore(store)).isSameAs(store);
+            }
+        }
+        // a message store and nothing more, as a test double may be
+        MessageStore withoutDeliveries = (MessageStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {MessageStore.class}, (proxy, method, args) -> method.getName().equals("describe") ? "plain" : null);
+        assertThatThrownBy(() -> MessageStores.notifyStore(withoutDeliveries)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the message store plain keeps no channel deliveries");
+    }
+
+    @Test
     void emptyOrSqliteIsHeraldDbInTheDataDirectory() {
         for (String setting : new String[] {"", "  ", "sqlite", null}) {
             try (MessageStore store = MessageStores.open(setting, dataDir, StoreLimits.defaults())) {

@@ -1,6 +1,5 @@
 package dev.herald.server.store;
 
-import dev.herald.core.notify.NotifyStoreContract;
 import dev.herald.core.store.MessageStore;
 import dev.herald.core.store.StoreLimits;
 import org.junit.jupiter.api.AfterAll;
@@ -15,7 +14,7 @@ import java.util.UUID;
  * The notify store on a real PostgreSQL (the server {@link PostgresMessageStoreTest} uses), in a schema of its
  * own, dropped afterwards. Without a reachable server the tests fail, they are not skipped.
  */
-class PostgresNotifyStoreTest extends NotifyStoreContract {
+class PostgresNotifyStoreTest extends JdbcNotifyStoreContract {
     static final String SCHEMA = "herald_notify_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
     @BeforeAll
@@ -36,11 +35,16 @@ class PostgresNotifyStoreTest extends NotifyStoreContract {
 
     @Override
     protected MessageStore createStore() throws SQLException {
-        JdbcMessageStore store = JdbcMessageStore.postgres(storeUrl(), StoreLimits.defaults(), JdbcStoreOptions.defaults());
+        JdbcMessageStore store = openAnother();
         // one schema for the class: each test starts from empty tables
         try (Connection c = PostgresMessageStoreTest.plainConnection(SCHEMA); Statement s = c.createStatement()) {
             s.execute("TRUNCATE messages, stream_entries, recipients, streams, notify_jobs, contacts");
         }
         return store;
+    }
+
+    @Override
+    protected JdbcMessageStore openAnother() {
+        return JdbcMessageStore.postgres(storeUrl(), StoreLimits.defaults(), JdbcStoreOptions.defaults());
     }
 }

@@ -1,5 +1,6 @@
 package dev.herald.server.store;
 
+import dev.herald.core.notify.DeadLetterQuery;
 import dev.herald.core.store.StoreLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,14 @@ class SqliteQueryPlanTest {
                 StoreReads.MESSAGE, StoreReads.RECIPIENTS,
                 StoreMaintenance.countStreamsSql(3), StoreMaintenance.NTH_OLDEST, StoreMaintenance.MARK_DROPPED,
                 StoreMaintenance.DROP_ENTRIES, StoreMaintenance.expiredByStreamSql(SqlDialect.SQLITE), StoreMaintenance.COUNT_EXPIRED,
-                StoreMaintenance.DELETE_EXPIRED_ENTRIES, StoreMaintenance.PURGE_RECIPIENTS, StoreMaintenance.PURGE_MESSAGES);
+                StoreMaintenance.DELETE_EXPIRED_ENTRIES, StoreMaintenance.PURGE_RECIPIENTS, StoreMaintenance.PURGE_MESSAGES,
+                NotifyWrites.claimSql(SqlDialect.SQLITE), JobCompletions.readSql(SqlDialect.SQLITE, 4), JobCompletions.UPDATE,
+                NotifyWrites.cancelFallbacksSql(SqlDialect.SQLITE),
+                NotifyWrites.RETRY_DEAD, NotifyWrites.DELETE_DEAD, NotifyWrites.PURGE_FINISHED, NotifyWrites.DELETE_CONTACTS,
+                NotifyWrites.DISABLE_CONTACT, NotifyReads.JOBS_OF, NotifyReads.JOB, NotifyReads.CONTACTS,
+                NotifyReads.deadLettersSql(new DeadLetterQuery(null, null, null, "0", 10)),
+                NotifyReads.deadLettersSql(new DeadLetterQuery("email", "u1", null, "0", 10)),
+                NotifyReads.deadLettersSql(new DeadLetterQuery(null, null, "m1", null, 10)));
         List<String> scans = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             for (String sql : statements) {
@@ -48,6 +56,22 @@ class SqliteQueryPlanTest {
             assertThat(plan(c, StoreMaintenance.COUNT_ALL)).anyMatch(step -> step.startsWith("SCAN stream_entries"));
         }
         assertThat(scans).isEmpty();
+    }
+
+    /** Polling a channel with nothing due must stay one probe of the live jobs' index, however many jobs are finished. */
+    @Test
+    void claimingReadsTheLiveJobsIndex() throws SQLException {
+        Path file = dir.resolve("herald.db");
+        JdbcMessageStore.sqlite(file, StoreLimits.defaults(), JdbcStoreOptions.defaults()).close();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            assertThat(plan(c, NotifyWrites.claimSql(SqlDialect.SQLITE))).anyMatch(step -> step.startsWith("SEARCH notify_jobs USING INDEX notify_jobs_due"));
+            assertThat(plan(c, NotifyWrites.PURGE_FINISHED)).anyMatch(step -> step.contains("notify_jobs_finished"));
+            assertThat(plan(c, NotifyReads.deadLettersSql(new DeadLetterQuery(null, null, null, "0", 10))))
+                    .anyMatch(step -> step.contains("notify_jobs_dead"));
+            // the first page walks the dead letters' own index from its newest end and stops at the limit
+            assertThat(plan(c, NotifyReads.deadLettersSql(new DeadLetterQuery(null, null, null, null, 10))))
+                    .containsExactly("SCAN notify_jobs USING INDEX notify_jobs_dead");
+        }
     }
 
     private static List<String> plan(Connection c, String sql) throws SQLException {
