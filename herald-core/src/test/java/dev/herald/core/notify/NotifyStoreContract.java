@@ -294,6 +294,24 @@ public abstract class NotifyStoreContract {
     }
 
     @Test
+    void aFallbackPostponedWithoutAnAttemptStillWaitsForTheAckAndCanBeCancelled() {
+        String messageId = ids.next(T0);
+        NotifyJob fallback = job(messageId, "email", "u1", T0, true);
+        enqueue(fallback);
+        assertThat(idsOf(await(store.claimDue("email", T0, T0 + MINUTE, 10)))).containsExactly(fallback.id());
+
+        // the dispatcher found the endpoint's circuit open: it stays a fallback, due later
+        assertThat(await(store.complete(fallback.id(), null, JobState.WAITING_ACK, T0 + 5 * MINUTE, "circuit open"))).isTrue();
+
+        NotifyJob postponed = stored(fallback.id());
+        assertThat(postponed.state()).isEqualTo(JobState.WAITING_ACK);
+        assertThat(postponed.dueAt()).isEqualTo(T0 + 5 * MINUTE);
+        assertThat(await(store.claimDue("email", T0 + MINUTE, T0 + 2 * MINUTE, 10))).isEmpty();
+        assertThat(await(store.cancelFallbacks(messageId, "u1"))).isEqualTo(1);
+        assertThat(stored(fallback.id()).state()).isEqualTo(JobState.CANCELLED);
+    }
+
+    @Test
     void completeRefusesAJobThatIsNoLongerPending() {
         NotifyJob cancelled = job(ids.next(T0), "email", "u1", T0, true);
         NotifyJob sent = job("email", "u1", T0);
