@@ -226,19 +226,26 @@ public final class OutboundHttp implements AutoCloseable {
         boolean attach(HttpClientRequest r) {
             request.set(r);
             if (result.isDone()) {
-                r.reset();
+                drop(r);
                 return false;
             }
             return true;
         }
 
-        /** The first outcome wins; an unfinished request is reset, which closes its HTTP/1 connection. */
+        /**
+         * The first outcome wins. An unfinished exchange loses its connection: a reset alone does not close an
+         * HTTP/1 connection whose response has begun, and a half-read connection must not go back to the pool.
+         */
         void finish(OutboundResult outcome) {
             if (result.complete(outcome) && !(outcome instanceof Response answer && !answer.truncated())) {
-                HttpClientRequest unfinished = request.get();
-                if (unfinished != null) {
-                    unfinished.reset();
-                }
+                drop(request.get());
+            }
+        }
+
+        static void drop(HttpClientRequest unfinished) {
+            if (unfinished != null) {
+                unfinished.reset();
+                unfinished.connection().close();
             }
         }
     }
