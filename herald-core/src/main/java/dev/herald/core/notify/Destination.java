@@ -4,8 +4,9 @@ import java.util.Objects;
 
 /**
  * Where one channel delivers: an address (a URL for webhooks and robots, an e-mail address for e-mail)
- * and, for channels that sign, a secret. {@link #toString} never shows the secret: destinations end up
- * in logs and errors.
+ * and, for channels that sign, a secret. {@link #toString} never shows the secret, nor a URL's path and
+ * query (robot URLs carry their token there: {@code ?key=}, {@code ?access_token=}, {@code /hook/<token>}):
+ * destinations end up in logs and errors.
  *
  * @param channel the channel name ({@link Notifier#channel()})
  * @param address the URL or e-mail address
@@ -23,6 +24,21 @@ public record Destination(String channel, String address, String secret) {
 
     @Override
     public String toString() {
-        return channel + " " + address + (hasSecret() ? " (secret set)" : "");
+        return channel + " " + printableAddress() + (hasSecret() ? " (secret set)" : "");
+    }
+
+    /** The address, a URL shortened to {@code scheme://host[:port]/…}; an e-mail address as it is. */
+    public String printableAddress() {
+        int scheme = address.indexOf("://");
+        if (scheme < 0) {
+            return address;
+        }
+        int end = scheme + 3;
+        while (end < address.length() && "/?#".indexOf(address.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = address.substring(scheme + 3, end);
+        int at = authority.lastIndexOf('@'); // user:password@ never shows
+        return address.substring(0, scheme + 3) + authority.substring(at + 1) + "/…";
     }
 }
