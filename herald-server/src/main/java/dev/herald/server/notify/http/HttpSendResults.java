@@ -151,7 +151,9 @@ public final class HttpSendResults {
     }
 
     private static void addPart(List<String> parts, String part) {
-        if (part != null && part.length() >= 6) { // short segments ("send", "v2") are not credentials
+        // Vendor tokens are long (WeCom's key and Feishu's token are UUIDs, Slack's secret has 24 characters);
+        // words like "webhook" or "services" are not, and blanking them would make details unreadable.
+        if (part != null && part.length() >= 12) {
             parts.add(part);
         }
     }
