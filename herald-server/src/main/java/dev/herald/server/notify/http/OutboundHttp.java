@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.TrustOptions;
 
 import javax.net.ssl.SSLException;
 import java.net.ConnectException;
@@ -68,9 +69,25 @@ public final class OutboundHttp implements AutoCloseable {
     private final Duration connectTimeout;
     private final Duration totalTimeout;
     private final int maxResponseBytes;
+    private final Resolver resolver;
 
     public OutboundHttp(Vertx vertx, Duration connectTimeout, Duration totalTimeout, int maxResponseBytes) {
+        this(vertx, connectTimeout, totalTimeout, maxResponseBytes, null, InetAddress::getAllByName);
+    }
+
+    /** Turns a host name into addresses; blocking (it runs on a worker). */
+    @FunctionalInterface
+    interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    /**
+     * For tests: {@code trust}, the certificates to trust instead of the JDK's default store (or {@code null});
+     * {@code resolver}, what stands in for DNS.
+     */
+    OutboundHttp(Vertx vertx, Duration connectTimeout, Duration totalTimeout, int maxResponseBytes, TrustOptions trust, Resolver resolver) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
         if (connectTimeout.isNegative() || connectTimeout.isZero() || totalTimeout.isNegative() || totalTimeout.isZero()) {
             throw new IllegalArgumentException("timeouts must be positive");
         }
@@ -86,6 +103,9 @@ public final class OutboundHttp implements AutoCloseable {
                 .setDecompressionSupported(false) // the byte cap then bounds what the endpoint makes us hold
                 .setVerifyHost(true)
                 .setKeepAlive(true);
+        if (trust != null) {
+            options.setTrustOptions(trust);
+        }
         this.client = vertx.httpClientBuilder().with(options)
                 .with(new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_ENDPOINT)).build();
     }
@@ -115,6 +135,10 @@ public final class OutboundHttp implements AutoCloseable {
                 return;
             }
             InetAddress target = null;
+            if (resolved.result().length == 0) {
+                exchange.finish(new Failure(Reason.UNRESOLVED, "host " + url.getHost() + " does not resolve"));
+                return;
+            }
             for (InetAddress address : resolved.result()) {
                 if (!policy.allows(address)) {
                     exchange.finish(new Failure(Reason.ADDRESS_NOT_ALLOWED, "address not allowed: " + url.getHost()
@@ -137,7 +161,7 @@ public final class OutboundHttp implements AutoCloseable {
             }
         }
         // The JDK resolver (hosts file, then DNS) blocks: run it on a worker, unordered so lookups overlap.
-        return vertx.executeBlocking(() -> InetAddress.getAllByName(host), false);
+        return vertx.executeBlocking(() -> resolver.resolve(host), false);
     }
 
     private static Failure resolutionFailure(String host, Throwable cause) {

@@ -12,11 +12,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.herald.server.testing.ScriptedReceiver.answer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -156,5 +158,35 @@ class OutboundHttpTest {
     void an_unknown_host_does_not_resolve() throws Exception {
         OutboundResult result = post("http://no-such-host.invalid/hook", AddressPolicy.publicOnly());
         assertThat(result).isInstanceOf(Failure.class).extracting(r -> ((Failure) r).reason()).isEqualTo(Reason.UNRESOLVED);
+    }
+
+    @Test
+    void every_resolved_address_must_be_allowed() throws Exception {
+        OutboundHttp mixed = new OutboundHttp(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 1024, null,
+                host -> new InetAddress[] {InetAddress.getByName("93.184.216.34"), InetAddress.getByName("10.0.0.7")});
+        try {
+            OutboundResult result = post(mixed, "http://mixed.example.test/hook", AddressPolicy.publicOnly());
+            assertThat(result).isInstanceOf(Failure.class);
+            assertThat(((Failure) result).reason()).isEqualTo(Reason.ADDRESS_NOT_ALLOWED);
+            assertThat(((Failure) result).detail()).isEqualTo("address not allowed: mixed.example.test resolves to a private address");
+        } finally {
+            mixed.close();
+        }
+    }
+
+    @Test
+    void the_name_is_resolved_once_and_the_connection_goes_to_the_checked_address() throws Exception {
+        // A rebinding DNS: the first answer is the receiver (allowed here), every later answer a refused address.
+        AtomicInteger lookups = new AtomicInteger();
+        OutboundHttp rebinding = new OutboundHttp(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 1024, null,
+                host -> new InetAddress[] {lookups.getAndIncrement() == 0 ? InetAddress.getLoopbackAddress() : InetAddress.getByName("10.9.9.9")});
+        try {
+            OutboundResult result = post(rebinding, "http://rebind.example.test:" + receiver.port() + "/hook", AddressPolicy.allowingLoopback());
+            assertThat(result).isInstanceOf(Response.class);
+            assertThat(lookups).hasValue(1);
+            assertThat(receiver.awaitRequests(1).getFirst().header("host")).isEqualTo("rebind.example.test:" + receiver.port());
+        } finally {
+            rebinding.close();
+        }
     }
 }
