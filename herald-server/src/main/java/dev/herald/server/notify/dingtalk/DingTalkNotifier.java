@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.net.URI;
+import java.time.Duration;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -33,8 +34,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Posts {@code {"msgtype":"text","text":{"content":…}}}, or {@code {"msgtype":"markdown","markdown":
  * {"title":…,"text":…}}} when the notification has markdown. DingTalk answers 200 with
- * {@code {"errcode":…,"errmsg":…}}: 0 delivered; 130101 (sending too fast, 20 a minute per robot) and -1
- * (system busy) retried; anything else (bad token, bad signature, missing keyword) permanent. Any http(s)
+ * {@code {"errcode":…,"errmsg":…}}: 0 delivered; 130101 (sending too fast, 20 a minute per robot) retried
+ * after a minute, -1 (system busy) retried; anything else (bad token, bad signature, missing keyword) permanent. Any http(s)
  * URL the {@link AddressPolicy} allows is accepted (self-hosted relays exist). Stateless and thread-safe.
  */
 public final class DingTalkNotifier implements Notifier {
@@ -43,6 +44,8 @@ public final class DingTalkNotifier implements Notifier {
     static final int MAX_CONTENT_BYTES = 20_000;
     static final int TOO_FAST = 130101;
     static final int SYSTEM_BUSY = -1;
+    /** The robot's limit is per minute (20 messages a minute per robot): trying again sooner only fails again. */
+    static final Duration RATE_LIMIT_PAUSE = Duration.ofMinutes(1);
 
     private final OutboundHttp http;
     private final AddressPolicy policy;
@@ -122,7 +125,10 @@ public final class DingTalkNotifier implements Notifier {
             return SendResult.ok(answer.status());
         }
         String detail = "DingTalk errcode " + code + ": " + HttpSendResults.excerpt(Objects.toString(json.getValue("errmsg"), ""), url);
-        return code == TOO_FAST || code == SYSTEM_BUSY
+        if (code == TOO_FAST) {
+            return SendResult.retry(detail, answer.status(), RATE_LIMIT_PAUSE);
+        }
+        return code == SYSTEM_BUSY
                 ? SendResult.retry(detail, answer.status(), null)
                 : SendResult.permanent(detail, answer.status());
     }

@@ -14,6 +14,7 @@ import dev.herald.server.notify.http.RobotText;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -24,7 +25,8 @@ import java.util.concurrent.CompletableFuture;
  * "markdown":{"content":…}}} when the notification has markdown, cut to WeCom's limits (2048 / 4096 bytes).
  *
  * <p>WeCom answers 200 with {@code {"errcode":…,"errmsg":…}}: 0 delivered; 45009 (API frequency limit, a
- * robot takes 20 messages a minute) and -1 (system busy) retried; any other code permanent. Any http(s) URL
+ * robot takes 20 messages a minute) retried after a minute, -1 (system busy) retried; any other code
+ * permanent. Any http(s) URL
  * the {@link AddressPolicy} allows is accepted, not only WeCom's host: self-hosted relays exist.
  * Stateless and thread-safe.
  */
@@ -34,6 +36,8 @@ public final class WeComNotifier implements Notifier {
     static final int MAX_MARKDOWN_BYTES = 4096;
     static final int RATE_LIMITED = 45009;
     static final int SYSTEM_BUSY = -1;
+    /** The robot's limit is per minute (a robot takes 20 messages a minute): trying again sooner only fails again. */
+    static final Duration RATE_LIMIT_PAUSE = Duration.ofMinutes(1);
 
     private final OutboundHttp http;
     private final AddressPolicy policy;
@@ -90,7 +94,10 @@ public final class WeComNotifier implements Notifier {
             return SendResult.ok(answer.status());
         }
         String detail = "WeCom errcode " + code + ": " + HttpSendResults.excerpt(java.util.Objects.toString(json.getValue("errmsg"), ""), url);
-        return code == RATE_LIMITED || code == SYSTEM_BUSY
+        if (code == RATE_LIMITED) {
+            return SendResult.retry(detail, answer.status(), RATE_LIMIT_PAUSE);
+        }
+        return code == SYSTEM_BUSY
                 ? SendResult.retry(detail, answer.status(), null)
                 : SendResult.permanent(detail, answer.status());
     }

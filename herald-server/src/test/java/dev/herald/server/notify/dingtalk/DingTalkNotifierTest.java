@@ -100,7 +100,9 @@ class DingTalkNotifierTest extends ChannelTestSupport {
     void sending_too_fast_is_retried_and_other_errcodes_are_permanent() throws Exception {
         receiver.then(answer(200, "{\"errcode\":130101,\"errmsg\":\"send too fast, exceed 20 times per minute\"}"),
                 answer(200, "{\"errcode\":310000,\"errmsg\":\"keywords not in content\"}"));
-        assertThat(await(notifier.send(plain("A", "B"), robot(SECRET))).outcome()).isEqualTo(Outcome.RETRY);
+        SendResult tooFast = await(notifier.send(plain("A", "B"), robot(SECRET)));
+        assertThat(tooFast.outcome()).isEqualTo(Outcome.RETRY);
+        assertThat(tooFast.retryAfter()).isEqualTo(java.time.Duration.ofMinutes(1));
         assertThat(await(notifier.send(plain("A", "B"), robot(SECRET))).outcome()).isEqualTo(Outcome.PERMANENT);
     }
 

@@ -69,6 +69,7 @@ class WeComNotifierTest extends ChannelTestSupport {
         SendResult limited = await(notifier.send(plain("T", "B"), robot()));
         assertThat(limited.outcome()).isEqualTo(Outcome.RETRY);
         assertThat(limited.detail()).isEqualTo("WeCom errcode 45009: api freq out of limit");
+        assertThat(limited.retryAfter()).isEqualTo(java.time.Duration.ofMinutes(1));
         assertThat(await(notifier.send(plain("T", "B"), robot())).outcome()).isEqualTo(Outcome.RETRY);
         SendResult invalid = await(notifier.send(plain("T", "B"), robot()));
         assertThat(invalid.outcome()).isEqualTo(Outcome.PERMANENT);
