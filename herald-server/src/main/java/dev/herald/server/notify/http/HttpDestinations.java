@@ -22,14 +22,15 @@ public final class HttpDestinations {
      * Checks {@code destination.address()} and the secret's length, naming {@code path} (the field that
      * holds the address, e.g. {@code contacts.webhook.url}, as {@link dev.herald.core.notify.Notifier#validate}
      * documents) in errors; returns the destination with the address stripped of
-     * surrounding blanks and the channel set to {@code channel}.
+     * surrounding blanks, its scheme in lower case, and the channel set to {@code channel}.
      *
      * @throws HeraldException {@link ErrorCode#INVALID_REQUEST}
      */
     public static Destination validate(Destination destination, String path, String channel, AddressPolicy policy) {
         String url = destination.address().strip();
         try {
-            policy.checkUrl(url);
+            URI uri = policy.checkUrl(url);
+            url = uri.getScheme().toLowerCase(java.util.Locale.ROOT) + url.substring(uri.getScheme().length()); // HTTPS:// → https://
         } catch (IllegalArgumentException e) {
             throw new HeraldException(ErrorCode.INVALID_REQUEST, path + " " + e.getMessage());
         }

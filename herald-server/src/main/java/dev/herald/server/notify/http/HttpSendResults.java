@@ -29,7 +29,8 @@ import java.util.function.Function;
  *   <li>408, 425, 429, 5xx: RETRY, with the endpoint's {@code Retry-After} (seconds or an HTTP date)</li>
  *   <li>3xx: PERMANENT (redirects are not followed: they could point inside the network)</li>
  *   <li>other 4xx and anything else: PERMANENT</li>
- *   <li>no answer (refused, reset, timed out, unresolved): RETRY; a refused address: PERMANENT</li>
+ *   <li>no answer (refused, reset, timed out, unresolved): RETRY; a refused address or an unsendable
+ *       request: PERMANENT</li>
  * </ul>
  */
 public final class HttpSendResults {
@@ -72,7 +73,7 @@ public final class HttpSendResults {
 
     static SendResult of(OutboundResult result, URI url, Clock clock) {
         return switch (result) {
-            case Failure f -> f.reason() == Reason.ADDRESS_NOT_ALLOWED
+            case Failure f -> f.reason() == Reason.ADDRESS_NOT_ALLOWED || f.reason() == Reason.BAD_REQUEST
                     ? SendResult.permanent(f.detail(), 0)
                     : SendResult.retry(f.detail());
             case Response r -> ofStatus(r, url, clock);

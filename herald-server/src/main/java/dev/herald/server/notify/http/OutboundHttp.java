@@ -130,6 +130,9 @@ public final class OutboundHttp implements AutoCloseable {
                 new Failure(Reason.TIMEOUT, "no complete answer within " + totalTimeout.toMillis() + " ms")));
         exchange.result.whenComplete((r, e) -> vertx.cancelTimer(timer));
         resolve(url.getHost()).onComplete(resolved -> {
+            if (exchange.result.isDone()) {
+                return; // the total timeout struck during the lookup
+            }
             if (resolved.failed()) {
                 exchange.finish(resolutionFailure(url.getHost(), resolved.cause()));
                 return;
@@ -147,7 +150,11 @@ public final class OutboundHttp implements AutoCloseable {
                 }
                 target = target == null ? address : target;
             }
-            send(exchange, url, target, headers, json);
+            try {
+                send(exchange, url, target, headers, json);
+            } catch (RuntimeException e) { // Vert.x refusing the URL or a header: the request cannot be made as it is
+                exchange.finish(new Failure(Reason.BAD_REQUEST, "request not sendable: " + e.getClass().getSimpleName()));
+            }
         });
         return exchange.result;
     }

@@ -34,6 +34,8 @@ public sealed interface OutboundResult {
     enum Reason {
         /** The target (literal or resolved) is refused by the {@link AddressPolicy}. Permanent. */
         ADDRESS_NOT_ALLOWED,
+        /** The URL or a header cannot be sent as it is (a destination that skipped validation). Permanent. */
+        BAD_REQUEST,
         /** The host name does not resolve. Retried: DNS failures are often passing. */
         UNRESOLVED,
         /** No connection: refused, unreachable, TLS handshake failure, connect timeout. */

@@ -50,10 +50,11 @@ class HttpSendResultsTest {
     }
 
     @Test
-    void failures_without_an_answer_are_retried_but_a_refused_address_is_permanent() {
+    void failures_without_an_answer_are_retried_but_a_refused_address_or_bad_request_is_permanent() {
         for (Reason reason : Reason.values()) {
             SendResult result = HttpSendResults.of(new Failure(reason, "x"), URL, CLOCK);
-            assertThat(result.outcome()).isEqualTo(reason == Reason.ADDRESS_NOT_ALLOWED ? Outcome.PERMANENT : Outcome.RETRY);
+            boolean permanent = reason == Reason.ADDRESS_NOT_ALLOWED || reason == Reason.BAD_REQUEST;
+            assertThat(result.outcome()).isEqualTo(permanent ? Outcome.PERMANENT : Outcome.RETRY);
             assertThat(result.statusCode()).isZero();
         }
     }
