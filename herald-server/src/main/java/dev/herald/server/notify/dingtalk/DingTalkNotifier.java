@@ -35,8 +35,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>Posts {@code {"msgtype":"text","text":{"content":…}}}, or {@code {"msgtype":"markdown","markdown":
  * {"title":…,"text":…}}} when the notification has markdown. DingTalk answers 200 with
  * {@code {"errcode":…,"errmsg":…}}: 0 delivered; 130101 (sending too fast, 20 a minute per robot) retried
- * after a minute, -1 (system busy) retried; anything else (bad token, bad signature, missing keyword) permanent. Any http(s)
- * URL the {@link AddressPolicy} allows is accepted (self-hosted relays exist). Stateless and thread-safe.
+ * after a minute, -1 (system busy) retried; anything else (bad token, bad signature, missing keyword)
+ * permanent. Any http(s) URL the {@link AddressPolicy} allows is accepted (self-hosted relays exist). Stateless and thread-safe.
  */
 public final class DingTalkNotifier implements Notifier {
     public static final String CHANNEL = "dingtalk";

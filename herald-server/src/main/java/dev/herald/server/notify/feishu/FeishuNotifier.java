@@ -35,7 +35,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>Posts {@code {"msg_type":"text","content":{"text":…}}}, or, when the notification has markdown, an
  * interactive card with the title as header and one {@code markdown} element. Feishu answers 200 with
  * {@code {"code":…,"msg":…}} (older deployments: {@code {"StatusCode":…,"StatusMessage":…}}): 0 delivered;
- * 11232 and 9499 (rate limited) retried; anything else (bad signature 19021, keyword 19024…) permanent.
+ * 11232 and 9499 (rate limited) and 2200 (internal error) retried; anything else (bad signature 19021,
+ * keyword 19024…) permanent.
  * Any http(s) URL the {@link AddressPolicy} allows is accepted (self-hosted relays exist). Stateless and
  * thread-safe.
  */
@@ -43,7 +44,8 @@ public final class FeishuNotifier implements Notifier {
     public static final String CHANNEL = "feishu";
     /** Feishu refuses request bodies over 20 KB; this leaves room for JSON escaping and the envelope. */
     static final int MAX_CONTENT_BYTES = 16_000;
-    static final Set<Integer> RATE_LIMITED = Set.of(11232, 9499);
+    /** Flow control (11232), too many requests (9499), and an internal error seen under load (2200). */
+    static final Set<Integer> RETRYABLE = Set.of(11232, 9499, 2200);
 
     private final OutboundHttp http;
     private final AddressPolicy policy;
@@ -123,7 +125,7 @@ public final class FeishuNotifier implements Notifier {
         }
         Object message = json.containsKey("msg") ? json.getValue("msg") : json.getValue("StatusMessage");
         String detail = "Feishu code " + number.intValue() + ": " + HttpSendResults.excerpt(Objects.toString(message, ""), url);
-        return RATE_LIMITED.contains(number.intValue())
+        return RETRYABLE.contains(number.intValue())
                 ? SendResult.retry(detail, answer.status(), null)
                 : SendResult.permanent(detail, answer.status());
     }

@@ -46,12 +46,25 @@ public final class HttpSendResults {
     }
 
     /**
-     * As {@link #of(OutboundResult, URI)}, but a 2xx answer is judged by {@code judgeAnswer}: for robots that
-     * answer 200 with their own error code in the body.
+     * As {@link #of(OutboundResult, URI)}, but for robots that put their own error code in the body: a 2xx
+     * answer is judged by {@code judgeAnswer}; and when a refusing status (4xx) comes with a code the robot
+     * calls retryable (rate limited, busy), the code wins: vendors do not document which status carries it.
      */
     public static SendResult of(OutboundResult result, URI url, Function<Response, SendResult> judgeAnswer) {
         SendResult byStatus = of(result, url);
-        return byStatus.outcome() == SendResult.Outcome.OK && result instanceof Response r ? judgeAnswer.apply(r) : byStatus;
+        if (!(result instanceof Response r)) {
+            return byStatus;
+        }
+        if (byStatus.outcome() == SendResult.Outcome.OK) {
+            return judgeAnswer.apply(r);
+        }
+        if (byStatus.outcome() == SendResult.Outcome.PERMANENT && r.status() >= 400 && json(r) != null) {
+            SendResult byCode = judgeAnswer.apply(r);
+            if (byCode.outcome() == SendResult.Outcome.RETRY) {
+                return byCode;
+            }
+        }
+        return byStatus;
     }
 
     /** A robot's JSON answer, or {@code null} when the body is not a complete JSON object. */

@@ -95,4 +95,14 @@ class FeishuNotifierTest extends ChannelTestSupport {
         assertThat(keywords.outcome()).isEqualTo(Outcome.PERMANENT);
         assertThat(keywords.detail()).isEqualTo("Feishu code 19024: Key Words Not Found");
     }
+
+    @Test
+    void a_rate_limit_code_wins_over_a_refusing_status() throws Exception {
+        receiver.then(answer(400, "{\"code\":9499,\"msg\":\"Too Many Request\",\"data\":{}}"),
+                answer(400, "{\"code\":19001,\"msg\":\"param invalid\"}"));
+        SendResult limited = await(notifier.send(plain("A", "B"), bot(null)));
+        assertThat(limited.outcome()).isEqualTo(Outcome.RETRY);
+        assertThat(limited.statusCode()).isEqualTo(400);
+        assertThat(await(notifier.send(plain("A", "B"), bot(null))).outcome()).isEqualTo(Outcome.PERMANENT);
+    }
 }
