@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /**
  * Where one channel delivers: an address (a URL for webhooks and robots, an e-mail address for e-mail)
- * and, for channels that sign, a secret. {@link #toString} never shows the secret: destinations end up
- * in logs and errors.
+ * and, for channels that sign, a secret. {@link #toString} never shows the secret, nor a URL's path and
+ * query (robot URLs carry their token there: {@code ?key=}, {@code ?access_token=}, {@code /hook/<token>}):
+ * destinations end up in logs and errors.
  *
  * @param channel the channel name ({@link Notifier#channel()})
  * @param address the URL or e-mail address
