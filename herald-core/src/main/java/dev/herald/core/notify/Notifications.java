@@ -94,9 +94,14 @@ public final class Notifications {
         for (int i = 0; i < n.targets().size(); i++) {
             Destination d = n.targets().get(i);
             String path = "to." + d.channel() + (n.targets().size() > 1 ? "[" + i + "]" : "");
-            targets.add(requireChannel(d.channel(), path).validate(d, path));
+            targets.add(requireChannel(d.channel(), path).validate(d, addressPath(path, d)));
         }
         return r.withDelivery(new NotifyRequest(n.channels(), targets, n.fallback(), n.content()));
+    }
+
+    /** The field a notifier names when it refuses an address: {@code webhook.url} for URLs, {@code email} for e-mail addresses. */
+    private static String addressPath(String base, Destination d) {
+        return d.address().contains("@") && !d.address().contains("://") ? base : base + ".url";
     }
 
     private Notifier requireChannel(String channel, String path) {
@@ -182,7 +187,7 @@ public final class Notifications {
                 throw ErrorCode.INVALID_REQUEST.exception(JsonText.printable(e.getKey()) + ": channel '" + JsonText.printable(e.getKey())
                         + "' is not enabled on this server (enabled for contacts: " + String.join(", ", notifiers.channels()) + ")");
             }
-            checked.put(e.getKey(), notifier.validate(e.getValue(), e.getKey()));
+            checked.put(e.getKey(), notifier.validate(e.getValue(), addressPath(e.getKey(), e.getValue())));
         }
         Contacts contacts = new Contacts(checked, Map.of(), now);
         return store.putContacts(userId, contacts).thenApply(v -> contacts).exceptionally(Notifications::rethrow);

@@ -218,7 +218,8 @@ class NotificationsEndToEndTest {
         WebhookReceiver receiver = track(new WebhookReceiver());
         TestServer s = server(fast());
         put(s.http(), "/api/v1/users/u1/contacts", "{\"webhook\":{\"url\":" + JsonText.quote(receiver.url()) + "}}");
-        WsClient client = track(s.connectHerald("u1"));
+        WsClient client = s.connectHerald("u1");
+        open.add(client::close);
 
         String id = publish(s, "{\"to\":{\"users\":[\"u1\"]},\"data\":\"approve?\",\"fallback\":{\"after\":\"300ms\",\"channels\":[\"webhook\"]}}");
 
@@ -233,7 +234,8 @@ class NotificationsEndToEndTest {
         WebhookReceiver receiver = track(new WebhookReceiver());
         TestServer s = server(fast());
         put(s.http(), "/api/v1/users/u1/contacts", "{\"webhook\":{\"url\":" + JsonText.quote(receiver.url()) + "}}");
-        WsClient client = track(s.connectHerald("u1"));
+        WsClient client = s.connectHerald("u1");
+        open.add(client::close);
 
         String id = publish(s, "{\"to\":{\"users\":[\"u1\"]},\"data\":\"approve?\",\"fallback\":{\"after\":\"1s\",\"channels\":[\"webhook\"]}}");
         client.awaitMessageIds(1);
