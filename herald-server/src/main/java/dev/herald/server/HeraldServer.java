@@ -72,6 +72,7 @@ public final class HeraldServer implements AutoCloseable {
     private final ReceiptWebhook receiptWebhook;
     private final Channels channels;
     private final NotifyDispatcher dispatcher;
+    private final NotifyStore notifyStore;
     private final AtomicBoolean maintaining = new AtomicBoolean();
     private long maintenanceTimer = -1;
     private HttpServer http;
@@ -100,9 +101,7 @@ public final class HeraldServer implements AutoCloseable {
                 : new ReceiptWebhook(config.receiptWebhookUrl(), config.receiptWebhookSecret());
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         this.channels = new Channels(vertx, config.notifications());
-        if (!(store instanceof NotifyStore notifyStore)) {
-            throw new IllegalArgumentException("the message store must also keep channel deliveries (NotifyStore): " + store.describe());
-        }
+        this.notifyStore = MessageStores.notifyStore(store);
         Notifications notifications = new Notifications(channels.notifiers(), notifyStore,
                 channel -> channels.policy(channel).retry().deadline(), config.notifications().defaultTitle());
         // the WebSocket endpoint is built below (it needs the inbox, which needs the dispatcher, which needs the
@@ -174,14 +173,17 @@ public final class HeraldServer implements AutoCloseable {
         if (!maintaining.compareAndSet(false, true)) {
             return;
         }
-        store.maintain(clock.millis()).whenComplete((m, error) -> {
-            maintaining.set(false);
-            if (error != null) {
-                log.warn("store maintenance failed: {}", error.getMessage());
-            } else {
-                metrics.maintained(m);
-            }
-        });
+        long now = clock.millis();
+        // sent and cancelled channel deliveries go as their messages do: after the receipt retention (dead letters stay)
+        store.maintain(now).thenCombine(notifyStore.purgeFinished(now - config.receiptRetention().toMillis()), (m, purged) -> m)
+                .whenComplete((m, error) -> {
+                    maintaining.set(false);
+                    if (error != null) {
+                        log.warn("store maintenance failed: {}", error.getMessage());
+                    } else {
+                        metrics.maintained(m);
+                    }
+                });
     }
 
     private void logStarted() {

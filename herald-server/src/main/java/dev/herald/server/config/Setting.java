@@ -45,7 +45,7 @@ public enum Setting {
     NOTIFY_TIMEOUT("notify.timeout", "15s", "duration", "Longest one delivery attempt may take, answer included; then it counts as failed and is retried."),
     NOTIFY_MAX_ATTEMPTS("notify.max-attempts", "8", "count", "Attempts per delivery before it becomes a dead letter (per channel: notify.<channel>.max-attempts)."),
     NOTIFY_RETRY_INITIAL("notify.retry-initial", "1s", "duration", "Delay before the first retry; it doubles per attempt, with jitter."),
-    NOTIFY_RETRY_MAX("notify.retry-max", "10m", "duration", "Longest delay between two attempts (a Retry-After answer is honoured up to this)."),
+    NOTIFY_RETRY_MAX("notify.retry-max", "10m", "duration", "Longest backoff between two attempts (an endpoint's longer Retry-After is still honoured)."),
     NOTIFY_DEADLINE("notify.deadline", "24h", "duration", "After this no further attempt is made and the delivery is dead-lettered (per channel: notify.<channel>.deadline)."),
     NOTIFY_MAX_IN_FLIGHT("notify.max-in-flight", "32", "count", "Attempts in progress at once per channel: a slow channel never holds up another."),
     NOTIFY_POLL_INTERVAL("notify.poll-interval", "1s", "duration", "How often due deliveries are looked for (new ones are started at once)."),
