@@ -20,6 +20,8 @@ import java.util.concurrent.CompletionException;
  * <pre>{@code
  * HeraldClient herald = HeraldClient.builder(URI.create("http://127.0.0.1:8181")).apiKey(key).build();
  * Published p = herald.publish(Publish.toUsers("123").json("{\"progress\":50}"));
+ * herald.putContacts("123", Contacts.none().email("ann@example.com"));
+ * herald.publish(Publish.toUsers("123").text("Approve invoice 991?").fallback(Duration.ofMinutes(15), "email"));
  * }</pre>
  */
 public final class HeraldClient {
@@ -56,7 +58,7 @@ public final class HeraldClient {
 
     /** The receipt of a stored message; {@code message_not_found} for unknown or purged ids. */
     public Receipt receipt(String messageId) {
-        HttpResponse<String> response = call(request("/api/v1/messages/" + URLEncoder.encode(messageId, StandardCharsets.UTF_8)).GET().build());
+        HttpResponse<String> response = call(request("/api/v1/messages/" + segment(messageId)).GET().build());
         Object result = Json.parseReceipt(response.body(), response.statusCode());
         if (result instanceof HeraldApiException e) {
             throw e;
@@ -85,6 +87,87 @@ public final class HeraldClient {
             throw asError(response);
         }
         return new ArrayList<>(Json.parseBatch(response.body(), response.statusCode()));
+    }
+
+    /** The channels this server has enabled: {@code ws} (in-app) and e.g. {@code webhook}, {@code email}, {@code slack}. */
+    public List<String> channels() {
+        return read(call(request("/api/v1/channels").GET().build()), NotifyJson::channels);
+    }
+
+    /**
+     * Replaces all of {@code uid}'s contacts; each address is validated by its channel ({@code invalid_request}
+     * naming the field). The answer shows them without secrets or tokens.
+     */
+    public UserContacts putContacts(String uid, Contacts contacts) {
+        HttpRequest request = request(contactsPath(uid)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(Json.contacts(contacts))).build();
+        return read(call(request), NotifyJson::contacts);
+    }
+
+    /** {@code uid}'s contacts without secrets or tokens; {@code contacts_not_found} when there are none. */
+    public UserContacts contacts(String uid) {
+        return read(call(request(contactsPath(uid)).GET().build()), NotifyJson::contacts);
+    }
+
+    /** Deletes all of {@code uid}'s contacts; {@code contacts_not_found} when there are none. */
+    public void deleteContacts(String uid) {
+        noContent(call(request(contactsPath(uid)).DELETE().build()));
+    }
+
+    /** A page of dead letters, newest first; pass {@link DeadLetterPage#next()} to {@link DeadLetterQuery#before}. */
+    public DeadLetterPage deadLetters(DeadLetterQuery query) {
+        StringBuilder path = new StringBuilder("/api/v1/dead-letters");
+        char sep = '?';
+        for (String[] param : new String[][] {{"channel", query.channel()}, {"user", query.user()},
+                {"message", query.messageId()}, {"before", query.before()},
+                {"limit", query.limit() == 0 ? null : Integer.toString(query.limit())}}) {
+            if (param[1] != null) {
+                path.append(sep).append(param[0]).append('=').append(URLEncoder.encode(param[1], StandardCharsets.UTF_8));
+                sep = '&';
+            }
+        }
+        return read(call(request(path.toString()).GET().build()), NotifyJson::deadLetterPage);
+    }
+
+    /** One dead letter; {@code dead_letter_not_found} for unknown ids. */
+    public Delivery deadLetter(String id) {
+        return read(call(request(deadLetterPath(id)).GET().build()), NotifyJson::delivery);
+    }
+
+    /** Makes a dead letter pending again with fresh attempts and deadline; returns it as it is now. */
+    public Delivery retryDeadLetter(String id) {
+        HttpRequest request = request(deadLetterPath(id) + "/retry").POST(HttpRequest.BodyPublishers.noBody()).build();
+        return read(call(request), NotifyJson::delivery);
+    }
+
+    public void deleteDeadLetter(String id) {
+        noContent(call(request(deadLetterPath(id)).DELETE().build()));
+    }
+
+    private static String contactsPath(String uid) {
+        return "/api/v1/users/" + segment(uid) + "/contacts";
+    }
+
+    private static String deadLetterPath(String id) {
+        return "/api/v1/dead-letters/" + segment(id);
+    }
+
+    /** A path segment: URLEncoder is for forms, where a space is '+'; in a path it must be %20. */
+    private static String segment(String value) {
+        return URLEncoder.encode(Objects.requireNonNull(value), StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static <T> T read(HttpResponse<String> response, Json.Reader<T> reader) {
+        if (response.statusCode() / 100 != 2) {
+            throw asError(response);
+        }
+        return Json.read(response.body(), response.statusCode(), reader);
+    }
+
+    private static void noContent(HttpResponse<String> response) {
+        if (response.statusCode() / 100 != 2) {
+            throw asError(response);
+        }
     }
 
     private HttpRequest jsonPost(String path, String body) {

@@ -61,6 +61,7 @@ final class Json {
             }
             g.writeEndArray();
         }
+        NotifyJson.writeTargets(g, p.targets());
         g.writeEndObject();
         g.writeFieldName("data");
         g.writeRawValue(p.dataJson());
@@ -73,11 +74,33 @@ final class Json {
         if (p.idempotencyKey() != null) {
             g.writeStringField("idempotencyKey", p.idempotencyKey());
         }
+        NotifyJson.writeDelivery(g, p);
         g.writeEndObject();
+    }
+
+    static String contacts(Contacts contacts) {
+        return write(g -> NotifyJson.writeContacts(g, contacts));
     }
 
     private interface Writer {
         void write(JsonGenerator g) throws IOException;
+    }
+
+    /** Reads one kind of answer; the parser is on the body's START_OBJECT. */
+    interface Reader<T> {
+        T read(JsonParser p) throws IOException;
+    }
+
+    /** Reads a successful answer's JSON object with {@code reader}. */
+    static <T> T read(String body, int status, Reader<T> reader) {
+        try (JsonParser p = JSON.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new HeraldApiException(status, "invalid_response", "expected a JSON object from Herald");
+            }
+            return reader.read(p);
+        } catch (IOException e) {
+            throw new HeraldApiException(status, "invalid_response", "Herald's response is not JSON: " + e.getMessage(), e);
+        }
     }
 
     private static String write(Writer writer) {
@@ -148,6 +171,7 @@ final class Json {
             long ts = 0;
             long expiresAt = 0;
             List<Receipt.Recipient> recipients = new ArrayList<>();
+            List<Delivery> deliveries = List.of();
             String field;
             while ((field = p.nextFieldName()) != null) {
                 p.nextToken();
@@ -163,10 +187,11 @@ final class Json {
                             recipients.add(recipient(p));
                         }
                     }
+                    case "deliveries" -> deliveries = NotifyJson.deliveries(p);
                     default -> p.skipChildren();
                 }
             }
-            return new Receipt(id, ts, expiresAt, recipients);
+            return new Receipt(id, ts, expiresAt, recipients, deliveries);
         } catch (IOException e) {
             return new HeraldApiException(status, "invalid_response", "Herald's response is not JSON: " + e.getMessage());
         }
