@@ -22,6 +22,7 @@ import dev.herald.server.auth.JwtAuthenticator;
 import dev.herald.server.auth.PemKeys;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.net.NetworkTransport;
 import dev.herald.server.receipts.ReceiptWebhook;
 import dev.herald.server.store.JdbcMessageStore;
 import dev.herald.server.store.MessageStores;
@@ -162,6 +163,7 @@ public final class HeraldServer implements AutoCloseable {
     private void logStarted() {
         log.info("Herald {} node {} listening on http://{}:{} (WebSocket: ws://{}:{}/ws)", VERSION, config.nodeId(),
                 config.host(), port(), config.host(), port());
+        log.info("network transport: {}", NetworkTransport.of(vertx).describe());
         log.info("message store: {}", store.describe());
         log.info("configuration:\n{}", config.describe());
         config.warnings().forEach(log::warn);
