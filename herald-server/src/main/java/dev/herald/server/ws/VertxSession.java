@@ -22,13 +22,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * A {@link dev.herald.core.session.Session} over a Vert.x {@link ServerWebSocket}.
  *
  * <p>{@link #send} may be called from any thread: it appends to a lock-free queue bounded in bytes
- * and schedules one drain task on the connection's event loop, so a burst of messages costs one
- * task, not one per message. The drain writes while the socket's own buffer has room, flushes once,
- * and otherwise waits until what it wrote has left. When the bytes waiting in the queue would exceed the limit the
+ * and asks for one drain on the connection's event loop ({@link EventLoopDrains}: one task runs the
+ * drains of many connections), so a burst of messages costs one drain, not one per message. The
+ * drain writes while the socket's own buffer has room, flushes once, and otherwise waits until what
+ * it wrote has left. When the bytes waiting in the queue would exceed the limit the
  * session is closed with 4008 (slow consumer): memory per connection stays bounded (by the limit
  * plus one frame) and publishers never wait.
  */
-final class VertxSession extends BaseSession {
+final class VertxSession extends BaseSession implements EventLoopDrains.Drainable {
     private static final Buffer EMPTY = Buffer.buffer();
 
     private final ServerWebSocket ws;
@@ -40,6 +41,8 @@ final class VertxSession extends BaseSession {
      */
     private final ChannelPromise untracked;
     private final Context context;
+    /** Runs this session's drains on its event loop, batched with the other sessions of that loop. */
+    private final EventLoopDrains drains;
     private final long maxQueuedBytes;
     private final HubStats stats;
     /** {@code byte[]} text frames, {@link Tracked} ones whose write is reported as a delivery, or {@link Binary} ones. */
@@ -54,6 +57,7 @@ final class VertxSession extends BaseSession {
         this.ws = ws;
         this.channel = channel;
         this.untracked = new VoidChannelPromise(channel, false);
+        this.drains = EventLoopDrains.of(channel);
         this.context = context;
         this.maxQueuedBytes = maxQueuedBytes;
         this.stats = stats;
@@ -99,7 +103,7 @@ final class VertxSession extends BaseSession {
         }
         queue.add(item);
         if (drainScheduled.compareAndSet(false, true)) {
-            context.runOnContext(v -> drain());
+            drains.schedule(this);
         }
         return true;
     }
@@ -113,7 +117,8 @@ final class VertxSession extends BaseSession {
      * outbound buffer passes its high-water mark the drain stops and resumes once everything written
      * so far has reached the socket.
      */
-    private void drain() {
+    @Override
+    public void drain() {
         drainScheduled.set(false);
         if (isClosed() || ws.isClosed()) { // after Vert.x sent a close frame nothing may follow it
             discardQueue();
@@ -135,10 +140,11 @@ final class VertxSession extends BaseSession {
         }
         if (full) {
             // An empty buffer passes the frame encoder untouched; its promise completes when every
-            // earlier write has reached the socket, in order.
+            // earlier write has reached the socket, in order. The next drain runs as a task of its own,
+            // not inside Netty's flush that completes the promise (no nesting, however long the queue).
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
                 if (f.isSuccess() && drainScheduled.compareAndSet(false, true)) {
-                    drain();
+                    drains.schedule(this);
                 }
             });
         } else if (wrote) {
