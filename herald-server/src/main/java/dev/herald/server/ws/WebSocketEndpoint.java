@@ -103,7 +103,10 @@ public final class WebSocketEndpoint {
         String token = request.getParam("token");
         String uid = request.getParam("uid");
         String since = request.getParam("since");
-        request.toWebSocket().onSuccess(ws -> accept(ws, nettyChannel(request), token, uid, since))
+        request.toWebSocket().onSuccess(ws -> {
+                    releaseHandshake(request);
+                    accept(ws, nettyChannel(request), token, uid, since);
+                })
                 .onFailure(e -> log.debug("WebSocket upgrade failed from {}: {}", request.remoteAddress(), e.getMessage()));
     }
 
@@ -130,6 +133,19 @@ public final class WebSocketEndpoint {
             log.error("connection {} failed to start", id, e);
             session.close(CloseReason.SERVER_ERROR);
         }
+    }
+
+    /**
+     * Empties the upgrade request's and response's header maps and the parsed query. Vert.x 5.0.5 keeps
+     * the handshake request and response reachable for the WebSocket's whole life (the pipeline handler it
+     * installs holds the factory lambda that captured them); Herald has read what it needs from them
+     * before the upgrade, and nothing reads them after it (nor does Herald call {@link ServerWebSocket#headers()},
+     * which is the same map). Saves their entries and strings on every idle connection.
+     */
+    private static void releaseHandshake(HttpServerRequest request) {
+        request.headers().clear();
+        request.params().clear();
+        request.response().headers().clear();
     }
 
     /**
