@@ -28,6 +28,7 @@ import dev.herald.server.auth.JwtAuthenticator;
 import dev.herald.server.auth.PemKeys;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.net.NetworkTransport;
 import dev.herald.server.receipts.ReceiptWebhook;
 import dev.herald.server.store.JdbcMessageStore;
 import dev.herald.server.store.MessageStores;
@@ -189,6 +190,7 @@ public final class HeraldServer implements AutoCloseable {
     private void logStarted() {
         log.info("Herald {} node {} listening on http://{}:{} (WebSocket: ws://{}:{}/ws)", VERSION, config.nodeId(),
                 config.host(), port(), config.host(), port());
+        log.info("network transport: {}", NetworkTransport.of(vertx).describe());
         log.info("message store: {}", store.describe());
         log.info("notification channels: ws{}", channels.notifiers().channels().stream().map(c -> ", " + c).reduce("", String::concat));
         log.info("configuration:\n{}", config.describe());

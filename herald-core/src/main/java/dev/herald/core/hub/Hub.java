@@ -256,9 +256,25 @@ public final class Hub {
     }
 
     private Shard shard(String userId) {
-        int h = userId.hashCode();
-        h ^= (h >>> 16); // spread: String hashes of similar ids differ mostly in low bits
-        return shards[h & (shards.length - 1)];
+        return shards[shardIndex(userId.hashCode(), shards.length)];
+    }
+
+    /**
+     * The shard for a key hash: the high bits of the hash after a full avalanche (MurmurHash3's
+     * finaliser). Not the low bits of {@code h ^ h >>> 16}: each shard's {@link ConcurrentHashMap}
+     * picks its bin from exactly those, so a shard chosen from them gets keys that all share them and
+     * its map uses only 1/{@code shardCount} of its bins (treeified, a tree walk per lookup). A plain
+     * multiplicative hash is not enough either: with sequential ids ({@code u0, u1, …}) it still
+     * leaves some shards half their bins.
+     */
+    static int shardIndex(int hash, int shardCount) {
+        int h = hash;
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        h ^= h >>> 16;
+        return shardCount == 1 ? 0 : h >>> (32 - Integer.numberOfTrailingZeros(shardCount));
     }
 
     /** One lock (the shard itself) guarding writes; reads go straight to the concurrent map. */

@@ -4,6 +4,7 @@ import dev.herald.core.PushCenter;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.server.auth.ApiKeys;
+import dev.herald.server.net.NetworkTransport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
@@ -161,7 +162,8 @@ public final class ApiRoutes {
                 .put("node", s.nodeId()).put("version", s.version()).put("uptimeSeconds", s.uptime().toSeconds())
                 .put("connections", s.connections()).put("usersOnline", s.usersOnline()).put("topics", s.topics())
                 .put("messagesIn", s.messagesIn()).put("messagesOut", s.messagesOut()).put("dropped", s.dropped())
-                .put("slowConsumerCloses", s.slowConsumerCloses()).put("connectionsRejected", s.connectionsRejected()));
+                .put("slowConsumerCloses", s.slowConsumerCloses()).put("connectionsRejected", s.connectionsRejected())
+                .put("transport", NetworkTransport.of(ctx.vertx()).name()));
     }
 
     private void presence(RoutingContext ctx) {

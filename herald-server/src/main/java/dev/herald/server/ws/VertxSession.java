@@ -3,11 +3,15 @@ package dev.herald.server.ws;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.session.BaseSession;
 import dev.herald.core.session.CloseReason;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 
 import java.time.Instant;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,17 +22,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * A {@link dev.herald.core.session.Session} over a Vert.x {@link ServerWebSocket}.
  *
  * <p>{@link #send} may be called from any thread: it appends to a lock-free queue bounded in bytes
- * and schedules one drain task on the connection's event loop, so a burst of messages costs one
- * task, not one per message. The drain writes while the socket's own buffer has room and otherwise
- * waits for the drain handler. When the bytes waiting in the queue would exceed the limit the
+ * and asks for one drain on the connection's event loop ({@link EventLoopDrains}: one task runs the
+ * drains of many connections), so a burst of messages costs one drain, not one per message. The
+ * drain writes while the socket's own buffer has room, flushes once, and otherwise waits until what
+ * it wrote has left. When the bytes waiting in the queue would exceed the limit the
  * session is closed with 4008 (slow consumer): memory per connection stays bounded (by the limit
  * plus one frame) and publishers never wait.
  */
-final class VertxSession extends BaseSession {
+final class VertxSession extends BaseSession implements EventLoopDrains.Drainable {
     private static final Buffer EMPTY = Buffer.buffer();
 
     private final ServerWebSocket ws;
+    /** The socket's Netty channel: the drain writes the frames here itself, so it decides when to flush. */
+    private final Channel channel;
+    /**
+     * Shared completion for the frames nobody waits for: no allocation per write, and a failed write
+     * (the socket is gone) is not reported as an exception; the close handler ends the session.
+     */
+    private final ChannelPromise untracked;
     private final Context context;
+    /** Runs this session's drains on its event loop, batched with the other sessions of that loop. */
+    private final EventLoopDrains drains;
     private final long maxQueuedBytes;
     private final HubStats stats;
     /** {@code byte[]} text frames, {@link Tracked} ones whose write is reported as a delivery, or {@link Binary} ones. */
@@ -37,9 +51,13 @@ final class VertxSession extends BaseSession {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile long lastSeenNanos = System.nanoTime();
 
-    VertxSession(String id, ServerWebSocket ws, Context context, long maxQueuedBytes, HubStats stats, Instant connectedAt) {
+    VertxSession(String id, ServerWebSocket ws, Channel channel, Context context, long maxQueuedBytes, HubStats stats,
+                 Instant connectedAt) {
         super(id, String.valueOf(ws.remoteAddress()), connectedAt);
         this.ws = ws;
+        this.channel = channel;
+        this.untracked = new VoidChannelPromise(channel, false);
+        this.drains = EventLoopDrains.of(channel);
         this.context = context;
         this.maxQueuedBytes = maxQueuedBytes;
         this.stats = stats;
@@ -85,40 +103,73 @@ final class VertxSession extends BaseSession {
         }
         queue.add(item);
         if (drainScheduled.compareAndSet(false, true)) {
-            context.runOnContext(v -> drain());
+            drains.schedule(this);
         }
         return true;
     }
 
-    /** Runs on the event loop: moves queued frames to the socket while it has room. */
-    private void drain() {
+    /**
+     * Runs on the event loop: moves queued frames to the socket while it has room, as Netty writes
+     * followed by <em>one</em> flush, so a burst queued for this connection leaves in one gathering
+     * write ({@code writev}) instead of a system call per frame. The frames are written to the
+     * channel directly, not through {@link ServerWebSocket#writeFrame}, which flushes every frame
+     * when called on the event loop (and costs a lock and a Vert.x promise each). When the channel's
+     * outbound buffer passes its high-water mark the drain stops and resumes once everything written
+     * so far has reached the socket.
+     */
+    @Override
+    public void drain() {
         drainScheduled.set(false);
-        if (isClosed()) {
+        if (isClosed() || ws.isClosed()) { // after Vert.x sent a close frame nothing may follow it
             discardQueue();
             return;
         }
+        boolean wrote = false;
+        boolean full = false;
         Object item;
-        while (!ws.writeQueueFull() && (item = queue.poll()) != null) {
-            if (item instanceof Tracked tracked) {
-                queuedBytes.addAndGet(-tracked.frame.length);
-                ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, tracked.frame, true))
-                        .onSuccess(v -> reportDelivered(tracked.messageId));
-            } else if (item instanceof Binary binary) {
-                queuedBytes.addAndGet(-binary.frame.length);
-                ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.BINARY, binary.frame, true));
-            } else {
-                byte[] frame = (byte[]) item;
-                queuedBytes.addAndGet(-frame.length);
-                ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame, true));
+        while (true) {
+            if (!channel.isWritable()) {
+                full = true;
+                break;
             }
+            if ((item = queue.poll()) == null) {
+                break;
+            }
+            write(item);
+            wrote = true;
         }
-        if (!queue.isEmpty()) {
-            ws.drainHandler(v -> {
-                ws.drainHandler(null);
-                if (drainScheduled.compareAndSet(false, true)) {
-                    drain();
+        if (full) {
+            // An empty buffer passes the frame encoder untouched; its promise completes when every
+            // earlier write has reached the socket, in order. The next drain runs as a task of its own,
+            // not inside Netty's flush that completes the promise (no nesting, however long the queue).
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                if (f.isSuccess() && drainScheduled.compareAndSet(false, true)) {
+                    drains.schedule(this);
                 }
             });
+        } else if (wrote) {
+            channel.flush();
+        }
+    }
+
+    /** Writes one queued frame without flushing. */
+    private void write(Object item) {
+        if (item instanceof Tracked tracked) {
+            queuedBytes.addAndGet(-tracked.frame.length);
+            // The promise completes once Netty has written the bytes to the socket: only then is it a delivery.
+            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(tracked.frame))).addListener(f -> {
+                if (f.isSuccess()) {
+                    reportDelivered(tracked.messageId);
+                }
+            });
+        } else if (item instanceof Binary binary) {
+            queuedBytes.addAndGet(-binary.frame.length);
+            channel.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(binary.frame)), untracked);
+        } else {
+            byte[] frame = (byte[]) item;
+            queuedBytes.addAndGet(-frame.length);
+            // wrappedBuffer shares the array, no copy: a broadcast frame is encoded once for all recipients.
+            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), untracked);
         }
     }
 

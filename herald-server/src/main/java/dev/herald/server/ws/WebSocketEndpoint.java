@@ -11,11 +11,13 @@ import dev.herald.core.protocol.ProtocolLimits;
 import dev.herald.core.session.CloseReason;
 import dev.herald.server.api.ErrorRenderer;
 import dev.herald.server.config.HeraldConfig;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,13 +103,17 @@ public final class WebSocketEndpoint {
         String token = request.getParam("token");
         String uid = request.getParam("uid");
         String since = request.getParam("since");
-        request.toWebSocket().onSuccess(ws -> accept(ws, token, uid, since))
+        request.toWebSocket().onSuccess(ws -> {
+                    releaseHandshake(request);
+                    accept(ws, nettyChannel(request), token, uid, since);
+                })
                 .onFailure(e -> log.debug("WebSocket upgrade failed from {}: {}", request.remoteAddress(), e.getMessage()));
     }
 
-    private void accept(ServerWebSocket ws, String token, String uid, String since) {
+    private void accept(ServerWebSocket ws, Channel channel, String token, String uid, String since) {
         String id = "c" + Long.toString(connectionSeq.incrementAndGet(), 36) + "-" + config.nodeId();
-        VertxSession session = new VertxSession(id, ws, vertx.getOrCreateContext(), config.sendQueueBytes(), stats, Instant.now(clock));
+        VertxSession session = new VertxSession(id, ws, channel, vertx.getOrCreateContext(), config.sendQueueBytes(), stats,
+                Instant.now(clock));
         ClientConnection connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId(), inbox);
         open.put(session, connection);
         wire(ws, session, config.maxMessageSize(), new MessageAssembler.Sink() {
@@ -127,6 +133,31 @@ public final class WebSocketEndpoint {
             log.error("connection {} failed to start", id, e);
             session.close(CloseReason.SERVER_ERROR);
         }
+    }
+
+    /**
+     * Empties the upgrade request's and response's header maps and the parsed query. Vert.x 5.0.5 keeps
+     * the handshake request and response reachable for the WebSocket's whole life (the pipeline handler it
+     * installs holds the factory lambda that captured them); Herald has read what it needs from them
+     * before the upgrade, and nothing reads them after it (nor does Herald call {@link ServerWebSocket#headers()},
+     * which is the same map). Saves their entries and strings on every idle connection.
+     */
+    private static void releaseHandshake(HttpServerRequest request) {
+        request.headers().clear();
+        request.params().clear();
+        request.response().headers().clear();
+    }
+
+    /**
+     * The Netty channel under an upgraded request, which {@link VertxSession} writes its frames to. Vert.x
+     * 5 has no public accessor on a {@link ServerWebSocket} that vertx-web wrapped, but the request's
+     * connection is a {@link ConnectionBase} on the same channel. Fails loudly if a Vert.x upgrade changes that.
+     */
+    static Channel nettyChannel(HttpServerRequest request) {
+        if (request.connection() instanceof ConnectionBase connection) {
+            return connection.channel();
+        }
+        throw new IllegalStateException("no Netty channel under " + request.connection().getClass().getName());
     }
 
     /**

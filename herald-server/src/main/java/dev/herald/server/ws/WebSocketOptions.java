@@ -40,6 +40,12 @@ public final class WebSocketOptions {
                 // No h2c upgrade: with Vert.x 5.0 an upgraded response over ~16 KiB sometimes never completes
                 // (seen with the JDK HttpClient, whose default is HTTP/2). Clients fall back to HTTP/1.1.
                 .setHttp2ClearTextEnabled(false)
-                .setTcpNoDelay(true);
+                .setTcpNoDelay(true)
+                // Every HTTP response is written on its request's event loop (ApiRoutes.async hops back to it),
+                // so Vert.x may write straight to the channel instead of through a multi-producer queue: each
+                // connection's queue allocates a 1,024-slot chunk (~4.6 KB) up front, and the HTTP connection
+                // under every WebSocket lives as long as the WebSocket. In this mode a response written from
+                // another thread fails with IllegalStateException("Only the context thread can write a message").
+                .setStrictThreadMode(true);
     }
 }

@@ -52,6 +52,8 @@ class StatsPresenceMetricsTest {
         assertThat(stats.getLong("uptimeSeconds")).isGreaterThanOrEqualTo(0);
         assertThat(stats.getString("node")).isEqualTo("test-node");
         assertThat(stats.getString("version")).isEqualTo(HeraldServer.VERSION).isNotBlank();
+        // the server asks for the native transport; it gets it where Netty's epoll library loads (Linux x86-64)
+        assertThat(stats.getString("transport")).isEqualTo(io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio");
     }
 
     @Test

@@ -49,7 +49,8 @@ public final class AutobahnEchoServer implements AutoCloseable {
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         Router router = Router.router(vertx);
         router.get(PATH).handler(ctx -> ctx.request().toWebSocket().onSuccess(ws -> {
-            VertxSession session = new VertxSession("e" + connectionSeq.incrementAndGet(), ws, vertx.getOrCreateContext(),
+            VertxSession session = new VertxSession("e" + connectionSeq.incrementAndGet(), ws,
+                    WebSocketEndpoint.nettyChannel(ctx.request()), vertx.getOrCreateContext(),
                     config.sendQueueBytes(), stats, Instant.now());
             open.add(session);
             WebSocketEndpoint.wire(ws, session, config.maxMessageSize(), new MessageAssembler.Sink() {
