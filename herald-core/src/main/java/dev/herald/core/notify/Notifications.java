@@ -91,9 +91,11 @@ public final class Notifications {
                     + "(their deliveries are recorded with the message so that they survive a restart)");
         }
         List<Destination> targets = new ArrayList<>(n.targets().size());
-        for (int i = 0; i < n.targets().size(); i++) {
-            Destination d = n.targets().get(i);
-            String path = "to." + d.channel() + (n.targets().size() > 1 ? "[" + i + "]" : "");
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        for (Destination d : n.targets()) {
+            int index = seen.merge(d.channel(), 1, Integer::sum) - 1;
+            boolean several = n.targets().stream().filter(t -> t.channel().equals(d.channel())).count() > 1;
+            String path = "to." + d.channel() + (several ? "[" + index + "]" : "");
             targets.add(requireChannel(d.channel(), path).validate(d, addressPath(path, d)));
         }
         return r.withDelivery(new NotifyRequest(n.channels(), targets, n.fallback(), n.content()));

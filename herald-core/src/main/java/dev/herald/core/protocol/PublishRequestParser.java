@@ -254,6 +254,11 @@ public final class PublishRequestParser {
         }
     }
 
+    /** Longest destination address (a URL; e-mail addresses are shorter still). */
+    public static final int MAX_ADDRESS_LENGTH = 2048;
+    /** Longest signing secret. */
+    public static final int MAX_SECRET_LENGTH = 512;
+
     /** A destination: a string (the address) or {@code {"url"|"address":…, "secret":…}}. */
     public static Destination readDestination(JsonParser p, String channel, String path) throws IOException {
         if (p.currentToken() == JsonToken.VALUE_STRING) {
@@ -276,6 +281,12 @@ public final class PublishRequestParser {
         }
         if (address == null || address.isBlank()) {
             throw ErrorCode.INVALID_REQUEST.exception(path + ".url is required");
+        }
+        if (address.length() > MAX_ADDRESS_LENGTH) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + " is longer than " + MAX_ADDRESS_LENGTH + " characters");
+        }
+        if (secret != null && secret.length() > MAX_SECRET_LENGTH) {
+            throw ErrorCode.INVALID_REQUEST.exception(path + ".secret is longer than " + MAX_SECRET_LENGTH + " characters");
         }
         return new Destination(channel, address.strip(), secret == null || secret.isEmpty() ? null : secret);
     }

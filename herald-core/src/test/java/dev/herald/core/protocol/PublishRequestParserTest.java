@@ -63,6 +63,8 @@ class PublishRequestParserTest {
         assertInvalid("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"colour\":\"red\"}", "unknown field 'colour'");
         assertInvalid("{\"to\":{\"Users\":[\"a\"]},\"data\":1}", "unknown field 'to.Users'");
         assertInvalid("{\"to\":{\"webhook\":{\"uri\":\"http://x\"}},\"data\":1}", "unknown field 'to.webhook.uri'");
+        assertInvalid("{\"to\":{\"webhook\":{\"url\":\"https://x/\",\"secret\":\"" + "s".repeat(513) + "\"}},\"data\":1}", "to.webhook.secret is longer than 512");
+        assertInvalid("{\"to\":{\"webhook\":\"https://x/" + "p".repeat(2048) + "\"},\"data\":1}", "to.webhook is longer than 2048");
         assertInvalid("{\"to\":{\"webhook\":7},\"data\":1}", "unknown field 'to.webhook' (a channel target is an address string");
         assertInvalid("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"fallback\":{\"channels\":[\"email\"]}}", "fallback.after is required");
         assertInvalid("{\"to\":{\"users\":[\"a\"]},\"data\":1,\"fallback\":{\"after\":\"30s\",\"channels\":[\"ws\"]}}", "must not contain ws");
