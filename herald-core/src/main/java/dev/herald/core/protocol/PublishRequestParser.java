@@ -262,7 +262,10 @@ public final class PublishRequestParser {
     /** A destination: a string (the address) or {@code {"url"|"address":…, "secret":…}}. */
     public static Destination readDestination(JsonParser p, String channel, String path) throws IOException {
         if (p.currentToken() == JsonToken.VALUE_STRING) {
-            return new Destination(channel, p.getText(), null);
+            if (p.getText().length() > MAX_ADDRESS_LENGTH) {
+                throw ErrorCode.INVALID_REQUEST.exception(path + " is longer than " + MAX_ADDRESS_LENGTH + " characters");
+            }
+            return new Destination(channel, p.getText().strip(), null);
         }
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw ErrorCode.INVALID_REQUEST.exception(path + " must be an address string or an object {\"url\":…,\"secret\":…}");
