@@ -113,6 +113,7 @@ public final class HeraldServer implements AutoCloseable {
                 new NotifyMeters(metrics.registry()), clock,
                 config.notifications().pollInterval(), NotifyDispatcher.DEFAULT_LEASE);
         notifications.signals(dispatcher);
+        metrics.bindNotifyInFlight(channels.notifiers().channels(), dispatcher::inFlight);
         ReceiptListener receipts = receiptWebhook == null ? dispatcher::onStatus
                 : update -> { dispatcher.onStatus(update); receiptWebhook.onStatus(update); };
         this.inbox = new Inbox(store, clock, stats, receipts, config.inboxCap() * 4);

@@ -55,9 +55,13 @@ public final class HeraldMetrics implements AutoCloseable {
     }
 
     private void gauge(String name, String help, IntSupplier value) {
+        gauge(name, help, io.micrometer.core.instrument.Tags.empty(), value);
+    }
+
+    private void gauge(String name, String help, io.micrometer.core.instrument.Tags tags, IntSupplier value) {
         // strongReference: Micrometer holds gauge state weakly, and nothing else references these suppliers (the
         // method-reference lambdas), so they would be garbage-collected and the gauges would report NaN
-        Gauge.builder(name, value, v -> v.getAsInt()).description(help).strongReference(true).register(registry);
+        Gauge.builder(name, value, v -> v.getAsInt()).description(help).tags(tags).strongReference(true).register(registry);
     }
 
     private void counter(String name, String help, LongAdder adder) {
@@ -71,6 +75,14 @@ public final class HeraldMetrics implements AutoCloseable {
                 .description("Transactions the message store committed (group commit: many writes each)").register(registry);
         FunctionCounter.builder("herald.store.commits.failed", store, s -> failedCommits.applyAsLong(s))
                 .description("Message store transactions that failed (their writes answered 503)").register(registry);
+    }
+
+    /** Per channel, the delivery attempts under way now ({@code herald_notify_in_flight{channel}}). */
+    public void bindNotifyInFlight(Iterable<String> channels, java.util.function.ToIntFunction<String> inFlight) {
+        for (String channel : channels) {
+            gauge("herald.notify.in.flight", "Channel delivery attempts under way", io.micrometer.core.instrument.Tags.of("channel", channel),
+                    () -> inFlight.applyAsInt(channel));
+        }
     }
 
     /** Counts what one store maintenance pass did. */

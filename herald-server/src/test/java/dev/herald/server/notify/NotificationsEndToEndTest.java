@@ -163,7 +163,8 @@ class NotificationsEndToEndTest {
         assertThat(delivery.getJsonArray("attempts").getJsonObject(0).getString("outcome")).isEqualTo("ok");
         // the in-app part is unchanged: u1 is offline, the message waits in the inbox
         assertThat(s.recipient(id, "u1").getString("status")).isEqualTo("accepted");
-        assertThat(s.http().get("/metrics").body()).contains("herald_notify_sent_total{channel=\"webhook\"");
+        assertThat(s.http().get("/metrics").body()).contains("herald_notify_sent_total{channel=\"webhook\"")
+                .contains("herald_notify_in_flight{channel=\"slack\"} 0.0");
     }
 
     @Test
