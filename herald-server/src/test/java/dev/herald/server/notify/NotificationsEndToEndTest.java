@@ -271,6 +271,47 @@ class NotificationsEndToEndTest {
     }
 
     @Test
+    void an_endpoint_that_is_gone_disables_the_users_contact_until_it_is_written_again() {
+        WebhookReceiver receiver = track(new WebhookReceiver()).answer(410);
+        TestServer s = server(fast());
+        String contact = "{\"webhook\":{\"url\":" + JsonText.quote(receiver.url()) + "}}";
+        put(s.http(), "/api/v1/users/u1/contacts", contact);
+
+        String first = publish(s, "{\"to\":{\"users\":[\"u1\"]},\"channels\":[\"webhook\"],\"data\":1}");
+        awaitState(s, first, "dead");
+        assertThat(new JsonObject(s.http().get("/api/v1/users/u1/contacts").body())
+                .getJsonObject("contacts").getJsonObject("webhook").getString("disabled")).contains("410");
+
+        String second = publish(s, "{\"to\":{\"users\":[\"u1\"]},\"channels\":[\"webhook\"],\"data\":2}");
+        awaitState(s, second, "dead");
+        assertThat(onlyDelivery(s, second).getString("lastError")).contains("disabled");
+        assertThat(receiver.requests()).hasSize(1); // the disabled endpoint was not called again
+
+        put(s.http(), "/api/v1/users/u1/contacts", contact); // written again: enabled
+        String third = publish(s, "{\"to\":{\"users\":[\"u1\"]},\"channels\":[\"webhook\"],\"data\":3}");
+        awaitState(s, third, "sent");
+    }
+
+    @Test
+    void a_waiting_fallback_survives_a_restart_and_fires_after_it() {
+        WebhookReceiver receiver = track(new WebhookReceiver());
+        Map<Setting, String> settings = fast();
+        TestServer first = TestServer.devMode(settings);
+        String dataDir = first.server().config().dataDir().toString();
+        put(first.http(), "/api/v1/users/u1/contacts", "{\"webhook\":{\"url\":" + JsonText.quote(receiver.url()) + "}}");
+        String id = publish(first, "{\"to\":{\"users\":[\"u1\"]},\"data\":\"approve?\",\"fallback\":{\"after\":\"2s\",\"channels\":[\"webhook\"]}}");
+        assertThat(onlyDelivery(first, id).getString("state")).isEqualTo("waiting_ack");
+        first.close();
+        assertThat(receiver.requests()).isEmpty();
+
+        settings.put(Setting.DATA_DIR, dataDir);
+        TestServer second = server(settings);
+
+        awaitState(second, id, "sent");
+        assertThat(new JsonObject(receiver.awaitRequests(1).get(0).body()).getString("messageId")).isEqualTo(id);
+    }
+
+    @Test
     void channel_requests_that_cannot_work_are_refused_before_anything_is_stored() {
         TestServer s = server(fast());
 
