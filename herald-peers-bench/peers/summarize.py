@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Medians and ratios for bench/run-peers: reads <dir>/results.tsv (one row per server, run and window,
-written by dev.herald.bench.peers.LoadGenerator) and <dir>/machine.txt; prints summary.md.
+"""Medians and ratios for bench/run: reads <dir>/results.tsv (one row per server, run and window, written by
+dev.herald.bench.peers.LoadGenerator) and <dir>/machine.txt; prints summary.md.
 Medians are over all runs; the 'valid' column says how many of them met the validity rules
-(no failed publish, generator <= 85 % of its core)."""
+(no failed publish, generator <= 85 % of its core). Rows of older runs (scenario 'rate' / 'saturation')
+are read as the personal scenario."""
 import csv, statistics, sys, os
 
 d = sys.argv[1]
 rows = list(csv.DictReader(open(os.path.join(d, 'results.tsv')), delimiter='\t'))
+for r in rows:
+    if r['scenario'] in ('rate', 'saturation'):
+        r['scenario'] = 'personal'
 order = ['herald', 'herald-durable', 'go', 'node', 'spring']
 labels = [l for l in order if any(r['label'] == l for r in rows)] + \
          sorted({r['label'] for r in rows} - set(order))
@@ -30,12 +34,19 @@ def ratio(a, b, inverse=False):
         return '–'
     return f"{(b / a if inverse else a / b):.2f}×"
 
+UNITS = {'personal': 'msg/s', 'broadcast': 'broadcasts/s', 'batch': 'msg/s'}
+
+def window_name(sc, rate):
+    return f"{rate} {UNITS.get(sc, '/s')}" if not rate.startswith('sat') else f"saturation ({rate[3:]} requests in flight)"
+
 out = []
 out.append(f"# Peer comparison — {os.path.basename(d)}\n")
 out.append("```\n" + open(os.path.join(d, 'machine.txt')).read().strip() + "\n```\n")
-out.append("`herald` = Herald with `/send?…&persist=false` (fire-and-forget, like the peers); "
+out.append("`herald` = Herald with `persist=false` (fire-and-forget, like the peers); "
            "`herald-durable` = default `/send` (stored in SQLite before the answer). Medians over runs; "
-           "`valid` = runs with no failed publish and generator ≤ 85 % of its core.\n")
+           "`valid` = runs with no failed publish and generator ≤ 85 % of its core. Deliveries/s and deliveries per "
+           "server CPU-second count the receipts up to the window's end (window + its HTTP answers); latency is from "
+           "the intended send time to each receipt, including receipts in the 1.5 s drain after the window.\n")
 
 out.append("## Idle connections\n")
 out.append("| server | connections | RSS before (MB) | RSS connected (MB) | bytes per connection | connect time (s) |")
@@ -46,36 +57,46 @@ for l in labels:
                f"{f(med(l,'idle','','connect_s'))} |")
 out.append("")
 
+TITLES = {'personal': 'Personal messages (one message per request)',
+          'broadcast': 'Broadcast (one message to every connection; a delivery is one receipt)',
+          'batch': 'Herald batch API (`POST /api/v1/messages/batch`, persist:false; rate in messages/s)'}
 windows = []
 for r in rows:
     if r['scenario'] != 'idle' and (r['scenario'], r['rate']) not in windows:
         windows.append((r['scenario'], r['rate']))
+scenarios = [s for s in ['personal', 'broadcast', 'batch'] if any(w[0] == s for w in windows)] + \
+            sorted({w[0] for w in windows} - set(TITLES))
 
-out.append("## Personal messages (one message per request)\n")
-out.append("| window | server | deliveries/s | **deliveries per server CPU-s** | server CPU % | p50 ms | p99 ms | p99.9 ms | max ms | generator CPU % | others on server core % | errors | valid |")
-out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-for sc, rate in windows:
-    name = f"{rate} msg/s" if sc == 'rate' else f"saturation ({rate[3:]} in flight)"
-    for l in labels:
-        if med(l, sc, rate, 'sent') is None:
+for sc in scenarios:
+    out.append(f"## {TITLES.get(sc, sc)}\n")
+    out.append("| window | server | deliveries/s | **deliveries per server CPU-s** | server CPU % | p50 ms | p99 ms | p99.9 ms | max ms | generator CPU % | others on server core % | errors | disconnects | valid |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for s2, rate in windows:
+        if s2 != sc:
             continue
-        out.append(f"| {name} | {l} | {f(med(l,sc,rate,'deliveries_per_s'),0)} | **{f(med(l,sc,rate,'deliveries_per_cpu_s'),0)}** | "
-                   f"{f(med(l,sc,rate,'server_cpu_pct'))} | {f(med(l,sc,rate,'p50_ms'),3)} | {f(med(l,sc,rate,'p99_ms'),3)} | "
-                   f"{f(med(l,sc,rate,'p999_ms'),3)} | {f(med(l,sc,rate,'max_ms'),1)} | {f(med(l,sc,rate,'gen_cpu_pct'))} | "
-                   f"{f(med(l,sc,rate,'server_core_others_pct'))} | {f(med(l,sc,rate,'errors'),0)} | {valid(l,sc,rate)} |")
-out.append("")
+        for l in labels:
+            if med(l, sc, rate, 'sent') is None:
+                continue
+            out.append(f"| {window_name(sc, rate)} | {l} | {f(med(l,sc,rate,'deliveries_per_s'),0)} | **{f(med(l,sc,rate,'deliveries_per_cpu_s'),0)}** | "
+                       f"{f(med(l,sc,rate,'server_cpu_pct'))} | {f(med(l,sc,rate,'p50_ms'),3)} | {f(med(l,sc,rate,'p99_ms'),3)} | "
+                       f"{f(med(l,sc,rate,'p999_ms'),3)} | {f(med(l,sc,rate,'max_ms'),1)} | {f(med(l,sc,rate,'gen_cpu_pct'))} | "
+                       f"{f(med(l,sc,rate,'server_core_others_pct'))} | {f(med(l,sc,rate,'errors'),0)} | "
+                       f"{f(med(l,sc,rate,'disconnects'),0)} | {valid(l,sc,rate)} |")
+    out.append("")
 
 out.append("## Herald as a ratio to each peer\n")
 out.append("Throughput figures: Herald ÷ peer (> 1 = Herald better). Latency and memory: peer ÷ Herald "
-           "(> 1 = Herald better, i.e. smaller).\n")
-out.append("| window | Herald row | vs | deliveries/s | deliveries per CPU-s | p50 | p99 | p99.9 | bytes per idle connection |")
-out.append("|---|---|---|---|---|---|---|---|---|")
+           "(> 1 = Herald better, i.e. smaller). The batch scenario has no peer (none has a batch API): compare its "
+           "rows with the peers' personal saturation rows above.\n")
+out.append("| scenario | window | Herald row | vs | deliveries/s | deliveries per CPU-s | p50 | p99 | p99.9 | bytes per idle connection |")
+out.append("|---|---|---|---|---|---|---|---|---|---|")
 for h in heralds:
     for p in peers:
         mem = ratio(med(h,'idle','','bytes_per_conn'), med(p,'idle','','bytes_per_conn'), inverse=True)
         for sc, rate in windows:
-            name = f"{rate} msg/s" if sc == 'rate' else f"saturation ({rate[3:]})"
-            out.append(f"| {name} | {h} | {p} | {ratio(med(h,sc,rate,'deliveries_per_s'), med(p,sc,rate,'deliveries_per_s'))} | "
+            if med(h, sc, rate, 'sent') is None or med(p, sc, rate, 'sent') is None:
+                continue
+            out.append(f"| {sc} | {window_name(sc, rate)} | {h} | {p} | {ratio(med(h,sc,rate,'deliveries_per_s'), med(p,sc,rate,'deliveries_per_s'))} | "
                        f"{ratio(med(h,sc,rate,'deliveries_per_cpu_s'), med(p,sc,rate,'deliveries_per_cpu_s'))} | "
                        f"{ratio(med(h,sc,rate,'p50_ms'), med(p,sc,rate,'p50_ms'), inverse=True)} | "
                        f"{ratio(med(h,sc,rate,'p99_ms'), med(p,sc,rate,'p99_ms'), inverse=True)} | "

@@ -25,17 +25,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Load generator for the peer comparison of issue 5 (bench/PEERS.md): any server that speaks the seed protocol —
- * WebSocket {@code /ws}, a first frame {@code {"uid":"…"}}, raw text bodies after; {@code GET /send?uid=&message=}.
+ * WebSocket {@code /ws}, a first frame {@code {"uid":"…"}}, raw text bodies after; {@code GET /send?uid=&message=};
+ * {@code GET /broadcast?message=} (or Herald's own API) for the broadcast scenario.
  *
  * <p>One run against one server process: connect N clients as distinct uids (spread over source addresses
  * 127.0.0.2… when asked, since one address reaches one port ~28,000 times), record the server's RSS before and
- * after (idle memory per connection), then one measured window per fixed rate and one at saturation. Each window
- * appends one tab-separated row to {@code --out}.
+ * after (idle memory per connection), then for each scenario of {@code --scenarios} (see {@link Workload}):
+ * {@code personal} (one message per request), {@code broadcast} (one message to every connection),
+ * {@code batch} (Herald's batch API), a warm-up, one measured window per fixed rate and one at saturation.
+ * Each window appends one tab-separated row to {@code --out}.
  *
  * <p><b>Open loop, no coordinated omission.</b> At a fixed rate the i-th publish has the intended time
  * {@code start + i/rate}; the 100-byte message carries it, and latency is receipt minus <em>intended</em> time, so
@@ -67,13 +69,17 @@ public final class LoadGenerator {
     private long connectFailures;
 
     // Per tag (0 = ramp/warm-up, not reported; 1.. = measured windows): counters and histograms (µs).
-    private final long[] received = new long[10];
-    private final Histogram[] latency = new Histogram[10];
+    // The tag is the first character of every message, in base 36.
+    private final long[] received = new long[36];
+    private final Histogram[] latency = new Histogram[36];
     private long strayFrames;
+    private long disconnects;
 
     // The running phase; touched on the event loop only.
     private int tag;
-    private double rate;          // > 0: open loop at this rate; 0: closed loop
+    private Workload workload;
+    private int messagesPerRequest = 1; // batch: the rate is in messages/s, requests go out at rate / this
+    private double rate;          // > 0: open loop at this rate (messages/s); 0: closed loop
     private int inFlightTarget;   // closed loop
     private int inFlight;
     private long phaseStart;
@@ -109,8 +115,12 @@ public final class LoadGenerator {
             System.err.println("""
                     usage: java -jar herald-peers-bench.jar --server-pid PID --out results.tsv [--port 8181]
                       [--label herald] [--run 1] [--connections 10000] [--source-ips 0] [--send-path /send]
-                      [--send-query &persist=false] [--rates 5000,20000] [--warmup 5] [--ramp 2] [--window 8]
-                      [--saturation 128 (requests in flight; 0 = skip)] [--server-core 0]""");
+                      [--send-query &persist=false] [--warmup 5] [--ramp 2] [--window 8] [--server-core 0]
+                      [--scenarios personal,broadcast,batch (none: idle memory only)]
+                      personal:  [--rates 5000,20000 (messages/s)] [--saturation 128 (requests in flight; 0 = skip)]
+                      broadcast: [--broadcast-rates 5 (broadcasts/s)] [--broadcast-saturation 4] [--broadcast-api seed|herald]
+                      batch:     [--batch-rates 20000,120000 (messages/s)] [--batch-size 100] [--batch-saturation 16]
+                      (batch and --broadcast-api herald speak Herald's HTTP API: POST /api/v1/messages[/batch])""");
             System.exit(2);
         }
         LoadGenerator g = new LoadGenerator(opts);
@@ -127,12 +137,13 @@ public final class LoadGenerator {
         int warmup = Integer.parseInt(opts.getOrDefault("warmup", "5"));
         int ramp = Integer.parseInt(opts.getOrDefault("ramp", "2"));
         int window = Integer.parseInt(opts.getOrDefault("window", "8"));
-        int saturation = Integer.parseInt(opts.getOrDefault("saturation", "128"));
-        double[] rates = Arrays.stream(opts.getOrDefault("rates", "5000,20000").split(","))
-                .filter(s -> !s.isBlank()).mapToDouble(Double::parseDouble).toArray();
+        List<String> scenarios = Arrays.stream(opts.getOrDefault("scenarios", "personal").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        int maxInFlight = Math.max(intOpt("saturation", "128"),
+                Math.max(intOpt("broadcast-saturation", "4"), intOpt("batch-saturation", "16")));
 
         http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setDefaultHost(host).setDefaultPort(port),
-                new PoolOptions().setHttp1MaxSize(Math.max(64, saturation)));
+                new PoolOptions().setHttp1MaxSize(Math.max(64, maxInFlight)));
 
         long rssBase = ProcStats.rssKb(serverPid);
         long t0 = System.nanoTime();
@@ -154,21 +165,57 @@ public final class LoadGenerator {
             throw new IllegalStateException("no connection came up");
         }
 
-        if (warmup > 0 && rates.length > 0) {
-            phase(0, rates[0], 0, warmup);
-        }
         int nextTag = 1;
-        for (double r : rates) {
-            phase(0, r, 0, ramp);
-            measured("rate", nextTag++, r, 0, window);
-        }
-        if (saturation > 0) {
-            phase(0, 0, saturation, ramp);
-            measured("saturation", nextTag, 0, saturation, window);
+        for (String scenario : scenarios) {
+            String prefix = scenario.equals("personal") ? "" : scenario + "-";
+            double[] rates = Arrays.stream(opts.getOrDefault(prefix + "rates", switch (scenario) {
+                        case "broadcast" -> "5";
+                        case "batch" -> "20000,120000";
+                        default -> "5000,20000";
+                    }).split(",")).filter(s -> !s.isBlank()).mapToDouble(Double::parseDouble).toArray();
+            int saturation = intOpt(prefix + "saturation", switch (scenario) {
+                case "broadcast" -> "4";
+                case "batch" -> "16";
+                default -> "128";
+            });
+            Workload w = workload(scenario);
+            int perRequest = scenario.equals("batch") ? intOpt("batch-size", "100") : 1;
+            onLoop(() -> {
+                workload = w;
+                messagesPerRequest = perRequest;
+                return null;
+            });
+            if (warmup > 0 && rates.length > 0) {
+                phase(0, rates[0], 0, warmup);
+            }
+            for (double r : rates) {
+                phase(0, r, 0, ramp);
+                measured(scenario, nextTag++, r, 0, window);
+            }
+            if (saturation > 0) {
+                phase(0, 0, saturation, ramp);
+                measured(scenario, nextTag++, 0, saturation, window);
+            }
         }
         for (WebSocket ws : sockets) {
             ws.close();
         }
+    }
+
+    private Workload workload(String scenario) {
+        return switch (scenario) {
+            case "personal" -> Workload.personal(sendPath, opts.getOrDefault("send-query", ""), connectedUids);
+            case "broadcast" -> "herald".equals(opts.getOrDefault("broadcast-api", "seed"))
+                    ? Workload.heraldBroadcast(opts.getOrDefault("broadcast-path", "/api/v1/messages"))
+                    : Workload.seedBroadcast(opts.getOrDefault("broadcast-path", "/broadcast"));
+            case "batch" -> Workload.heraldBatch(opts.getOrDefault("batch-path", "/api/v1/messages/batch"),
+                    intOpt("batch-size", "100"), connectedUids);
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (personal, broadcast, batch)");
+        };
+    }
+
+    private int intOpt(String name, String dflt) {
+        return Integer.parseInt(opts.getOrDefault(name, dflt));
     }
 
     // ---- connections --------------------------------------------------------------------------------------------
@@ -202,6 +249,7 @@ public final class LoadGenerator {
                             WebSocket ws = ar.result();
                             ws.textMessageHandler(this::onMessage);
                             ws.exceptionHandler(e -> { });
+                            ws.closeHandler(v -> disconnects++);
                             ws.writeTextMessage("{\"uid\":\"u" + uid + "\"}");
                             sockets.add(ws);
                             up.add(uid);
@@ -232,7 +280,7 @@ public final class LoadGenerator {
             strayFrames++;
             return;
         }
-        int t = s.charAt(0) - '0';
+        int t = Character.digit(s.charAt(0), 36);
         long intended;
         try {
             intended = EPOCH + Long.parseLong(s, 1, 20, 10);
@@ -257,6 +305,7 @@ public final class LoadGenerator {
         long w0 = System.nanoTime();
         long[] counts = phase(t, r, concurrency, seconds);
         double elapsed = (System.nanoTime() - w0) / 1e9;
+        long[] inWindow = onLoop(() -> new long[] {received[t], disconnects});
         double cpuSrv = ProcStats.cpuSeconds(serverPid) - cpuSrv0;
         double cpuGen = ProcStats.cpuSeconds("self") - cpuGen0;
         // What else ran on the server's core: other benchmarks on a shared machine steal it and inflate latency.
@@ -267,7 +316,9 @@ public final class LoadGenerator {
             recv[0] = received[t];
             return latency[t].copy();
         });
-        double deliveries = recv[0] / elapsed;
+        // Throughput and CPU over the same span (the window and its answers); receipts in the drain after it only
+        // add to the latency histogram, so a server that queues a backlog does not get its later work for free.
+        double deliveries = inWindow[0] / elapsed;
         double genPct = 100 * cpuGen / elapsed;
         Map<String, Object> row = row(name, r, concurrency);
         row.put("window_s", fmt(elapsed));
@@ -275,20 +326,32 @@ public final class LoadGenerator {
         row.put("ok", counts[1]);
         row.put("errors", counts[2]);
         row.put("backlog_skips", counts[3]);
+        row.put("per_request", perRequest(name));
         row.put("received", recv[0]);
+        row.put("received_in_window", inWindow[0]);
+        row.put("disconnects", inWindow[1]);
         row.put("deliveries_per_s", fmt(deliveries));
         row.put("p50_ms", fmt3(h.getValueAtPercentile(50) / 1000.0));
         row.put("p99_ms", fmt3(h.getValueAtPercentile(99) / 1000.0));
         row.put("p999_ms", fmt3(h.getValueAtPercentile(99.9) / 1000.0));
         row.put("max_ms", fmt3(h.getMaxValue() / 1000.0));
         row.put("server_cpu_s", fmt(cpuSrv));
-        row.put("deliveries_per_cpu_s", cpuSrv > 0 ? fmt(recv[0] / cpuSrv) : "");
+        row.put("deliveries_per_cpu_s", cpuSrv > 0 ? fmt(inWindow[0] / cpuSrv) : "");
         row.put("server_cpu_pct", fmt(100 * cpuSrv / elapsed));
         row.put("gen_cpu_pct", fmt(genPct));
         row.put("server_core_others_pct", fmt(100 * others / elapsed));
         row.put("rss_kb", ProcStats.rssKb(serverPid));
         row.put("valid", counts[2] == 0 && genPct <= 85 && recv[0] > 0);
         emit(row);
+    }
+
+    /** Messages per request (batch) or recipients per message (broadcast). */
+    private String perRequest(String scenario) {
+        return switch (scenario) {
+            case "broadcast" -> String.valueOf(connectedUids.length);
+            case "batch" -> opts.getOrDefault("batch-size", "100");
+            default -> "1";
+        };
     }
 
     /** Runs one phase to its end on the event loop; returns {sent, 2xx, errors, not sent for backlog}. */
@@ -333,45 +396,58 @@ public final class LoadGenerator {
             return;
         }
         long now = System.nanoTime();
-        long due = (long) ((now - phaseStart) * rate / 1e9);
+        double requestRate = rate / messagesPerRequest;
+        // Request i is due at phaseStart + i / requestRate: at elapsed t, requests 0 … floor(t × requestRate) are due
+        // (without the + 1 every request would leave one period after its intended time: 200 ms at 5 broadcasts/s).
+        long due = (long) ((now - phaseStart) * requestRate / 1e9) + 1;
         while (phaseSent < due) {
             if (inFlight >= MAX_BACKLOG) {
                 // The server is this far behind: the publish counts as failed (the run is invalid) rather than
                 // letting the generator's queue, and the drain after the window, grow without bound.
-                sent++;
-                errors++;
-                backlogSkips++;
+                sent += messagesPerRequest;
+                errors += messagesPerRequest;
+                backlogSkips += messagesPerRequest;
             } else {
-                publish(phaseStart + (long) (phaseSent * 1e9 / rate));
+                publish(phaseStart + (long) (phaseSent * 1e9 / requestRate));
             }
             phaseSent++;
         }
     }
 
     private void publish(long intended) {
-        int uid = connectedUids[ThreadLocalRandom.current().nextInt(connectedUids.length)];
         StringBuilder m = new StringBuilder(MESSAGE_BYTES);
-        m.append((char) ('0' + tag));
+        m.append(Character.forDigit(tag, 36));
         String ts = Long.toString(intended - EPOCH);
         m.append("0".repeat(19 - ts.length())).append(ts).append('-');
         while (m.length() < MESSAGE_BYTES) {
             m.append('x');
         }
-        String uri = sendPath + "?uid=u" + uid + "&message=" + m + opts.getOrDefault("send-query", "");
-        sent++;
+        Workload w = workload;
+        Workload.Request request = w.request(m.toString());
+        int n = request.messages();
+        sent += n;
         inFlight++;
         int phaseTag = tag;
-        http.request(HttpMethod.GET, uri)
-                .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
+        http.request(request.method(), request.uri())
+                .compose(req -> {
+                    if (request.body() == null) {
+                        return req.send();
+                    }
+                    req.putHeader("content-type", "application/json");
+                    return req.send(request.body());
+                })
+                .compose(resp -> resp.body().map(b -> resp.statusCode() / 100 == 2 && !w.failed(b.toString())
+                        ? "" : "HTTP " + resp.statusCode() + " " + b.toString().substring(0, Math.min(200, b.length()))))
                 .onComplete(ar -> {
                     inFlight--;
                     if (phaseTag == tag) {
-                        if (ar.succeeded() && ar.result() / 100 == 2) {
-                            ok++;
+                        if (ar.succeeded() && ar.result().isEmpty()) {
+                            ok += n;
                         } else {
-                            if (errors++ < 3) {
-                                System.err.println("publish failed: " + (ar.succeeded() ? "HTTP " + ar.result() : ar.cause()));
+                            if (errors < 3) {
+                                System.err.println("publish failed: " + (ar.succeeded() ? ar.result() : ar.cause()));
                             }
+                            errors += n;
                         }
                     }
                     if (running && rate == 0 && inFlight < inFlightTarget) {
@@ -405,7 +481,7 @@ public final class LoadGenerator {
 
     private static final List<String> COLUMNS = List.of("label", "run", "scenario", "rate", "connections",
             "connect_failures", "connect_s", "rss_base_kb", "rss_connected_kb", "bytes_per_conn", "window_s", "sent", "ok",
-            "errors", "backlog_skips", "received", "deliveries_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms", "server_cpu_s",
+            "errors", "backlog_skips", "per_request", "received", "received_in_window", "disconnects", "deliveries_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms", "server_cpu_s",
             "deliveries_per_cpu_s", "server_cpu_pct", "gen_cpu_pct", "server_core_others_pct", "rss_kb", "valid");
 
     private void emit(Map<String, Object> row) throws IOException {
