@@ -218,7 +218,8 @@ public record HeraldConfig(
         for (Setting s : Setting.values()) {
             String value = raw.get(s);
             String shown = s.secret() && !value.isEmpty() ? "******** (set)"
-                    : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value) : value;
+                    : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value)
+                    : s == Setting.WS_MAX_CONNECTIONS && value.isEmpty() ? maxConnections + ", from the file-descriptor limit" : value;
             out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");
         }
         return out.toString();
