@@ -28,8 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of spinning. Either way it keeps serving what it holds, and /health once the overload is gone.
  */
 class FileDescriptorLimitIT {
-    /** A spinning acceptor burns a whole core: 100 ticks per second. Herald must stay far below. */
-    private static final long MAX_TICKS_PER_SECOND_UNDER_OVERLOAD = 15;
+    /**
+     * A spinning acceptor burns a whole core: 100 ticks per second. Herald must stay far below; the allowance
+     * is for a shared, loaded machine (the JIT and GC still settling after the flood's logins).
+     */
+    private static final long MAX_TICKS_PER_SECOND_UNDER_OVERLOAD = 20;
     private static final Pattern EMFILE = Pattern.compile("Too many open files");
     private final List<Socket> sockets = new ArrayList<>();
     private final List<RawWebSocket> webSockets = new ArrayList<>();
@@ -85,8 +88,9 @@ class FileDescriptorLimitIT {
         for (int i = 0; i < 300; i++) { // more than the server has descriptors for; the kernel queues the rest
             sockets.add(sendUpgradeWithoutReading(port, "flood" + i));
         }
-        Awaitility.await().atMost(Duration.ofSeconds(10)).alias("accept fails with EMFILE")
-                .until(() -> count(process.output(), EMFILE) > 0);
+        // the second failure: one back-off has passed, and the connections accepted before it are logged in
+        Awaitility.await().atMost(Duration.ofSeconds(10)).alias("accept fails with EMFILE, twice")
+                .until(() -> count(process.output(), EMFILE) >= 2);
         long ticksBefore = process.cpuTicks();
         int logLinesBefore = count(process.output(), EMFILE);
         Thread.sleep(3_000); // a measurement window, not synchronisation: CPU and log lines over 3 s of overload
