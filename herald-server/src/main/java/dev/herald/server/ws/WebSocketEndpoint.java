@@ -104,8 +104,9 @@ public final class WebSocketEndpoint {
             return;
         }
         if (!connectionLimit.tryAcquireWebSocket()) {
-            // before the upgrade, so the refusal costs no session; the socket is not kept for another request
-            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            // before the upgrade, so the refusal costs no session; and the socket is closed once the answer is
+            // written (Vert.x keeps an HTTP/1.1 connection open despite the header), so its descriptor is free at once
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close").endHandler(v -> request.connection().close());
             ErrorRenderer.render(ctx, ErrorCode.TOO_MANY_CONNECTIONS.exception("this node holds its maximum of "
                     + connectionLimit.maxWebSockets() + " connections (ws.max-connections); retry on another node or later"));
             return;

@@ -52,6 +52,8 @@ class ConnectionLimitTest {
         assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.errorCode()).isEqualTo(ErrorCode.TOO_MANY_CONNECTIONS.code());
         assertThat(refused.headers().firstValue("Connection")).hasValue("close");
+        assertThat(answerUntilClosed(server.port(), "also-too-many")).as("the server closes the refused socket itself")
+                .startsWith("HTTP/1.1 503").contains("too_many_connections");
         assertThat(server.server().hub().sessions("one-too-many")).isEmpty();
         for (int i = 0; i < CAP; i++) { // every held connection still gets its messages
             assertThat(server.http().get("/send?uid=u" + i + "&message=hello-" + i + "&persist=false").status()).isEqualTo(200);
@@ -59,7 +61,7 @@ class ConnectionLimitTest {
             clients.get(i).awaitFrame(f -> f.contains(expected));
         }
         Http.Response metrics = server.http().get("/metrics");
-        assertThat(metrics.metric("herald_connections_refused_total{stage=\"upgrade\"}")).isEqualTo(1.0);
+        assertThat(metrics.metric("herald_connections_refused_total{stage=\"upgrade\"}")).isEqualTo(2.0);
         assertThat(metrics.metric("herald_connections_max")).isEqualTo(CAP);
 
         clients.getFirst().close();
@@ -94,6 +96,19 @@ class ConnectionLimitTest {
         assertThat(new JsonObject(health.body()).getString("status")).isEqualTo("UP");
         assertThat(server.http().get("/send?uid=holder&message=still-here&persist=false").status()).isEqualTo(200);
         holder.awaitFrame(f -> f.contains("still-here"));
+    }
+
+    /** Sends an upgrade request and reads everything the server sends until it closes the connection. */
+    private static String answerUntilClosed(int port, String uid) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) WsClient.WAIT.toMillis()); // a socket left open fails here
+            socket.getOutputStream().write(("GET /ws?uid=" + uid + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static SocketChannel openIdle(int port) {
