@@ -33,6 +33,7 @@ import dev.herald.server.receipts.ReceiptWebhook;
 import dev.herald.server.store.JdbcMessageStore;
 import dev.herald.server.store.MessageStores;
 import dev.herald.server.web.StaticRoutes;
+import dev.herald.server.ws.ConnectionLimit;
 import dev.herald.server.ws.WebSocketEndpoint;
 import dev.herald.server.ws.WebSocketOptions;
 import io.vertx.core.Vertx;
@@ -69,6 +70,7 @@ public final class HeraldServer implements AutoCloseable {
     private final Vertx vertx;
     private final WebSocketEndpoint webSockets;
     private final HeraldMetrics metrics;
+    private final ConnectionLimit connectionLimit;
     private final Inbox inbox;
     private final ReceiptWebhook receiptWebhook;
     private final Channels channels;
@@ -96,6 +98,7 @@ public final class HeraldServer implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.hub = new Hub(config.maxConnectionsPerUser(), stats);
+        this.connectionLimit = new ConnectionLimit(config.maxConnections());
         this.broker = broker;
         this.store = store;
         this.receiptWebhook = config.receiptWebhookUrl().isEmpty() ? null
@@ -109,6 +112,7 @@ public final class HeraldServer implements AutoCloseable {
         // meters); the connections gauge reads it only once the server runs
         java.util.concurrent.atomic.AtomicReference<WebSocketEndpoint> endpoint = new java.util.concurrent.atomic.AtomicReference<>();
         this.metrics = new HeraldMetrics(hub, stats, () -> endpoint.get() == null ? 0 : endpoint.get().openConnections());
+        metrics.bindConnectionLimit(connectionLimit);
         this.dispatcher = new NotifyDispatcher(channels.notifiers(), notifyStore, store, channels::policy,
                 new NotifyMeters(metrics.registry()), clock,
                 config.notifications().pollInterval(), NotifyDispatcher.DEFAULT_LEASE);
@@ -122,7 +126,7 @@ public final class HeraldServer implements AutoCloseable {
         Authenticator authenticator = config.devMode() ? new DevAuthenticator()
                 : new JwtAuthenticator(config.jwtSecret(), config.jwtPublicKey() == null ? null : PemKeys.readPublicKey(config.jwtPublicKey()),
                         config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway(), clock);
-        this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, inbox);
+        this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, inbox, connectionLimit);
         endpoint.set(webSockets);
         if (store instanceof JdbcMessageStore jdbc) {
             metrics.bindStoreCommits(jdbc, JdbcMessageStore::commits, JdbcMessageStore::failedCommits);
@@ -151,7 +155,9 @@ public final class HeraldServer implements AutoCloseable {
         }
 
         try {
-            http = vertx.createHttpServer(WebSocketOptions.httpServerOptions(config)).requestHandler(router).listen().await(30, TimeUnit.SECONDS);
+            http = vertx.createHttpServer(WebSocketOptions.httpServerOptions(config))
+                    .connectionHandler(connection -> connectionLimit.admit(WebSocketEndpoint.nettyChannel(connection)))
+                    .requestHandler(router).listen().await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             releaseResources();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
@@ -226,6 +232,11 @@ public final class HeraldServer implements AutoCloseable {
 
     public MessageStore store() {
         return store;
+    }
+
+    /** ws.max-connections and what it counts and refused. */
+    public ConnectionLimit connectionLimit() {
+        return connectionLimit;
     }
 
     public HubStats stats() {

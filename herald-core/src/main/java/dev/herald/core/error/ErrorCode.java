@@ -25,7 +25,8 @@ public enum ErrorCode {
     UPGRADE_REQUIRED("upgrade_required", 426, "This endpoint only accepts WebSocket upgrades (GET with Upgrade: websocket)."),
     INTERNAL_ERROR("internal_error", 500, "Something went wrong inside Herald; the log has details."),
     STORE_UNAVAILABLE("store_unavailable", 503, "The message store cannot commit right now; nothing was stored. Retry later."),
-    SHUTTING_DOWN("shutting_down", 503, "The server is shutting down; retry on another node or later.");
+    SHUTTING_DOWN("shutting_down", 503, "The server is shutting down; retry on another node or later."),
+    TOO_MANY_CONNECTIONS("too_many_connections", 503, "This node holds as many connections as it may (ws.max-connections); retry on another node or later.");
 
     private final String code;
     private final int httpStatus;

@@ -3,6 +3,7 @@ package dev.herald.server.admin;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.store.Maintenance;
+import dev.herald.server.ws.ConnectionLimit;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -83,6 +84,17 @@ public final class HeraldMetrics implements AutoCloseable {
             gauge("herald.notify.in.flight", "Channel delivery attempts under way", io.micrometer.core.instrument.Tags.of("channel", channel),
                     () -> inFlight.applyAsInt(channel));
         }
+    }
+
+    /** The connection cap: its value, and the connections it refused at the upgrade (503) and at accept (closed). */
+    public void bindConnectionLimit(ConnectionLimit limit) {
+        gauge("herald.connections.max", "ws.max-connections: WebSocket connections this node holds at most", limit::maxWebSockets);
+        FunctionCounter.builder("herald.connections.refused", limit.refusedAtUpgrade(), LongAdder::sum).tag("stage", "upgrade")
+                .description("Connections refused by ws.max-connections: at the upgrade (503 too_many_connections) or at accept (closed)")
+                .register(registry);
+        FunctionCounter.builder("herald.connections.refused", limit.refusedAtAccept(), LongAdder::sum).tag("stage", "accept")
+                .description("Connections refused by ws.max-connections: at the upgrade (503 too_many_connections) or at accept (closed)")
+                .register(registry);
     }
 
     /** Counts what one store maintenance pass did. */

@@ -1,5 +1,6 @@
 package dev.herald.server.config;
 
+import dev.herald.server.net.FileDescriptors;
 import dev.herald.server.receipts.WebhookSignature;
 import dev.herald.server.store.MessageStores;
 
@@ -24,7 +25,7 @@ public record HeraldConfig(
         String host, int port, Path dataDir, String nodeId,
         String jwtSecret, Path jwtPublicKey, String jwtIssuer, String jwtAudience, Duration jwtLeeway,
         List<String> apiKeys, List<String> allowedOrigins,
-        int maxConnectionsPerUser, int maxMessageSize, long sendQueueBytes,
+        int maxConnections, int maxConnectionsPerUser, int maxMessageSize, long sendQueueBytes,
         Duration authTimeout, Duration heartbeat, Duration idleTimeout, int maxTopicsPerConnection,
         long maxBodySize, int maxBatch, Duration shutdownGrace, String logLevel,
         String store, Duration messageTtl, Duration maxMessageTtl, int inboxCap, Duration receiptRetention,
@@ -128,10 +129,12 @@ public record HeraldConfig(
                         + " bytes (whsec_<base64> or plain text)");
             }
         }
+        List<String> allWarnings = new java.util.ArrayList<>(warnings);
+        int maxConnections = maxConnections(v.apply(Setting.WS_MAX_CONNECTIONS), FileDescriptors.limit(), allWarnings);
         return new HeraldConfig(host, port, Path.of(v.apply(Setting.DATA_DIR)), nodeId,
                 secret, publicKey, v.apply(Setting.AUTH_JWT_ISSUER), v.apply(Setting.AUTH_JWT_AUDIENCE),
                 Units.duration("auth.jwt-leeway", v.apply(Setting.AUTH_JWT_LEEWAY)),
-                apiKeys, list(v.apply(Setting.WS_ALLOWED_ORIGINS)),
+                apiKeys, list(v.apply(Setting.WS_ALLOWED_ORIGINS)), maxConnections,
                 Units.integer("ws.max-connections-per-user", v.apply(Setting.WS_MAX_CONNECTIONS_PER_USER), 1, 10_000),
                 (int) maxMessage, sendQueue,
                 positive("ws.auth-timeout", Units.duration("ws.auth-timeout", v.apply(Setting.WS_AUTH_TIMEOUT))),
@@ -145,7 +148,26 @@ public record HeraldConfig(
                 positive("messages.maintenance-interval", Units.duration("messages.maintenance-interval", v.apply(Setting.MESSAGES_MAINTENANCE_INTERVAL))),
                 webhookUrl, webhookSecret,
                 NotifyConfig.from(raw),
-                Map.copyOf(raw), Map.copyOf(origins), List.copyOf(warnings));
+                Map.copyOf(raw), Map.copyOf(origins), List.copyOf(allWarnings));
+    }
+
+    /**
+     * {@code ws.max-connections}: as set, or derived from the file-descriptor limit when empty. A value the
+     * limit cannot hold is allowed (the limit may be raised for the next start) but warned about: beyond
+     * the limit accept(2) fails with EMFILE and clients wait unanswered instead of getting a 503.
+     */
+    static int maxConnections(String value, long fdLimit, List<String> warnings) {
+        if (value.isEmpty()) {
+            return FileDescriptors.defaultMaxConnections(fdLimit);
+        }
+        int max = Units.integer("ws.max-connections", value, 1, Integer.MAX_VALUE);
+        if (fdLimit > 0 && max > fdLimit - FileDescriptors.RESERVE) {
+            warnings.add("ws.max-connections (" + max + ") leaves fewer than " + FileDescriptors.RESERVE
+                    + " of the process's " + fdLimit + " file descriptors for everything else: connections beyond the descriptor limit "
+                    + "wait unanswered instead of getting 503 too_many_connections (leave ws.max-connections empty for "
+                    + FileDescriptors.defaultMaxConnections(fdLimit) + ", or raise ulimit -n)");
+        }
+        return max;
     }
 
     private static Duration positive(String key, Duration d) {
@@ -196,7 +218,8 @@ public record HeraldConfig(
         for (Setting s : Setting.values()) {
             String value = raw.get(s);
             String shown = s.secret() && !value.isEmpty() ? "******** (set)"
-                    : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value) : value;
+                    : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value)
+                    : s == Setting.WS_MAX_CONNECTIONS && value.isEmpty() ? maxConnections + ", from the file-descriptor limit" : value;
             out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");
         }
         return out.toString();

@@ -14,6 +14,7 @@ import dev.herald.server.config.HeraldConfig;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
@@ -49,6 +50,7 @@ public final class WebSocketEndpoint {
     private final Clock clock;
     private final BooleanSupplier draining;
     private final Inbox inbox;
+    private final ConnectionLimit connectionLimit;
     private final AtomicLong connectionSeq = new AtomicLong();
     /** Every open connection, authenticated or not: for the sweeps and for shutdown. */
     private final Map<VertxSession, ClientConnection> open = new ConcurrentHashMap<>();
@@ -56,8 +58,9 @@ public final class WebSocketEndpoint {
     private long heartbeatTimer = -1;
 
     public WebSocketEndpoint(Vertx vertx, Hub hub, HubStats stats, Authenticator authenticator, HeraldConfig config,
-                             Clock clock, BooleanSupplier draining, Inbox inbox) {
+                             Clock clock, BooleanSupplier draining, Inbox inbox, ConnectionLimit connectionLimit) {
         this.vertx = vertx;
+        this.connectionLimit = connectionLimit;
         this.inbox = inbox;
         this.hub = hub;
         this.stats = stats;
@@ -100,6 +103,14 @@ public final class WebSocketEndpoint {
             ErrorRenderer.render(ctx, ErrorCode.UPGRADE_REQUIRED.exception());
             return;
         }
+        if (!connectionLimit.tryAcquireWebSocket()) {
+            // before the upgrade, so the refusal costs no session; and the socket is closed once the answer is
+            // written (Vert.x keeps an HTTP/1.1 connection open despite the header), so its descriptor is free at once
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close").endHandler(v -> request.connection().close());
+            ErrorRenderer.render(ctx, ErrorCode.TOO_MANY_CONNECTIONS.exception("this node holds its maximum of "
+                    + connectionLimit.maxWebSockets() + " connections (ws.max-connections); retry on another node or later"));
+            return;
+        }
         String token = request.getParam("token");
         String uid = request.getParam("uid");
         String since = request.getParam("since");
@@ -107,9 +118,13 @@ public final class WebSocketEndpoint {
                     releaseHandshake(request);
                     accept(ws, nettyChannel(request), token, uid, since);
                 })
-                .onFailure(e -> log.debug("WebSocket upgrade failed from {}: {}", request.remoteAddress(), e.getMessage()));
+                .onFailure(e -> {
+                    connectionLimit.releaseWebSocket();
+                    log.debug("WebSocket upgrade failed from {}: {}", request.remoteAddress(), e.getMessage());
+                });
     }
 
+    /** Runs with a slot of the connection limit taken; the slot is given back when the socket closes. */
     private void accept(ServerWebSocket ws, Channel channel, String token, String uid, String since) {
         String id = "c" + Long.toString(connectionSeq.incrementAndGet(), 36) + "-" + config.nodeId();
         VertxSession session = new VertxSession(id, ws, channel, vertx.getOrCreateContext(), config.sendQueueBytes(), stats,
@@ -126,7 +141,10 @@ public final class WebSocketEndpoint {
             public void binary(byte[] data) {
                 connection.onBinary();
             }
-        }, () -> open.remove(session));
+        }, () -> {
+            open.remove(session);
+            connectionLimit.releaseWebSocket();
+        });
         try {
             connection.start(token, uid, since);
         } catch (RuntimeException e) {
@@ -149,15 +167,21 @@ public final class WebSocketEndpoint {
     }
 
     /**
-     * The Netty channel under an upgraded request, which {@link VertxSession} writes its frames to. Vert.x
-     * 5 has no public accessor on a {@link ServerWebSocket} that vertx-web wrapped, but the request's
-     * connection is a {@link ConnectionBase} on the same channel. Fails loudly if a Vert.x upgrade changes that.
+     * The Netty channel under an HTTP connection: for an upgraded request, the one {@link VertxSession}
+     * writes its frames to. Vert.x 5 has no public accessor on a {@link ServerWebSocket} that vertx-web
+     * wrapped, but the request's connection is a {@link ConnectionBase} on the same channel. Fails loudly
+     * if a Vert.x upgrade changes that.
      */
     static Channel nettyChannel(HttpServerRequest request) {
-        if (request.connection() instanceof ConnectionBase connection) {
-            return connection.channel();
+        return nettyChannel(request.connection());
+    }
+
+    /** The Netty channel under an HTTP connection (see {@link #nettyChannel(HttpServerRequest)}). */
+    public static Channel nettyChannel(HttpConnection connection) {
+        if (connection instanceof ConnectionBase base) {
+            return base.channel();
         }
-        throw new IllegalStateException("no Netty channel under " + request.connection().getClass().getName());
+        throw new IllegalStateException("no Netty channel under " + connection.getClass().getName());
     }
 
     /**

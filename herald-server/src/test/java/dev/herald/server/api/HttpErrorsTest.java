@@ -3,6 +3,7 @@ package dev.herald.server.api;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.server.config.Setting;
 import dev.herald.server.testing.Http;
+import dev.herald.server.testing.RawWebSocket;
 import dev.herald.server.testing.SwitchableBroker;
 import dev.herald.server.testing.SwitchableStore;
 import dev.herald.server.testing.TestServer;
@@ -119,6 +120,11 @@ class HttpErrorsTest {
                 TestServer s = servers.devMode(Map.of(), broker);
                 broker.failPublishes(true);
                 yield s.http().postJson("/api/v1/messages", VALID_MESSAGE_NOT_PERSISTED);
+            }
+            case TOO_MANY_CONNECTIONS -> {
+                TestServer s = dev(Map.of(Setting.WS_MAX_CONNECTIONS, "1"));
+                s.connectHerald("holder");
+                yield RawWebSocket.refusedUpgrade(s.wsUri("uid=one-too-many"));
             }
             case SHUTTING_DOWN -> {
                 TestServer s = dev();

@@ -56,6 +56,8 @@ class HeraldConfigTest {
         "port                       | abc                  | port: 'abc' is not a whole number",
         "port                       | 70000                | port: 70000 is out of range",
         "port                       | -1                   | port: -1 is out of range",
+        "ws.max-connections         | 0                    | ws.max-connections: 0 is out of range",
+        "ws.max-connections         | lots                 | ws.max-connections: 'lots' is not a whole number",
         "ws.heartbeat               | 10 parsecs           | ws.heartbeat: '10 parsecs' is not a duration",
         "ws.heartbeat               | 0s                   | ws.heartbeat: must be greater than zero",
         "ws.idle-timeout            | 10s                  | ws.idle-timeout: must be longer than ws.heartbeat",
@@ -236,5 +238,25 @@ class HeraldConfigTest {
         HeraldConfig config = build(withAuth(Map.of()));
 
         assertThat(config.toString()).doesNotContain(SECRET).doesNotContain(API_KEY).contains("devMode=false");
+    }
+
+    @Test
+    void max_connections_defaults_to_the_file_descriptor_limit_minus_a_reserve() {
+        assertThat(HeraldConfig.maxConnections("", 20_000, new java.util.ArrayList<>())).isEqualTo(19_900);
+        assertThat(HeraldConfig.maxConnections("", 300, new java.util.ArrayList<>())).isEqualTo(200);
+        assertThat(HeraldConfig.maxConnections("", 150, new java.util.ArrayList<>())).as("half of a tiny limit").isEqualTo(75);
+        assertThat(HeraldConfig.maxConnections("", -1, new java.util.ArrayList<>())).as("limit unknown: no cap").isEqualTo(Integer.MAX_VALUE);
+        long limit = dev.herald.server.net.FileDescriptors.limit();
+        assertThat(HeraldConfig.defaults().maxConnections()).isEqualTo(dev.herald.server.net.FileDescriptors.defaultMaxConnections(limit));
+    }
+
+    @Test
+    void max_connections_the_descriptor_limit_cannot_hold_starts_with_a_warning() {
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+
+        assertThat(HeraldConfig.maxConnections("19900", 20_000, warnings)).isEqualTo(19_900);
+        assertThat(warnings).isEmpty();
+        assertThat(HeraldConfig.maxConnections("50000", 20_000, warnings)).isEqualTo(50_000);
+        assertThat(warnings).singleElement().asString().startsWith("ws.max-connections (50000) leaves fewer than 100 of the process's 20000 file descriptors");
     }
 }

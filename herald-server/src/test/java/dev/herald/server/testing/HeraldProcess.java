@@ -30,10 +30,23 @@ public final class HeraldProcess implements AutoCloseable {
     }
 
     public static HeraldProcess start(String... args) throws IOException {
+        return start(List.of(), args);
+    }
+
+    /**
+     * Under a file-descriptor limit of {@code nofile} (soft and hard), set by prlimit(1) for the child
+     * only: how a test reaches the limit with a few hundred connections instead of 20,000.
+     */
+    public static HeraldProcess startWithFileLimit(int nofile, String... args) throws IOException {
+        return start(List.of("prlimit", "--nofile=" + nofile + ":" + nofile), args);
+    }
+
+    private static HeraldProcess start(List<String> prefix, String... args) throws IOException {
         String jar = System.getProperty("herald.jar");
         assertThat(jar).as("herald.jar system property (set by failsafe)").isNotNull();
         assertThat(Path.of(jar)).exists();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
         command.addAll(List.of(args));
         HeraldProcess p = new HeraldProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
         Thread reader = new Thread(p::collectOutput, "herald-process-output");
@@ -53,6 +66,16 @@ public final class HeraldProcess implements AutoCloseable {
         } catch (IOException ignored) {
             // the process ended
         }
+    }
+
+    /**
+     * CPU time the process has used, user plus system, from {@code /proc/<pid>/stat} (prlimit execs the
+     * JVM, so the pid is the JVM's), in clock ticks of 10 ms.
+     */
+    public long cpuTicks() throws IOException {
+        String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // fields from the 3rd (state) on
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime (14th) + stime (15th)
     }
 
     public Process process() {

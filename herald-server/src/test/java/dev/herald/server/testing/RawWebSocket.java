@@ -67,6 +67,46 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a WebSocket upgrade request to {@code uri} and reads the answer when it is not an upgrade:
+     * status, headers and body (by Content-Length). The JDK's HTTP client cannot send {@code Upgrade}, so
+     * this is how a test reads the HTTP errors Herald answers before an upgrade. Fails on a 101.
+     */
+    public static Http.Response refusedUpgrade(URI uri) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), (int) WsClient.WAIT.toMillis());
+            socket.setSoTimeout((int) WsClient.WAIT.toMillis());
+            RawWebSocket raw = new RawWebSocket(socket);
+            raw.out.write(upgradeRequest(uri).getBytes(StandardCharsets.US_ASCII));
+            raw.out.flush();
+            String status = raw.readLine();
+            if (status.startsWith("HTTP/1.1 101")) {
+                throw new AssertionError("the upgrade was accepted: " + status);
+            }
+            java.util.Map<String, List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (String line = raw.readLine(); !line.isEmpty(); line = raw.readLine()) {
+                int colon = line.indexOf(':');
+                headers.computeIfAbsent(line.substring(0, colon).trim(), k -> new ArrayList<>()).add(line.substring(colon + 1).trim());
+            }
+            int length = Integer.parseInt(headers.getOrDefault("Content-Length", List.of("0")).getFirst());
+            byte[] body = new byte[length];
+            raw.in.readFully(body);
+            return new Http.Response(Integer.parseInt(status.split(" ")[1]), new String(body, StandardCharsets.UTF_8),
+                    java.net.http.HttpHeaders.of(headers, (name, value) -> true));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String upgradeRequest(URI uri) {
+        byte[] key = new byte[16];
+        ThreadLocalRandom.current().nextBytes(key);
+        String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        return "GET " + target + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key)
+                + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    }
+
     private void handshake(URI uri) throws IOException {
         byte[] key = new byte[16];
         ThreadLocalRandom.current().nextBytes(key);
