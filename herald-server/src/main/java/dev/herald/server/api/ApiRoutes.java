@@ -106,13 +106,36 @@ public final class ApiRoutes {
     }
 
     private void publishBatch(RoutingContext ctx) {
-        timed(ctx, () -> center.publishBatchJson(jsonBody(ctx), maxBatch), results -> {
-            JsonArray out = new JsonArray();
-            for (PushCenter.BatchResult r : results) {
-                out.add(r.error() != null ? ErrorRenderer.body(r.error()) : publishedBody(r.published()));
+        timed(ctx, () -> center.publishBatchJson(jsonBody(ctx), maxBatch), results -> Reply.encoded(200, batchBody(results)));
+    }
+
+    /**
+     * {@code {"results":[…]}} written as text: the same JSON as {@link #publishedBody} per entry, without a
+     * {@link JsonObject} (a map and its entries) per message. Ids are ULIDs (no escaping needed); errors,
+     * which carry free text, go through {@link ErrorRenderer#body}.
+     */
+    static String batchBody(java.util.List<PushCenter.BatchResult> results) {
+        StringBuilder out = new StringBuilder(16 + 48 * results.size()).append("{\"results\":[");
+        for (int i = 0; i < results.size(); i++) {
+            if (i > 0) {
+                out.append(',');
             }
-            return new Reply(200, new JsonObject().put("results", out));
-        });
+            PushCenter.BatchResult r = results.get(i);
+            if (r.error() != null) {
+                out.append(ErrorRenderer.body(r.error()).encode());
+                continue;
+            }
+            PushCenter.Published p = r.published();
+            out.append("{\"id\":\"").append(p.id()).append("\",\"delivered\":").append(p.delivered());
+            if (p.queued()) {
+                out.append(",\"queued\":true");
+            }
+            if (p.duplicate()) {
+                out.append(",\"duplicate\":true");
+            }
+            out.append('}');
+        }
+        return out.append("]}").toString();
     }
 
     /** 200 when live connections got it (or it was a repeat), 202 when it waits in the store for offline recipients. */
