@@ -135,13 +135,18 @@ public final class PublishRequestParser {
                 case "notification" -> content = readContent(p, path(index, "notification"));
                 case "data" -> {
                     int start = (int) p.currentTokenLocation().getCharOffset();
-                    if (value == JsonToken.VALUE_STRING) {
-                        raw = p.getText().getBytes(StandardCharsets.UTF_8);
-                    }
+                    // a string's length finishes the token (so the location below is past its closing quote)
+                    int textLength = value == JsonToken.VALUE_STRING ? p.getTextLength() : -1;
                     p.skipChildren();
                     int end = (int) p.currentLocation().getCharOffset();
                     dataJson = body.substring(start, end);
-                    if (raw == null) {
+                    if (value == JsonToken.VALUE_STRING) {
+                        // no escapes (as long as the quoted text) and ASCII: its bytes straight from the body
+                        raw = textLength == end - start - 2 ? asciiBytes(body, start + 1, end - 1) : null;
+                        if (raw == null) {
+                            raw = p.getText().getBytes(StandardCharsets.UTF_8);
+                        }
+                    } else {
                         raw = dataJson.getBytes(StandardCharsets.UTF_8);
                     }
                 }
@@ -187,6 +192,19 @@ public final class PublishRequestParser {
             throw ErrorCode.INVALID_REQUEST.exception(path + " must be a positive number of seconds or a duration like \"90s\", \"15m\", \"24h\", \"7d\"");
         }
         return ttl;
+    }
+
+    /** {@code s[from, to)} as bytes when it is all ASCII (then they are its UTF-8 bytes), else {@code null}. */
+    private static byte[] asciiBytes(String s, int from, int to) {
+        byte[] out = new byte[to - from];
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                return null;
+            }
+            out[i - from] = (byte) c;
+        }
+        return out;
     }
 
     /** Idempotency keys: 1-256 printable characters (they are echoed in errors and stored). */

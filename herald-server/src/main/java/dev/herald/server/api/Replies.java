@@ -4,6 +4,7 @@ import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -21,12 +22,12 @@ final class Replies {
      * An HTTP answer: status and JSON body ({@code null} body and {@code encoded}: no content).
      * {@code encoded}: the body already as JSON text (hot paths that build it without a {@link JsonObject}).
      */
-    record Reply(int status, JsonObject body, String encoded) {
+    record Reply(int status, JsonObject body, Buffer encoded) {
         Reply(int status, JsonObject body) {
             this(status, body, null);
         }
 
-        static Reply encoded(int status, String json) {
+        static Reply encoded(int status, Buffer json) {
             return new Reply(status, null, json);
         }
     }
@@ -81,7 +82,7 @@ final class Replies {
         }));
     }
 
-    static void respondEncoded(RoutingContext ctx, int status, String json) {
+    static void respondEncoded(RoutingContext ctx, int status, Buffer json) {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(json);
     }
 

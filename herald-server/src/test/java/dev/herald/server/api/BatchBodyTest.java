@@ -2,6 +2,7 @@ package dev.herald.server.api;
 
 import dev.herald.core.PushCenter;
 import dev.herald.core.error.ErrorCode;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -16,15 +17,15 @@ class BatchBodyTest {
     @Test
     void every_kind_of_entry_renders_as_the_json_objects_did() {
         List<PushCenter.BatchResult> results = List.of(
-                new PushCenter.BatchResult(new PushCenter.Published("01JABCDEFGHJKMNPQRSTVWXYZ0", 3, false, false), null),
+                new PushCenter.BatchResult(new PushCenter.Published("01JABCDEFGHJKMNPQRSTVWXYZ0", 12345, false, false), null),
                 new PushCenter.BatchResult(new PushCenter.Published("01JABCDEFGHJKMNPQRSTVWXYZ1", 0, true, false), null),
                 new PushCenter.BatchResult(new PushCenter.Published("01JABCDEFGHJKMNPQRSTVWXYZ2", 0, true, true), null),
                 new PushCenter.BatchResult(null, ErrorCode.INVALID_REQUEST.exception("messages[3].to has \"quotes\", a \\ and\na line ü")));
 
-        String body = ApiRoutes.batchBody(results);
+        Buffer body = ApiRoutes.batchBody(results);
 
         JsonArray expected = new JsonArray()
-                .add(new JsonObject().put("id", "01JABCDEFGHJKMNPQRSTVWXYZ0").put("delivered", 3))
+                .add(new JsonObject().put("id", "01JABCDEFGHJKMNPQRSTVWXYZ0").put("delivered", 12345))
                 .add(new JsonObject().put("id", "01JABCDEFGHJKMNPQRSTVWXYZ1").put("delivered", 0).put("queued", true))
                 .add(new JsonObject().put("id", "01JABCDEFGHJKMNPQRSTVWXYZ2").put("delivered", 0).put("duplicate", true))
                 .add(ErrorRenderer.body(results.get(3).error()));
