@@ -153,6 +153,9 @@ public final class PushCenter {
      */
     public CompletableFuture<List<BatchResult>> publishBatchJson(String body, int maxMessages) {
         List<PublishRequestParser.Item> items = parser.parseBatch(body, maxMessages);
+        if (!anyDurable(items)) {
+            return CompletableFuture.completedFuture(publishTransientBatch(items));
+        }
         List<PublishRequest> requests = new ArrayList<>(items.size());
         for (PublishRequestParser.Item item : items) {
             requests.add(item.request());
@@ -183,6 +186,49 @@ public final class PushCenter {
             }
             return results;
         });
+    }
+
+    private static boolean anyDurable(List<PublishRequestParser.Item> items) {
+        for (PublishRequestParser.Item item : items) {
+            if (item.request() != null && item.request().persist()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A batch without durable entries (the hot path of fire-and-forget publishers): each entry is
+     * checked and fanned out at once, in array order, on the calling thread — the same outcome as
+     * {@link #publishAll} without a future per entry, since nothing waits for a store.
+     */
+    private List<BatchResult> publishTransientBatch(List<PublishRequestParser.Item> items) {
+        long now = clock.millis();
+        List<BatchResult> results = new ArrayList<>(items.size());
+        for (PublishRequestParser.Item item : items) {
+            if (item.error() != null) {
+                results.add(new BatchResult(null, item.error()));
+                continue;
+            }
+            PublishRequest request;
+            try {
+                validate(item.request());
+                request = notifications.prepare(item.request());
+            } catch (HeraldException e) {
+                results.add(new BatchResult(null, e));
+                continue;
+            }
+            stats.messagesIn.increment();
+            results.add(new BatchResult(publishNow(request, now), null));
+        }
+        return results;
+    }
+
+    /** Fans out a fire-and-forget request with a fresh id. */
+    private Published publishNow(PublishRequest r, long now) {
+        Message message = new Message(ids.next(now), now, r.dataJson(), r.rawBody());
+        int delivered = broker.publish(new Delivery(r.targets(), message));
+        return new Published(message.id(), delivered, false, false);
     }
 
     /** The {@code store_unavailable} failure of a completed publish, or {@code null}. */
@@ -236,10 +282,7 @@ public final class PushCenter {
         }
         if (!anyDurable) {
             for (int i : valid) {
-                PublishRequest r = requests.get(i);
-                Message message = new Message(ids.next(now), now, r.dataJson(), r.rawBody());
-                int delivered = broker.publish(new Delivery(r.targets(), message));
-                futures.set(i, CompletableFuture.completedFuture(new Published(message.id(), delivered, false, false)));
+                futures.set(i, CompletableFuture.completedFuture(publishNow(requests.get(i), now)));
             }
             return futures;
         }

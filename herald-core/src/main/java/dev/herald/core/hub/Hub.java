@@ -3,6 +3,7 @@ package dev.herald.core.hub;
 import dev.herald.core.message.Message;
 import dev.herald.core.message.Target;
 import dev.herald.core.session.BaseSession;
+import dev.herald.core.session.DeliveryLane;
 import dev.herald.core.session.Session;
 
 import java.util.ArrayList;
@@ -25,6 +26,11 @@ import java.util.function.Consumer;
  * shard lock: delivery reads it without locking. Removal is identity-checked: a stale session's
  * late close can never remove a newer session of the same user.
  *
+ * <p>Sessions are also grouped by the transport thread that owns them ({@link DeliveryLane}): a
+ * broadcast hands each lane one walk over its own sessions, run on that thread, instead of walking
+ * every session on the publishing thread. Messages from one publisher still reach each session in
+ * publish order: while a lane has walks waiting, deliveries to its sessions queue behind them.
+ *
  * <p>Thread-safe. No method blocks on I/O: delivery only enqueues onto sessions' bounded queues.
  */
 public final class Hub {
@@ -36,6 +42,10 @@ public final class Hub {
     private final ConcurrentHashMap<String, Set<BaseSession>> topics = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger users = new AtomicInteger();
+    /** Sessions without a transport thread of their own: walked on the publishing thread. */
+    private final DeliveryLane callerLane = DeliveryLane.callerRuns();
+    /** Every lane a session was ever registered in (a transport has a handful: one per event loop). */
+    private final Set<DeliveryLane> lanes = ConcurrentHashMap.newKeySet();
 
     public Hub(int maxConnectionsPerUser, HubStats stats) {
         this(DEFAULT_SHARDS, maxConnectionsPerUser, stats);
@@ -51,6 +61,19 @@ public final class Hub {
         }
         this.maxConnectionsPerUser = maxConnectionsPerUser;
         this.stats = stats;
+        lanes.add(callerLane);
+    }
+
+    private DeliveryLane laneOf(BaseSession session) {
+        DeliveryLane lane = session.lane();
+        return lane == null ? callerLane : lane;
+    }
+
+    /** Under the shard lock, with the session's addition to the user map. */
+    private void joinLane(BaseSession session) {
+        DeliveryLane lane = laneOf(session);
+        lanes.add(lane);
+        lane.add(session);
     }
 
     /** What {@link #add} did. {@code FIRST} is when a cluster node subscribes to the user's channel. */
@@ -64,6 +87,7 @@ public final class Hub {
             BaseSession[] current = shard.users.get(userId);
             if (current == null) {
                 shard.users.put(userId, new BaseSession[] {session});
+                joinLane(session);
                 connections.incrementAndGet();
                 users.incrementAndGet();
                 stats.connectionsOpened.increment();
@@ -76,6 +100,7 @@ public final class Hub {
             BaseSession[] next = Arrays.copyOf(current, current.length + 1);
             next[current.length] = session;
             shard.users.put(userId, next);
+            joinLane(session);
             connections.incrementAndGet();
             stats.connectionsOpened.increment();
             return AddResult.ADDED;
@@ -111,6 +136,7 @@ public final class Hub {
                 return false; // stale: this session was already removed, a newer one stays
             }
             connections.decrementAndGet();
+            laneOf(session).remove(session);
             if (current.length == 1) {
                 shard.users.remove(userId);
                 users.decrementAndGet();
@@ -159,7 +185,9 @@ public final class Hub {
 
     /**
      * Queues the message to every session the targets name, each session at most once, and returns
-     * how many sessions accepted it.
+     * how many sessions accepted it. A delivery that has to wait for its lane (a broadcast walked on
+     * another thread, or a message queued behind one) counts as accepted when it is handed over; a
+     * session that then refuses it shows in {@code dropped}, as any refusal does.
      */
     public int deliver(List<Target> targets, Message message) {
         if (targets.size() == 1) {
@@ -180,7 +208,7 @@ public final class Hub {
                 int n = 0;
                 if (sessions != null) {
                     for (BaseSession s : sessions) {
-                        n += offer(s, message, null, seen, message.durable());
+                        n += offerInOrder(s, message, null, seen, message.durable());
                     }
                 }
                 yield n;
@@ -190,23 +218,72 @@ public final class Hub {
                 int n = 0;
                 if (followers != null) {
                     for (BaseSession s : followers) {
-                        n += offer(s, message, topic.name(), seen, false);
+                        n += offerInOrder(s, message, topic.name(), seen, false);
                     }
                 }
                 yield n;
             }
-            case Target.Everyone everyone -> {
+            case Target.Everyone everyone when seen == null -> broadcast(message);
+            case Target.Everyone everyone -> { // with other targets (never from a publish request): one walk, deduplicated
                 int n = 0;
                 for (Shard shard : shards) {
                     for (BaseSession[] sessions : shard.users.values()) {
                         for (BaseSession s : sessions) {
-                            n += offer(s, message, null, seen, false);
+                            n += offerInOrder(s, message, null, seen, false);
                         }
                     }
                 }
                 yield n;
             }
         };
+    }
+
+    /**
+     * Every session, one walk per lane on the lane's own thread (at once when the publisher is on that
+     * thread and nothing waits there). A lane walked later counts the sessions it held when handed over.
+     */
+    private int broadcast(Message message) {
+        int n = 0;
+        for (DeliveryLane lane : lanes) {
+            int size = lane.size();
+            if (size == 0) {
+                continue;
+            }
+            LaneWalk walk = new LaneWalk(message);
+            n += lane.runInOrder(() -> lane.forEach(walk), true) ? walk.delivered : size;
+        }
+        return n;
+    }
+
+    /** One lane's part of a broadcast. Runs on one thread at a time. */
+    private final class LaneWalk implements Consumer<BaseSession> {
+        private final Message message;
+        int delivered;
+
+        LaneWalk(Message message) {
+            this.message = message;
+        }
+
+        @Override
+        public void accept(BaseSession session) {
+            delivered += offer(session, message, null, null, false);
+        }
+    }
+
+    /**
+     * {@link #offer}, or, while the session's lane has work waiting (a broadcast walk), a task behind it:
+     * a message never overtakes one its publisher published earlier. Counted as accepted when handed over.
+     */
+    private int offerInOrder(BaseSession session, Message message, String viaTopic, Set<Session> seen, boolean tracked) {
+        DeliveryLane lane = laneOf(session);
+        if (!lane.busy()) {
+            return offer(session, message, viaTopic, seen, tracked);
+        }
+        if (seen != null && !seen.add(session)) {
+            return 0;
+        }
+        lane.runInOrder(() -> offer(session, message, viaTopic, null, tracked), false);
+        return 1;
     }
 
     /** {@code tracked}: a durable message addressed to the session's user, whose delivery becomes a receipt. */

@@ -18,7 +18,8 @@ public final class Message {
     private final byte[] rawBody;
     private final boolean durable;
     private volatile byte[] directEnvelope;
-    private final ConcurrentHashMap<String, byte[]> topicEnvelopes = new ConcurrentHashMap<>(2);
+    /** Created by the first topic delivery: most messages never go through a topic. */
+    private volatile ConcurrentHashMap<String, byte[]> topicEnvelopes;
 
     /** A fire-and-forget message (not in the store). */
     public Message(String id, long timestamp, String dataJson, byte[] rawBody) {
@@ -70,7 +71,17 @@ public final class Message {
             }
             return frame;
         }
-        return topicEnvelopes.computeIfAbsent(viaTopic, this::encodeEnvelope);
+        ConcurrentHashMap<String, byte[]> byTopic = topicEnvelopes;
+        if (byTopic == null) {
+            synchronized (this) {
+                byTopic = topicEnvelopes;
+                if (byTopic == null) {
+                    byTopic = new ConcurrentHashMap<>(2);
+                    topicEnvelopes = byTopic;
+                }
+            }
+        }
+        return byTopic.computeIfAbsent(viaTopic, this::encodeEnvelope);
     }
 
     private byte[] encodeEnvelope(String topic) {

@@ -31,7 +31,15 @@ public record NotifyRequest(List<String> channels, List<Destination> targets, Fa
 
     /** Whether this request creates any delivery outside the in-app channel. */
     public boolean hasOtherChannels() {
-        return !targets.isEmpty() || fallback != null || channels.stream().anyMatch(c -> !Notifiers.WS.equals(c));
+        if (!targets.isEmpty() || fallback != null) {
+            return true;
+        }
+        for (String c : channels) { // a loop, not a stream: asked once per published message
+            if (!Notifiers.WS.equals(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -67,6 +67,9 @@ public record PublishRequest(List<String> users, List<String> topics, boolean al
         if (all) {
             return List.of(Target.Everyone.INSTANCE);
         }
+        if (topics.isEmpty() && users.size() == 1 && delivery.inApp()) {
+            return List.of(new Target.User(users.get(0))); // the personal message: no list to grow or copy
+        }
         List<Target> targets = new ArrayList<>(users.size() + topics.size());
         for (String u : inAppUsers()) {
             targets.add(new Target.User(u));

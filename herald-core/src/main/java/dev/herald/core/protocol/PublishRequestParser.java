@@ -32,7 +32,7 @@ public final class PublishRequestParser {
     public PublishRequest parseOne(String body) {
         try (JsonParser p = JSON.createParser(body)) {
             expect(p.nextToken(), JsonToken.START_OBJECT, "the body must be a JSON object");
-            PublishRequest request = readMessage(p, body, "");
+            PublishRequest request = readMessage(p, body, -1);
             if (p.nextToken() != null) {
                 throw ErrorCode.INVALID_JSON.exception("unexpected content after the JSON object");
             }
@@ -74,7 +74,7 @@ public final class PublishRequestParser {
                 }
                 JsonStreamContext batchArray = p.getParsingContext().getParent();
                 try {
-                    items.add(new Item(readMessage(p, body, "messages[" + index + "]."), null));
+                    items.add(new Item(readMessage(p, body, index), null));
                 } catch (HeraldException e) {
                     if (e.code() != ErrorCode.INVALID_REQUEST) {
                         throw e;
@@ -103,8 +103,19 @@ public final class PublishRequestParser {
     /** One batch entry: a request, or the reason it was refused. */
     public record Item(PublishRequest request, HeraldException error) { }
 
-    /** Reads the fields of one message object; the parser is on its START_OBJECT and ends on its END_OBJECT. */
-    private PublishRequest readMessage(JsonParser p, String body, String path) throws IOException {
+    /**
+     * A field's path in error messages: {@code messages[3].to.users} in a batch ({@code index} ≥ 0), {@code to.users}
+     * for a single message ({@code index} -1). Built only when an error is reported, not per item parsed.
+     */
+    private static String path(int index, String field) {
+        return index < 0 ? field : "messages[" + index + "]." + field;
+    }
+
+    /**
+     * Reads the fields of one message object; the parser is on its START_OBJECT and ends on its END_OBJECT.
+     * {@code index}: the item's position in a batch, or -1 for a single message (see {@link #path}).
+     */
+    private PublishRequest readMessage(JsonParser p, String body, int index) throws IOException {
         Recipients to = null;
         String dataJson = null;
         byte[] raw = null;
@@ -118,44 +129,51 @@ public final class PublishRequestParser {
         while ((field = p.nextFieldName()) != null) {
             JsonToken value = p.nextToken();
             switch (field) {
-                case "to" -> to = readRecipients(p, path + "to");
-                case "channels" -> channels = readChannels(p, path + "channels");
-                case "fallback" -> fallback = readFallback(p, path + "fallback");
-                case "notification" -> content = readContent(p, path + "notification");
+                case "to" -> to = readRecipients(p, index);
+                case "channels" -> channels = readChannels(p, path(index, "channels"));
+                case "fallback" -> fallback = readFallback(p, path(index, "fallback"));
+                case "notification" -> content = readContent(p, path(index, "notification"));
                 case "data" -> {
                     int start = (int) p.currentTokenLocation().getCharOffset();
-                    if (value == JsonToken.VALUE_STRING) {
-                        raw = p.getText().getBytes(StandardCharsets.UTF_8);
-                    }
+                    // a string's length finishes the token (so the location below is past its closing quote)
+                    int textLength = value == JsonToken.VALUE_STRING ? p.getTextLength() : -1;
                     p.skipChildren();
                     int end = (int) p.currentLocation().getCharOffset();
                     dataJson = body.substring(start, end);
-                    if (raw == null) {
+                    if (value == JsonToken.VALUE_STRING) {
+                        // no escapes (as long as the quoted text) and ASCII: its bytes straight from the body
+                        raw = textLength == end - start - 2 ? asciiBytes(body, start + 1, end - 1) : null;
+                        if (raw == null) {
+                            raw = p.getText().getBytes(StandardCharsets.UTF_8);
+                        }
+                    } else {
                         raw = dataJson.getBytes(StandardCharsets.UTF_8);
                     }
                 }
                 case "persist" -> {
                     if (!value.isBoolean()) {
-                        throw ErrorCode.INVALID_REQUEST.exception(path + "persist must be true or false");
+                        throw ErrorCode.INVALID_REQUEST.exception(path(index, "persist") + " must be true or false");
                     }
                     persist = p.getBooleanValue();
                 }
-                case "ttl" -> ttl = readTtl(p, value, path + "ttl");
-                case "idempotencyKey" -> idempotencyKey = readIdempotencyKey(p, value, path + "idempotencyKey");
-                default -> throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + path + field + "'");
+                case "ttl" -> ttl = readTtl(p, value, path(index, "ttl"));
+                case "idempotencyKey" -> idempotencyKey = readIdempotencyKey(p, value, path(index, "idempotencyKey"));
+                default -> throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + path(index, field) + "'");
             }
         }
         if (to == null) {
-            throw ErrorCode.INVALID_REQUEST.exception(path + "to is required: {\"users\":[…],\"topics\":[…],\"all\":false}");
+            throw ErrorCode.INVALID_REQUEST.exception(path(index, "to") + " is required: {\"users\":[…],\"topics\":[…],\"all\":false}");
         }
         if (dataJson == null) {
-            throw ErrorCode.INVALID_REQUEST.exception(path + "data is required (any JSON value)");
+            throw ErrorCode.INVALID_REQUEST.exception(path(index, "data") + " is required (any JSON value)");
         }
         if (!to.all && to.users.isEmpty() && to.topics.isEmpty() && to.targets.isEmpty()) {
-            throw ErrorCode.INVALID_REQUEST.exception(path + "to names no recipient: give users, topics, all:true or a channel target");
+            throw ErrorCode.INVALID_REQUEST.exception(path(index, "to") + " names no recipient: give users, topics, all:true or a channel target");
         }
-        NotifyRequest notify = new NotifyRequest(channels == null ? NotifyRequest.IN_APP.channels() : channels,
-                to.targets, fallback, content);
+        // the in-app default is shared, not built per message
+        NotifyRequest notify = channels == null && to.targets.isEmpty() && fallback == null && content == null
+                ? NotifyRequest.IN_APP
+                : new NotifyRequest(channels == null ? NotifyRequest.IN_APP.channels() : channels, to.targets, fallback, content);
         return new PublishRequest(to.users, to.topics, to.all, dataJson, raw, persist, ttl, idempotencyKey, notify);
     }
 
@@ -174,6 +192,19 @@ public final class PublishRequestParser {
             throw ErrorCode.INVALID_REQUEST.exception(path + " must be a positive number of seconds or a duration like \"90s\", \"15m\", \"24h\", \"7d\"");
         }
         return ttl;
+    }
+
+    /** {@code s[from, to)} as bytes when it is all ASCII (then they are its UTF-8 bytes), else {@code null}. */
+    private static byte[] asciiBytes(String s, int from, int to) {
+        byte[] out = new byte[to - from];
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                return null;
+            }
+            out[i - from] = (byte) c;
+        }
+        return out;
     }
 
     /** Idempotency keys: 1-256 printable characters (they are echoed in errors and stored). */
@@ -195,28 +226,33 @@ public final class PublishRequestParser {
 
     private record Recipients(List<String> users, List<String> topics, boolean all, List<Destination> targets) { }
 
-    private Recipients readRecipients(JsonParser p, String path) throws IOException {
+    private Recipients readRecipients(JsonParser p, int index) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
-            throw ErrorCode.INVALID_REQUEST.exception(path + " must be an object");
+            throw ErrorCode.INVALID_REQUEST.exception(path(index, "to") + " must be an object");
         }
         List<String> users = List.of();
         List<String> topics = List.of();
         boolean all = false;
-        List<Destination> targets = new ArrayList<>();
+        List<Destination> targets = List.of(); // a list only when a channel target is named
         String field;
         while ((field = p.nextFieldName()) != null) {
             JsonToken value = p.nextToken();
             switch (field) {
-                case "users" -> users = readStrings(p, path + ".users");
-                case "topics" -> topics = readStrings(p, path + ".topics");
+                case "users" -> users = readStrings(p, index, "to.users");
+                case "topics" -> topics = readStrings(p, index, "to.topics");
                 case "all" -> {
                     if (!value.isBoolean()) {
-                        throw ErrorCode.INVALID_REQUEST.exception(path + ".all must be true or false");
+                        throw ErrorCode.INVALID_REQUEST.exception(path(index, "to.all") + " must be true or false");
                     }
                     all = p.getBooleanValue();
                 }
                 // any other key names a channel: explicit targets, checked against the configured channels later
-                default -> readTargets(p, field, path + "." + field, targets);
+                default -> {
+                    if (targets.isEmpty()) {
+                        targets = new ArrayList<>();
+                    }
+                    readTargets(p, field, path(index, "to." + field), targets);
+                }
             }
         }
         return new Recipients(users, topics, all, targets);
@@ -307,7 +343,7 @@ public final class PublishRequestParser {
     }
 
     private List<String> readChannels(JsonParser p, String path) throws IOException {
-        List<String> channels = readStrings(p, path);
+        List<String> channels = readStrings(p, -1, path);
         if (channels.isEmpty()) {
             throw ErrorCode.INVALID_REQUEST.exception(path + " must name at least one channel, e.g. [\"" + Notifiers.WS + "\"]");
         }
@@ -378,22 +414,31 @@ public final class PublishRequestParser {
     /** Longest notification title (an e-mail subject line, a robot's heading). */
     public static final int MAX_TITLE_LENGTH = 200;
 
-    private List<String> readStrings(JsonParser p, String path) throws IOException {
+    /** A JSON array of strings at {@code path(index, field)}; a one-element array needs no list growth. */
+    private List<String> readStrings(JsonParser p, int index, String field) throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY) {
-            throw ErrorCode.INVALID_REQUEST.exception(path + " must be an array of strings");
+            throw ErrorCode.INVALID_REQUEST.exception(path(index, field) + " must be an array of strings");
         }
-        List<String> out = new ArrayList<>();
+        String first = null;
+        List<String> out = null;
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t == JsonToken.VALUE_STRING) {
-                out.add(p.getText());
-            } else if (t == JsonToken.VALUE_NUMBER_INT) {
-                out.add(p.getText()); // numeric user ids, as the seed's {"uid": 123}
+            // VALUE_NUMBER_INT: numeric user ids, as the seed's {"uid": 123}
+            if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NUMBER_INT) {
+                throw ErrorCode.INVALID_REQUEST.exception(path(index, field) + " must be an array of strings");
+            }
+            String s = p.getText();
+            if (first == null && out == null) {
+                first = s;
             } else {
-                throw ErrorCode.INVALID_REQUEST.exception(path + " must be an array of strings");
+                if (out == null) {
+                    out = new ArrayList<>();
+                    out.add(first);
+                }
+                out.add(s);
             }
         }
-        return out;
+        return out != null ? out : first != null ? List.of(first) : List.of();
     }
 
     /** After a per-item error somewhere inside an item, moves the parser to that item's END_OBJECT. */

@@ -64,6 +64,14 @@ public abstract class BaseSession implements Session {
         return connectedAt;
     }
 
+    /**
+     * The transport thread that owns this session, for fan-out split per thread ({@link DeliveryLane}),
+     * or {@code null} (the default): the session is sent to from the publishing thread.
+     */
+    public DeliveryLane lane() {
+        return null;
+    }
+
     /** Binds the connection to a user once it has authenticated. Called once, before the hub sees it. */
     public final void bind(String userId, Protocol protocol) {
         this.userId = userId;

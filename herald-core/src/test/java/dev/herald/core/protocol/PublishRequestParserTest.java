@@ -36,6 +36,40 @@ class PublishRequestParserTest {
     }
 
     @Test
+    void raw_body_of_string_data_is_its_utf8_content_with_or_without_escapes_and_non_ascii() {
+        // "plain" takes the copy-from-the-body path; the others (escapes, non-ASCII, both, empty) decode the string
+        List<String[]> cases = List.of(
+                new String[] {"\"plain ascii 123\"", "plain ascii 123"},
+                new String[] {"\"\"", ""},
+                new String[] {"\"caf\u00e9 你好 \uD83D\uDE00\"", "caf\u00e9 你好 \uD83D\uDE00"},
+                new String[] {"\"tab\\there \\u00e9\"", "tab\there \u00e9"},
+                new String[] {"\"line\\nbreak\"", "line\nbreak"});
+        for (String[] c : cases) {
+            PublishRequest one = parser.parseOne("{\"to\":{\"users\":[\"u\"]},\"data\":" + c[0] + ",\"persist\":false}");
+            List<PublishRequestParser.Item> batch = parser.parseBatch("[{\"data\":" + c[0] + ",\"to\":{\"users\":[\"u\"]}},"
+                    + "{\"to\":{\"users\":[\"v\"]},\"data\":" + c[0] + "}]", 10);
+            for (PublishRequest r : List.of(one, batch.get(0).request(), batch.get(1).request())) {
+                assertThat(new String(r.rawBody(), StandardCharsets.UTF_8)).as(c[0]).isEqualTo(c[1]);
+                assertThat(r.dataJson()).isEqualTo(c[0]);
+            }
+        }
+    }
+
+    @Test
+    void batch_errors_name_the_item_and_field() {
+        List<PublishRequestParser.Item> items = parser.parseBatch("[{\"to\":{\"users\":[\"u\"]},\"data\":1},"
+                + "{\"to\":{\"users\":[1.5]},\"data\":1},{\"to\":{\"all\":1},\"data\":1},{\"to\":{\"users\":[\"u\"]},\"data\":1,\"persist\":\"no\"}]", 10);
+
+        assertThat(items.get(0).error()).isNull();
+        assertThat(items.get(0).request().delivery()).isSameAs(NotifyRequest.IN_APP);
+        assertThat(items.get(1).error().getMessage()).isEqualTo("messages[1].to.users must be an array of strings");
+        assertThat(items.get(2).error().getMessage()).isEqualTo("messages[2].to.all must be true or false");
+        assertThat(items.get(3).error().getMessage()).isEqualTo("messages[3].persist must be true or false");
+        assertThatThrownBy(() -> parser.parseOne("{\"to\":{\"users\":\"u\"},\"data\":1}"))
+                .hasMessage("to.users must be an array of strings");
+    }
+
+    @Test
     void recipients_are_read_from_users_topics_and_all() {
         PublishRequest r = parser.parseOne("{\"to\":{\"users\":[\"a\",42],\"topics\":[\"orders\"],\"all\":false},\"data\":1}");
 

@@ -4,6 +4,7 @@ import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -17,8 +18,19 @@ import java.util.function.Supplier;
 final class Replies {
     private Replies() { }
 
-    /** An HTTP answer: status and JSON body ({@code null} body: no content). */
-    record Reply(int status, JsonObject body) { }
+    /**
+     * An HTTP answer: status and JSON body ({@code null} body and {@code encoded}: no content).
+     * {@code encoded}: the body already as JSON text (hot paths that build it without a {@link JsonObject}).
+     */
+    record Reply(int status, JsonObject body, Buffer encoded) {
+        Reply(int status, JsonObject body) {
+            this(status, body, null);
+        }
+
+        static Reply encoded(int status, Buffer json) {
+            return new Reply(status, null, json);
+        }
+    }
 
     static String jsonBody(RoutingContext ctx) {
         String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
@@ -61,9 +73,17 @@ final class Replies {
                 ctx.fail(cause);
             } else {
                 Reply reply = render.apply(result);
-                respond(ctx, reply.status(), reply.body());
+                if (reply.encoded() != null) {
+                    respondEncoded(ctx, reply.status(), reply.encoded());
+                } else {
+                    respond(ctx, reply.status(), reply.body());
+                }
             }
         }));
+    }
+
+    static void respondEncoded(RoutingContext ctx, int status, Buffer json) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(json);
     }
 
     static void respond(RoutingContext ctx, int status, JsonObject body) {

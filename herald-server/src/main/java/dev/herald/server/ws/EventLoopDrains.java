@@ -1,5 +1,6 @@
 package dev.herald.server.ws;
 
+import dev.herald.core.session.DeliveryLane;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -29,9 +30,19 @@ final class EventLoopDrains {
     private final EventExecutor loop;
     private final ConcurrentLinkedQueue<Drainable> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /**
+     * This loop as the hub's {@link DeliveryLane}: a broadcast walks this loop's sessions here, as one
+     * task in the loop's queue (FIFO, one at a time: what the lane's ordering needs).
+     */
+    private final DeliveryLane lane;
 
     EventLoopDrains(EventExecutor loop) {
         this.loop = loop;
+        this.lane = new DeliveryLane(loop, loop::inEventLoop);
+    }
+
+    DeliveryLane lane() {
+        return lane;
     }
 
     /** The instance of {@code channel}'s event loop. Call on that loop (a connection is set up there). */

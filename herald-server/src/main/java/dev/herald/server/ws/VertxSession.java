@@ -3,6 +3,7 @@ package dev.herald.server.ws;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.session.BaseSession;
 import dev.herald.core.session.CloseReason;
+import dev.herald.core.session.DeliveryLane;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
@@ -61,6 +62,12 @@ final class VertxSession extends BaseSession implements EventLoopDrains.Drainabl
         this.context = context;
         this.maxQueuedBytes = maxQueuedBytes;
         this.stats = stats;
+    }
+
+    /** The event loop that owns the connection: a broadcast walks this loop's sessions on it. */
+    @Override
+    public DeliveryLane lane() {
+        return drains.lane();
     }
 
     @Override

@@ -204,6 +204,27 @@ class PublishApiTest {
     }
 
     @Test
+    void fire_and_forget_batch_is_delivered_in_order_with_one_result_per_message() {
+        WsClient seed = server.connectSeed("s");
+
+        JsonArray results = publishBatch("[{\"to\":{\"users\":[\"s\"]},\"data\":\"one\",\"persist\":false},"
+                + "{\"to\":{\"users\":[\"nobody\"]},\"data\":1,\"persist\":false},"
+                + "{\"to\":{\"users\":[\"s\"]},\"data\":2,\"persist\":false,\"channels\":[\"ws\",\"email\"]},"
+                + "{\"to\":{\"users\":[\"s\"]},\"data\":{\"three\":\"\\\"quoted\\\"\"},\"persist\":false}]");
+
+        assertThat(results).hasSize(4);
+        assertThat(results.getJsonObject(0).fieldNames()).containsExactlyInAnyOrder("id", "delivered");
+        assertThat(results.getJsonObject(0).getInteger("delivered")).isEqualTo(1);
+        assertThat(results.getJsonObject(1).getInteger("delivered")).isZero();
+        assertThat(results.getJsonObject(2).getJsonObject("error").getString("code")).isEqualTo("invalid_request");
+        assertThat(results.getJsonObject(3).getInteger("delivered")).isEqualTo(1);
+        assertThat(List.of(results.getJsonObject(0).getString("id"), results.getJsonObject(1).getString("id"),
+                results.getJsonObject(3).getString("id"))).isSorted().allMatch(id -> id.matches(ULID));
+        seed.awaitFrameCount(f -> true, 2);
+        assertThat(seed.frames()).containsExactly("one", "{\"three\":\"\\\"quoted\\\"\"}");
+    }
+
+    @Test
     void batch_as_a_bare_array_works_the_same() {
         WsClient seed = server.connectSeed("s");
 
