@@ -28,6 +28,7 @@ import dev.herald.server.auth.JwtAuthenticator;
 import dev.herald.server.auth.PemKeys;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.net.HttpListeners;
 import dev.herald.server.net.NetworkTransport;
 import dev.herald.server.receipts.ReceiptWebhook;
 import dev.herald.server.store.JdbcMessageStore;
@@ -38,7 +39,6 @@ import dev.herald.server.ws.WebSocketEndpoint;
 import dev.herald.server.ws.WebSocketOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +78,7 @@ public final class HeraldServer implements AutoCloseable {
     private final NotifyStore notifyStore;
     private final AtomicBoolean maintaining = new AtomicBoolean();
     private long maintenanceTimer = -1;
-    private HttpServer http;
+    private HttpListeners http;
 
     public HeraldServer(HeraldConfig config) {
         this(config, Clock.systemUTC());
@@ -103,7 +103,9 @@ public final class HeraldServer implements AutoCloseable {
         this.store = store;
         this.receiptWebhook = config.receiptWebhookUrl().isEmpty() ? null
                 : new ReceiptWebhook(config.receiptWebhookUrl(), config.receiptWebhookSecret());
-        this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
+                // at least one loop per HTTP server, so that http.event-loops servers never share a loop
+                .setEventLoopPoolSize(Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, config.eventLoops())));
         this.channels = new Channels(vertx, config.notifications());
         this.notifyStore = MessageStores.notifyStore(store);
         Notifications notifications = new Notifications(channels.notifiers(), notifyStore,
@@ -142,22 +144,10 @@ public final class HeraldServer implements AutoCloseable {
             throw new ConfigException("data-dir: cannot create " + config.dataDir() + ": " + e.getMessage());
         }
         broker.start(delivery -> hub.deliver(delivery.targets(), delivery.message()));
-        Router router = Router.router(vertx);
         ApiRoutes api = new ApiRoutes(center, new ApiKeys(config.apiKeys()), config.maxBodySize(), config.maxBatch(), draining::get, metrics.registry());
-        router.get("/ws").handler(webSockets::handle);
-        new AdminRoutes(metrics, api, draining::get).mount(router);
-        new StaticRoutes(config.devMode()).mount(router);
-        api.mount(router);
-        new NotifyRoutes(center.notifications(), clock, config.maxBodySize()).mount(router);
-        router.route().failureHandler(ErrorRenderer::renderFailure);
-        for (int status : new int[] {404, 405, 413, 415, 400, 500}) {
-            router.errorHandler(status, ErrorRenderer::renderFailure);
-        }
-
         try {
-            http = vertx.createHttpServer(WebSocketOptions.httpServerOptions(config))
-                    .connectionHandler(connection -> connectionLimit.admit(WebSocketEndpoint.nettyChannel(connection)))
-                    .requestHandler(router).listen().await(30, TimeUnit.SECONDS);
+            http = HttpListeners.listen(vertx, config.eventLoops(), WebSocketOptions.httpServerOptions(config),
+                    connection -> connectionLimit.admit(WebSocketEndpoint.nettyChannel(connection)), () -> router(api), 30);
         } catch (Exception e) {
             releaseResources();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
@@ -170,6 +160,24 @@ public final class HeraldServer implements AutoCloseable {
         dispatcher.start();
         logStarted();
         return this;
+    }
+
+    /**
+     * One Router per HTTP server (vertx-web's advice: a Router belongs to one verticle instance); the route
+     * handlers behind it are shared and thread-safe, as every event loop calls them.
+     */
+    private Router router(ApiRoutes api) {
+        Router router = Router.router(vertx);
+        router.get("/ws").handler(webSockets::handle);
+        new AdminRoutes(metrics, api, draining::get).mount(router);
+        new StaticRoutes(config.devMode()).mount(router);
+        api.mount(router);
+        new NotifyRoutes(center.notifications(), clock, config.maxBodySize()).mount(router);
+        router.route().failureHandler(ErrorRenderer::renderFailure);
+        for (int status : new int[] {404, 405, 413, 415, 400, 500}) {
+            router.errorHandler(status, ErrorRenderer::renderFailure);
+        }
+        return router;
     }
 
     private static StoreLimits storeLimits(HeraldConfig config) {
@@ -197,7 +205,8 @@ public final class HeraldServer implements AutoCloseable {
     private void logStarted() {
         log.info("Herald {} node {} listening on http://{}:{} (WebSocket: ws://{}:{}/ws)", VERSION, config.nodeId(),
                 config.host(), port(), config.host(), port());
-        log.info("network transport: {}", NetworkTransport.of(vertx).describe());
+        log.info("network transport: {}; {} event loop(s) serve HTTP and WebSocket connections (http.event-loops)",
+                NetworkTransport.of(vertx).describe(), http.count());
         log.info("message store: {}", store.describe());
         log.info("notification channels: ws{}", channels.notifiers().channels().stream().map(c -> ", " + c).reduce("", String::concat));
         log.info("configuration:\n{}", config.describe());
@@ -215,7 +224,17 @@ public final class HeraldServer implements AutoCloseable {
 
     /** The bound port (useful with {@code port: 0}). */
     public int port() {
-        return http.actualPort();
+        return http.port();
+    }
+
+    /** How many event loops serve HTTP and WebSocket connections ({@code http.event-loops}). */
+    public int eventLoops() {
+        return http.count();
+    }
+
+    /** Test hook: how many distinct event loops hold the WebSocket connections open now. */
+    public int eventLoopsWithWebSockets() {
+        return webSockets.eventLoopsInUse();
     }
 
     public HeraldConfig config() {
@@ -288,7 +307,7 @@ public final class HeraldServer implements AutoCloseable {
     private void releaseResources() {
         try {
             if (http != null) {
-                http.close().await(10, TimeUnit.SECONDS);
+                http.close(10);
             }
             vertx.cancelTimer(maintenanceTimer);
             dispatcher.close(); // before the store: attempts under way are recorded, the rest resume at the next start

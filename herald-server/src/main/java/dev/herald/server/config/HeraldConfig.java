@@ -3,6 +3,7 @@ package dev.herald.server.config;
 import dev.herald.server.net.FileDescriptors;
 import dev.herald.server.receipts.WebhookSignature;
 import dev.herald.server.store.MessageStores;
+import io.vertx.core.VertxOptions;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -27,7 +28,7 @@ public record HeraldConfig(
         List<String> apiKeys, List<String> allowedOrigins,
         int maxConnections, int maxConnectionsPerUser, int maxMessageSize, long sendQueueBytes,
         Duration authTimeout, Duration heartbeat, Duration idleTimeout, int maxTopicsPerConnection,
-        long maxBodySize, int maxBatch, Duration shutdownGrace, String logLevel,
+        long maxBodySize, int maxBatch, int eventLoops, Duration shutdownGrace, String logLevel,
         String store, Duration messageTtl, Duration maxMessageTtl, int inboxCap, Duration receiptRetention,
         Duration maintenanceInterval, String receiptWebhookUrl, String receiptWebhookSecret,
         NotifyConfig notifications,
@@ -36,6 +37,8 @@ public record HeraldConfig(
     public static final int MIN_JWT_SECRET_BYTES = 32;
     public static final int MIN_API_KEY_LENGTH = 16;
     public static final int MIN_WEBHOOK_SECRET_BYTES = 24;
+    /** More loops than this only cost threads: each is a thread and an epoll set. */
+    public static final int MAX_EVENT_LOOPS = 1024;
 
     /** Defaults only: dev mode on loopback. */
     public static HeraldConfig defaults() {
@@ -141,6 +144,7 @@ public record HeraldConfig(
                 heartbeat, idle,
                 Units.integer("ws.max-topics-per-connection", v.apply(Setting.WS_MAX_TOPICS), 0, 10_000),
                 maxBody, Units.integer("api.max-batch", v.apply(Setting.API_MAX_BATCH), 1, 100_000),
+                eventLoops(v.apply(Setting.HTTP_EVENT_LOOPS)),
                 Units.duration("shutdown.grace", v.apply(Setting.SHUTDOWN_GRACE)), level,
                 store, ttl, maxTtl,
                 Units.integer("messages.inbox-cap", v.apply(Setting.MESSAGES_INBOX_CAP), 1, 1_000_000),
@@ -168,6 +172,11 @@ public record HeraldConfig(
                     + FileDescriptors.defaultMaxConnections(fdLimit) + ", or raise ulimit -n)");
         }
         return max;
+    }
+
+    /** {@code http.event-loops}: as set, or Vert.x's default event-loop pool size (2 × available processors) when empty. */
+    static int eventLoops(String value) {
+        return value.isEmpty() ? VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE : Units.integer("http.event-loops", value, 1, MAX_EVENT_LOOPS);
     }
 
     private static Duration positive(String key, Duration d) {
@@ -219,7 +228,8 @@ public record HeraldConfig(
             String value = raw.get(s);
             String shown = s.secret() && !value.isEmpty() ? "******** (set)"
                     : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value)
-                    : s == Setting.WS_MAX_CONNECTIONS && value.isEmpty() ? maxConnections + ", from the file-descriptor limit" : value;
+                    : s == Setting.WS_MAX_CONNECTIONS && value.isEmpty() ? maxConnections + ", from the file-descriptor limit"
+                    : s == Setting.HTTP_EVENT_LOOPS && value.isEmpty() ? eventLoops + ", 2 × available processors" : value;
             out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");
         }
         return out.toString();

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -51,6 +52,11 @@ final class VertxSession extends BaseSession implements EventLoopDrains.Drainabl
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile long lastSeenNanos = System.nanoTime();
+
+    /** The event loop this connection lives on (its reads, writes, drains and broadcast lane run there). */
+    EventExecutor eventLoop() {
+        return channel.eventLoop();
+    }
 
     VertxSession(String id, ServerWebSocket ws, Channel channel, Context context, long maxQueuedBytes, HubStats stats,
                  Instant connectedAt) {

@@ -266,6 +266,11 @@ public final class WebSocketEndpoint {
         }
     }
 
+    /** How many distinct event loops hold the connections open now (they spread over the HTTP servers' loops). */
+    public int eventLoopsInUse() {
+        return (int) open.keySet().stream().map(VertxSession::eventLoop).distinct().count();
+    }
+
     /** Connections currently open (authenticated or not). */
     public int openConnections() {
         return open.size();

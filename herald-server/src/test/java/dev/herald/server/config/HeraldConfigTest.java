@@ -70,6 +70,9 @@ class HeraldConfigTest {
         "ws.send-queue-size         | 10                   | ws.send-queue-size: must be at least 1KiB",
         "ws.max-connections-per-user| 0                    | ws.max-connections-per-user: 0 is out of range",
         "api.max-batch              | many                 | api.max-batch: 'many' is not a whole number",
+        "http.event-loops           | 0                    | http.event-loops: 0 is out of range",
+        "http.event-loops           | 1025                 | http.event-loops: 1025 is out of range",
+        "http.event-loops           | all                  | http.event-loops: 'all' is not a whole number",
         "log.level                  | LOUD                 | log.level: 'LOUD' is not one of",
         "host                       | ' '                  | host: must not be empty",
         "auth.jwt-public-key        | /no/such/key.pem     | auth.jwt-public-key: file /no/such/key.pem is not readable",
@@ -107,6 +110,16 @@ class HeraldConfigTest {
         assertThat(config.maxBodySize()).isEqualTo(2 * 1024 * 1024);
         assertThat(config.maxMessageSize()).isEqualTo(65536);
         assertThat(config.logLevel()).isEqualTo("DEBUG");
+    }
+
+    @Test
+    void http_event_loops_defaults_to_the_vertx_event_loop_pool_two_per_processor_and_takes_a_count() {
+        HeraldConfig defaults = build(Map.of());
+        assertThat(defaults.eventLoops()).isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+        assertThat(defaults.describe()).contains("http.event-loops = " + defaults.eventLoops() + ", 2 × available processors");
+
+        assertThat(build(Map.of(Setting.HTTP_EVENT_LOOPS, "1")).eventLoops()).isEqualTo(1);
+        assertThat(build(Map.of(Setting.HTTP_EVENT_LOOPS, "6")).eventLoops()).isEqualTo(6);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.herald.server.ws;
 
+import dev.herald.server.config.Setting;
 import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * order on every connection, whichever loop holds it.
  */
 class BroadcastOrderTest {
-    private static final int USERS = 6;
-    private final TestServer server = TestServer.devMode();
+    private static final int USERS = 8;
+    private static final int EVENT_LOOPS = 4;
+    private final TestServer server = TestServer.devMode(Map.of(Setting.HTTP_EVENT_LOOPS, Integer.toString(EVENT_LOOPS)));
 
     @AfterEach
     void stop() {
@@ -31,6 +34,7 @@ class BroadcastOrderTest {
         for (int k = 0; k < USERS; k++) {
             clients.add(server.connectSeed("u" + k)); // spread over the server's event loops
         }
+        assertThat(server.server().eventLoopsWithWebSockets()).as("connections on several loops").isEqualTo(EVENT_LOOPS);
         int messages = 300;
         StringBuilder batch = new StringBuilder("[");
         for (int i = 0; i < messages; i++) {
