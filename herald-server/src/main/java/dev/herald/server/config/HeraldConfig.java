@@ -3,7 +3,6 @@ package dev.herald.server.config;
 import dev.herald.server.net.FileDescriptors;
 import dev.herald.server.receipts.WebhookSignature;
 import dev.herald.server.store.MessageStores;
-import io.vertx.core.VertxOptions;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -174,9 +173,13 @@ public record HeraldConfig(
         return max;
     }
 
-    /** {@code http.event-loops}: as set, or Vert.x's default event-loop pool size (2 × available processors) when empty. */
+    /**
+     * {@code http.event-loops}: as set, or one per available processor when empty. Not Vert.x's 2 × processors:
+     * a broadcast is walked per loop, and on one core a second loop more than halved broadcast throughput at
+     * saturation (bench/PEERS.md, "one event loop or two") while personal messages gained little.
+     */
     static int eventLoops(String value) {
-        return value.isEmpty() ? VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE : Units.integer("http.event-loops", value, 1, MAX_EVENT_LOOPS);
+        return value.isEmpty() ? Runtime.getRuntime().availableProcessors() : Units.integer("http.event-loops", value, 1, MAX_EVENT_LOOPS);
     }
 
     private static Duration positive(String key, Duration d) {
@@ -229,7 +232,7 @@ public record HeraldConfig(
             String shown = s.secret() && !value.isEmpty() ? "******** (set)"
                     : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value)
                     : s == Setting.WS_MAX_CONNECTIONS && value.isEmpty() ? maxConnections + ", from the file-descriptor limit"
-                    : s == Setting.HTTP_EVENT_LOOPS && value.isEmpty() ? eventLoops + ", 2 × available processors" : value;
+                    : s == Setting.HTTP_EVENT_LOOPS && value.isEmpty() ? eventLoops + ", one per available processor" : value;
             out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");
         }
         return out.toString();
