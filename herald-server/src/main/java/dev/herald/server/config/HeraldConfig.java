@@ -174,12 +174,13 @@ public record HeraldConfig(
     }
 
     /**
-     * {@code http.event-loops}: as set, or one per available processor when empty. Not Vert.x's 2 × processors:
-     * a broadcast is walked per loop, and on one core a second loop more than halved broadcast throughput at
-     * saturation (bench/PEERS.md, "one event loop or two") while personal messages gained little.
+     * {@code http.event-loops}: as set, or 1 when empty. Several loops are opt-in for now: with them a publisher
+     * on one loop fills a connection's queue while its drain runs on another (a small ws.send-queue-size then
+     * closes readers that keep up), and the broadcast lanes that would walk each loop's connections on that loop
+     * are off until the replay/live seam covers deferred walks (bench/PEERS.md, "one event loop or two").
      */
     static int eventLoops(String value) {
-        return value.isEmpty() ? Runtime.getRuntime().availableProcessors() : Units.integer("http.event-loops", value, 1, MAX_EVENT_LOOPS);
+        return value.isEmpty() ? 1 : Units.integer("http.event-loops", value, 1, MAX_EVENT_LOOPS);
     }
 
     private static Duration positive(String key, Duration d) {
@@ -232,7 +233,7 @@ public record HeraldConfig(
             String shown = s.secret() && !value.isEmpty() ? "******** (set)"
                     : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value)
                     : s == Setting.WS_MAX_CONNECTIONS && value.isEmpty() ? maxConnections + ", from the file-descriptor limit"
-                    : s == Setting.HTTP_EVENT_LOOPS && value.isEmpty() ? eventLoops + ", one per available processor" : value;
+                    : s == Setting.HTTP_EVENT_LOOPS && value.isEmpty() ? eventLoops + ", the default" : value;
             out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");
         }
         return out.toString();

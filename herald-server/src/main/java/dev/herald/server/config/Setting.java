@@ -28,7 +28,7 @@ public enum Setting {
     WS_IDLE_TIMEOUT("ws.idle-timeout", "40s", "duration", "A connection silent this long (no frame, no pong) is dead and closed with 4010; detection takes at most idle-timeout + heartbeat (60 s by default)."),
     WS_MAX_TOPICS("ws.max-topics-per-connection", "100", "count", "Topics one connection may follow."),
     HTTP_MAX_BODY_SIZE("http.max-body-size", "1MiB", "size", "Largest HTTP request body; larger gets 413 payload_too_large."),
-    HTTP_EVENT_LOOPS("http.event-loops", "", "count", "Event loops serving HTTP and WebSocket connections: one HTTP server per loop on the same port, new connections handed round robin. Empty: one per available processor. 1 puts every connection on one loop (one core)."),
+    HTTP_EVENT_LOOPS("http.event-loops", "", "count", "Event loops serving HTTP and WebSocket connections: one HTTP server per loop on the same port, new connections handed round robin. Empty: 1 (every connection on one loop). More spreads connections over cores; opt-in for now (see docs/configuration.md)."),
     API_MAX_BATCH("api.max-batch", "1000", "count", "Messages in one POST /api/v1/messages/batch."),
     STORE("store", "sqlite", "url", "Where durable messages live: sqlite (data-dir/herald.db), sqlite:/path/file.db, postgresql://user:password@host:5432/db, or memory (lost on restart)."),
     MESSAGES_TTL("messages.ttl", "24h", "duration", "How long a stored message waits for its recipients when the publisher names no ttl."),

