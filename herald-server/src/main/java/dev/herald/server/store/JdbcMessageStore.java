@@ -282,10 +282,13 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
     }
 
     /**
-     * Runs a read on the reader pool, then completes it on the completion thread <em>after</em> every write
-     * called before it: a read that sees a committed message never completes before that message's own
-     * completion (the caller's live fan-out), which the replay's de-duplication relies on
-     * ({@code MessageStore} contract).
+     * Runs a read on the reader pool once every write called before it is committed (or failed), then completes
+     * it on the completion thread <em>after</em> those writes' completions: a read that sees a committed message
+     * never completes before that message's own completion (the caller's live fan-out), which the replay's
+     * de-duplication relies on ({@code MessageStore} contract). Waiting before the query, not only before the
+     * completion, matters when a replay reads several streams: queried at different moments, the user's inbox
+     * could miss a direct message that the broadcast stream's later query already saw a newer broadcast after;
+     * the direct one then came live, behind the newer replayed one (ReplayThenLiveOrderTest, a rare swap).
      */
     private <T> CompletableFuture<T> read(SqlFunction<T> query) {
         CompletableFuture<T> future = new CompletableFuture<>();
@@ -300,12 +303,12 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
             readers.execute(() -> {
                 T result = null;
                 Throwable error = null;
+                awaitHandOff(writesBefore);
                 try {
                     result = readOnce(query, true);
                 } catch (SQLException | RuntimeException e) {
                     error = new StoreUnavailableException("cannot read from " + describe() + ": " + e.getMessage(), e);
                 }
-                awaitHandOff(writesBefore);
                 completeAfterWrites(future, result, error);
             });
         } catch (RejectedExecutionException e) {
