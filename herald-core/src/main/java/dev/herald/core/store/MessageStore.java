@@ -16,8 +16,9 @@ import java.util.concurrent.CompletableFuture;
  *       transaction (group commit). Futures complete <b>in the order the calls were made</b> (one completing
  *       thread, never inside {@code append} itself), so callers that attach their publish step while holding
  *       the lock under which they called {@code append} publish in append order. The same order holds between
- *       {@code append} and {@link #replay} calls: a replay completes after every append called before it (the
- *       replay/live seam relies on it, see {@code Inbox#inPublishOrder}).</li>
+ *       {@code append} and {@link #replay} calls: a replay completes after every append called before it, and
+ *       sees each of them that committed (so several replays called together see the same commits: the
+ *       replay/live seam relies on both, see {@code Inbox#inPublishOrder}).</li>
  *   <li>A message whose idempotency key was already appended (and not purged) is not stored again:
  *       its {@link Appended} names the first message's id with {@code duplicate = true}; this holds for two
  *       messages with the same key in one call, too.</li>
