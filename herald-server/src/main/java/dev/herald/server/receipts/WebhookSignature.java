@@ -1,9 +1,8 @@
 package dev.herald.server.receipts;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import dev.herald.server.notify.http.HmacSha256;
+
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.Base64;
 
 /**
@@ -31,13 +30,6 @@ public final class WebhookSignature {
 
     /** The {@code webhook-signature} header value. */
     public String sign(String messageId, long timestampSeconds, String body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            byte[] digest = mac.doFinal((messageId + "." + timestampSeconds + "." + body).getBytes(StandardCharsets.UTF_8));
-            return "v1," + Base64.getEncoder().encodeToString(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        return "v1," + HmacSha256.base64(key, (messageId + "." + timestampSeconds + "." + body).getBytes(StandardCharsets.UTF_8));
     }
 }

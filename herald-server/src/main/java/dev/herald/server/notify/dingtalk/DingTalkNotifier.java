@@ -2,28 +2,21 @@ package dev.herald.server.notify.dingtalk;
 
 import dev.herald.core.notify.Destination;
 import dev.herald.core.notify.Notification;
-import dev.herald.core.notify.Notifier;
 import dev.herald.core.notify.SendResult;
 import dev.herald.server.notify.http.AddressPolicy;
+import dev.herald.server.notify.http.HmacSha256;
 import dev.herald.server.notify.http.HttpDestinations;
+import dev.herald.server.notify.http.HttpNotifier;
 import dev.herald.server.notify.http.HttpSendResults;
 import dev.herald.server.notify.http.OutboundHttp;
 import dev.herald.server.notify.http.OutboundResult.Response;
-import dev.herald.server.notify.http.RedactedUrl;
 import dev.herald.server.notify.http.RobotText;
 import io.vertx.core.json.JsonObject;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.URI;
-import java.time.Duration;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.Base64;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 
 /**
  * The {@code dingtalk} channel: a DingTalk (钉钉) custom group robot, addressed by its webhook URL
@@ -38,50 +31,29 @@ import java.util.concurrent.CompletableFuture;
  * after a minute, -1 (system busy) retried; anything else (bad token, bad signature, missing keyword)
  * permanent. Any http(s) URL the {@link AddressPolicy} allows is accepted (self-hosted relays exist). Stateless and thread-safe.
  */
-public final class DingTalkNotifier implements Notifier {
+public final class DingTalkNotifier extends HttpNotifier {
     public static final String CHANNEL = "dingtalk";
     /** DingTalk refuses longer message content. */
     static final int MAX_CONTENT_BYTES = 20_000;
     static final int TOO_FAST = 130101;
-    static final int SYSTEM_BUSY = -1;
     /** The robot's limit is per minute (20 messages a minute per robot): trying again sooner only fails again. */
     static final Duration RATE_LIMIT_PAUSE = Duration.ofMinutes(1);
 
-    private final OutboundHttp http;
-    private final AddressPolicy policy;
-
     public DingTalkNotifier(OutboundHttp http, AddressPolicy policy) {
-        this.http = http;
-        this.policy = policy;
+        super(CHANNEL, http, policy);
     }
 
     @Override
-    public String channel() {
-        return CHANNEL;
+    protected Request request(Notification notification, Destination destination) {
+        URI url = destination.hasSecret()
+                ? signedUrl(destination.address(), destination.secret(), System.currentTimeMillis())
+                : HttpDestinations.uri(destination);
+        return new Request(url, body(notification));
     }
 
     @Override
-    public Destination validate(Destination destination, String path) {
-        return HttpDestinations.validate(destination, path, CHANNEL, policy);
-    }
-
-    @Override
-    public CompletableFuture<SendResult> send(Notification notification, Destination destination) {
-        URI url;
-        try {
-            url = destination.hasSecret()
-                    ? signedUrl(destination.address(), destination.secret(), System.currentTimeMillis())
-                    : HttpDestinations.uri(destination);
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(SendResult.permanent("unusable dingtalk destination", 0));
-        }
-        return http.postJson(url, Map.of(), body(notification), policy)
-                .thenApply(result -> HttpSendResults.of(result, url, answer -> judge(answer, url)));
-    }
-
-    @Override
-    public String endpointKey(Destination destination) {
-        return CHANNEL + " " + RedactedUrl.key(destination.address());
+    protected SendResult judge(Response answer, URI url) {
+        return HttpSendResults.errcodeAnswer(answer, url, "DingTalk", TOO_FAST, RATE_LIMIT_PAUSE);
     }
 
     static URI signedUrl(String address, String secret, long timestampMillis) {
@@ -92,14 +64,7 @@ public final class DingTalkNotifier implements Notifier {
 
     /** base64(HmacSHA256(key = secret, data = timestamp + "\n" + secret)), before URL encoding. */
     static String sign(String secret, long timestampMillis) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] digest = mac.doFinal((timestampMillis + "\n" + secret).getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        return HmacSha256.base64(secret.getBytes(StandardCharsets.UTF_8), (timestampMillis + "\n" + secret).getBytes(StandardCharsets.UTF_8));
     }
 
     static String body(Notification n) {
@@ -113,23 +78,5 @@ public final class DingTalkNotifier implements Notifier {
         }
         return new JsonObject().put("msgtype", "text")
                 .put("text", new JsonObject().put("content", RobotText.limitUtf8(RobotText.plain(n), MAX_CONTENT_BYTES))).encode();
-    }
-
-    static SendResult judge(Response answer, URI url) {
-        JsonObject json = HttpSendResults.json(answer);
-        if (json == null || !(json.getValue("errcode") instanceof Number)) {
-            return HttpSendResults.unreadableAnswer(answer, url);
-        }
-        int code = json.getInteger("errcode");
-        if (code == 0) {
-            return SendResult.ok(answer.status());
-        }
-        String detail = "DingTalk errcode " + code + ": " + HttpSendResults.excerpt(Objects.toString(json.getValue("errmsg"), ""), url);
-        if (code == TOO_FAST) {
-            return SendResult.retry(detail, answer.status(), RATE_LIMIT_PAUSE);
-        }
-        return code == SYSTEM_BUSY
-                ? SendResult.retry(detail, answer.status(), null)
-                : SendResult.permanent(detail, answer.status());
     }
 }

@@ -2,28 +2,22 @@ package dev.herald.server.notify.feishu;
 
 import dev.herald.core.notify.Destination;
 import dev.herald.core.notify.Notification;
-import dev.herald.core.notify.Notifier;
 import dev.herald.core.notify.SendResult;
 import dev.herald.server.notify.http.AddressPolicy;
+import dev.herald.server.notify.http.HmacSha256;
 import dev.herald.server.notify.http.HttpDestinations;
+import dev.herald.server.notify.http.HttpNotifier;
 import dev.herald.server.notify.http.HttpSendResults;
 import dev.herald.server.notify.http.OutboundHttp;
 import dev.herald.server.notify.http.OutboundResult.Response;
-import dev.herald.server.notify.http.RedactedUrl;
 import dev.herald.server.notify.http.RobotText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.Base64;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code feishu} channel: a Feishu / Lark (飞书) custom bot, addressed by its webhook URL
@@ -40,63 +34,31 @@ import java.util.concurrent.CompletableFuture;
  * Any http(s) URL the {@link AddressPolicy} allows is accepted (self-hosted relays exist). Stateless and
  * thread-safe.
  */
-public final class FeishuNotifier implements Notifier {
+public final class FeishuNotifier extends HttpNotifier {
     public static final String CHANNEL = "feishu";
     /** Feishu refuses request bodies over 20 KB; this leaves room for JSON escaping and the envelope. */
     static final int MAX_CONTENT_BYTES = 16_000;
     /** Flow control (11232), too many requests (9499), and an internal error seen under load (2200). */
     static final Set<Integer> RETRYABLE = Set.of(11232, 9499, 2200);
 
-    private final OutboundHttp http;
-    private final AddressPolicy policy;
-
     public FeishuNotifier(OutboundHttp http, AddressPolicy policy) {
-        this.http = http;
-        this.policy = policy;
+        super(CHANNEL, http, policy);
     }
 
     @Override
-    public String channel() {
-        return CHANNEL;
-    }
-
-    @Override
-    public Destination validate(Destination destination, String path) {
-        return HttpDestinations.validate(destination, path, CHANNEL, policy);
-    }
-
-    @Override
-    public CompletableFuture<SendResult> send(Notification notification, Destination destination) {
-        URI url;
-        JsonObject body;
-        try {
-            url = HttpDestinations.uri(destination);
-            body = body(notification);
-            if (destination.hasSecret()) {
-                long timestamp = System.currentTimeMillis() / 1000;
-                body.put("timestamp", Long.toString(timestamp)).put("sign", sign(destination.secret(), timestamp));
-            }
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(SendResult.permanent("unusable feishu destination", 0));
+    protected Request request(Notification notification, Destination destination) {
+        URI url = HttpDestinations.uri(destination);
+        JsonObject body = body(notification);
+        if (destination.hasSecret()) {
+            long timestamp = System.currentTimeMillis() / 1000;
+            body.put("timestamp", Long.toString(timestamp)).put("sign", sign(destination.secret(), timestamp));
         }
-        return http.postJson(url, Map.of(), body.encode(), policy)
-                .thenApply(result -> HttpSendResults.of(result, url, answer -> judge(answer, url)));
+        return new Request(url, body.encode());
     }
 
-    @Override
-    public String endpointKey(Destination destination) {
-        return CHANNEL + " " + RedactedUrl.key(destination.address());
-    }
-
-    /** base64(HmacSHA256(key = timestamp + "\n" + secret, data = nothing)). */
+    /** Feishu's own order: the key is {@code timestamp + "\n" + secret}, the data empty. */
     static String sign(String secret, long timestampSeconds) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec((timestampSeconds + "\n" + secret).getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return Base64.getEncoder().encodeToString(mac.doFinal(new byte[0]));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        return HmacSha256.base64((timestampSeconds + "\n" + secret).getBytes(StandardCharsets.UTF_8), new byte[0]);
     }
 
     static JsonObject body(Notification n) {
@@ -114,7 +76,8 @@ public final class FeishuNotifier implements Notifier {
                 .put("content", new JsonObject().put("text", RobotText.limitUtf8(RobotText.plain(n), MAX_CONTENT_BYTES)));
     }
 
-    static SendResult judge(Response answer, URI url) {
+    @Override
+    protected SendResult judge(Response answer, URI url) {
         JsonObject json = HttpSendResults.json(answer);
         Object code = json == null ? null : json.containsKey("code") ? json.getValue("code") : json.getValue("StatusCode");
         if (!(code instanceof Number number)) {

@@ -84,6 +84,32 @@ public final class HttpSendResults {
         return SendResult.permanent("HTTP " + r.status() + " with an unexpected answer" + bodyHint(r.body(), url), r.status());
     }
 
+    /**
+     * The verdict on a 2xx answer of a robot that reports {@code {"errcode":…,"errmsg":…}} (WeCom, DingTalk): 0
+     * delivered; {@code rateLimitedCode} retried after {@code pause} (the limit is per minute: sooner only fails
+     * again); -1 (system busy) retried; anything else (bad token, bad signature, missing keyword) permanent.
+     */
+    public static SendResult errcodeAnswer(Response answer, URI url, String vendor, int rateLimitedCode, Duration pause) {
+        JsonObject json = json(answer);
+        if (json == null || !(json.getValue("errcode") instanceof Number)) {
+            return unreadableAnswer(answer, url);
+        }
+        int code = json.getInteger("errcode");
+        if (code == 0) {
+            return SendResult.ok(answer.status());
+        }
+        String detail = vendor + " errcode " + code + ": " + excerpt(java.util.Objects.toString(json.getValue("errmsg"), ""), url);
+        if (code == rateLimitedCode) {
+            return SendResult.retry(detail, answer.status(), pause);
+        }
+        return code == SYSTEM_BUSY
+                ? SendResult.retry(detail, answer.status(), null)
+                : SendResult.permanent(detail, answer.status());
+    }
+
+    /** The errcode WeCom and DingTalk both use for "system busy, try again". */
+    static final int SYSTEM_BUSY = -1;
+
     static SendResult of(OutboundResult result, URI url, Clock clock) {
         return switch (result) {
             case Failure f -> f.reason() == Reason.ADDRESS_NOT_ALLOWED || f.reason() == Reason.BAD_REQUEST

@@ -2,20 +2,15 @@ package dev.herald.server.notify.slack;
 
 import dev.herald.core.notify.Destination;
 import dev.herald.core.notify.Notification;
-import dev.herald.core.notify.Notifier;
-import dev.herald.core.notify.SendResult;
 import dev.herald.server.notify.http.AddressPolicy;
 import dev.herald.server.notify.http.HttpDestinations;
+import dev.herald.server.notify.http.HttpNotifier;
 import dev.herald.server.notify.http.HttpSendResults;
 import dev.herald.server.notify.http.OutboundHttp;
-import dev.herald.server.notify.http.RedactedUrl;
 import dev.herald.server.notify.http.RobotText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.net.URI;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code slack} channel: a Slack incoming webhook ({@code https://hooks.slack.com/services/T…/B…/<secret>};
@@ -29,44 +24,19 @@ import java.util.concurrent.CompletableFuture;
  * 429 retried after its {@code Retry-After}; 5xx retried ({@link HttpSendResults}). Any http(s) URL the
  * {@link AddressPolicy} allows is accepted (self-hosted relays exist). Stateless and thread-safe.
  */
-public final class SlackNotifier implements Notifier {
+public final class SlackNotifier extends HttpNotifier {
     public static final String CHANNEL = "slack";
     /** Slack truncates a message's text past 40,000 characters; a section's text is limited to 3,000. */
     static final int MAX_TEXT_CHARS = 40_000;
     static final int MAX_SECTION_CHARS = 3_000;
 
-    private final OutboundHttp http;
-    private final AddressPolicy policy;
-
     public SlackNotifier(OutboundHttp http, AddressPolicy policy) {
-        this.http = http;
-        this.policy = policy;
+        super(CHANNEL, http, policy);
     }
 
     @Override
-    public String channel() {
-        return CHANNEL;
-    }
-
-    @Override
-    public Destination validate(Destination destination, String path) {
-        return HttpDestinations.validate(destination, path, CHANNEL, policy);
-    }
-
-    @Override
-    public CompletableFuture<SendResult> send(Notification notification, Destination destination) {
-        URI url;
-        try {
-            url = HttpDestinations.uri(destination);
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(SendResult.permanent("unusable slack destination", 0));
-        }
-        return http.postJson(url, Map.of(), body(notification), policy).thenApply(result -> HttpSendResults.of(result, url));
-    }
-
-    @Override
-    public String endpointKey(Destination destination) {
-        return CHANNEL + " " + RedactedUrl.key(destination.address());
+    protected Request request(Notification notification, Destination destination) {
+        return new Request(HttpDestinations.uri(destination), body(notification));
     }
 
     static String body(Notification n) {

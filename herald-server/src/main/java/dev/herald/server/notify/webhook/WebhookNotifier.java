@@ -5,20 +5,17 @@ import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.core.notify.Destination;
 import dev.herald.core.notify.Notification;
-import dev.herald.core.notify.Notifier;
-import dev.herald.core.notify.SendResult;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.notify.http.AddressPolicy;
 import dev.herald.server.notify.http.HttpDestinations;
+import dev.herald.server.notify.http.HttpNotifier;
 import dev.herald.server.notify.http.HttpSendResults;
 import dev.herald.server.notify.http.OutboundHttp;
-import dev.herald.server.notify.http.RedactedUrl;
 import dev.herald.server.receipts.WebhookSignature;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code webhook} channel: POSTs the notification as JSON to the business system's URL, the Standard
@@ -36,26 +33,16 @@ import java.util.concurrent.CompletableFuture;
  * <p>Answers: 2xx delivered, 410 gone, 408/425/429/5xx retried, other statuses and redirects permanent
  * ({@link HttpSendResults}). Stateless and thread-safe.
  */
-public final class WebhookNotifier implements Notifier {
+public final class WebhookNotifier extends HttpNotifier {
     public static final String CHANNEL = "webhook";
 
-    private final OutboundHttp http;
-    private final AddressPolicy policy;
-
     public WebhookNotifier(OutboundHttp http, AddressPolicy policy) {
-        this.http = http;
-        this.policy = policy;
+        super(CHANNEL, http, policy);
     }
 
-    @Override
-    public String channel() {
-        return CHANNEL;
-    }
-
-    /** A valid http(s) URL the address policy allows; a secret, when given, of at least 24 bytes. */
     @Override
     public Destination validate(Destination destination, String path) {
-        Destination d = HttpDestinations.validate(destination, path, CHANNEL, policy);
+        Destination d = super.validate(destination, path);
         if (d.hasSecret()) {
             int bytes;
             try {
@@ -72,29 +59,17 @@ public final class WebhookNotifier implements Notifier {
     }
 
     @Override
-    public CompletableFuture<SendResult> send(Notification notification, Destination destination) {
-        URI url;
-        String body;
+    protected Request request(Notification notification, Destination destination) {
+        URI url = HttpDestinations.uri(destination);
+        String body = body(notification);
+        long timestamp = System.currentTimeMillis() / 1000;
         Map<String, String> headers = new LinkedHashMap<>();
-        try {
-            url = HttpDestinations.uri(destination);
-            body = body(notification);
-            long timestamp = System.currentTimeMillis() / 1000;
-            headers.put("webhook-id", notification.deliveryId());
-            headers.put("webhook-timestamp", Long.toString(timestamp));
-            if (destination.hasSecret()) {
-                headers.put("webhook-signature", new WebhookSignature(destination.secret()).sign(notification.deliveryId(), timestamp, body));
-            }
-        } catch (RuntimeException e) { // a destination that skipped validate()
-            return CompletableFuture.completedFuture(SendResult.permanent("unusable webhook destination", 0));
+        headers.put("webhook-id", notification.deliveryId());
+        headers.put("webhook-timestamp", Long.toString(timestamp));
+        if (destination.hasSecret()) {
+            headers.put("webhook-signature", new WebhookSignature(destination.secret()).sign(notification.deliveryId(), timestamp, body));
         }
-        return http.postJson(url, headers, body, policy).thenApply(result -> HttpSendResults.of(result, url));
-    }
-
-    /** One breaker per URL, keyed without revealing it (URLs may carry a token). */
-    @Override
-    public String endpointKey(Destination destination) {
-        return CHANNEL + " " + RedactedUrl.key(destination.address());
+        return new Request(url, headers, body);
     }
 
     static String body(Notification n) {

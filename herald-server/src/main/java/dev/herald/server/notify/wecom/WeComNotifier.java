@@ -2,21 +2,18 @@ package dev.herald.server.notify.wecom;
 
 import dev.herald.core.notify.Destination;
 import dev.herald.core.notify.Notification;
-import dev.herald.core.notify.Notifier;
 import dev.herald.core.notify.SendResult;
 import dev.herald.server.notify.http.AddressPolicy;
 import dev.herald.server.notify.http.HttpDestinations;
+import dev.herald.server.notify.http.HttpNotifier;
 import dev.herald.server.notify.http.HttpSendResults;
 import dev.herald.server.notify.http.OutboundHttp;
 import dev.herald.server.notify.http.OutboundResult.Response;
-import dev.herald.server.notify.http.RedactedUrl;
 import dev.herald.server.notify.http.RobotText;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code wecom} channel: a WeCom (企业微信) group robot, addressed by its webhook URL
@@ -30,48 +27,26 @@ import java.util.concurrent.CompletableFuture;
  * the {@link AddressPolicy} allows is accepted, not only WeCom's host: self-hosted relays exist.
  * Stateless and thread-safe.
  */
-public final class WeComNotifier implements Notifier {
+public final class WeComNotifier extends HttpNotifier {
     public static final String CHANNEL = "wecom";
     static final int MAX_TEXT_BYTES = 2048;
     static final int MAX_MARKDOWN_BYTES = 4096;
     static final int RATE_LIMITED = 45009;
-    static final int SYSTEM_BUSY = -1;
     /** The robot's limit is per minute (a robot takes 20 messages a minute): trying again sooner only fails again. */
     static final Duration RATE_LIMIT_PAUSE = Duration.ofMinutes(1);
 
-    private final OutboundHttp http;
-    private final AddressPolicy policy;
-
     public WeComNotifier(OutboundHttp http, AddressPolicy policy) {
-        this.http = http;
-        this.policy = policy;
+        super(CHANNEL, http, policy);
     }
 
     @Override
-    public String channel() {
-        return CHANNEL;
+    protected Request request(Notification notification, Destination destination) {
+        return new Request(HttpDestinations.uri(destination), body(notification));
     }
 
     @Override
-    public Destination validate(Destination destination, String path) {
-        return HttpDestinations.validate(destination, path, CHANNEL, policy);
-    }
-
-    @Override
-    public CompletableFuture<SendResult> send(Notification notification, Destination destination) {
-        URI url;
-        try {
-            url = HttpDestinations.uri(destination);
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(SendResult.permanent("unusable wecom destination", 0));
-        }
-        return http.postJson(url, Map.of(), body(notification), policy)
-                .thenApply(result -> HttpSendResults.of(result, url, answer -> judge(answer, url)));
-    }
-
-    @Override
-    public String endpointKey(Destination destination) {
-        return CHANNEL + " " + RedactedUrl.key(destination.address());
+    protected SendResult judge(Response answer, URI url) {
+        return HttpSendResults.errcodeAnswer(answer, url, "WeCom", RATE_LIMITED, RATE_LIMIT_PAUSE);
     }
 
     static String body(Notification n) {
@@ -82,23 +57,5 @@ public final class WeComNotifier implements Notifier {
         }
         return new JsonObject().put("msgtype", "text")
                 .put("text", new JsonObject().put("content", RobotText.limitUtf8(RobotText.plain(n), MAX_TEXT_BYTES))).encode();
-    }
-
-    static SendResult judge(Response answer, URI url) {
-        JsonObject json = HttpSendResults.json(answer);
-        if (json == null || !(json.getValue("errcode") instanceof Number)) {
-            return HttpSendResults.unreadableAnswer(answer, url);
-        }
-        int code = json.getInteger("errcode");
-        if (code == 0) {
-            return SendResult.ok(answer.status());
-        }
-        String detail = "WeCom errcode " + code + ": " + HttpSendResults.excerpt(java.util.Objects.toString(json.getValue("errmsg"), ""), url);
-        if (code == RATE_LIMITED) {
-            return SendResult.retry(detail, answer.status(), RATE_LIMIT_PAUSE);
-        }
-        return code == SYSTEM_BUSY
-                ? SendResult.retry(detail, answer.status(), null)
-                : SendResult.permanent(detail, answer.status());
     }
 }
