@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -69,7 +68,7 @@ public record HeraldConfig(
         if (publicKey != null && !Files.isReadable(publicKey)) {
             throw new ConfigException("auth.jwt-public-key: file " + publicKey + " is not readable");
         }
-        List<String> apiKeys = list(raw.get(Setting.AUTH_API_KEYS));
+        List<String> apiKeys = Units.list(raw.get(Setting.AUTH_API_KEYS));
         for (String k : apiKeys) {
             if (k.length() < MIN_API_KEY_LENGTH) {
                 throw new ConfigException("auth.api-keys: every key must be at least " + MIN_API_KEY_LENGTH + " characters");
@@ -86,8 +85,8 @@ public record HeraldConfig(
             throw new ConfigException("host: binding to " + host + " needs authentication; set auth.jwt-secret (or auth.jwt-public-key) "
                     + "and auth.api-keys, or bind to 127.0.0.1 for dev mode");
         }
-        Duration heartbeat = positive("ws.heartbeat", Units.duration("ws.heartbeat", v.apply(Setting.WS_HEARTBEAT)));
-        Duration idle = positive("ws.idle-timeout", Units.duration("ws.idle-timeout", v.apply(Setting.WS_IDLE_TIMEOUT)));
+        Duration heartbeat = Units.positiveDuration("ws.heartbeat", v.apply(Setting.WS_HEARTBEAT));
+        Duration idle = Units.positiveDuration("ws.idle-timeout", v.apply(Setting.WS_IDLE_TIMEOUT));
         if (idle.compareTo(heartbeat) <= 0) {
             throw new ConfigException("ws.idle-timeout: must be longer than ws.heartbeat (" + heartbeat.toSeconds() + "s), or live peers would be dropped");
         }
@@ -112,8 +111,8 @@ public record HeraldConfig(
                 && !store.startsWith("postgresql://") && !store.startsWith("postgres://") && !store.startsWith("jdbc:postgresql://")) {
             throw new ConfigException("store: '" + MessageStores.redact(store) + "' is not one of sqlite, sqlite:/path/file.db, postgresql://…, memory");
         }
-        Duration ttl = positive("messages.ttl", Units.duration("messages.ttl", v.apply(Setting.MESSAGES_TTL)));
-        Duration maxTtl = positive("messages.max-ttl", Units.duration("messages.max-ttl", v.apply(Setting.MESSAGES_MAX_TTL)));
+        Duration ttl = Units.positiveDuration("messages.ttl", v.apply(Setting.MESSAGES_TTL));
+        Duration maxTtl = Units.positiveDuration("messages.max-ttl", v.apply(Setting.MESSAGES_MAX_TTL));
         if (ttl.compareTo(maxTtl) > 0) {
             throw new ConfigException("messages.ttl: must not be longer than messages.max-ttl (" + maxTtl.toSeconds() + "s)");
         }
@@ -136,10 +135,10 @@ public record HeraldConfig(
         return new HeraldConfig(host, port, Path.of(v.apply(Setting.DATA_DIR)), nodeId,
                 secret, publicKey, v.apply(Setting.AUTH_JWT_ISSUER), v.apply(Setting.AUTH_JWT_AUDIENCE),
                 Units.duration("auth.jwt-leeway", v.apply(Setting.AUTH_JWT_LEEWAY)),
-                apiKeys, list(v.apply(Setting.WS_ALLOWED_ORIGINS)), maxConnections,
+                apiKeys, Units.list(v.apply(Setting.WS_ALLOWED_ORIGINS)), maxConnections,
                 Units.integer("ws.max-connections-per-user", v.apply(Setting.WS_MAX_CONNECTIONS_PER_USER), 1, 10_000),
                 (int) maxMessage, sendQueue,
-                positive("ws.auth-timeout", Units.duration("ws.auth-timeout", v.apply(Setting.WS_AUTH_TIMEOUT))),
+                Units.positiveDuration("ws.auth-timeout", v.apply(Setting.WS_AUTH_TIMEOUT)),
                 heartbeat, idle,
                 Units.integer("ws.max-topics-per-connection", v.apply(Setting.WS_MAX_TOPICS), 0, 10_000),
                 maxBody, Units.integer("api.max-batch", v.apply(Setting.API_MAX_BATCH), 1, 100_000),
@@ -148,7 +147,7 @@ public record HeraldConfig(
                 store, ttl, maxTtl,
                 Units.integer("messages.inbox-cap", v.apply(Setting.MESSAGES_INBOX_CAP), 1, 1_000_000),
                 Units.duration("messages.receipt-retention", v.apply(Setting.MESSAGES_RECEIPT_RETENTION)),
-                positive("messages.maintenance-interval", Units.duration("messages.maintenance-interval", v.apply(Setting.MESSAGES_MAINTENANCE_INTERVAL))),
+                Units.positiveDuration("messages.maintenance-interval", v.apply(Setting.MESSAGES_MAINTENANCE_INTERVAL)),
                 webhookUrl, webhookSecret,
                 NotifyConfig.from(raw),
                 Map.copyOf(raw), Map.copyOf(origins), List.copyOf(allWarnings));
@@ -183,16 +182,7 @@ public record HeraldConfig(
         return value.isEmpty() ? 1 : Units.integer("http.event-loops", value, 1, MAX_EVENT_LOOPS);
     }
 
-    private static Duration positive(String key, Duration d) {
-        if (d.isZero() || d.isNegative()) {
-            throw new ConfigException(key + ": must be greater than zero");
-        }
-        return d;
-    }
 
-    private static List<String> list(String value) {
-        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    }
 
     static boolean isLoopback(String host) {
         try {

@@ -30,8 +30,7 @@ public record NotifyConfig(List<String> channels, String defaultTitle, boolean a
 
     static NotifyConfig from(Map<Setting, String> raw) {
         java.util.function.Function<Setting, String> v = s -> raw.get(s).trim();
-        List<String> channels = java.util.Arrays.stream(v.apply(Setting.NOTIFY_CHANNELS).split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+        List<String> channels = Units.list(v.apply(Setting.NOTIFY_CHANNELS)).stream().distinct().toList();
         for (String c : channels) {
             if (!KNOWN_CHANNELS.contains(c)) {
                 throw new ConfigException("notify.channels: unknown channel '" + c + "' (known: " + String.join(", ", KNOWN_CHANNELS) + ")");
@@ -41,20 +40,19 @@ public record NotifyConfig(List<String> channels, String defaultTitle, boolean a
         if (title.isEmpty() || title.length() > 200) {
             throw new ConfigException("notify.default-title: must be 1-200 characters");
         }
-        List<String> networks = java.util.Arrays.stream(v.apply(Setting.NOTIFY_ALLOWED_NETWORKS).split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> networks = Units.list(v.apply(Setting.NOTIFY_ALLOWED_NETWORKS));
         for (String n : networks) {
             if (!n.matches("[0-9a-fA-F:.]+/\\d{1,3}")) {
                 throw new ConfigException("notify.allowed-networks: '" + n + "' is not a CIDR range like 10.1.2.0/24");
             }
         }
-        Duration retryInitial = positive("notify.retry-initial", Units.duration("notify.retry-initial", v.apply(Setting.NOTIFY_RETRY_INITIAL)));
-        Duration retryMax = positive("notify.retry-max", Units.duration("notify.retry-max", v.apply(Setting.NOTIFY_RETRY_MAX)));
+        Duration retryInitial = Units.positiveDuration("notify.retry-initial", v.apply(Setting.NOTIFY_RETRY_INITIAL));
+        Duration retryMax = Units.positiveDuration("notify.retry-max", v.apply(Setting.NOTIFY_RETRY_MAX));
         if (retryMax.compareTo(retryInitial) < 0) {
             throw new ConfigException("notify.retry-max: must not be shorter than notify.retry-initial");
         }
         int maxAttempts = Units.integer("notify.max-attempts", v.apply(Setting.NOTIFY_MAX_ATTEMPTS), 1, 100);
-        Duration deadline = positive("notify.deadline", Units.duration("notify.deadline", v.apply(Setting.NOTIFY_DEADLINE)));
+        Duration deadline = Units.positiveDuration("notify.deadline", v.apply(Setting.NOTIFY_DEADLINE));
         Map<String, Retry> perChannel = new java.util.LinkedHashMap<>();
         for (String c : KNOWN_CHANNELS) {
             Setting attemptsKey = Setting.byKey("notify." + c + ".max-attempts");
@@ -62,7 +60,7 @@ public record NotifyConfig(List<String> channels, String defaultTitle, boolean a
             String a = raw.get(attemptsKey).trim();
             String d = raw.get(deadlineKey).trim();
             perChannel.put(c, new Retry(a.isEmpty() ? maxAttempts : Units.integer(attemptsKey.key(), a, 1, 100),
-                    d.isEmpty() ? deadline : positive(deadlineKey.key(), Units.duration(deadlineKey.key(), d))));
+                    d.isEmpty() ? deadline : Units.positiveDuration(deadlineKey.key(), d)));
         }
         SmtpSettings email = null;
         String smtpHost = v.apply(Setting.EMAIL_SMTP_HOST);
@@ -73,11 +71,11 @@ public record NotifyConfig(List<String> channels, String defaultTitle, boolean a
                 Units.bool("notify.allow-loopback", v.apply(Setting.NOTIFY_ALLOW_LOOPBACK)),
                 Units.bool("notify.allow-private-networks", v.apply(Setting.NOTIFY_ALLOW_PRIVATE_NETWORKS)),
                 networks,
-                positive("notify.connect-timeout", Units.duration("notify.connect-timeout", v.apply(Setting.NOTIFY_CONNECT_TIMEOUT))),
-                positive("notify.timeout", Units.duration("notify.timeout", v.apply(Setting.NOTIFY_TIMEOUT))),
+                Units.positiveDuration("notify.connect-timeout", v.apply(Setting.NOTIFY_CONNECT_TIMEOUT)),
+                Units.positiveDuration("notify.timeout", v.apply(Setting.NOTIFY_TIMEOUT)),
                 retryInitial, retryMax,
                 Units.integer("notify.max-in-flight", v.apply(Setting.NOTIFY_MAX_IN_FLIGHT), 1, 10_000),
-                positive("notify.poll-interval", Units.duration("notify.poll-interval", v.apply(Setting.NOTIFY_POLL_INTERVAL))),
+                Units.positiveDuration("notify.poll-interval", v.apply(Setting.NOTIFY_POLL_INTERVAL)),
                 Map.copyOf(perChannel), email);
     }
 
@@ -133,10 +131,4 @@ public record NotifyConfig(List<String> channels, String defaultTitle, boolean a
         return channels.stream().filter(c -> !c.equals("email") || email != null).toList();
     }
 
-    private static Duration positive(String key, Duration d) {
-        if (d.isZero() || d.isNegative()) {
-            throw new ConfigException(key + ": must be greater than zero");
-        }
-        return d;
-    }
 }

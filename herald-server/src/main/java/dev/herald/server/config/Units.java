@@ -57,6 +57,20 @@ final class Units {
         };
     }
 
+    /** A duration that must be greater than zero (timeouts, intervals, TTLs). */
+    static Duration positiveDuration(String key, String value) {
+        Duration d = duration(key, value);
+        if (d.isZero() || d.isNegative()) {
+            throw new ConfigException(key + ": must be greater than zero");
+        }
+        return d;
+    }
+
+    /** A comma-separated list: items trimmed, empty ones dropped. */
+    static java.util.List<String> list(String value) {
+        return java.util.Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
     static int integer(String key, String value, int min, int max) {
         int n;
         try {
