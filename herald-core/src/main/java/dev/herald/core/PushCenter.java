@@ -25,7 +25,7 @@ import dev.herald.core.store.Appended;
 import dev.herald.core.store.MessageStore;
 import dev.herald.core.store.Receipt;
 import dev.herald.core.store.Replay;
-import dev.herald.core.store.StoreUnavailableException;
+import dev.herald.core.store.StoreFailures;
 import dev.herald.core.store.StoredMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -386,16 +386,7 @@ public final class PushCenter {
 
     /** Store failures become 503 {@code store_unavailable}; the cause is logged once, not sent to the client. */
     private static HeraldException storeFailure(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (cause instanceof HeraldException h) {
-            return h;
-        }
-        if (cause instanceof StoreUnavailableException) {
-            log.warn("store unavailable: {}", cause.getMessage());
-        } else {
-            log.error("publish failed in the store", cause);
-        }
-        return ErrorCode.STORE_UNAVAILABLE.exception("the message store cannot commit right now; nothing was stored, retry later");
+        return StoreFailures.asError(e, "publish", "the message store cannot commit right now; nothing was stored, retry later");
     }
 
     /** {@code GET /api/v1/messages/{id}}: the message, each recipient's in-app status, and its channel deliveries. */

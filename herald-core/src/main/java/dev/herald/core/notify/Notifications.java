@@ -6,9 +6,7 @@ import dev.herald.core.error.HeraldException;
 import dev.herald.core.message.NotifyRequest;
 import dev.herald.core.message.PublishRequest;
 import dev.herald.core.message.UserIds;
-import dev.herald.core.store.StoreUnavailableException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.herald.core.store.StoreFailures;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -28,8 +25,6 @@ import java.util.function.Supplier;
  * contacts and dead-letter operations. Delivery itself is {@link NotifyDispatcher}'s job.
  */
 public final class Notifications {
-    private static final Logger log = LoggerFactory.getLogger(Notifications.class);
-
     private final Notifiers notifiers;
     private final NotifyStore store;
     private final Function<String, Duration> deadlineOf;
@@ -91,11 +86,12 @@ public final class Notifications {
                     + "(their deliveries are recorded with the message so that they survive a restart)");
         }
         List<Destination> targets = new ArrayList<>(n.targets().size());
+        Map<String, Integer> perChannel = new LinkedHashMap<>();
+        n.targets().forEach(d -> perChannel.merge(d.channel(), 1, Integer::sum));
         Map<String, Integer> seen = new LinkedHashMap<>();
         for (Destination d : n.targets()) {
             int index = seen.merge(d.channel(), 1, Integer::sum) - 1;
-            boolean several = n.targets().stream().filter(t -> t.channel().equals(d.channel())).count() > 1;
-            String path = "to." + d.channel() + (several ? "[" + index + "]" : "");
+            String path = "to." + d.channel() + (perChannel.get(d.channel()) > 1 ? "[" + index + "]" : "");
             targets.add(requireChannel(d.channel(), path).validate(d, addressPath(path, d)));
         }
         return r.withDelivery(new NotifyRequest(n.channels(), targets, n.fallback(), n.content()));
@@ -264,15 +260,6 @@ public final class Notifications {
 
     /** Store failures become 503 {@code store_unavailable}; catalogued errors pass through. */
     private static <T> T rethrow(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (cause instanceof HeraldException h) {
-            throw h;
-        }
-        if (cause instanceof StoreUnavailableException) {
-            log.warn("store unavailable: {}", cause.getMessage());
-        } else {
-            log.error("notification store operation failed", cause);
-        }
-        throw ErrorCode.STORE_UNAVAILABLE.exception("the store cannot answer right now; retry later");
+        throw StoreFailures.asError(e, "notification store operation", "the store cannot answer right now; retry later");
     }
 }
