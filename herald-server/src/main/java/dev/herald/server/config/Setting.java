@@ -24,7 +24,7 @@ public enum Setting {
     WS_MAX_MESSAGE_SIZE("ws.max-message-size", "64KiB", "size", "Largest inbound WebSocket frame or message; larger closes with 1009."),
     WS_SEND_QUEUE_SIZE("ws.send-queue-size", "1MiB", "size", "Bytes queued for one connection before it is closed as a slow consumer (4008)."),
     WS_AUTH_TIMEOUT("ws.auth-timeout", "10s", "duration", "Time a connection may take to authenticate before it is closed with 4002."),
-    WS_HEARTBEAT("ws.heartbeat", "20s", "duration", "Interval of server pings (and of the dead-peer check)."),
+    WS_HEARTBEAT("ws.heartbeat", "20s", "duration", "Interval of server pings (and of the dead-peer check): each connection is pinged once per interval, the pings of a node spread evenly over it."),
     WS_IDLE_TIMEOUT("ws.idle-timeout", "40s", "duration", "A connection silent this long (no frame, no pong) is dead and closed with 4010; detection takes at most idle-timeout + heartbeat (60 s by default)."),
     WS_MAX_TOPICS("ws.max-topics-per-connection", "100", "count", "Topics one connection may follow."),
     HTTP_MAX_BODY_SIZE("http.max-body-size", "1MiB", "size", "Largest HTTP request body; larger gets 413 payload_too_large."),

@@ -33,8 +33,9 @@ import java.util.function.BooleanSupplier;
 /**
  * {@code GET /ws}: checks the Origin, upgrades, and wires a {@link VertxSession} to a core
  * {@link ClientConnection}. Also runs the two per-node sweeps: closing connections that did not
- * authenticate in time (4002), and the heartbeat (a ping every {@code ws.heartbeat}; a connection
- * silent for {@code ws.idle-timeout} is closed with 4010 and removed).
+ * authenticate in time (4002), and the heartbeat (a ping to every connection once per {@code ws.heartbeat},
+ * spread over the interval by a {@link HeartbeatWheel}; a connection silent for {@code ws.idle-timeout}
+ * is closed with 4010 and removed).
  */
 public final class WebSocketEndpoint {
     private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
@@ -53,7 +54,9 @@ public final class WebSocketEndpoint {
     private final ConnectionLimit connectionLimit;
     private final AtomicLong connectionSeq = new AtomicLong();
     /** Every open connection, authenticated or not: for the sweeps and for shutdown. */
-    private final Map<VertxSession, ClientConnection> open = new ConcurrentHashMap<>();
+    private final Map<VertxSession, Open> open = new ConcurrentHashMap<>();
+    /** The heartbeat's slices: each tick pings one of them, so the pings of a node are spread over the interval. */
+    private final HeartbeatWheel<VertxSession> heartbeats;
     private long authTimer = -1;
     private long heartbeatTimer = -1;
 
@@ -71,12 +74,16 @@ public final class WebSocketEndpoint {
         this.limits = new ProtocolLimits(config.maxTopicsPerConnection(), ProtocolLimits.DEFAULT_MAX_BAD_FRAMES,
                 config.heartbeat(), config.authTimeout());
         this.originPolicy = new OriginPolicy(config.allowedOrigins(), authenticator.devMode());
+        this.heartbeats = new HeartbeatWheel<>(config.heartbeat());
     }
+
+    /** An open connection and the heartbeat slice it is in. */
+    private record Open(ClientConnection connection, int heartbeatSlice) { }
 
     public void startSweeps() {
         long authPeriod = Math.max(100, Math.min(1000, config.authTimeout().toMillis() / 4));
         authTimer = vertx.setPeriodic(authPeriod, id -> sweepUnauthenticated());
-        heartbeatTimer = vertx.setPeriodic(config.heartbeat().toMillis(), id -> heartbeat());
+        heartbeatTimer = vertx.setPeriodic(heartbeats.tickMillis(), id -> heartbeats.tick(this::heartbeat));
     }
 
     public void stopSweeps() {
@@ -130,7 +137,7 @@ public final class WebSocketEndpoint {
         VertxSession session = new VertxSession(id, ws, channel, vertx.getOrCreateContext(), config.sendQueueBytes(), stats,
                 Instant.now(clock));
         ClientConnection connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId(), inbox);
-        open.put(session, connection);
+        open.put(session, new Open(connection, heartbeats.add(session)));
         wire(ws, session, config.maxMessageSize(), new MessageAssembler.Sink() {
             @Override
             public void text(String text) {
@@ -142,7 +149,10 @@ public final class WebSocketEndpoint {
                 connection.onBinary();
             }
         }, () -> {
-            open.remove(session);
+            Open closed = open.remove(session);
+            if (closed != null) {
+                heartbeats.remove(session, closed.heartbeatSlice());
+            }
             connectionLimit.releaseWebSocket();
         });
         try {
@@ -245,24 +255,21 @@ public final class WebSocketEndpoint {
 
     private void sweepUnauthenticated() {
         Instant deadline = clock.instant().minus(config.authTimeout());
-        open.forEach((session, connection) -> {
-            Instant since = connection.awaitingAuthSince();
+        open.forEach((session, entry) -> {
+            Instant since = entry.connection().awaitingAuthSince();
             if (since != null && since.isBefore(deadline)) {
                 session.close(CloseReason.AUTH_TIMEOUT);
             }
         });
     }
 
-    private void heartbeat() {
-        long idleNanos = config.idleTimeout().toNanos();
-        long now = System.nanoTime();
-        for (VertxSession session : open.keySet()) {
-            if (now - session.lastSeenNanos() > idleNanos) {
-                log.debug("connection {} silent for {}; closing", session.id(), config.idleTimeout());
-                session.close(CloseReason.HEARTBEAT_TIMEOUT);
-            } else {
-                session.ping();
-            }
+    /** One connection's heartbeat (once per {@code ws.heartbeat}, in its slice's turn): closed if silent too long, else pinged. */
+    private void heartbeat(VertxSession session) {
+        if (System.nanoTime() - session.lastSeenNanos() > config.idleTimeout().toNanos()) {
+            log.debug("connection {} silent for {}; closing", session.id(), config.idleTimeout());
+            session.close(CloseReason.HEARTBEAT_TIMEOUT);
+        } else {
+            session.ping();
         }
     }
 
