@@ -7,6 +7,7 @@ import dev.herald.core.session.DeliveryLane;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
@@ -248,10 +249,13 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
     void sendClose(CloseReason reason, boolean dropAfter) {
         discardQueue();
         if (closeSent || !channel.isActive()) {
+            if (dropAfter) {
+                channel.close(); // the peer broke the protocol while Herald waited for its close: it will not come
+            }
             return;
         }
         closeSent = true;
-        var written = channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.reason()));
+        ChannelFuture written = channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.reason()));
         if (dropAfter) {
             written.addListener(ChannelFutureListener.CLOSE);
         } else {

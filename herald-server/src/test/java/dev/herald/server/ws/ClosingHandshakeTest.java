@@ -23,6 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link WebSocketOptions#CLOSING_TIMEOUT_SECONDS}.
  */
 class ClosingHandshakeTest {
+    /**
+     * "At once" means well before the closing timeout: that timer starts when Herald sends its close, a little
+     * before the client measures, so a bound of the full timeout would pass even if the server waited for it.
+     */
+    private static final Duration HALF_THE_CLOSING_TIMEOUT = Duration.ofSeconds(WebSocketOptions.CLOSING_TIMEOUT_SECONDS).dividedBy(2);
+
     private final TestServer server = TestServer.devMode();
 
     @AfterEach
@@ -73,9 +79,26 @@ class ClosingHandshakeTest {
             assertThat(ws.read()).as("the server closes the TCP connection").isNull();
             assertThat(Duration.ofNanos(System.nanoTime() - answered))
                     .as("without waiting for the closing timeout")
-                    .isLessThan(Duration.ofSeconds(WebSocketOptions.CLOSING_TIMEOUT_SECONDS));
+                    .isLessThan(HALF_THE_CLOSING_TIMEOUT);
         }
         assertGone("answers");
+    }
+
+    @Test
+    void a_peer_that_breaks_the_protocol_while_herald_waits_for_its_close_is_dropped_at_once() {
+        try (RawWebSocket ws = login("breaks")) {
+            ws.send(frame(true, 0, BINARY, new byte[] {1}));
+            assertThat(ws.awaitCloseCode()).isEqualTo(1003);
+            long sent = System.nanoTime();
+
+            ws.send(frame(true, 0, 0x5, new byte[0])); // a reserved opcode: its close frame could no longer be read
+
+            assertThat(ws.read()).as("the server drops the TCP connection").isNull();
+            assertThat(Duration.ofNanos(System.nanoTime() - sent))
+                    .as("without waiting for the closing timeout")
+                    .isLessThan(HALF_THE_CLOSING_TIMEOUT);
+        }
+        assertGone("breaks");
     }
 
     @Test
