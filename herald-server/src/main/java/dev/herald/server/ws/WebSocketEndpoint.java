@@ -190,7 +190,15 @@ public final class WebSocketEndpoint {
         ChannelPipeline pipeline = channel.pipeline();
         ChannelHandler vertxWebSocket = pipeline.get(VertxHandler.class);
         if (vertxWebSocket == null) {
-            throw new IllegalStateException("no Vert.x WebSocket handler in the pipeline " + pipeline.names());
+            // The socket closed right after the upgrade (Netty has emptied its pipeline), or a Vert.x upgrade
+            // changed the pipeline: either way nothing can be read here; end the session and free its slot.
+            if (channel.isActive()) {
+                log.error("no Vert.x WebSocket handler to replace in the pipeline {}; closing {}", pipeline.names(), session.id());
+                channel.close();
+            }
+            session.transportClosed();
+            onClosed.run();
+            return;
         }
         pipeline.replace(vertxWebSocket, "herald-ws",
                 new WebSocketFrameHandler(session, new MessageAssembler(maxMessageBytes, inbound), onClosed));
