@@ -61,7 +61,7 @@ final class EventLoopDrains {
 
     /**
      * Runs {@code target.drain()} on this loop soon. The caller makes sure a target is not scheduled
-     * twice before it ran (VertxSession's {@code drainScheduled} flag).
+     * twice before it ran (NettySession's {@code drainScheduled} flag).
      */
     void schedule(Drainable target) {
         pending.add(target);

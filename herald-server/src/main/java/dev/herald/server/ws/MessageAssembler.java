@@ -1,9 +1,11 @@
 package dev.herald.server.ws;
 
 import dev.herald.core.session.CloseReason;
-import io.vertx.core.buffer.Buffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.http.WebSocketFrameType;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -28,7 +30,8 @@ import java.nio.charset.StandardCharsets;
  * code points above U+10FFFF, as the RFC requires.
  *
  * <p>Not thread-safe: one per connection, fed on the connection's event loop. Control frames (ping,
- * pong, close) are not given to it; Netty and Vert.x handle those.
+ * pong, close) are not given to it; {@link WebSocketFrameHandler} handles those. The payloads are read,
+ * never kept nor released: the caller owns them.
  */
 final class MessageAssembler {
     /** Where complete messages go. */
@@ -49,7 +52,7 @@ final class MessageAssembler {
     /** The first bytes of a UTF-8 sequence that the next fragment completes (at most 3). */
     private ByteBuffer carry;
     /** Data so far, for a fragmented binary message. */
-    private Buffer binary;
+    private ByteArrayOutputStream binary;
 
     MessageAssembler(int maxMessageBytes, Sink sink) {
         this.maxMessageBytes = maxMessageBytes;
@@ -61,7 +64,7 @@ final class MessageAssembler {
      * message has been given to the sink), or the reason to close the connection with; after a
      * non-null answer the assembler must not be fed again.
      */
-    CloseReason frame(WebSocketFrameType frameType, boolean isFinal, Buffer payload) {
+    CloseReason frame(WebSocketFrameType frameType, boolean isFinal, ByteBuf payload) {
         switch (frameType) {
             case TEXT, BINARY -> {
                 if (type != null) {
@@ -77,7 +80,7 @@ final class MessageAssembler {
             }
             default -> throw new IllegalArgumentException("not a data frame: " + frameType);
         }
-        bytes += payload.length();
+        bytes += payload.readableBytes();
         if (bytes > maxMessageBytes) {
             return CloseReason.MESSAGE_TOO_BIG;
         }
@@ -88,7 +91,7 @@ final class MessageAssembler {
         return failure;
     }
 
-    private CloseReason text(Buffer payload, boolean isFinal) {
+    private CloseReason text(ByteBuf payload, boolean isFinal) {
         if (utf8 == null) {
             utf8 = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -98,7 +101,8 @@ final class MessageAssembler {
             // The common case: a whole message in one frame.
             utf8.reset();
             try {
-                sink.text(utf8.decode(ByteBuffer.wrap(payload.getBytes())).toString());
+                // read in place (a view of the frame's bytes, no copy)
+                sink.text(utf8.decode(payload.nioBuffer()).toString());
                 return null;
             } catch (CharacterCodingException e) {
                 return CloseReason.INVALID_PAYLOAD;
@@ -109,7 +113,7 @@ final class MessageAssembler {
             text = new StringBuilder();
             carry = null;
         }
-        ByteBuffer in = withCarry(payload.getBytes());
+        ByteBuffer in = withCarry(ByteBufUtil.getBytes(payload));
         CharBuffer out = CharBuffer.allocate(in.remaining() + 1);
         CoderResult result = utf8.decode(in, out, isFinal);
         if (!result.isError() && isFinal) {
@@ -138,17 +142,17 @@ final class MessageAssembler {
         return joined;
     }
 
-    private CloseReason binary(Buffer payload, boolean isFinal) {
+    private CloseReason binary(ByteBuf payload, boolean isFinal) {
         if (isFinal && binary == null) {
-            sink.binary(payload.getBytes());
+            sink.binary(ByteBufUtil.getBytes(payload));
             return null;
         }
         if (binary == null) {
-            binary = Buffer.buffer();
+            binary = new ByteArrayOutputStream();
         }
-        binary.appendBuffer(payload);
+        binary.writeBytes(ByteBufUtil.getBytes(payload));
         if (isFinal) {
-            byte[] message = binary.getBytes();
+            byte[] message = binary.toByteArray();
             binary = null;
             sink.binary(message);
         }

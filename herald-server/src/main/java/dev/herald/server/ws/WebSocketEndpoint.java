@@ -12,13 +12,14 @@ import dev.herald.core.session.CloseReason;
 import dev.herald.server.api.ErrorRenderer;
 import dev.herald.server.config.HeraldConfig;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.VertxHandler;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +32,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
- * {@code GET /ws}: checks the Origin, upgrades, and wires a {@link VertxSession} to a core
- * {@link ClientConnection}. Also runs the two per-node sweeps: closing connections that did not
+ * {@code GET /ws}: checks the Origin, upgrades, and wires a {@link NettySession} to a core
+ * {@link ClientConnection}. Vert.x answers the upgrade; then Herald takes the channel over at the Netty
+ * level ({@link #wire}): Vert.x's WebSocket handler leaves the pipeline, and with it every Vert.x object
+ * of the connection (the HTTP connection, the WebSocket and its 4 KiB write-queue chunk, the handshake
+ * request and response). Also runs the two per-node sweeps: closing connections that did not
  * authenticate in time (4002), and the heartbeat (a ping to every connection once per {@code ws.heartbeat},
  * spread over the interval by a {@link HeartbeatWheel}; a connection silent for {@code ws.idle-timeout}
  * is closed with 4010 and removed).
@@ -54,9 +58,9 @@ public final class WebSocketEndpoint {
     private final ConnectionLimit connectionLimit;
     private final AtomicLong connectionSeq = new AtomicLong();
     /** Every open connection, authenticated or not: for the sweeps and for shutdown. */
-    private final Map<VertxSession, Open> open = new ConcurrentHashMap<>();
+    private final Map<NettySession, Open> open = new ConcurrentHashMap<>();
     /** The heartbeat's slices: each tick pings one of them, so the pings of a node are spread over the interval. */
-    private final HeartbeatWheel<VertxSession> heartbeats;
+    private final HeartbeatWheel<NettySession> heartbeats;
     private long authTimer = -1;
     private long heartbeatTimer = -1;
 
@@ -121,10 +125,7 @@ public final class WebSocketEndpoint {
         String token = request.getParam("token");
         String uid = request.getParam("uid");
         String since = request.getParam("since");
-        request.toWebSocket().onSuccess(ws -> {
-                    releaseHandshake(request);
-                    accept(ws, nettyChannel(request), token, uid, since);
-                })
+        request.toWebSocket().onSuccess(ws -> accept(nettyChannel(request), token, uid, since))
                 .onFailure(e -> {
                     connectionLimit.releaseWebSocket();
                     log.debug("WebSocket upgrade failed from {}: {}", request.remoteAddress(), e.getMessage());
@@ -132,13 +133,12 @@ public final class WebSocketEndpoint {
     }
 
     /** Runs with a slot of the connection limit taken; the slot is given back when the socket closes. */
-    private void accept(ServerWebSocket ws, Channel channel, String token, String uid, String since) {
+    private void accept(Channel channel, String token, String uid, String since) {
         String id = "c" + Long.toString(connectionSeq.incrementAndGet(), 36) + "-" + config.nodeId();
-        VertxSession session = new VertxSession(id, ws, channel, vertx.getOrCreateContext(), config.sendQueueBytes(), stats,
-                Instant.now(clock));
+        NettySession session = new NettySession(id, channel, config.sendQueueBytes(), stats, Instant.now(clock));
         ClientConnection connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId(), inbox);
         open.put(session, new Open(connection, heartbeats.add(session)));
-        wire(ws, session, config.maxMessageSize(), new MessageAssembler.Sink() {
+        wire(channel, session, config.maxMessageSize(), new MessageAssembler.Sink() {
             @Override
             public void text(String text) {
                 connection.onText(text);
@@ -164,21 +164,8 @@ public final class WebSocketEndpoint {
     }
 
     /**
-     * Empties the upgrade request's and response's header maps and the parsed query. Vert.x 5.0.5 keeps
-     * the handshake request and response reachable for the WebSocket's whole life (the pipeline handler it
-     * installs holds the factory lambda that captured them); Herald has read what it needs from them
-     * before the upgrade, and nothing reads them after it (nor does Herald call {@link ServerWebSocket#headers()},
-     * which is the same map). Saves their entries and strings on every idle connection.
-     */
-    private static void releaseHandshake(HttpServerRequest request) {
-        request.headers().clear();
-        request.params().clear();
-        request.response().headers().clear();
-    }
-
-    /**
-     * The Netty channel under an HTTP connection: for an upgraded request, the one {@link VertxSession}
-     * writes its frames to. Vert.x 5 has no public accessor on a {@link ServerWebSocket} that vertx-web
+     * The Netty channel under an HTTP connection: for an upgraded request, the one Herald's
+     * WebSocket then runs on. Vert.x 5 has no public accessor on a {@code ServerWebSocket} that vertx-web
      * wrapped, but the request's connection is a {@link ConnectionBase} on the same channel. Fails loudly
      * if a Vert.x upgrade changes that.
      */
@@ -195,62 +182,37 @@ public final class WebSocketEndpoint {
     }
 
     /**
-     * Wires a socket to its session, the same way for every Herald connection (a {@link ClientConnection}
+     * Wires an upgraded channel to its session, the same way for every Herald connection (a {@link ClientConnection}
      * behind {@code inbound}) and for the test-only Autobahn echo server, so the conformance suite runs
-     * through this code: every frame marks the session seen; data frames are joined into messages by a
-     * {@link MessageAssembler} (at most {@code maxMessageBytes}, text strictly UTF-8) and given to
-     * {@code inbound}; a frame that breaks the WebSocket rules closes the connection with the matching
+     * through this code: Vert.x's WebSocket handler (the pipeline's {@link VertxHandler}) is replaced by a
+     * {@link WebSocketFrameHandler}, which reads the frames Netty's decoder produces: data frames are joined
+     * into messages by a {@link MessageAssembler} (at most {@code maxMessageBytes}, text strictly UTF-8) and
+     * given to {@code inbound}; a frame that breaks the WebSocket rules closes the connection with the matching
      * code (1002, 1007 or 1009); the socket closing ends the session and then runs {@code onClosed}.
-     * Runs on the socket's event loop.
+     * Call on the channel's event loop, right after the upgrade succeeded (before any frame was read).
+     *
+     * <p>No Vert.x connection stays reachable from the channel afterwards: the replaced handler held the WebSocket
+     * connection, and the HTTP connection was only reachable through it. (What remains is the close-future
+     * promise each of them registered on the channel, ~100 B, which holds neither.) Vert.x still closes the
+     * channel when its server closes: it tracks channels, not connections.
      */
-    static void wire(ServerWebSocket ws, VertxSession session, int maxMessageBytes, MessageAssembler.Sink inbound,
+    static void wire(Channel channel, NettySession session, int maxMessageBytes, MessageAssembler.Sink inbound,
                      Runnable onClosed) {
-        MessageAssembler messages = new MessageAssembler(maxMessageBytes, inbound);
-        ws.frameHandler(frame -> {
-            session.markSeen();
-            if (session.isClosed() || !(frame.isText() || frame.isBinary() || frame.isContinuation())) {
-                return; // ping, pong and close are answered by Vert.x; nothing is read after a close
+        ChannelPipeline pipeline = channel.pipeline();
+        ChannelHandler vertxWebSocket = pipeline.get(VertxHandler.class);
+        if (vertxWebSocket == null) {
+            // The socket closed right after the upgrade (Netty has emptied its pipeline), or a Vert.x upgrade
+            // changed the pipeline: either way nothing can be read here; end the session and free its slot.
+            if (channel.isActive()) {
+                log.error("no Vert.x WebSocket handler to replace in the pipeline {}; closing {}", pipeline.names(), session.id());
+                channel.close();
             }
-            CloseReason failure = messages.frame(frame.type(), frame.isFinal(), frame.binaryData());
-            if (failure != null) {
-                closeNow(ws, session, failure);
-            }
-        });
-        ws.exceptionHandler(e -> {
-            log.debug("connection {}: {}", session.id(), e.toString());
-            if (e instanceof CorruptedWebSocketFrameException corrupted && !ws.isClosed()) {
-                // Netty's frame decoder refused a frame (reserved bits or opcode, a bad control frame,
-                // an invalid close frame, a frame over ws.max-message-size…), and Vert.x drops the TCP
-                // connection right after this handler, without a close frame: say why first. (When a
-                // valid frame came in the same read, Vert.x holds this write back until the read
-                // completes, which is too late: the client then sees 1006. Vert.x 5.0 offers no flush.)
-                closeNow(ws, session, closeReason(corrupted));
-            }
-        });
-        ws.closeHandler(v -> {
             session.transportClosed();
             onClosed.run();
-        });
-    }
-
-    /** Closes on this event loop, before anything else is read or written (session.close only schedules it). */
-    private static void closeNow(ServerWebSocket ws, VertxSession session, CloseReason reason) {
-        session.close(reason);
-        if (!ws.isClosed()) {
-            ws.close((short) reason.code(), reason.reason());
+            return;
         }
-    }
-
-    /** The close code for a frame Netty refused: its own status when Herald has that code, else 1002. */
-    private static CloseReason closeReason(CorruptedWebSocketFrameException e) {
-        int code = e.closeStatus() == null ? 0 : e.closeStatus().code();
-        if (code == CloseReason.MESSAGE_TOO_BIG.code()) {
-            return CloseReason.MESSAGE_TOO_BIG;
-        }
-        if (code == CloseReason.INVALID_PAYLOAD.code()) {
-            return CloseReason.INVALID_PAYLOAD;
-        }
-        return CloseReason.WEBSOCKET_PROTOCOL_ERROR;
+        pipeline.replace(vertxWebSocket, "herald-ws",
+                new WebSocketFrameHandler(session, new MessageAssembler(maxMessageBytes, inbound), onClosed));
     }
 
     private void sweepUnauthenticated() {
@@ -264,7 +226,7 @@ public final class WebSocketEndpoint {
     }
 
     /** One connection's heartbeat (once per {@code ws.heartbeat}, in its slice's turn): closed if silent too long, else pinged. */
-    private void heartbeat(VertxSession session) {
+    private void heartbeat(NettySession session) {
         if (System.nanoTime() - session.lastSeenNanos() > config.idleTimeout().toNanos()) {
             log.debug("connection {} silent for {}; closing", session.id(), config.idleTimeout());
             session.close(CloseReason.HEARTBEAT_TIMEOUT);
@@ -275,7 +237,7 @@ public final class WebSocketEndpoint {
 
     /** How many distinct event loops hold the connections open now (they spread over the HTTP servers' loops). */
     public int eventLoopsInUse() {
-        return (int) open.keySet().stream().map(VertxSession::eventLoop).distinct().count();
+        return (int) open.keySet().stream().map(NettySession::eventLoop).distinct().count();
     }
 
     /** Connections currently open (authenticated or not). */
@@ -285,7 +247,7 @@ public final class WebSocketEndpoint {
 
     /** Shutdown: closes every connection with 1001 (going away). */
     public void closeAll(CloseReason reason) {
-        for (VertxSession session : open.keySet()) {
+        for (NettySession session : open.keySet()) {
             session.close(reason);
         }
     }

@@ -11,8 +11,9 @@ import io.vertx.core.http.HttpServerOptions;
  */
 public final class WebSocketOptions {
     /**
-     * Seconds Vert.x waits for the peer to close the TCP connection after the closing handshake
-     * before it drops it: a client that never closes its side costs at most this long.
+     * Seconds Herald waits for the peer's close frame after sending its own before it drops the TCP
+     * connection ({@link NettySession}; also given to Vert.x, which runs the socket until the upgrade):
+     * a client that never answers costs at most this long.
      */
     public static final int CLOSING_TIMEOUT_SECONDS = 5;
 

@@ -4,6 +4,7 @@ import dev.herald.core.hub.HubStats;
 import dev.herald.server.config.ConfigSources;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.config.Setting;
+import io.netty.channel.Channel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
@@ -25,8 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Everything below the application is Herald's own: the Vert.x server options
  * ({@link WebSocketOptions}, so the same frame and message limits, closing timeout and compression
- * settings), the {@link VertxSession} with its bounded send queue, and {@link WebSocketEndpoint#wire}
- * (message assembly, UTF-8 validation, the 1002/1007/1009 closes). Only what happens to a complete message
+ * settings), the {@link NettySession} with its bounded send queue, and {@link WebSocketEndpoint#wire}
+ * (Herald's own WebSocket handler on the Netty channel: message assembly, UTF-8 validation, the
+ * 1002/1007/1009 closes, ping/pong and the closing handshake). Only what happens to a complete message
  * differs: it is sent straight back, text as text and binary as binary — where Herald parses text as
  * its protocol and closes on binary with 1003. This class lives in {@code src/test}, so it is never
  * part of the server jar.
@@ -42,18 +44,18 @@ public final class AutobahnEchoServer implements AutoCloseable {
     private final HttpServer http;
     private final HubStats stats = new HubStats();
     private final AtomicLong connectionSeq = new AtomicLong();
-    private final Set<VertxSession> open = ConcurrentHashMap.newKeySet();
+    private final Set<NettySession> open = ConcurrentHashMap.newKeySet();
 
     private AutobahnEchoServer(HeraldConfig config) {
         this.config = config;
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         Router router = Router.router(vertx);
         router.get(PATH).handler(ctx -> ctx.request().toWebSocket().onSuccess(ws -> {
-            VertxSession session = new VertxSession("e" + connectionSeq.incrementAndGet(), ws,
-                    WebSocketEndpoint.nettyChannel(ctx.request()), vertx.getOrCreateContext(),
+            Channel channel = WebSocketEndpoint.nettyChannel(ctx.request());
+            NettySession session = new NettySession("e" + connectionSeq.incrementAndGet(), channel,
                     config.sendQueueBytes(), stats, Instant.now());
             open.add(session);
-            WebSocketEndpoint.wire(ws, session, config.maxMessageSize(), new MessageAssembler.Sink() {
+            WebSocketEndpoint.wire(channel, session, config.maxMessageSize(), new MessageAssembler.Sink() {
                 @Override
                 public void text(String text) {
                     session.send(text.getBytes(StandardCharsets.UTF_8));

@@ -1,7 +1,8 @@
 package dev.herald.server.ws;
 
 import dev.herald.core.session.CloseReason;
-import io.vertx.core.buffer.Buffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -33,16 +34,16 @@ class MessageAssemblerTest {
         });
     }
 
-    private static Buffer bytes(int... values) {
-        Buffer buffer = Buffer.buffer();
+    private static ByteBuf bytes(int... values) {
+        ByteBuf buffer = Unpooled.buffer();
         for (int v : values) {
-            buffer.appendByte((byte) v);
+            buffer.writeByte(v);
         }
         return buffer;
     }
 
-    private static Buffer utf8(String text) {
-        return Buffer.buffer(text.getBytes(StandardCharsets.UTF_8));
+    private static ByteBuf utf8(String text) {
+        return Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -80,11 +81,11 @@ class MessageAssemblerTest {
 
     @Test
     void empty_messages_and_empty_fragments_are_messages_too() {
-        assertThat(assembler.frame(TEXT, true, Buffer.buffer())).isNull();
-        assertThat(assembler.frame(TEXT, false, Buffer.buffer())).isNull();
-        assertThat(assembler.frame(CONTINUATION, false, Buffer.buffer())).isNull();
-        assertThat(assembler.frame(CONTINUATION, true, Buffer.buffer())).isNull();
-        assertThat(assembler.frame(BINARY, false, Buffer.buffer())).isNull();
+        assertThat(assembler.frame(TEXT, true, Unpooled.EMPTY_BUFFER)).isNull();
+        assertThat(assembler.frame(TEXT, false, Unpooled.EMPTY_BUFFER)).isNull();
+        assertThat(assembler.frame(CONTINUATION, false, Unpooled.EMPTY_BUFFER)).isNull();
+        assertThat(assembler.frame(CONTINUATION, true, Unpooled.EMPTY_BUFFER)).isNull();
+        assertThat(assembler.frame(BINARY, false, Unpooled.EMPTY_BUFFER)).isNull();
         assertThat(assembler.frame(CONTINUATION, true, bytes(7))).isNull();
 
         assertThat(messages).containsExactly("", "", "[7]");
@@ -100,8 +101,8 @@ class MessageAssemblerTest {
 
     @Test
     void messages_of_exactly_the_limit_pass_and_the_count_starts_again_for_the_next() {
-        assertThat(assembler.frame(BINARY, false, Buffer.buffer(new byte[8]))).isNull();
-        assertThat(assembler.frame(CONTINUATION, true, Buffer.buffer(new byte[8]))).isNull();
+        assertThat(assembler.frame(BINARY, false, Unpooled.wrappedBuffer(new byte[8]))).isNull();
+        assertThat(assembler.frame(CONTINUATION, true, Unpooled.wrappedBuffer(new byte[8]))).isNull();
         assertThat(assembler.frame(TEXT, true, utf8("0123456789abcdef"))).isNull();
 
         assertThat(messages).hasSize(2);

@@ -27,10 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link VertxSession}'s drain: the frames queued for one connection leave with one flush (one
+ * {@link NettySession}'s drain: the frames queued for one connection leave with one flush (one
  * gathering write), in order, and a durable frame is reported delivered only once it was flushed.
  */
-class VertxSessionWriteBatchingTest {
+class NettySessionWriteBatchingTest {
     private static final long QUEUE_BYTES = 4L * 1024 * 1024;
 
     private final Vertx vertx = Vertx.vertx();
@@ -40,7 +40,7 @@ class VertxSessionWriteBatchingTest {
     private HttpServer http;
     private WsClient client;
 
-    private record Opened(VertxSession session, Context context) { }
+    private record Opened(NettySession session, Context context) { }
 
     @AfterEach
     void stop() throws Exception {
@@ -62,8 +62,7 @@ class VertxSessionWriteBatchingTest {
                     ctx.flush();
                 }
             });
-            VertxSession session = new VertxSession("t1", ws, channel, vertx.getOrCreateContext(), QUEUE_BYTES,
-                    new HubStats(), Instant.now());
+            NettySession session = new NettySession("t1", channel, QUEUE_BYTES, new HubStats(), Instant.now());
             opened.complete(new Opened(session, vertx.getOrCreateContext()));
         })).listen().await(10, TimeUnit.SECONDS);
         client = WsClient.connect(URI.create("ws://127.0.0.1:" + http.actualPort() + "/ws"), Map.of());

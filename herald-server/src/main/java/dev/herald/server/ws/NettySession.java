@@ -4,24 +4,32 @@ import dev.herald.core.hub.HubStats;
 import dev.herald.core.session.BaseSession;
 import dev.herald.core.session.CloseReason;
 import dev.herald.core.session.DeliveryLane;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.concurrent.EventExecutor;
-import io.vertx.core.Context;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
+import io.netty.util.concurrent.ScheduledFuture;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A {@link dev.herald.core.session.Session} over a Vert.x {@link ServerWebSocket}.
+ * A {@link dev.herald.core.session.Session} over a WebSocket that Herald runs itself on the Netty channel:
+ * after the upgrade a {@link WebSocketFrameHandler} ends the channel's pipeline and feeds this session, and
+ * no Vert.x object stays reachable per connection (see {@link WebSocketEndpoint}).
  *
  * <p>{@link #send} may be called from any thread: it appends to a lock-free queue bounded in bytes
  * and asks for one drain on the connection's event loop ({@link EventLoopDrains}: one task runs the
@@ -30,11 +38,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * it wrote has left. When the bytes waiting in the queue would exceed the limit the
  * session is closed with 4008 (slow consumer): memory per connection stays bounded (by the limit
  * plus one frame) and publishers never wait.
+ *
+ * <p>The closing handshake (RFC 6455 §7) is kept here, on the event loop: once a close frame went out
+ * (Herald's own or the echo of the peer's) nothing else is written; after echoing the peer's close the
+ * TCP connection is closed at once; after sending its own, Herald waits for the peer's close at most
+ * {@link WebSocketOptions#CLOSING_TIMEOUT_SECONDS} before it drops the connection.
  */
-final class VertxSession extends BaseSession implements EventLoopDrains.Drainable {
-    private static final Buffer EMPTY = Buffer.buffer();
-
-    private final ServerWebSocket ws;
+final class NettySession extends BaseSession implements EventLoopDrains.Drainable {
     /** The socket's Netty channel: the drain writes the frames here itself, so it decides when to flush. */
     private final Channel channel;
     /**
@@ -42,7 +52,6 @@ final class VertxSession extends BaseSession implements EventLoopDrains.Drainabl
      * (the socket is gone) is not reported as an exception; the close handler ends the session.
      */
     private final ChannelPromise untracked;
-    private final Context context;
     /** Runs this session's drains on its event loop, batched with the other sessions of that loop. */
     private final EventLoopDrains drains;
     private final long maxQueuedBytes;
@@ -52,22 +61,32 @@ final class VertxSession extends BaseSession implements EventLoopDrains.Drainabl
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile long lastSeenNanos = System.nanoTime();
+    /** Event loop only: a close frame was written (ours or the echo of the peer's); nothing may follow it. */
+    private boolean closeSent;
+    /** Event loop only: drops the connection if the peer does not answer Herald's close frame in time. */
+    private ScheduledFuture<?> closingTimeout;
 
     /** The event loop this connection lives on (its reads, writes, drains and broadcast lane run there). */
     EventExecutor eventLoop() {
         return channel.eventLoop();
     }
 
-    VertxSession(String id, ServerWebSocket ws, Channel channel, Context context, long maxQueuedBytes, HubStats stats,
-                 Instant connectedAt) {
-        super(id, String.valueOf(ws.remoteAddress()), connectedAt);
-        this.ws = ws;
+    /** Call on the channel's event loop (the drains of that loop are looked up there). */
+    NettySession(String id, Channel channel, long maxQueuedBytes, HubStats stats, Instant connectedAt) {
+        super(id, addressText(channel.remoteAddress()), connectedAt);
         this.channel = channel;
         this.untracked = new VoidChannelPromise(channel, false);
         this.drains = EventLoopDrains.of(channel);
-        this.context = context;
         this.maxQueuedBytes = maxQueuedBytes;
         this.stats = stats;
+    }
+
+    /** {@code host:port}, as Vert.x printed a remote address before (the JDK's form starts with a '/'). */
+    static String addressText(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
     }
 
     /** None for now (see below): deliveries are walked on the publishing thread; drains run on the connection's loop. */
@@ -130,15 +149,14 @@ final class VertxSession extends BaseSession implements EventLoopDrains.Drainabl
      * Runs on the event loop: moves queued frames to the socket while it has room, as Netty writes
      * followed by <em>one</em> flush, so a burst queued for this connection leaves in one gathering
      * write ({@code writev}) instead of a system call per frame. The frames are written to the
-     * channel directly, not through {@link ServerWebSocket#writeFrame}, which flushes every frame
-     * when called on the event loop (and costs a lock and a Vert.x promise each). When the channel's
+     * channel without a flush each (a flush is a system call). When the channel's
      * outbound buffer passes its high-water mark the drain stops and resumes once everything written
      * so far has reached the socket.
      */
     @Override
     public void drain() {
         drainScheduled.set(false);
-        if (isClosed() || ws.isClosed()) { // after Vert.x sent a close frame nothing may follow it
+        if (isClosed() || closeSent) { // after a close frame nothing may follow it
             discardQueue();
             return;
         }
@@ -209,21 +227,86 @@ final class VertxSession extends BaseSession implements EventLoopDrains.Drainabl
         return lastSeenNanos;
     }
 
+    /** Herald's heartbeat: an empty ping (the answer, or any frame, marks the connection seen). Any thread. */
     void ping() {
-        context.runOnContext(v -> {
-            if (!isClosed()) {
-                ws.writePing(EMPTY);
+        channel.eventLoop().execute(() -> {
+            if (!isClosed() && !closeSent) {
+                channel.writeAndFlush(new PingWebSocketFrame(), untracked);
             }
         });
     }
 
     @Override
     protected void closeTransport(CloseReason reason) {
-        context.runOnContext(v -> {
-            discardQueue();
-            if (!ws.isClosed()) {
-                ws.close((short) reason.code(), reason.reason());
+        channel.eventLoop().execute(() -> sendClose(reason, false));
+    }
+
+    /**
+     * Event loop only: writes Herald's close frame (once; nothing is written after it) and then either
+     * drops the connection as soon as the frame has left ({@code dropAfter}: the peer broke the protocol,
+     * nothing it sends is read any more) or waits for the peer's close at most the closing timeout.
+     */
+    void sendClose(CloseReason reason, boolean dropAfter) {
+        discardQueue();
+        if (closeSent || !channel.isActive()) {
+            if (dropAfter) {
+                channel.close(); // the peer broke the protocol while Herald waited for its close: it will not come
             }
-        });
+            return;
+        }
+        closeSent = true;
+        ChannelFuture written = channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.reason()));
+        if (dropAfter) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        } else {
+            closingTimeout = channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, WebSocketOptions.CLOSING_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Event loop only: the peer broke the protocol. What was queued for it before still goes out first (the
+     * answers to its valid frames, often read in the same TCP read as the broken one), then Herald's close
+     * frame ({@link #sendClose}).
+     */
+    void failConnection(CloseReason reason, boolean dropAfter) {
+        if (!closeSent && channel.isActive()) {
+            Object item;
+            while ((item = queue.poll()) != null) {
+                write(item); // bounded by the queue's limit; flushed with the close frame
+            }
+        }
+        sendClose(reason, dropAfter);
+    }
+
+    /**
+     * Event loop only: the peer's close frame ({@code payload}: its status code and reason, possibly empty,
+     * already checked by Netty's decoder). Completes the handshake: echoes it when Herald had not sent a
+     * close of its own, then closes the TCP connection (the server closes first, RFC 6455 §7.1.1).
+     */
+    void peerClosed(ByteBuf payload) {
+        discardQueue();
+        if (closeSent) {
+            channel.close();
+            return;
+        }
+        closeSent = true;
+        channel.writeAndFlush(new CloseWebSocketFrame(true, 0, payload.retainedDuplicate()))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Event loop only: whether a close frame went out; data frames read after it are ignored. */
+    boolean closeSent() {
+        return closeSent;
+    }
+
+    /** Event loop only: the channel is closed; the closing timer, if any, has nothing left to do. */
+    void channelClosed() {
+        discardQueue();
+        if (closingTimeout != null) {
+            closingTimeout.cancel(false);
+            closingTimeout = null;
+        }
     }
 }

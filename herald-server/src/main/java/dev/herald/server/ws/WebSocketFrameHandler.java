@@ -1,0 +1,143 @@
+package dev.herald.server.ws;
+
+import dev.herald.core.session.CloseReason;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.WebSocketFrameType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of an upgraded channel's pipeline, after Netty's frame decoder and encoder: Herald's
+ * WebSocket, in place of Vert.x's (whose per-connection objects, a 4 KiB queue chunk among them, are then
+ * unreachable). It reads the frames Netty decoded:
+ * <ul>
+ *   <li>every frame marks the session seen (the heartbeat's idle check);</li>
+ *   <li>text, binary and continuation frames go to a {@link MessageAssembler} (at most {@code ws.max-message-size},
+ *       text strictly UTF-8); a broken message closes with 1002, 1007 or 1009 (after what was already queued
+ *       for the peer); nothing is read after a close frame;</li>
+ *   <li>a ping is answered with a pong carrying its payload; a pong needs nothing more;</li>
+ *   <li>the peer's close is echoed and the TCP connection closed ({@link NettySession#peerClosed});</li>
+ *   <li>a frame Netty's decoder refused ({@link CorruptedWebSocketFrameException}: reserved bits or opcode, a bad
+ *       control frame or close code, a frame over the limit) is answered with a close frame carrying the matching
+ *       code (after what was already queued for the peer), then the connection is dropped;</li>
+ *   <li>the channel going inactive ends the session and runs {@code onClosed}, exactly once.</li>
+ * </ul>
+ * One per connection (it holds the connection's assembler); runs on the channel's event loop only.
+ */
+final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
+
+    private final NettySession session;
+    private final MessageAssembler messages;
+    private Runnable onClosed;
+
+    WebSocketFrameHandler(NettySession session, MessageAssembler messages, Runnable onClosed) {
+        this.session = session;
+        this.messages = messages;
+        this.onClosed = onClosed;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isActive()) {
+            ended(); // the socket closed before this handler took over: channelInactive will not come here
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof WebSocketFrame frame)) {
+            ReferenceCountUtil.release(msg); // e.g. the end of the upgrade request, already handled by Vert.x
+            return;
+        }
+        try {
+            session.markSeen();
+            read(ctx, frame);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void read(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof PingWebSocketFrame) {
+            if (!session.closeSent()) {
+                ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+            }
+            return;
+        }
+        if (frame instanceof CloseWebSocketFrame) {
+            session.peerClosed(frame.content());
+            return;
+        }
+        WebSocketFrameType type = frame instanceof TextWebSocketFrame ? WebSocketFrameType.TEXT
+                : frame instanceof BinaryWebSocketFrame ? WebSocketFrameType.BINARY
+                : frame instanceof ContinuationWebSocketFrame ? WebSocketFrameType.CONTINUATION
+                : null;
+        if (type == null || session.isClosed() || session.closeSent()) {
+            return; // a pong (seen is all it means), or data after a close: nothing is read after a close
+        }
+        CloseReason failure = messages.frame(type, frame.isFinalFragment(), frame.content());
+        if (failure != null) {
+            closeNow(failure, false);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("connection {}: {}", session.id(), cause.toString());
+        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+            // Netty's decoder refused a frame and reads nothing more from this connection: say why, then drop it.
+            closeNow(closeReason(corrupted), true);
+        } else {
+            ctx.close(); // an I/O error (reset by peer…): the socket is gone or unusable
+        }
+    }
+
+    /**
+     * Closes on this event loop, before anything else is read ({@code session.close} only schedules it); what
+     * was already queued for the peer is written before the close frame.
+     */
+    private void closeNow(CloseReason reason, boolean dropAfter) {
+        session.close(reason);
+        session.failConnection(reason, dropAfter);
+    }
+
+    /** The close code for a frame Netty refused: its own status when Herald has that code, else 1002. */
+    static CloseReason closeReason(CorruptedWebSocketFrameException e) {
+        int code = e.closeStatus() == null ? 0 : e.closeStatus().code();
+        if (code == CloseReason.MESSAGE_TOO_BIG.code()) {
+            return CloseReason.MESSAGE_TOO_BIG;
+        }
+        if (code == CloseReason.INVALID_PAYLOAD.code()) {
+            return CloseReason.INVALID_PAYLOAD;
+        }
+        return CloseReason.WEBSOCKET_PROTOCOL_ERROR;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        ended();
+    }
+
+    /** The socket is closed: ends the session and gives the connection's slot back, once. */
+    private void ended() {
+        Runnable closed = onClosed;
+        if (closed == null) {
+            return;
+        }
+        onClosed = null;
+        session.channelClosed();
+        session.transportClosed();
+        closed.run();
+    }
+}
