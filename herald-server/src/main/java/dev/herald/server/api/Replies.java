@@ -16,6 +16,13 @@ import java.util.function.Supplier;
 
 /** How every API route reads its JSON body and answers: one place for async completion and error rendering. */
 final class Replies {
+    /**
+     * Header name and value as prebuilt ASCII: Vert.x validates and hashes a {@code String} name char by char
+     * and encodes both on every response; an {@code AsciiString} is checked on its bytes and copied as is.
+     */
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;
+    private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json; charset=utf-8");
+
     private Replies() { }
 
     /**
@@ -64,26 +71,40 @@ final class Replies {
             ErrorRenderer.render(ctx, e);
             return;
         }
-        future.whenComplete((result, error) -> context.runOnContext(v -> {
-            done.run();
+        if (future.isDone() && context != null) {
+            // fire-and-forget publishes complete before returning: answer now, on this same event loop,
+            // instead of a task (and its lambdas) queued behind the loop's other work
+            finish(ctx, future, render, done);
+            return;
+        }
+        future.whenComplete((result, error) -> context.runOnContext(v -> finish(ctx, future, render, done)));
+    }
+
+    /** Answers a completed operation on the request's event loop. */
+    private static <T> void finish(RoutingContext ctx, CompletableFuture<T> future, Function<T, Reply> render, Runnable done) {
+        done.run();
+        T result;
+        try {
+            result = future.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException error) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof HeraldException e) {
                 ErrorRenderer.render(ctx, e);
-            } else if (cause != null) {
-                ctx.fail(cause);
             } else {
-                Reply reply = render.apply(result);
-                if (reply.encoded() != null) {
-                    respondEncoded(ctx, reply.status(), reply.encoded());
-                } else {
-                    respond(ctx, reply.status(), reply.body());
-                }
+                ctx.fail(cause);
             }
-        }));
+            return;
+        }
+        Reply reply = render.apply(result);
+        if (reply.encoded() != null) {
+            respondEncoded(ctx, reply.status(), reply.encoded());
+        } else {
+            respond(ctx, reply.status(), reply.body());
+        }
     }
 
     static void respondEncoded(RoutingContext ctx, int status, Buffer json) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(json);
+        ctx.response().setStatusCode(status).putHeader(CONTENT_TYPE, JSON_UTF8).end(json);
     }
 
     static void respond(RoutingContext ctx, int status, JsonObject body) {
@@ -91,6 +112,6 @@ final class Replies {
             ctx.response().setStatusCode(status).end();
             return;
         }
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(body.encode());
+        ctx.response().setStatusCode(status).putHeader(CONTENT_TYPE, JSON_UTF8).end(body.encode());
     }
 }
