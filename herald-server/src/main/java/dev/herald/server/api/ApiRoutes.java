@@ -42,6 +42,8 @@ public final class ApiRoutes {
     private final Timer publishTimer;
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1_000;
+    /** What {@code GET /send} reads from its query (in this order). */
+    private static final String[] SEND_PARAMS = {"uid", "message", "persist"};
 
     public ApiRoutes(PushCenter center, ApiKeys apiKeys, long maxBodySize, int maxBatch, BooleanSupplier draining, MeterRegistry registry) {
         this.center = center;
@@ -64,7 +66,7 @@ public final class ApiRoutes {
         router.route("/api/v1/*").handler(this::requireServingAndApiKey);
         // the seed's GET carries everything in its query: no BodyHandler (it would set up body buffering for
         // nothing on every request); a POST may send the parameters as a form body, which BodyHandler merges
-        router.get("/send").handler(this::send);
+        router.get("/send").handler(this::sendQuery);
         router.post("/send").handler(body).handler(this::send);
         router.post("/api/v1/messages").handler(body).handler(this::publish);
         router.post("/api/v1/messages/batch").handler(body).handler(this::publishBatch);
@@ -98,6 +100,15 @@ public final class ApiRoutes {
         ctx.next();
     }
 
+    /** The seed's {@code GET /send}: the same as {@link #send}, its query read without Vert.x's parameter map. */
+    private void sendQuery(RoutingContext ctx) {
+        timed(ctx, () -> {
+            String[] params = QueryParams.first(ctx.request().uri(), SEND_PARAMS);
+            return center.send(params[0], params[1], !"false".equalsIgnoreCase(params[2]), idempotencyKey(ctx));
+        }, ApiRoutes::published);
+    }
+
+    /** {@code POST /send}: parameters in the query or a form body (merged into the params by BodyHandler). */
     private void send(RoutingContext ctx) {
         timed(ctx, () -> center.send(ctx.request().getParam("uid"), ctx.request().getParam("message"),
                         !"false".equalsIgnoreCase(ctx.request().getParam("persist")), idempotencyKey(ctx)),
