@@ -11,7 +11,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -44,6 +46,7 @@ public final class ApiRoutes {
     static final int MAX_PAGE = 1_000;
     /** What {@code GET /send} reads from its query (in this order). */
     private static final String[] SEND_PARAMS = {"uid", "message", "persist"};
+    private static final CharSequence IDEMPOTENCY_KEY = HttpHeaders.createOptimized("Idempotency-Key");
 
     public ApiRoutes(PushCenter center, ApiKeys apiKeys, long maxBodySize, int maxBatch, BooleanSupplier draining, MeterRegistry registry) {
         this.center = center;
@@ -79,33 +82,80 @@ public final class ApiRoutes {
 
     /** API routes: refused with 503 once shutdown has begun, then {@link #requireApiKey}. */
     private void requireServingAndApiKey(RoutingContext ctx) {
-        if (draining.getAsBoolean()) {
-            ErrorRenderer.render(ctx, ErrorCode.SHUTTING_DOWN.exception());
+        HeraldException refused = servingAndApiKeyRefusal(ctx.request());
+        if (refused != null) {
+            ErrorRenderer.render(ctx, refused);
             return;
-        }
-        requireApiKey(ctx);
-    }
-
-    /** Checks {@code Authorization: Bearer <key>} in constant time; open in dev mode (loopback only). */
-    public void requireApiKey(RoutingContext ctx) {
-        if (!apiKeys.isEmpty()) {
-            String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-            String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
-            if (!apiKeys.matches(presented)) {
-                ErrorRenderer.render(ctx, ErrorCode.UNAUTHORIZED.exception(presented == null
-                        ? "missing Authorization: Bearer <api key>" : "the API key is not valid"));
-                return;
-            }
         }
         ctx.next();
     }
 
+    /** Checks {@code Authorization: Bearer <key>} in constant time; open in dev mode (loopback only). */
+    public void requireApiKey(RoutingContext ctx) {
+        HeraldException refused = apiKeyRefusal(ctx.request());
+        if (refused != null) {
+            ErrorRenderer.render(ctx, refused);
+            return;
+        }
+        ctx.next();
+    }
+
+    /** Why {@link #requireServingAndApiKey} refuses {@code request} ({@code shutting_down}, {@code unauthorized}), or null. */
+    private HeraldException servingAndApiKeyRefusal(HttpServerRequest request) {
+        return draining.getAsBoolean() ? ErrorCode.SHUTTING_DOWN.exception() : apiKeyRefusal(request);
+    }
+
+    private HeraldException apiKeyRefusal(HttpServerRequest request) {
+        if (apiKeys.isEmpty()) {
+            return null;
+        }
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+        return apiKeys.matches(presented) ? null : ErrorCode.UNAUTHORIZED.exception(presented == null
+                ? "missing Authorization: Bearer <api key>" : "the API key is not valid");
+    }
+
+    /**
+     * The request handler of one HTTP server: {@code GET /send} (this exact path) is answered here, every other
+     * request by {@code router}. The seed's one-message-per-request publish is the hottest request there is, and
+     * vertx-web's routing context (a request wrapper, its forwarded-header parser, sets and maps) plus the walk
+     * over every route before it cost more than the rest of its HTTP handling. The answer is the router's: same
+     * checks in the same order (shutdown, API key), same handler, same error rendering ({@code SendShortcutTest}).
+     * Other spellings ({@code /send/}, {@code HEAD}, {@code POST}) still go through the router.
+     */
+    public Handler<HttpServerRequest> withSendShortcut(Router router) {
+        return request -> {
+            if (request.method() == HttpMethod.GET && "/send".equals(request.path())) {
+                sendWithoutRouter(request);
+            } else {
+                router.handle(request);
+            }
+        };
+    }
+
+    private void sendWithoutRouter(HttpServerRequest request) {
+        try {
+            HeraldException refused = servingAndApiKeyRefusal(request);
+            if (refused != null) {
+                ErrorRenderer.render(request, refused);
+                return;
+            }
+            Timer.Sample sample = Timer.start();
+            Replies.async(request, failure -> ErrorRenderer.renderUnexpected(request, request.path(), failure),
+                    () -> sendQuery(request), ApiRoutes::published, () -> sample.stop(publishTimer));
+        } catch (RuntimeException e) { // what the router's failure handler does with a handler's stray exception
+            ErrorRenderer.renderUnexpected(request, request.path(), e);
+        }
+    }
+
     /** The seed's {@code GET /send}: the same as {@link #send}, its query read without Vert.x's parameter map. */
     private void sendQuery(RoutingContext ctx) {
-        timed(ctx, () -> {
-            String[] params = QueryParams.first(ctx.request().uri(), SEND_PARAMS);
-            return center.send(params[0], params[1], !"false".equalsIgnoreCase(params[2]), idempotencyKey(ctx));
-        }, ApiRoutes::published);
+        timed(ctx, () -> sendQuery(ctx.request()), ApiRoutes::published);
+    }
+
+    private CompletableFuture<PushCenter.Published> sendQuery(HttpServerRequest request) {
+        String[] params = QueryParams.first(request.uri(), SEND_PARAMS);
+        return center.send(params[0], params[1], !"false".equalsIgnoreCase(params[2]), request.getHeader(IDEMPOTENCY_KEY));
     }
 
     /** {@code POST /send}: parameters in the query or a form body (merged into the params by BodyHandler). */
@@ -120,7 +170,7 @@ public final class ApiRoutes {
     }
 
     private static String idempotencyKey(RoutingContext ctx) {
-        return ctx.request().getHeader("Idempotency-Key");
+        return ctx.request().getHeader(IDEMPOTENCY_KEY);
     }
 
     private void publishBatch(RoutingContext ctx) {
