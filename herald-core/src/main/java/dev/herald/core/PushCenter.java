@@ -126,12 +126,24 @@ public final class PushCenter {
         String dataJson = JsonText.quote(message);
         PublishRequest request = PublishRequest.toUser(userId, dataJson, message.getBytes(StandardCharsets.UTF_8))
                 .with(persist, idempotencyKey(idempotencyKey));
-        return publish(request).thenApply(published -> {
+        CompletableFuture<Published> publishing = publish(request);
+        if (publishing.isDone() && !publishing.isCompletedExceptionally()) {
+            // a fire-and-forget send is done already: check it here rather than through one more stage
+            Published published = publishing.join();
+            // the same failed future thenApply would make (a CompletionException around the catalogued error)
+            return published.stored() || published.delivered() > 0 ? publishing
+                    : CompletableFuture.failedFuture(new CompletionException(userOffline(userId)));
+        }
+        return publishing.thenApply(published -> {
             if (!published.stored() && published.delivered() == 0) {
-                throw ErrorCode.USER_OFFLINE.exception("user '" + userId + "' has no connection (and persist=false)");
+                throw userOffline(userId);
             }
             return published;
         });
+    }
+
+    private static HeraldException userOffline(String userId) {
+        return ErrorCode.USER_OFFLINE.exception("user '" + userId + "' has no connection (and persist=false)");
     }
 
     /** {@code POST /api/v1/messages}: body is the JSON request; {@code idempotencyKey} is the header's (it wins over the field). */
@@ -245,7 +257,25 @@ public final class PushCenter {
     }
 
     public CompletableFuture<Published> publish(PublishRequest request) {
+        if (!request.persist()) {
+            return publishFireAndForget(request);
+        }
         return publishAll(List.of(request)).get(0);
+    }
+
+    /**
+     * One fire-and-forget request: what {@link #publishAll} does for a list of one such request (check, fan
+     * out now, completed future), without its lists and index bookkeeping.
+     */
+    private CompletableFuture<Published> publishFireAndForget(PublishRequest request) {
+        try {
+            validate(request);
+            request = notifications.prepare(request);
+        } catch (HeraldException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        stats.messagesIn.increment();
+        return CompletableFuture.completedFuture(publishNow(request, clock.millis()));
     }
 
     /**

@@ -147,7 +147,7 @@ public final class HeraldServer implements AutoCloseable {
         ApiRoutes api = new ApiRoutes(center, new ApiKeys(config.apiKeys()), config.maxBodySize(), config.maxBatch(), draining::get, metrics.registry());
         try {
             http = HttpListeners.listen(vertx, config.eventLoops(), WebSocketOptions.httpServerOptions(config),
-                    connection -> connectionLimit.admit(WebSocketEndpoint.nettyChannel(connection)), () -> router(api), 30);
+                    connection -> connectionLimit.admit(WebSocketEndpoint.nettyChannel(connection)), () -> api.withSendShortcut(router(api)), 30);
         } catch (Exception e) {
             releaseResources();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);

@@ -11,7 +11,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -42,6 +44,9 @@ public final class ApiRoutes {
     private final Timer publishTimer;
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1_000;
+    /** What {@code GET /send} reads from its query (in this order). */
+    private static final String[] SEND_PARAMS = {"uid", "message", "persist"};
+    private static final CharSequence IDEMPOTENCY_KEY = HttpHeaders.createOptimized("Idempotency-Key");
 
     public ApiRoutes(PushCenter center, ApiKeys apiKeys, long maxBodySize, int maxBatch, BooleanSupplier draining, MeterRegistry registry) {
         this.center = center;
@@ -62,7 +67,10 @@ public final class ApiRoutes {
         // the key is checked on its own route, before any body is buffered
         router.route("/send").handler(this::requireServingAndApiKey);
         router.route("/api/v1/*").handler(this::requireServingAndApiKey);
-        router.route("/send").method(HttpMethod.GET).method(HttpMethod.POST).handler(body).handler(this::send);
+        // the seed's GET carries everything in its query: no BodyHandler (it would set up body buffering for
+        // nothing on every request); a POST may send the parameters as a form body, which BodyHandler merges
+        router.get("/send").handler(this::sendQuery);
+        router.post("/send").handler(body).handler(this::send);
         router.post("/api/v1/messages").handler(body).handler(this::publish);
         router.post("/api/v1/messages/batch").handler(body).handler(this::publishBatch);
         router.get("/api/v1/messages/:id").handler(this::receipt);
@@ -74,27 +82,83 @@ public final class ApiRoutes {
 
     /** API routes: refused with 503 once shutdown has begun, then {@link #requireApiKey}. */
     private void requireServingAndApiKey(RoutingContext ctx) {
-        if (draining.getAsBoolean()) {
-            ErrorRenderer.render(ctx, ErrorCode.SHUTTING_DOWN.exception());
+        HeraldException refused = servingAndApiKeyRefusal(ctx.request());
+        if (refused != null) {
+            ErrorRenderer.render(ctx, refused);
             return;
-        }
-        requireApiKey(ctx);
-    }
-
-    /** Checks {@code Authorization: Bearer <key>} in constant time; open in dev mode (loopback only). */
-    public void requireApiKey(RoutingContext ctx) {
-        if (!apiKeys.isEmpty()) {
-            String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-            String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
-            if (!apiKeys.matches(presented)) {
-                ErrorRenderer.render(ctx, ErrorCode.UNAUTHORIZED.exception(presented == null
-                        ? "missing Authorization: Bearer <api key>" : "the API key is not valid"));
-                return;
-            }
         }
         ctx.next();
     }
 
+    /** Checks {@code Authorization: Bearer <key>} in constant time; open in dev mode (loopback only). */
+    public void requireApiKey(RoutingContext ctx) {
+        HeraldException refused = apiKeyRefusal(ctx.request());
+        if (refused != null) {
+            ErrorRenderer.render(ctx, refused);
+            return;
+        }
+        ctx.next();
+    }
+
+    /** Why {@link #requireServingAndApiKey} refuses {@code request} ({@code shutting_down}, {@code unauthorized}), or null. */
+    private HeraldException servingAndApiKeyRefusal(HttpServerRequest request) {
+        return draining.getAsBoolean() ? ErrorCode.SHUTTING_DOWN.exception() : apiKeyRefusal(request);
+    }
+
+    private HeraldException apiKeyRefusal(HttpServerRequest request) {
+        if (apiKeys.isEmpty()) {
+            return null;
+        }
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+        return apiKeys.matches(presented) ? null : ErrorCode.UNAUTHORIZED.exception(presented == null
+                ? "missing Authorization: Bearer <api key>" : "the API key is not valid");
+    }
+
+    /**
+     * The request handler of one HTTP server: {@code GET /send} (this exact path) is answered here, every other
+     * request by {@code router}. The seed's one-message-per-request publish is the hottest request there is, and
+     * vertx-web's routing context (a request wrapper, its forwarded-header parser, sets and maps) plus the walk
+     * over every route before it cost more than the rest of its HTTP handling. The answer is the router's: same
+     * checks in the same order (shutdown, API key), same handler, same error rendering ({@code SendShortcutTest}).
+     * Other spellings ({@code /send/}, {@code HEAD}, {@code POST}) still go through the router.
+     */
+    public Handler<HttpServerRequest> withSendShortcut(Router router) {
+        return request -> {
+            if (request.method() == HttpMethod.GET && "/send".equals(request.path())) {
+                sendWithoutRouter(request);
+            } else {
+                router.handle(request);
+            }
+        };
+    }
+
+    private void sendWithoutRouter(HttpServerRequest request) {
+        try {
+            HeraldException refused = servingAndApiKeyRefusal(request);
+            if (refused != null) {
+                ErrorRenderer.render(request, refused);
+                return;
+            }
+            Timer.Sample sample = Timer.start();
+            Replies.async(request, failure -> ErrorRenderer.renderUnexpected(request, request.path(), failure),
+                    () -> sendQuery(request), ApiRoutes::published, () -> sample.stop(publishTimer));
+        } catch (RuntimeException e) { // what the router's failure handler does with a handler's stray exception
+            ErrorRenderer.renderUnexpected(request, request.path(), e);
+        }
+    }
+
+    /** The seed's {@code GET /send}: the same as {@link #send}, its query read without Vert.x's parameter map. */
+    private void sendQuery(RoutingContext ctx) {
+        timed(ctx, () -> sendQuery(ctx.request()), ApiRoutes::published);
+    }
+
+    private CompletableFuture<PushCenter.Published> sendQuery(HttpServerRequest request) {
+        String[] params = QueryParams.first(request.uri(), SEND_PARAMS);
+        return center.send(params[0], params[1], !"false".equalsIgnoreCase(params[2]), request.getHeader(IDEMPOTENCY_KEY));
+    }
+
+    /** {@code POST /send}: parameters in the query or a form body (merged into the params by BodyHandler). */
     private void send(RoutingContext ctx) {
         timed(ctx, () -> center.send(ctx.request().getParam("uid"), ctx.request().getParam("message"),
                         !"false".equalsIgnoreCase(ctx.request().getParam("persist")), idempotencyKey(ctx)),
@@ -106,7 +170,7 @@ public final class ApiRoutes {
     }
 
     private static String idempotencyKey(RoutingContext ctx) {
-        return ctx.request().getHeader("Idempotency-Key");
+        return ctx.request().getHeader(IDEMPOTENCY_KEY);
     }
 
     private void publishBatch(RoutingContext ctx) {
@@ -131,25 +195,32 @@ public final class ApiRoutes {
                 out.appendString(ErrorRenderer.body(r.error()).encode());
                 continue;
             }
-            PushCenter.Published p = r.published();
-            ascii(out, "{\"id\":\"");
-            ascii(out, p.id());
-            ascii(out, "\",\"delivered\":");
-            if (p.delivered() < 10) {
-                out.appendByte((byte) ('0' + p.delivered()));
-            } else {
-                ascii(out, Integer.toString(p.delivered()));
-            }
-            if (p.queued()) {
-                ascii(out, ",\"queued\":true");
-            }
-            if (p.duplicate()) {
-                ascii(out, ",\"duplicate\":true");
-            }
-            out.appendByte((byte) '}');
+            appendPublished(out, r.published());
         }
         ascii(out, "]}");
         return out;
+    }
+
+    /**
+     * {@code {"id":…,"delivered":n}} (plus {@code "queued":true} / {@code "duplicate":true} when so), the same JSON
+     * a {@link JsonObject} with these fields in this order encodes to. Ids are ULIDs: ASCII, nothing to escape.
+     */
+    private static void appendPublished(Buffer out, PushCenter.Published p) {
+        ascii(out, "{\"id\":\"");
+        ascii(out, p.id());
+        ascii(out, "\",\"delivered\":");
+        if (p.delivered() >= 0 && p.delivered() < 10) {
+            out.appendByte((byte) ('0' + p.delivered()));
+        } else {
+            ascii(out, Integer.toString(p.delivered()));
+        }
+        if (p.queued()) {
+            ascii(out, ",\"queued\":true");
+        }
+        if (p.duplicate()) {
+            ascii(out, ",\"duplicate\":true");
+        }
+        out.appendByte((byte) '}');
     }
 
     /** Appends text known to be ASCII, byte by byte (no encoded copy of it). */
@@ -161,18 +232,14 @@ public final class ApiRoutes {
 
     /** 200 when live connections got it (or it was a repeat), 202 when it waits in the store for offline recipients. */
     private static Reply published(PushCenter.Published p) {
-        return new Reply(p.queued() ? 202 : 200, publishedBody(p));
+        return Reply.encoded(p.queued() ? 202 : 200, publishedBody(p));
     }
 
-    private static JsonObject publishedBody(PushCenter.Published p) {
-        JsonObject body = new JsonObject().put("id", p.id()).put("delivered", p.delivered());
-        if (p.queued()) {
-            body.put("queued", true);
-        }
-        if (p.duplicate()) {
-            body.put("duplicate", true);
-        }
-        return body;
+    /** The answer of one publish, written as bytes (no {@link JsonObject}, no Jackson, no String to encode). */
+    static Buffer publishedBody(PushCenter.Published p) {
+        Buffer out = Buffer.buffer(64);
+        appendPublished(out, p);
+        return out;
     }
 
     private void receipt(RoutingContext ctx) {

@@ -2,6 +2,7 @@ package dev.herald.server.api;
 
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -23,12 +24,17 @@ public final class ErrorRenderer {
     }
 
     public static void render(RoutingContext ctx, HeraldException e) {
-        HttpServerResponse response = ctx.response();
+        render(ctx.request(), e);
+    }
+
+    /** {@link #render(RoutingContext, HeraldException)} for a request answered without the router ({@code GET /send}). */
+    static void render(HttpServerRequest request, HeraldException e) {
+        HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;
         }
         if (response.headWritten()) {
-            ctx.request().connection().close(); // cannot change the status any more
+            request.connection().close(); // cannot change the status any more
             return;
         }
         if (e.code() == ErrorCode.UNAUTHORIZED) {
@@ -56,9 +62,15 @@ public final class ErrorRenderer {
             default -> null;
         };
         if (e == null) {
-            log.error("unhandled failure on {} {}", ctx.request().method(), ctx.normalizedPath(), failure);
-            e = ErrorCode.INTERNAL_ERROR.exception();
+            renderUnexpected(ctx.request(), ctx.normalizedPath(), failure);
+            return;
         }
         render(ctx, e);
+    }
+
+    /** A stray exception: {@code internal_error}, the details in the log only (as the router's failure handler). */
+    static void renderUnexpected(HttpServerRequest request, String path, Throwable failure) {
+        log.error("unhandled failure on {} {}", request.method(), path, failure);
+        render(request, ErrorCode.INTERNAL_ERROR.exception());
     }
 }

@@ -6,16 +6,27 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** How every API route reads its JSON body and answers: one place for async completion and error rendering. */
 final class Replies {
+    /**
+     * Header name and value as prebuilt ASCII: Vert.x validates and hashes a {@code String} name char by char
+     * and encodes both on every response; an {@code AsciiString} is checked on its bytes and copied as is.
+     */
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;
+    private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json; charset=utf-8");
+
     private Replies() { }
 
     /**
@@ -55,42 +66,70 @@ final class Replies {
      */
     static <T> void async(RoutingContext ctx, Supplier<CompletableFuture<T>> operation, Function<T, Reply> render,
                                   Runnable done) {
+        async(ctx.request(), ctx::fail, operation, render, done);
+    }
+
+    /**
+     * {@link #async(RoutingContext, Supplier, Function, Runnable)} on a bare request: {@code fail} answers what is
+     * not a catalogued error (the router's failure handler, or {@link ErrorRenderer#renderUnexpected}).
+     */
+    static <T> void async(HttpServerRequest request, Consumer<Throwable> fail, Supplier<CompletableFuture<T>> operation,
+                          Function<T, Reply> render, Runnable done) {
         Context context = Vertx.currentContext();
         CompletableFuture<T> future;
         try {
             future = operation.get();
         } catch (HeraldException e) {
             done.run();
-            ErrorRenderer.render(ctx, e);
+            ErrorRenderer.render(request, e);
             return;
         }
-        future.whenComplete((result, error) -> context.runOnContext(v -> {
-            done.run();
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            if (cause instanceof HeraldException e) {
-                ErrorRenderer.render(ctx, e);
-            } else if (cause != null) {
-                ctx.fail(cause);
-            } else {
-                Reply reply = render.apply(result);
-                if (reply.encoded() != null) {
-                    respondEncoded(ctx, reply.status(), reply.encoded());
-                } else {
-                    respond(ctx, reply.status(), reply.body());
-                }
-            }
-        }));
+        if (future.isDone() && context != null) {
+            // fire-and-forget publishes complete before returning: answer now, on this same event loop,
+            // instead of a task (and its lambdas) queued behind the loop's other work
+            finish(request, fail, future, render, done);
+            return;
+        }
+        future.whenComplete((result, error) -> context.runOnContext(v -> finish(request, fail, future, render, done)));
     }
 
-    static void respondEncoded(RoutingContext ctx, int status, Buffer json) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(json);
+    /** Answers a completed operation on the request's event loop. */
+    private static <T> void finish(HttpServerRequest request, Consumer<Throwable> fail, CompletableFuture<T> future,
+                                   Function<T, Reply> render, Runnable done) {
+        done.run();
+        T result;
+        try {
+            result = future.join();
+        } catch (CompletionException | CancellationException error) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof HeraldException e) {
+                ErrorRenderer.render(request, e);
+            } else {
+                fail.accept(cause);
+            }
+            return;
+        }
+        Reply reply = render.apply(result);
+        if (reply.encoded() != null) {
+            respondEncoded(request.response(), reply.status(), reply.encoded());
+        } else {
+            respond(request.response(), reply.status(), reply.body());
+        }
+    }
+
+    static void respondEncoded(HttpServerResponse response, int status, Buffer json) {
+        response.setStatusCode(status).putHeader(CONTENT_TYPE, JSON_UTF8).end(json);
     }
 
     static void respond(RoutingContext ctx, int status, JsonObject body) {
+        respond(ctx.response(), status, body);
+    }
+
+    static void respond(HttpServerResponse response, int status, JsonObject body) {
         if (body == null) {
-            ctx.response().setStatusCode(status).end();
+            response.setStatusCode(status).end();
             return;
         }
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(body.encode());
+        response.setStatusCode(status).putHeader(CONTENT_TYPE, JSON_UTF8).end(body.encode());
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The batch answer written as text is the JSON the {@link JsonObject} rendering gave, entry for entry. */
+/** The publish answers written as bytes are the JSON the {@link JsonObject} rendering gave, entry for entry. */
 class BatchBodyTest {
 
     @Test
@@ -32,5 +32,24 @@ class BatchBodyTest {
         assertThat(new JsonObject(body)).isEqualTo(new JsonObject().put("results", expected));
         assertThat(new JsonObject(body).getJsonArray("results").getJsonObject(3).getJsonObject("error").getString("message"))
                 .isEqualTo("messages[3].to has \"quotes\", a \\ and\na line ü");
+    }
+
+    @Test
+    void a_single_publish_answer_is_byte_for_byte_what_the_json_object_encoded() {
+        for (PushCenter.Published p : List.of(
+                new PushCenter.Published("01JABCDEFGHJKMNPQRSTVWXYZ0", 1, false, false),
+                new PushCenter.Published("01JABCDEFGHJKMNPQRSTVWXYZ0", 9, false, false),
+                new PushCenter.Published("01JABCDEFGHJKMNPQRSTVWXYZ0", 10, false, false),
+                new PushCenter.Published("01JABCDEFGHJKMNPQRSTVWXYZ1", 0, true, false),
+                new PushCenter.Published("01JABCDEFGHJKMNPQRSTVWXYZ2", 3, true, true))) {
+            JsonObject before = new JsonObject().put("id", p.id()).put("delivered", p.delivered());
+            if (p.queued()) {
+                before.put("queued", true);
+            }
+            if (p.duplicate()) {
+                before.put("duplicate", true);
+            }
+            assertThat(ApiRoutes.publishedBody(p).toString()).isEqualTo(before.encode());
+        }
     }
 }
