@@ -86,6 +86,11 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
     /** Guards {@link #handedOffSeq}: the last write call whose completion is queued on {@link #completions}. */
     private final Object handOff = new Object();
     private long handedOffSeq;                                       // guarded by handOff
+    /**
+     * The last write call of the group the writer is committing or has committed: set before the transaction
+     * starts, so a read that saw any committed row reads a value at least that row's write's seq afterwards.
+     */
+    private volatile long committingSeq;
     private final Thread writer;
     private final ExecutorService completions;
     private final ExecutorService readers;
@@ -289,6 +294,8 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
      * completion, matters when a replay reads several streams: queried at different moments, the user's inbox
      * could miss a direct message that the broadcast stream's later query already saw a newer broadcast after;
      * the direct one then came live, behind the newer replayed one (ReplayThenLiveOrderTest, a rare swap).
+     * And the completion also waits for the writes the query could have seen beyond those: every group whose
+     * commit had begun when the query ended ({@link #committingSeq}).
      */
     private <T> CompletableFuture<T> read(SqlFunction<T> query) {
         CompletableFuture<T> future = new CompletableFuture<>();
@@ -309,6 +316,10 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
                 } catch (SQLException | RuntimeException e) {
                     error = new StoreUnavailableException("cannot read from " + describe() + ": " + e.getMessage(), e);
                 }
+                // The query may also have seen writes called after this read, committed while it waited or ran:
+                // their completions (a message's live fan-out) must still come first, or a replay that sent such a
+                // message ends before its fan-out, which then sends it again (ReplayThenLiveOrderTest, a rare duplicate).
+                awaitHandOff(committingSeq);
                 completeAfterWrites(future, result, error);
             });
         } catch (RejectedExecutionException e) {
@@ -425,6 +436,7 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
     }
 
     private void commit(List<WriteOp<?>> group) {
+        committingSeq = group.get(group.size() - 1).seq;
         if (group.stream().anyMatch(op -> op.rejected == null)) {
             Failure failure = attempt(group);
             if (failure != null && failure.retry()) {

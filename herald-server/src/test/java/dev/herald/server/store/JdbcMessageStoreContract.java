@@ -203,6 +203,8 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         assertThat(await(calls.get(2))).hasSize(1);
         assertThatThrownBy(() -> await(calls.get(3))).hasCauseInstanceOf(StoreUnavailableException.class)
                 .hasMessageContaining("overloaded");
+        // a future's result is visible to await() before its whenComplete callback has run on the completing thread
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 4);
         assertThat(order).containsExactly(0, 1, 2, 3);
         assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).hasSize(4);
     }
