@@ -133,6 +133,21 @@ public final class TestServer implements AutoCloseable {
      * Publishes {@code dataJson} durably to one user through {@code POST /api/v1/messages} and returns
      * the message id; fails unless the answer is 200 (delivered) or 202 (queued).
      */
+    /** A raw Herald-protocol WebSocket of {@code uid}, past its welcome frame (for frame-level tests). */
+    public RawWebSocket loginRaw(String uid) {
+        RawWebSocket ws = RawWebSocket.connect(wsUri("uid=" + uid));
+        String welcome = ws.read().text();
+        if (!welcome.contains("\"type\":\"welcome\"")) {
+            throw new AssertionError("expected a welcome frame, got " + welcome);
+        }
+        return ws;
+    }
+
+    /** Waits until {@code uid} has no connection left on this node. */
+    public void awaitGone(String uid) {
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> server.hub().sessions(uid).isEmpty());
+    }
+
     public String publishToUser(String uid, String dataJson) {
         Http.Response r = http.postJson("/api/v1/messages", "{\"to\":{\"users\":[" + JsonText.quote(uid)
                 + "]},\"data\":" + dataJson + "}");

@@ -36,15 +36,7 @@ class ClosingHandshakeTest {
         server.close();
     }
 
-    private RawWebSocket login(String uid) {
-        RawWebSocket ws = RawWebSocket.connect(server.wsUri("uid=" + uid));
-        assertThat(ws.read().text()).contains("\"type\":\"welcome\"");
-        return ws;
-    }
 
-    private void assertGone(String uid) {
-        Awaitility.await().atMost(WsClient.WAIT).until(() -> server.server().hub().sessions(uid).isEmpty());
-    }
 
     private static byte[] closePayload(int code, String reason) {
         ByteArrayOutputStream payload = new ByteArrayOutputStream();
@@ -56,7 +48,7 @@ class ClosingHandshakeTest {
 
     @Test
     void the_peers_close_is_echoed_then_the_server_closes_the_tcp_connection() {
-        try (RawWebSocket ws = login("leaver")) {
+        try (RawWebSocket ws = server.loginRaw("leaver")) {
             ws.send(frame(true, 0, CLOSE, closePayload(1000, "bye")));
 
             RawWebSocket.Frame echo = ws.read();
@@ -64,12 +56,12 @@ class ClosingHandshakeTest {
             assertThat(echo.closeCode()).isEqualTo(1000);
             assertThat(ws.read()).as("the server closes the TCP connection after its echo").isNull();
         }
-        assertGone("leaver");
+        server.awaitGone("leaver");
     }
 
     @Test
     void a_peer_that_answers_heralds_close_is_disconnected_at_once() {
-        try (RawWebSocket ws = login("answers")) {
+        try (RawWebSocket ws = server.loginRaw("answers")) {
             ws.send(frame(true, 0, BINARY, new byte[] {1})); // Herald speaks text only: 1003
             assertThat(ws.awaitCloseCode()).isEqualTo(1003);
             long answered = System.nanoTime();
@@ -81,12 +73,12 @@ class ClosingHandshakeTest {
                     .as("without waiting for the closing timeout")
                     .isLessThan(HALF_THE_CLOSING_TIMEOUT);
         }
-        assertGone("answers");
+        server.awaitGone("answers");
     }
 
     @Test
     void a_peer_that_breaks_the_protocol_while_herald_waits_for_its_close_is_dropped_at_once() {
-        try (RawWebSocket ws = login("breaks")) {
+        try (RawWebSocket ws = server.loginRaw("breaks")) {
             ws.send(frame(true, 0, BINARY, new byte[] {1}));
             assertThat(ws.awaitCloseCode()).isEqualTo(1003);
             long sent = System.nanoTime();
@@ -98,12 +90,12 @@ class ClosingHandshakeTest {
                     .as("without waiting for the closing timeout")
                     .isLessThan(HALF_THE_CLOSING_TIMEOUT);
         }
-        assertGone("breaks");
+        server.awaitGone("breaks");
     }
 
     @Test
     void a_peer_that_never_answers_heralds_close_is_dropped_after_the_closing_timeout() {
-        try (RawWebSocket ws = login("mute")) {
+        try (RawWebSocket ws = server.loginRaw("mute")) {
             ws.send(frame(true, 0, BINARY, new byte[] {1}));
             assertThat(ws.awaitCloseCode()).isEqualTo(1003);
             long closeReceived = System.nanoTime();
@@ -113,6 +105,6 @@ class ClosingHandshakeTest {
             assertThat(Duration.ofNanos(System.nanoTime() - closeReceived))
                     .isGreaterThan(Duration.ofSeconds(WebSocketOptions.CLOSING_TIMEOUT_SECONDS - 1));
         }
-        assertGone("mute");
+        server.awaitGone("mute");
     }
 }

@@ -36,30 +36,21 @@ class WebSocketFramingTest {
         server.close();
     }
 
-    /** A Herald-protocol connection of {@code uid}, past its welcome frame. */
-    private RawWebSocket login(String uid) {
-        RawWebSocket ws = RawWebSocket.connect(server.wsUri("uid=" + uid));
-        assertThat(ws.read().text()).contains("\"type\":\"welcome\"");
-        return ws;
-    }
 
-    private void assertGone(String uid) {
-        Awaitility.await().atMost(WsClient.WAIT).until(() -> server.server().hub().sessions(uid).isEmpty());
-    }
 
     @Test
     void a_text_message_that_is_not_utf8_closes_with_1007() {
-        try (RawWebSocket ws = login("utf8")) {
+        try (RawWebSocket ws = server.loginRaw("utf8")) {
             ws.send(frame(true, 0, TEXT, INVALID_UTF8));
 
             assertThat(ws.awaitCloseCode()).isEqualTo(1007);
         }
-        assertGone("utf8");
+        server.awaitGone("utf8");
     }
 
     @Test
     void invalid_utf8_closes_with_1007_as_soon_as_its_fragment_arrives() {
-        try (RawWebSocket ws = login("fast")) {
+        try (RawWebSocket ws = server.loginRaw("fast")) {
             ws.send(frame(false, 0, TEXT, "{\"type\":".getBytes(StandardCharsets.UTF_8)),
                     frame(false, 0, CONTINUATION, INVALID_UTF8));
 
@@ -71,7 +62,7 @@ class WebSocketFramingTest {
     @Test
     void a_character_split_across_two_fragments_is_valid() {
         byte[] euro = "\"€\"".getBytes(StandardCharsets.UTF_8); // " E2 82 AC "
-        try (RawWebSocket ws = login("split")) {
+        try (RawWebSocket ws = server.loginRaw("split")) {
             ws.send(frame(false, 0, TEXT, "{\"type\":\"ping\",\"ref\":".getBytes(StandardCharsets.UTF_8)),
                     frame(false, 0, CONTINUATION, new byte[] {euro[0], euro[1], euro[2]}),
                     frame(false, 0, CONTINUATION, new byte[] {euro[3], euro[4]}),
@@ -83,7 +74,7 @@ class WebSocketFramingTest {
 
     @Test
     void a_fragmented_message_whose_first_fragment_is_empty_is_still_received() {
-        try (RawWebSocket ws = login("empty-first")) {
+        try (RawWebSocket ws = server.loginRaw("empty-first")) {
             ws.send(frame(false, 0, TEXT, new byte[0]),
                     frame(false, 0, CONTINUATION, PING_FRAME),
                     frame(true, 0, CONTINUATION, new byte[0]));
@@ -94,19 +85,19 @@ class WebSocketFramingTest {
 
     @Test
     void a_frame_with_a_reserved_bit_set_closes_with_1002() {
-        try (RawWebSocket ws = login("rsv")) {
+        try (RawWebSocket ws = server.loginRaw("rsv")) {
             ws.send(frame(true, 1, TEXT, PING_FRAME));
 
             List<RawWebSocket.Frame> frames = ws.readUntilClose();
             assertThat(frames).hasSize(1); // no pong: the frame was not taken as data
             assertThat(frames.get(0).closeCode()).isEqualTo(1002);
         }
-        assertGone("rsv");
+        server.awaitGone("rsv");
     }
 
     @Test
     void a_reserved_opcode_closes_with_1002() {
-        try (RawWebSocket ws = login("opcode")) {
+        try (RawWebSocket ws = server.loginRaw("opcode")) {
             ws.send(text("{\"type\":\"ping\"}"));
             assertThat(ws.read().text()).isEqualTo("{\"type\":\"pong\"}");
 
@@ -114,12 +105,12 @@ class WebSocketFramingTest {
 
             assertThat(ws.awaitCloseCode()).isEqualTo(1002);
         }
-        assertGone("opcode");
+        server.awaitGone("opcode");
     }
 
     @Test
     void a_reserved_opcode_read_together_with_a_valid_frame_answers_the_valid_one_then_closes_with_1002() {
-        try (RawWebSocket ws = login("same-read")) {
+        try (RawWebSocket ws = server.loginRaw("same-read")) {
             // One TCP write. Under Vert.x's WebSocket both answers were lost here (writes were held back until
             // the read completed, and the socket was closed before that: Autobahn NON-STRICT, 4.1.3); Herald's
             // own handler writes what was queued, then the close frame, before it drops the connection.
@@ -130,12 +121,12 @@ class WebSocketFramingTest {
             assertThat(frames.get(0).text()).isEqualTo("{\"type\":\"pong\"}");
             assertThat(frames.get(1).closeCode()).isEqualTo(1002);
         }
-        assertGone("same-read");
+        server.awaitGone("same-read");
     }
 
     @Test
     void a_continuation_of_nothing_closes_with_1002() {
-        try (RawWebSocket ws = login("orphan")) {
+        try (RawWebSocket ws = server.loginRaw("orphan")) {
             ws.send(frame(true, 0, CONTINUATION, PING_FRAME));
 
             assertThat(ws.awaitCloseCode()).isEqualTo(1002);
@@ -144,7 +135,7 @@ class WebSocketFramingTest {
 
     @Test
     void a_new_message_inside_a_fragmented_one_closes_with_1002() {
-        try (RawWebSocket ws = login("interleaved")) {
+        try (RawWebSocket ws = server.loginRaw("interleaved")) {
             ws.send(frame(false, 0, TEXT, "{\"type\"".getBytes(StandardCharsets.UTF_8)), frame(true, 0, PING, new byte[0]));
             assertThat(ws.read().opcode()).isEqualTo(PONG); // control frames may come between fragments
 
@@ -156,7 +147,7 @@ class WebSocketFramingTest {
 
     @Test
     void a_ping_over_125_bytes_closes_with_1002() {
-        try (RawWebSocket ws = login("big-ping")) {
+        try (RawWebSocket ws = server.loginRaw("big-ping")) {
             ws.send(frame(true, 0, PING, new byte[126]));
 
             assertThat(ws.awaitCloseCode()).isEqualTo(1002);
@@ -165,7 +156,7 @@ class WebSocketFramingTest {
 
     @Test
     void a_ping_with_payload_is_answered_with_the_same_payload() {
-        try (RawWebSocket ws = login("pinger")) {
+        try (RawWebSocket ws = server.loginRaw("pinger")) {
             ws.send(frame(true, 0, PING, "hello".getBytes(StandardCharsets.UTF_8)));
 
             RawWebSocket.Frame pong = ws.read();
@@ -176,7 +167,7 @@ class WebSocketFramingTest {
 
     @Test
     void a_fragmented_binary_message_still_closes_with_1003() {
-        try (RawWebSocket ws = login("binary")) {
+        try (RawWebSocket ws = server.loginRaw("binary")) {
             ws.send(frame(false, 0, BINARY, new byte[] {1}), frame(true, 0, CONTINUATION, new byte[] {2}));
 
             assertThat(ws.awaitCloseCode()).isEqualTo(1003);
