@@ -128,18 +128,22 @@ public final class PushCenter {
                 .with(persist, idempotencyKey(idempotencyKey));
         CompletableFuture<Published> publishing = publish(request);
         if (publishing.isDone() && !publishing.isCompletedExceptionally()) {
-            // a fire-and-forget send is done already: check it here rather than through one more stage
-            Published published = publishing.join();
-            // the same failed future thenApply would make (a CompletionException around the catalogued error)
-            return published.stored() || published.delivered() > 0 ? publishing
-                    : CompletableFuture.failedFuture(new CompletionException(userOffline(userId)));
+            // a fire-and-forget send is done already: checked here rather than through one more stage, failing
+            // the same way thenApply would (a CompletionException around the catalogued error)
+            return reachedNoOne(publishing.join())
+                    ? CompletableFuture.failedFuture(new CompletionException(userOffline(userId))) : publishing;
         }
         return publishing.thenApply(published -> {
-            if (!published.stored() && published.delivered() == 0) {
+            if (reachedNoOne(published)) {
                 throw userOffline(userId);
             }
             return published;
         });
+    }
+
+    /** A {@code /send} that was neither stored nor delivered: the user had no connection and persist was false. */
+    private static boolean reachedNoOne(Published published) {
+        return !published.stored() && published.delivered() == 0;
     }
 
     private static HeraldException userOffline(String userId) {
@@ -224,13 +228,11 @@ public final class PushCenter {
             }
             PublishRequest request;
             try {
-                validate(item.request());
-                request = notifications.prepare(item.request());
+                request = admit(item.request());
             } catch (HeraldException e) {
                 results.add(new BatchResult(null, e));
                 continue;
             }
-            stats.messagesIn.increment();
             results.add(new BatchResult(publishNow(request, now), null));
         }
         return results;
@@ -269,13 +271,22 @@ public final class PushCenter {
      */
     private CompletableFuture<Published> publishFireAndForget(PublishRequest request) {
         try {
-            validate(request);
-            request = notifications.prepare(request);
+            request = admit(request);
         } catch (HeraldException e) {
             return CompletableFuture.failedFuture(e);
         }
-        stats.messagesIn.increment();
         return CompletableFuture.completedFuture(publishNow(request, clock.millis()));
+    }
+
+    /**
+     * Checks a request, plans its deliveries through other channels and counts it in; throws the catalogued
+     * error of an invalid one (then it is not counted).
+     */
+    private PublishRequest admit(PublishRequest request) {
+        validate(request);
+        PublishRequest prepared = notifications.prepare(request);
+        stats.messagesIn.increment();
+        return prepared;
     }
 
     /**
@@ -298,14 +309,12 @@ public final class PushCenter {
                 continue;
             }
             try {
-                validate(request);
-                request = notifications.prepare(request);
+                request = admit(request);
                 requests.set(index, request);
             } catch (HeraldException e) {
                 futures.add(CompletableFuture.failedFuture(e));
                 continue;
             }
-            stats.messagesIn.increment();
             valid.add(futures.size());
             futures.add(null); // filled below
             anyDurable |= request.persist();
