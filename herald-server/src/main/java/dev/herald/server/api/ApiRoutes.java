@@ -82,22 +82,21 @@ public final class ApiRoutes {
 
     /** API routes: refused with 503 once shutdown has begun, then {@link #requireApiKey}. */
     private void requireServingAndApiKey(RoutingContext ctx) {
-        HeraldException refused = servingAndApiKeyRefusal(ctx.request());
-        if (refused != null) {
-            ErrorRenderer.render(ctx, refused);
-            return;
-        }
-        ctx.next();
+        nextUnless(ctx, servingAndApiKeyRefusal(ctx.request()));
     }
 
     /** Checks {@code Authorization: Bearer <key>} in constant time; open in dev mode (loopback only). */
     public void requireApiKey(RoutingContext ctx) {
-        HeraldException refused = apiKeyRefusal(ctx.request());
+        nextUnless(ctx, apiKeyRefusal(ctx.request()));
+    }
+
+    /** A route guard's end: the refusal rendered, or (none) the next handler. */
+    private static void nextUnless(RoutingContext ctx, HeraldException refused) {
         if (refused != null) {
             ErrorRenderer.render(ctx, refused);
-            return;
+        } else {
+            ctx.next();
         }
-        ctx.next();
     }
 
     /** Why {@link #requireServingAndApiKey} refuses {@code request} ({@code shutting_down}, {@code unauthorized}), or null. */
