@@ -2,18 +2,14 @@ package dev.herald.server.notify.email;
 
 import dev.herald.core.notify.SendResult;
 import dev.herald.core.notify.SendResult.Outcome;
-import io.vertx.core.Vertx;
 import io.vertx.ext.mail.SMTPException;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -24,35 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * How failed SMTP attempts are classified, against servers that fail on purpose: refused, silent, and a scripted
  * server that answers 4xx or 5xx at a chosen step of the dialogue.
  */
-class EmailFailuresTest {
-    private static Vertx vertx;
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable resource : resources) {
-            resource.close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
-
+class EmailFailuresTest extends EmailNotifierHarness {
     private SendResult sendThrough(SmtpSettings settings) throws Exception {
-        EmailNotifier email = track(new EmailNotifier(vertx, settings));
-        return await(email.send(notification("d-1", "Subject", "body", null), to("ops@example.com")));
+        return send(settings, notification("d-1", "Subject", "body", null));
     }
 
     @Test

@@ -4,41 +4,25 @@ import com.icegreen.greenmail.util.GreenMail;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.core.notify.SendResult;
-import io.vertx.core.Vertx;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.concurrent.TimeUnit;
 
 import static dev.herald.server.notify.email.SmtpTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The e-mail channel against a real SMTP server (GreenMail): what arrives, AUTH, validation, headers. */
-class EmailNotifierTest {
-    private static Vertx vertx;
+class EmailNotifierTest extends EmailNotifierHarness {
     private GreenMail greenMail;
-    private EmailNotifier notifier;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
 
     @BeforeEach
     void startGreenMail() {
@@ -46,16 +30,12 @@ class EmailNotifierTest {
     }
 
     @AfterEach
-    void stop() {
-        if (notifier != null) {
-            notifier.close();
-        }
+    void stopGreenMail() {
         greenMail.stop();
     }
 
     private EmailNotifier notifier(SmtpSettings settings) {
-        notifier = new EmailNotifier(vertx, settings);
-        return notifier;
+        return track(new EmailNotifier(vertx, settings));
     }
 
     private int port() {

@@ -3,17 +3,12 @@ package dev.herald.server.notify.email;
 import com.icegreen.greenmail.util.GreenMail;
 import dev.herald.core.notify.SendResult;
 import dev.herald.core.notify.SendResult.Outcome;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static dev.herald.server.notify.email.SmtpTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,39 +18,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * switch is on, implicit TLS (SMTPS) works. GreenMail 2.1 has no STARTTLS, so STARTTLS is tested against the
  * scripted server with a certificate made for 127.0.0.1; SMTPS against GreenMail's own self-signed certificate.
  */
-class EmailTlsTest {
-    private static Vertx vertx;
+class EmailTlsTest extends EmailNotifierHarness {
     private static TestCertificate certificate;
     @TempDir
     private static Path dir;
-    private final List<AutoCloseable> resources = new ArrayList<>();
 
     @BeforeAll
-    static void start() throws Exception {
-        vertx = Vertx.vertx();
+    static void createCertificate() throws Exception {
         certificate = TestCertificate.create(dir);
     }
 
-    @AfterAll
-    static void stopVertx() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable resource : resources) {
-            resource.close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
-
     private SendResult sendThrough(SmtpSettings settings) throws Exception {
-        EmailNotifier email = track(new EmailNotifier(vertx, settings));
-        return await(email.send(notification("d-tls", "Over TLS", "body", null), to("ops@example.com")));
+        return send(settings, notification("d-tls", "Over TLS", "body", null));
     }
 
     private static SmtpSettings starttls(int port) {
