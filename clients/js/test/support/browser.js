@@ -1,4 +1,4 @@
-// Headless Chromium through playwright-core. Missing pieces fail loudly: CI installs them (.ci/run).
+// Headless Chromium through playwright-core. Missing pieces fail loudly: clients/js/test-tools.sh (run by ./mvnw verify) readies them.
 import {existsSync} from 'node:fs';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';

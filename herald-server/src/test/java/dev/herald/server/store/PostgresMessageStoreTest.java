@@ -6,6 +6,7 @@ import dev.herald.core.store.ReplayRequest;
 import dev.herald.core.store.StoreLimits;
 import dev.herald.core.store.StoreUnavailableException;
 import dev.herald.core.store.StoredMessage;
+import dev.herald.server.testing.TestPostgres;
 import dev.herald.server.testing.ToxicProxy;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -29,12 +30,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The store on a real PostgreSQL ({@code -Dherald.test.postgres=postgresql://user@host:port/db}, default the local
- * server at 127.0.0.1:5432, database test, user postgres). This class gets a schema of its own, dropped afterwards.
- * Without a reachable server the tests fail, they are not skipped.
+ * The store on a real PostgreSQL: an embedded one, or the server {@code HERALD_TEST_POSTGRES_URL} names (see
+ * {@link TestPostgres}). This class gets a schema of its own, dropped afterwards. Without a reachable server the
+ * tests fail, they are not skipped.
  */
 class PostgresMessageStoreTest extends JdbcMessageStoreContract {
-    static final URI SERVER = URI.create(System.getProperty("herald.test.postgres", "postgresql://postgres@127.0.0.1:5432/test"));
+    static final URI SERVER = TestPostgres.server();
     static final String SCHEMA = "herald_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
     @BeforeAll
@@ -42,9 +43,8 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
         try (Connection c = plainConnection(null)) {
             assertThat(c.isValid(5)).isTrue();
         } catch (SQLException e) {
-            throw new AssertionError("PostgreSQL is not reachable at " + SERVER + " (" + e.getMessage() + "). Start it with: "
-                    + "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start "
-                    + "(or point -Dherald.test.postgres=postgresql://user@host:port/db at another server)", e);
+            throw new AssertionError("PostgreSQL is not reachable at " + SERVER + ", " + TestPostgres.describe()
+                    + " (" + e.getMessage() + ")", e);
         }
     }
 

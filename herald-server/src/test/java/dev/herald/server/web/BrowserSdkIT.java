@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.fail;
  */
 class BrowserSdkIT {
     private static final Path CLIENTS_JS = Path.of("..", "clients", "js").toAbsolutePath().normalize();
-    private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+    /** clients/js/test-tools.sh, run by Maven before the integration tests, writes the Chromium it found here. */
+    private static final String CHROMIUM_FILE = "herald.chromium.file";
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -31,10 +32,11 @@ class BrowserSdkIT {
         String jar = System.getProperty("herald.jar");
         assertThat(jar).as("herald.jar system property (set by failsafe)").isNotNull();
         assertThat(Path.of(jar)).as("the packaged server").exists();
-        requireTools();
+        Path chromium = requireTools();
 
         ProcessBuilder npm = new ProcessBuilder("npm", "test").directory(CLIENTS_JS.toFile()).redirectErrorStream(true);
         npm.environment().put("HERALD_JAR", jar);
+        npm.environment().put("CHROMIUM", chromium.toString());
         npm.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Process process = npm.start();
         List<String> failures = new ArrayList<>();
@@ -53,12 +55,16 @@ class BrowserSdkIT {
                 CLIENTS_JS, exit, BrowserSdkIT.class.getName(), String.join("\n", failures)).isZero();
     }
 
-    private static void requireTools() throws InterruptedException {
+    private static Path requireTools() throws InterruptedException, IOException {
         if (!Files.isDirectory(CLIENTS_JS.resolve("node_modules/playwright-core"))) {
-            fail("playwright-core is not installed in " + CLIENTS_JS + ": run `npm ci` there (.ci/run does)");
+            fail("playwright-core is not installed in " + CLIENTS_JS + ": clients/js/test-tools.sh (run by ./mvnw verify) does it");
         }
-        if (!Files.isExecutable(CHROMIUM)) {
-            fail("Chromium is missing at " + CHROMIUM + ": apt-get install -y chromium (.ci/run does), or set CHROMIUM");
+        String file = System.getProperty(CHROMIUM_FILE);
+        assertThat(file).as(CHROMIUM_FILE + " system property (set by failsafe)").isNotNull();
+        assertThat(Path.of(file)).as("the Chromium path clients/js/test-tools.sh writes before the integration tests").exists();
+        Path chromium = Path.of(Files.readString(Path.of(file)).strip());
+        if (!Files.isExecutable(chromium)) {
+            fail("Chromium is missing at " + chromium + ": apt-get install -y chromium, or set CHROMIUM");
         }
         try {
             Process node = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
@@ -68,5 +74,6 @@ class BrowserSdkIT {
         } catch (IOException e) {
             fail("Node.js 20 or newer is needed on PATH to test the browser SDK: " + e.getMessage());
         }
+        return chromium;
     }
 }
