@@ -168,6 +168,7 @@ public final class HeraldServer implements AutoCloseable {
      */
     private Router router(ApiRoutes api) {
         Router router = Router.router(vertx);
+        router.route().handler(ApiRoutes::rejectMalformedQuery);
         router.get("/ws").handler(webSockets::handle);
         new AdminRoutes(metrics, api, draining::get).mount(router);
         new StaticRoutes(config.devMode()).mount(router);

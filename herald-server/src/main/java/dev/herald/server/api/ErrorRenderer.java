@@ -53,19 +53,36 @@ public final class ErrorRenderer {
             return;
         }
         int status = ctx.statusCode();
+        String path = path(ctx);
         HeraldException e = switch (status) {
-            case 404 -> ErrorCode.NOT_FOUND.exception("no such resource: " + ctx.request().method() + " " + ctx.normalizedPath());
-            case 405 -> ErrorCode.METHOD_NOT_ALLOWED.exception(ctx.request().method() + " is not allowed on " + ctx.normalizedPath());
+            case 404 -> path == null ? malformedPath() : ErrorCode.NOT_FOUND.exception("no such resource: " + ctx.request().method() + " " + path);
+            case 405 -> path == null ? malformedPath() : ErrorCode.METHOD_NOT_ALLOWED.exception(ctx.request().method() + " is not allowed on " + path);
             case 413 -> ErrorCode.PAYLOAD_TOO_LARGE.exception();
             case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE.exception();
             case 400 -> ErrorCode.INVALID_REQUEST.exception("the request could not be read");
             default -> null;
         };
+        if (e == null && path == null) {
+            e = malformedPath(); // vertx-web fails a path it cannot decode with the decoder's exception
+        }
         if (e == null) {
-            renderUnexpected(ctx.request(), ctx.normalizedPath(), failure);
+            renderUnexpected(ctx.request(), path, failure);
             return;
         }
         render(ctx, e);
+    }
+
+    /** The normalized path, or {@code null} when it has a malformed percent escape (vertx-web throws then). */
+    private static String path(RoutingContext ctx) {
+        try {
+            return ctx.normalizedPath();
+        } catch (IllegalArgumentException malformed) {
+            return null;
+        }
+    }
+
+    private static HeraldException malformedPath() {
+        return ErrorCode.INVALID_REQUEST.exception("the path has a malformed percent escape (% must be followed by two hex digits)");
     }
 
     /** A stray exception: {@code internal_error}, the details in the log only (as the router's failure handler). */
