@@ -2,6 +2,8 @@ package dev.herald.server.api;
 
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -44,6 +46,32 @@ public final class ErrorRenderer {
                 .putHeader("Content-Type", "application/json; charset=utf-8")
                 .end(body(e).encode());
     }
+
+    /**
+     * The server's invalid-request handler: what the HTTP decoder could not read, in the envelope. A request line
+     * over the limit is {@code 414 uri_too_long}, headers over it {@code 431 headers_too_large}, anything else (a
+     * garbage request line, bad header syntax, two Content-Lengths) {@code 400 bad_request}. Vert.x closes the
+     * connection after the answer; nothing is logged (client input).
+     */
+    public static void renderInvalid(HttpServerRequest request) {
+        Throwable cause = request.decoderResult() == null ? null : request.decoderResult().cause();
+        HeraldException e;
+        if (cause instanceof TooLongHttpLineException) {
+            e = ErrorCode.URI_TOO_LONG.exception("the request line is longer than the server reads (" + MAX_LINE_HINT + ")");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            e = ErrorCode.HEADERS_TOO_LARGE.exception("the request headers are larger than the server reads (" + MAX_HEADERS_HINT + ")");
+        } else {
+            e = ErrorCode.BAD_REQUEST.exception("the request is not valid HTTP/1.1");
+        }
+        HttpServerResponse response = request.response();
+        if (!response.headWritten() && !response.ended()) {
+            response.putHeader("Connection", "close");
+        }
+        render(request, e);
+    }
+
+    private static final String MAX_LINE_HINT = io.vertx.core.http.HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes";
+    private static final String MAX_HEADERS_HINT = io.vertx.core.http.HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes";
 
     /** Router failure handler: maps status-only failures (404, 405, 413…) and stray exceptions onto the catalog. */
     public static void renderFailure(RoutingContext ctx) {

@@ -69,7 +69,16 @@ public final class ConnectionLimit {
      * {@code ws.max-connections} + {@link #HTTP_HEADROOM} are open. Returns whether it was admitted.
      */
     public boolean admit(Channel channel) {
-        if (tcpConnections.incrementAndGet() > maxTcpConnections) {
+        return admit(channel, () -> false);
+    }
+
+    /**
+     * {@link #admit(Channel)}, but at the cap {@code evictIdle} may first close an idle connection (one waiting for
+     * a request) to make room: then this one is admitted, and the count exceeds the cap only until that close
+     * completes, a moment later. So sockets that never send a request cannot lock out a real one.
+     */
+    public boolean admit(Channel channel, java.util.function.BooleanSupplier evictIdle) {
+        if (tcpConnections.incrementAndGet() > maxTcpConnections && !evictIdle.getAsBoolean()) {
             tcpConnections.decrementAndGet();
             refusedAtAccept.increment();
             refused("TCP connection(s) closed at accept");

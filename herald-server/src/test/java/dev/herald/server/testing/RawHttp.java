@@ -23,6 +23,13 @@ public final class RawHttp {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
+
+        /** The same answer as {@link Http} gives it, for assertions written against that. */
+        public Http.Response asHttp() {
+            Map<String, java.util.List<String>> all = new LinkedHashMap<>();
+            headers.forEach((k, v) -> all.put(k, java.util.List.of(v)));
+            return new Http.Response(status, body, java.net.http.HttpHeaders.of(all, (k, v) -> true));
+        }
     }
 
     /** Sends {@code request} (the whole text, head and body) and reads one answer. */
@@ -32,6 +39,18 @@ public final class RawHttp {
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
             return read(socket.getInputStream(), request.startsWith("HEAD "));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Opens a connection, sends nothing (or only {@code partial}), and reads what the server answers on its own. */
+    public static Response unprompted(int port, String partial) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(partial.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return read(socket.getInputStream(), false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
