@@ -23,6 +23,7 @@ import dev.herald.server.api.NotifyRoutes;
 import dev.herald.server.notify.Channels;
 import dev.herald.server.api.ApiRoutes;
 import dev.herald.server.api.ErrorRenderer;
+import dev.herald.server.api.MethodRoutes;
 import dev.herald.server.auth.ApiKeys;
 import dev.herald.server.auth.JwtAuthenticator;
 import dev.herald.server.auth.PemKeys;
@@ -178,14 +179,21 @@ public final class HeraldServer implements AutoCloseable {
     private Router router(ApiRoutes api) {
         Router router = Router.router(vertx);
         router.route().handler(ApiRoutes::rejectMalformedQuery);
+        MethodRoutes methods = MethodRoutes.mount(router);
         router.get("/ws").handler(webSockets::handle);
         new AdminRoutes(metrics, api, draining::get).mount(router);
         new StaticRoutes(config.devMode()).mount(router);
         api.mount(router);
         new NotifyRoutes(center.notifications(), clock, config.maxBodySize()).mount(router);
-        router.route().failureHandler(ErrorRenderer::renderFailure);
+        io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> failures = ctx -> {
+            if (ctx.statusCode() == 405) {
+                methods.allow(ctx);
+            }
+            ErrorRenderer.renderFailure(ctx);
+        };
+        router.route().failureHandler(failures);
         for (int status : new int[] {404, 405, 413, 415, 400, 500}) {
-            router.errorHandler(status, ErrorRenderer::renderFailure);
+            router.errorHandler(status, failures);
         }
         return router;
     }

@@ -4,6 +4,8 @@ import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -42,9 +44,11 @@ public final class ErrorRenderer {
         if (e.code() == ErrorCode.UNAUTHORIZED) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"herald\"");
         }
+        Buffer json = Buffer.buffer(body(e).encode());
         response.setStatusCode(e.code().httpStatus())
                 .putHeader("Content-Type", "application/json; charset=utf-8")
-                .end(body(e).encode());
+                .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(json.length())) // also on a HEAD, which has no body
+                .end(json);
     }
 
     /**
