@@ -43,20 +43,47 @@ class MalformedEscapeTest {
             "GET /api/v1/messages/%ZZ",
             "GET /api/v1/users/%ZZ/messages",
             "GET /no/such/%ZZ",
+            "GET /ws?uid=%ZZ",
+            "HEAD /api/v1/users/u1/messages?since=%ZZ",
     })
     void a_malformed_percent_escape_answers_400_invalid_request_without_an_error_log(String request) {
         String body = request.startsWith("POST") ? "message=x" : "";
         try (LogCapture logs = LogCapture.start()) {
-            RawHttp.Response r = RawHttp.exchange(server.port(), request + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+            RawHttp.Response r = request.startsWith("HEAD") ? headAsGet(request) : RawHttp.exchange(server.port(), request + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                     + "Authorization: Bearer " + TestServer.API_KEY + "\r\n"
                     + (body.isEmpty() ? "" : "Content-Type: application/x-www-form-urlencoded\r\n")
                     + "Content-Length: " + body.length() + "\r\n\r\n" + body);
 
             assertThat(r.status()).as(r.body()).isEqualTo(400);
+            if (request.startsWith("HEAD")) {
+                assertThat(logs.errorsOrTraces()).isEmpty();
+                return; // no body to read the code from
+            }
             assertThat(r.header("content-type")).startsWith("application/json");
             JsonObject error = new JsonObject(r.body()).getJsonObject("error");
             assertThat(error.getString("code")).isEqualTo(ErrorCode.INVALID_REQUEST.code());
             assertThat(error.getString("message")).contains("malformed percent escape").doesNotContain("ZZ");
+            assertThat(logs.errorsOrTraces()).isEmpty();
+        }
+    }
+
+    /** A HEAD request: the answer has no body, only the status. */
+    private static RawHttp.Response headAsGet(String request) {
+        return RawHttp.exchange(server.port(), request + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                + "Authorization: Bearer " + TestServer.API_KEY + "\r\n\r\n");
+    }
+
+    @org.junit.jupiter.api.Test
+    void a_malformed_escape_in_a_form_body_is_a_400_without_an_error_log() {
+        String body = "uid=%ZZ&message=x";
+        try (LogCapture logs = LogCapture.start()) {
+            RawHttp.Response r = RawHttp.exchange(server.port(), "POST /send HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + "Authorization: Bearer " + TestServer.API_KEY + "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+
+            assertThat(r.status()).as(r.body()).isEqualTo(400);
+            assertThat(new JsonObject(r.body()).getJsonObject("error").getString("code")).isEqualTo(ErrorCode.INVALID_REQUEST.code());
+            assertThat(r.body()).doesNotContain("ZZ");
             assertThat(logs.errorsOrTraces()).isEmpty();
         }
     }
