@@ -5,6 +5,7 @@ import dev.herald.server.config.Setting;
 import dev.herald.server.testing.RawHttp;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.TestServers;
+import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -137,6 +138,20 @@ class HttpTimeoutsTest {
         closeQuietly(sockets.removeFirst());
         Awaitility.await().atMost(WAIT).until(() -> s.server().connectionLimit().tcpConnections() == 2);
         assertThat(RawHttp.get(s.port(), "/health").status()).isEqualTo(200);
+    }
+
+    @Test
+    void a_websocket_is_no_longer_subject_to_the_http_timeouts_once_upgraded() {
+        TestServer s = servers.devMode(Map.of(Setting.HTTP_HEADER_TIMEOUT, "200ms", Setting.HTTP_IDLE_TIMEOUT, "200ms",
+                Setting.HTTP_UPGRADE_TIMEOUT, "200ms"));
+        WsClient client = s.connectHerald("long-lived");
+
+        // ten times every timeout, and the sweep runs every 50 ms: the WebSocket is left alone
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> !client.isClosed());
+        s.publishToUser("long-lived", "\"still here\"");
+        client.awaitFrame(f -> f.contains("still here"));
+        assertThat(s.server().httpGuard().headerTimeouts().sum() + s.server().httpGuard().idleTimeouts().sum()
+                + s.server().httpGuard().upgradeTimeouts().sum()).isZero();
     }
 
     private Socket open(int port) {
