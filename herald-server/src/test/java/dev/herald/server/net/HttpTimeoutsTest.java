@@ -87,7 +87,7 @@ class HttpTimeoutsTest {
 
         assertThat(answer.status()).isEqualTo(408);
         assertThat(answer.body()).contains("\"code\":\"request_timeout\"").doesNotContain("still-coming");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(4));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(700), Duration.ofSeconds(4));
         assertThat(endOfStream(socket)).isTrue();
     }
 
@@ -102,7 +102,7 @@ class HttpTimeoutsTest {
         long served = System.nanoTime();
 
         assertThat(endOfStream(socket)).as("closed without an answer").isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - served)).isBetween(Duration.ofMillis(400), Duration.ofSeconds(4));
+        assertThat(Duration.ofNanos(System.nanoTime() - served)).isBetween(Duration.ofMillis(300), Duration.ofSeconds(4));
         assertThat(s.server().httpGuard().idleTimeouts().sum()).isEqualTo(1);
         assertThat(s.server().httpGuard().headerTimeouts().sum()).isZero();
     }
