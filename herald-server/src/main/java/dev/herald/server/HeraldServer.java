@@ -23,11 +23,14 @@ import dev.herald.server.api.NotifyRoutes;
 import dev.herald.server.notify.Channels;
 import dev.herald.server.api.ApiRoutes;
 import dev.herald.server.api.ErrorRenderer;
+import dev.herald.server.api.MethodRoutes;
 import dev.herald.server.auth.ApiKeys;
 import dev.herald.server.auth.JwtAuthenticator;
 import dev.herald.server.auth.PemKeys;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.net.HttpConnectionGuard;
+import dev.herald.server.net.HttpLimits;
 import dev.herald.server.net.HttpListeners;
 import dev.herald.server.net.NetworkTransport;
 import dev.herald.server.receipts.ReceiptWebhook;
@@ -78,6 +81,8 @@ public final class HeraldServer implements AutoCloseable {
     private final NotifyStore notifyStore;
     private final AtomicBoolean maintaining = new AtomicBoolean();
     private long maintenanceTimer = -1;
+    private long httpSweepTimer = -1;
+    private final HttpConnectionGuard httpGuard;
     private HttpListeners http;
 
     public HeraldServer(HeraldConfig config) {
@@ -99,6 +104,7 @@ public final class HeraldServer implements AutoCloseable {
         this.clock = clock;
         this.hub = new Hub(config.maxConnectionsPerUser(), stats);
         this.connectionLimit = new ConnectionLimit(config.maxConnections());
+        this.httpGuard = new HttpConnectionGuard(config.http());
         this.broker = broker;
         this.store = store;
         this.receiptWebhook = config.receiptWebhookUrl().isEmpty() ? null
@@ -115,6 +121,7 @@ public final class HeraldServer implements AutoCloseable {
         java.util.concurrent.atomic.AtomicReference<WebSocketEndpoint> endpoint = new java.util.concurrent.atomic.AtomicReference<>();
         this.metrics = new HeraldMetrics(hub, stats, () -> endpoint.get() == null ? 0 : endpoint.get().openConnections());
         metrics.bindConnectionLimit(connectionLimit);
+        metrics.bindHttpGuard(httpGuard);
         this.dispatcher = new NotifyDispatcher(channels.notifiers(), notifyStore, store, channels::policy,
                 new NotifyMeters(metrics.registry()), clock,
                 config.notifications().pollInterval(), NotifyDispatcher.DEFAULT_LEASE);
@@ -146,13 +153,16 @@ public final class HeraldServer implements AutoCloseable {
         broker.start(delivery -> hub.deliver(delivery.targets(), delivery.message()));
         ApiRoutes api = new ApiRoutes(center, new ApiKeys(config.apiKeys()), config.maxBodySize(), config.maxBatch(), draining::get, metrics.registry());
         try {
-            http = HttpListeners.listen(vertx, config.eventLoops(), WebSocketOptions.httpServerOptions(config),
-                    connection -> connectionLimit.admit(WebSocketEndpoint.nettyChannel(connection)), () -> api.withSendShortcut(router(api)), 30);
+            http = HttpListeners.listen(vertx, config.eventLoops(), HttpLimits.apply(WebSocketOptions.httpServerOptions(config), config),
+                    connection -> httpGuard.admit(WebSocketEndpoint.nettyChannel(connection),
+                            channel -> connectionLimit.admit(channel, httpGuard::evictOldestIdle)),
+                    () -> api.withSendShortcut(router(api)), ErrorRenderer::renderInvalid, 30);
         } catch (Exception e) {
             releaseResources();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         webSockets.startSweeps();
+        httpSweepTimer = vertx.setPeriodic(httpGuard.sweepIntervalMillis(), id -> httpGuard.sweep());
         maintenanceTimer = vertx.setPeriodic(config.maintenanceInterval().toMillis(), id -> maintain());
         if (receiptWebhook != null) {
             receiptWebhook.start();
@@ -168,14 +178,22 @@ public final class HeraldServer implements AutoCloseable {
      */
     private Router router(ApiRoutes api) {
         Router router = Router.router(vertx);
+        router.route().handler(ApiRoutes::rejectMalformedQuery);
+        MethodRoutes methods = MethodRoutes.mount(router);
         router.get("/ws").handler(webSockets::handle);
         new AdminRoutes(metrics, api, draining::get).mount(router);
         new StaticRoutes(config.devMode()).mount(router);
         api.mount(router);
         new NotifyRoutes(center.notifications(), clock, config.maxBodySize()).mount(router);
-        router.route().failureHandler(ErrorRenderer::renderFailure);
+        io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> failures = ctx -> {
+            if (ctx.statusCode() == 405) {
+                methods.allow(ctx);
+            }
+            ErrorRenderer.renderFailure(ctx);
+        };
+        router.route().failureHandler(failures);
         for (int status : new int[] {404, 405, 413, 415, 400, 500}) {
-            router.errorHandler(status, ErrorRenderer::renderFailure);
+            router.errorHandler(status, failures);
         }
         return router;
     }
@@ -253,6 +271,11 @@ public final class HeraldServer implements AutoCloseable {
         return store;
     }
 
+    /** http.* timeouts and the per-address cap: what they closed and refused. */
+    public HttpConnectionGuard httpGuard() {
+        return httpGuard;
+    }
+
     /** ws.max-connections and what it counts and refused. */
     public ConnectionLimit connectionLimit() {
         return connectionLimit;
@@ -310,6 +333,7 @@ public final class HeraldServer implements AutoCloseable {
                 http.close(10);
             }
             vertx.cancelTimer(maintenanceTimer);
+            vertx.cancelTimer(httpSweepTimer);
             dispatcher.close(); // before the store: attempts under way are recorded, the rest resume at the next start
             channels.close();
             if (receiptWebhook != null) {

@@ -26,7 +26,13 @@ public enum ErrorCode {
     INTERNAL_ERROR("internal_error", 500, "Something went wrong inside Herald; the log has details."),
     STORE_UNAVAILABLE("store_unavailable", 503, "The message store cannot commit right now; nothing was stored. Retry later."),
     SHUTTING_DOWN("shutting_down", 503, "The server is shutting down; retry on another node or later."),
-    TOO_MANY_CONNECTIONS("too_many_connections", 503, "This node holds as many connections as it may (ws.max-connections); retry on another node or later.");
+    TOO_MANY_CONNECTIONS("too_many_connections", 503, "This node holds as many connections as it may (ws.max-connections); retry on another node or later."),
+    BAD_REQUEST("bad_request", 400, "The request is not valid HTTP/1.1 (request line, header syntax, conflicting Content-Length)."),
+    REQUEST_TIMEOUT("request_timeout", 408, "The request line and headers did not arrive within http.header-timeout."),
+    URI_TOO_LONG("uri_too_long", 414, "The request line (method, path and query) is longer than the server reads."),
+    HEADERS_TOO_LARGE("headers_too_large", 431, "The request headers are larger than the server reads."),
+    TOO_MANY_CONNECTIONS_FROM_ADDRESS("too_many_connections_from_address", 429,
+            "This client address holds as many connections as it may (http.max-connections-per-address); close some or retry later.");
 
     private final String code;
     private final int httpStatus;

@@ -32,10 +32,9 @@ public final class AdminRoutes {
         router.get("/health").handler(this::ready);
         router.get("/health/ready").handler(this::ready);
         router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
-        router.get("/metrics").handler(api::requireApiKey).handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
-        router.get("/openapi.yaml").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "application/yaml; charset=utf-8").end(openApi));
+        router.get("/metrics").handler(api::requireApiKey).handler(ctx -> end(ctx, 200, "text/plain; version=0.0.4; charset=utf-8",
+                Buffer.buffer(metrics.scrape())));
+        router.get("/openapi.yaml").handler(ctx -> end(ctx, 200, "application/yaml; charset=utf-8", openApi));
     }
 
     /** Ready while serving; 503 once shutdown has begun so load balancers move traffic away first. */
@@ -45,7 +44,13 @@ public final class AdminRoutes {
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(body.encode());
+        end(ctx, status, "application/json; charset=utf-8", Buffer.buffer(body.encode()));
+    }
+
+    /** Content-Length set here, not by Vert.x, so that a HEAD answer (no body) carries it as the GET does. */
+    private static void end(RoutingContext ctx, int status, String contentType, Buffer body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", contentType)
+                .putHeader("Content-Length", Integer.toString(body.length())).end(body);
     }
 
     private static Buffer resource(String path) {

@@ -97,6 +97,23 @@ public final class HeraldMetrics implements AutoCloseable {
                 .register(registry);
     }
 
+    /** What the HTTP connection guard closed and refused ({@code http.*} timeouts, per-address cap, eviction). */
+    public void bindHttpGuard(dev.herald.server.net.HttpConnectionGuard guard) {
+        String timeouts = "HTTP connections closed by a timeout: header (408 request_timeout), idle (keep-alive), upgrade";
+        FunctionCounter.builder("herald.http.timeouts", guard.headerTimeouts(), LongAdder::sum).tag("reason", "header")
+                .description(timeouts).register(registry);
+        FunctionCounter.builder("herald.http.timeouts", guard.idleTimeouts(), LongAdder::sum).tag("reason", "idle")
+                .description(timeouts).register(registry);
+        FunctionCounter.builder("herald.http.timeouts", guard.upgradeTimeouts(), LongAdder::sum).tag("reason", "upgrade")
+                .description(timeouts).register(registry);
+        String refusals = "TCP connections refused or closed to keep room: per_address (429 too_many_connections_from_address), "
+                + "evicted_idle (closed while waiting for a request, to admit a new connection at the socket cap)";
+        FunctionCounter.builder("herald.http.refusals", guard.refusedPerAddress(), LongAdder::sum).tag("reason", "per_address")
+                .description(refusals).register(registry);
+        FunctionCounter.builder("herald.http.refusals", guard.evicted(), LongAdder::sum).tag("reason", "evicted_idle")
+                .description(refusals).register(registry);
+    }
+
     /** Counts what one store maintenance pass did. */
     public void maintained(Maintenance m) {
         expired.add(m.expired());

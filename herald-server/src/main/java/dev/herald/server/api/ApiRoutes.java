@@ -8,6 +8,7 @@ import dev.herald.server.net.NetworkTransport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -63,7 +64,10 @@ public final class ApiRoutes {
         // preallocated from Content-Length (capped at 64 KB by Vert.x): a batch body is not regrown and copied
         // chunk by chunk (doubling from a small buffer cost more allocation than the whole rest of a batch)
         BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodySize).setHandleFileUploads(false)
-                .setPreallocateBodyBuffer(true);
+                .setPreallocateBodyBuffer(true)
+                // not merged into request.params(): that map decodes the whole query and throws on a malformed
+                // escape (a 500); POST /send reads its query with QueryParams and the form on its own
+                .setMergeFormAttributes(false);
         // the key is checked on its own route, before any body is buffered
         router.route("/send").handler(this::requireServingAndApiKey);
         router.route("/api/v1/*").handler(this::requireServingAndApiKey);
@@ -78,6 +82,21 @@ public final class ApiRoutes {
         router.get("/api/v1/stats").handler(this::stats);
         router.get("/api/v1/users/:uid").handler(this::presence);
         router.delete("/api/v1/users/:uid/connections").handler(this::kick);
+    }
+
+    /**
+     * The router's first handler: a query with a malformed percent escape is answered {@code 400 invalid_request}
+     * here, since vertx-web decodes the whole query (and fails with a 500) when it matches a route with path
+     * parameters, before any of Herald's handlers runs.
+     */
+    public static void rejectMalformedQuery(RoutingContext ctx) {
+        try {
+            QueryParams.requireWellFormed(ctx.request().uri());
+        } catch (HeraldException e) {
+            ErrorRenderer.render(ctx, e);
+            return;
+        }
+        ctx.next();
     }
 
     /** API routes: refused with 503 once shutdown has begun, then {@link #requireApiKey}. */
@@ -153,15 +172,22 @@ public final class ApiRoutes {
     }
 
     private CompletableFuture<PushCenter.Published> sendQuery(HttpServerRequest request) {
-        String[] params = QueryParams.first(request.uri(), SEND_PARAMS);
+        String[] params = QueryParams.first(request, SEND_PARAMS);
         return center.send(params[0], params[1], !"false".equalsIgnoreCase(params[2]), request.getHeader(IDEMPOTENCY_KEY));
     }
 
-    /** {@code POST /send}: parameters in the query or a form body (merged into the params by BodyHandler). */
+    /** {@code POST /send}: parameters in the query or a form body (the query wins, as with {@code getParam}). */
     private void send(RoutingContext ctx) {
-        timed(ctx, () -> center.send(ctx.request().getParam("uid"), ctx.request().getParam("message"),
-                        !"false".equalsIgnoreCase(ctx.request().getParam("persist")), idempotencyKey(ctx)),
-                ApiRoutes::published);
+        timed(ctx, () -> {
+            String[] params = QueryParams.first(ctx.request(), SEND_PARAMS);
+            MultiMap form = ctx.request().isExpectMultipart() ? ctx.request().formAttributes() : null;
+            for (int i = 0; i < params.length && form != null; i++) {
+                if (params[i] == null) {
+                    params[i] = form.get(SEND_PARAMS[i]);
+                }
+            }
+            return center.send(params[0], params[1], !"false".equalsIgnoreCase(params[2]), idempotencyKey(ctx));
+        }, ApiRoutes::published);
     }
 
     private void publish(RoutingContext ctx) {
@@ -246,8 +272,10 @@ public final class ApiRoutes {
     }
 
     private void userMessages(RoutingContext ctx) {
-        async(ctx, () -> center.userMessages(ctx.pathParam("uid"), ctx.request().getParam("since"),
-                limit(ctx.request().getParam("limit"))), page -> new Reply(200, ReceiptJson.page(page)));
+        async(ctx, () -> {
+            String[] params = QueryParams.first(ctx.request(), "since", "limit");
+            return center.userMessages(ctx.pathParam("uid"), params[0], limit(params[1]));
+        }, page -> new Reply(200, ReceiptJson.page(page)));
     }
 
     /** {@code limit}: 1-1000, default 100. */
@@ -291,7 +319,7 @@ public final class ApiRoutes {
 
     private void kick(RoutingContext ctx) {
         run(ctx, () -> new JsonObject().put("disconnected",
-                center.kick(ctx.pathParam("uid"), ctx.request().getParam("connection"))));
+                center.kick(ctx.pathParam("uid"), QueryParams.get(ctx.request(), "connection"))));
     }
 
     private interface Operation {

@@ -2,6 +2,10 @@ package dev.herald.server.api;
 
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -40,10 +44,38 @@ public final class ErrorRenderer {
         if (e.code() == ErrorCode.UNAUTHORIZED) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"herald\"");
         }
+        Buffer json = Buffer.buffer(body(e).encode());
         response.setStatusCode(e.code().httpStatus())
                 .putHeader("Content-Type", "application/json; charset=utf-8")
-                .end(body(e).encode());
+                .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(json.length())) // also on a HEAD, which has no body
+                .end(json);
     }
+
+    /**
+     * The server's invalid-request handler: what the HTTP decoder could not read, in the envelope. A request line
+     * over the limit is {@code 414 uri_too_long}, headers over it {@code 431 headers_too_large}, anything else (a
+     * garbage request line, bad header syntax, two Content-Lengths) {@code 400 bad_request}. Vert.x closes the
+     * connection after the answer; nothing is logged (client input).
+     */
+    public static void renderInvalid(HttpServerRequest request) {
+        Throwable cause = request.decoderResult() == null ? null : request.decoderResult().cause();
+        HeraldException e;
+        if (cause instanceof TooLongHttpLineException) {
+            e = ErrorCode.URI_TOO_LONG.exception("the request line is longer than the server reads (" + MAX_LINE_HINT + ")");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            e = ErrorCode.HEADERS_TOO_LARGE.exception("the request headers are larger than the server reads (" + MAX_HEADERS_HINT + ")");
+        } else {
+            e = ErrorCode.BAD_REQUEST.exception("the request is not valid HTTP/1.1");
+        }
+        HttpServerResponse response = request.response();
+        if (!response.headWritten() && !response.ended()) {
+            response.putHeader("Connection", "close");
+        }
+        render(request, e);
+    }
+
+    private static final String MAX_LINE_HINT = io.vertx.core.http.HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes";
+    private static final String MAX_HEADERS_HINT = io.vertx.core.http.HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes";
 
     /** Router failure handler: maps status-only failures (404, 405, 413…) and stray exceptions onto the catalog. */
     public static void renderFailure(RoutingContext ctx) {
@@ -53,19 +85,36 @@ public final class ErrorRenderer {
             return;
         }
         int status = ctx.statusCode();
+        String path = path(ctx);
         HeraldException e = switch (status) {
-            case 404 -> ErrorCode.NOT_FOUND.exception("no such resource: " + ctx.request().method() + " " + ctx.normalizedPath());
-            case 405 -> ErrorCode.METHOD_NOT_ALLOWED.exception(ctx.request().method() + " is not allowed on " + ctx.normalizedPath());
+            case 404 -> path == null ? malformedPath() : ErrorCode.NOT_FOUND.exception("no such resource: " + ctx.request().method() + " " + path);
+            case 405 -> path == null ? malformedPath() : ErrorCode.METHOD_NOT_ALLOWED.exception(ctx.request().method() + " is not allowed on " + path);
             case 413 -> ErrorCode.PAYLOAD_TOO_LARGE.exception();
             case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE.exception();
             case 400 -> ErrorCode.INVALID_REQUEST.exception("the request could not be read");
             default -> null;
         };
+        if (e == null && path == null) {
+            e = malformedPath(); // vertx-web fails a path it cannot decode with the decoder's exception
+        }
         if (e == null) {
-            renderUnexpected(ctx.request(), ctx.normalizedPath(), failure);
+            renderUnexpected(ctx.request(), path, failure);
             return;
         }
         render(ctx, e);
+    }
+
+    /** The normalized path, or {@code null} when it has a malformed percent escape (vertx-web throws then). */
+    private static String path(RoutingContext ctx) {
+        try {
+            return ctx.normalizedPath();
+        } catch (IllegalArgumentException malformed) {
+            return null;
+        }
+    }
+
+    private static HeraldException malformedPath() {
+        return ErrorCode.INVALID_REQUEST.exception("the path has a malformed percent escape (% must be followed by two hex digits)");
     }
 
     /** A stray exception: {@code internal_error}, the details in the log only (as the router's failure handler). */

@@ -82,15 +82,16 @@ public final class NotifyRoutes {
 
     /** {@code ?channel=&user=&message=&before=&limit=} (limit 1-500, default 100). */
     private static DeadLetterQuery query(RoutingContext ctx) {
-        String channel = ctx.request().getParam("channel");
+        String[] params = QueryParams.first(ctx.request(), "channel", "user", "message", "before", "limit");
+        String channel = params[0];
         if (channel != null && !PublishRequestParser.isChannelName(channel)) {
             throw ErrorCode.INVALID_REQUEST.exception("channel is not a channel name");
         }
-        String before = ctx.request().getParam("before");
+        String before = params[3];
         if (before != null && !MessageIds.isValid(before)) {
             throw ErrorCode.INVALID_CURSOR.exception("before is not a dead-letter id");
         }
-        String limitParam = ctx.request().getParam("limit");
+        String limitParam = params[4];
         int limit = 100;
         if (limitParam != null) {
             try {
@@ -102,7 +103,7 @@ public final class NotifyRoutes {
                 throw ErrorCode.INVALID_REQUEST.exception("limit must be a number from 1 to " + DeadLetterQuery.MAX_LIMIT);
             }
         }
-        return new DeadLetterQuery(channel, ctx.request().getParam("user"), ctx.request().getParam("message"), before, limit);
+        return new DeadLetterQuery(channel, params[1], params[2], before, limit);
     }
 
     private void deadLetter(RoutingContext ctx) {

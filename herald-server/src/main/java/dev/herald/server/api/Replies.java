@@ -130,6 +130,9 @@ final class Replies {
             response.setStatusCode(status).end();
             return;
         }
-        response.setStatusCode(status).putHeader(CONTENT_TYPE, JSON_UTF8).end(body.encode());
+        Buffer json = Buffer.buffer(body.encode());
+        // Content-Length set here, not by Vert.x, so that a HEAD answer (no body) carries it as the GET does
+        response.setStatusCode(status).putHeader(CONTENT_TYPE, JSON_UTF8)
+                .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(json.length())).end(json);
     }
 }

@@ -29,7 +29,7 @@ public record HeraldConfig(
         long maxBodySize, int maxBatch, int eventLoops, Duration shutdownGrace, String logLevel,
         String store, Duration messageTtl, Duration maxMessageTtl, int inboxCap, Duration receiptRetention,
         Duration maintenanceInterval, String receiptWebhookUrl, String receiptWebhookSecret,
-        NotifyConfig notifications,
+        NotifyConfig notifications, HttpConfig http,
         Map<Setting, String> raw, Map<Setting, String> origins, List<String> warnings) {
 
     public static final int MIN_JWT_SECRET_BYTES = 32;
@@ -149,7 +149,7 @@ public record HeraldConfig(
                 Units.duration("messages.receipt-retention", v.apply(Setting.MESSAGES_RECEIPT_RETENTION)),
                 Units.positiveDuration("messages.maintenance-interval", v.apply(Setting.MESSAGES_MAINTENANCE_INTERVAL)),
                 webhookUrl, webhookSecret,
-                NotifyConfig.from(raw),
+                NotifyConfig.from(raw), HttpConfig.from(raw),
                 Map.copyOf(raw), Map.copyOf(origins), List.copyOf(allWarnings));
     }
 

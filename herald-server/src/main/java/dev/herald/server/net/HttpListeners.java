@@ -39,11 +39,13 @@ public final class HttpListeners {
     /**
      * Listens {@code count} servers; returns once all are bound, or throws (and closes those that were).
      * {@code requests} is called once per server, on its event loop: each gets its own request handler
-     * (vertx-web's advice: one Router per verticle instance).
+     * (vertx-web's advice: one Router per verticle instance). {@code invalidRequests} answers what the HTTP decoder
+     * could not read (a garbage request line, a URL or headers over the limits, conflicting Content-Lengths); the
+     * connection is closed after its answer.
      */
     public static HttpListeners listen(Vertx vertx, int count, HttpServerOptions options,
                                        Handler<HttpConnection> connections, Supplier<Handler<HttpServerRequest>> requests,
-                                       long timeoutSeconds) throws Exception {
+                                       Handler<HttpServerRequest> invalidRequests, long timeoutSeconds) throws Exception {
         HttpListeners listeners = new HttpListeners(count);
         HttpServerOptions shared = new HttpServerOptions(options);
         if (shared.getPort() == 0) {
@@ -54,6 +56,7 @@ public final class HttpListeners {
                 @Override
                 public Future<?> start() {
                     return vertx.createHttpServer(shared).connectionHandler(connections).requestHandler(requests.get())
+                            .invalidRequestHandler(invalidRequests)
                             .listen().onSuccess(listeners.servers::add);
                 }
             }, new DeploymentOptions().setInstances(count)).await(timeoutSeconds, TimeUnit.SECONDS);

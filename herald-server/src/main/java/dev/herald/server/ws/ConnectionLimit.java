@@ -15,10 +15,11 @@ import java.util.concurrent.atomic.LongAdder;
  * with no answer, and the store, outbound calls and {@code /health} fail with it.
  * <p>
  * Two checks. At the upgrade, a WebSocket beyond the cap is refused with {@code 503 too_many_connections}
- * (cheap: no session, no upgrade, and the socket is closed after the answer). At accept, a TCP connection
- * is closed at once when {@link #HTTP_HEADROOM} more than the cap are already open: room for HTTP API
- * calls and for answering refused upgrades, but no more, so idle sockets that never send a request cannot
- * eat the descriptors either. Both are counted, and logged at most once per {@link #LOG_INTERVAL_SECONDS}.
+ * (cheap: no session, no upgrade, and the socket is closed after the answer). At accept, when
+ * {@link #HTTP_HEADROOM} more than the cap are already open (room for HTTP API calls and for answering
+ * refused upgrades, but no more), the oldest socket waiting for a request is evicted to make room, or (none)
+ * the new connection is closed at once: idle sockets that never send a request cannot eat the descriptors,
+ * nor lock out {@code /health}. Both are counted, and logged at most once per {@link #LOG_INTERVAL_SECONDS}.
  * Thread-safe: every event loop calls it.
  */
 public final class ConnectionLimit {
@@ -69,7 +70,16 @@ public final class ConnectionLimit {
      * {@code ws.max-connections} + {@link #HTTP_HEADROOM} are open. Returns whether it was admitted.
      */
     public boolean admit(Channel channel) {
-        if (tcpConnections.incrementAndGet() > maxTcpConnections) {
+        return admit(channel, () -> false);
+    }
+
+    /**
+     * {@link #admit(Channel)}, but at the cap {@code evictIdle} may first close an idle connection (one waiting for
+     * a request) to make room: then this one is admitted, and the count exceeds the cap only until that close
+     * completes, a moment later. So sockets that never send a request cannot lock out a real one.
+     */
+    public boolean admit(Channel channel, java.util.function.BooleanSupplier evictIdle) {
+        if (tcpConnections.incrementAndGet() > maxTcpConnections && !evictIdle.getAsBoolean()) {
             tcpConnections.decrementAndGet();
             refusedAtAccept.increment();
             refused("TCP connection(s) closed at accept");

@@ -3,6 +3,7 @@ package dev.herald.server.api;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.server.config.Setting;
 import dev.herald.server.testing.Http;
+import dev.herald.server.testing.RawHttp;
 import dev.herald.server.testing.RawWebSocket;
 import dev.herald.server.testing.SwitchableBroker;
 import dev.herald.server.testing.SwitchableStore;
@@ -125,6 +126,21 @@ class HttpErrorsTest {
                 TestServer s = dev(Map.of(Setting.WS_MAX_CONNECTIONS, "1"));
                 s.connectHerald("holder");
                 yield RawWebSocket.refusedUpgrade(s.wsUri("uid=one-too-many"));
+            }
+            case BAD_REQUEST -> RawHttp.exchange(dev().port(), "GARBAGE\r\n\r\n").asHttp();
+            case REQUEST_TIMEOUT -> RawHttp.unprompted(dev(Map.of(Setting.HTTP_HEADER_TIMEOUT, "200ms")).port(),
+                    "GET /health HTTP/1.1\r\n").asHttp();
+            case URI_TOO_LONG -> RawHttp.get(dev().port(), "/" + "a".repeat(64 * 1024)).asHttp();
+            case HEADERS_TOO_LARGE -> RawHttp.exchange(dev().port(), "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: "
+                    + "a".repeat(64 * 1024) + "\r\n\r\n").asHttp();
+            case TOO_MANY_CONNECTIONS_FROM_ADDRESS -> {
+                TestServer s = dev(Map.of(Setting.HTTP_MAX_CONNECTIONS_PER_ADDRESS, "1"));
+                try (java.net.Socket held = new java.net.Socket("127.0.0.1", s.port())) {
+                    org.awaitility.Awaitility.await().until(() -> s.server().connectionLimit().tcpConnections() == 1);
+                    yield RawHttp.unprompted(s.port(), "").asHttp();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
             }
             case SHUTTING_DOWN -> {
                 TestServer s = dev();

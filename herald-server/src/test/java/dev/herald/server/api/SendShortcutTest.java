@@ -102,16 +102,16 @@ class SendShortcutTest {
 
     /** java.net.URI refuses {@code %ZZ}, so this request is written on a plain socket. */
     @Test
-    void a_malformed_escape_is_an_internal_error_as_through_the_router() throws Exception {
+    void a_malformed_escape_is_a_bad_request_as_through_the_router() throws Exception {
         TestServer s = servers.devMode(Map.of());
 
         String direct = raw(s.port(), "GET /send?uid=1&message=%ZZ");
         String routed = raw(s.port(), "POST /send?uid=1&message=%ZZ");
 
-        assertThat(direct).startsWith("HTTP/1.1 500 ");
+        assertThat(direct).startsWith("HTTP/1.1 400 ");
         assertThat(direct).endsWith(routed.substring(routed.indexOf("\r\n\r\n")))
-                .contains("\"code\":\"internal_error\"").doesNotContain("Malformed").doesNotContain("Exception");
-        assertThat(routed).startsWith("HTTP/1.1 500 ");
+                .contains("\"code\":\"invalid_request\"").doesNotContain("ZZ").doesNotContain("Exception");
+        assertThat(routed).startsWith("HTTP/1.1 400 ");
     }
 
     private static String raw(int port, String requestLine) throws Exception {

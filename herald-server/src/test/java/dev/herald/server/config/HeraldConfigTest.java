@@ -100,6 +100,33 @@ class HeraldConfigTest {
         assertThatThrownBy(() -> build(flags)).isInstanceOf(ConfigException.class).hasMessageStartingWith(key + ":");
     }
 
+    @ParameterizedTest(name = "{0} = ''{1}''")
+    @CsvSource(delimiter = '|', value = {
+        "http.header-timeout              | 0s",
+        "http.header-timeout              | 50ms",
+        "http.idle-timeout                | soon",
+        "http.upgrade-timeout             | 99ms",
+        "http.max-connections-per-address | 0",
+        "http.max-connections-per-address | many",
+    })
+    void bad_http_connection_limits_stop_the_start_naming_the_key(String key, String value) {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        flags.put(Setting.byKey(key), value);
+
+        assertThatThrownBy(() -> build(flags)).isInstanceOf(ConfigException.class).hasMessageStartingWith(key + ":");
+    }
+
+    @Test
+    void http_connection_limits_default_to_the_named_defaults_and_can_be_set() {
+        assertThat(build(Map.of()).http()).isEqualTo(HttpConfig.defaults());
+
+        HttpConfig set = build(Map.of(Setting.HTTP_HEADER_TIMEOUT, "2s", Setting.HTTP_IDLE_TIMEOUT, "500ms",
+                Setting.HTTP_UPGRADE_TIMEOUT, "3s", Setting.HTTP_MAX_CONNECTIONS_PER_ADDRESS, "7")).http();
+
+        assertThat(set).isEqualTo(new HttpConfig(java.time.Duration.ofSeconds(2), java.time.Duration.ofMillis(500),
+                java.time.Duration.ofSeconds(3), 7));
+    }
+
     @Test
     void human_units_are_understood() {
         HeraldConfig config = build(Map.of(Setting.WS_HEARTBEAT, "500ms", Setting.WS_IDLE_TIMEOUT, "2m",

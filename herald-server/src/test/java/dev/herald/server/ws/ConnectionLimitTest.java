@@ -73,7 +73,7 @@ class ConnectionLimitTest {
     }
 
     @Test
-    void idle_sockets_beyond_the_cap_and_the_http_headroom_are_closed_at_accept_and_the_server_recovers() {
+    void idle_sockets_beyond_the_cap_and_the_http_headroom_evict_the_oldest_idle_ones_and_the_server_recovers() {
         server = TestServer.devMode(Map.of(Setting.WS_MAX_CONNECTIONS, "1"));
         WsClient holder = server.connectHerald("holder");
         ConnectionLimit limit = server.server().connectionLimit();
@@ -81,15 +81,17 @@ class ConnectionLimitTest {
         int extra = 10;
 
         for (int i = 0; i < admittable + extra; i++) {
-            rawSockets.add(openIdle(server.port())); // never sends a request: only the accept-time check can stop it
+            rawSockets.add(openIdle(server.port())); // never sends a request
         }
 
+        // at the cap each new socket evicts the oldest one still waiting for its first request (not the WebSocket)
         Awaitility.await().atMost(WsClient.WAIT).until(() -> closedByServer() == extra);
         Awaitility.await().during(Duration.ofMillis(300)).atMost(WsClient.WAIT).until(() -> closedByServer() == extra);
-        assertThat(limit.refusedAtAccept().sum()).isEqualTo(extra);
-        assertThat(limit.tcpConnections()).isEqualTo(1 + ConnectionLimit.HTTP_HEADROOM);
+        assertThat(server.server().httpGuard().evicted().sum()).isEqualTo(extra);
+        assertThat(limit.refusedAtAccept().sum()).isZero();
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> limit.tcpConnections() == 1 + ConnectionLimit.HTTP_HEADROOM);
 
-        closeQuietly(rawSockets.removeFirst());
+        closeQuietly(rawSockets.removeLast());
         Awaitility.await().atMost(WsClient.WAIT).until(() -> limit.tcpConnections() == ConnectionLimit.HTTP_HEADROOM);
         Http.Response health = server.http().get("/health"); // the freed slot serves HTTP again
         assertThat(health.status()).isEqualTo(200);
