@@ -169,6 +169,7 @@ public final class HeraldServer implements AutoCloseable {
     private Router router(ApiRoutes api) {
         Router router = Router.router(vertx);
         router.get("/ws").handler(webSockets::handle);
+        router.get("/ws/origin").handler(webSockets::checkOrigin);
         new AdminRoutes(metrics, api, draining::get).mount(router);
         new StaticRoutes(config.devMode()).mount(router);
         api.mount(router);
