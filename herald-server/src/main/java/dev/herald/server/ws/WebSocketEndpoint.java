@@ -275,7 +275,9 @@ public final class WebSocketEndpoint {
         Instant deadline = clock.instant().minus(config.authTimeout());
         open.forEach((session, entry) -> {
             Instant since = entry.connection().awaitingAuthSince();
-            if (since != null && since.isBefore(deadline)) {
+            if (since != null && since.isBefore(deadline) && !session.isClosed()) {
+                log.debug("connection {} from {}: login refused with {}: no login within ws.auth-timeout ({})",
+                        session.id(), session.remoteAddress(), CloseReason.AUTH_TIMEOUT.code(), config.authTimeout());
                 session.close(CloseReason.AUTH_TIMEOUT);
             }
         });
