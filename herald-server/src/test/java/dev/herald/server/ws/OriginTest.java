@@ -48,6 +48,8 @@ class OriginTest {
         Http.Response refused = http.send(http.request("/ws/origin").header("Origin", "https://evil.example").GET());
         Http.Response listed = http.send(http.request("/ws/origin").header("Origin", "https://app.example.com").GET());
         Http.Response own = http.send(http.request("/ws/origin").header("Origin", ownOrigin()).GET());
+        // browsers send no Origin on a same-origin GET: the page names its own
+        Http.Response named = http.get("/ws/origin?origin=https%3A%2F%2Fevil.example");
 
         assertThat(refused.status()).isEqualTo(200);
         assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
@@ -57,6 +59,7 @@ class OriginTest {
         assertThat(refused.body()).doesNotContain("evil");
         assertThat(new JsonObject(listed.body()).getBoolean("allowed")).isTrue();
         assertThat(new JsonObject(own.body()).getBoolean("allowed")).isTrue();
+        assertThat(new JsonObject(named.body()).getBoolean("allowed")).isFalse();
     }
 
     @Test
