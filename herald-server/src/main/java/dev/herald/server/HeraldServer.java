@@ -29,6 +29,7 @@ import dev.herald.server.auth.PemKeys;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.net.HttpListeners;
+import dev.herald.server.net.StoppingAcceptLog;
 import dev.herald.server.net.NetworkTransport;
 import dev.herald.server.receipts.ReceiptWebhook;
 import dev.herald.server.store.JdbcMessageStore;
@@ -306,7 +307,7 @@ public final class HeraldServer implements AutoCloseable {
 
     /** Releases the port, the broker, the Vert.x threads and the meters; used by shutdown and by a failed start. */
     private void releaseResources() {
-        try {
+        try (StoppingAcceptLog stoppingAccepts = StoppingAcceptLog.install()) {
             if (http != null) {
                 http.close(10);
             }
