@@ -75,7 +75,7 @@ const IDS_PER_FRAME = 500;
 
 /**
  * Whether to reconnect after a close with this code, following the protocol's close-code table:
- * yes for 1000/1001/1006/4002/4008/4010/4500 and anything unknown, no for 1002/1003/1007/1009/4001/4003/4004/4006/4009 —
+ * yes for 1000/1001/1006/4002/4008/4010/4029/4500 and anything unknown, no for 1002/1003/1007/1009/4001/4003/4004/4006/4009 —
  * except 4001 when the app supplies tokens through a function (it may hand out a fresh one), once.
  * @param {number} code
  * @param {{tokenFunction?: boolean, previousCode?: number | null}} [context]

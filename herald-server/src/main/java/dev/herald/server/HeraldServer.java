@@ -32,6 +32,7 @@ import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.net.HttpConnectionGuard;
 import dev.herald.server.net.HttpLimits;
 import dev.herald.server.net.HttpListeners;
+import dev.herald.server.net.StoppingAcceptLog;
 import dev.herald.server.net.NetworkTransport;
 import dev.herald.server.receipts.ReceiptWebhook;
 import dev.herald.server.store.JdbcMessageStore;
@@ -181,6 +182,7 @@ public final class HeraldServer implements AutoCloseable {
         router.route().handler(ApiRoutes::rejectMalformedQuery);
         MethodRoutes methods = MethodRoutes.mount(router);
         router.get("/ws").handler(webSockets::handle);
+        router.get("/ws/origin").handler(webSockets::checkOrigin);
         new AdminRoutes(metrics, api, draining::get).mount(router);
         new StaticRoutes(config.devMode()).mount(router);
         api.mount(router);
@@ -328,7 +330,7 @@ public final class HeraldServer implements AutoCloseable {
 
     /** Releases the port, the broker, the Vert.x threads and the meters; used by shutdown and by a failed start. */
     private void releaseResources() {
-        try {
+        try (StoppingAcceptLog stoppingAccepts = StoppingAcceptLog.install()) {
             if (http != null) {
                 http.close(10);
             }

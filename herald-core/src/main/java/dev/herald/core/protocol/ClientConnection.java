@@ -90,8 +90,10 @@ public final class ClientConnection {
         try {
             frame = parser.parse(text);
         } catch (ProtocolError.Failure e) {
-            if (!authenticated || session.protocol() == Session.Protocol.SEED) {
-                // before login, or a raw seed client that cannot read error frames: the seed hub also hangs up here
+            if (!authenticated) {
+                // a raw seed client cannot read error frames: the seed hub also hangs up here
+                refuse(CloseReason.PROTOCOL_ERROR, "first frame is not a login frame (" + printable(e.getMessage()) + ")");
+            } else if (session.protocol() == Session.Protocol.SEED) {
                 session.close(CloseReason.PROTOCOL_ERROR);
             } else {
                 reject(e, null);
@@ -116,8 +118,7 @@ public final class ClientConnection {
         } else if ("auth".equals(frame.type()) && frame.uid() != null) {
             loginWithUid(frame.uid(), Session.Protocol.HERALD, frame.since());
         } else {
-            log.debug("connection {} sent '{}' before authenticating", session.id(), frame.type());
-            session.close(CloseReason.UNAUTHORIZED);
+            refuse(CloseReason.UNAUTHORIZED, "sent '" + printable(String.valueOf(frame.type())) + "' before logging in");
         }
     }
 
@@ -125,24 +126,25 @@ public final class ClientConnection {
         try {
             login(authenticator.authenticate(token), Session.Protocol.HERALD, since);
         } catch (Authenticator.AuthenticationException e) {
-            log.debug("connection {} refused: {}", session.id(), e.getMessage());
-            session.close(e.forbidden() ? CloseReason.FORBIDDEN : CloseReason.UNAUTHORIZED);
+            refuse(e.forbidden() ? CloseReason.FORBIDDEN : CloseReason.UNAUTHORIZED, "token refused: " + printable(e.getMessage()));
         }
     }
 
     private void loginWithUid(String uid, Session.Protocol protocol, String since) {
         if (!authenticator.devMode()) {
-            session.close(CloseReason.FORBIDDEN);
+            refuse(CloseReason.FORBIDDEN, "uid login while authentication is configured (use a token)");
             return;
         }
         if (!UserIds.isValid(uid)) {
-            session.close(CloseReason.UNAUTHORIZED);
+            refuse(CloseReason.UNAUTHORIZED, uid == null || uid.isEmpty() ? "empty uid"
+                    : "invalid uid '" + printable(uid) + "' (1-" + UserIds.MAX_LENGTH + " characters, no control characters)");
             return;
         }
         try {
             login(authenticator.authenticateUid(uid), protocol, since);
         } catch (Authenticator.AuthenticationException e) {
-            session.close(e.forbidden() ? CloseReason.FORBIDDEN : CloseReason.UNAUTHORIZED);
+            refuse(e.forbidden() ? CloseReason.FORBIDDEN : CloseReason.UNAUTHORIZED,
+                    "uid '" + printable(uid) + "' refused: " + printable(e.getMessage()));
         }
     }
 
@@ -154,7 +156,7 @@ public final class ClientConnection {
         // live messages are held back from the moment the hub knows the session until the replay is sent
         session.beginReplay();
         if (hub.add(session) == Hub.AddResult.TOO_MANY_CONNECTIONS) {
-            session.close(CloseReason.TOO_MANY_CONNECTIONS);
+            refuse(CloseReason.TOO_MANY_CONNECTIONS, "user '" + printable(userId) + "' holds its maximum of connections");
             return;
         }
         authenticated = true;
@@ -325,6 +327,15 @@ public final class ClientConnection {
             out.add(topic);
         }
         return out;
+    }
+
+    /**
+     * Refuses the login: one DEBUG line with the reason (client-supplied values in it already went through
+     * {@link #printable}, so a control character cannot forge log lines), then the close.
+     */
+    private void refuse(CloseReason reason, String why) {
+        log.debug("connection {} from {}: login refused with {}: {}", session.id(), session.remoteAddress(), reason.code(), why);
+        session.close(reason);
     }
 
     private void reject(ProtocolError.Failure failure, String ref) {

@@ -35,6 +35,11 @@ public enum CloseReason {
     HEARTBEAT_TIMEOUT(4010, "heartbeat timeout", true),
     /** The user already holds the maximum number of connections. Close another one first. */
     TOO_MANY_CONNECTIONS(4009, "too many connections for this user", false),
+    /**
+     * The client flooded the server with WebSocket ping frames (more than 100 in 10 seconds, see
+     * docs/protocol.md). Reconnect after a backoff, and ping less often.
+     */
+    TOO_MANY_PINGS(4029, "too many pings", true),
     /** Unexpected server-side failure on this connection. Reconnect with backoff. */
     SERVER_ERROR(4500, "internal server error", true);
 

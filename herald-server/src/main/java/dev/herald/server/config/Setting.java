@@ -18,7 +18,7 @@ public enum Setting {
     AUTH_JWT_AUDIENCE("auth.jwt-audience", "", "string", "If set, tokens must carry this aud."),
     AUTH_JWT_LEEWAY("auth.jwt-leeway", "30s", "duration", "Clock skew tolerated on exp and nbf."),
     AUTH_API_KEYS("auth.api-keys", "", "list", "Comma-separated API keys for the HTTP API (Authorization: Bearer <key>), each at least 16 characters.", true),
-    WS_ALLOWED_ORIGINS("ws.allowed-origins", "", "list", "Origins allowed to open WebSockets, e.g. https://app.example.com; * allows any. Empty: same host only (with auth), any (dev mode)."),
+    WS_ALLOWED_ORIGINS("ws.allowed-origins", "", "list", "Origins allowed to open WebSockets, e.g. https://app.example.com; * allows any. The server's own origin is always allowed. Empty: same origin only (with auth), any (dev mode)."),
     WS_MAX_CONNECTIONS("ws.max-connections", "", "count", "WebSocket connections this node holds at most; beyond, upgrades get 503 too_many_connections. Empty: the process's file-descriptor limit minus 100 (19,900 at 20,000)."),
     WS_MAX_CONNECTIONS_PER_USER("ws.max-connections-per-user", "16", "count", "Connections one user may hold on one node; the next is closed with 4009."),
     WS_MAX_MESSAGE_SIZE("ws.max-message-size", "64KiB", "size", "Largest inbound WebSocket frame or message; larger closes with 1009."),

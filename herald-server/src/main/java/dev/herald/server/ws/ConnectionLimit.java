@@ -46,22 +46,25 @@ public final class ConnectionLimit {
         this.maxTcpConnections = (int) Math.min(Integer.MAX_VALUE, (long) maxWebSockets + HTTP_HEADROOM);
     }
 
-    /** Takes a WebSocket slot; false (and counted) when all {@code ws.max-connections} are taken. */
-    public boolean tryAcquireWebSocket() {
+    /**
+     * Takes a WebSocket slot; null (and counted) when all {@code ws.max-connections} are taken. The caller owns
+     * the slot and must end every path of its connection with {@link WebSocketSlot#release}.
+     */
+    WebSocketSlot tryAcquireWebSocket() {
         int now;
         do {
             now = webSockets.get();
             if (now >= maxWebSockets) {
                 refusedAtUpgrade.increment();
                 refused("WebSocket upgrade(s) answered 503 too_many_connections");
-                return false;
+                return null;
             }
         } while (!webSockets.compareAndSet(now, now + 1));
-        return true;
+        return new WebSocketSlot(this);
     }
 
-    /** Gives back a slot taken by {@link #tryAcquireWebSocket}: the upgrade failed or the WebSocket closed. */
-    public void releaseWebSocket() {
+    /** Gives back a slot taken by {@link #tryAcquireWebSocket}; only {@link WebSocketSlot#release} calls it, once. */
+    void giveBack() {
         webSockets.decrementAndGet();
     }
 

@@ -14,6 +14,7 @@ import io.netty.channel.VoidChannelPromise;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -56,7 +57,11 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
     private final EventLoopDrains drains;
     private final long maxQueuedBytes;
     private final HubStats stats;
-    /** {@code byte[]} text frames, {@link Tracked} ones whose write is reported as a delivery, or {@link Binary} ones. */
+    /**
+     * {@code byte[]} text frames, {@link Tracked} ones whose write is reported as a delivery, {@link Binary} ones, or
+     * {@link Pong}s: the answers to the peer's pings wait in the same bounded queue, so a peer that pings without
+     * reading fills its own queue (and is closed with 4008) instead of the server's memory.
+     */
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -124,15 +129,32 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
 
     private record Binary(byte[] frame) { }
 
+    /**
+     * What a queued pong counts against the queue's limit beyond its payload: the queue node, the record and
+     * the array header it costs in memory, so that empty pongs count too.
+     */
+    static final int PONG_OVERHEAD_BYTES = 64;
+
+    /** Event loop only: queues the answer to a ping ({@code payload}: the ping's, at most 125 bytes), bounded like {@link #send}. */
+    boolean sendPong(byte[] payload) {
+        return enqueue(new Pong(payload), payload.length + PONG_OVERHEAD_BYTES);
+    }
+
+    private record Pong(byte[] payload) { }
+
     private boolean enqueue(Object item, byte[] frame) {
+        return enqueue(item, frame.length);
+    }
+
+    private boolean enqueue(Object item, int cost) {
         if (isClosed()) {
             return false;
         }
-        long queued = queuedBytes.addAndGet(frame.length);
+        long queued = queuedBytes.addAndGet(cost);
         // A frame larger than the whole queue is still accepted when nothing else waits: one big
         // message must not brand a fast reader as slow. The bound applies to what piles up.
-        if (queued > maxQueuedBytes && queued != frame.length) {
-            queuedBytes.addAndGet(-frame.length);
+        if (queued > maxQueuedBytes && queued != cost) {
+            queuedBytes.addAndGet(-cost);
             if (tryClose(CloseReason.SLOW_CONSUMER)) {
                 stats.slowConsumerCloses.increment();
             }
@@ -156,9 +178,12 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
     @Override
     public void drain() {
         drainScheduled.set(false);
-        if (isClosed() || closeSent) { // after a close frame nothing may follow it
+        if (closeSent) { // after a close frame nothing may follow it
             discardQueue();
             return;
+        }
+        if (isClosed()) {
+            return; // closing: the close task writes what was queued before the close frame, or drops it (sendClose)
         }
         boolean wrote = false;
         boolean full = false;
@@ -198,6 +223,9 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
                     reportDelivered(tracked.messageId);
                 }
             });
+        } else if (item instanceof Pong pong) {
+            queuedBytes.addAndGet(-(pong.payload.length + PONG_OVERHEAD_BYTES));
+            channel.write(new PongWebSocketFrame(Unpooled.wrappedBuffer(pong.payload)), untracked);
         } else if (item instanceof Binary binary) {
             queuedBytes.addAndGet(-binary.frame.length);
             channel.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(binary.frame)), untracked);
@@ -244,39 +272,50 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
     /**
      * Event loop only: writes Herald's close frame (once; nothing is written after it) and then either
      * drops the connection as soon as the frame has left ({@code dropAfter}: the peer broke the protocol,
-     * nothing it sends is read any more) or waits for the peer's close at most the closing timeout.
+     * nothing it sends is read any more) or waits for the peer's close; either way the connection is dropped
+     * after the closing timeout at the latest (a peer that reads nothing never lets the frame leave).
+     *
+     * <p>What was queued before the close still goes out ahead of the close frame: the answers to the frames the
+     * peer sent before the one that closed it (error frames, pongs), often read in the same TCP read. Only when
+     * the peer is not reading ({@link #dropsQueue}) is the queue dropped instead.
      */
     void sendClose(CloseReason reason, boolean dropAfter) {
-        discardQueue();
         if (closeSent || !channel.isActive()) {
+            discardQueue();
             if (dropAfter) {
                 channel.close(); // the peer broke the protocol while Herald waited for its close: it will not come
             }
             return;
         }
-        closeSent = true;
-        ChannelFuture written = channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.reason()));
-        if (dropAfter) {
-            written.addListener(ChannelFutureListener.CLOSE);
+        if (dropsQueue(reason)) {
+            discardQueue();
         } else {
-            closingTimeout = channel.eventLoop().schedule(() -> {
-                channel.close();
-            }, WebSocketOptions.CLOSING_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
-    }
-
-    /**
-     * Event loop only: the peer broke the protocol. What was queued for it before still goes out first (the
-     * answers to its valid frames, often read in the same TCP read as the broken one), then Herald's close
-     * frame ({@link #sendClose}).
-     */
-    void failConnection(CloseReason reason, boolean dropAfter) {
-        if (!closeSent && channel.isActive()) {
             Object item;
             while ((item = queue.poll()) != null) {
                 write(item); // bounded by the queue's limit; flushed with the close frame
             }
         }
+        closeSent = true;
+        ChannelFuture written = channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.reason()));
+        if (dropAfter) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+        closingTimeout = channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, WebSocketOptions.CLOSING_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Closes for a peer that does not read what it is sent: what waits for it is dropped, not written. */
+    private static boolean dropsQueue(CloseReason reason) {
+        return reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.TOO_MANY_PINGS
+                || reason == CloseReason.HEARTBEAT_TIMEOUT;
+    }
+
+    /**
+     * Event loop only: closes at once, before anything else is read (what was queued goes first, see
+     * {@link #sendClose}).
+     */
+    void failConnection(CloseReason reason, boolean dropAfter) {
         sendClose(reason, dropAfter);
     }
 

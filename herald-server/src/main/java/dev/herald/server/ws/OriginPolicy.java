@@ -10,10 +10,12 @@ import java.util.Locale;
  * must still authenticate.
  *
  * <ul>
+ *   <li>the server's own origin (the Origin's host:port equals the request's {@code Host}): always, so the
+ *       demo page Herald serves at {@code /} works whatever the list holds;</li>
  *   <li>allow-list contains {@code *}: any origin;</li>
  *   <li>allow-list non-empty: exactly those origins (scheme://host[:port], case-insensitive);</li>
  *   <li>allow-list empty, dev mode: any origin (loopback only, for local development);</li>
- *   <li>allow-list empty, auth configured: only the server's own host (same origin).</li>
+ *   <li>allow-list empty, auth configured: only the server's own origin.</li>
  * </ul>
  */
 final class OriginPolicy {
@@ -30,19 +32,21 @@ final class OriginPolicy {
             return true;
         }
         String o = normalize(origin);
-        if (allowed.contains("*") || allowed.contains(o)) {
+        if (allowed.contains("*") || allowed.contains(o) || sameOrigin(o, hostHeader)) {
             return true;
         }
-        if (!allowed.isEmpty()) {
+        return allowed.isEmpty() && devMode;
+    }
+
+    /** Whether the Origin names the host:port the request was sent to (its {@code Host} header). */
+    private static boolean sameOrigin(String origin, String hostHeader) {
+        if (hostHeader == null) {
             return false;
         }
-        if (devMode) {
-            return true;
-        }
         try {
-            URI uri = URI.create(o);
+            URI uri = URI.create(origin);
             String authority = uri.getRawAuthority();
-            return authority != null && hostHeader != null && authority.equalsIgnoreCase(hostHeader);
+            return authority != null && authority.equalsIgnoreCase(hostHeader.trim());
         } catch (IllegalArgumentException e) {
             return false;
         }

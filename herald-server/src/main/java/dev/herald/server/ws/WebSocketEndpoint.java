@@ -3,6 +3,7 @@ package dev.herald.server.ws;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.delivery.Inbox;
 import dev.herald.core.error.ErrorCode;
+import dev.herald.core.error.HeraldException;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.protocol.ClientConnection;
@@ -57,6 +58,9 @@ public final class WebSocketEndpoint {
     private final Inbox inbox;
     private final ConnectionLimit connectionLimit;
     private final AtomicLong connectionSeq = new AtomicLong();
+    /** The one WebSocket version Herald speaks (RFC 6455). */
+    static final String WEBSOCKET_VERSION = "13";
+    private final OriginRefusals originRefusals = new OriginRefusals();
     /** Every open connection, authenticated or not: for the sweeps and for shutdown. */
     private final Map<NettySession, Open> open = new ConcurrentHashMap<>();
     /** The heartbeat's slices: each tick pings one of them, so the pings of a node are spread over the interval. */
@@ -95,7 +99,11 @@ public final class WebSocketEndpoint {
         vertx.cancelTimer(heartbeatTimer);
     }
 
-    /** Route handler for {@code GET /ws}. */
+    /**
+     * Route handler for {@code GET /ws}. Every refusal before the upgrade is a catalogued JSON error; the checks
+     * that need no slot come first, then a {@link WebSocketSlot} is taken and owned by this upgrade until the
+     * connection ends, whichever way it ends.
+     */
     public void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         if (draining.getAsBoolean()) {
@@ -104,8 +112,9 @@ public final class WebSocketEndpoint {
         }
         String origin = request.getHeader(HttpHeaders.ORIGIN);
         if (!originPolicy.allows(origin, request.getHeader(HttpHeaders.HOST))) {
-            log.info("refused WebSocket from origin {} ({})", origin, request.remoteAddress());
-            ErrorRenderer.render(ctx, ErrorCode.ORIGIN_NOT_ALLOWED.exception("origin " + origin + " is not allowed (ws.allowed-origins)"));
+            originRefusals.refused(origin, request.remoteAddress());
+            ErrorRenderer.render(ctx, ErrorCode.ORIGIN_NOT_ALLOWED.exception(
+                    "this page's origin is not allowed to open a WebSocket here (ws.allowed-origins)"));
             return;
         }
         String connectionHeader = request.getHeader(HttpHeaders.CONNECTION);
@@ -114,7 +123,29 @@ public final class WebSocketEndpoint {
             ErrorRenderer.render(ctx, ErrorCode.UPGRADE_REQUIRED.exception());
             return;
         }
-        if (!connectionLimit.tryAcquireWebSocket()) {
+        if (!WEBSOCKET_VERSION.equals(trimmed(request.getHeader("Sec-WebSocket-Version")))) {
+            // RFC 6455 §4.4: a version the server does not speak is answered 426 with the versions it does
+            ctx.response().putHeader("Sec-WebSocket-Version", WEBSOCKET_VERSION);
+            ErrorRenderer.render(ctx, ErrorCode.UPGRADE_REQUIRED.exception(
+                    "Herald speaks WebSocket version " + WEBSOCKET_VERSION + " (RFC 6455): send Sec-WebSocket-Version: 13"));
+            return;
+        }
+        String key = trimmed(request.getHeader("Sec-WebSocket-Key"));
+        if (key == null || key.isEmpty()) {
+            ErrorRenderer.render(ctx, ErrorCode.INVALID_REQUEST.exception(
+                    "a WebSocket upgrade needs a Sec-WebSocket-Key header (RFC 6455 §4.1)"));
+            return;
+        }
+        UpgradeQuery query;
+        try {
+            query = UpgradeQuery.parse(request.query());
+        } catch (HeraldException e) {
+            log.debug("WebSocket upgrade from {} refused: {}", request.remoteAddress(), e.getMessage());
+            ErrorRenderer.render(ctx, e);
+            return;
+        }
+        WebSocketSlot slot = connectionLimit.tryAcquireWebSocket();
+        if (slot == null) {
             // before the upgrade, so the refusal costs no session; and the socket is closed once the answer is
             // written (Vert.x keeps an HTTP/1.1 connection open despite the header), so its descriptor is free at once
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close").endHandler(v -> request.connection().close());
@@ -122,21 +153,46 @@ public final class WebSocketEndpoint {
                     + connectionLimit.maxWebSockets() + " connections (ws.max-connections); retry on another node or later"));
             return;
         }
-        String token = request.getParam("token");
-        String uid = request.getParam("uid");
-        String since = request.getParam("since");
-        request.toWebSocket().onSuccess(ws -> accept(nettyChannel(request), token, uid, since))
-                .onFailure(e -> {
-                    connectionLimit.releaseWebSocket();
-                    log.debug("WebSocket upgrade failed from {}: {}", request.remoteAddress(), e.getMessage());
-                });
+        try {
+            Channel channel = nettyChannel(request);
+            slot.releaseWhenClosed(channel); // a socket closed mid-handshake may complete neither callback below
+            request.toWebSocket().onSuccess(ws -> accept(channel, slot, query))
+                    .onFailure(e -> {
+                        slot.release();
+                        log.debug("WebSocket upgrade failed from {}: {}", request.remoteAddress(), e.getMessage());
+                    });
+        } catch (RuntimeException e) {
+            slot.release();
+            throw e; // the router's failure handler answers 500 and logs it: a bug, not the client's doing
+        }
     }
 
-    /** Runs with a slot of the connection limit taken; the slot is given back when the socket closes. */
-    private void accept(Channel channel, String token, String uid, String since) {
+    /** {@code GET /ws/origin}: whether the caller's Origin may open {@code /ws}, for the demo page's diagnosis (see {@link OriginCheck}). */
+    public void checkOrigin(RoutingContext ctx) {
+        OriginCheck.answer(ctx, originPolicy);
+    }
+
+    private static String trimmed(String header) {
+        return header == null ? null : header.trim();
+    }
+
+    /**
+     * Runs with {@code slot} taken; from here the connection owns it: it is given back when the socket closes,
+     * and right away if the connection cannot even be set up.
+     */
+    private void accept(Channel channel, WebSocketSlot slot, UpgradeQuery query) {
         String id = "c" + Long.toString(connectionSeq.incrementAndGet(), 36) + "-" + config.nodeId();
-        NettySession session = new NettySession(id, channel, config.sendQueueBytes(), stats, Instant.now(clock));
-        ClientConnection connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId(), inbox);
+        NettySession session;
+        ClientConnection connection;
+        try {
+            session = new NettySession(id, channel, config.sendQueueBytes(), stats, Instant.now(clock));
+            connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId(), inbox);
+        } catch (RuntimeException e) {
+            log.error("connection {} could not be set up; closing it", id, e);
+            channel.close();
+            slot.release();
+            return;
+        }
         open.put(session, new Open(connection, heartbeats.add(session)));
         wire(channel, session, config.maxMessageSize(), new MessageAssembler.Sink() {
             @Override
@@ -153,10 +209,10 @@ public final class WebSocketEndpoint {
             if (closed != null) {
                 heartbeats.remove(session, closed.heartbeatSlice());
             }
-            connectionLimit.releaseWebSocket();
+            slot.release();
         });
         try {
-            connection.start(token, uid, since);
+            connection.start(query.token(), query.uid(), query.since());
         } catch (RuntimeException e) {
             log.error("connection {} failed to start", id, e);
             session.close(CloseReason.SERVER_ERROR);
@@ -219,7 +275,9 @@ public final class WebSocketEndpoint {
         Instant deadline = clock.instant().minus(config.authTimeout());
         open.forEach((session, entry) -> {
             Instant since = entry.connection().awaitingAuthSince();
-            if (since != null && since.isBefore(deadline)) {
+            if (since != null && since.isBefore(deadline) && !session.isClosed()) {
+                log.debug("connection {} from {}: login refused with {}: no login within ws.auth-timeout ({})",
+                        session.id(), session.remoteAddress(), CloseReason.AUTH_TIMEOUT.code(), config.authTimeout());
                 session.close(CloseReason.AUTH_TIMEOUT);
             }
         });

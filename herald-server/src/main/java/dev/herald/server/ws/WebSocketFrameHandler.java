@@ -8,13 +8,15 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.WebSocketFrameType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * The last handler of an upgraded channel's pipeline, after Netty's frame decoder and encoder: Herald's
@@ -25,13 +27,17 @@ import org.slf4j.LoggerFactory;
  *   <li>text, binary and continuation frames go to a {@link MessageAssembler} (at most {@code ws.max-message-size},
  *       text strictly UTF-8); a broken message closes with 1002, 1007 or 1009 (after what was already queued
  *       for the peer); nothing is read after a close frame;</li>
- *   <li>a ping is answered with a pong carrying its payload; a pong needs nothing more;</li>
+ *   <li>a ping is answered with a pong carrying its payload, queued behind what was already queued for the peer
+ *       and counted against its bounded send queue; more than {@link WebSocketOptions#MAX_PINGS_PER_WINDOW} pings
+ *       in {@link WebSocketOptions#PING_WINDOW_SECONDS} close the connection with 4029; a pong needs nothing more;</li>
  *   <li>the peer's close is echoed and the TCP connection closed ({@link NettySession#peerClosed});</li>
  *   <li>a frame Netty's decoder refused ({@link CorruptedWebSocketFrameException}: reserved bits or opcode, a bad
  *       control frame or close code, a frame over the limit) is answered with a close frame carrying the matching
  *       code (after what was already queued for the peer), then the connection is dropped;</li>
  *   <li>the channel going inactive ends the session and runs {@code onClosed}, exactly once.</li>
  * </ul>
+ * The frames of one TCP read are handled one after the other, in order, each answered before the next is read;
+ * a close caused by one of them goes out after the answers to those before it ({@link NettySession#sendClose}).
  * One per connection (it holds the connection's assembler); runs on the channel's event loop only.
  */
 final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
@@ -40,6 +46,9 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     private final NettySession session;
     private final MessageAssembler messages;
     private Runnable onClosed;
+    /** Start of the current ping window ({@link System#nanoTime}) and the pings counted in it. */
+    private long pingWindowStart;
+    private int pingsInWindow;
 
     WebSocketFrameHandler(NettySession session, MessageAssembler messages, Runnable onClosed) {
         this.session = session;
@@ -70,9 +79,14 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
 
     private void read(ChannelHandlerContext ctx, WebSocketFrame frame) {
         if (frame instanceof PingWebSocketFrame) {
-            if (!session.closeSent()) {
-                ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+            if (session.isClosed() || session.closeSent()) {
+                return;
             }
+            if (!pingAllowed(System.nanoTime())) {
+                closeNow(CloseReason.TOO_MANY_PINGS, false);
+                return;
+            }
+            session.sendPong(ByteBufUtil.getBytes(frame.content()));
             return;
         }
         if (frame instanceof CloseWebSocketFrame) {
@@ -91,6 +105,17 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
             closeNow(failure, false);
         }
     }
+
+    /** Counts one ping; false once the window holds more than {@link WebSocketOptions#MAX_PINGS_PER_WINDOW}. */
+    private boolean pingAllowed(long now) {
+        if (pingsInWindow == 0 || now - pingWindowStart >= PING_WINDOW_NANOS) {
+            pingWindowStart = now;
+            pingsInWindow = 0;
+        }
+        return ++pingsInWindow <= WebSocketOptions.MAX_PINGS_PER_WINDOW;
+    }
+
+    private static final long PING_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(WebSocketOptions.PING_WINDOW_SECONDS);
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {

@@ -17,6 +17,15 @@ public final class WebSocketOptions {
      */
     public static final int CLOSING_TIMEOUT_SECONDS = 5;
 
+    /**
+     * WebSocket ping frames a peer may send per {@link #PING_WINDOW_SECONDS} window; one more closes the
+     * connection with 4029 (too many pings). Each ping costs a pong; clients ping every few seconds at most
+     * (the browser SDK sends none: it pings with JSON frames), so only a flood reaches this.
+     */
+    public static final int MAX_PINGS_PER_WINDOW = 100;
+    /** The window {@link #MAX_PINGS_PER_WINDOW} counts over, in seconds (fixed windows, from the first ping). */
+    public static final int PING_WINDOW_SECONDS = 10;
+
     private WebSocketOptions() {
     }
 

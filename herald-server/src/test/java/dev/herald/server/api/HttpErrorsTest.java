@@ -291,8 +291,8 @@ class HttpErrorsTest {
         WsClient client = WsClient.connect(s.wsUri("token=" + Tokens.hs256("1")), Map.of("Origin", "https://App.Example"));
         assertThat(client.awaitFrame(f -> f.contains("\"type\":\"welcome\""))).contains("\"user\":\"1\"");
         assertError(withOrigin(s.http().anonymous(), "/ws", "https://evil.example"), ErrorCode.ORIGIN_NOT_ALLOWED);
-        // with an explicit allow-list, even the server's own host must be listed
-        assertError(withOrigin(s.http().anonymous(), "/ws", "http://127.0.0.1:" + s.port()), ErrorCode.ORIGIN_NOT_ALLOWED);
+        // the server's own origin needs no listing: past the origin check, this plain GET is refused for lacking the upgrade
+        assertError(withOrigin(s.http().anonymous(), "/ws", "http://127.0.0.1:" + s.port()), ErrorCode.UPGRADE_REQUIRED);
     }
 
     @Test

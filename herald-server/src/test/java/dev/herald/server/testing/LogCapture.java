@@ -8,34 +8,68 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
-/** Captures every log event of the process (Logback's root logger) from {@link #start} to {@link #close}. */
+/**
+ * Records the log events of one logger (and its children), or of the whole process, at {@code level} and above
+ * while open, with a Logback {@link ListAppender}; closing detaches it and restores the logger's level.
+ */
 public final class LogCapture implements AutoCloseable {
+    private final Logger logger;
+    private final Level previous;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
 
-    private LogCapture() { }
+    private LogCapture(String name, Level level) {
+        this.logger = (Logger) LoggerFactory.getLogger(name);
+        this.previous = logger.getLevel();
+        if (level != null) {
+            logger.setLevel(level);
+        }
+        appender.start();
+        logger.addAppender(appender);
+    }
 
+    public static LogCapture of(Class<?> type, Level level) {
+        return new LogCapture(type.getName(), level);
+    }
+
+    /** Everything logged anywhere (the root logger) at the levels already configured. */
     public static LogCapture start() {
-        LogCapture capture = new LogCapture();
-        capture.appender.start();
-        capture.root.addAppender(capture.appender);
-        return capture;
+        return new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME, null);
+    }
+
+    /** Everything logged anywhere (the root logger) at {@code level} and above. */
+    public static LogCapture root(Level level) {
+        return new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME, level);
+    }
+
+    /** A snapshot of the events so far. */
+    public List<ILoggingEvent> events() {
+        synchronized (appender) {
+            return List.copyOf(appender.list);
+        }
+    }
+
+    public List<ILoggingEvent> events(Level level) {
+        return events().stream().filter(e -> e.getLevel().equals(level)).toList();
+    }
+
+    /** The formatted messages of the events so far. */
+    public List<String> messages() {
+        return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     /** ERROR lines, and WARN lines with a stack trace: what client input must never cause. */
     public List<String> errorsOrTraces() {
-        synchronized (appender.list) {
-            return appender.list.stream()
-                    .filter(e -> e.getLevel() == Level.ERROR || (e.getLevel() == Level.WARN && e.getThrowableProxy() != null))
-                    .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage()
-                            + (e.getThrowableProxy() == null ? "" : " / " + e.getThrowableProxy().getClassName()))
-                    .toList();
-        }
+        return events().stream()
+                .filter(e -> e.getLevel() == Level.ERROR || (e.getLevel() == Level.WARN && e.getThrowableProxy() != null))
+                .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage()
+                        + (e.getThrowableProxy() == null ? "" : " / " + e.getThrowableProxy().getClassName()))
+                .toList();
     }
 
     @Override
     public void close() {
-        root.detachAppender(appender);
+        logger.detachAppender(appender);
         appender.stop();
+        logger.setLevel(previous);
     }
 }

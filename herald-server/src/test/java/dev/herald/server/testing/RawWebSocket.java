@@ -73,11 +73,19 @@ public final class RawWebSocket implements AutoCloseable {
      * this is how a test reads the HTTP errors Herald answers before an upgrade. Fails on a 101.
      */
     public static Http.Response refusedUpgrade(URI uri) {
+        return refusedUpgrade(uri, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #refusedUpgrade(URI)} with the request text changed by {@code edit} first, e.g. a header replaced
+     * or dropped, for the handshake errors a real client does not make.
+     */
+    public static Http.Response refusedUpgrade(URI uri, java.util.function.UnaryOperator<String> edit) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), (int) WsClient.WAIT.toMillis());
             socket.setSoTimeout((int) WsClient.WAIT.toMillis());
             RawWebSocket raw = new RawWebSocket(socket);
-            raw.out.write(upgradeRequest(uri).getBytes(StandardCharsets.US_ASCII));
+            raw.out.write(edit.apply(upgradeRequest(uri)).getBytes(StandardCharsets.US_ASCII));
             raw.out.flush();
             String status = raw.readLine();
             if (status.startsWith("HTTP/1.1 101")) {
@@ -98,7 +106,8 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    private static String upgradeRequest(URI uri) {
+    /** The upgrade request a well-behaved client sends to {@code uri}, as text (CRLF line ends). */
+    public static String upgradeRequest(URI uri) {
         byte[] key = new byte[16];
         ThreadLocalRandom.current().nextBytes(key);
         String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());

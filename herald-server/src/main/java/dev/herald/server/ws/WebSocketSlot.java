@@ -1,0 +1,39 @@
+package dev.herald.server.ws;
+
+import io.netty.channel.Channel;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One taken slot of {@code ws.max-connections}, owned by one upgrade from the moment it is taken: whoever
+ * ends the connection's path (a refused or failed upgrade, a socket closed mid-handshake, a session that
+ * ends) calls {@link #release}, and only the first call gives the slot back. Every path may call it, so no
+ * path can forget it and none can give back a slot twice. {@link #releaseWhenClosed} ties it to the socket
+ * as the last resort: a slot never outlives its TCP connection.
+ *
+ * <p>Thread-safe: the release may come from any thread.
+ */
+final class WebSocketSlot {
+    private final ConnectionLimit limit;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    WebSocketSlot(ConnectionLimit limit) {
+        this.limit = limit;
+    }
+
+    /** Gives the slot back; every call after the first does nothing. */
+    void release() {
+        if (released.compareAndSet(false, true)) {
+            limit.giveBack();
+        }
+    }
+
+    /** Releases the slot when {@code channel} closes, if nothing released it before. */
+    void releaseWhenClosed(Channel channel) {
+        channel.closeFuture().addListener(f -> release());
+    }
+
+    boolean released() {
+        return released.get();
+    }
+}
