@@ -1,6 +1,6 @@
 package dev.herald.core.protocol;
 
-import dev.herald.core.JsonText;
+import dev.herald.core.LogSafe;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.Principal;
 import dev.herald.core.delivery.Inbox;
@@ -116,7 +116,7 @@ public final class ClientConnection {
         } else if ("auth".equals(frame.type()) && frame.uid() != null) {
             loginWithUid(frame.uid(), Session.Protocol.HERALD, frame.since());
         } else {
-            log.debug("connection {} sent '{}' before authenticating", session.id(), frame.type());
+            log.debug("connection {} sent type {} before authenticating", session.id(), LogSafe.quoted(frame.type()));
             session.close(CloseReason.UNAUTHORIZED);
         }
     }
@@ -125,7 +125,7 @@ public final class ClientConnection {
         try {
             login(authenticator.authenticate(token), Session.Protocol.HERALD, since);
         } catch (Authenticator.AuthenticationException e) {
-            log.debug("connection {} refused: {}", session.id(), e.getMessage());
+            log.debug("connection {} refused: {}", session.id(), LogSafe.value(e.getMessage()));
             session.close(e.forbidden() ? CloseReason.FORBIDDEN : CloseReason.UNAUTHORIZED);
         }
     }
@@ -166,8 +166,8 @@ public final class ClientConnection {
             session.send(ServerFrames.welcome(session.id(), userId, limits.heartbeat().toMillis(), nodeId));
         }
         if (since != null && (protocol == Session.Protocol.SEED || !MessageIds.isValid(since))) {
-            session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR, "since '" + printable(since)
-                    + "' is not a message id; replaying unacked messages instead", null));
+            session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR,
+                    "since is not a message id; replaying unacked messages instead", null));
             since = null;
         }
         replayOnLogin(userId, since);
@@ -211,7 +211,7 @@ public final class ClientConnection {
     /** Ends a replay; a replay that failed closes the connection (4500: reconnect and resume later) so nothing is skipped. */
     private void finishReplay(Throwable error, String what) {
         if (error != null) {
-            log.warn("connection {}: {} replay failed: {}", session.id(), what, error.toString());
+            log.warn("connection {}: {} replay failed: {}", session.id(), what, LogSafe.value(error));
             session.close(CloseReason.SERVER_ERROR);
         }
         session.endReplay();
@@ -230,7 +230,8 @@ public final class ClientConnection {
                 case "ack" -> acknowledge(frame, DeliveryStatus.ACKED);
                 case "read" -> acknowledge(frame, DeliveryStatus.READ);
                 case "auth" -> throw new ProtocolError.Failure(ProtocolError.ALREADY_AUTHENTICATED, "this connection is already authenticated");
-                default -> throw new ProtocolError.Failure(ProtocolError.UNKNOWN_TYPE, "unknown frame type '" + printable(type) + "'");
+                default -> throw new ProtocolError.Failure(ProtocolError.UNKNOWN_TYPE,
+                        "unknown frame type (expected ping, subscribe, unsubscribe, ack or read)");
             }
         } catch (ProtocolError.Failure e) {
             reject(e, frame.ref());
@@ -239,9 +240,9 @@ public final class ClientConnection {
 
     private void subscribe(ClientFrame frame) throws ProtocolError.Failure {
         List<String> topics = requireTopics(frame);
-        for (String topic : topics) {
-            if (!principal.maySubscribe(topic)) {
-                throw new ProtocolError.Failure(ProtocolError.FORBIDDEN_TOPIC, "not allowed to subscribe to '" + topic + "'");
+        for (int i = 0; i < topics.size(); i++) {
+            if (!principal.maySubscribe(topics.get(i))) {
+                throw new ProtocolError.Failure(ProtocolError.FORBIDDEN_TOPIC, topicPath(frame, i) + ": not allowed to subscribe to this topic");
             }
         }
         long fresh = topics.stream().filter(t -> !session.topics().contains(t)).distinct().count();
@@ -251,7 +252,7 @@ public final class ClientConnection {
         }
         String since = frame.since();
         if (since != null && !MessageIds.isValid(since)) {
-            throw new ProtocolError.Failure(ProtocolError.INVALID_CURSOR, "since '" + printable(since) + "' is not a message id");
+            throw new ProtocolError.Failure(ProtocolError.INVALID_CURSOR, "since is not a message id");
         }
         if (since != null) {
             session.beginReplay(); // before subscribing: live topic messages wait behind the replay
@@ -296,9 +297,11 @@ public final class ClientConnection {
         if (ids.isEmpty()) {
             throw new ProtocolError.Failure(ProtocolError.INVALID_FRAME, "id (or ids) is required");
         }
-        for (String id : ids) {
-            if (!MessageIds.isValid(id)) {
-                throw new ProtocolError.Failure(ProtocolError.INVALID_FRAME, "'" + printable(id) + "' is not a message id");
+        for (int i = 0; i < ids.size(); i++) {
+            if (!MessageIds.isValid(ids.get(i))) {
+                // messageIds() puts id first, then ids
+                String path = frame.id() == null ? "ids[" + i + "]" : i == 0 ? "id" : "ids[" + (i - 1) + "]";
+                throw new ProtocolError.Failure(ProtocolError.INVALID_FRAME, path + " is not a message id");
             }
         }
         inbox.acknowledge(principal.userId(), ids, status);
@@ -317,10 +320,11 @@ public final class ClientConnection {
             throw new ProtocolError.Failure(ProtocolError.INVALID_FRAME, "topics is required: [\"name\", …]");
         }
         List<String> out = new ArrayList<>(frame.topics().size());
-        for (String topic : frame.topics()) {
+        for (int i = 0; i < frame.topics().size(); i++) {
+            String topic = frame.topics().get(i);
             if (!Topics.isValid(topic)) {
-                throw new ProtocolError.Failure(ProtocolError.INVALID_TOPIC, "invalid topic name '" + printable(topic)
-                        + "': 1-" + Topics.MAX_LENGTH + " characters of A-Z a-z 0-9 _ - . : / @");
+                throw new ProtocolError.Failure(ProtocolError.INVALID_TOPIC, topicPath(frame, i)
+                        + " is not a valid topic name: 1-" + Topics.MAX_LENGTH + " characters of A-Z a-z 0-9 _ - . : / @");
             }
             out.add(topic);
         }
@@ -335,7 +339,8 @@ public final class ClientConnection {
         session.send(ServerFrames.error(failure.error(), failure.getMessage(), ref));
     }
 
-    private static String printable(String s) {
-        return JsonText.printable(s);
+    /** Where a frame's {@code i}-th topic was given, for error messages (which never quote the topic itself). */
+    private static String topicPath(ClientFrame frame, int i) {
+        return frame.topics().size() == 1 ? "topic" : "topics[" + i + "]";
     }
 }

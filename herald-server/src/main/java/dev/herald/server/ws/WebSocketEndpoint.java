@@ -1,5 +1,6 @@
 package dev.herald.server.ws;
 
+import dev.herald.core.LogSafe;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.delivery.Inbox;
 import dev.herald.core.error.ErrorCode;
@@ -104,8 +105,8 @@ public final class WebSocketEndpoint {
         }
         String origin = request.getHeader(HttpHeaders.ORIGIN);
         if (!originPolicy.allows(origin, request.getHeader(HttpHeaders.HOST))) {
-            log.info("refused WebSocket from origin {} ({})", origin, request.remoteAddress());
-            ErrorRenderer.render(ctx, ErrorCode.ORIGIN_NOT_ALLOWED.exception("origin " + origin + " is not allowed (ws.allowed-origins)"));
+            log.info("refused WebSocket from origin {} ({})", LogSafe.quoted(origin), request.remoteAddress());
+            ErrorRenderer.render(ctx, ErrorCode.ORIGIN_NOT_ALLOWED.exception("this origin is not allowed (ws.allowed-origins)"));
             return;
         }
         String connectionHeader = request.getHeader(HttpHeaders.CONNECTION);
@@ -128,7 +129,7 @@ public final class WebSocketEndpoint {
         request.toWebSocket().onSuccess(ws -> accept(nettyChannel(request), token, uid, since))
                 .onFailure(e -> {
                     connectionLimit.releaseWebSocket();
-                    log.debug("WebSocket upgrade failed from {}: {}", request.remoteAddress(), e.getMessage());
+                    log.debug("WebSocket upgrade failed from {}: {}", request.remoteAddress(), LogSafe.value(e.getMessage()));
                 });
     }
 
