@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClientFrameParserFuzzTest {
     private final ClientFrameParser parser = new ClientFrameParser();
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "50s")
     void parse(byte[] input) {
         String text = new String(input, StandardCharsets.UTF_8);
         ClientFrame frame;

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ContactsParserFuzzTest {
     private final ContactsParser parser = new ContactsParser();
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "50s")
     void parse(byte[] input) {
         Map<String, Destination> contacts;
         try {

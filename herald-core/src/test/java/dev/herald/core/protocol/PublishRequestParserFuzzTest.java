@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PublishRequestParserFuzzTest {
     private final PublishRequestParser parser = new PublishRequestParser();
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "50s")
     void parse(byte[] input) {
         String body = new String(input, StandardCharsets.UTF_8);
         try {
