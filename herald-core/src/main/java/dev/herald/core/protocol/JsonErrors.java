@@ -58,11 +58,14 @@ final class JsonErrors {
             return "invalid number";
         }
         if (m.startsWith("Unexpected character")) {
+            if (m.contains("comment")) {
+                return "comments are not allowed in JSON";
+            }
             // "Unexpected character ('x' (code 120)): was expecting comma …": after the code, Jackson's own words only
             int code = m.indexOf(" (code ");
             int rest = code < 0 ? -1 : m.indexOf("): ", code);
-            if (rest >= 0) {
-                String expected = m.substring(rest + 3);
+            String expected = rest < 0 ? "" : m.substring(rest + 3);
+            if (expected.startsWith("was expecting ") || expected.startsWith("expected ")) {
                 int internals = expected.indexOf(" (for ");
                 return "unexpected character, " + (internals < 0 ? expected : expected.substring(0, internals));
             }
