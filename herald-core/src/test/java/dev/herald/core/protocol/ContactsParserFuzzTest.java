@@ -25,6 +25,9 @@ class ContactsParserFuzzTest {
             contacts = parser.parse(new String(input, StandardCharsets.UTF_8));
         } catch (HeraldException e) {
             assertThat(e.code()).isIn(ErrorCode.INVALID_JSON, ErrorCode.INVALID_REQUEST);
+            if (e.code() == ErrorCode.INVALID_JSON) {
+                assertThat(e.getMessage()).matches(SyntaxErrors.SHAPE);
+            }
             return;
         }
         contacts.forEach((channel, destination) -> {
