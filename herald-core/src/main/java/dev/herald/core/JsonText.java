@@ -5,8 +5,15 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
+import dev.herald.core.error.ErrorCode;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /** Small JSON text helpers shared by the codec and the API. */
@@ -34,6 +41,27 @@ public final class JsonText {
     public static String quote(String s) {
         char[] escaped = JsonStringEncoder.getInstance().quoteAsString(s);
         return new StringBuilder(escaped.length + 2).append('"').append(escaped).append('"').toString();
+    }
+
+    /**
+     * {@code bytes} decoded as UTF-8, strictly: a malformed or truncated sequence, an encoded surrogate or an overlong
+     * form is {@code invalid_json} (RFC 8259 §8.1 requires UTF-8), where a lenient decoding would put U+FFFD in the
+     * message's data instead of the bytes that were sent. The message names the byte offset, not the bytes.
+     */
+    public static String strictUtf8(ByteBuffer bytes) {
+        int start = bytes.position();
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharBuffer out = CharBuffer.allocate(bytes.remaining());
+        CoderResult result = utf8.decode(bytes, out, true);
+        if (!result.isError()) {
+            result = utf8.flush(out);
+        }
+        if (result.isError()) {
+            throw ErrorCode.INVALID_JSON.exception("the body is not valid UTF-8 (at byte " + (bytes.position() - start) + ")");
+        }
+        return out.flip().toString();
     }
 
     /** {@code s} shortened and stripped of control characters, safe to echo in an error message or log. */

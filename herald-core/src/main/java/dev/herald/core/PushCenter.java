@@ -147,7 +147,7 @@ public final class PushCenter {
     }
 
     private static HeraldException userOffline(String userId) {
-        return ErrorCode.USER_OFFLINE.exception("user '" + userId + "' has no connection (and persist=false)");
+        return ErrorCode.USER_OFFLINE.exception("the user has no connection (and persist=false)");
     }
 
     /** {@code POST /api/v1/messages}: body is the JSON request; {@code idempotencyKey} is the header's (it wins over the field). */
@@ -442,14 +442,14 @@ public final class PushCenter {
     }
 
     private static HeraldException messageNotFound(String messageId) {
-        return ErrorCode.MESSAGE_NOT_FOUND.exception("no message '" + JsonText.printable(messageId) + "'");
+        return ErrorCode.MESSAGE_NOT_FOUND.exception("no message with this id");
     }
 
     /** {@code GET /api/v1/users/{uid}/messages?since=&limit=}: one page of a user's retained messages. */
     public CompletableFuture<Replay> userMessages(String userId, String since, int limit) {
         requireValidUser(userId, "uid");
         if (since != null && !MessageIds.isValid(since)) {
-            throw ErrorCode.INVALID_CURSOR.exception("since '" + JsonText.printable(since) + "' is not a message id");
+            throw ErrorCode.INVALID_CURSOR.exception("since is not a message id");
         }
         return inbox.read(userId, since, limit).exceptionally(e -> { throw storeFailure(e); });
     }
@@ -466,10 +466,10 @@ public final class PushCenter {
         for (String user : request.users()) {
             requireValidUser(user, "to.users");
         }
-        for (String topic : request.topics()) {
-            if (!Topics.isValid(topic)) {
-                throw ErrorCode.INVALID_REQUEST.exception("to.topics has an invalid topic name '" + JsonText.printable(topic)
-                        + "': 1-" + Topics.MAX_LENGTH + " characters of A-Z a-z 0-9 _ - . : / @");
+        for (int i = 0; i < request.topics().size(); i++) {
+            if (!Topics.isValid(request.topics().get(i))) {
+                throw ErrorCode.INVALID_REQUEST.exception("to.topics[" + i + "] is not a valid topic name: 1-"
+                        + Topics.MAX_LENGTH + " characters of A-Z a-z 0-9 _ - . : / @");
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import dev.herald.core.LogSafe;
 import dev.herald.core.PushCenter;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.DevAuthenticator;
@@ -215,7 +216,7 @@ public final class HeraldServer implements AutoCloseable {
                 .whenComplete((m, error) -> {
                     maintaining.set(false);
                     if (error != null) {
-                        log.warn("store maintenance failed: {}", error.getMessage());
+                        log.warn("store maintenance failed: {}", LogSafe.value(error.getMessage()));
                     } else {
                         metrics.maintained(m);
                     }

@@ -1,5 +1,6 @@
 package dev.herald.core.delivery;
 
+import dev.herald.core.LogSafe;
 import dev.herald.core.JsonText;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.message.Message;
@@ -139,7 +140,7 @@ public final class Inbox {
         store.updateStatus(List.of(update)).whenComplete((applied, error) -> {
             if (error != null) {
                 log.warn("could not record {} of {} for user {}: {}", update.status().wireName(), update.messageId(),
-                        update.userId(), error.getMessage());
+                        LogSafe.quoted(update.userId()), LogSafe.value(error.getMessage()));
             } else if (applied == 0) {
                 if (fromClient) {
                     stats.acksIgnored.increment();

@@ -195,14 +195,14 @@ public final class Notifications {
         requireUser(userId);
         return store.contacts(userId).exceptionally(Notifications::rethrow)
                 .thenApply(c -> c.orElseThrow(() -> ErrorCode.CONTACTS_NOT_FOUND.exception(
-                        "user '" + JsonText.printable(userId) + "' has no contacts")));
+                        "the user has no contacts")));
     }
 
     public CompletableFuture<Void> deleteContacts(String userId) {
         requireUser(userId);
         return store.deleteContacts(userId).exceptionally(Notifications::rethrow).thenAccept(deleted -> {
             if (!deleted) {
-                throw ErrorCode.CONTACTS_NOT_FOUND.exception("user '" + JsonText.printable(userId) + "' has no contacts");
+                throw ErrorCode.CONTACTS_NOT_FOUND.exception("the user has no contacts");
             }
         });
     }
@@ -248,7 +248,7 @@ public final class Notifications {
     }
 
     private static HeraldException deadLetterNotFound(String id) {
-        return ErrorCode.DEAD_LETTER_NOT_FOUND.exception("no dead letter '" + JsonText.printable(id) + "'");
+        return ErrorCode.DEAD_LETTER_NOT_FOUND.exception("no dead letter with this id");
     }
 
     private static void requireUser(String userId) {

@@ -1,6 +1,6 @@
 package dev.herald.core.protocol;
 
-import dev.herald.core.JsonText;
+import dev.herald.core.LogSafe;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.Principal;
 import dev.herald.core.delivery.Inbox;
@@ -92,7 +92,7 @@ public final class ClientConnection {
         } catch (ProtocolError.Failure e) {
             if (!authenticated) {
                 // a raw seed client cannot read error frames: the seed hub also hangs up here
-                refuse(CloseReason.PROTOCOL_ERROR, "first frame is not a login frame (" + printable(e.getMessage()) + ")");
+                refuse(CloseReason.PROTOCOL_ERROR, "first frame is not a login frame (" + LogSafe.value(e.getMessage()) + ")");
             } else if (session.protocol() == Session.Protocol.SEED) {
                 session.close(CloseReason.PROTOCOL_ERROR);
             } else {
@@ -118,7 +118,7 @@ public final class ClientConnection {
         } else if ("auth".equals(frame.type()) && frame.uid() != null) {
             loginWithUid(frame.uid(), Session.Protocol.HERALD, frame.since());
         } else {
-            refuse(CloseReason.UNAUTHORIZED, "sent '" + printable(String.valueOf(frame.type())) + "' before logging in");
+            refuse(CloseReason.UNAUTHORIZED, "sent '" + LogSafe.value(String.valueOf(frame.type())) + "' before logging in");
         }
     }
 
@@ -126,7 +126,7 @@ public final class ClientConnection {
         try {
             login(authenticator.authenticate(token), Session.Protocol.HERALD, since);
         } catch (Authenticator.AuthenticationException e) {
-            refuse(e.forbidden() ? CloseReason.FORBIDDEN : CloseReason.UNAUTHORIZED, "token refused: " + printable(e.getMessage()));
+            refuse(e.forbidden() ? CloseReason.FORBIDDEN : CloseReason.UNAUTHORIZED, "token refused: " + LogSafe.value(e.getMessage()));
         }
     }
 
@@ -137,14 +137,14 @@ public final class ClientConnection {
         }
         if (!UserIds.isValid(uid)) {
             refuse(CloseReason.UNAUTHORIZED, uid == null || uid.isEmpty() ? "empty uid"
-                    : "invalid uid '" + printable(uid) + "' (1-" + UserIds.MAX_LENGTH + " characters, no control characters)");
+                    : "invalid uid '" + LogSafe.value(uid) + "' (1-" + UserIds.MAX_LENGTH + " characters, no control characters)");
             return;
         }
         try {
             login(authenticator.authenticateUid(uid), protocol, since);
         } catch (Authenticator.AuthenticationException e) {
             refuse(e.forbidden() ? CloseReason.FORBIDDEN : CloseReason.UNAUTHORIZED,
-                    "uid '" + printable(uid) + "' refused: " + printable(e.getMessage()));
+                    "uid '" + LogSafe.value(uid) + "' refused: " + LogSafe.value(e.getMessage()));
         }
     }
 
@@ -156,7 +156,7 @@ public final class ClientConnection {
         // live messages are held back from the moment the hub knows the session until the replay is sent
         session.beginReplay();
         if (hub.add(session) == Hub.AddResult.TOO_MANY_CONNECTIONS) {
-            refuse(CloseReason.TOO_MANY_CONNECTIONS, "user '" + printable(userId) + "' holds its maximum of connections");
+            refuse(CloseReason.TOO_MANY_CONNECTIONS, "user '" + LogSafe.value(userId) + "' holds its maximum of connections");
             return;
         }
         authenticated = true;
@@ -168,8 +168,8 @@ public final class ClientConnection {
             session.send(ServerFrames.welcome(session.id(), userId, limits.heartbeat().toMillis(), nodeId));
         }
         if (since != null && (protocol == Session.Protocol.SEED || !MessageIds.isValid(since))) {
-            session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR, "since '" + printable(since)
-                    + "' is not a message id; replaying unacked messages instead", null));
+            session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR,
+                    "since is not a message id; replaying unacked messages instead", null));
             since = null;
         }
         replayOnLogin(userId, since);
@@ -213,7 +213,7 @@ public final class ClientConnection {
     /** Ends a replay; a replay that failed closes the connection (4500: reconnect and resume later) so nothing is skipped. */
     private void finishReplay(Throwable error, String what) {
         if (error != null) {
-            log.warn("connection {}: {} replay failed: {}", session.id(), what, error.toString());
+            log.warn("connection {}: {} replay failed: {}", session.id(), what, LogSafe.value(error));
             session.close(CloseReason.SERVER_ERROR);
         }
         session.endReplay();
@@ -232,7 +232,8 @@ public final class ClientConnection {
                 case "ack" -> acknowledge(frame, DeliveryStatus.ACKED);
                 case "read" -> acknowledge(frame, DeliveryStatus.READ);
                 case "auth" -> throw new ProtocolError.Failure(ProtocolError.ALREADY_AUTHENTICATED, "this connection is already authenticated");
-                default -> throw new ProtocolError.Failure(ProtocolError.UNKNOWN_TYPE, "unknown frame type '" + printable(type) + "'");
+                default -> throw new ProtocolError.Failure(ProtocolError.UNKNOWN_TYPE,
+                        "unknown frame type (expected ping, subscribe, unsubscribe, ack or read)");
             }
         } catch (ProtocolError.Failure e) {
             reject(e, frame.ref());
@@ -241,9 +242,9 @@ public final class ClientConnection {
 
     private void subscribe(ClientFrame frame) throws ProtocolError.Failure {
         List<String> topics = requireTopics(frame);
-        for (String topic : topics) {
-            if (!principal.maySubscribe(topic)) {
-                throw new ProtocolError.Failure(ProtocolError.FORBIDDEN_TOPIC, "not allowed to subscribe to '" + topic + "'");
+        for (int i = 0; i < topics.size(); i++) {
+            if (!principal.maySubscribe(topics.get(i))) {
+                throw new ProtocolError.Failure(ProtocolError.FORBIDDEN_TOPIC, topicPath(frame, i) + ": not allowed to subscribe to this topic");
             }
         }
         long fresh = topics.stream().filter(t -> !session.topics().contains(t)).distinct().count();
@@ -253,7 +254,7 @@ public final class ClientConnection {
         }
         String since = frame.since();
         if (since != null && !MessageIds.isValid(since)) {
-            throw new ProtocolError.Failure(ProtocolError.INVALID_CURSOR, "since '" + printable(since) + "' is not a message id");
+            throw new ProtocolError.Failure(ProtocolError.INVALID_CURSOR, "since is not a message id");
         }
         if (since != null) {
             session.beginReplay(); // before subscribing: live topic messages wait behind the replay
@@ -298,9 +299,11 @@ public final class ClientConnection {
         if (ids.isEmpty()) {
             throw new ProtocolError.Failure(ProtocolError.INVALID_FRAME, "id (or ids) is required");
         }
-        for (String id : ids) {
-            if (!MessageIds.isValid(id)) {
-                throw new ProtocolError.Failure(ProtocolError.INVALID_FRAME, "'" + printable(id) + "' is not a message id");
+        for (int i = 0; i < ids.size(); i++) {
+            if (!MessageIds.isValid(ids.get(i))) {
+                // messageIds() puts id first, then ids
+                String path = frame.id() == null ? "ids[" + i + "]" : i == 0 ? "id" : "ids[" + (i - 1) + "]";
+                throw new ProtocolError.Failure(ProtocolError.INVALID_FRAME, path + " is not a message id");
             }
         }
         inbox.acknowledge(principal.userId(), ids, status);
@@ -319,10 +322,11 @@ public final class ClientConnection {
             throw new ProtocolError.Failure(ProtocolError.INVALID_FRAME, "topics is required: [\"name\", …]");
         }
         List<String> out = new ArrayList<>(frame.topics().size());
-        for (String topic : frame.topics()) {
+        for (int i = 0; i < frame.topics().size(); i++) {
+            String topic = frame.topics().get(i);
             if (!Topics.isValid(topic)) {
-                throw new ProtocolError.Failure(ProtocolError.INVALID_TOPIC, "invalid topic name '" + printable(topic)
-                        + "': 1-" + Topics.MAX_LENGTH + " characters of A-Z a-z 0-9 _ - . : / @");
+                throw new ProtocolError.Failure(ProtocolError.INVALID_TOPIC, topicPath(frame, i)
+                        + " is not a valid topic name: 1-" + Topics.MAX_LENGTH + " characters of A-Z a-z 0-9 _ - . : / @");
             }
             out.add(topic);
         }
@@ -331,7 +335,7 @@ public final class ClientConnection {
 
     /**
      * Refuses the login: one DEBUG line with the reason (client-supplied values in it already went through
-     * {@link #printable}, so a control character cannot forge log lines), then the close.
+     * {@link LogSafe#value}, so a control character cannot forge log lines), then the close.
      */
     private void refuse(CloseReason reason, String why) {
         log.debug("connection {} from {}: login refused with {}: {}", session.id(), session.remoteAddress(), reason.code(), why);
@@ -346,7 +350,8 @@ public final class ClientConnection {
         session.send(ServerFrames.error(failure.error(), failure.getMessage(), ref));
     }
 
-    private static String printable(String s) {
-        return JsonText.printable(s);
+    /** Where a frame's {@code i}-th topic was given, for error messages (which never quote the topic itself). */
+    private static String topicPath(ClientFrame frame, int i) {
+        return frame.topics().size() == 1 ? "topic" : "topics[" + i + "]";
     }
 }

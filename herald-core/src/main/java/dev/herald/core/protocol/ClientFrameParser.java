@@ -11,7 +11,7 @@ import java.util.List;
 
 /** Parses client text frames into {@link ClientFrame}s. Thread-safe and allocation-light. */
 public final class ClientFrameParser {
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final JsonFactory JSON = JsonErrors.STRICT;
     /** Longest string value Herald reads from a frame (tokens included); the frame size limit bounds the rest. */
     static final int MAX_FIELD_LENGTH = 16 * 1024;
     /** Longest list ({@code topics}, {@code ids}) Herald reads from a frame. */
@@ -46,7 +46,7 @@ public final class ClientFrameParser {
             }
             return new ClientFrame(type, token, uid, since, topics, id, ids, ref);
         } catch (JsonProcessingException e) {
-            throw new ProtocolError.Failure(ProtocolError.INVALID_JSON, "invalid JSON: " + JsonErrors.describe(e));
+            throw new ProtocolError.Failure(ProtocolError.INVALID_JSON, "invalid JSON " + JsonErrors.describe(e));
         } catch (IOException e) {
             throw new ProtocolError.Failure(ProtocolError.INVALID_JSON, "invalid JSON");
         }

@@ -19,7 +19,7 @@ import java.util.Map;
  * checked here; addresses and secrets by each channel's notifier. Thread-safe.
  */
 public final class ContactsParser {
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final JsonFactory JSON = JsonErrors.STRICT;
 
     public Map<String, Destination> parse(String body) {
         try (JsonParser p = JSON.createParser(body)) {
@@ -45,7 +45,7 @@ public final class ContactsParser {
         } catch (JsonProcessingException e) {
             throw PublishRequestParser.invalidJson(e);
         } catch (IOException e) {
-            throw ErrorCode.INVALID_JSON.exception(e.getMessage());
+            throw ErrorCode.INVALID_JSON.exception("invalid JSON");
         }
     }
 }

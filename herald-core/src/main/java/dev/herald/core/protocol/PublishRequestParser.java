@@ -26,7 +26,7 @@ import java.util.List;
  * reports syntax errors with their line and column. Thread-safe.
  */
 public final class PublishRequestParser {
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final JsonFactory JSON = JsonErrors.STRICT;
 
     /** Parses one message. Syntax and validation problems throw {@code invalid_json} / {@code invalid_request}. */
     public PublishRequest parseOne(String body) {
@@ -40,7 +40,7 @@ public final class PublishRequestParser {
         } catch (JsonProcessingException e) {
             throw invalidJson(e);
         } catch (IOException e) {
-            throw ErrorCode.INVALID_JSON.exception(e.getMessage());
+            throw ErrorCode.INVALID_JSON.exception("invalid JSON");
         }
     }
 
@@ -55,7 +55,7 @@ public final class PublishRequestParser {
                 String name = p.nextFieldName();
                 if (!"messages".equals(name)) {
                     throw ErrorCode.INVALID_REQUEST.exception(name == null
-                            ? "messages is required" : "unknown field '" + name + "' (expected messages)");
+                            ? "messages is required" : "unknown field '" + JsonText.printable(name) + "' (expected messages)");
                 }
                 expect(p.nextToken(), JsonToken.START_ARRAY, "messages must be an array");
             } else {
@@ -84,7 +84,7 @@ public final class PublishRequestParser {
                 }
             }
             if (first == JsonToken.START_OBJECT && p.nextToken() != JsonToken.END_OBJECT) {
-                throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + p.currentName() + "' (expected only messages)");
+                throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + JsonText.printable(String.valueOf(p.currentName())) + "' (expected only messages)");
             }
             if (p.nextToken() != null) {
                 throw ErrorCode.INVALID_JSON.exception("unexpected content after the JSON value");
@@ -96,7 +96,7 @@ public final class PublishRequestParser {
         } catch (JsonProcessingException e) {
             throw invalidJson(e);
         } catch (IOException e) {
-            throw ErrorCode.INVALID_JSON.exception(e.getMessage());
+            throw ErrorCode.INVALID_JSON.exception("invalid JSON");
         }
     }
 
@@ -158,7 +158,7 @@ public final class PublishRequestParser {
                 }
                 case "ttl" -> ttl = readTtl(p, value, path(index, "ttl"));
                 case "idempotencyKey" -> idempotencyKey = readIdempotencyKey(p, value, path(index, "idempotencyKey"));
-                default -> throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + path(index, field) + "'");
+                default -> throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + JsonText.printable(path(index, field)) + "'");
             }
         }
         if (to == null) {
@@ -457,8 +457,6 @@ public final class PublishRequestParser {
     }
 
     static HeraldException invalidJson(JsonProcessingException e) {
-        var where = e.getLocation();
-        String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
-        return ErrorCode.INVALID_JSON.exception("invalid JSON" + at + ": " + JsonErrors.describe(e));
+        return ErrorCode.INVALID_JSON.exception("invalid JSON " + JsonErrors.describe(e));
     }
 }

@@ -1,5 +1,6 @@
 package dev.herald.core.store;
 
+import dev.herald.core.LogSafe;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import org.slf4j.Logger;
@@ -26,7 +27,7 @@ public final class StoreFailures {
             return h;
         }
         if (cause instanceof StoreUnavailableException) {
-            log.warn("store unavailable: {}", cause.getMessage());
+            log.warn("store unavailable: {}", LogSafe.value(cause.getMessage()));
         } else {
             log.error("{} failed in the store", operation, cause);
         }

@@ -1,5 +1,6 @@
 package dev.herald.server.api;
 
+import dev.herald.core.LogSafe;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -87,8 +88,8 @@ public final class ErrorRenderer {
         int status = ctx.statusCode();
         String path = path(ctx);
         HeraldException e = switch (status) {
-            case 404 -> path == null ? malformedPath() : ErrorCode.NOT_FOUND.exception("no such resource: " + ctx.request().method() + " " + path);
-            case 405 -> path == null ? malformedPath() : ErrorCode.METHOD_NOT_ALLOWED.exception(ctx.request().method() + " is not allowed on " + path);
+            case 404 -> path == null ? malformedPath() : ErrorCode.NOT_FOUND.exception("no such resource (the API is described in docs/api.md)");
+            case 405 -> path == null ? malformedPath() : ErrorCode.METHOD_NOT_ALLOWED.exception("this method is not allowed on this resource");
             case 413 -> ErrorCode.PAYLOAD_TOO_LARGE.exception();
             case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE.exception();
             case 400 -> ErrorCode.INVALID_REQUEST.exception("the request could not be read");
@@ -119,7 +120,7 @@ public final class ErrorRenderer {
 
     /** A stray exception: {@code internal_error}, the details in the log only (as the router's failure handler). */
     static void renderUnexpected(HttpServerRequest request, String path, Throwable failure) {
-        log.error("unhandled failure on {} {}", request.method(), path, failure);
+        log.error("unhandled failure on {} {}", LogSafe.value(request.method()), LogSafe.value(path), failure);
         render(request, ErrorCode.INTERNAL_ERROR.exception());
     }
 }

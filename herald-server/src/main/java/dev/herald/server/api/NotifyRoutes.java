@@ -5,7 +5,6 @@ import dev.herald.core.message.MessageIds;
 import dev.herald.core.notify.DeadLetterQuery;
 import dev.herald.core.notify.Notifications;
 import dev.herald.core.notify.NotifyJob;
-import dev.herald.core.JsonText;
 import dev.herald.core.notify.Notifiers;
 import dev.herald.core.protocol.ContactsParser;
 import dev.herald.core.protocol.PublishRequestParser;
@@ -122,7 +121,7 @@ public final class NotifyRoutes {
     private static String id(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         if (!MessageIds.isValid(id)) {
-            throw ErrorCode.DEAD_LETTER_NOT_FOUND.exception("no dead letter '" + JsonText.printable(id) + "'");
+            throw ErrorCode.DEAD_LETTER_NOT_FOUND.exception("no dead letter with this id");
         }
         return id;
     }

@@ -1,11 +1,13 @@
 package dev.herald.server.api;
 
+import dev.herald.core.JsonText;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -46,10 +48,12 @@ final class Replies {
     static String jsonBody(RoutingContext ctx) {
         String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-            throw ErrorCode.UNSUPPORTED_MEDIA_TYPE.exception("send the body as JSON with Content-Type: application/json (got "
-                    + (type == null ? "none" : type) + ")");
+            throw ErrorCode.UNSUPPORTED_MEDIA_TYPE.exception("send the body as JSON with Content-Type: application/json"
+                    + (type == null ? " (the request has no Content-Type)" : ""));
         }
-        String body = ctx.body() == null ? null : ctx.body().asString(); // null, not "", when nothing was sent
+        Buffer bytes = ctx.body() == null ? null : ctx.body().buffer(); // null, not empty, when nothing was sent
+        // strict: a body that is not UTF-8 is refused, not decoded to U+FFFD (data is kept byte for byte)
+        String body = bytes == null ? null : JsonText.strictUtf8(((BufferInternal) bytes).getByteBuf().nioBuffer());
         if (body == null || body.isBlank()) {
             throw ErrorCode.INVALID_JSON.exception("the request body is empty");
         }

@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jwt.JWTClaimNames;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.herald.core.auth.Authenticator;
@@ -31,7 +32,7 @@ import java.util.Map;
  * with {@code auth.jwt-secret}, RS256 with an RSA public key, ES256 with an EC P-256 key. Each
  * algorithm is bound to its own key, so {@code alg:none} and HS/RS key confusion (an HMAC signed
  * with the public key) are refused. {@code sub} is the user id; {@code exp} is required,
- * {@code nbf}, {@code iss} and {@code aud} are checked; a {@code topics} claim grants topics.
+ * {@code nbf}, {@code iss} and {@code aud} are checked; {@code sub} (and {@code iss} when checked) must be JSON strings; a {@code topics} claim grants topics.
  * Thread-safe, no I/O.
  */
 public final class JwtAuthenticator implements Authenticator {
@@ -73,7 +74,11 @@ public final class JwtAuthenticator implements Authenticator {
         } catch (ParseException | RuntimeException e) {
             throw refused("token is not a signed JWT");
         }
-        JWSVerifier verifier = verifierFor(jwt.getHeader().getAlgorithm());
+        JWSAlgorithm algorithm = jwt.getHeader().getAlgorithm();
+        if (algorithm == null) {
+            throw refused("token has no alg");
+        }
+        JWSVerifier verifier = verifierFor(algorithm);
         try {
             if (!jwt.verify(verifier)) {
                 throw refused("token signature is invalid");
@@ -81,21 +86,26 @@ public final class JwtAuthenticator implements Authenticator {
         } catch (JOSEException e) {
             throw refused("token signature cannot be verified");
         }
+        Map<String, Object> json;
         JWTClaimsSet claims;
         try {
-            claims = jwt.getJWTClaimsSet();
-        } catch (ParseException e) {
-            throw refused("token claims are not valid JSON");
+            json = jwt.getPayload().toJSONObject();
+            claims = json == null ? null : JWTClaimsSet.parse(json);
+        } catch (ParseException | RuntimeException e) {
+            throw refused("token claims are not a valid JSON object");
+        }
+        if (claims == null) {
+            throw refused("token claims are not a valid JSON object");
         }
         checkTimes(claims);
-        if (issuer != null && !issuer.equals(claims.getIssuer())) {
+        if (issuer != null && !(json.get(JWTClaimNames.ISSUER) instanceof String iss && issuer.equals(iss))) {
             throw refused("token issuer is not accepted");
         }
         if (audience != null && (claims.getAudience() == null || !claims.getAudience().contains(audience))) {
             throw refused("token audience is not accepted");
         }
-        String subject = claims.getSubject();
-        if (!UserIds.isValid(subject)) {
+        // the raw claim, not getSubject(): nimbus turns a number into a string, and {"sub":42} is not the user "42"
+        if (!(json.get(JWTClaimNames.SUBJECT) instanceof String subject) || !UserIds.isValid(subject)) {
             throw refused("token has no valid sub (user id)");
         }
         return new Principal(subject, topics(claims));
@@ -106,7 +116,8 @@ public final class JwtAuthenticator implements Authenticator {
         try {
             alg = Alg.valueOf(algorithm.getName());
         } catch (IllegalArgumentException e) {
-            throw refused("token algorithm " + algorithm.getName() + " is not accepted");
+            // the name is not repeated: it is the client's text (error messages and logs never quote client input)
+            throw refused("token algorithm is not accepted (HS256, RS256 or ES256, whichever has a key configured)");
         }
         JWSVerifier verifier = verifiers.get(alg);
         if (verifier == null) {

@@ -64,7 +64,7 @@ public record HeraldConfig(
             throw new ConfigException("auth.jwt-secret: must be at least " + MIN_JWT_SECRET_BYTES + " bytes (HS256 needs a 256-bit key)");
         }
         String keyPath = v.apply(Setting.AUTH_JWT_PUBLIC_KEY);
-        Path publicKey = keyPath.isEmpty() ? null : Path.of(keyPath);
+        Path publicKey = keyPath.isEmpty() ? null : Units.path("auth.jwt-public-key", keyPath);
         if (publicKey != null && !Files.isReadable(publicKey)) {
             throw new ConfigException("auth.jwt-public-key: file " + publicKey + " is not readable");
         }
@@ -132,7 +132,7 @@ public record HeraldConfig(
         }
         List<String> allWarnings = new java.util.ArrayList<>(warnings);
         int maxConnections = maxConnections(v.apply(Setting.WS_MAX_CONNECTIONS), FileDescriptors.limit(), allWarnings);
-        return new HeraldConfig(host, port, Path.of(v.apply(Setting.DATA_DIR)), nodeId,
+        return new HeraldConfig(host, port, Units.path("data-dir", v.apply(Setting.DATA_DIR)), nodeId,
                 secret, publicKey, v.apply(Setting.AUTH_JWT_ISSUER), v.apply(Setting.AUTH_JWT_AUDIENCE),
                 Units.duration("auth.jwt-leeway", v.apply(Setting.AUTH_JWT_LEEWAY)),
                 apiKeys, Units.list(v.apply(Setting.WS_ALLOWED_ORIGINS)), maxConnections,

@@ -113,7 +113,7 @@ public record NotifyConfig(List<String> channels, String defaultTitle, boolean a
             }
             String pem = v.apply(Setting.EMAIL_TLS_TRUSTED_CERTIFICATES);
             if (!pem.isEmpty()) {
-                if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(pem))) {
+                if (!java.nio.file.Files.isReadable(Units.path("email.tls-trusted-certificates", pem))) {
                     throw new ConfigException("email.tls-trusted-certificates: file " + pem + " is not readable");
                 }
                 settings = settings.withTrustedCertificatesPem(pem);

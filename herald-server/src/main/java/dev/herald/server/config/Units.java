@@ -66,6 +66,15 @@ final class Units {
         return d;
     }
 
+    /** A file or directory path; one the OS cannot name (a NUL character…) is a configuration error, not a crash. */
+    static java.nio.file.Path path(String key, String value) {
+        try {
+            return java.nio.file.Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException(key + ": not a valid path (" + e.getReason() + ")");
+        }
+    }
+
     /** A comma-separated list: items trimmed, empty ones dropped. */
     static java.util.List<String> list(String value) {
         return java.util.Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();

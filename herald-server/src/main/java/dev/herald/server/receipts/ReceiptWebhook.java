@@ -1,5 +1,6 @@
 package dev.herald.server.receipts;
 
+import dev.herald.core.LogSafe;
 import dev.herald.core.JsonText;
 import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.store.StatusUpdate;
@@ -133,7 +134,7 @@ public final class ReceiptWebhook implements ReceiptListener, AutoCloseable {
             log.debug("receipt webhook answered {}", status);
             return status == 408 || status == 429 || status >= 500 ? Outcome.RETRY : Outcome.PERMANENT;
         } catch (java.io.IOException e) {
-            log.debug("receipt webhook failed: {}", e.toString());
+            log.debug("receipt webhook failed: {}", LogSafe.value(e));
             return Outcome.RETRY;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,6 +1,6 @@
 package dev.herald.server.ws;
 
-import dev.herald.core.JsonText;
+import dev.herald.core.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +31,9 @@ final class OriginRefusals {
         if (now - next >= 0 && nextLogNanos.compareAndSet(next, now + LOG_INTERVAL_NANOS)) {
             log.warn("refused a WebSocket from origin {} ({}): add it to ws.allowed-origins if it is yours; "
                             + "{} origin refusal(s) since the last report, next report in {}s at the earliest",
-                    JsonText.printable(origin), from, sinceLog.getAndSet(0), LOG_INTERVAL_SECONDS);
+                    LogSafe.quoted(origin), from, sinceLog.getAndSet(0), LOG_INTERVAL_SECONDS);
         } else {
-            log.debug("refused a WebSocket from origin {} ({})", JsonText.printable(origin), from);
+            log.debug("refused a WebSocket from origin {} ({})", LogSafe.quoted(origin), from);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.herald.server.ws;
 
+import dev.herald.core.LogSafe;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.delivery.Inbox;
 import dev.herald.core.error.ErrorCode;
@@ -159,7 +160,7 @@ public final class WebSocketEndpoint {
             request.toWebSocket().onSuccess(ws -> accept(channel, slot, query))
                     .onFailure(e -> {
                         slot.release();
-                        log.debug("WebSocket upgrade failed from {}: {}", request.remoteAddress(), e.getMessage());
+                        log.debug("WebSocket upgrade failed from {}: {}", request.remoteAddress(), LogSafe.value(e.getMessage()));
                     });
         } catch (RuntimeException e) {
             slot.release();

@@ -1,5 +1,6 @@
 package dev.herald.server.ws;
 
+import dev.herald.core.LogSafe;
 import dev.herald.core.session.CloseReason;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -119,7 +120,7 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("connection {}: {}", session.id(), cause.toString());
+        log.debug("connection {}: {}", session.id(), LogSafe.value(cause));
         if (cause instanceof CorruptedWebSocketFrameException corrupted) {
             // Netty's decoder refused a frame and reads nothing more from this connection: say why, then drop it.
             closeNow(closeReason(corrupted), true);

@@ -238,7 +238,7 @@ class HttpErrorsTest {
         String message = message(dev().http().postJson("/api/v1/messages", "{\"to\":{\"topics\":[\"bad topic!\"]},\"data\":1}"),
                 ErrorCode.INVALID_REQUEST);
 
-        assertThat(message).contains("invalid topic name").contains("bad topic!");
+        assertThat(message).contains("to.topics[0] is not a valid topic name").doesNotContain("bad topic!");
     }
 
     @Test
@@ -306,7 +306,7 @@ class HttpErrorsTest {
 
     @Test
     void user_offline_for_a_user_without_connection() {
-        assertThat(message(dev().http().get("/send?uid=nobody&message=x&persist=false"), ErrorCode.USER_OFFLINE)).contains("nobody");
+        assertThat(message(dev().http().get("/send?uid=nobody&message=x&persist=false"), ErrorCode.USER_OFFLINE)).contains("no connection").doesNotContain("nobody");
     }
 
     @Test
@@ -330,8 +330,8 @@ class HttpErrorsTest {
     void method_not_allowed_for_a_known_path_with_the_wrong_method() {
         TestServer s = dev();
 
-        assertThat(message(put(s.http(), "/api/v1/stats"), ErrorCode.METHOD_NOT_ALLOWED)).contains("PUT");
-        assertThat(message(s.http().delete("/send"), ErrorCode.METHOD_NOT_ALLOWED)).contains("DELETE");
+        assertThat(message(put(s.http(), "/api/v1/stats"), ErrorCode.METHOD_NOT_ALLOWED)).contains("not allowed").doesNotContain("/api/v1/stats");
+        assertError(s.http().delete("/send"), ErrorCode.METHOD_NOT_ALLOWED);
         assertError(s.http().get("/api/v1/messages"), ErrorCode.METHOD_NOT_ALLOWED);
         assertError(s.http().postJson("/health", "{}"), ErrorCode.METHOD_NOT_ALLOWED);
     }
@@ -361,7 +361,7 @@ class HttpErrorsTest {
     void unsupported_media_type_for_a_non_json_body() {
         TestServer s = dev();
 
-        assertThat(message(post(s.http(), "/api/v1/messages", "text/plain", VALID_MESSAGE), ErrorCode.UNSUPPORTED_MEDIA_TYPE)).contains("text/plain");
+        assertThat(message(post(s.http(), "/api/v1/messages", "text/plain", VALID_MESSAGE), ErrorCode.UNSUPPORTED_MEDIA_TYPE)).contains("application/json").doesNotContain("text/plain");
         assertError(post(s.http(), "/api/v1/messages", null, VALID_MESSAGE), ErrorCode.UNSUPPORTED_MEDIA_TYPE);
         assertError(post(s.http(), "/api/v1/messages/batch", "application/x-www-form-urlencoded", "[" + VALID_MESSAGE + "]"), ErrorCode.UNSUPPORTED_MEDIA_TYPE);
         assertThat(post(s.http(), "/api/v1/messages", "application/json; charset=utf-8", VALID_MESSAGE).status()).isEqualTo(202);

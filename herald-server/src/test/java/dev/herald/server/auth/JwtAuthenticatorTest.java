@@ -201,4 +201,47 @@ class JwtAuthenticatorTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("auth.jwt-secret");
     }
+
+    private static String payload(String sub) {
+        return "{\"sub\":" + sub + ",\"exp\":" + NOW.plusSeconds(3600).getEpochSecond() + "}";
+    }
+
+    @Test
+    void a_valid_hand_written_token_is_accepted() throws Exception {
+        String token = Tokens.hs256Raw(SECRET, "{\"alg\":\"HS256\"}", payload("\"42\""));
+
+        assertThat(hsOnly().authenticate(token).userId()).isEqualTo("42");
+    }
+
+    @Test
+    void a_sub_that_is_a_number_is_not_the_user_of_that_name() {
+        assertRefused(hsOnly(), Tokens.hs256Raw(SECRET, "{\"alg\":\"HS256\"}", payload("42")), "no valid sub");
+        // nimbus refuses these types itself (its claims parser), with its own wording
+        assertRefused(hsOnly(), Tokens.hs256Raw(SECRET, "{\"alg\":\"HS256\"}", payload("true")), "token");
+        assertRefused(hsOnly(), Tokens.hs256Raw(SECRET, "{\"alg\":\"HS256\"}", payload("[\"42\"]")), "token");
+    }
+
+    @Test
+    void an_issuer_that_is_a_number_does_not_match_the_configured_string() {
+        JwtAuthenticator withIssuer = new JwtAuthenticator(SECRET, null, "42", null, LEEWAY, CLOCK);
+        String body = "{\"sub\":\"u\",\"iss\":42,\"exp\":" + NOW.plusSeconds(3600).getEpochSecond() + "}";
+
+        assertRefused(withIssuer, Tokens.hs256Raw(SECRET, "{\"alg\":\"HS256\"}", body), "token");
+    }
+
+    @Test
+    void repeated_claims_are_refused_instead_of_the_last_one_winning() {
+        String body = "{\"sub\":\"alice\",\"sub\":\"mallory\",\"exp\":" + NOW.plusSeconds(3600).getEpochSecond() + "}";
+
+        assertRefused(hsOnly(), Tokens.hs256Raw(SECRET, "{\"alg\":\"HS256\"}", body), "claims");
+        assertRefused(hsOnly(), Tokens.hs256Raw(SECRET, "{\"alg\":\"HS256\",\"alg\":\"none\"}", payload("\"u\"")), "");
+    }
+
+    @Test
+    void an_unknown_alg_is_refused_without_repeating_it() {
+        String token = Tokens.hs256Raw(SECRET, "{\"alg\":\"HS256\\nFORGED secret-ish\"}", payload("\"u\""));
+
+        assertThatThrownBy(() -> hsOnly().authenticate(token)).isInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("algorithm is not accepted").hasMessageNotContaining("FORGED").hasMessageNotContaining("\n");
+    }
 }

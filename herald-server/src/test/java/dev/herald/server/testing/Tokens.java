@@ -72,6 +72,23 @@ public final class Tokens {
                 + b64.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8)) + ".";
     }
 
+    /**
+     * A token with exactly this header and payload JSON text (repeated keys, odd types, control characters…), signed
+     * with HMAC-SHA256 under {@code secret} whatever its {@code alg} says.
+     */
+    public static String hs256Raw(String secret, String headerJson, String payloadJson) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String signingInput = b64.encodeToString(headerJson.getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(payloadJson.getBytes(StandardCharsets.UTF_8));
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return signingInput + "." + b64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String sign(JWSAlgorithm alg, JWSSigner signer, JWTClaimsSet claims) {
         SignedJWT jwt = new SignedJWT(new JWSHeader(alg), claims);
         try {
