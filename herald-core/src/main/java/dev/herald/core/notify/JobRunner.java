@@ -1,5 +1,6 @@
 package dev.herald.core.notify;
 
+import dev.herald.core.message.Durations;
 import dev.herald.core.store.DeliveryStatus;
 import dev.herald.core.store.MessageStore;
 import dev.herald.core.store.Receipt;
@@ -183,7 +184,7 @@ final class JobRunner {
         }
         Throwable cause = rootCause(error);
         if (cause instanceof TimeoutException) {
-            return SendResult.retry("timed out after " + lane.policy.attemptTimeout().toMillis() + " ms");
+            return SendResult.retry("timed out after " + Durations.format(lane.policy.attemptTimeout()));
         }
         // WARN once per job (its first attempt on record), DEBUG on its retries: a broken notifier must be
         // noticed without a log line per attempt. The class only: the message may quote a secret.
