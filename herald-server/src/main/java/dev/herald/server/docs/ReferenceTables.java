@@ -57,7 +57,8 @@ public final class ReferenceTables {
         return codes.stream().collect(Collectors.joining(", ")) + "\n";
     }
 
+    /** Text fit for a table cell: Markdown renderers would drop {@code <key>} as an unknown HTML tag. */
     private static String cell(String text) {
-        return text.replace("|", "\\|").replace("\n", " ");
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n", " ");
     }
 }
