@@ -11,6 +11,7 @@ import dev.herald.core.delivery.Inbox;
 import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
+import dev.herald.core.message.Durations;
 import dev.herald.core.session.CloseReason;
 import dev.herald.core.notify.Notifications;
 import dev.herald.core.notify.NotifyDispatcher;
@@ -223,15 +224,15 @@ public final class HeraldServer implements AutoCloseable {
                 });
     }
 
+    /**
+     * A short banner at INFO (what an operator checks at a glance: version, URL, mode, store, data dir, node)
+     * and the full configuration at DEBUG, secrets masked. Dev mode stays loud: its warning follows the banner.
+     */
     private void logStarted() {
-        log.info("Herald {} node {} listening on http://{}:{} (WebSocket: ws://{}:{}/ws)", VERSION, config.nodeId(),
-                config.host(), port(), config.host(), port());
-        log.info("network transport: {}; {} event loop(s) serve HTTP and WebSocket connections (http.event-loops)",
-                NetworkTransport.of(vertx).describe(), http.count());
-        log.info("message store: {}", store.describe());
-        log.info("notification channels: ws{}", channels.notifiers().channels().stream().map(c -> ", " + c).reduce("", String::concat));
-        log.info("configuration:\n{}", config.describe());
-        config.warnings().forEach(log::warn);
+        log.info("Herald {} listening on http://{}:{} (WebSocket: ws://{}:{}/ws)", VERSION, config.host(), port(), config.host(), port());
+        log.info("  mode: {}", config.devMode() ? "dev (no authentication; loopback only)" : "auth (client JWTs, API keys for HTTP)");
+        log.info("  node: {}; store: {}; data dir: {}", config.nodeId(), store.describe(), config.dataDir());
+        log.info("  full configuration: herald config (same flags), or log.level=DEBUG");
         if (config.devMode()) {
             log.warn("""
 
@@ -240,6 +241,12 @@ public final class HeraldServer implements AutoCloseable {
                     Anyone who can reach {}:{} may log in as any user and push to anyone.
                     Herald allows this on loopback only. Configure auth before exposing it.
                     ************************************************************************""", config.host(), port());
+        }
+        log.debug("network transport: {}; {} event loop(s) serve HTTP and WebSocket connections (http.event-loops)",
+                NetworkTransport.of(vertx).describe(), http.count());
+        log.debug("notification channels: ws{}", channels.notifiers().channels().stream().map(c -> ", " + c).reduce("", String::concat));
+        if (log.isDebugEnabled()) {
+            log.debug("configuration:\n{}", config.describe());
         }
     }
 
@@ -310,7 +317,7 @@ public final class HeraldServer implements AutoCloseable {
             return;
         }
         draining.set(true);
-        log.info("shutting down: closing {} connections (grace {})", webSockets.openConnections(), grace);
+        log.info("shutting down: closing {} connections (grace {})", webSockets.openConnections(), Durations.format(grace));
         webSockets.stopSweeps();
         webSockets.closeAll(CloseReason.GOING_AWAY);
         long deadline = System.nanoTime() + grace.toNanos();
@@ -323,7 +330,7 @@ public final class HeraldServer implements AutoCloseable {
             }
         }
         if (webSockets.openConnections() > 0) {
-            log.warn("{} connections did not close within {}; dropping them", webSockets.openConnections(), grace);
+            log.warn("{} connections did not close within {}; dropping them", webSockets.openConnections(), Durations.format(grace));
         }
         releaseResources();
         log.info("stopped");

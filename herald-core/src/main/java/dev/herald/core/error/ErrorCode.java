@@ -57,6 +57,14 @@ public enum ErrorCode {
         return defaultMessage;
     }
 
+    /**
+     * Whether the same request may succeed if sent again later (with backoff): true for the 5xx codes, which
+     * say something about the server's state, false for the 4xx ones, which say the request must change.
+     */
+    public boolean retryable() {
+        return httpStatus >= 500;
+    }
+
     public HeraldException exception() {
         return new HeraldException(this, defaultMessage);
     }

@@ -1,5 +1,6 @@
 package dev.herald.core.notify;
 
+import dev.herald.core.message.Durations;
 import dev.herald.core.store.DeliveryStatus;
 import dev.herald.core.store.MessageStore;
 import dev.herald.core.store.Receipt;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import java.util.regex.Pattern;
 
 /**
  * Takes one claimed job to its next state: checks a fallback's ack, resolves the destination, asks the
@@ -30,6 +32,8 @@ import java.util.function.LongConsumer;
  */
 final class JobRunner {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+    /** A URL in a failure detail: scheme, optional user-info, host, then anything up to white space. */
+    private static final Pattern URL = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*)://(?:[^\\s/?#@]*@)?([^\\s/?#@]*)[^\\s]*");
 
     private final NotifyStore store;
     private final MessageStore messages;
@@ -180,7 +184,7 @@ final class JobRunner {
         }
         Throwable cause = rootCause(error);
         if (cause instanceof TimeoutException) {
-            return SendResult.retry("timed out after " + lane.policy.attemptTimeout().toMillis() + " ms");
+            return SendResult.retry("timed out after " + Durations.format(lane.policy.attemptTimeout()));
         }
         // WARN once per job (its first attempt on record), DEBUG on its retries: a broken notifier must be
         // noticed without a log line per attempt. The class only: the message may quote a secret.
@@ -238,7 +242,10 @@ final class JobRunner {
                 if (!target.fromContact) {
                     return dead;
                 }
-                return dead.thenCompose(v -> store.disableContact(job.userId(), lane.channel, detail));
+                return dead.thenCompose(v -> store.disableContact(job.userId(), lane.channel, detail))
+                        .thenRun(() -> log.warn("contact disabled: the {} contact of user {} answered {} to delivery {} (message {});"
+                                        + " later deliveries to it are dead letters until the user's contacts are written again",
+                                lane.channel, job.userId(), logSafe(detail), job.id(), job.messageId()));
             }
         }
     }
@@ -250,9 +257,23 @@ final class JobRunner {
         return store.complete(job.id(), attempt, next, nextDueAt, lastError).thenAccept(applied -> {
             if (!applied) {
                 log.debug("notification {}: no longer pending (cancelled or deleted meanwhile), {} not recorded", job.id(), next);
+            } else if (next == JobState.DEAD) {
+                int attempts = job.attemptCount() + (attempt == null ? 0 : 1);
+                log.warn("dead letter: delivery {} ({}) of message {}{} after {} attempt(s): {}", job.id(), job.channel(), job.messageId(),
+                        job.userId() == null ? " to an explicit target" : " to user " + job.userId(), attempts, logSafe(lastError));
             }
         });
     }
+
+    /**
+     * A failure detail fit for the log: details hold no destination by contract, but one quoting a URL (an
+     * exception's message) keeps only its scheme and host: robot URLs carry their token in the path or query,
+     * and any URL may carry a user:password.
+     */
+    static String logSafe(String detail) {
+        return detail == null ? "(no detail)" : URL.matcher(detail).replaceAll("$1://$2/…");
+    }
+
 
     /** The last attempt's error: {@code lastError} may be a postponement note rather than a failure. */
     private static String lastFailure(NotifyJob job) {

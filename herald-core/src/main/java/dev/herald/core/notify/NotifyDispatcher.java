@@ -1,5 +1,6 @@
 package dev.herald.core.notify;
 
+import dev.herald.core.message.Durations;
 import dev.herald.core.store.DeliveryStatus;
 import dev.herald.core.store.MessageStore;
 import dev.herald.core.store.StatusUpdate;
@@ -138,8 +139,9 @@ public final class NotifyDispatcher implements DispatchSignals, AutoCloseable {
         }
         started = true;
         polling = loop.scheduleWithFixedDelay(this::poll, 0, pollMillis, TimeUnit.MILLISECONDS);
-        log.info("notification dispatcher started: channels {}, polling every {} ms, lease {} ms{}",
-                lanes.stream().map(l -> l.channel).toList(), pollMillis, leaseMillis,
+        log.debug("notification dispatcher started: channels {}, polling every {}, lease {}{}",
+                lanes.stream().map(l -> l.channel).toList(), Durations.format(Duration.ofMillis(pollMillis)),
+                Durations.format(Duration.ofMillis(leaseMillis)),
                 lanes.isEmpty() ? "" : "; jobs of other channels stay pending until their channel is configured");
     }
 

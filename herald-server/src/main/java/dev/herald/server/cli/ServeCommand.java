@@ -36,9 +36,20 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (env HERALD_CONFIG).")
     Path configFile;
 
+    /** The environment the settings are read from: the process's, or a test's. */
+    private final Map<String, String> env;
+
+    ServeCommand(Map<String, String> env) {
+        this.env = env;
+    }
+
     /** picocli builds one option per {@link Setting}, so the help lists every key with its default. */
     public static CommandLine command() {
-        CommandSpec spec = CommandSpec.forAnnotatedObject(new ServeCommand());
+        return command(System.getenv());
+    }
+
+    static CommandLine command(Map<String, String> env) {
+        CommandSpec spec = CommandSpec.forAnnotatedObject(new ServeCommand(env));
         addSettingOptions(spec);
         return new CommandLine(spec);
     }
@@ -58,7 +69,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         HeraldConfig config;
         try {
-            config = load(spec, configFile, System.getenv());
+            config = load(spec, configFile, env);
         } catch (ConfigException e) {
             System.err.println("herald: configuration error: " + e.getMessage());
             return HeraldCommand.EXIT_CONFIG;
@@ -103,7 +114,18 @@ public final class ServeCommand implements Callable<Integer> {
                 flags.put(s, option.getValue());
             }
         }
-        return sources.flags(flags).build();
+        HeraldConfig config = sources.flags(flags).build();
+        warn(config);
+        return config;
+    }
+
+    /**
+     * The one place configuration warnings (an unknown {@code HERALD_*} variable, a connection cap the
+     * descriptor limit cannot hold) reach the operator, for {@code serve} and {@code config} alike: on stderr,
+     * so {@code herald config} output stays a clean listing.
+     */
+    static void warn(HeraldConfig config) {
+        config.warnings().forEach(w -> System.err.println("herald: warning: " + w));
     }
 
     static void applyLogLevel(String level) {

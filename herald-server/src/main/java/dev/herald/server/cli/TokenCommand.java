@@ -24,13 +24,16 @@ import java.util.concurrent.Callable;
 @Command(name = "token", mixinStandardHelpOptions = true,
         description = "Prints an HS256 JWT for a user, signed with auth.jwt-secret (from --secret or HERALD_AUTH_JWT_SECRET).")
 public final class TokenCommand implements Callable<Integer> {
+    /** Ten years: longer is a typo (and past Instant's range for absurd values), not a lifetime. */
+    static final long MAX_TTL_SECONDS = 10L * 366 * 24 * 3600;
+
     @Option(names = "--sub", required = true, paramLabel = "UID", description = "User id (the token's sub).")
     String subject;
 
     @Option(names = "--secret", paramLabel = "SECRET", description = "HS256 secret; default: env HERALD_AUTH_JWT_SECRET.")
     String secret;
 
-    @Option(names = "--ttl", paramLabel = "SECONDS", defaultValue = "3600", description = "Lifetime in seconds. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--ttl", paramLabel = "SECONDS", defaultValue = "3600", description = "Lifetime in seconds, at least 1. Default: ${DEFAULT-VALUE}.")
     long ttlSeconds;
 
     @Option(names = "--topic", paramLabel = "TOPIC", description = "Topic the user may subscribe to (repeatable; 'orders.*' grants a prefix).")
@@ -47,6 +50,11 @@ public final class TokenCommand implements Callable<Integer> {
         String key = secret != null ? secret : System.getenv("HERALD_AUTH_JWT_SECRET");
         if (key == null || key.getBytes(StandardCharsets.UTF_8).length < HeraldConfig.MIN_JWT_SECRET_BYTES) {
             System.err.println("herald: token needs --secret or HERALD_AUTH_JWT_SECRET of at least " + HeraldConfig.MIN_JWT_SECRET_BYTES + " bytes");
+            return HeraldCommand.EXIT_CONFIG;
+        }
+        if (ttlSeconds <= 0 || ttlSeconds > MAX_TTL_SECONDS) {
+            // a token with --ttl 0 or less is born expired: every server would refuse it with 4001
+            System.err.println("herald token: --ttl must be between 1 and " + MAX_TTL_SECONDS + " seconds (10 years)");
             return HeraldCommand.EXIT_CONFIG;
         }
         Instant now = Instant.now();

@@ -9,6 +9,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,9 @@ public final class ConfigSources {
             }
             Setting s = Setting.byKey(key);
             if (s == null) {
-                throw new ConfigException(origin + ": unknown setting '" + key + "' (./herald config --keys lists them)");
+                String closest = Suggestions.closest(key, Arrays.stream(Setting.values()).map(Setting::key).toList());
+                throw new ConfigException(origin + ": unknown setting '" + key + "'"
+                        + (closest != null ? " (did you mean " + closest + "?)" : "") + "; ./herald config --keys lists them");
             }
             String text = value == null ? "" : value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList()) : String.valueOf(value);
             put(s, text, origin);
@@ -95,7 +98,9 @@ public final class ConfigSources {
                 }
             }
             if (match == null) {
-                warnings.add("ignoring environment variable " + e.getKey() + ": no such setting");
+                String closest = Suggestions.closest(e.getKey(), Arrays.stream(Setting.values()).map(Setting::envName).toList());
+                warnings.add("ignoring environment variable " + e.getKey() + ": no such setting"
+                        + (closest != null ? " (did you mean " + closest + "?)" : ""));
             } else {
                 put(match, e.getValue(), "env " + e.getKey());
             }

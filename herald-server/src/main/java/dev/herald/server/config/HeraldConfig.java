@@ -1,5 +1,6 @@
 package dev.herald.server.config;
 
+import dev.herald.core.message.Durations;
 import dev.herald.server.net.FileDescriptors;
 import dev.herald.server.receipts.WebhookSignature;
 import dev.herald.server.store.MessageStores;
@@ -88,7 +89,7 @@ public record HeraldConfig(
         Duration heartbeat = Units.positiveDuration("ws.heartbeat", v.apply(Setting.WS_HEARTBEAT));
         Duration idle = Units.positiveDuration("ws.idle-timeout", v.apply(Setting.WS_IDLE_TIMEOUT));
         if (idle.compareTo(heartbeat) <= 0) {
-            throw new ConfigException("ws.idle-timeout: must be longer than ws.heartbeat (" + heartbeat.toSeconds() + "s), or live peers would be dropped");
+            throw new ConfigException("ws.idle-timeout: must be longer than ws.heartbeat (" + Durations.format(heartbeat) + "), or live peers would be dropped");
         }
         long maxMessage = Units.size("ws.max-message-size", v.apply(Setting.WS_MAX_MESSAGE_SIZE));
         if (maxMessage < 1024 || maxMessage > 16 * 1024 * 1024) {
@@ -114,7 +115,7 @@ public record HeraldConfig(
         Duration ttl = Units.positiveDuration("messages.ttl", v.apply(Setting.MESSAGES_TTL));
         Duration maxTtl = Units.positiveDuration("messages.max-ttl", v.apply(Setting.MESSAGES_MAX_TTL));
         if (ttl.compareTo(maxTtl) > 0) {
-            throw new ConfigException("messages.ttl: must not be longer than messages.max-ttl (" + maxTtl.toSeconds() + "s)");
+            throw new ConfigException("messages.ttl: must not be longer than messages.max-ttl (" + Durations.format(maxTtl) + ")");
         }
         String webhookUrl = v.apply(Setting.RECEIPTS_WEBHOOK_URL);
         String webhookSecret = raw.get(Setting.RECEIPTS_WEBHOOK_SECRET).trim();

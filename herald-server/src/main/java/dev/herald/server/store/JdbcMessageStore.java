@@ -335,7 +335,7 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
             while (handedOffSeq < seq && !writerGone()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    log.warn("message store {}: a read waited {} for earlier writes; completing it anyway", describe(), HAND_OFF_WAIT);
+                    log.warn("message store {}: a read waited {} for earlier writes; completing it anyway", describe(), dev.herald.core.message.Durations.format(HAND_OFF_WAIT));
                     return;
                 }
                 try {

@@ -17,8 +17,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * Public browser assets from the jar: the JavaScript SDK at {@code GET /herald.js} (from
- * {@code clients/js/herald.js}) and the demo page at {@code GET /} (from {@code clients/js/demo/index.html}).
- * Both are read once at start and served from memory with an ETag and {@code Cache-Control: no-cache}:
+ * {@code clients/js/herald.js}), the demo page at {@code GET /} (from {@code clients/js/demo/index.html}) and
+ * Herald's icon at {@code GET /favicon.ico} and {@code /favicon.svg} (from {@code herald/icons/}, which also
+ * holds a 128×128 PNG). All are read once at start and served from memory with an ETag and {@code Cache-Control: no-cache}:
  * browsers revalidate on each load (a cheap 304) so an upgraded server never runs against a stale SDK.
  * No API key: they hold no secrets (the demo tells how to publish with curl when auth is on).
  */
@@ -28,32 +29,49 @@ public final class StaticRoutes {
 
     private final Asset sdk;
     private final Asset demo;
+    private final Asset favicon;
+    private final Asset faviconSvg;
 
     public StaticRoutes(boolean devMode) {
         this.sdk = Asset.load("/herald/web/herald.js", "text/javascript; charset=utf-8", UnaryOperator.identity());
         this.demo = Asset.load("/herald/web/demo/index.html", "text/html; charset=utf-8",
                 html -> html.replace(MODE_PLACEHOLDER, devMode ? "dev" : "auth"));
+        this.favicon = Asset.load("/herald/icons/favicon.ico", "image/x-icon");
+        this.faviconSvg = Asset.load("/herald/icons/herald.svg", "image/svg+xml");
     }
 
     public void mount(Router router) {
         // HEAD too: curl -I and link checkers; Vert.x sends the headers of the GET without the body
         router.route("/herald.js").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(sdk::serve);
         router.route("/").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(demo::serve);
+        // browsers ask for /favicon.ico by themselves; without it every demo page load logs a 404
+        router.route("/favicon.ico").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(favicon::serve);
+        router.route("/favicon.svg").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(faviconSvg::serve);
     }
 
     /** One file held in memory with its strong ETag (a hash of the bytes served). */
     private record Asset(Buffer body, String contentType, String etag) {
+        /** A text file, transformed once as it is loaded. */
         static Asset load(String path, String contentType, UnaryOperator<String> transform) {
-            byte[] bytes;
+            byte[] bytes = transform.apply(new String(read(path), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+            return new Asset(Buffer.buffer(bytes), contentType, '"' + sha256(bytes).substring(0, 32) + '"');
+        }
+
+        /** A file served as it is (images). */
+        static Asset load(String path, String contentType) {
+            byte[] bytes = read(path);
+            return new Asset(Buffer.buffer(bytes), contentType, '"' + sha256(bytes).substring(0, 32) + '"');
+        }
+
+        private static byte[] read(String path) {
             try (InputStream in = StaticRoutes.class.getResourceAsStream(path)) {
                 if (in == null) {
                     throw new IllegalStateException(path + " is missing from the jar");
                 }
-                bytes = transform.apply(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+                return in.readAllBytes();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return new Asset(Buffer.buffer(bytes), contentType, '"' + sha256(bytes).substring(0, 32) + '"');
         }
 
         void serve(RoutingContext ctx) {

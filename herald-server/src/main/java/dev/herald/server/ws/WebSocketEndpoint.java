@@ -287,7 +287,7 @@ public final class WebSocketEndpoint {
     /** One connection's heartbeat (once per {@code ws.heartbeat}, in its slice's turn): closed if silent too long, else pinged. */
     private void heartbeat(NettySession session) {
         if (System.nanoTime() - session.lastSeenNanos() > config.idleTimeout().toNanos()) {
-            log.debug("connection {} silent for {}; closing", session.id(), config.idleTimeout());
+            log.debug("connection {} silent for {}; closing", session.id(), dev.herald.core.message.Durations.format(config.idleTimeout()));
             session.close(CloseReason.HEARTBEAT_TIMEOUT);
         } else {
             session.ping();

@@ -397,6 +397,18 @@ class HttpErrorsTest {
     }
 
     @Test
+    void metrics_keep_answering_while_draining_so_operators_can_watch_the_drain() {
+        TestServer s = auth();
+        s.server().beginDraining();
+
+        Http.Response metrics = s.http().get("/metrics");
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.body()).contains("herald_");
+        assertError(s.http().anonymous().get("/metrics"), ErrorCode.UNAUTHORIZED);
+        assertThat(s.http().get("/health").status()).isEqualTo(503);
+    }
+
+    @Test
     void shutting_down_comes_before_the_api_key_check() {
         TestServer s = auth();
         s.server().beginDraining();

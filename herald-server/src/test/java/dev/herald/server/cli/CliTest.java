@@ -63,9 +63,60 @@ class CliTest {
     }
 
     @Test
-    void serve_with_an_unknown_option_exits_2() {
+    void serve_with_an_unknown_option_exits_2_with_one_line_naming_the_closest_option() {
         assertThat(HeraldCommand.execute("serve", "--prot", "1")).isEqualTo(2);
-        assertThat(stderr()).contains("--prot");
+
+        assertThat(stderr().lines()).singleElement().asString()
+                .contains("unknown option --prot").contains("did you mean --port?").contains("herald serve --help");
+        assertThat(stdout()).isEmpty();
+    }
+
+    @Test
+    void a_mistyped_setting_is_matched_against_every_setting_key() {
+        assertThat(HeraldCommand.execute("config", "--ws.hearbeat=30s")).isEqualTo(2);
+
+        assertThat(stderr().lines()).singleElement().asString()
+                .contains("unknown option --ws.hearbeat").contains("did you mean --ws.heartbeat?").doesNotContain("30s");
+    }
+
+    @Test
+    void a_mistyped_secret_flag_never_echoes_its_value() {
+        assertThat(HeraldCommand.execute("serve", "--auth.jwt-secert=" + SECRET)).isEqualTo(2);
+
+        assertThat(stderr()).contains("did you mean --auth.jwt-secret?").doesNotContain(SECRET);
+    }
+
+    @Test
+    void an_unknown_flag_far_from_every_key_gets_no_suggestion() {
+        assertThat(HeraldCommand.execute("serve", "--zzzzzzzzzzzzzz")).isEqualTo(2);
+
+        assertThat(stderr().lines()).singleElement().asString().contains("--zzzzzzzzzzzzzz").doesNotContain("did you mean");
+    }
+
+    @Test
+    void a_mistyped_command_gets_the_closest_command() {
+        assertThat(HeraldCommand.execute("serv")).isEqualTo(2);
+
+        assertThat(stderr().lines()).singleElement().asString().contains("serv").contains("did you mean serve?");
+    }
+
+    @Test
+    void config_warns_about_unknown_herald_environment_variables_as_serve_does() {
+        assertThat(HeraldCommand.execute(java.util.Map.of("HERALD_PROT", "9000", "HERALD_PORT", "9001"), "config")).isZero();
+
+        assertThat(stderr().lines()).as("one warning, for the unknown variable only").singleElement().asString()
+                .isEqualTo("herald: warning: ignoring environment variable HERALD_PROT: no such setting (did you mean HERALD_PORT?)");
+        assertThat(stdout()).contains("port = 9001 (env HERALD_PORT)").doesNotContain("warning");
+    }
+
+    @Test
+    void token_refuses_a_ttl_that_is_not_positive() {
+        for (String ttl : new String[] {"0", "-100"}) {
+            assertThat(HeraldCommand.execute("token", "--sub", "u1", "--secret", SECRET, "--ttl", ttl)).as("--ttl %s", ttl).isEqualTo(2);
+        }
+
+        assertThat(stderr().lines()).hasSize(2).allSatisfy(line -> assertThat(line).contains("--ttl must be between 1 and"));
+        assertThat(stdout()).isEmpty();
     }
 
     @Test

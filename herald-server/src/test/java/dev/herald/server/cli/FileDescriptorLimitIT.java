@@ -81,7 +81,7 @@ class FileDescriptorLimitIT {
         process = HeraldProcess.startWithFileLimit(200, "serve", "--port", "0", "--store", "memory",
                 "--ws.max-connections", "1000", "--data-dir", Files.createTempDirectory("herald-fd-it").toString());
         int port = process.awaitPort();
-        // start-up warnings are logged after the "listening" line that awaitPort waits for
+        // configuration warnings go to stderr, which HeraldProcess merges into its output
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(process.output())
                 .contains("ws.max-connections (1000) leaves fewer than 100 of the process's 200 file descriptors"));
         RawWebSocket holder = RawWebSocket.connect(URI.create("ws://127.0.0.1:" + port + "/ws?uid=holder"));

@@ -99,6 +99,7 @@ class ConfigSourcesTest {
         assertThatThrownBy(() -> new ConfigSources().file(file))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'auth.jwt-secrett'")
+                .hasMessageContaining("did you mean auth.jwt-secret?")
                 .hasMessageContaining(file.toString());
     }
 
@@ -106,7 +107,7 @@ class ConfigSourcesTest {
     void unknown_top_level_yaml_key_fails_naming_it() throws IOException {
         assertThatThrownBy(() -> new ConfigSources().file(yaml("prot: 8080\n")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("'prot'");
+                .hasMessageContaining("'prot'").hasMessageContaining("did you mean port?");
     }
 
     @Test
@@ -166,7 +167,7 @@ class ConfigSourcesTest {
                 .build();
 
         assertThat(config.port()).isEqualTo(8181);
-        assertThat(config.warnings()).containsExactly("ignoring environment variable HERALD_PROT: no such setting");
+        assertThat(config.warnings()).containsExactly("ignoring environment variable HERALD_PROT: no such setting (did you mean HERALD_PORT?)");
     }
 
     @Test

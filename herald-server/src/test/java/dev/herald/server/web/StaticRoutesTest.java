@@ -13,7 +13,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** GET /herald.js (the browser SDK) and GET / (the demo page): public, from the jar, revalidated by ETag. */
+/** GET /herald.js (the browser SDK), GET / (the demo page) and the favicon: public, from the jar, revalidated by ETag. */
 class StaticRoutesTest {
     private TestServer server;
 
@@ -85,6 +85,25 @@ class StaticRoutesTest {
         assertThat(head.headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
         assertThat(head.headers().firstValue("ETag")).isEqualTo(http.get("/herald.js").headers().firstValue("ETag"));
         assertThat(head.body()).isEmpty();
+    }
+
+    @Test
+    void the_favicon_the_demo_page_asks_for_is_served_as_an_icon_without_an_api_key() throws Exception {
+        server = TestServer.withAuth(Map.of());
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+
+        java.net.http.HttpResponse<byte[]> ico = client.send(HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + server.port() + "/favicon.ico")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(ico.statusCode()).isEqualTo(200);
+        assertThat(ico.headers().firstValue("Content-Type")).hasValue("image/x-icon");
+        assertThat(ico.body()).startsWith(0, 0, 1, 0) // ICONDIR: reserved 0, type 1 (icon)
+                .isEqualTo(Files.readAllBytes(Path.of("src/main/resources/herald/icons/favicon.ico")));
+        Http.Response svg = server.http().anonymous().get("/favicon.svg");
+        assertThat(svg.status()).isEqualTo(200);
+        assertThat(svg.headers().firstValue("Content-Type")).hasValue("image/svg+xml");
+        assertThat(svg.body()).startsWith("<svg");
     }
 
     @Test

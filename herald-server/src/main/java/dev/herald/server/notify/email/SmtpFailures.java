@@ -73,7 +73,7 @@ final class SmtpFailures {
     /** The attempt outlived {@link SmtpSettings#sendTimeout()}. */
     SendResult timedOut() {
         return SendResult.retry("no answer from SMTP server " + settings.server() + " within "
-                + settings.sendTimeout().toMillis() + " ms");
+                + dev.herald.core.message.Durations.format(settings.sendTimeout()));
     }
 
     private Failure reply(SMTPException e) {

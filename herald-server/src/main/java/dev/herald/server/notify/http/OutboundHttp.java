@@ -127,7 +127,7 @@ public final class OutboundHttp implements AutoCloseable {
     public CompletableFuture<OutboundResult> postJson(URI url, Map<String, String> headers, String json, AddressPolicy policy) {
         Exchange exchange = new Exchange();
         long timer = vertx.setTimer(totalTimeout.toMillis(), id -> exchange.finish(
-                new Failure(Reason.TIMEOUT, "no complete answer within " + totalTimeout.toMillis() + " ms")));
+                new Failure(Reason.TIMEOUT, "no complete answer within " + dev.herald.core.message.Durations.format(totalTimeout))));
         exchange.result.whenComplete((r, e) -> vertx.cancelTimer(timer));
         resolve(url.getHost()).onComplete(resolved -> {
             if (exchange.result.isDone()) {
