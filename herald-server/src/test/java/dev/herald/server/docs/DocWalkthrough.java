@@ -55,7 +55,8 @@ final class DocWalkthrough {
     private static final Pattern WS_SEND = Pattern.compile("^ws\\.send\\('([^']*)'\\)\\s*(//.*)?$");
 
     /** The examples between the heading line {@code from} and the next heading line {@code to} (exclusive). */
-    static DocWalkthrough of(String markdown, String from, String to) {
+    static DocWalkthrough of(String document, String from, String to) {
+        String markdown = "\n" + document;
         int start = markdown.indexOf("\n" + from + "\n");
         int end = markdown.indexOf("\n" + to + "\n", start + 1);
         if (start < 0 || end < 0) {

@@ -31,7 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * gives ({@code ./herald serve --key value} lines): its curl commands over HTTP, its browser-console lines over
  * a real WebSocket, and every answer and frame compared with what the README shows, by shape (the same fields
  * in the same order with the same JSON types, and the same values except ids, timestamps, node and connection
- * names, and values the README elides with …). The same for the batch example of docs/api.md.
+ * names, and values the README elides with …). The same for the batch and idempotency examples of docs/api.md
+ * and the first and raw-mode examples of docs/protocol.md, each on a fresh server. How outputs are written so
+ * that they are checked: {@link DocWalkthrough}.
  */
 class ReadmeWalkthroughTest {
     /** Relative to the herald-server module, where Maven runs the tests. */
@@ -67,6 +69,33 @@ class ReadmeWalkthroughTest {
 
         assertThat(batch.steps).hasSize(1);
         run(batch);
+    }
+
+    @Test
+    void the_idempotency_example_of_the_api_docs_answers_as_shown() throws IOException {
+        DocWalkthrough idempotency = DocWalkthrough.of(Files.readString(DOCS.resolve("docs/api.md")),
+                "## Idempotency", "## GET /api/v1/messages/{id}");
+
+        assertThat(idempotency.steps).hasSize(3);
+        run(idempotency);
+    }
+
+    @Test
+    void the_first_example_of_the_protocol_docs_answers_as_shown() throws IOException {
+        DocWalkthrough intro = DocWalkthrough.of(Files.readString(DOCS.resolve("docs/protocol.md")),
+                "# WebSocket protocol", "## Contents");
+
+        assertThat(intro.steps).hasSize(4);
+        run(intro);
+    }
+
+    @Test
+    void the_raw_mode_example_of_the_protocol_docs_answers_as_shown() throws IOException {
+        DocWalkthrough raw = DocWalkthrough.of(Files.readString(DOCS.resolve("docs/protocol.md")),
+                "## Raw (seed) mode", "## Topics");
+
+        assertThat(raw.steps).hasSize(4);
+        run(raw);
     }
 
     private void run(DocWalkthrough walkthrough) {
