@@ -350,7 +350,7 @@ public final class PushCenter {
                 jobs.add(planned);
                 if (r.persist()) {
                     stored.add(new StoredMessage(id, now, now + ttl(r).toMillis(), r.dataJson(), r.inAppUsers(), r.topics(), r.all(),
-                            r.idempotencyKey(), planned));
+                            r.idempotencyKey(), planned, r.idempotencyKey() == null ? null : r.fingerprint()));
                 }
             }
             return store.append(stored).thenApply(appended -> {
@@ -390,6 +390,11 @@ public final class PushCenter {
     }
 
     private BatchResult publishStored(PublishRequest r, Appended a, long now) {
+        if (a.keyReused()) {
+            // the first message's id is not revealed: the caller sent something else under this key
+            return new BatchResult(null, ErrorCode.IDEMPOTENCY_KEY_REUSED.exception(
+                    "this idempotency key was used before for a different request; nothing was published"));
+        }
         if (a.duplicate()) {
             return new BatchResult(new Published(a.id(), 0, true, true), null);
         }

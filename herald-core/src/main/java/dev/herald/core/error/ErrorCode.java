@@ -22,6 +22,8 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED("method_not_allowed", 405, "The resource does not support this method."),
     PAYLOAD_TOO_LARGE("payload_too_large", 413, "The request body is larger than the configured limit."),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "The request body must be application/json."),
+    IDEMPOTENCY_KEY_REUSED("idempotency_key_reused", 422,
+            "This Idempotency-Key was used before for a different request; nothing was published. Use a new key."),
     UPGRADE_REQUIRED("upgrade_required", 426, "This endpoint only accepts WebSocket upgrades (GET with Upgrade: websocket)."),
     INTERNAL_ERROR("internal_error", 500, "Something went wrong inside Herald; the log has details."),
     STORE_UNAVAILABLE("store_unavailable", 503, "The message store cannot commit right now; nothing was stored. Retry later."),

@@ -1,7 +1,11 @@
 package dev.herald.core.message;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -55,6 +59,59 @@ public record PublishRequest(List<String> users, List<String> topics, boolean al
     /** The same request with another channel part (explicit targets normalised by their channels). */
     public PublishRequest withDelivery(NotifyRequest delivery) {
         return new PublishRequest(users, topics, all, dataJson, rawBody, persist, ttl, idempotencyKey, delivery);
+    }
+
+    /**
+     * The SHA-256 (hex) of what this request asks for: recipients, data, persistence, ttl, channels, targets,
+     * fallback and content, its idempotency key left out (the header and the field share one key space). The
+     * store keeps it next to the key: a repeat with the same fingerprint is a retry, with another one the
+     * key was reused for a different request.
+     */
+    public String fingerprint() {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        // every part is length-prefixed: no two different requests give the same byte sequence
+        part(sha, "users", users);
+        part(sha, "topics", topics);
+        part(sha, all ? "all" : "not all");
+        part(sha, dataJson);
+        sha.update(Integer.toString(rawBody == null ? -1 : rawBody.length).getBytes(StandardCharsets.UTF_8));
+        if (rawBody != null) {
+            sha.update(rawBody);
+        }
+        part(sha, persist ? "persist" : "transient");
+        part(sha, ttl == null ? null : Long.toString(ttl.toMillis()));
+        part(sha, "channels", delivery.channels());
+        for (var d : delivery.targets()) {
+            part(sha, "target", List.of(d.channel(), d.address(), String.valueOf(d.secret())));
+        }
+        if (delivery.fallback() != null) {
+            part(sha, "fallback after " + delivery.fallback().after().toMillis(), delivery.fallback().channels());
+        }
+        if (delivery.content() != null) {
+            NotifyRequest.Content c = delivery.content();
+            part(sha, "content", java.util.Arrays.asList(c.title(), c.text(), c.html(), c.markdown()));
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static void part(MessageDigest sha, String name, List<String> values) {
+        part(sha, name + " " + values.size());
+        values.forEach(v -> part(sha, v));
+    }
+
+    private static void part(MessageDigest sha, String value) {
+        if (value == null) {
+            sha.update((byte) 'N');
+            return;
+        }
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        sha.update((bytes.length + ":").getBytes(StandardCharsets.UTF_8));
+        sha.update(bytes);
     }
 
     /** The users who get it in-app: every named user, unless the request leaves out the {@code ws} channel. */

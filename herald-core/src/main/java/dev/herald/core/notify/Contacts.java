@@ -1,5 +1,6 @@
 package dev.herald.core.notify;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,9 +14,10 @@ import java.util.TreeMap;
  * @param updatedAt    when they were last written, ms since the epoch
  */
 public record Contacts(Map<String, Destination> destinations, Map<String, String> disabled, long updatedAt) {
+    /** Both maps are sorted by channel name, so the API lists contacts in the same order on every run. */
     public Contacts {
-        destinations = Map.copyOf(new TreeMap<>(destinations));
-        disabled = Map.copyOf(disabled);
+        destinations = Collections.unmodifiableMap(new TreeMap<>(destinations));
+        disabled = Collections.unmodifiableMap(new TreeMap<>(disabled));
     }
 
     /** The destination to use for {@code channel}, or {@code null} when there is none or it is disabled. */

@@ -108,7 +108,7 @@ final class JobRunner {
         return destination(job, lane).thenComposeAsync(target -> {
             long now = clock.millis();
             if (target.destination == null) {
-                Attempt attempt = new Attempt(job.attemptCount() + 1, now, 0, SendResult.Outcome.PERMANENT, 0, target.missing);
+                Attempt attempt = new Attempt(job.nextAttemptNumber(), now, 0, SendResult.Outcome.PERMANENT, 0, target.missing);
                 metrics.dead(lane.channel);
                 return finish(job, attempt, JobState.DEAD, now, target.missing);
             }
@@ -208,10 +208,10 @@ final class JobRunner {
             metrics.circuitOpened(lane.channel);
             log.info("notification channel {}: an endpoint's circuit opened after delivery {} failed", lane.channel, job.id());
         }
-        int number = job.attemptCount() + 1;
+        int number = job.attemptCount() + 1; // counts against the retry budget, which a dead-letter retry renews
         String detail = outcome == SendResult.Outcome.OK ? null
                 : result.detail() != null ? result.detail() : outcome.name().toLowerCase(java.util.Locale.ROOT);
-        Attempt attempt = new Attempt(number, startedAt, nanos / 1_000_000, outcome, result.statusCode(), detail);
+        Attempt attempt = new Attempt(job.nextAttemptNumber(), startedAt, nanos / 1_000_000, outcome, result.statusCode(), detail);
         switch (outcome) {
             case OK -> {
                 metrics.sent(lane.channel, nanos);

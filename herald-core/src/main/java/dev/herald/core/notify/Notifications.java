@@ -92,14 +92,15 @@ public final class Notifications {
         for (Destination d : n.targets()) {
             int index = seen.merge(d.channel(), 1, Integer::sum) - 1;
             String path = "to." + d.channel() + (perChannel.get(d.channel()) > 1 ? "[" + index + "]" : "");
-            targets.add(requireChannel(d.channel(), path).validate(d, addressPath(path, d)));
+            Notifier notifier = requireChannel(d.channel(), path);
+            targets.add(notifier.validate(d, addressPath(path, notifier)));
         }
         return r.withDelivery(new NotifyRequest(n.channels(), targets, n.fallback(), n.content()));
     }
 
     /** The field a notifier names when it refuses an address: {@code webhook.url} for URLs, {@code email} for e-mail addresses. */
-    private static String addressPath(String base, Destination d) {
-        return d.address().contains("@") && !d.address().contains("://") ? base : base + ".url";
+    private static String addressPath(String base, Notifier notifier) {
+        return notifier.addressField() == null ? base : base + "." + notifier.addressField();
     }
 
     private Notifier requireChannel(String channel, String path) {
@@ -185,7 +186,7 @@ public final class Notifications {
                 throw ErrorCode.INVALID_REQUEST.exception(JsonText.printable(e.getKey()) + ": channel '" + JsonText.printable(e.getKey())
                         + "' is not enabled on this server (enabled for contacts: " + String.join(", ", notifiers.channels()) + ")");
             }
-            checked.put(e.getKey(), notifier.validate(e.getValue(), addressPath(e.getKey(), e.getValue())));
+            checked.put(e.getKey(), notifier.validate(e.getValue(), addressPath(e.getKey(), notifier)));
         }
         Contacts contacts = new Contacts(checked, Map.of(), now);
         return store.putContacts(userId, contacts).thenApply(v -> contacts).exceptionally(Notifications::rethrow);

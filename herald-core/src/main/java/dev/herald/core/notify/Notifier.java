@@ -19,10 +19,18 @@ public interface Notifier {
 
     /**
      * Checks a destination an API caller gave (a contact or an explicit target) and returns it normalised.
-     * Throws {@code invalid_request} naming {@code path} (e.g. {@code contacts.webhook.url}) when it is unusable:
+     * Throws {@code invalid_request} naming {@code path} (the address field, e.g. {@code to.webhook.url}; a secret is named as its sibling {@code to.webhook.secret}) when it is unusable:
      * a malformed address, a non-http(s) URL, a target in a refused address range, a missing secret.
      */
     Destination validate(Destination destination, String path);
+
+    /**
+     * The field of a destination object that holds the address ({@code "webhook":{"url":…}}), which error
+     * messages name; {@code null} when the address is the channel's field itself ({@code "email":"ann@…"}).
+     */
+    default String addressField() {
+        return "url";
+    }
 
     /** Makes one delivery attempt. */
     CompletableFuture<SendResult> send(Notification notification, Destination destination);

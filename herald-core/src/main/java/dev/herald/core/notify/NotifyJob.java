@@ -30,6 +30,15 @@ public record NotifyJob(String id, String messageId, String channel, String user
         attempts = List.copyOf(attempts);
     }
 
+    /**
+     * The number of the next attempt: attempts are numbered over the delivery's whole life, so a retried
+     * dead letter goes on from its last attempt, while {@link #attemptCount} (the retry budget) starts again.
+     */
+    public int nextAttemptNumber() {
+        int last = attempts.isEmpty() ? 0 : attempts.getLast().number();
+        return Math.max(last, attemptCount) + 1;
+    }
+
     /** A new delivery, due at {@code dueAt} ({@code PENDING}) or, for a fallback, waiting for the ack until then. */
     public static NotifyJob create(String id, String messageId, String channel, String userId, Destination destination,
                                    Notification content, long createdAt, long dueAt, long deadline, boolean fallback) {

@@ -307,12 +307,16 @@ public final class PublishRequestParser {
             throw ErrorCode.INVALID_REQUEST.exception(path + " must be an address string or an object {\"url\":…,\"secret\":…}");
         }
         String address = null;
+        String addressField = "url";
         String secret = null;
         String field;
         while ((field = p.nextFieldName()) != null) {
             JsonToken value = p.nextToken();
             switch (field) {
-                case "url", "address" -> address = string(p, value, path + "." + field);
+                case "url", "address" -> {
+                    address = string(p, value, path + "." + field);
+                    addressField = field;
+                }
                 case "secret" -> secret = string(p, value, path + ".secret");
                 default -> throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + JsonText.printable(path + "." + field)
                         + "' (expected url or address, and secret)");
@@ -322,7 +326,7 @@ public final class PublishRequestParser {
             throw ErrorCode.INVALID_REQUEST.exception(path + ".url is required");
         }
         if (address.length() > MAX_ADDRESS_LENGTH) {
-            throw ErrorCode.INVALID_REQUEST.exception(path + " is longer than " + MAX_ADDRESS_LENGTH + " characters");
+            throw ErrorCode.INVALID_REQUEST.exception(path + "." + addressField + " is longer than " + MAX_ADDRESS_LENGTH + " characters");
         }
         if (secret != null && secret.length() > MAX_SECRET_LENGTH) {
             throw ErrorCode.INVALID_REQUEST.exception(path + ".secret is longer than " + MAX_SECRET_LENGTH + " characters");

@@ -65,7 +65,7 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
         if (m.idempotencyKey() != null) {
             String first = idempotencyKeys.putIfAbsent(m.idempotencyKey(), m.id());
             if (first != null) {
-                return new Appended(first, true);
+                return Appended.repeatOf(first, messages.get(first).message.requestHash(), m.requestHash());
             }
         }
         Entry entry = new Entry(m);

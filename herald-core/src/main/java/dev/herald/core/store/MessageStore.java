@@ -20,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
  *       sees each of them that committed (so several replays called together see the same commits: the
  *       replay/live seam relies on both, see {@code Inbox#inPublishOrder}).</li>
  *   <li>A message whose idempotency key was already appended (and not purged) is not stored again:
- *       its {@link Appended} names the first message's id with {@code duplicate = true}; this holds for two
+ *       its {@link Appended} names the first message's id with {@code duplicate = true}, and
+ *       {@code keyReused = true} when the two {@link StoredMessage#requestHash}es differ; this holds for two
  *       messages with the same key in one call, too.</li>
  *   <li>{@link #replay} returns messages in id order, never expired ones ({@code expiresAt <= now}) nor
  *       ones dropped by the stream cap.</li>

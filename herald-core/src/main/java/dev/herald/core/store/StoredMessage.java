@@ -19,13 +19,28 @@ import java.util.List;
  * @param idempotencyKey the publisher's {@code Idempotency-Key}, or {@code null}
  * @param jobs           its deliveries through other channels (e-mail, webhooks…): committed in the same
  *                       transaction as the message, and not at all when the message is a duplicate
+ * @param requestHash    with an idempotency key: the hash of the request ({@code PublishRequest#fingerprint}),
+ *                       kept next to the key so that a repeat of the key with another request is told apart from a
+ *                       retry; {@code null} when unknown (then any repeat counts as a retry)
  */
 public record StoredMessage(String id, long timestamp, long expiresAt, String dataJson, List<String> users,
-                            List<String> topics, boolean all, String idempotencyKey, List<NotifyJob> jobs) {
+                            List<String> topics, boolean all, String idempotencyKey, List<NotifyJob> jobs,
+                            String requestHash) {
     public StoredMessage {
         users = List.copyOf(users);
         topics = List.copyOf(topics);
         jobs = List.copyOf(jobs);
+    }
+
+    /** A message without a request hash. */
+    public StoredMessage(String id, long timestamp, long expiresAt, String dataJson, List<String> users,
+                         List<String> topics, boolean all, String idempotencyKey, List<NotifyJob> jobs) {
+        this(id, timestamp, expiresAt, dataJson, users, topics, all, idempotencyKey, jobs, null);
+    }
+
+    /** Whether two request hashes name the same request; an unknown hash (a message stored without one) matches any. */
+    public static boolean sameRequest(String firstHash, String hash) {
+        return firstHash == null || hash == null || firstHash.equals(hash);
     }
 
     /** A message with no deliveries through other channels. */

@@ -57,6 +57,11 @@ public abstract class MessageStoreContract {
         return new StoredMessage(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), m.users(), m.topics(), m.all(), key);
     }
 
+    protected StoredMessage withKey(StoredMessage m, String key, String requestHash) {
+        return new StoredMessage(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), m.users(), m.topics(), m.all(), key,
+                m.jobs(), requestHash);
+    }
+
     protected static <T> T await(CompletableFuture<T> future) {
         return future.orTimeout(30, TimeUnit.SECONDS).join();
     }
@@ -128,6 +133,34 @@ public abstract class MessageStoreContract {
                 new Appended(first.id(), true), new Appended(sameCallA.id(), false), new Appended(sameCallA.id(), true));
         assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(first.id(), sameCallA.id());
         assertThat(await(store.receipt(again.id(), T0))).isEmpty();
+    }
+
+    @Test
+    void aRepeatedIdempotencyKeyWithAnotherRequestHashIsAReuseAndStoresNothing() {
+        StoredMessage first = withKey(toUsers("1", "u1"), "order-42", "hash-a");
+        assertThat(await(store.append(List.of(first)))).containsExactly(new Appended(first.id(), false, false));
+
+        StoredMessage retry = withKey(toUsers("1", "u1"), "order-42", "hash-a");
+        StoredMessage other = withKey(toUsers("2", "u1"), "order-42", "hash-b");
+        assertThat(await(store.append(List.of(retry)))).containsExactly(new Appended(first.id(), true, false));
+        assertThat(await(store.append(List.of(other)))).containsExactly(new Appended(first.id(), true, true));
+
+        // in one call: followers are compared with the message that holds the key in the end
+        StoredMessage leader = withKey(toUsers("3", "u1"), "order-43", "hash-a");
+        StoredMessage otherInCall = withKey(toUsers("4", "u1"), "order-43", "hash-b");
+        StoredMessage retryInCall = withKey(toUsers("5", "u1"), "order-43", "hash-a");
+        StoredMessage reusesCommitted = withKey(toUsers("6", "u1"), "order-42", "hash-b");
+        StoredMessage followsTheReuse = withKey(toUsers("7", "u1"), "order-42", "hash-a");
+        assertThat(await(store.append(List.of(leader, otherInCall, retryInCall, reusesCommitted, followsTheReuse)))).containsExactly(
+                new Appended(leader.id(), false, false), new Appended(leader.id(), true, true), new Appended(leader.id(), true, false),
+                new Appended(first.id(), true, true), new Appended(first.id(), true, false));
+
+        // a message stored without a hash (before hashes were kept) takes any repeat for a retry
+        StoredMessage unhashed = withKey(toUsers("8", "u1"), "order-44", null);
+        await(store.append(List.of(unhashed)));
+        assertThat(await(store.append(List.of(withKey(toUsers("9", "u1"), "order-44", "hash-c")))))
+                .containsExactly(new Appended(unhashed.id(), true, false));
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(first.id(), leader.id(), unhashed.id());
     }
 
     @Test

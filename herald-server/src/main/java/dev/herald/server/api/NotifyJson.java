@@ -27,9 +27,8 @@ final class NotifyJson {
                 .put("title", job.content().title())
                 .put("createdAt", job.createdAt()).put("deadline", job.deadline())
                 .put("attemptCount", job.attemptCount()).put("lastError", job.lastError());
-        if (job.destination() != null) {
-            out.put("target", job.destination().redactedAddress());
-        }
+        // always present: null for a user's delivery, whose address is read from the contacts at each attempt
+        out.put("target", job.destination() == null ? null : job.destination().redactedAddress());
         if (job.state() == JobState.PENDING || job.state() == JobState.WAITING_ACK) {
             out.put("dueAt", job.dueAt());
         }

@@ -31,11 +31,11 @@ import java.util.Map;
  * {@link #notifyWrites()}. Used by the writer thread only.
  */
 final class WriteTransaction {
-    static final String INSERT_MESSAGE = "INSERT INTO messages (id, ts, expires_at, data, users, topics, to_all, idempotency_key) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
+    static final String INSERT_MESSAGE = "INSERT INTO messages (id, ts, expires_at, data, users, topics, to_all, idempotency_key, "
+            + "request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
     static final String INSERT_ENTRY = "INSERT INTO stream_entries (stream, message_id, expires_at) VALUES (?, ?, ?)";
     static final String INSERT_RECIPIENT = "INSERT INTO recipients (message_id, user_id) VALUES (?, ?)";
-    static final String FIND_KEY = "SELECT id FROM messages WHERE idempotency_key = ?";
+    static final String FIND_KEY = "SELECT id, request_hash FROM messages WHERE idempotency_key = ?";
     // every step up to the new status happened by now at the latest (an ack implies delivery); the status never goes back
     static final String UPDATE_STATUS = "UPDATE recipients SET status = CASE WHEN status < ? THEN ? ELSE status END, "
             + "delivered_at = COALESCE(delivered_at, ?), acked_at = COALESCE(acked_at, ?), read_at = COALESCE(read_at, ?) "
@@ -147,6 +147,7 @@ final class WriteTransaction {
             insert.setString(6, StoreRows.encodeList(m.topics()));
             insert.setInt(7, m.all() ? 1 : 0);
             insert.setString(8, m.idempotencyKey());
+            insert.setString(9, m.idempotencyKey() == null ? null : m.requestHash());
             insert.addBatch();
         }
         int[] inserted = insert.executeBatch();
@@ -159,10 +160,10 @@ final class WriteTransaction {
             StoredMessage m = s.message;
             if (inserted[i] == 0) {
                 // the key was taken by a committed message (of an earlier group, or another node's)
-                s.resolve(winnerOf(m.idempotencyKey()), true);
+                s.resolveRepeat(winnerOf(m.idempotencyKey()));
                 continue;
             }
-            s.resolve(m.id(), false);
+            s.resolve(m.id());
             if (!m.jobs().isEmpty()) {
                 jobs = jobs == null ? new ArrayList<>() : jobs;
                 jobs.addAll(m.jobs());
@@ -193,12 +194,13 @@ final class WriteTransaction {
         }
     }
 
-    private String winnerOf(String key) throws SQLException {
+    /** The committed message holding {@code key}: its id and request hash. */
+    private Holder winnerOf(String key) throws SQLException {
         PreparedStatement find = statement(FIND_KEY);
         find.setString(1, key);
         try (ResultSet rs = find.executeQuery()) {
             if (rs.next()) {
-                return rs.getString(1);
+                return new Holder(rs.getString(1), rs.getString(2));
             }
         }
         // purged by another node between our insert and this look-up: fail the group, the caller's retry succeeds
@@ -247,27 +249,43 @@ final class WriteTransaction {
         return session.prepare(sql);
     }
 
-    /** One message of an append call and, after the flush, what became of it. */
+    /** The message that holds an idempotency key, and the hash of the request it was stored for. */
+    private record Holder(String id, String requestHash) { }
+
+    /**
+     * One message of an append call and, after the flush, what became of it. A message whose key another
+     * message of this group leads follows its leader, and is compared with the message that finally holds
+     * the key (the leader, or the committed message the leader turned out to repeat).
+     */
     static final class Slot {
         final StoredMessage message;
         Slot leader;
-        private String id;
-        private boolean duplicate;
+        private Holder holder;
+        private boolean repeat;
 
         Slot(StoredMessage message) {
             this.message = message;
         }
 
-        void resolve(String id, boolean duplicate) {
-            this.id = id;
-            this.duplicate = duplicate;
+        void resolve(String id) {
+            this.holder = new Holder(id, message.requestHash());
+        }
+
+        void resolveRepeat(Holder committed) {
+            this.holder = committed;
+            this.repeat = true;
+        }
+
+        private Holder holder() {
+            return leader != null ? leader.holder() : holder;
         }
 
         Appended result() {
-            if (leader != null) {
-                return new Appended(leader.result().id(), true);
+            if (leader == null && !repeat) {
+                return new Appended(holder.id(), false);
             }
-            return new Appended(id, duplicate);
+            Holder h = holder();
+            return Appended.repeatOf(h.id(), h.requestHash(), message.requestHash());
         }
     }
 

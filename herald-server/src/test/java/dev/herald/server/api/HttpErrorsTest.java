@@ -115,6 +115,11 @@ class HttpErrorsTest {
             case PAYLOAD_TOO_LARGE -> dev(Map.of(Setting.HTTP_MAX_BODY_SIZE, "1KiB")).http()
                     .postJson("/api/v1/messages", "{\"to\":{\"all\":true},\"data\":\"" + "x".repeat(2048) + "\"}");
             case UNSUPPORTED_MEDIA_TYPE -> post(dev().http(), "/api/v1/messages", "text/plain", VALID_MESSAGE);
+            case IDEMPOTENCY_KEY_REUSED -> {
+                TestServer s = dev();
+                s.http().send(s.http().request("/send?uid=u&message=one").header("Idempotency-Key", "k").GET());
+                yield s.http().send(s.http().request("/send?uid=u&message=two").header("Idempotency-Key", "k").GET());
+            }
             case UPGRADE_REQUIRED -> dev().http().get("/ws");
             case INTERNAL_ERROR -> {
                 SwitchableBroker broker = new SwitchableBroker();

@@ -57,6 +57,16 @@ class StatsPresenceMetricsTest {
     }
 
     @Test
+    void every_stats_field_is_documented_in_docs_api_md() throws java.io.IOException {
+        String api = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "api.md"));
+        int start = api.indexOf("## GET /api/v1/stats");
+        String section = api.substring(start, api.indexOf("\n## ", start + 1));
+
+        assertThat(getJson("/api/v1/stats").fieldNames())
+                .allSatisfy(field -> assertThat(section).as("the field table of GET /api/v1/stats").contains("`" + field + "`"));
+    }
+
+    @Test
     void stats_count_connections_users_topics_and_messages() {
         WsClient herald = server.connectHerald("h");
         server.connectHerald("h");

@@ -90,6 +90,67 @@ class IdempotencyTest {
     }
 
     @Test
+    void a_key_reused_with_a_different_body_is_422_idempotency_key_reused_and_publishes_nothing() {
+        WsClient client = server.connectHerald("u");
+        Http.Response first = publishWithKey("order-42", MESSAGE);
+
+        Http.Response reused = publishWithKey("order-42", "{\"to\":{\"users\":[\"u\"]},\"data\":\"something else\"}");
+        Http.Response otherRecipient = publishWithKey("order-42", "{\"to\":{\"users\":[\"v\"]},\"data\":\"once\"}");
+        Http.Response retry = publishWithKey("order-42", MESSAGE);
+
+        assertThat(first.status()).isEqualTo(200);
+        for (Http.Response r : new Http.Response[] {reused, otherRecipient}) {
+            assertThat(r.status()).as(r.body()).isEqualTo(422);
+            assertThat(r.errorCode()).isEqualTo("idempotency_key_reused");
+            assertThat(r.body()).doesNotContain(new JsonObject(first.body()).getString("id"), "order-42");
+        }
+        assertThat(retry.status()).isEqualTo(200);
+        assertThat(new JsonObject(retry.body()).getBoolean("duplicate")).isTrue();
+        flush(client);
+        assertThat(client.framesContaining("something else")).isEmpty();
+        assertThat(client.framesContaining("\"data\":\"once\"")).hasSize(1);
+    }
+
+    @Test
+    void the_same_request_is_a_duplicate_however_its_json_is_spaced_and_whether_the_key_is_a_header_or_a_field() {
+        String id = new JsonObject(publishWithKey("spaced", MESSAGE).body()).getString("id");
+
+        Http.Response spaced = publishWithKey("spaced", "{ \"data\" : \"once\", \"to\" : {\"users\" : [\"u\"]} }");
+        Http.Response field = server.http().postJson("/api/v1/messages",
+                "{\"to\":{\"users\":[\"u\"]},\"data\":\"once\",\"idempotencyKey\":\"spaced\"}");
+
+        for (Http.Response r : new Http.Response[] {spaced, field}) {
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            assertThat(new JsonObject(r.body()).getString("id")).isEqualTo(id);
+        }
+    }
+
+    @Test
+    void in_a_batch_a_reused_key_fails_only_that_item() {
+        String item = "{\"to\":{\"users\":[\"u\"]},\"data\":\"once\",\"idempotencyKey\":\"batch-key\"}";
+        String reuse = "{\"to\":{\"users\":[\"u\"]},\"data\":\"twice\",\"idempotencyKey\":\"batch-key\"}";
+
+        Http.Response r = server.http().postJson("/api/v1/messages/batch", "[" + item + "," + reuse + "," + item + "]");
+
+        assertThat(r.status()).isEqualTo(200);
+        JsonArray results = new JsonObject(r.body()).getJsonArray("results");
+        String id = results.getJsonObject(0).getString("id");
+        assertThat(results.getJsonObject(1).getJsonObject("error").getString("code")).isEqualTo("idempotency_key_reused");
+        assertThat(results.getJsonObject(2).getString("id")).isEqualTo(id);
+        assertThat(results.getJsonObject(2).getBoolean("duplicate")).isTrue();
+    }
+
+    @Test
+    void send_with_a_reused_key_and_another_message_is_422() {
+        Http.Response first = server.http().send(server.http().request("/send?uid=u&message=one").header("Idempotency-Key", "send-key").GET());
+        Http.Response other = server.http().send(server.http().request("/send?uid=u&message=two").header("Idempotency-Key", "send-key").GET());
+
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(other.status()).as(other.body()).isEqualTo(422);
+        assertThat(other.errorCode()).isEqualTo("idempotency_key_reused");
+    }
+
+    @Test
     void different_keys_are_different_messages() {
         String a = new JsonObject(publishWithKey("a", MESSAGE).body()).getString("id");
         String b = new JsonObject(publishWithKey("b", MESSAGE).body()).getString("id");

@@ -127,6 +127,28 @@ class NotificationsEndToEndTest {
         assertThat(s.http().get("/api/v1/users/u1/contacts").errorCode()).isEqualTo(ErrorCode.CONTACTS_NOT_FOUND.code());
     }
 
+    @Test
+    void errors_name_the_field_that_holds_the_refused_value() {
+        Map<Setting, String> settings = fast();
+        settings.put(Setting.EMAIL_SMTP_HOST, "127.0.0.1");
+        settings.put(Setting.EMAIL_FROM, "noreply@herald.test");
+        TestServer s = server(settings);
+        String longUrl = JsonText.quote("https://example.com/" + "p".repeat(2048));
+
+        assertThat(errorMessage(put(s.http(), "/api/v1/users/u1/contacts",
+                "{\"webhook\":{\"url\":\"https://example.com/h\",\"secret\":\"short\"}}")))
+                .startsWith("webhook.secret ").doesNotContain("webhook.url");
+        assertThat(errorMessage(s.http().postJson("/api/v1/messages",
+                "{\"to\":{\"webhook\":{\"url\":\"https://example.com/h\",\"secret\":\"short\"}},\"data\":1}")))
+                .startsWith("to.webhook.secret ");
+        assertThat(errorMessage(put(s.http(), "/api/v1/users/u1/contacts", "{\"email\":\"not-an-address\"}")))
+                .startsWith("email ").doesNotContain("email.url");
+        assertThat(errorMessage(put(s.http(), "/api/v1/users/u1/contacts", "{\"webhook\":{\"url\":" + longUrl + "}}")))
+                .startsWith("webhook.url is longer than");
+        assertThat(errorMessage(s.http().postJson("/api/v1/messages", "{\"to\":{\"webhook\":{\"url\":" + longUrl + "}},\"data\":1}")))
+                .startsWith("to.webhook.url is longer than");
+    }
+
     private static String errorMessage(Http.Response r) {
         assertThat(r.status()).as(r.body()).isEqualTo(400);
         assertThat(r.errorCode()).isEqualTo(ErrorCode.INVALID_REQUEST.code());
@@ -159,6 +181,9 @@ class NotificationsEndToEndTest {
         assertThat(delivery.getString("id")).isEqualTo(webhookId);
         assertThat(delivery.getString("channel")).isEqualTo("webhook");
         assertThat(delivery.getString("user")).isEqualTo("u1");
+        // docs/channels.md: a user's delivery has "target": null (its address comes from the contacts)
+        assertThat(delivery.containsKey("target")).as(delivery.encode()).isTrue();
+        assertThat(delivery.getValue("target")).isNull();
         assertThat(delivery.getJsonArray("attempts")).hasSize(1);
         assertThat(delivery.getJsonArray("attempts").getJsonObject(0).getString("outcome")).isEqualTo("ok");
         // the in-app part is unchanged: u1 is offline, the message waits in the inbox
@@ -194,6 +219,10 @@ class NotificationsEndToEndTest {
         assertThat(retried.status()).as(retried.body()).isEqualTo(202);
         awaitState(s, id, "sent");
         assertThat(receiver.requests()).hasSize(3);
+        // the retry renews the budget (attemptCount) but the attempts go on numbering
+        assertThat(onlyDelivery(s, id).getJsonArray("attempts").stream().map(a -> ((JsonObject) a).getInteger("number")))
+                .containsExactly(1, 2, 3);
+        assertThat(onlyDelivery(s, id).getInteger("attemptCount")).isEqualTo(1);
         assertThat(receiver.requests().stream().map(r -> r.header("webhook-id")).distinct()).containsExactly(deadId);
         assertThat(s.http().get("/api/v1/dead-letters/" + deadId).errorCode()).isEqualTo(ErrorCode.DEAD_LETTER_NOT_FOUND.code());
         assertThat(s.http().delete("/api/v1/dead-letters/" + deadId).errorCode()).isEqualTo(ErrorCode.DEAD_LETTER_NOT_FOUND.code());

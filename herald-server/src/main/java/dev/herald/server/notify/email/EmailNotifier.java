@@ -66,6 +66,12 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
         return CHANNEL;
     }
 
+    /** An e-mail contact is the address itself: {@code "email":"ann@example.com"}. */
+    @Override
+    public String addressField() {
+        return null;
+    }
+
     @Override
     public Destination validate(Destination destination, String path) {
         try {

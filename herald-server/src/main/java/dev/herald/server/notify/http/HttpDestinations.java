@@ -36,12 +36,17 @@ public final class HttpDestinations {
         }
         String secret = destination.secret();
         if (secret != null && secret.length() > MAX_SECRET_LENGTH) {
-            throw new HeraldException(ErrorCode.INVALID_REQUEST, path + ": the secret is longer than " + MAX_SECRET_LENGTH + " characters");
+            throw new HeraldException(ErrorCode.INVALID_REQUEST, secretPath(path) + " is longer than " + MAX_SECRET_LENGTH + " characters");
         }
         if (secret != null && secret.isBlank()) {
             secret = null;
         }
         return new Destination(channel, url, secret);
+    }
+
+    /** The field of the secret next to the address field {@code path}: {@code to.webhook.url} → {@code to.webhook.secret}. */
+    public static String secretPath(String path) {
+        return (path.endsWith(".url") ? path.substring(0, path.length() - ".url".length()) : path) + ".secret";
     }
 
     /** The parsed URL of a destination that passed {@link #validate}. */

@@ -48,11 +48,11 @@ public final class WebhookNotifier extends HttpNotifier {
             try {
                 bytes = WebhookSignature.key(d.secret()).length;
             } catch (IllegalArgumentException e) {
-                throw new HeraldException(ErrorCode.INVALID_REQUEST, path + ": the secret's part after whsec_ is not base64");
+                throw new HeraldException(ErrorCode.INVALID_REQUEST, HttpDestinations.secretPath(path) + ": the part after whsec_ is not base64");
             }
             if (bytes < HeraldConfig.MIN_WEBHOOK_SECRET_BYTES) {
                 throw new HeraldException(ErrorCode.INVALID_REQUEST,
-                        path + ": the secret must be at least " + HeraldConfig.MIN_WEBHOOK_SECRET_BYTES + " bytes");
+                        HttpDestinations.secretPath(path) + " must be at least " + HeraldConfig.MIN_WEBHOOK_SECRET_BYTES + " bytes");
             }
         }
         return d;

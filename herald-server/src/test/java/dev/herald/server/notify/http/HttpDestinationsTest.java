@@ -24,7 +24,7 @@ class HttpDestinationsTest {
                 .hasMessage("contacts.wecom.url points to an address that is not allowed (private)");
         String longSecret = "S".repeat(HttpDestinations.MAX_SECRET_LENGTH + 1);
         assertThatThrownBy(() -> HttpDestinations.validate(new Destination("x", "https://example.com/h", longSecret), "contacts.feishu.url", "feishu", policy))
-                .hasMessage("contacts.feishu.url: the secret is longer than 512 characters");
+                .hasMessage("contacts.feishu.secret is longer than 512 characters");
         assertThatThrownBy(() -> HttpDestinations.validate(new Destination("x", "javascript:alert(1)", null), "p", "webhook", policy))
                 .hasMessage("p must be an http or https URL");
     }

@@ -91,7 +91,7 @@ class WebhookNotifierTest extends ChannelTestSupport {
     @Test
     void a_short_or_malformed_secret_is_refused_without_being_echoed() {
         assertThatThrownBy(() -> destination("too-short-secret"))
-                .isInstanceOf(HeraldException.class).hasMessage("contacts.webhook.url: the secret must be at least 24 bytes");
+                .isInstanceOf(HeraldException.class).hasMessage("contacts.webhook.secret must be at least 24 bytes");
         assertThatThrownBy(() -> destination("whsec_***not-base64***"))
                 .isInstanceOf(HeraldException.class).hasMessageNotContaining("not-base64***").hasMessageContaining("not base64");
     }
