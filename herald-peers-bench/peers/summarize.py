@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Medians and ratios for bench/run: reads <dir>/results.tsv (one row per server, run and window, written by
 dev.herald.bench.peers.LoadGenerator) and <dir>/machine.txt; prints summary.md.
+With --headlines after <dir> it prints the run's headline figures instead, one `metric<TAB>herald<TAB>peer` line
+each (herald = the `herald` row, persist=false), for dev.herald.bench.Headlines (bench/results/headlines.csv).
 Medians are over all runs; the 'valid' column says how many of them met the validity rules
 (no failed publish, generator <= 85 % of its core). Rows of older runs (scenario 'rate' / 'saturation')
 are read as the personal scenario."""
@@ -39,6 +41,44 @@ UNITS = {'personal': 'msg/s', 'broadcast': 'broadcasts/s', 'batch': 'msg/s'}
 def window_name(sc, rate):
     return f"{rate} {UNITS.get(sc, '/s')}" if not rate.startswith('sat') else f"saturation ({rate[3:]} requests in flight)"
 
+windows = []
+for r in rows:
+    if r['scenario'] != 'idle' and (r['scenario'], r['rate']) not in windows:
+        windows.append((r['scenario'], r['rate']))
+
+def headlines():
+    h = 'herald' if 'herald' in labels else (heralds[0] if heralds else None)
+    if h is None:
+        return []
+    def windows_of(sc):
+        return [r for s2, r in windows if s2 == sc]
+    figures = []  # (metric, scenario, rate, column)
+    figures.append(('idle bytes per connection', 'idle', '', 'bytes_per_conn'))
+    for rate in windows_of('personal'):
+        if rate.startswith('sat'):
+            figures.append(('personal saturation deliveries per server CPU-s', 'personal', rate, 'deliveries_per_cpu_s'))
+    broadcast = [r for r in windows_of('broadcast') if not r.startswith('sat')]
+    if broadcast:
+        figures.append((f'broadcast {broadcast[0]}/s p99 ms', 'broadcast', broadcast[0], 'p99_ms'))
+    lines = []
+    for metric, sc, rate, col in figures:
+        mine = med(h, sc, rate, col)
+        if mine is None:
+            continue
+        others = [(p, med(p, sc, rate, col)) for p in peers if med(p, sc, rate, col) is not None]
+        if not others:
+            lines.append(f"{metric}\t{mine}")
+        for p, theirs in others:
+            lines.append(f"{metric} vs {p}\t{mine}\t{theirs}")
+    for rate in windows_of('batch'):
+        if rate.startswith('sat') and med(h, 'batch', rate, 'deliveries_per_s') is not None:
+            lines.append(f"batch saturation deliveries/s\t{med(h, 'batch', rate, 'deliveries_per_s')}")
+    return lines
+
+if '--headlines' in sys.argv[2:]:
+    print("\n".join(headlines()))
+    sys.exit(0)
+
 out = []
 out.append(f"# Peer comparison — {os.path.basename(d)}\n")
 out.append("```\n" + open(os.path.join(d, 'machine.txt')).read().strip() + "\n```\n")
@@ -60,10 +100,6 @@ out.append("")
 TITLES = {'personal': 'Personal messages (one message per request)',
           'broadcast': 'Broadcast (one message to every connection; a delivery is one receipt)',
           'batch': 'Herald batch API (`POST /api/v1/messages/batch`, persist:false; rate in messages/s)'}
-windows = []
-for r in rows:
-    if r['scenario'] != 'idle' and (r['scenario'], r['rate']) not in windows:
-        windows.append((r['scenario'], r['rate']))
 scenarios = [s for s in ['personal', 'broadcast', 'batch'] if any(w[0] == s for w in windows)] + \
             sorted({w[0] for w in windows} - set(TITLES))
 
