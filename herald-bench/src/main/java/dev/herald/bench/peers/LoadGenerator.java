@@ -114,7 +114,7 @@ public final class LoadGenerator {
         }
         if (!opts.containsKey("server-pid") || !opts.containsKey("out")) {
             System.err.println("""
-                    usage: java -jar herald-peers-bench.jar --server-pid PID --out results.tsv [--port 8181]
+                    usage: java -cp herald-bench.jar dev.herald.bench.peers.LoadGenerator --server-pid PID --out results.tsv [--port 8181]
                       [--label herald] [--run 1] [--connections 10000] [--source-ips 0] [--send-path /send]
                       [--send-query &persist=false] [--warmup 5] [--ramp 2] [--window 8] [--server-core 0]
                       [--scenarios personal,broadcast,batch (none: idle memory only)]

@@ -1,3 +1,5 @@
+package dev.herald.bench.profile;
+
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
@@ -13,9 +15,9 @@ import java.util.List;
  * {@code jfrCommand start} before and {@code jfrCommand stop} after the measured seconds (so the connects and
  * the warm-up stay out of the recording).
  *
- * <p>The WebSockets and the loop are {@code ClosedLoopLoad.java}'s (a multi-file source program, JDK 22 or later).
+ * <p>The WebSockets and the loop are {@link ClosedLoopLoad}'s. Run by {@code bench/profile-batch}.
  *
- * <pre>java bench/BatchLoad.java http://127.0.0.1:8181 users batch inFlight seconds [warmup jfrCommand]</pre>
+ * <pre>java -cp herald-bench/target/herald-bench.jar dev.herald.bench.profile.BatchLoad http://127.0.0.1:8181 users batch inFlight seconds [warmup jfrCommand]</pre>
  */
 public final class BatchLoad {
     public static void main(String[] args) throws Exception {

@@ -1,3 +1,5 @@
+package dev.herald.bench.profile;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,10 +15,10 @@ import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
 /**
- * The shared part of the profiling loads {@code SendLoad.java} and {@code BatchLoad.java} (functional loads, not
+ * The shared part of the profiling loads {@link SendLoad} and {@link BatchLoad} (functional loads, not
  * benchmarks): seed-protocol WebSockets that count what they receive, and a closed loop of HTTP requests with an
- * optional warm-up and recording command around the measured part. Launched with them as a multi-file source
- * program ({@code java bench/SendLoad.java …} finds this file beside it; JDK 22 or later).
+ * optional warm-up and recording command around the measured part. JDK only: the loads run from the herald-bench
+ * jar without its library directory.
  */
 final class ClosedLoopLoad {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -1,3 +1,5 @@
+package dev.herald.bench.profile;
+
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
@@ -5,7 +7,7 @@ import java.util.List;
 
 /**
  * A small functional load for profiling the seed-compatible {@code GET /send} (not a benchmark: closed loop,
- * no histogram), the sibling of {@code BatchLoad.java}: connects {@code users} seed-protocol WebSockets
+ * no histogram), the sibling of {@link BatchLoad}: connects {@code users} seed-protocol WebSockets
  * ({@code {"uid":"u<i>"}}), then sends {@code GET /send?uid=u<i>&message=<24 chars>&persist=false}, round robin
  * over the users, {@code inFlight} requests at a time for {@code seconds}, and prints messages accepted (200 with an
  * {@code "id"}) and received.
@@ -13,9 +15,9 @@ import java.util.List;
  * <p>With {@code warmup} and {@code jfrCommand}: first {@code warmup} seconds of the same load, then
  * {@code jfrCommand start} before and {@code jfrCommand stop} after the measured seconds.
  *
- * <p>The WebSockets and the loop are {@code ClosedLoopLoad.java}'s (a multi-file source program, JDK 22 or later).
+ * <p>The WebSockets and the loop are {@link ClosedLoopLoad}'s. Run by {@code bench/profile-send}.
  *
- * <pre>java bench/SendLoad.java http://127.0.0.1:8181 users inFlight seconds [warmup jfrCommand]</pre>
+ * <pre>java -cp herald-bench/target/herald-bench.jar dev.herald.bench.profile.SendLoad http://127.0.0.1:8181 users inFlight seconds [warmup jfrCommand]</pre>
  */
 public final class SendLoad {
     public static void main(String[] args) throws Exception {

@@ -1,3 +1,5 @@
+package dev.herald.bench.sqlite;
+
 import java.nio.file.*;
 import java.sql.*;
 import java.util.*;
@@ -10,7 +12,7 @@ import java.util.*;
  * fsync) and the bytes the process sent to the block layer per message (/proc/self/io write_bytes).
  *
  * Run from the repository root (see bench/RESULTS.md):
- *   taskset -c 0 java -cp ~/.m2/repository/org/xerial/sqlite-jdbc/3.53.4.0/sqlite-jdbc-3.53.4.0.jar bench/sqlite/SqliteVariants.java
+ *   taskset -c 0 java -cp herald-bench/target/herald-bench.jar dev.herald.bench.sqlite.SqliteVariants
  */
 public class SqliteVariants {
     static long[] io() throws Exception {
