@@ -93,7 +93,7 @@ public final class Headlines {
     }
 
     /** Short commit, "+dirty" with uncommitted changes to tracked files. */
-    static String commit() {
+    public static String commit() {
         String head = run("git", "rev-parse", "--short", "HEAD");
         if (head.isEmpty()) {
             return "unknown";
@@ -102,7 +102,7 @@ public final class Headlines {
     }
 
     /** CPUs, the 1-minute load at the time of writing, and {@code HEADLINE_NOTE} (free text: "quiet machine", the host, …). */
-    static String machineNote() {
+    public static String machineNote() {
         String load = "?";
         try {
             load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
