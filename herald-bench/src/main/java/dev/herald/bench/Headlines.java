@@ -48,8 +48,13 @@ public final class Headlines {
      * (to record the figures of an older run from its own machine.txt).
      */
     public static void append(Path csv, String harness, List<Row> rows) throws IOException {
+        append(csv, harness, env("HEADLINE_COMMIT", Headlines::commit), rows);
+    }
+
+    /** As {@link #append(Path, String, List)}, with the commit taken when the run started (before it wrote anything). */
+    public static void append(Path csv, String harness, String commit, List<Row> rows) throws IOException {
         String date = env("HEADLINE_DATE", () -> ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm'Z'")));
-        append(csv, date, env("HEADLINE_COMMIT", Headlines::commit), harness, env("HEADLINE_MACHINE", Headlines::machineNote), rows);
+        append(csv, date, commit, harness, env("HEADLINE_MACHINE", Headlines::machineNote), rows);
     }
 
     private static String env(String name, Supplier<String> otherwise) {
@@ -101,15 +106,20 @@ public final class Headlines {
         return run("git", "status", "--porcelain", "--untracked-files=no").isEmpty() ? head : head + "+dirty";
     }
 
-    /** CPUs, the 1-minute load at the time of writing, and {@code HEADLINE_NOTE} (free text: "quiet machine", the host, …). */
+    /**
+     * The machine's CPUs (from {@code /proc/cpuinfo}: the harnesses run with {@code -XX:ActiveProcessorCount=1}), the
+     * 1-minute load at the time of writing, and {@code HEADLINE_NOTE} (free text: "quiet machine", the host, …).
+     */
     public static String machineNote() {
         String load = "?";
+        long cpus = Runtime.getRuntime().availableProcessors();
         try {
             load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+            cpus = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("processor")).count();
         } catch (IOException | RuntimeException e) {
-            // not Linux: leave it unknown
+            // not Linux: leave the load unknown
         }
-        String note = Runtime.getRuntime().availableProcessors() + " CPUs visible to the harness, load " + load;
+        String note = cpus + " CPUs, load " + load;
         String extra = System.getenv("HEADLINE_NOTE");
         return extra == null || extra.isBlank() ? note : note + "; " + extra;
     }

@@ -55,7 +55,7 @@ public final class Soak implements Callable<Integer> {
     @Option(names = "--java", description = "java for the server (its jcmd runs the GCs). Default: this JVM's.")
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     @Option(names = "--server-java-opts", description = "JVM options of the server. Default: ${DEFAULT-VALUE}.")
-    String serverJavaOpts = "-Xms1g -Xmx1g";
+    String serverJavaOpts = "-Xms1g -Xmx1g -XX:+AlwaysPreTouch";
     @Option(names = "--server-cpus", description = "taskset CPU list of the server; empty: not pinned. Default: ${DEFAULT-VALUE}.")
     String serverCpus = "0";
     @Option(names = "--minutes", description = "Length of the load. Default: ${DEFAULT-VALUE}.")
@@ -101,6 +101,7 @@ public final class Soak implements Callable<Integer> {
 
     private final Counters counters = new Counters();
     private final Random random = new Random(1);
+    String commit;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Soak()).execute(args));
@@ -117,6 +118,7 @@ public final class Soak implements Callable<Integer> {
             System.err.println("no server jar at " + jar + ": build it first (./mvnw -q -B -ntp -DskipTests package)");
             return 2;
         }
+        commit = Headlines.commit(); // before this run writes RESULTS.md
         String started = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"));
         Path dir = out.resolve("soak-" + started);
         List<String> jvm = new ArrayList<>(List.of(serverJavaOpts.trim().split("\\s+")));
@@ -327,7 +329,7 @@ public final class Soak implements Callable<Integer> {
                 log("appended to " + resultsMd + ", section Soak");
             }
             if (!headlines.isEmpty()) {
-                Headlines.append(Path.of(headlines), "soak", r.headlines());
+                Headlines.append(Path.of(headlines), "soak", commit, r.headlines());
                 log("appended to " + headlines);
             }
             return l.lost() == 0 ? 0 : 1;

@@ -89,7 +89,7 @@ final class SoakReport {
         }
         return String.format(Locale.ROOT, "- %s · `%s` · %s · per hour: %s · ledger: %,d acknowledged, **%,d lost**, %,d duplicated, "
                         + "%,d out of order · publishes failed %,d, skipped %,d · %s · `%s`",
-                ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")), Headlines.commit(), load(),
+                ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")), soak.commit, load(),
                 trends, ledger.acknowledged(), ledger.lost(), ledger.duplicates(), ledger.outOfOrder(),
                 counters.getOrDefault("publish_failed", 0L), counters.getOrDefault("backlog_skips", 0L), Headlines.machineNote(),
                 dir.toString().replace('\\', '/'));
