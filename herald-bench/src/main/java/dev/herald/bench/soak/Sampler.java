@@ -45,6 +45,7 @@ final class Sampler implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final List<double[]> series = new ArrayList<>(); // elapsed s, then TRENDS in order
     private boolean header = true;
+    private Map<String, String> lastStats = Map.of();
 
     Sampler(long pid, Path jcmd, int port, Supplier<Map<String, Long>> generator, Path csvFile) throws IOException {
         this.pid = pid;
@@ -82,13 +83,21 @@ final class Sampler implements AutoCloseable {
         }
         StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%.1f,%.1f,%s,%.1f,%d,%.0f,%.1f", elapsed, rssMb,
                 Double.isNaN(afterGc) ? "" : String.format(Locale.ROOT, "%.1f", afterGc), heapMb, fds, threads, cpu.seconds(pid)));
+        Map<String, String> now = new java.util.LinkedHashMap<>();
         for (String key : List.of("connections", "messagesIn", "dropped", "slowConsumerCloses")) {
-            row.append(',').append(stat(stats, key));
+            now.put(key, stat(stats, key));
+            row.append(',').append(now.get(key));
         }
+        lastStats = now;
         gen.values().forEach(v -> row.append(',').append(v));
         csv.write(row.append('\n').toString());
         csv.flush();
         series.add(new double[] {elapsed, rssMb, afterGc, fds, threads});
+    }
+
+    /** The node's {@code /api/v1/stats} counters at the last sample (connections, messagesIn, dropped, slowConsumerCloses). */
+    Map<String, String> lastStats() {
+        return lastStats;
     }
 
     /** Slope per hour of each of {@link #TRENDS} from {@code fromSecond} on. */

@@ -47,7 +47,8 @@ import java.util.stream.Stream;
 @Command(name = "soak", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Long mixed load on one herald.jar: slopes of RSS, heap after GC, fds and threads; a ledger of acknowledged messages.")
 public final class Soak implements Callable<Integer> {
-    private static final String SLOW_DATA = "\"" + "s".repeat(4000) + "\"";
+    /** 16 KB: at the default rate a slow consumer's buffers and the server's 1 MiB send queue fill before its idle timeout (40 s) closes it. */
+    private static final String SLOW_DATA = "\"" + "s".repeat(16_000) + "\"";
     private static final String DATA = "\"" + "x".repeat(100) + "\"";
 
     @Option(names = "--jar", description = "The server under test. Default: ${DEFAULT-VALUE}.")
@@ -78,7 +79,7 @@ public final class Soak implements Callable<Integer> {
     double ledgerKickSeconds = 30;
     @Option(names = "--slow-consumers", description = "Connections that never read. Default: ${DEFAULT-VALUE}.")
     int slowConsumers = 5;
-    @Option(names = "--slow-rate", description = "persist:false publishes per second of 4 KB to the slow consumers (part of --rate). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--slow-rate", description = "persist:false publishes per second of 16 KB to the slow consumers (part of --rate). Default: ${DEFAULT-VALUE}.")
     double slowRate = 100;
     @Option(names = "--kick-rate", description = "Population users kicked per second (DELETE …/connections). Default: ${DEFAULT-VALUE}.")
     double kickRate = 2;
@@ -319,7 +320,7 @@ public final class Soak implements Callable<Integer> {
         private int report(Sampler sampler, Ledger.Result l, Map<String, Long> c) throws IOException {
             double[] slopes = sampler.slopes(warmupSeconds());
             double[] last = sampler.last();
-            SoakReport r = new SoakReport(Soak.this, slopes, last, l, c, dir);
+            SoakReport r = new SoakReport(Soak.this, slopes, last, l, c, sampler.lastStats(), dir);
             String summary = r.markdown();
             Files.writeString(dir.resolve("summary.md"), summary);
             System.out.println();

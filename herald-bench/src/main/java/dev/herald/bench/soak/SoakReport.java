@@ -30,14 +30,17 @@ final class SoakReport {
     private final double[] last;
     private final Ledger.Result ledger;
     private final Map<String, Long> counters;
+    private final Map<String, String> serverStats;
     private final Path dir;
 
-    SoakReport(Soak soak, double[] slopes, double[] last, Ledger.Result ledger, Map<String, Long> counters, Path dir) {
+    SoakReport(Soak soak, double[] slopes, double[] last, Ledger.Result ledger, Map<String, Long> counters,
+               Map<String, String> serverStats, Path dir) {
         this.soak = soak;
         this.slopes = slopes;
         this.last = last;
         this.ledger = ledger;
         this.counters = counters;
+        this.serverStats = serverStats;
         this.dir = dir;
     }
 
@@ -74,6 +77,10 @@ final class SoakReport {
                         + "%,d ledger reconnects.\n", ledger.acknowledged(), soak.ledgerUsers, ledger.receipts(), ledger.lost(),
                 ledger.replayable(), ledger.duplicates(), ledger.outOfOrder(), ledger.unacknowledged(), ledger.gaps(),
                 ledger.publishFailures(), ledger.reconnects()));
+        sb.append("\n**Server** (`/api/v1/stats` at the end): ");
+        List<String> stats = new ArrayList<>();
+        serverStats.forEach((k, v) -> stats.add(k + " " + v));
+        sb.append(String.join(", ", stats)).append(".\n");
         sb.append("\n**Generator**: ");
         List<String> parts = new ArrayList<>();
         counters.forEach((k, v) -> parts.add(k + " " + String.format(Locale.ROOT, "%,d", v)));
