@@ -1,5 +1,5 @@
 # Sourced by bench/heap-herald-peers and bench/probe-stalls: a Herald server holding idle seed connections made by
-# the peer generator (herald-peers-bench at 1 msg/s, one long window) on core 1. Needs JAVA_HOME (.mvn/find-jdk.sh)
+# the peer generator (herald-bench's dev.herald.bench.peers.LoadGenerator at 1 msg/s, one long window) on core 1. Needs JAVA_HOME (.mvn/find-jdk.sh)
 # and the repository root as the working directory.
 
 # await_port PORT: returns once something listens on 127.0.0.1:PORT (30 s at most).
@@ -11,7 +11,7 @@ await_port() {
 # hold_idle_connections SERVER_PID PORT CONNS OUT_DIR LABEL WINDOW_SECONDS: starts the generator in the background
 # (results.tsv and gen.log in OUT_DIR); its pid is in IDLE_GEN_PID.
 hold_idle_connections() {
-  taskset -c 1 "$JAVA_HOME/bin/java" -Xmx1g -XX:ActiveProcessorCount=1 -jar herald-peers-bench/target/herald-peers-bench.jar \
+  taskset -c 1 "$JAVA_HOME/bin/java" -Xmx1g -XX:ActiveProcessorCount=1 -cp herald-bench/target/herald-bench.jar dev.herald.bench.peers.LoadGenerator \
     --server-pid "$1" --port "$2" --label "$5" --out "$4/results.tsv" --connections "$3" --source-ips 2 \
     --send-query "&persist=false" --rates 1 --warmup 0 --ramp 0 --window "$6" --saturation 0 > "$4/gen.log" 2>&1 &
   IDLE_GEN_PID=$!

@@ -115,6 +115,10 @@ public final class DurablePublishBench implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", description = "Measure nothing: rewrite DIR/summary.md from DIR/runs.csv.")
     Path reportOnly;
 
+    @Option(names = "--headlines", paramLabel = "FILE", description = "Append the run's headline figures (Headlines) here. Default: "
+            + "bench/results/headlines.csv after a measured run; with --report only when given.")
+    Path headlines;
+
     @Option(names = "--keep-data", description = "Keep each server's data directory (SQLite files) after its run.")
     boolean keepData;
 
@@ -137,6 +141,9 @@ public final class DurablePublishBench implements Callable<Integer> {
             String summary = new Report(runs).markdown();
             Files.writeString(reportOnly.resolve("summary.md"), summary);
             System.out.println(summary);
+            if (headlines != null) {
+                Headlines.append(headlines, "run-durable", new Report(runs).headlines());
+            }
             return 0;
         }
         if (!Files.isRegularFile(jar)) {
@@ -163,7 +170,9 @@ public final class DurablePublishBench implements Callable<Integer> {
         Files.writeString(outDir.resolve("summary.md"), summary);
         System.out.println();
         System.out.println(summary);
-        log("wrote " + outDir.resolve("runs.csv") + " and " + outDir.resolve("summary.md"));
+        Path headlineFile = headlines != null ? headlines : Headlines.DEFAULT_FILE;
+        Headlines.append(headlineFile, "run-durable", new Report(results).headlines());
+        log("wrote " + outDir.resolve("runs.csv") + " and " + outDir.resolve("summary.md") + ", appended to " + headlineFile);
         return 0;
     }
 

@@ -71,6 +71,25 @@ public final class Report {
         return sb.toString();
     }
 
+    /**
+     * The run's headline figures: per durable store, the accepted msg/s of every closed-loop ({@code @max}) scenario
+     * (of every scenario when none is closed-loop) with the non-durable baseline as its "peer".
+     */
+    public List<Headlines.Row> headlines() {
+        boolean anyMax = groups.values().stream().anyMatch(runs -> runs.get(0).scenario().endsWith("@max"));
+        List<Headlines.Row> rows = new ArrayList<>();
+        for (List<RunResult> runs : groups.values()) {
+            RunResult first = runs.get(0);
+            if (first.target().equals("nondurable") || (anyMax && !first.scenario().endsWith("@max"))) {
+                continue;
+            }
+            List<RunResult> base = groups.get("nondurable|" + first.scenario());
+            rows.add(new Headlines.Row(first.scenario() + " accepted msg/s, " + first.target() + (base == null ? "" : " vs nondurable"),
+                    median(runs, RunResult::accepted), base == null ? Double.NaN : median(base, RunResult::accepted)));
+        }
+        return rows;
+    }
+
     /** Durable ÷ non-durable, for every scenario measured with both: throughput, p99 and messages per server CPU-second. */
     String ratios() {
         StringBuilder sb = new StringBuilder("| scenario | store | accepted ÷ non-durable | p99 ÷ non-durable | msg per server CPU-s ÷ non-durable |\n"
