@@ -79,7 +79,7 @@ class UntrustedInputTest {
         }
 
         Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> lines().stream().anyMatch(l -> l.contains("before authenticating")));
+                .until(() -> lines().stream().anyMatch(l -> l.contains("before logging in")));
         assertNoForgedLine(lines());
         assertThat(lines()).anyMatch(l -> l.contains("\"x\\n2026-12-07 12:00:00.000 INFO"));
     }
@@ -176,7 +176,7 @@ class UntrustedInputTest {
         }
 
         assertThat(response).startsWith("HTTP/1.1 403").contains(ErrorCode.ORIGIN_NOT_ALLOWED.code()).doesNotContain("evil.example");
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lines().stream().anyMatch(l -> l.contains("refused WebSocket from origin")));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lines().stream().anyMatch(l -> l.contains("refused a WebSocket from origin")));
         assertNoForgedLine(lines());
         assertThat(lines()).noneMatch(l -> l.indexOf('\u0085') >= 0)
                 .anyMatch(l -> l.contains("\"https://evil.example/\\u0085" + FORGED.substring(0, 10)));

@@ -118,7 +118,7 @@ public final class ClientConnection {
         } else if ("auth".equals(frame.type()) && frame.uid() != null) {
             loginWithUid(frame.uid(), Session.Protocol.HERALD, frame.since());
         } else {
-            refuse(CloseReason.UNAUTHORIZED, "sent '" + LogSafe.value(String.valueOf(frame.type())) + "' before logging in");
+            refuse(CloseReason.UNAUTHORIZED, "sent " + LogSafe.quoted(String.valueOf(frame.type())) + " before logging in");
         }
     }
 

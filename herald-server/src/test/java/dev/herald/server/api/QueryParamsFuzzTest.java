@@ -1,6 +1,8 @@
 package dev.herald.server.api;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.herald.core.error.ErrorCode;
+import dev.herald.core.error.HeraldException;
 
 import java.nio.charset.StandardCharsets;
 
@@ -8,8 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Any request target ({@code /send?uid=…&message=…}, {@code /ws?token=…}): {@link QueryParams#first} answers the
- * values or throws {@link IllegalArgumentException} for a malformed escape (as Vert.x's {@code getParam}), never
- * another exception. Corpus: {@code QueryParamsFuzzTestInputs/}.
+ * values or throws Herald's {@code invalid_request} for a malformed escape, never another exception. Corpus: {@code QueryParamsFuzzTestInputs/}.
  */
 class QueryParamsFuzzTest {
     @FuzzTest(maxDuration = "50s")
@@ -18,7 +19,8 @@ class QueryParamsFuzzTest {
         String[] values;
         try {
             values = QueryParams.first(uri, "uid", "message", "token", "since");
-        } catch (IllegalArgumentException e) {
+        } catch (HeraldException e) {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
             return;
         }
         assertThat(values).hasSize(4);
