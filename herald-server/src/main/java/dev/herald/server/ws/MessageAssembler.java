@@ -1,5 +1,6 @@
 package dev.herald.server.ws;
 
+import dev.herald.core.protocol.ClientConnection;
 import dev.herald.core.session.CloseReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -39,6 +40,21 @@ final class MessageAssembler {
         void text(String text);
 
         void binary(byte[] data);
+
+        /** Whole messages go to the client's connection: a text is a frame to parse, a binary is refused there. */
+        static Sink of(ClientConnection connection) {
+            return new Sink() {
+                @Override
+                public void text(String text) {
+                    connection.onText(text);
+                }
+
+                @Override
+                public void binary(byte[] data) {
+                    connection.onBinary();
+                }
+            };
+        }
     }
 
     private final int maxMessageBytes;

@@ -195,17 +195,7 @@ public final class WebSocketEndpoint {
             return;
         }
         open.put(session, new Open(connection, heartbeats.add(session)));
-        wire(channel, session, config.maxMessageSize(), new MessageAssembler.Sink() {
-            @Override
-            public void text(String text) {
-                connection.onText(text);
-            }
-
-            @Override
-            public void binary(byte[] data) {
-                connection.onBinary();
-            }
-        }, () -> {
+        wire(channel, session, config.maxMessageSize(), MessageAssembler.Sink.of(connection), () -> {
             Open closed = open.remove(session);
             if (closed != null) {
                 heartbeats.remove(session, closed.heartbeatSlice());

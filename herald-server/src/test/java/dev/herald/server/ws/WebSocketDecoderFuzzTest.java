@@ -62,17 +62,7 @@ class WebSocketDecoderFuzzTest {
         ClientConnection connection = new ClientConnection(session, hub, new DevAuthenticator(), new ClientFrameParser(), LIMITS,
                 "fuzz-node", inbox);
         channel.pipeline().addLast(new WebSocketFrameHandler(session, new MessageAssembler(OPTIONS.getMaxWebSocketMessageSize(),
-                new MessageAssembler.Sink() {
-                    @Override
-                    public void text(String text) {
-                        connection.onText(text);
-                    }
-
-                    @Override
-                    public void binary(byte[] data) {
-                        connection.onBinary();
-                    }
-                }), () -> { }));
+                MessageAssembler.Sink.of(connection)), () -> { }));
         connection.start(null, null, null);
         try {
             int chunk = input.length == 0 ? 1 : 1 + Byte.toUnsignedInt(input[0]) % 64;
