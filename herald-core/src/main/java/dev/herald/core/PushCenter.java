@@ -393,7 +393,7 @@ public final class PushCenter {
         if (a.duplicate()) {
             return new BatchResult(new Published(a.id(), 0, true, true), null);
         }
-        Message message = new Message(a.id(), now, r.dataJson(), r.rawBody(), true);
+        Message message = new Message(a.id(), now, r.dataJson(), r.rawBody(), true, a.positions());
         return new BatchResult(new Published(a.id(), publishCommitted(new Delivery(r.targets(), message)), true, false), null);
     }
 

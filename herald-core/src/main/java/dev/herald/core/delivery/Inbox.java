@@ -114,7 +114,7 @@ public final class Inbox {
 
     /** A stored message as the hub and sessions handle it. */
     public static Message toMessage(StoredMessage m) {
-        return new Message(m.id(), m.timestamp(), m.dataJson(), JsonText.rawBody(m.dataJson()), true);
+        return new Message(m.id(), m.timestamp(), m.dataJson(), JsonText.rawBody(m.dataJson()), true, m.positions());
     }
 
     /** One stored message was sent to a connection that had missed it. */

@@ -189,18 +189,20 @@ public final class ClientConnection {
             }
             List<Replayed> merged = new ArrayList<>();
             for (int i = 0; i < found.size(); i++) {
+                Target stream = streams.get(i);
                 boolean tracked = i == 0; // the user's own inbox: its deliveries are receipts; broadcasts are not
-                found.get(i).messages().forEach(m -> merged.add(new Replayed(m, tracked)));
+                found.get(i).messages().forEach(m -> merged.add(new Replayed(m, stream, tracked)));
             }
             merged.sort(Comparator.comparing(r -> r.stored().id())); // stable: a message in both streams is replayed as tracked
             for (Replayed r : merged) {
                 Message message = Inbox.toMessage(r.stored());
-                replay(message, seed ? message.rawFrame() : message.envelopeFrame(null), r.tracked());
+                replay(message, seed ? message.rawFrame() : message.envelopeFrame(r.stream()), r.tracked());
             }
         }).whenComplete((v, error) -> finishReplay(error, "login"));
     }
 
-    private record Replayed(StoredMessage stored, boolean tracked) { }
+    /** A message to replay, with the stream it was read from (its frame names its position there). */
+    private record Replayed(StoredMessage stored, Target stream, boolean tracked) { }
 
     private void replay(Message message, byte[] frame, boolean tracked) {
         if (session.replay(message.id(), frame, tracked)) {
@@ -285,7 +287,7 @@ public final class ClientConnection {
             merged.sort(Comparator.comparing(StoredMessage::id));
             for (StoredMessage m : merged) {
                 Message message = Inbox.toMessage(m);
-                replay(message, message.envelopeFrame(topicOf.get(m.id())), false);
+                replay(message, message.envelopeFrame(new Target.Topic(topicOf.get(m.id()))), false);
             }
         }).whenComplete((v, error) -> finishReplay(error, "topic"));
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +28,8 @@ import java.util.function.Supplier;
  * A {@link MessageStore} and {@link NotifyStore} in memory: a real implementation (it passes the same
  * contract suites as the databases), for tests and for runs that do not need messages to survive a restart.
  * One lock guards everything; completions run on one thread, in call order, as the contract requires.
+ * Every stream gets a new epoch per store instance: nothing survives the instance, so positions from another
+ * one (before a restart) never match.
  * Channel deliveries and contacts live in {@link MemoryNotifyState}.
  */
 public final class MemoryMessageStore implements MessageStore, NotifyStore {
@@ -65,16 +68,19 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
         if (m.idempotencyKey() != null) {
             String first = idempotencyKeys.putIfAbsent(m.idempotencyKey(), m.id());
             if (first != null) {
-                return new Appended(first, true);
+                return Appended.duplicateOf(first);
             }
         }
-        Entry entry = new Entry(m);
+        Map<Target, StreamPosition> positions = new LinkedHashMap<>();
+        for (Target target : new LinkedHashSet<>(m.streams())) {
+            Stream stream = streams.computeIfAbsent(target, t -> new Stream());
+            positions.put(target, new StreamPosition(++stream.head, stream.epoch));
+        }
+        Entry entry = new Entry(m.withPositions(positions));
         messages.put(m.id(), entry);
         notify.add(m.jobs());
-        for (Target stream : m.streams()) {
-            streams.computeIfAbsent(stream, s -> new Stream()).live.put(m.id(), entry);
-        }
-        return new Appended(m.id(), false);
+        positions.keySet().forEach(target -> streams.get(target).live.put(m.id(), entry));
+        return new Appended(m.id(), false, positions);
     }
 
     @Override
@@ -218,7 +224,7 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
                     }
                 }
             }
-            streams.values().removeIf(st -> st.live.isEmpty() && st.trimmedThrough == null);
+            // streams are kept when they empty: their next message continues their positions in the same epoch
             return completeInOrder(new Maintenance(expired, dropped, purged));
         } finally {
             lock.unlock();
@@ -385,5 +391,8 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
         final TreeMap<String, Entry> live = new TreeMap<>();
         /** The greatest id removed by the cap or the TTL: a reader behind it has a gap. */
         String trimmedThrough;
+        /** The last position given out (0 before the first message). */
+        long head;
+        final String epoch = StreamPosition.newEpoch();
     }
 }

@@ -5,6 +5,7 @@ import dev.herald.core.notify.NotifyJob;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A durable message as the store keeps it.
@@ -19,19 +20,39 @@ import java.util.List;
  * @param idempotencyKey the publisher's {@code Idempotency-Key}, or {@code null}
  * @param jobs           its deliveries through other channels (e-mail, webhooks…): committed in the same
  *                       transaction as the message, and not at all when the message is a duplicate
+ * @param positions      its {@link StreamPosition}s, by stream: empty in what a publisher appends (the store
+ *                       assigns them); a replayed message holds at least its position in the replayed stream
  */
 public record StoredMessage(String id, long timestamp, long expiresAt, String dataJson, List<String> users,
-                            List<String> topics, boolean all, String idempotencyKey, List<NotifyJob> jobs) {
+                            List<String> topics, boolean all, String idempotencyKey, List<NotifyJob> jobs,
+                            Map<Target, StreamPosition> positions) {
     public StoredMessage {
         users = List.copyOf(users);
         topics = List.copyOf(topics);
         jobs = List.copyOf(jobs);
+        positions = Map.copyOf(positions);
+    }
+
+    /** A message to append: the store assigns its positions. */
+    public StoredMessage(String id, long timestamp, long expiresAt, String dataJson, List<String> users,
+                         List<String> topics, boolean all, String idempotencyKey, List<NotifyJob> jobs) {
+        this(id, timestamp, expiresAt, dataJson, users, topics, all, idempotencyKey, jobs, Map.of());
     }
 
     /** A message with no deliveries through other channels. */
     public StoredMessage(String id, long timestamp, long expiresAt, String dataJson, List<String> users,
                          List<String> topics, boolean all, String idempotencyKey) {
         this(id, timestamp, expiresAt, dataJson, users, topics, all, idempotencyKey, List.of());
+    }
+
+    /** This message with the given positions (the store's, after it appended or read it). */
+    public StoredMessage withPositions(Map<Target, StreamPosition> positions) {
+        return new StoredMessage(id, timestamp, expiresAt, dataJson, users, topics, all, idempotencyKey, jobs, positions);
+    }
+
+    /** Its position in {@code stream}, or {@code null} when not known here. */
+    public StreamPosition position(Target stream) {
+        return positions.get(stream);
     }
 
     /** Every stream this message is kept in: one per user, one per topic, and the broadcast stream. */
