@@ -108,7 +108,7 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
                     more = true;
                     break;
                 }
-                page.add(e.message);
+                page.add(e.message.withPositions(Map.of(request.stream(), e.message.position(request.stream()))));
             }
             return completeInOrder(new Replay(page, gap, more));
         } finally {
@@ -167,7 +167,7 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
             List<Receipt.Recipient> recipients = new ArrayList<>(e.recipients.size());
             e.recipients.forEach((user, r) -> recipients.add(new Receipt.Recipient(user, r.status(e.message, now),
                     r.deliveredAt, r.ackedAt, r.readAt)));
-            return completeInOrder(Optional.of(new Receipt(e.message, recipients)));
+            return completeInOrder(Optional.of(new Receipt(e.message.withPositions(Map.of()), recipients)));
         } finally {
             lock.unlock();
         }

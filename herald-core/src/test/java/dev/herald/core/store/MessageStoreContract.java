@@ -9,13 +9,16 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -67,6 +70,11 @@ public abstract class MessageStoreContract {
                 .map(StoredMessage::id).toList();
     }
 
+    /** The messages as they were appended, before the store gave them positions. */
+    protected static List<StoredMessage> withoutPositions(List<StoredMessage> messages) {
+        return messages.stream().map(m -> m.withPositions(Map.of())).toList();
+    }
+
     protected static Target.User user(String id) {
         return new Target.User(id);
     }
@@ -80,7 +88,7 @@ public abstract class MessageStoreContract {
         assertThat(appended).extracting(Appended::id, Appended::duplicate).containsExactly(tuple(a.id(), false), tuple(b.id(), false));
 
         Replay replay = await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0));
-        assertThat(replay.messages()).containsExactly(a, b);
+        assertThat(withoutPositions(replay.messages())).containsExactly(a, b);
         assertThat(replay.gap()).isFalse();
         assertThat(replay.more()).isFalse();
         assertThat(replayIds(user("u2"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(b.id());
@@ -95,10 +103,10 @@ public abstract class MessageStoreContract {
         }
         await(store.append(batch));
         Replay first = await(store.replay(new ReplayRequest(user("u1"), batch.get(0).id(), ReplayRequest.Pending.ALL, 2), T0));
-        assertThat(first.messages()).containsExactly(batch.get(1), batch.get(2));
+        assertThat(withoutPositions(first.messages())).containsExactly(batch.get(1), batch.get(2));
         assertThat(first.more()).isTrue();
         Replay second = await(store.replay(new ReplayRequest(user("u1"), batch.get(2).id(), ReplayRequest.Pending.ALL, 2), T0));
-        assertThat(second.messages()).containsExactly(batch.get(3), batch.get(4));
+        assertThat(withoutPositions(second.messages())).containsExactly(batch.get(3), batch.get(4));
         assertThat(second.more()).isFalse();
         assertThat(second.gap()).isFalse();
     }
@@ -177,7 +185,7 @@ public abstract class MessageStoreContract {
         StoredMessage longLived = toUsers("2", "u1");
         await(store.append(List.of(before, shortLived, longLived)));
         Replay replay = await(store.replay(new ReplayRequest(user("u1"), before.id(), ReplayRequest.Pending.ALL, 10), T0 + 1000));
-        assertThat(replay.messages()).containsExactly(longLived);
+        assertThat(withoutPositions(replay.messages())).containsExactly(longLived);
         assertThat(replay.gap()).isTrue();
         assertThat(await(store.replay(new ReplayRequest(user("u1"), shortLived.id(), ReplayRequest.Pending.ALL, 10), T0 + 1000)).gap())
                 .isFalse();
@@ -188,7 +196,7 @@ public abstract class MessageStoreContract {
         assertThat(recipient(await(store.receipt(shortLived.id(), T0 + 1000)).orElseThrow(), "u1").status())
                 .isEqualTo(DeliveryStatus.EXPIRED);
         Replay afterMaintenance = await(store.replay(new ReplayRequest(user("u1"), before.id(), ReplayRequest.Pending.ALL, 10), T0 + 1000));
-        assertThat(afterMaintenance.messages()).containsExactly(longLived);
+        assertThat(withoutPositions(afterMaintenance.messages())).containsExactly(longLived);
         assertThat(afterMaintenance.gap()).isTrue();
     }
 
@@ -315,6 +323,130 @@ public abstract class MessageStoreContract {
             replayed.addAll(inbox);
         }
         assertThat(replayed).containsExactlyInAnyOrderElementsOf(appended).hasSize(threads * perThread);
+    }
+
+    // ---- positions: the store is the sequencer
+
+    protected static StreamPosition positionIn(Appended appended, Target stream) {
+        return appended.positions().get(stream);
+    }
+
+    @Test
+    void positionsCountUpByOnePerStreamInAppendOrderAndEachStreamHasItsOwn() {
+        StoredMessage a = toUsers("1", "u1");
+        StoredMessage b = toUsers("2", "u1", "u2");
+        StoredMessage topicAndAll = new StoredMessage(ids.next(T0), T0, T0 + HOUR, "3", List.of("u2"), List.of("news"), true, null);
+        List<Appended> first = await(store.append(List.of(a, b)));
+        List<Appended> second = await(store.append(List.of(topicAndAll, toUsers("4", "u1", "u1"))));
+
+        StreamPosition u1 = positionIn(first.get(0), user("u1"));
+        assertThat(u1.position()).isEqualTo(1);
+        assertThat(u1.epoch()).isNotBlank();
+        assertThat(positionIn(first.get(1), user("u1"))).isEqualTo(new StreamPosition(2, u1.epoch()));
+        assertThat(positionIn(second.get(1), user("u1"))).as("a user named twice has one entry").isEqualTo(new StreamPosition(3, u1.epoch()));
+        assertThat(second.get(1).positions()).containsOnlyKeys(user("u1"));
+
+        StreamPosition u2 = positionIn(first.get(1), user("u2"));
+        assertThat(u2.position()).isEqualTo(1);
+        assertThat(positionIn(second.get(0), user("u2"))).isEqualTo(new StreamPosition(2, u2.epoch()));
+        assertThat(second.get(0).positions()).containsOnlyKeys(user("u2"), new Target.Topic("news"), Target.Everyone.INSTANCE);
+        assertThat(positionIn(second.get(0), new Target.Topic("news")).position()).isEqualTo(1);
+        assertThat(positionIn(second.get(0), Target.Everyone.INSTANCE).position()).isEqualTo(1);
+        assertThat(List.of(u1.epoch(), u2.epoch(), positionIn(second.get(0), new Target.Topic("news")).epoch()))
+                .as("each stream makes its own epoch").doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aDuplicateTakesNoPositionAndTheNextMessageContinuesTheStream() {
+        StoredMessage first = withKey(toUsers("1", "u1"), "k");
+        Appended a = await(store.append(List.of(first))).get(0);
+        List<Appended> again = await(store.append(List.of(withKey(toUsers("2", "u1"), "k"), toUsers("3", "u1"))));
+        assertThat(again.get(0).duplicate()).isTrue();
+        assertThat(again.get(0).positions()).isEmpty();
+        assertThat(positionIn(again.get(1), user("u1"))).isEqualTo(new StreamPosition(2, positionIn(a, user("u1")).epoch()));
+    }
+
+    @Test
+    void replayReturnsEachMessageWithItsPositionInTheReplayedStream() {
+        List<StoredMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            batch.add(new StoredMessage(ids.next(T0), T0, T0 + HOUR, String.valueOf(i), List.of("u1"), List.of("news"), false, null));
+        }
+        List<Appended> appended = new ArrayList<>();
+        for (StoredMessage m : batch) {
+            appended.addAll(await(store.append(List.of(m))));
+        }
+        for (Target stream : List.of(user("u1"), new Target.Topic("news"))) {
+            Replay replay = await(store.replay(new ReplayRequest(stream, batch.get(0).id(), ReplayRequest.Pending.ALL, 10), T0));
+            assertThat(replay.messages()).extracting(StoredMessage::id).containsExactly(batch.get(1).id(), batch.get(2).id(), batch.get(3).id());
+            assertThat(replay.messages()).extracting(m -> m.position(stream))
+                    .containsExactly(positionIn(appended.get(1), stream), positionIn(appended.get(2), stream), positionIn(appended.get(3), stream))
+                    .extracting(StreamPosition::position).containsExactly(2L, 3L, 4L);
+        }
+    }
+
+    @Test
+    void trimmingKeepsTheStreamsPositionsAndEpoch() {
+        List<StoredMessage> inbox = new ArrayList<>();
+        for (int i = 0; i < LIMITS.streamCap() + 2; i++) {
+            inbox.add(toUsers(String.valueOf(i), "u1"));
+        }
+        List<Appended> appended = await(store.append(inbox));
+        await(store.maintain(T0));
+        StoredMessage next = toUsers("next", "u1");
+        StreamPosition after = positionIn(await(store.append(List.of(next))).get(0), user("u1"));
+        assertThat(after).isEqualTo(new StreamPosition(inbox.size() + 1, positionIn(appended.get(0), user("u1")).epoch()));
+        Replay replay = await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0));
+        assertThat(replay.messages()).extracting(m -> m.position(user("u1")).position())
+                .containsExactly(3L, 4L, 5L, 6L, 7L, 8L);
+    }
+
+    @Test
+    void concurrentAppendsGetDistinctGapFreePositions() throws Exception {
+        int threads = 8;
+        int perThread = 100;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Appended> appended = Collections.synchronizedList(new ArrayList<>());
+        try {
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        StoredMessage m = i % 2 == 0 ? toUsers(String.valueOf(i), "hot")
+                                : new StoredMessage(ids.next(T0), T0, T0 + HOUR, "x", List.of("hot", "own" + thread), List.of("news"), false, null);
+                        appended.addAll(await(store.append(List.of(m))));
+                    }
+                }, pool));
+            }
+            done.forEach(MessageStoreContract::await);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Long> hot = appended.stream().map(a -> positionIn(a, user("hot")).position()).sorted().toList();
+        assertThat(hot).isEqualTo(LongStream.rangeClosed(1, threads * perThread).boxed().toList());
+        assertThat(appended).extracting(a -> positionIn(a, user("hot")).epoch()).containsOnly(positionIn(appended.get(0), user("hot")).epoch());
+        List<Long> news = appended.stream().filter(a -> a.positions().containsKey(new Target.Topic("news")))
+                .map(a -> positionIn(a, new Target.Topic("news")).position()).sorted().toList();
+        assertThat(news).isEqualTo(LongStream.rangeClosed(1, threads * perThread / 2).boxed().toList());
+        for (int t = 0; t < threads; t++) {
+            Target own = user("own" + t);
+            assertThat(appended.stream().filter(a -> a.positions().containsKey(own)).map(a -> positionIn(a, own).position()).sorted().toList())
+                    .isEqualTo(LongStream.rangeClosed(1, perThread / 2).boxed().toList());
+        }
+        // a replay gives each message the position its append got (ids were taken before the race, so the
+        // replay's id order need not be position order here; PushCenter takes ids in append order)
+        Map<String, StreamPosition> byId = new HashMap<>();
+        appended.forEach(a -> byId.put(a.id(), positionIn(a, user("hot"))));
+        Map<String, StreamPosition> replayed = new HashMap<>();
+        String after = null;
+        Replay page;
+        do {
+            page = await(store.replay(new ReplayRequest(user("hot"), after, ReplayRequest.Pending.ALL, 300), T0));
+            page.messages().forEach(m -> replayed.put(m.id(), m.position(user("hot"))));
+            after = page.messages().isEmpty() ? after : page.messages().get(page.messages().size() - 1).id();
+        } while (page.more());
+        assertThat(replayed).isEqualTo(byId);
     }
 
     @Test

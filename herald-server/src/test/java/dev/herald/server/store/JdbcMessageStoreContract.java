@@ -12,6 +12,7 @@ import dev.herald.core.store.StatusUpdate;
 import dev.herald.core.store.StoreLimits;
 import dev.herald.core.store.StoreUnavailableException;
 import dev.herald.core.store.StoredMessage;
+import dev.herald.core.store.StreamPosition;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -96,7 +97,7 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
 
         reopen();
 
-        assertThat(await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0)).messages())
+        assertThat(withoutPositions(await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0)).messages()))
                 .containsExactly(keyed);
         assertThat(replayIds(new Target.Topic("news"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(broadcast.id());
         assertThat(replayIds(Target.Everyone.INSTANCE, null, ReplayRequest.Pending.ALL, T0)).containsExactly(broadcast.id());
@@ -112,6 +113,39 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
     }
 
     @Test
+    void aStreamKeepsItsEpochAndPositionsAcrossAReopen() throws Exception {
+        Target.Topic news = new Target.Topic("news");
+        StoredMessage first = new StoredMessage(ids.next(T0), T0, T0 + HOUR, "1", List.of("u1"), List.of("news"), false, null);
+        Appended before = await(store.append(List.of(first))).get(0);
+
+        reopen();
+
+        StoredMessage second = new StoredMessage(ids.next(T0), T0, T0 + HOUR, "2", List.of("u1"), List.of("news"), false, null);
+        Appended after = await(store.append(List.of(second))).get(0);
+        for (Target stream : List.of(user("u1"), news)) {
+            StreamPosition was = before.positions().get(stream);
+            assertThat(after.positions().get(stream)).as("%s", stream).isEqualTo(new StreamPosition(was.position() + 1, was.epoch()));
+        }
+        assertThat(await(store.replay(new ReplayRequest(news, null, ReplayRequest.Pending.ALL, 10), T0)).messages())
+                .extracting(m -> m.position(news))
+                .containsExactly(before.positions().get(news), after.positions().get(news));
+    }
+
+    @Test
+    void twoStoresOnOneDatabaseGiveOneStreamGapFreePositions() throws Exception {
+        int perStore = 100;
+        List<CompletableFuture<List<Appended>>> results = new ArrayList<>();
+        try (MessageStore other = openStore(LIMITS, JdbcStoreOptions.defaults())) {
+            for (int i = 0; i < perStore; i++) {
+                results.add(store.append(List.of(toUsers("mine", "u1"))));
+                results.add(other.append(List.of(toUsers("theirs", "u1"))));
+            }
+            List<Long> positions = results.stream().map(f -> await(f).get(0).positions().get(user("u1")).position()).sorted().toList();
+            assertThat(positions).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 2L * perStore).boxed().toList());
+        }
+    }
+
+    @Test
     void migrationsRunOnceAndReopeningKeepsTheSchema() throws Exception {
         StoredMessage m = toUsers("1", "u1");
         await(store.append(List.of(m)));
@@ -123,7 +157,7 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
             while (rs.next()) {
                 applied.add(rs.getString(1) + ":" + rs.getBoolean(2));
             }
-            assertThat(applied).containsExactly("1:true", "2:true");
+            assertThat(applied).containsExactly("1:true", "2:true", "4:true");
         }
         assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id());
     }

@@ -48,7 +48,8 @@ class SqliteQueryPlanTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             for (String sql : statements) {
                 for (String step : plan(c, sql)) {
-                    if (step.startsWith("SCAN ")) {
+                    // a multi-row VALUES list is the statement's own parameters, not a table
+                    if (step.startsWith("SCAN ") && !step.endsWith("-ROW VALUES CLAUSE")) {
                         scans.add(step + " in: " + sql);
                     }
                 }
