@@ -160,7 +160,8 @@ class HubConcurrencyTest {
             for (Message m : publishedQueue) {
                 byte[] direct = m.envelopeFrame(new Target.User(s.userId()));
                 byte[] viaShared = m.envelopeFrame(new Target.Topic("shared"));
-                assertThat(s.count(direct) + s.count(viaShared))
+                byte[] broadcast = m.envelopeFrame(Target.Everyone.INSTANCE);
+                assertThat(s.count(direct) + s.count(viaShared) + s.count(broadcast))
                         .as("session %s (user %s) got message %s", s.id(), s.userId(), m.id())
                         .isEqualTo(1);
             }
