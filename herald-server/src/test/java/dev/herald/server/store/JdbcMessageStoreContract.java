@@ -7,6 +7,7 @@ import dev.herald.core.store.Maintenance;
 import dev.herald.core.store.MessageStore;
 import dev.herald.core.store.MessageStoreContract;
 import dev.herald.core.store.Receipt;
+import dev.herald.core.store.Replay;
 import dev.herald.core.store.ReplayRequest;
 import dev.herald.core.store.StatusUpdate;
 import dev.herald.core.store.StoreLimits;
@@ -142,6 +143,51 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
             }
             List<Long> positions = results.stream().map(f -> await(f).get(0).positions().get(user("u1")).position()).sorted().toList();
             assertThat(positions).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 2L * perStore).boxed().toList());
+        }
+    }
+
+    /** Opens a connection, for tests that write rows as an older version did. */
+    @FunctionalInterface
+    protected interface SqlConnector {
+        Connection connect() throws SQLException;
+    }
+
+    /**
+     * The V4 upgrade on a database at schema version 2 ({@code v2}): rows written as version 2 did get positions
+     * per stream in id order and a new epoch per stream, the trims recorded before still report a gap, and the
+     * next append continues each stream.
+     */
+    protected void checkUpgradeFromV2(SqlConnector v2, java.util.function.Supplier<JdbcMessageStore> upgrade) throws Exception {
+        List<String> messageIds = new ArrayList<>();
+        try (Connection c = v2.connect(); Statement s = c.createStatement()) {
+            for (int i = 0; i < 3; i++) {
+                String id = ids.next(T0);
+                messageIds.add(id);
+                s.executeUpdate("INSERT INTO messages (id, ts, expires_at, data, users, to_all) VALUES ('" + id + "', " + T0 + ", "
+                        + (T0 + HOUR) + ", '" + i + "', '[\"u1\"]', " + (i == 2 ? 1 : 0) + ")");
+                s.executeUpdate("INSERT INTO stream_entries (stream, message_id, expires_at) VALUES ('u:u1', '" + id + "', " + (T0 + HOUR) + ")");
+                s.executeUpdate("INSERT INTO recipients (message_id, user_id) VALUES ('" + id + "', 'u1')");
+            }
+            s.executeUpdate("INSERT INTO stream_entries (stream, message_id, expires_at) VALUES ('*', '" + messageIds.get(2) + "', " + (T0 + HOUR) + ")");
+            s.executeUpdate("INSERT INTO streams (stream, trimmed_through) VALUES ('u:u1', '" + messageIds.get(0).substring(0, 10) + "')");
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+
+        try (JdbcMessageStore upgraded = upgrade.get()) {
+            Replay inbox = await(upgraded.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0));
+            assertThat(inbox.messages()).extracting(StoredMessage::id).containsExactlyElementsOf(messageIds);
+            assertThat(inbox.messages()).extracting(m -> m.position(user("u1")).position()).containsExactly(1L, 2L, 3L);
+            String epoch = inbox.messages().get(0).position(user("u1")).epoch();
+            assertThat(epoch).matches("[0-9a-f]{8}");
+            assertThat(inbox.messages()).extracting(m -> m.position(user("u1")).epoch()).containsOnly(epoch);
+            Replay broadcast = await(upgraded.replay(new ReplayRequest(Target.Everyone.INSTANCE, null, ReplayRequest.Pending.ALL, 10), T0));
+            assertThat(broadcast.messages()).extracting(m -> m.position(Target.Everyone.INSTANCE).position()).containsExactly(1L);
+            assertThat(await(upgraded.replay(new ReplayRequest(user("u1"), "0", ReplayRequest.Pending.ALL, 10), T0)).gap())
+                    .as("the trim recorded before the upgrade still reports a gap").isTrue();
+            Appended next = await(upgraded.append(List.of(toUsers("next", "u1")))).get(0);
+            assertThat(next.positions().get(user("u1"))).isEqualTo(new StreamPosition(4, epoch));
         }
     }
 

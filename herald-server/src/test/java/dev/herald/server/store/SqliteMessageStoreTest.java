@@ -59,34 +59,8 @@ class SqliteMessageStoreTest extends JdbcMessageStoreContract {
         Path old = dir.resolve("v2.db");
         org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null)
                 .locations("classpath:db/sqlite").target("2").load().migrate();
-        List<String> messageIds = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement s = c.createStatement()) {
-            for (int i = 0; i < 3; i++) {
-                String id = ids.next(T0);
-                messageIds.add(id);
-                s.executeUpdate("INSERT INTO messages (id, ts, expires_at, data, users, to_all) VALUES ('" + id + "', " + T0 + ", "
-                        + (T0 + HOUR) + ", '" + i + "', '[\"u1\"]', " + (i == 2 ? 1 : 0) + ")");
-                s.executeUpdate("INSERT INTO stream_entries (stream, message_id, expires_at) VALUES ('u:u1', '" + id + "', " + (T0 + HOUR) + ")");
-                s.executeUpdate("INSERT INTO recipients (message_id, user_id) VALUES ('" + id + "', 'u1')");
-            }
-            s.executeUpdate("INSERT INTO stream_entries (stream, message_id, expires_at) VALUES ('*', '" + messageIds.get(2) + "', " + (T0 + HOUR) + ")");
-            s.executeUpdate("INSERT INTO streams (stream, trimmed_through) VALUES ('u:u1', '" + messageIds.get(0).substring(0, 10) + "')");
-        }
-
-        try (JdbcMessageStore upgraded = JdbcMessageStore.sqlite(old, LIMITS, JdbcStoreOptions.defaults())) {
-            Replay inbox = await(upgraded.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0));
-            assertThat(inbox.messages()).extracting(StoredMessage::id).containsExactlyElementsOf(messageIds);
-            assertThat(inbox.messages()).extracting(m -> m.position(user("u1")).position()).containsExactly(1L, 2L, 3L);
-            String epoch = inbox.messages().get(0).position(user("u1")).epoch();
-            assertThat(epoch).matches("[0-9a-f]{8}");
-            assertThat(await(upgraded.replay(new ReplayRequest(dev.herald.core.message.Target.Everyone.INSTANCE, null,
-                    ReplayRequest.Pending.ALL, 10), T0)).messages()).extracting(m -> m.position(dev.herald.core.message.Target.Everyone.INSTANCE).position())
-                    .containsExactly(1L);
-            assertThat(await(upgraded.replay(new ReplayRequest(user("u1"), "0", ReplayRequest.Pending.ALL, 10), T0)).gap())
-                    .as("the trim recorded before the upgrade still reports a gap").isTrue();
-            Appended next = await(upgraded.append(List.of(toUsers("next", "u1")))).get(0);
-            assertThat(next.positions().get(user("u1"))).isEqualTo(new dev.herald.core.store.StreamPosition(4, epoch));
-        }
+        checkUpgradeFromV2(() -> DriverManager.getConnection("jdbc:sqlite:" + old),
+                () -> JdbcMessageStore.sqlite(old, LIMITS, JdbcStoreOptions.defaults()));
     }
 
     /** Another connection (as another process would) holds the write lock: {@code BEGIN EXCLUSIVE}. */
