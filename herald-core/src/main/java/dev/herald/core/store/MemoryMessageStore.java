@@ -89,7 +89,11 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
         try {
             Stream stream = streams.get(request.stream());
             if (stream == null) {
-                return completeInOrder(new Replay(List.of(), false, false));
+                // a position names a history this store does not have
+                return completeInOrder(new Replay(List.of(), request.afterPosition() != null, false));
+            }
+            if (request.afterPosition() != null) {
+                return completeInOrder(replayAfterPosition(stream, request, now));
             }
             String after = request.afterId();
             boolean gap = after != null && stream.trimmedThrough != null && stream.trimmedThrough.compareTo(after) > 0;
@@ -114,6 +118,32 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A page after a position: in position order. Positions are given out without gaps, so every position
+     * between the cursor and the end of what was read that is not in the page was lost (trimmed, expired or
+     * purged): that is the gap, exactly. A cursor of another epoch reads from the beginning, with a gap.
+     */
+    private static Replay replayAfterPosition(Stream stream, ReplayRequest request, long now) {
+        Target target = request.stream();
+        boolean sameEpoch = stream.epoch.equals(request.afterPosition().epoch());
+        long after = sameEpoch ? Math.min(request.afterPosition().position(), stream.head) : 0;
+        List<StoredMessage> candidates = new ArrayList<>();
+        for (Entry e : stream.live.values()) {
+            if (e.message.position(target).position() > after && e.message.expiresAt() > now && pending(e, request)) {
+                candidates.add(e.message);
+            }
+        }
+        candidates.sort(java.util.Comparator.comparingLong(m -> m.position(target).position()));
+        boolean more = candidates.size() > request.limit();
+        List<StoredMessage> page = new ArrayList<>(Math.min(candidates.size(), request.limit()));
+        for (StoredMessage m : candidates.subList(0, Math.min(candidates.size(), request.limit()))) {
+            page.add(m.withPositions(Map.of(target, m.position(target))));
+        }
+        long readTo = more ? page.get(page.size() - 1).position(target).position() : stream.head;
+        boolean lost = request.pending() == ReplayRequest.Pending.ALL && page.size() < readTo - after;
+        return new Replay(page, !sameEpoch || lost, more);
     }
 
     private static boolean pending(Entry e, ReplayRequest request) {

@@ -449,6 +449,57 @@ public abstract class MessageStoreContract {
         assertThat(replayed).isEqualTo(byId);
     }
 
+    private Replay replayAfter(Target stream, StreamPosition after, int limit, long now) {
+        return await(store.replay(new ReplayRequest(stream, null, after, ReplayRequest.Pending.ALL, limit), now));
+    }
+
+    @Test
+    void aReplayAfterAPositionPagesInPositionOrderWithoutAGap() {
+        List<Appended> appended = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            appended.addAll(await(store.append(List.of(toUsers(String.valueOf(i), "u1")))));
+        }
+        StreamPosition first = positionIn(appended.get(0), user("u1"));
+        Replay page = replayAfter(user("u1"), first, 2, T0);
+        assertThat(page.messages()).extracting(StoredMessage::id).containsExactly(appended.get(1).id(), appended.get(2).id());
+        assertThat(page.more()).isTrue();
+        assertThat(page.gap()).isFalse();
+        Replay rest = replayAfter(user("u1"), page.messages().get(1).position(user("u1")), 10, T0);
+        assertThat(rest.messages()).extracting(m -> m.position(user("u1")).position()).containsExactly(4L, 5L);
+        assertThat(rest.more()).isFalse();
+        assertThat(rest.gap()).isFalse();
+        Replay end = replayAfter(user("u1"), positionIn(appended.get(4), user("u1")), 10, T0);
+        assertThat(end.messages()).isEmpty();
+        assertThat(end.gap()).isFalse();
+    }
+
+    @Test
+    void aPositionOfAnotherEpochReplaysTheStreamFromItsBeginningWithAGap() {
+        List<Appended> appended = await(store.append(List.of(toUsers("1", "u1"), toUsers("2", "u1"))));
+        Replay replay = replayAfter(user("u1"), new StreamPosition(1, "otherepo"), 10, T0);
+        assertThat(replay.gap()).isTrue();
+        assertThat(replay.messages()).extracting(StoredMessage::id).containsExactly(appended.get(0).id(), appended.get(1).id());
+        Replay unknown = replayAfter(user("nobody"), new StreamPosition(3, "otherepo"), 10, T0);
+        assertThat(unknown.gap()).as("a stream this store never had").isTrue();
+        assertThat(unknown.messages()).isEmpty();
+    }
+
+    @Test
+    void aReplayAfterAPositionReportsExactlyTheMessagesLostAfterIt() {
+        StoredMessage shortLived = new StoredMessage(ids.next(T0), T0, T0 + 1, "short", List.of("u1"), List.of(), false, null);
+        List<Appended> appended = await(store.append(List.of(toUsers("1", "u1"), shortLived, toUsers("3", "u1"))));
+        StreamPosition beforeShort = positionIn(appended.get(0), user("u1"));
+        StreamPosition afterShort = positionIn(appended.get(1), user("u1"));
+        // expired: hidden at once, and a reader from before it has a gap; one from after it has none
+        assertThat(replayAfter(user("u1"), beforeShort, 10, T0 + 1).gap()).isTrue();
+        assertThat(replayAfter(user("u1"), afterShort, 10, T0 + 1).gap()).isFalse();
+        await(store.maintain(T0 + 1));
+        Replay trimmed = replayAfter(user("u1"), beforeShort, 10, T0 + 1);
+        assertThat(trimmed.gap()).isTrue();
+        assertThat(trimmed.messages()).extracting(m -> m.position(user("u1")).position()).containsExactly(3L);
+        assertThat(replayAfter(user("u1"), afterShort, 10, T0 + 1).gap()).isFalse();
+    }
+
     @Test
     void unknownMessagesHaveNoReceipt() {
         assertThat(await(store.receipt(ids.next(T0), T0))).isEmpty();
