@@ -10,6 +10,7 @@ import dev.herald.core.store.Replay;
 import dev.herald.core.store.ReplayRequest;
 import dev.herald.core.store.StatusUpdate;
 import dev.herald.core.store.StoredMessage;
+import dev.herald.core.store.StreamPosition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,9 +108,10 @@ public final class Inbox {
         });
     }
 
-    /** The page after {@code afterId} of a user's inbox, for the pull API. */
-    public CompletableFuture<Replay> read(String userId, String afterId, int limit) {
-        return store.replay(new ReplayRequest(new Target.User(userId), afterId, ReplayRequest.Pending.ALL, limit), clock.millis());
+    /** The page after {@code afterId} or {@code afterPosition} (at most one) of a user's inbox, for the pull API. */
+    public CompletableFuture<Replay> read(String userId, String afterId, StreamPosition afterPosition, int limit) {
+        return store.replay(new ReplayRequest(new Target.User(userId), afterId, afterPosition, ReplayRequest.Pending.ALL, limit),
+                clock.millis());
     }
 
     /** A stored message as the hub and sessions handle it. */

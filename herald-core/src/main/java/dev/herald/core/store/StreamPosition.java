@@ -32,7 +32,39 @@ public record StreamPosition(long position, String epoch) {
         return HexFormat.of().formatHex(bytes);
     }
 
-    /** {@code <position>@<epoch>}, the cursor form clients keep. */
+    /** Longest epoch a cursor may name (this store makes 8 characters; room for other formats). */
+    public static final int MAX_EPOCH_LENGTH = 32;
+
+    /**
+     * Parses the cursor form {@code <position>@<epoch>} (a positive decimal position, an epoch of 1-32 ASCII letters
+     * and digits), or returns {@code null} when {@code cursor} is not one. Never throws.
+     */
+    public static StreamPosition parseCursor(String cursor) {
+        if (cursor == null) {
+            return null;
+        }
+        int at = cursor.indexOf('@');
+        if (at < 1 || at > 18 || at == cursor.length() - 1 || cursor.length() - at - 1 > MAX_EPOCH_LENGTH) {
+            return null;
+        }
+        long position = 0;
+        for (int i = 0; i < at; i++) {
+            char c = cursor.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+            position = position * 10 + (c - '0');
+        }
+        for (int i = at + 1; i < cursor.length(); i++) {
+            char c = cursor.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')) {
+                return null;
+            }
+        }
+        return position < 1 ? null : new StreamPosition(position, cursor.substring(at + 1));
+    }
+
+    /** {@code <position>@<epoch>}, the cursor form clients keep ({@link #parseCursor} reads it back). */
     @Override
     public String toString() {
         return position + "@" + epoch;

@@ -1,6 +1,7 @@
 package dev.herald.server.api;
 
 import dev.herald.core.PushCenter;
+import dev.herald.core.message.Target;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.server.auth.ApiKeys;
@@ -247,7 +248,7 @@ public final class ApiRoutes {
 
     private void userMessages(RoutingContext ctx) {
         async(ctx, () -> center.userMessages(ctx.pathParam("uid"), ctx.request().getParam("since"),
-                limit(ctx.request().getParam("limit"))), page -> new Reply(200, ReceiptJson.page(page)));
+                limit(ctx.request().getParam("limit"))), page -> new Reply(200, ReceiptJson.page(page, new Target.User(ctx.pathParam("uid")))));
     }
 
     /** {@code limit}: 1-1000, default 100. */
