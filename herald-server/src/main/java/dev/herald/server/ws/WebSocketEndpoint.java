@@ -125,7 +125,8 @@ public final class WebSocketEndpoint {
         String token = request.getParam("token");
         String uid = request.getParam("uid");
         String since = request.getParam("since");
-        request.toWebSocket().onSuccess(ws -> accept(nettyChannel(request), token, uid, since))
+        String sinceAll = request.getParam("sinceAll");
+        request.toWebSocket().onSuccess(ws -> accept(nettyChannel(request), token, uid, since, sinceAll))
                 .onFailure(e -> {
                     connectionLimit.releaseWebSocket();
                     log.debug("WebSocket upgrade failed from {}: {}", request.remoteAddress(), e.getMessage());
@@ -133,7 +134,7 @@ public final class WebSocketEndpoint {
     }
 
     /** Runs with a slot of the connection limit taken; the slot is given back when the socket closes. */
-    private void accept(Channel channel, String token, String uid, String since) {
+    private void accept(Channel channel, String token, String uid, String since, String sinceAll) {
         String id = "c" + Long.toString(connectionSeq.incrementAndGet(), 36) + "-" + config.nodeId();
         NettySession session = new NettySession(id, channel, config.sendQueueBytes(), stats, Instant.now(clock));
         ClientConnection connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId(), inbox);
@@ -156,7 +157,7 @@ public final class WebSocketEndpoint {
             connectionLimit.releaseWebSocket();
         });
         try {
-            connection.start(token, uid, since);
+            connection.start(token, uid, since, sinceAll);
         } catch (RuntimeException e) {
             log.error("connection {} failed to start", id, e);
             session.close(CloseReason.SERVER_ERROR);
