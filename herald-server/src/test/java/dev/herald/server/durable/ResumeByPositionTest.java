@@ -58,6 +58,24 @@ class ResumeByPositionTest {
     }
 
     @Test
+    void percent_encoded_positions_in_the_upgrade_query_are_decoded_for_since_and_sinceAll() {
+        WsClient first = server.connectHerald("ann");
+        publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d1\"}");
+        publish("{\"to\":{\"all\":true},\"data\":\"b1\"}");
+        List<JsonObject> seen = messages(first, 2);
+        first.close();
+        server.awaitGone("ann");
+        String b2 = publish("{\"to\":{\"all\":true},\"data\":\"b2\"}").getString("id");
+
+        // what encodeURIComponent makes of "1@3f9a0c12"
+        WsClient again = server.connect("uid=ann&since=" + cursorOf(seen.get(0)).replace("@", "%40")
+                + "&sinceAll=" + cursorOf(seen.get(1)).replace("@", "%40"));
+
+        assertThat(again.awaitMessageIds(1)).containsExactly(b2);
+        assertThat(again.framesContaining("\"type\":\"error\"")).isEmpty();
+    }
+
+    @Test
     void an_inbox_position_without_sinceAll_replays_only_the_inbox() {
         WsClient first = server.connectHerald("ann");
         publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d1\"}");
