@@ -27,6 +27,7 @@ import dev.herald.core.store.Receipt;
 import dev.herald.core.store.Replay;
 import dev.herald.core.store.StoreFailures;
 import dev.herald.core.store.StoredMessage;
+import dev.herald.core.store.StreamPosition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -398,7 +399,7 @@ public final class PushCenter {
         if (a.duplicate()) {
             return new BatchResult(new Published(a.id(), 0, true, true), null);
         }
-        Message message = new Message(a.id(), now, r.dataJson(), r.rawBody(), true);
+        Message message = new Message(a.id(), now, r.dataJson(), r.rawBody(), true, a.positions());
         return new BatchResult(new Published(a.id(), publishCommitted(new Delivery(r.targets(), message)), true, false), null);
     }
 
@@ -450,13 +451,17 @@ public final class PushCenter {
         return ErrorCode.MESSAGE_NOT_FOUND.exception("no message with this id");
     }
 
-    /** {@code GET /api/v1/users/{uid}/messages?since=&limit=}: one page of a user's retained messages. */
+    /**
+     * {@code GET /api/v1/users/{uid}/messages?since=&limit=}: one page of a user's retained messages, after a message
+     * id or after a position of the inbox ({@code <pos>@<epoch>}; another epoch reads from the start with a gap).
+     */
     public CompletableFuture<Replay> userMessages(String userId, String since, int limit) {
         requireValidUser(userId, "uid");
-        if (since != null && !MessageIds.isValid(since)) {
-            throw ErrorCode.INVALID_CURSOR.exception("since is not a message id");
+        StreamPosition afterPosition = since == null || MessageIds.isValid(since) ? null : StreamPosition.parseCursor(since);
+        if (since != null && afterPosition == null && !MessageIds.isValid(since)) {
+            throw ErrorCode.INVALID_CURSOR.exception("since is neither a message id nor a position (<pos>@<epoch>)");
         }
-        return inbox.read(userId, since, limit).exceptionally(e -> { throw storeFailure(e); });
+        return inbox.read(userId, afterPosition == null ? since : null, afterPosition, limit).exceptionally(e -> { throw storeFailure(e); });
     }
 
     private void validate(PublishRequest request) {

@@ -8,9 +8,11 @@ import dev.herald.core.message.Target;
 import dev.herald.core.store.DeliveryStatus;
 import dev.herald.core.store.MessageStore;
 import dev.herald.core.store.Replay;
+import dev.herald.core.store.ReplayFrom;
 import dev.herald.core.store.ReplayRequest;
 import dev.herald.core.store.StatusUpdate;
 import dev.herald.core.store.StoredMessage;
+import dev.herald.core.store.StreamPosition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,27 +72,33 @@ public final class Inbox {
     /** What a replay found: messages oldest first, and whether some were lost before the reader got them. */
     public record Missed(List<StoredMessage> messages, boolean gap) { }
 
-    /** Reads every retained message of {@code stream} after {@code afterId} (or pending per {@code pending}), page by page. */
-    public CompletableFuture<Missed> missed(Target stream, String afterId, ReplayRequest.Pending pending) {
-        return page(stream, afterId, pending, new ArrayList<>(), false);
+    /** Reads every retained message of {@code stream} from {@code from} (or pending per {@code pending}), page by page. */
+    public CompletableFuture<Missed> missed(Target stream, ReplayFrom from, ReplayRequest.Pending pending) {
+        return page(stream, from, pending, new ArrayList<>(), false);
     }
 
     /**
-     * {@link #missed(Target, String, ReplayRequest.Pending)} for several streams, answered in the same
-     * order. Their first pages are read in one publish-order section, i.e. at one point of the publish
-     * order: a live message held back behind the replay is then newer than every replayed message, whatever
-     * stream each is on. (Read one after the other, a direct message published between the inbox read and
-     * the broadcast read was sent after a newer broadcast.)
+     * {@link #missed(Target, ReplayFrom, ReplayRequest.Pending)} for several streams, each from its own place,
+     * answered in the same order. Their first pages are read in one publish-order section, i.e. at one point of
+     * the publish order: a live message held back behind the replay is then newer than every replayed message,
+     * whatever stream each is on. (Read one after the other, a direct message published between the inbox read
+     * and the broadcast read was sent after a newer broadcast.)
      */
-    public CompletableFuture<List<Missed>> missed(List<Target> streams, String afterId, ReplayRequest.Pending pending) {
-        List<CompletableFuture<Missed>> each = inPublishOrder(() -> streams.stream().map(s -> missed(s, afterId, pending)).toList());
+    public CompletableFuture<List<Missed>> missed(List<Target> streams, List<ReplayFrom> from, ReplayRequest.Pending pending) {
+        List<CompletableFuture<Missed>> each = inPublishOrder(() -> {
+            List<CompletableFuture<Missed>> reads = new ArrayList<>(streams.size());
+            for (int i = 0; i < streams.size(); i++) {
+                reads.add(missed(streams.get(i), from.get(i), pending));
+            }
+            return reads;
+        });
         return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
                 .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
     }
 
-    private CompletableFuture<Missed> page(Target stream, String afterId, ReplayRequest.Pending pending,
+    private CompletableFuture<Missed> page(Target stream, ReplayFrom from, ReplayRequest.Pending pending,
                                            List<StoredMessage> sofar, boolean gap) {
-        ReplayRequest request = new ReplayRequest(stream, afterId, pending, PAGE);
+        ReplayRequest request = from.request(stream, pending, PAGE);
         return inPublishOrder(() -> store.replay(request, clock.millis())).thenCompose(page -> {
             sofar.addAll(page.messages());
             boolean anyGap = gap || page.gap();
@@ -102,20 +110,22 @@ public final class Inbox {
                 // skipped, and live ones will move the client's cursor past them, so say so with a gap
                 return CompletableFuture.completedFuture(new Missed(sofar, true));
             }
-            String last = sofar.get(sofar.size() - 1).id();
-            // later pages continue after the last id read, whatever the original filter was
-            return page(stream, last, pending, sofar, anyGap);
+            // later pages continue after the last message read, whatever the original filter was
+            ReplayFrom next = from.isCursor() ? from.after(sofar.get(sofar.size() - 1), stream)
+                    : new ReplayFrom(sofar.get(sofar.size() - 1).id(), null);
+            return page(stream, next, pending, sofar, anyGap);
         });
     }
 
-    /** The page after {@code afterId} of a user's inbox, for the pull API. */
-    public CompletableFuture<Replay> read(String userId, String afterId, int limit) {
-        return store.replay(new ReplayRequest(new Target.User(userId), afterId, ReplayRequest.Pending.ALL, limit), clock.millis());
+    /** The page after {@code afterId} or {@code afterPosition} (at most one) of a user's inbox, for the pull API. */
+    public CompletableFuture<Replay> read(String userId, String afterId, StreamPosition afterPosition, int limit) {
+        return store.replay(new ReplayRequest(new Target.User(userId), afterId, afterPosition, ReplayRequest.Pending.ALL, limit),
+                clock.millis());
     }
 
     /** A stored message as the hub and sessions handle it. */
     public static Message toMessage(StoredMessage m) {
-        return new Message(m.id(), m.timestamp(), m.dataJson(), JsonText.rawBody(m.dataJson()), true);
+        return new Message(m.id(), m.timestamp(), m.dataJson(), JsonText.rawBody(m.dataJson()), true, m.positions());
     }
 
     /** One stored message was sent to a connection that had missed it. */

@@ -10,7 +10,7 @@ public enum ErrorCode {
     MESSAGE_REQUIRED("message_required", 400, "The message parameter is required."),
     INVALID_JSON("invalid_json", 400, "The request body is not valid JSON."),
     INVALID_REQUEST("invalid_request", 400, "The request is well-formed JSON but not a valid request."),
-    INVALID_CURSOR("invalid_cursor", 400, "The since cursor is not a message id (26 characters of Crockford base 32)."),
+    INVALID_CURSOR("invalid_cursor", 400, "The since cursor is neither a message id (26 characters of Crockford base 32) nor a position (<pos>@<epoch>)."),
     BATCH_TOO_LARGE("batch_too_large", 400, "A batch holds too many messages."),
     UNAUTHORIZED("unauthorized", 401, "A valid API key is required: Authorization: Bearer <key>."),
     ORIGIN_NOT_ALLOWED("origin_not_allowed", 403, "The Origin of this WebSocket upgrade is not in the allow-list."),

@@ -208,7 +208,7 @@ public final class Hub {
                 int n = 0;
                 if (sessions != null) {
                     for (BaseSession s : sessions) {
-                        n += offerInOrder(s, message, null, seen, message.durable());
+                        n += offerInOrder(s, message, user, seen, message.durable());
                     }
                 }
                 yield n;
@@ -218,7 +218,7 @@ public final class Hub {
                 int n = 0;
                 if (followers != null) {
                     for (BaseSession s : followers) {
-                        n += offerInOrder(s, message, topic.name(), seen, false);
+                        n += offerInOrder(s, message, topic, seen, false);
                     }
                 }
                 yield n;
@@ -229,7 +229,7 @@ public final class Hub {
                 for (Shard shard : shards) {
                     for (BaseSession[] sessions : shard.users.values()) {
                         for (BaseSession s : sessions) {
-                            n += offerInOrder(s, message, null, seen, false);
+                            n += offerInOrder(s, message, everyone, seen, false);
                         }
                     }
                 }
@@ -266,7 +266,7 @@ public final class Hub {
 
         @Override
         public void accept(BaseSession session) {
-            delivered += offer(session, message, null, null, false);
+            delivered += offer(session, message, Target.Everyone.INSTANCE, null, false);
         }
     }
 
@@ -274,26 +274,30 @@ public final class Hub {
      * {@link #offer}, or, while the session's lane has work waiting (a broadcast walk), a task behind it:
      * a message never overtakes one its publisher published earlier. Counted as accepted when handed over.
      */
-    private int offerInOrder(BaseSession session, Message message, String viaTopic, Set<Session> seen, boolean tracked) {
+    private int offerInOrder(BaseSession session, Message message, Target viaStream, Set<Session> seen, boolean tracked) {
         DeliveryLane lane = laneOf(session);
         if (!lane.busy()) {
-            return offer(session, message, viaTopic, seen, tracked);
+            return offer(session, message, viaStream, seen, tracked);
         }
         if (seen != null && !seen.add(session)) {
             return 0;
         }
-        lane.runInOrder(() -> offer(session, message, viaTopic, null, tracked), false);
+        lane.runInOrder(() -> offer(session, message, viaStream, null, tracked), false);
         return 1;
     }
 
-    /** {@code tracked}: a durable message addressed to the session's user, whose delivery becomes a receipt. */
-    private int offer(BaseSession session, Message message, String viaTopic, Set<Session> seen, boolean tracked) {
+    /**
+     * {@code viaStream}: the stream it reaches the session through (the user's inbox, a topic, everyone), whose
+     * position its frame names; {@code tracked}: a durable message addressed to the session's user, whose delivery
+     * becomes a receipt.
+     */
+    private int offer(BaseSession session, Message message, Target viaStream, Set<Session> seen, boolean tracked) {
         if (seen != null && !seen.add(session)) {
             return 0;
         }
         byte[] frame = session.protocol() == Session.Protocol.SEED
                 ? message.rawFrame()
-                : message.envelopeFrame(viaTopic);
+                : message.envelopeFrame(viaStream);
         if (session.deliver(message.id(), frame, tracked)) {
             stats.messagesOut.increment();
             return 1;

@@ -14,8 +14,10 @@ import dev.herald.core.session.BaseSession;
 import dev.herald.core.session.CloseReason;
 import dev.herald.core.session.Session;
 import dev.herald.core.store.DeliveryStatus;
+import dev.herald.core.store.ReplayFrom;
 import dev.herald.core.store.ReplayRequest;
 import dev.herald.core.store.StoredMessage;
+import dev.herald.core.store.StreamPosition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,14 +65,25 @@ public final class ClientConnection {
     /**
      * Called once the WebSocket is open. {@code queryToken}/{@code queryUid} come from
      * {@code /ws?token=…} or (dev mode) {@code /ws?uid=…}; when neither is given the first frame must log in.
-     * {@code querySince} ({@code &since=}) is the last message id the client saw.
+     * {@code querySince} ({@code &since=}) is the last message id the client saw, or its last position in its inbox.
      */
     public void start(String queryToken, String queryUid, String querySince) {
+        start(queryToken, queryUid, querySince, null);
+    }
+
+    /** {@link #start(String, String, String)} with {@code &sinceAll=}: the client's last position in the broadcast log. */
+    public void start(String queryToken, String queryUid, String querySince, String querySinceAll) {
+        Since since = new Since(querySince, querySinceAll);
         if (queryToken != null) {
-            loginWithToken(queryToken, querySince);
+            loginWithToken(queryToken, since);
         } else if (queryUid != null) {
-            loginWithUid(queryUid, Session.Protocol.HERALD, querySince);
+            loginWithUid(queryUid, Session.Protocol.HERALD, since);
         }
+    }
+
+    /** A login's cursors as the client sent them: for the inbox (an id or a position) and for the broadcast log (a position). */
+    private record Since(String inbox, String all) {
+        static final Since NONE = new Since(null, null);
     }
 
     /** Whether the connection has not logged in yet, and since when; {@code null} once it has. */
@@ -112,17 +125,17 @@ public final class ClientConnection {
 
     private void onLoginFrame(ClientFrame frame) {
         if (frame.isSeedLogin()) {
-            loginWithUid(frame.uid(), Session.Protocol.SEED, null);
+            loginWithUid(frame.uid(), Session.Protocol.SEED, Since.NONE);
         } else if ("auth".equals(frame.type()) && frame.token() != null) {
-            loginWithToken(frame.token(), frame.since());
+            loginWithToken(frame.token(), new Since(frame.since(), frame.sinceAll()));
         } else if ("auth".equals(frame.type()) && frame.uid() != null) {
-            loginWithUid(frame.uid(), Session.Protocol.HERALD, frame.since());
+            loginWithUid(frame.uid(), Session.Protocol.HERALD, new Since(frame.since(), frame.sinceAll()));
         } else {
             refuse(CloseReason.UNAUTHORIZED, "sent " + LogSafe.quoted(String.valueOf(frame.type())) + " before logging in");
         }
     }
 
-    private void loginWithToken(String token, String since) {
+    private void loginWithToken(String token, Since since) {
         try {
             login(authenticator.authenticate(token), Session.Protocol.HERALD, since);
         } catch (Authenticator.AuthenticationException e) {
@@ -130,7 +143,7 @@ public final class ClientConnection {
         }
     }
 
-    private void loginWithUid(String uid, Session.Protocol protocol, String since) {
+    private void loginWithUid(String uid, Session.Protocol protocol, Since since) {
         if (!authenticator.devMode()) {
             refuse(CloseReason.FORBIDDEN, "uid login while authentication is configured (use a token)");
             return;
@@ -148,7 +161,7 @@ public final class ClientConnection {
         }
     }
 
-    private void login(Principal principal, Session.Protocol protocol, String since) {
+    private void login(Principal principal, Session.Protocol protocol, Since since) {
         this.principal = principal;
         String userId = principal.userId();
         session.bind(userId, protocol);
@@ -167,42 +180,66 @@ public final class ClientConnection {
         if (protocol == Session.Protocol.HERALD) {
             session.send(ServerFrames.welcome(session.id(), userId, limits.heartbeat().toMillis(), nodeId));
         }
-        if (since != null && (protocol == Session.Protocol.SEED || !MessageIds.isValid(since))) {
+        ReplayFrom inbox = since.inbox() == null ? null : ReplayFrom.parse(since.inbox());
+        if (since.inbox() != null && (protocol == Session.Protocol.SEED || inbox == null)) {
             session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR,
-                    "since is not a message id; replaying unacked messages instead", null));
-            since = null;
+                    "since is neither a message id nor a position (<pos>@<epoch>); replaying unacked messages instead", null));
+            inbox = null;
         }
-        replayOnLogin(userId, since);
+        StreamPosition all = since.all() == null ? null : StreamPosition.parseCursor(since.all());
+        if (since.all() != null && (protocol == Session.Protocol.SEED || all == null)) {
+            session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR,
+                    "sinceAll is not a position (<pos>@<epoch>); the broadcast log is not replayed", null));
+        }
+        replayOnLogin(userId, inbox, since.inbox(), all, since.all());
     }
 
     /**
-     * Sends what the user missed: with a cursor, everything after it (own inbox and broadcasts);
-     * without one, the messages not yet acked (seed clients, which cannot ack: not yet delivered).
+     * Sends what the user missed: with an inbox cursor, everything after it (with a message id: in the own inbox
+     * and the broadcast log); without one, the messages not yet acked (seed clients, which cannot ack: not yet
+     * delivered). With a broadcast-log position ({@code sinceAll}), the broadcast log after it.
      */
-    private void replayOnLogin(String userId, String since) {
+    private void replayOnLogin(String userId, ReplayFrom since, String sinceText, StreamPosition sinceAll, String sinceAllText) {
         boolean seed = session.protocol() == Session.Protocol.SEED;
         ReplayRequest.Pending pending = since != null ? ReplayRequest.Pending.ALL
                 : seed ? ReplayRequest.Pending.UNDELIVERED : ReplayRequest.Pending.UNACKED;
-        List<Target> streams = since == null ? List.of(new Target.User(userId))
-                : List.of(new Target.User(userId), Target.Everyone.INSTANCE);
-        inbox.missed(streams, since, pending).thenAccept(found -> {
-            if (found.stream().anyMatch(Inbox.Missed::gap) && !seed) {
-                session.send(ServerFrames.gap(since, null));
+        List<Target> streams = new ArrayList<>(List.of(new Target.User(userId)));
+        List<ReplayFrom> from = new ArrayList<>(List.of(since == null ? ReplayFrom.BEGINNING : since));
+        List<String> cursorTexts = new ArrayList<>(List.of(since == null ? "" : sinceText));
+        if (sinceAll != null) {
+            streams.add(Target.Everyone.INSTANCE);
+            from.add(new ReplayFrom(null, sinceAll));
+            cursorTexts.add(sinceAllText);
+        } else if (since != null && since.afterId() != null) {
+            streams.add(Target.Everyone.INSTANCE); // one message id is a cursor in every stream
+            from.add(since);
+            cursorTexts.add(sinceText);
+        }
+        inbox.missed(streams, from, pending).thenAccept(found -> {
+            if (!seed) {
+                for (int i = 0; i < found.size(); i++) {
+                    if (found.get(i).gap()) {
+                        session.send(ServerFrames.gap(cursorTexts.get(i), null));
+                        break;
+                    }
+                }
             }
             List<Replayed> merged = new ArrayList<>();
             for (int i = 0; i < found.size(); i++) {
+                Target stream = streams.get(i);
                 boolean tracked = i == 0; // the user's own inbox: its deliveries are receipts; broadcasts are not
-                found.get(i).messages().forEach(m -> merged.add(new Replayed(m, tracked)));
+                found.get(i).messages().forEach(m -> merged.add(new Replayed(m, stream, tracked)));
             }
             merged.sort(Comparator.comparing(r -> r.stored().id())); // stable: a message in both streams is replayed as tracked
             for (Replayed r : merged) {
                 Message message = Inbox.toMessage(r.stored());
-                replay(message, seed ? message.rawFrame() : message.envelopeFrame(null), r.tracked());
+                replay(message, seed ? message.rawFrame() : message.envelopeFrame(r.stream()), r.tracked());
             }
         }).whenComplete((v, error) -> finishReplay(error, "login"));
     }
 
-    private record Replayed(StoredMessage stored, boolean tracked) { }
+    /** A message to replay, with the stream it was read from (its frame names its position there). */
+    private record Replayed(StoredMessage stored, Target stream, boolean tracked) { }
 
     private void replay(Message message, byte[] frame, boolean tracked) {
         if (session.replay(message.id(), frame, tracked)) {
@@ -253,8 +290,13 @@ public final class ClientConnection {
                     "a connection follows at most " + limits.maxTopicsPerConnection() + " topics");
         }
         String since = frame.since();
-        if (since != null && !MessageIds.isValid(since)) {
-            throw new ProtocolError.Failure(ProtocolError.INVALID_CURSOR, "since is not a message id");
+        ReplayFrom from = since == null ? null : ReplayFrom.parse(since);
+        if (since != null && from == null) {
+            throw new ProtocolError.Failure(ProtocolError.INVALID_CURSOR, "since is neither a message id nor a position (<pos>@<epoch>)");
+        }
+        if (from != null && from.afterPosition() != null && topics.stream().distinct().count() > 1) {
+            throw new ProtocolError.Failure(ProtocolError.INVALID_CURSOR,
+                    "a position (<pos>@<epoch>) names one topic's place: subscribe to one topic per position");
         }
         if (since != null) {
             session.beginReplay(); // before subscribing: live topic messages wait behind the replay
@@ -264,14 +306,14 @@ public final class ClientConnection {
         }
         session.send(ServerFrames.subscribed("subscribed", topics, frame.ref()));
         if (since != null) {
-            replayTopics(topics, since);
+            replayTopics(topics, from, since);
         }
     }
 
-    private void replayTopics(List<String> topics, String since) {
+    private void replayTopics(List<String> topics, ReplayFrom from, String since) {
         List<String> distinct = topics.stream().distinct().toList();
         List<Target> streams = distinct.stream().<Target>map(Target.Topic::new).toList();
-        inbox.missed(streams, since, ReplayRequest.Pending.ALL).thenAccept(found -> {
+        inbox.missed(streams, java.util.Collections.nCopies(streams.size(), from), ReplayRequest.Pending.ALL).thenAccept(found -> {
             Map<String, String> topicOf = new HashMap<>();
             List<StoredMessage> merged = new ArrayList<>();
             for (int i = 0; i < found.size(); i++) {
@@ -288,7 +330,7 @@ public final class ClientConnection {
             merged.sort(Comparator.comparing(StoredMessage::id));
             for (StoredMessage m : merged) {
                 Message message = Inbox.toMessage(m);
-                replay(message, message.envelopeFrame(topicOf.get(m.id())), false);
+                replay(message, message.envelopeFrame(new Target.Topic(topicOf.get(m.id()))), false);
             }
         }).whenComplete((v, error) -> finishReplay(error, "topic"));
     }

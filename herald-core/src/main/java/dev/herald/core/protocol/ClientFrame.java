@@ -7,12 +7,14 @@ import java.util.List;
  * clients can talk to older servers.
  *
  * @param type   {@code auth}, {@code subscribe}, {@code unsubscribe}, {@code ping}; {@code null} for the seed's {@code {"uid":…}}
- * @param since  the last message id the client saw: replay what came after it ({@code auth}, {@code subscribe})
+ * @param since  where to replay from ({@code auth}: the inbox, {@code subscribe}: the topics): the last message id the
+ *               client saw, or the last {@code <pos>@<epoch>} of the stream
+ * @param sinceAll {@code auth} only: the last {@code <pos>@<epoch>} of the broadcast log the client saw
  * @param id     a message id ({@code ack}, {@code read})
  * @param ids    several message ids ({@code ack}, {@code read})
  * @param ref    optional client correlation id, echoed in the reply
  */
-public record ClientFrame(String type, String token, String uid, String since, List<String> topics, String id,
+public record ClientFrame(String type, String token, String uid, String since, String sinceAll, List<String> topics, String id,
                           List<String> ids, String ref) {
     public ClientFrame {
         topics = topics == null ? List.of() : List.copyOf(topics);
@@ -20,7 +22,7 @@ public record ClientFrame(String type, String token, String uid, String since, L
     }
 
     public ClientFrame(String type, String token, String uid, String since, List<String> topics, String id, String ref) {
-        this(type, token, uid, since, topics, id, null, ref);
+        this(type, token, uid, since, null, topics, id, null, ref);
     }
 
     /** The message ids of an {@code ack} or {@code read}: {@code id} and {@code ids} together. */

@@ -22,7 +22,7 @@ public final class ClientFrameParser {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new ProtocolError.Failure(ProtocolError.INVALID_JSON, "a frame must be a JSON object");
             }
-            String type = null, token = null, uid = null, since = null, id = null, ref = null;
+            String type = null, token = null, uid = null, since = null, sinceAll = null, id = null, ref = null;
             List<String> topics = null;
             List<String> ids = null;
             String field;
@@ -33,6 +33,7 @@ public final class ClientFrameParser {
                     case "token" -> token = string(p, value, field);
                     case "uid" -> uid = scalar(p, value, field);
                     case "since" -> since = string(p, value, field);
+                    case "sinceAll" -> sinceAll = string(p, value, field);
                     case "id" -> id = scalar(p, value, field);
                     case "ref" -> ref = scalar(p, value, field);
                     case "topic" -> topics = List.of(string(p, value, field));
@@ -44,7 +45,7 @@ public final class ClientFrameParser {
             if (p.nextToken() != null) {
                 throw new ProtocolError.Failure(ProtocolError.INVALID_JSON, "unexpected content after the JSON object");
             }
-            return new ClientFrame(type, token, uid, since, topics, id, ids, ref);
+            return new ClientFrame(type, token, uid, since, sinceAll, topics, id, ids, ref);
         } catch (JsonProcessingException e) {
             throw new ProtocolError.Failure(ProtocolError.INVALID_JSON, "invalid JSON " + JsonErrors.describe(e));
         } catch (IOException e) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +28,8 @@ import java.util.function.Supplier;
  * A {@link MessageStore} and {@link NotifyStore} in memory: a real implementation (it passes the same
  * contract suites as the databases), for tests and for runs that do not need messages to survive a restart.
  * One lock guards everything; completions run on one thread, in call order, as the contract requires.
+ * Every stream gets a new epoch per store instance: nothing survives the instance, so positions from another
+ * one (before a restart) never match.
  * Channel deliveries and contacts live in {@link MemoryNotifyState}.
  */
 public final class MemoryMessageStore implements MessageStore, NotifyStore {
@@ -68,13 +71,16 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
                 return Appended.repeatOf(first, messages.get(first).message.requestHash(), m.requestHash());
             }
         }
-        Entry entry = new Entry(m);
+        Map<Target, StreamPosition> positions = new LinkedHashMap<>();
+        for (Target target : new LinkedHashSet<>(m.streams())) {
+            Stream stream = streams.computeIfAbsent(target, t -> new Stream());
+            positions.put(target, new StreamPosition(++stream.head, stream.epoch));
+        }
+        Entry entry = new Entry(m.withPositions(positions));
         messages.put(m.id(), entry);
         notify.add(m.jobs());
-        for (Target stream : m.streams()) {
-            streams.computeIfAbsent(stream, s -> new Stream()).live.put(m.id(), entry);
-        }
-        return new Appended(m.id(), false);
+        positions.keySet().forEach(target -> streams.get(target).live.put(m.id(), entry));
+        return Appended.appended(m.id(), positions);
     }
 
     @Override
@@ -83,7 +89,11 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
         try {
             Stream stream = streams.get(request.stream());
             if (stream == null) {
-                return completeInOrder(new Replay(List.of(), false, false));
+                // a position names a history this store does not have
+                return completeInOrder(new Replay(List.of(), request.afterPosition() != null, false));
+            }
+            if (request.afterPosition() != null) {
+                return completeInOrder(replayAfterPosition(stream, request, now));
             }
             String after = request.afterId();
             boolean gap = after != null && stream.trimmedThrough != null && stream.trimmedThrough.compareTo(after) > 0;
@@ -102,12 +112,38 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
                     more = true;
                     break;
                 }
-                page.add(e.message);
+                page.add(e.message.withPositions(Map.of(request.stream(), e.message.position(request.stream()))));
             }
             return completeInOrder(new Replay(page, gap, more));
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A page after a position: in position order. Positions are given out without gaps, so every position
+     * between the cursor and the end of what was read that is not in the page was lost (trimmed, expired or
+     * purged): that is the gap, exactly. A cursor of another epoch reads from the beginning, with a gap.
+     */
+    private static Replay replayAfterPosition(Stream stream, ReplayRequest request, long now) {
+        Target target = request.stream();
+        boolean sameEpoch = stream.epoch.equals(request.afterPosition().epoch());
+        long after = sameEpoch ? Math.min(request.afterPosition().position(), stream.head) : 0;
+        List<StoredMessage> candidates = new ArrayList<>();
+        for (Entry e : stream.live.values()) {
+            if (e.message.position(target).position() > after && e.message.expiresAt() > now && pending(e, request)) {
+                candidates.add(e.message);
+            }
+        }
+        candidates.sort(java.util.Comparator.comparingLong(m -> m.position(target).position()));
+        boolean more = candidates.size() > request.limit();
+        List<StoredMessage> page = new ArrayList<>(Math.min(candidates.size(), request.limit()));
+        for (StoredMessage m : candidates.subList(0, Math.min(candidates.size(), request.limit()))) {
+            page.add(m.withPositions(Map.of(target, m.position(target))));
+        }
+        long readTo = more ? page.get(page.size() - 1).position(target).position() : stream.head;
+        boolean lost = request.pending() == ReplayRequest.Pending.ALL && page.size() < readTo - after;
+        return new Replay(page, !sameEpoch || lost, more);
     }
 
     private static boolean pending(Entry e, ReplayRequest request) {
@@ -161,7 +197,7 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
             List<Receipt.Recipient> recipients = new ArrayList<>(e.recipients.size());
             e.recipients.forEach((user, r) -> recipients.add(new Receipt.Recipient(user, r.status(e.message, now),
                     r.deliveredAt, r.ackedAt, r.readAt)));
-            return completeInOrder(Optional.of(new Receipt(e.message, recipients)));
+            return completeInOrder(Optional.of(new Receipt(e.message.withPositions(Map.of()), recipients)));
         } finally {
             lock.unlock();
         }
@@ -218,7 +254,7 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
                     }
                 }
             }
-            streams.values().removeIf(st -> st.live.isEmpty() && st.trimmedThrough == null);
+            // streams are kept when they empty: their next message continues their positions in the same epoch
             return completeInOrder(new Maintenance(expired, dropped, purged));
         } finally {
             lock.unlock();
@@ -385,5 +421,8 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
         final TreeMap<String, Entry> live = new TreeMap<>();
         /** The greatest id removed by the cap or the TTL: a reader behind it has a gap. */
         String trimmedThrough;
+        /** The last position given out (0 before the first message). */
+        long head;
+        final String epoch = StreamPosition.newEpoch();
     }
 }

@@ -19,6 +19,16 @@ import java.util.concurrent.CompletableFuture;
  *       {@code append} and {@link #replay} calls: a replay completes after every append called before it, and
  *       sees each of them that committed (so several replays called together see the same commits: the
  *       replay/live seam relies on both, see {@code Inbox#inPublishOrder}).</li>
+ *   <li><b>The store is the sequencer.</b> Each stream ({@link StoredMessage#streams()}: a user's inbox, a topic, the
+ *       broadcast log) numbers what is appended to it 1, 2, 3… in commit order, with no gaps, whatever the
+ *       concurrency (and across the nodes that share a database): {@link Appended#positions()}. Each stream has an
+ *       epoch ({@link StreamPosition}), made with the stream and kept as long as its history is (a database store
+ *       keeps it across restarts; a memory store's streams start in new epochs with each instance). Trimming by the
+ *       cap or the TTL keeps the epoch. A duplicate takes no position.</li>
+ *   <li>{@link #replay} returns each message with its position in the replayed stream. After a position
+ *       ({@link ReplayRequest#afterPosition()}) it reads in position order; a cursor of another epoch reads the
+ *       stream from its beginning with {@code gap}; otherwise {@code gap} says exactly that a position between the
+ *       cursor and the end of what was read is gone.</li>
  *   <li>A message whose idempotency key was already appended (and not purged) is not stored again:
  *       its {@link Appended} names the first message's id with {@code duplicate = true}, and
  *       {@code keyReused = true} when the two {@link StoredMessage#requestHash}es differ; this holds for two

@@ -8,15 +8,28 @@ import dev.herald.core.message.Target;
  *
  * @param stream  a user's inbox ({@link Target.User}), a topic's log, or the broadcast log ({@link Target.Everyone})
  * @param afterId only messages with an id greater than this one; {@code null} for no lower bound
+ * @param afterPosition only messages after this position of the stream, in position order; {@code null} for none.
+ *                At most one of {@code afterId} and {@code afterPosition} is given. When its epoch is not the
+ *                stream's (the stream's history was lost or reset since), the replay starts at the stream's
+ *                beginning and reports a gap. A position the stream has not reached yet is treated like the
+ *                stream's last position (nothing is replayed, no gap).
  * @param pending for a user's inbox, only messages whose status is below this one's
  *                ({@link Pending#ALL} for no such filter; ignored for topics and broadcasts)
  * @param limit   at most this many messages
  */
-public record ReplayRequest(Target stream, String afterId, Pending pending, int limit) {
+public record ReplayRequest(Target stream, String afterId, StreamPosition afterPosition, Pending pending, int limit) {
     public ReplayRequest {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be positive: " + limit);
         }
+        if (afterId != null && afterPosition != null) {
+            throw new IllegalArgumentException("a replay starts after an id or after a position, not both");
+        }
+    }
+
+    /** Messages after an id (or from the beginning when {@code afterId} is {@code null}). */
+    public ReplayRequest(Target stream, String afterId, Pending pending, int limit) {
+        this(stream, afterId, null, pending, limit);
     }
 
     /** The per-user status filter. */

@@ -5,6 +5,7 @@ import dev.herald.core.notify.NotifyJob;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A durable message as the store keeps it.
@@ -22,20 +23,30 @@ import java.util.List;
  * @param requestHash    with an idempotency key: the hash of the request ({@code PublishRequest#fingerprint}),
  *                       kept next to the key so that a repeat of the key with another request is told apart from a
  *                       retry; {@code null} when unknown (then any repeat counts as a retry)
+ * @param positions      its {@link StreamPosition}s, by stream: empty in what a publisher appends (the store
+ *                       assigns them); a replayed message holds at least its position in the replayed stream
  */
 public record StoredMessage(String id, long timestamp, long expiresAt, String dataJson, List<String> users,
                             List<String> topics, boolean all, String idempotencyKey, List<NotifyJob> jobs,
-                            String requestHash) {
+                            String requestHash, Map<Target, StreamPosition> positions) {
     public StoredMessage {
         users = List.copyOf(users);
         topics = List.copyOf(topics);
         jobs = List.copyOf(jobs);
+        positions = Map.copyOf(positions);
     }
 
-    /** A message without a request hash. */
+    /** A message to append, with its request hash: the store assigns its positions. */
+    public StoredMessage(String id, long timestamp, long expiresAt, String dataJson, List<String> users,
+                         List<String> topics, boolean all, String idempotencyKey, List<NotifyJob> jobs,
+                         String requestHash) {
+        this(id, timestamp, expiresAt, dataJson, users, topics, all, idempotencyKey, jobs, requestHash, Map.of());
+    }
+
+    /** A message to append without a request hash: the store assigns its positions. */
     public StoredMessage(String id, long timestamp, long expiresAt, String dataJson, List<String> users,
                          List<String> topics, boolean all, String idempotencyKey, List<NotifyJob> jobs) {
-        this(id, timestamp, expiresAt, dataJson, users, topics, all, idempotencyKey, jobs, null);
+        this(id, timestamp, expiresAt, dataJson, users, topics, all, idempotencyKey, jobs, null, Map.of());
     }
 
     /** Whether two request hashes name the same request; an unknown hash (a message stored without one) matches any. */
@@ -47,6 +58,17 @@ public record StoredMessage(String id, long timestamp, long expiresAt, String da
     public StoredMessage(String id, long timestamp, long expiresAt, String dataJson, List<String> users,
                          List<String> topics, boolean all, String idempotencyKey) {
         this(id, timestamp, expiresAt, dataJson, users, topics, all, idempotencyKey, List.of());
+    }
+
+    /** This message with the given positions (the store's, after it appended or read it). */
+    public StoredMessage withPositions(Map<Target, StreamPosition> positions) {
+        return new StoredMessage(id, timestamp, expiresAt, dataJson, users, topics, all, idempotencyKey, jobs, requestHash,
+                positions);
+    }
+
+    /** Its position in {@code stream}, or {@code null} when not known here. */
+    public StreamPosition position(Target stream) {
+        return positions.get(stream);
     }
 
     /** Every stream this message is kept in: one per user, one per topic, and the broadcast stream. */

@@ -158,9 +158,10 @@ class HubConcurrencyTest {
         assertThat(delivered.stream().mapToInt(Integer::intValue).sum()).isGreaterThanOrEqualTo(publishedQueue.size() * stable.size());
         for (CountingSession s : stable) {
             for (Message m : publishedQueue) {
-                byte[] direct = m.envelopeFrame(null);
-                byte[] viaShared = m.envelopeFrame("shared");
-                assertThat(s.count(direct) + s.count(viaShared))
+                byte[] direct = m.envelopeFrame(new Target.User(s.userId()));
+                byte[] viaShared = m.envelopeFrame(new Target.Topic("shared"));
+                byte[] broadcast = m.envelopeFrame(Target.Everyone.INSTANCE);
+                assertThat(s.count(direct) + s.count(viaShared) + s.count(broadcast))
                         .as("session %s (user %s) got message %s", s.id(), s.userId(), m.id())
                         .isEqualTo(1);
             }
@@ -199,7 +200,7 @@ class HubConcurrencyTest {
                     hub.subscribe(mine, "hot");
                     Message m = message("hot-" + thread + "-" + i);
                     hub.deliver(List.of(new Target.Topic("hot")), m);
-                    if (mine.count(m.envelopeFrame("hot")) != 1) {
+                    if (mine.count(m.envelopeFrame(new Target.Topic("hot"))) != 1) {
                         lost++;
                     }
                     hub.unsubscribe(mine, "hot");

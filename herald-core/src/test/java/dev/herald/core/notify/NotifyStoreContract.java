@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -122,7 +123,7 @@ public abstract class NotifyStoreContract {
                 T0 + 7, T0 + 7, T0 + HOUR, false);
 
         List<Appended> appended = await(messages.append(List.of(message(null, List.of(email, hook, system)))));
-        assertThat(appended).containsExactly(new Appended(messageId, false));
+        assertThat(appended).extracting(Appended::id, Appended::duplicate).containsExactly(tuple(messageId, false));
 
         assertThat(await(store.jobsOf(messageId))).containsExactly(email, hook, system);
         assertThat(stored(emailId)).isEqualTo(email);

@@ -2,6 +2,7 @@ package dev.herald.core.store;
 
 import dev.herald.core.message.MessageIds;
 import dev.herald.core.message.Target;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -9,15 +10,19 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -71,6 +76,11 @@ public abstract class MessageStoreContract {
                 .map(StoredMessage::id).toList();
     }
 
+    /** The messages as they were appended, before the store gave them positions. */
+    protected static List<StoredMessage> withoutPositions(List<StoredMessage> messages) {
+        return messages.stream().map(m -> m.withPositions(Map.of())).toList();
+    }
+
     protected static Target.User user(String id) {
         return new Target.User(id);
     }
@@ -81,10 +91,10 @@ public abstract class MessageStoreContract {
         StoredMessage a = toUsers(tricky, "u1");
         StoredMessage b = toUsers("\"plain\"", "u1", "u2");
         List<Appended> appended = await(store.append(List.of(a, b)));
-        assertThat(appended).containsExactly(new Appended(a.id(), false), new Appended(b.id(), false));
+        assertThat(appended).extracting(Appended::id, Appended::duplicate).containsExactly(tuple(a.id(), false), tuple(b.id(), false));
 
         Replay replay = await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0));
-        assertThat(replay.messages()).containsExactly(a, b);
+        assertThat(withoutPositions(replay.messages())).containsExactly(a, b);
         assertThat(replay.gap()).isFalse();
         assertThat(replay.more()).isFalse();
         assertThat(replayIds(user("u2"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(b.id());
@@ -99,10 +109,10 @@ public abstract class MessageStoreContract {
         }
         await(store.append(batch));
         Replay first = await(store.replay(new ReplayRequest(user("u1"), batch.get(0).id(), ReplayRequest.Pending.ALL, 2), T0));
-        assertThat(first.messages()).containsExactly(batch.get(1), batch.get(2));
+        assertThat(withoutPositions(first.messages())).containsExactly(batch.get(1), batch.get(2));
         assertThat(first.more()).isTrue();
         Replay second = await(store.replay(new ReplayRequest(user("u1"), batch.get(2).id(), ReplayRequest.Pending.ALL, 2), T0));
-        assertThat(second.messages()).containsExactly(batch.get(3), batch.get(4));
+        assertThat(withoutPositions(second.messages())).containsExactly(batch.get(3), batch.get(4));
         assertThat(second.more()).isFalse();
         assertThat(second.gap()).isFalse();
     }
@@ -125,12 +135,12 @@ public abstract class MessageStoreContract {
     @Test
     void aRepeatedIdempotencyKeyReturnsTheFirstMessageAndStoresNothing() {
         StoredMessage first = withKey(toUsers("1", "u1"), "order-42");
-        assertThat(await(store.append(List.of(first)))).containsExactly(new Appended(first.id(), false));
+        assertThat(await(store.append(List.of(first)))).extracting(Appended::id, Appended::duplicate).containsExactly(tuple(first.id(), false));
         StoredMessage again = withKey(toUsers("2", "u1"), "order-42");
         StoredMessage sameCallA = withKey(toUsers("3", "u1"), "order-43");
         StoredMessage sameCallB = withKey(toUsers("4", "u1"), "order-43");
-        assertThat(await(store.append(List.of(again, sameCallA, sameCallB)))).containsExactly(
-                new Appended(first.id(), true), new Appended(sameCallA.id(), false), new Appended(sameCallA.id(), true));
+        assertThat(await(store.append(List.of(again, sameCallA, sameCallB)))).extracting(Appended::id, Appended::duplicate).containsExactly(
+                tuple(first.id(), true), tuple(sameCallA.id(), false), tuple(sameCallA.id(), true));
         assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(first.id(), sameCallA.id());
         assertThat(await(store.receipt(again.id(), T0))).isEmpty();
     }
@@ -138,12 +148,12 @@ public abstract class MessageStoreContract {
     @Test
     void aRepeatedIdempotencyKeyWithAnotherRequestHashIsAReuseAndStoresNothing() {
         StoredMessage first = withKey(toUsers("1", "u1"), "order-42", "hash-a");
-        assertThat(await(store.append(List.of(first)))).containsExactly(new Appended(first.id(), false, false));
+        assertThat(outcomes(await(store.append(List.of(first))))).containsExactly(tuple(first.id(), false, false));
 
         StoredMessage retry = withKey(toUsers("1", "u1"), "order-42", "hash-a");
         StoredMessage other = withKey(toUsers("2", "u1"), "order-42", "hash-b");
-        assertThat(await(store.append(List.of(retry)))).containsExactly(new Appended(first.id(), true, false));
-        assertThat(await(store.append(List.of(other)))).containsExactly(new Appended(first.id(), true, true));
+        assertThat(await(store.append(List.of(retry)))).containsExactly(Appended.repeatOf(first.id(), "hash-a", "hash-a"));
+        assertThat(await(store.append(List.of(other)))).containsExactly(new Appended(first.id(), true, true, Map.of()));
 
         // in one call: followers are compared with the message that holds the key in the end
         StoredMessage leader = withKey(toUsers("3", "u1"), "order-43", "hash-a");
@@ -151,16 +161,24 @@ public abstract class MessageStoreContract {
         StoredMessage retryInCall = withKey(toUsers("5", "u1"), "order-43", "hash-a");
         StoredMessage reusesCommitted = withKey(toUsers("6", "u1"), "order-42", "hash-b");
         StoredMessage followsTheReuse = withKey(toUsers("7", "u1"), "order-42", "hash-a");
-        assertThat(await(store.append(List.of(leader, otherInCall, retryInCall, reusesCommitted, followsTheReuse)))).containsExactly(
-                new Appended(leader.id(), false, false), new Appended(leader.id(), true, true), new Appended(leader.id(), true, false),
-                new Appended(first.id(), true, true), new Appended(first.id(), true, false));
+        List<Appended> inCall = await(store.append(List.of(leader, otherInCall, retryInCall, reusesCommitted, followsTheReuse)));
+        assertThat(outcomes(inCall)).containsExactly(
+                tuple(leader.id(), false, false), tuple(leader.id(), true, true), tuple(leader.id(), true, false),
+                tuple(first.id(), true, true), tuple(first.id(), true, false));
+        assertThat(inCall.get(0).positions()).as("the leader is stored").containsKey(user("u1"));
+        assertThat(inCall.subList(1, inCall.size())).as("repeats take no position").allSatisfy(a -> assertThat(a.positions()).isEmpty());
 
         // a message stored without a hash (before hashes were kept) takes any repeat for a retry
         StoredMessage unhashed = withKey(toUsers("8", "u1"), "order-44", null);
         await(store.append(List.of(unhashed)));
         assertThat(await(store.append(List.of(withKey(toUsers("9", "u1"), "order-44", "hash-c")))))
-                .containsExactly(new Appended(unhashed.id(), true, false));
+                .containsExactly(new Appended(unhashed.id(), true, false, Map.of()));
         assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(first.id(), leader.id(), unhashed.id());
+    }
+
+    /** Each outcome as (id, duplicate, keyReused), leaving the positions out. */
+    private static List<Tuple> outcomes(List<Appended> appended) {
+        return appended.stream().map(a -> tuple(a.id(), a.duplicate(), a.keyReused())).toList();
     }
 
     @Test
@@ -209,7 +227,7 @@ public abstract class MessageStoreContract {
         StoredMessage longLived = toUsers("2", "u1");
         await(store.append(List.of(before, shortLived, longLived)));
         Replay replay = await(store.replay(new ReplayRequest(user("u1"), before.id(), ReplayRequest.Pending.ALL, 10), T0 + 1000));
-        assertThat(replay.messages()).containsExactly(longLived);
+        assertThat(withoutPositions(replay.messages())).containsExactly(longLived);
         assertThat(replay.gap()).isTrue();
         assertThat(await(store.replay(new ReplayRequest(user("u1"), shortLived.id(), ReplayRequest.Pending.ALL, 10), T0 + 1000)).gap())
                 .isFalse();
@@ -220,7 +238,7 @@ public abstract class MessageStoreContract {
         assertThat(recipient(await(store.receipt(shortLived.id(), T0 + 1000)).orElseThrow(), "u1").status())
                 .isEqualTo(DeliveryStatus.EXPIRED);
         Replay afterMaintenance = await(store.replay(new ReplayRequest(user("u1"), before.id(), ReplayRequest.Pending.ALL, 10), T0 + 1000));
-        assertThat(afterMaintenance.messages()).containsExactly(longLived);
+        assertThat(withoutPositions(afterMaintenance.messages())).containsExactly(longLived);
         assertThat(afterMaintenance.gap()).isTrue();
     }
 
@@ -265,7 +283,7 @@ public abstract class MessageStoreContract {
         assertThat(await(store.maintain(beforeRetention + 1)).purged()).isEqualTo(1);
         assertThat(await(store.receipt(m.id(), beforeRetention + 1))).isEmpty();
         StoredMessage reuse = withKey(toUsers("2", "u1"), "k1");
-        assertThat(await(store.append(List.of(reuse)))).containsExactly(new Appended(reuse.id(), false));
+        assertThat(await(store.append(List.of(reuse)))).extracting(Appended::id, Appended::duplicate).containsExactly(tuple(reuse.id(), false));
     }
 
     @Test
@@ -347,6 +365,181 @@ public abstract class MessageStoreContract {
             replayed.addAll(inbox);
         }
         assertThat(replayed).containsExactlyInAnyOrderElementsOf(appended).hasSize(threads * perThread);
+    }
+
+    // ---- positions: the store is the sequencer
+
+    protected static StreamPosition positionIn(Appended appended, Target stream) {
+        return appended.positions().get(stream);
+    }
+
+    @Test
+    void positionsCountUpByOnePerStreamInAppendOrderAndEachStreamHasItsOwn() {
+        StoredMessage a = toUsers("1", "u1");
+        StoredMessage b = toUsers("2", "u1", "u2");
+        StoredMessage topicAndAll = new StoredMessage(ids.next(T0), T0, T0 + HOUR, "3", List.of("u2"), List.of("news"), true, null);
+        List<Appended> first = await(store.append(List.of(a, b)));
+        List<Appended> second = await(store.append(List.of(topicAndAll, toUsers("4", "u1", "u1"))));
+
+        StreamPosition u1 = positionIn(first.get(0), user("u1"));
+        assertThat(u1.position()).isEqualTo(1);
+        assertThat(u1.epoch()).isNotBlank();
+        assertThat(positionIn(first.get(1), user("u1"))).isEqualTo(new StreamPosition(2, u1.epoch()));
+        assertThat(positionIn(second.get(1), user("u1"))).as("a user named twice has one entry").isEqualTo(new StreamPosition(3, u1.epoch()));
+        assertThat(second.get(1).positions()).containsOnlyKeys(user("u1"));
+
+        StreamPosition u2 = positionIn(first.get(1), user("u2"));
+        assertThat(u2.position()).isEqualTo(1);
+        assertThat(positionIn(second.get(0), user("u2"))).isEqualTo(new StreamPosition(2, u2.epoch()));
+        assertThat(second.get(0).positions()).containsOnlyKeys(user("u2"), new Target.Topic("news"), Target.Everyone.INSTANCE);
+        assertThat(positionIn(second.get(0), new Target.Topic("news")).position()).isEqualTo(1);
+        assertThat(positionIn(second.get(0), Target.Everyone.INSTANCE).position()).isEqualTo(1);
+        assertThat(List.of(u1.epoch(), u2.epoch(), positionIn(second.get(0), new Target.Topic("news")).epoch()))
+                .as("each stream makes its own epoch").doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aDuplicateTakesNoPositionAndTheNextMessageContinuesTheStream() {
+        StoredMessage first = withKey(toUsers("1", "u1"), "k");
+        Appended a = await(store.append(List.of(first))).get(0);
+        List<Appended> again = await(store.append(List.of(withKey(toUsers("2", "u1"), "k"), toUsers("3", "u1"))));
+        assertThat(again.get(0).duplicate()).isTrue();
+        assertThat(again.get(0).positions()).isEmpty();
+        assertThat(positionIn(again.get(1), user("u1"))).isEqualTo(new StreamPosition(2, positionIn(a, user("u1")).epoch()));
+    }
+
+    @Test
+    void replayReturnsEachMessageWithItsPositionInTheReplayedStream() {
+        List<StoredMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            batch.add(new StoredMessage(ids.next(T0), T0, T0 + HOUR, String.valueOf(i), List.of("u1"), List.of("news"), false, null));
+        }
+        List<Appended> appended = new ArrayList<>();
+        for (StoredMessage m : batch) {
+            appended.addAll(await(store.append(List.of(m))));
+        }
+        for (Target stream : List.of(user("u1"), new Target.Topic("news"))) {
+            Replay replay = await(store.replay(new ReplayRequest(stream, batch.get(0).id(), ReplayRequest.Pending.ALL, 10), T0));
+            assertThat(replay.messages()).extracting(StoredMessage::id).containsExactly(batch.get(1).id(), batch.get(2).id(), batch.get(3).id());
+            assertThat(replay.messages()).extracting(m -> m.position(stream))
+                    .containsExactly(positionIn(appended.get(1), stream), positionIn(appended.get(2), stream), positionIn(appended.get(3), stream))
+                    .extracting(StreamPosition::position).containsExactly(2L, 3L, 4L);
+        }
+    }
+
+    @Test
+    void trimmingKeepsTheStreamsPositionsAndEpoch() {
+        List<StoredMessage> inbox = new ArrayList<>();
+        for (int i = 0; i < LIMITS.streamCap() + 2; i++) {
+            inbox.add(toUsers(String.valueOf(i), "u1"));
+        }
+        List<Appended> appended = await(store.append(inbox));
+        await(store.maintain(T0));
+        StoredMessage next = toUsers("next", "u1");
+        StreamPosition after = positionIn(await(store.append(List.of(next))).get(0), user("u1"));
+        assertThat(after).isEqualTo(new StreamPosition(inbox.size() + 1, positionIn(appended.get(0), user("u1")).epoch()));
+        Replay replay = await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0));
+        assertThat(replay.messages()).extracting(m -> m.position(user("u1")).position())
+                .containsExactly(3L, 4L, 5L, 6L, 7L, 8L);
+    }
+
+    @Test
+    void concurrentAppendsGetDistinctGapFreePositions() throws Exception {
+        int threads = 8;
+        int perThread = 100;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Appended> appended = Collections.synchronizedList(new ArrayList<>());
+        try {
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        StoredMessage m = i % 2 == 0 ? toUsers(String.valueOf(i), "hot")
+                                : new StoredMessage(ids.next(T0), T0, T0 + HOUR, "x", List.of("hot", "own" + thread), List.of("news"), false, null);
+                        appended.addAll(await(store.append(List.of(m))));
+                    }
+                }, pool));
+            }
+            done.forEach(MessageStoreContract::await);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Long> hot = appended.stream().map(a -> positionIn(a, user("hot")).position()).sorted().toList();
+        assertThat(hot).isEqualTo(LongStream.rangeClosed(1, threads * perThread).boxed().toList());
+        assertThat(appended).extracting(a -> positionIn(a, user("hot")).epoch()).containsOnly(positionIn(appended.get(0), user("hot")).epoch());
+        List<Long> news = appended.stream().filter(a -> a.positions().containsKey(new Target.Topic("news")))
+                .map(a -> positionIn(a, new Target.Topic("news")).position()).sorted().toList();
+        assertThat(news).isEqualTo(LongStream.rangeClosed(1, threads * perThread / 2).boxed().toList());
+        for (int t = 0; t < threads; t++) {
+            Target own = user("own" + t);
+            assertThat(appended.stream().filter(a -> a.positions().containsKey(own)).map(a -> positionIn(a, own).position()).sorted().toList())
+                    .isEqualTo(LongStream.rangeClosed(1, perThread / 2).boxed().toList());
+        }
+        // a replay gives each message the position its append got (ids were taken before the race, so the
+        // replay's id order need not be position order here; PushCenter takes ids in append order)
+        Map<String, StreamPosition> byId = new HashMap<>();
+        appended.forEach(a -> byId.put(a.id(), positionIn(a, user("hot"))));
+        Map<String, StreamPosition> replayed = new HashMap<>();
+        String after = null;
+        Replay page;
+        do {
+            page = await(store.replay(new ReplayRequest(user("hot"), after, ReplayRequest.Pending.ALL, 300), T0));
+            page.messages().forEach(m -> replayed.put(m.id(), m.position(user("hot"))));
+            after = page.messages().isEmpty() ? after : page.messages().get(page.messages().size() - 1).id();
+        } while (page.more());
+        assertThat(replayed).isEqualTo(byId);
+    }
+
+    private Replay replayAfter(Target stream, StreamPosition after, int limit, long now) {
+        return await(store.replay(new ReplayRequest(stream, null, after, ReplayRequest.Pending.ALL, limit), now));
+    }
+
+    @Test
+    void aReplayAfterAPositionPagesInPositionOrderWithoutAGap() {
+        List<Appended> appended = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            appended.addAll(await(store.append(List.of(toUsers(String.valueOf(i), "u1")))));
+        }
+        StreamPosition first = positionIn(appended.get(0), user("u1"));
+        Replay page = replayAfter(user("u1"), first, 2, T0);
+        assertThat(page.messages()).extracting(StoredMessage::id).containsExactly(appended.get(1).id(), appended.get(2).id());
+        assertThat(page.more()).isTrue();
+        assertThat(page.gap()).isFalse();
+        Replay rest = replayAfter(user("u1"), page.messages().get(1).position(user("u1")), 10, T0);
+        assertThat(rest.messages()).extracting(m -> m.position(user("u1")).position()).containsExactly(4L, 5L);
+        assertThat(rest.more()).isFalse();
+        assertThat(rest.gap()).isFalse();
+        Replay end = replayAfter(user("u1"), positionIn(appended.get(4), user("u1")), 10, T0);
+        assertThat(end.messages()).isEmpty();
+        assertThat(end.gap()).isFalse();
+    }
+
+    @Test
+    void aPositionOfAnotherEpochReplaysTheStreamFromItsBeginningWithAGap() {
+        List<Appended> appended = await(store.append(List.of(toUsers("1", "u1"), toUsers("2", "u1"))));
+        Replay replay = replayAfter(user("u1"), new StreamPosition(1, "otherepo"), 10, T0);
+        assertThat(replay.gap()).isTrue();
+        assertThat(replay.messages()).extracting(StoredMessage::id).containsExactly(appended.get(0).id(), appended.get(1).id());
+        Replay unknown = replayAfter(user("nobody"), new StreamPosition(3, "otherepo"), 10, T0);
+        assertThat(unknown.gap()).as("a stream this store never had").isTrue();
+        assertThat(unknown.messages()).isEmpty();
+    }
+
+    @Test
+    void aReplayAfterAPositionReportsExactlyTheMessagesLostAfterIt() {
+        StoredMessage shortLived = new StoredMessage(ids.next(T0), T0, T0 + 1, "short", List.of("u1"), List.of(), false, null);
+        List<Appended> appended = await(store.append(List.of(toUsers("1", "u1"), shortLived, toUsers("3", "u1"))));
+        StreamPosition beforeShort = positionIn(appended.get(0), user("u1"));
+        StreamPosition afterShort = positionIn(appended.get(1), user("u1"));
+        // expired: hidden at once, and a reader from before it has a gap; one from after it has none
+        assertThat(replayAfter(user("u1"), beforeShort, 10, T0 + 1).gap()).isTrue();
+        assertThat(replayAfter(user("u1"), afterShort, 10, T0 + 1).gap()).isFalse();
+        await(store.maintain(T0 + 1));
+        Replay trimmed = replayAfter(user("u1"), beforeShort, 10, T0 + 1);
+        assertThat(trimmed.gap()).isTrue();
+        assertThat(trimmed.messages()).extracting(m -> m.position(user("u1")).position()).containsExactly(3L);
+        assertThat(replayAfter(user("u1"), afterShort, 10, T0 + 1).gap()).isFalse();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.herald.server.api;
 
 import dev.herald.core.PushCenter;
+import dev.herald.core.message.Target;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.server.auth.ApiKeys;
@@ -275,7 +276,7 @@ public final class ApiRoutes {
         async(ctx, () -> {
             String[] params = QueryParams.first(ctx.request(), "since", "limit");
             return center.userMessages(ctx.pathParam("uid"), params[0], limit(params[1]));
-        }, page -> new Reply(200, ReceiptJson.page(page)));
+        }, page -> new Reply(200, ReceiptJson.page(page, new Target.User(ctx.pathParam("uid")))));
     }
 
     /** {@code limit}: 1-1000, default 100. */

@@ -3,6 +3,8 @@ package dev.herald.server.api;
 import dev.herald.core.store.Receipt;
 import dev.herald.core.store.Replay;
 import dev.herald.core.store.StoredMessage;
+import dev.herald.core.store.StreamPosition;
+import dev.herald.core.message.Target;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,11 +28,16 @@ final class ReceiptJson {
                 .put("deliveries", NotifyJson.deliveries(receipt.deliveries()));
     }
 
-    static JsonObject page(Replay page) {
+    /** A page of {@code stream}: each message with its position there. */
+    static JsonObject page(Replay page, Target stream) {
         JsonArray messages = new JsonArray();
         for (StoredMessage m : page.messages()) {
-            messages.add(new JsonObject().put("id", m.id()).put("ts", m.timestamp()).put("expiresAt", m.expiresAt())
-                    .put("data", Json.decodeValue(m.dataJson())));
+            JsonObject json = new JsonObject().put("id", m.id()).put("ts", m.timestamp()).put("expiresAt", m.expiresAt());
+            StreamPosition position = m.position(stream);
+            if (position != null) {
+                json.put("pos", position.position()).put("epoch", position.epoch());
+            }
+            messages.add(json.put("data", Json.decodeValue(m.dataJson())));
         }
         JsonObject body = new JsonObject().put("messages", messages).put("gap", page.gap()).put("more", page.more());
         if (!page.messages().isEmpty()) {

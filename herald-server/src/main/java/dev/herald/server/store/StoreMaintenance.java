@@ -33,9 +33,9 @@ final class StoreMaintenance {
     static final String MARK_DROPPED = "UPDATE recipients SET dropped = 1 WHERE user_id = ? AND message_id IN "
             + "(SELECT message_id FROM stream_entries WHERE stream = ? AND message_id <= ?)";
     static final String DROP_ENTRIES = "DELETE FROM stream_entries WHERE stream = ? AND message_id <= ?";
-    static final String TRIMMED = "INSERT INTO streams (stream, trimmed_through) VALUES (?, ?) "
-            + "ON CONFLICT (stream) DO UPDATE SET trimmed_through = excluded.trimmed_through "
-            + "WHERE excluded.trimmed_through > streams.trimmed_through";
+    // every stream with entries has its row (made by its first append)
+    static final String TRIMMED = "UPDATE streams SET trimmed_through = ? WHERE stream = ? "
+            + "AND (trimmed_through IS NULL OR trimmed_through < ?)";
     static final String DELETE_EXPIRED_ENTRIES = "DELETE FROM stream_entries WHERE expires_at <= ?";
     // a recipient not dropped by the cap is in the user's inbox until the TTL takes it out: count it then, once
     static final String COUNT_EXPIRED = "UPDATE recipients SET expired_counted = 1 "
@@ -169,8 +169,9 @@ final class StoreMaintenance {
     private void advanceTrimmed(Map<String, String> throughByStream) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(TRIMMED)) {
             for (Map.Entry<String, String> e : throughByStream.entrySet()) {
-                s.setString(1, e.getKey());
-                s.setString(2, e.getValue());
+                s.setString(1, e.getValue());
+                s.setString(2, e.getKey());
+                s.setString(3, e.getValue());
                 s.addBatch();
             }
             s.executeBatch();

@@ -6,6 +6,7 @@ import dev.herald.core.store.Receipt;
 import dev.herald.core.store.Replay;
 import dev.herald.core.store.ReplayRequest;
 import dev.herald.core.store.StoredMessage;
+import dev.herald.core.store.StreamPosition;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,18 +22,26 @@ import java.util.Optional;
 /**
  * The reads: one replay page and one receipt, each inside one read transaction (one snapshot) on a reader
  * connection. Same rules as {@code MemoryMessageStore}: expired entries are hidden at once and, between the
- * cursor and the end of the page, report a gap, as does a {@code trimmed_through} beyond the cursor.
+ * cursor and the end of the page, report a gap, as does a {@code trimmed_through} beyond the cursor. Replayed
+ * messages carry their position in the replayed stream, with the stream's epoch.
  * Stateless; callers run it on reader threads.
  */
 final class StoreReads {
-    static final String PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS
+    static final String PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + ", e.position"
             + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
             + " WHERE e.stream = ? AND e.message_id > ? AND e.expires_at > ? ORDER BY e.message_id LIMIT ?";
-    static final String PENDING_PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS
+    static final String PENDING_PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + ", e.position"
             + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
             + " JOIN recipients r ON r.message_id = e.message_id AND r.user_id = ?"
             + " WHERE e.stream = ? AND e.message_id > ? AND e.expires_at > ? AND r.status < ? ORDER BY e.message_id LIMIT ?";
-    static final String TRIMMED = "SELECT trimmed_through FROM streams WHERE stream = ?";
+    static final String POSITION_PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + ", e.position"
+            + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
+            + " WHERE e.stream = ? AND e.position > ? AND e.expires_at > ? ORDER BY e.position LIMIT ?";
+    static final String PENDING_POSITION_PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + ", e.position"
+            + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
+            + " JOIN recipients r ON r.message_id = e.message_id AND r.user_id = ?"
+            + " WHERE e.stream = ? AND e.position > ? AND e.expires_at > ? AND r.status < ? ORDER BY e.position LIMIT ?";
+    static final String STREAM = "SELECT epoch, trimmed_through, head FROM streams WHERE stream = ?";
     static final String EXPIRED_AFTER = "SELECT 1 FROM stream_entries WHERE stream = ? AND message_id > ? AND expires_at <= ? LIMIT 1";
     static final String EXPIRED_BETWEEN = "SELECT 1 FROM stream_entries"
             + " WHERE stream = ? AND message_id > ? AND message_id < ? AND expires_at <= ? LIMIT 1";
@@ -44,6 +53,24 @@ final class StoreReads {
     static Replay replay(Connection c, ReplayRequest request, long now) throws SQLException {
         String stream = StoreRows.streamKey(request.stream());
         String after = request.afterId() == null ? "" : request.afterId();
+        String epoch;
+        String trimmedThrough;
+        long head;
+        try (PreparedStatement s = c.prepareStatement(STREAM)) {
+            s.setString(1, stream);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    // never appended to: a position names a history this database does not have
+                    return new Replay(List.of(), request.afterPosition() != null, false);
+                }
+                epoch = rs.getString(1);
+                trimmedThrough = rs.getString(2);
+                head = rs.getLong(3);
+            }
+        }
+        if (request.afterPosition() != null) {
+            return replayAfterPosition(c, request, now, stream, epoch, head);
+        }
         // one row beyond the page tells whether there is more, and bounds the gap check like the memory store's scan
         List<StoredMessage> rows = new ArrayList<>();
         if (request.stream() instanceof Target.User user && request.pending() != ReplayRequest.Pending.ALL) {
@@ -55,7 +82,7 @@ final class StoreReads {
                 s.setLong(4, now);
                 s.setInt(5, below);
                 s.setInt(6, request.limit() + 1);
-                read(s, rows);
+                read(s, rows, request.stream(), epoch);
             }
         } else {
             try (PreparedStatement s = c.prepareStatement(PAGE)) {
@@ -63,28 +90,61 @@ final class StoreReads {
                 s.setString(2, after);
                 s.setLong(3, now);
                 s.setInt(4, request.limit() + 1);
-                read(s, rows);
+                read(s, rows, request.stream(), epoch);
             }
         }
         boolean more = rows.size() > request.limit();
         String scannedTo = more ? rows.remove(rows.size() - 1).id() : null;
-        boolean gap = request.afterId() != null && (trimmedBeyond(c, stream, after) || expiredBetween(c, stream, after, scannedTo, now));
+        boolean gap = request.afterId() != null && ((trimmedThrough != null && trimmedThrough.compareTo(after) > 0) || expiredBetween(c, stream, after, scannedTo, now));
         return new Replay(rows, gap, more);
     }
 
-    private static void read(PreparedStatement s, List<StoredMessage> into) throws SQLException {
-        try (ResultSet rs = s.executeQuery()) {
-            while (rs.next()) {
-                into.add(StoreRows.message(rs));
+    /**
+     * A page after a position, in position order. Positions are given out without gaps, so every position
+     * between the cursor and the end of what was read that is not in the page was lost (trimmed, expired or
+     * purged): that is the gap, exactly. A cursor of another epoch reads from the beginning, with a gap.
+     */
+    private static Replay replayAfterPosition(Connection c, ReplayRequest request, long now, String stream, String epoch,
+                                              long head) throws SQLException {
+        boolean sameEpoch = epoch.equals(request.afterPosition().epoch());
+        long after = sameEpoch ? Math.min(request.afterPosition().position(), head) : 0;
+        List<StoredMessage> rows = new ArrayList<>();
+        if (request.stream() instanceof Target.User user && request.pending() != ReplayRequest.Pending.ALL) {
+            int below = request.pending() == ReplayRequest.Pending.UNDELIVERED ? DeliveryStatus.DELIVERED.rank() : DeliveryStatus.ACKED.rank();
+            try (PreparedStatement s = c.prepareStatement(PENDING_POSITION_PAGE)) {
+                s.setString(1, user.userId());
+                s.setString(2, stream);
+                s.setLong(3, after);
+                s.setLong(4, now);
+                s.setInt(5, below);
+                s.setInt(6, request.limit() + 1);
+                read(s, rows, request.stream(), epoch);
+            }
+        } else {
+            try (PreparedStatement s = c.prepareStatement(POSITION_PAGE)) {
+                s.setString(1, stream);
+                s.setLong(2, after);
+                s.setLong(3, now);
+                s.setInt(4, request.limit() + 1);
+                read(s, rows, request.stream(), epoch);
             }
         }
+        boolean more = rows.size() > request.limit();
+        if (more) {
+            rows.remove(rows.size() - 1);
+        }
+        long readTo = more ? rows.get(rows.size() - 1).position(request.stream()).position() : head;
+        boolean lost = request.pending() == ReplayRequest.Pending.ALL && rows.size() < readTo - after;
+        return new Replay(rows, !sameEpoch || lost, more);
     }
 
-    private static boolean trimmedBeyond(Connection c, String stream, String after) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(TRIMMED)) {
-            s.setString(1, stream);
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next() && rs.getString(1).compareTo(after) > 0;
+    /** Reads page rows: the message columns, then the entry's position in {@code stream}. */
+    private static void read(PreparedStatement s, List<StoredMessage> into, Target stream, String epoch) throws SQLException {
+        int positionColumn = StoreRows.MESSAGE_COLUMN_COUNT + 1;
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                StreamPosition position = new StreamPosition(rs.getLong(positionColumn), epoch);
+                into.add(StoreRows.message(rs).withPositions(Map.of(stream, position)));
             }
         }
     }

@@ -13,9 +13,7 @@ import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /** How messages and streams are laid out in rows; shared by writes and reads. Stateless and thread-safe. */
 final class StoreRows {
@@ -23,6 +21,7 @@ final class StoreRows {
 
     /** The columns {@link #message} reads, in its order. */
     static final String MESSAGE_COLUMNS = "m.id, m.ts, m.expires_at, m.data, m.users, m.topics, m.to_all, m.idempotency_key";
+    static final int MESSAGE_COLUMN_COUNT = 8;
 
     static final String USER_PREFIX = "u:";
 
@@ -35,15 +34,6 @@ final class StoreRows {
             case Target.Topic t -> "t:" + t.name();
             case Target.Everyone e -> "*";
         };
-    }
-
-    /** The distinct stream keys of a message (a user named twice has one inbox entry). */
-    static Set<String> streamKeys(StoredMessage m) {
-        Set<String> keys = new LinkedHashSet<>();
-        for (Target t : m.streams()) {
-            keys.add(streamKey(t));
-        }
-        return keys;
     }
 
     /** A list as a JSON array of strings, {@code null} for an empty list (the common case for topics). */

@@ -3,12 +3,14 @@ package dev.herald.server.store;
 import dev.herald.core.notify.Attempt;
 import dev.herald.core.notify.JobState;
 import dev.herald.core.notify.NotifyJob;
+import dev.herald.core.message.Target;
 import dev.herald.core.store.Appended;
 import dev.herald.core.store.DeliveryStatus;
 import dev.herald.core.store.Maintenance;
 import dev.herald.core.store.StatusUpdate;
 import dev.herald.core.store.StoreLimits;
 import dev.herald.core.store.StoredMessage;
+import dev.herald.core.store.StreamPosition;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,6 +19,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,12 +31,13 @@ import java.util.Map;
  * visible to others before the caller commits. Statements come from the writer's session and are reused by
  * the next transaction. The channel deliveries of an appended message ({@code StoredMessage#jobs}) are inserted
  * with it, and not at all when it turns out a duplicate; {@code NotifyStore} writes go through
- * {@link #notifyWrites()}. Used by the writer thread only.
+ * {@link #notifyWrites()}. Each stream entry gets the stream's next position ({@link StreamHeads}), in call order:
+ * the order the messages were appended in, whatever order the inserts themselves take. Used by the writer thread only.
  */
 final class WriteTransaction {
     static final String INSERT_MESSAGE = "INSERT INTO messages (id, ts, expires_at, data, users, topics, to_all, idempotency_key, "
             + "request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
-    static final String INSERT_ENTRY = "INSERT INTO stream_entries (stream, message_id, expires_at) VALUES (?, ?, ?)";
+    static final String INSERT_ENTRY = "INSERT INTO stream_entries (stream, message_id, expires_at, position) VALUES (?, ?, ?, ?)";
     static final String INSERT_RECIPIENT = "INSERT INTO recipients (message_id, user_id) VALUES (?, ?)";
     static final String FIND_KEY = "SELECT id, request_hash FROM messages WHERE idempotency_key = ?";
     // every step up to the new status happened by now at the latest (an ack implies delivery); the status never goes back
@@ -131,6 +135,7 @@ final class WriteTransaction {
         if (pendingMessages.isEmpty()) {
             return;
         }
+        List<Slot> inCallOrder = new ArrayList<>(pendingMessages);
         // keyed messages first, in key order: two nodes inserting the same keys wait for each other in one order (no deadlock)
         List<Slot> batch = new ArrayList<>(pendingMessages);
         batch.sort(Comparator.comparing((Slot s) -> s.message.idempotencyKey(), Comparator.nullsLast(Comparator.naturalOrder())));
@@ -152,27 +157,44 @@ final class WriteTransaction {
         }
         int[] inserted = insert.executeBatch();
 
+        for (int i = 0; i < batch.size(); i++) {
+            Slot s = batch.get(i);
+            if (inserted[i] == 0) {
+                // the key was taken by a committed message (of an earlier group, or another node's)
+                s.resolveRepeat(winnerOf(s.message.idempotencyKey()));
+            }
+        }
+        Map<String, Integer> countByStream = new HashMap<>();
+        for (Slot s : inCallOrder) {
+            if (!s.repeat) {
+                s.streamKeys().keySet().forEach(stream -> countByStream.merge(stream, 1, Integer::sum));
+            }
+        }
+        Map<String, StreamPosition> next = countByStream.isEmpty() ? Map.of() : StreamHeads.advance(session.connection, countByStream);
+
         PreparedStatement entries = null;
         PreparedStatement recipients = null;
         List<NotifyJob> jobs = null;
-        for (int i = 0; i < batch.size(); i++) {
-            Slot s = batch.get(i);
-            StoredMessage m = s.message;
-            if (inserted[i] == 0) {
-                // the key was taken by a committed message (of an earlier group, or another node's)
-                s.resolveRepeat(winnerOf(m.idempotencyKey()));
+        for (Slot s : inCallOrder) {
+            if (s.repeat) {
                 continue;
             }
-            s.resolve(m.id());
+            StoredMessage m = s.message;
             if (!m.jobs().isEmpty()) {
                 jobs = jobs == null ? new ArrayList<>() : jobs;
                 jobs.addAll(m.jobs());
             }
-            for (String stream : StoreRows.streamKeys(m)) {
+            Map<Target, StreamPosition> positions = new LinkedHashMap<>();
+            for (Map.Entry<String, Target> e : s.streamKeys().entrySet()) {
+                String stream = e.getKey();
+                StreamPosition position = next.get(stream);
+                next.put(stream, new StreamPosition(position.position() + 1, position.epoch()));
+                positions.put(e.getValue(), position);
                 entries = entries == null ? statement(INSERT_ENTRY) : entries;
                 entries.setString(1, stream);
                 entries.setString(2, m.id());
                 entries.setLong(3, m.expiresAt());
+                entries.setLong(4, position.position());
                 entries.addBatch();
                 streams.touched(stream);
                 if (stream.startsWith(StoreRows.USER_PREFIX)) {
@@ -182,6 +204,7 @@ final class WriteTransaction {
                     recipients.addBatch();
                 }
             }
+            s.resolve(positions);
         }
         if (entries != null) {
             entries.executeBatch();
@@ -262,13 +285,24 @@ final class WriteTransaction {
         Slot leader;
         private Holder holder;
         private boolean repeat;
+        private Map<Target, StreamPosition> positions;
 
         Slot(StoredMessage message) {
             this.message = message;
         }
 
-        void resolve(String id) {
-            this.holder = new Holder(id, message.requestHash());
+        /** Its distinct stream keys (a user named twice has one inbox entry), each with its target. */
+        Map<String, Target> streamKeys() {
+            Map<String, Target> keys = new LinkedHashMap<>();
+            for (Target t : message.streams()) {
+                keys.putIfAbsent(StoreRows.streamKey(t), t);
+            }
+            return keys;
+        }
+
+        void resolve(Map<Target, StreamPosition> positions) {
+            this.holder = new Holder(message.id(), message.requestHash());
+            this.positions = positions;
         }
 
         void resolveRepeat(Holder committed) {
@@ -282,7 +316,7 @@ final class WriteTransaction {
 
         Appended result() {
             if (leader == null && !repeat) {
-                return new Appended(holder.id(), false);
+                return Appended.appended(holder.id(), positions);
             }
             Holder h = holder();
             return Appended.repeatOf(h.id(), h.requestHash(), message.requestHash());

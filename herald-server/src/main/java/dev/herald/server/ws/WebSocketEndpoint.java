@@ -203,7 +203,7 @@ public final class WebSocketEndpoint {
             slot.release();
         });
         try {
-            connection.start(query.token(), query.uid(), query.since());
+            connection.start(query.token(), query.uid(), query.since(), query.sinceAll());
         } catch (RuntimeException e) {
             log.error("connection {} failed to start", id, e);
             session.close(CloseReason.SERVER_ERROR);

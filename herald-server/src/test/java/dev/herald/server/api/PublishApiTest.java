@@ -55,7 +55,8 @@ class PublishApiTest {
 
         assertThat(result.getInteger("delivered")).isEqualTo(1);
         String frame = herald.awaitFrame(PublishApiTest::isMessage);
-        assertThat(frame).matches("\\{\"type\":\"message\",\"id\":\"" + result.getString("id") + "\",\"ts\":\\d+,\"data\":\\{\"a\":1\\}\\}");
+        assertThat(frame).matches("\\{\"type\":\"message\",\"id\":\"" + result.getString("id")
+                + "\",\"ts\":\\d+,\"pos\":1,\"epoch\":\"[0-9a-f]{8}\",\"data\":\\{\"a\":1\\}\\}");
     }
 
     @Test
@@ -100,7 +101,7 @@ class PublishApiTest {
 
         assertThat(result.getInteger("delivered")).isEqualTo(1);
         assertThat(subscriber.awaitFrame(PublishApiTest::isMessage))
-                .matches("\\{\"type\":\"message\",\"id\":\"" + result.getString("id") + "\",\"ts\":\\d+,\"topic\":\"news\",\"data\":\\[1,2\\]\\}");
+                .matches("\\{\"type\":\"message\",\"id\":\"" + result.getString("id") + "\",\"ts\":\\d+,\"topic\":\"news\",\"pos\":1,\"epoch\":\"[0-9a-f]{8}\",\"data\":\\[1,2\\]\\}");
         // a later direct message arrives at the other client first: the topic message was not sent to it
         publish("{\"to\":{\"users\":[\"o\"]},\"data\":\"direct\"}");
         assertThat(other.awaitFrame(PublishApiTest::isMessage)).endsWith("\"data\":\"direct\"}");
@@ -139,7 +140,8 @@ class PublishApiTest {
 
         String frame = herald.awaitFrame(PublishApiTest::isMessage);
         assertThat(frame).isEqualTo("{\"type\":\"message\",\"id\":\"" + result.getString("id") + "\",\"ts\":"
-                + new JsonObject(frame).getLong("ts") + ",\"data\":" + data + "}");
+                + new JsonObject(frame).getLong("ts") + ",\"pos\":1,\"epoch\":\"" + new JsonObject(frame).getString("epoch")
+                + "\",\"data\":" + data + "}");
         assertThat(new JsonObject(frame).getValue("data")).isEqualTo(new JsonObject("{\"d\":" + data + "}").getValue("d"));
     }
 

@@ -69,7 +69,7 @@ class InboxPullApiTest {
 
         JsonObject message = page("").getJsonArray("messages").getJsonObject(0);
 
-        assertThat(message.fieldNames()).containsExactlyInAnyOrder("id", "ts", "expiresAt", "data");
+        assertThat(message.fieldNames()).containsExactlyInAnyOrder("id", "ts", "expiresAt", "pos", "epoch", "data");
         assertThat(message.getString("id")).isEqualTo(id);
         assertThat(message.getLong("expiresAt")).isGreaterThan(message.getLong("ts"));
         assertThat(message.getJsonObject("data").encode()).isEqualTo("{\"text\":\"hi\"}");
@@ -121,5 +121,48 @@ class InboxPullApiTest {
     void limits_1_and_1000_are_accepted() {
         assertThat(server.http().get("/api/v1/users/u/messages?limit=1").status()).isEqualTo(200);
         assertThat(server.http().get("/api/v1/users/u/messages?limit=1000").status()).isEqualTo(200);
+    }
+
+    private static String cursorOf(JsonObject message) {
+        return message.getLong("pos") + "@" + message.getString("epoch");
+    }
+
+    @Test
+    void messages_carry_their_inbox_position_and_since_accepts_it() {
+        List<String> published = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            published.add(server.publishToUser("u", Integer.toString(i)));
+        }
+
+        JsonObject first = page("?limit=2");
+        JsonArray messages = first.getJsonArray("messages");
+        assertThat(messages.getJsonObject(0).getLong("pos")).isEqualTo(1L);
+        assertThat(messages.getJsonObject(1).getLong("pos")).isEqualTo(2L);
+        assertThat(messages.getJsonObject(0).getString("epoch")).matches("[0-9a-f]{8}");
+        JsonObject rest = page("?since=" + cursorOf(messages.getJsonObject(1)));
+
+        assertThat(ids(rest)).containsExactlyElementsOf(published.subList(2, 4));
+        assertThat(rest.getBoolean("gap")).isFalse();
+        assertThat(rest.getBoolean("more")).isFalse();
+    }
+
+    @Test
+    void a_position_of_another_epoch_answers_the_whole_inbox_with_a_gap() {
+        String only = server.publishToUser("u", "1");
+
+        JsonObject page = page("?since=5@0badc0de");
+
+        assertThat(page.getBoolean("gap")).isTrue();
+        assertThat(ids(page)).containsExactly(only);
+    }
+
+    @ParameterizedTest(name = "since={0}")
+    @ValueSource(strings = {"0@abcd1234", "1@", "@abcd1234", "-1@abcd1234", "1@ab-cd", "12345678901234567890@abcd1234"})
+    void a_malformed_position_is_400_invalid_cursor(String since) {
+        Http.Response r = server.http().get("/api/v1/users/u/messages?since=" + since);
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.errorCode()).isEqualTo("invalid_cursor");
+        assertThat(r.body()).doesNotContain(since);
     }
 }

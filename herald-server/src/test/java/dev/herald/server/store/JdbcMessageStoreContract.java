@@ -7,11 +7,13 @@ import dev.herald.core.store.Maintenance;
 import dev.herald.core.store.MessageStore;
 import dev.herald.core.store.MessageStoreContract;
 import dev.herald.core.store.Receipt;
+import dev.herald.core.store.Replay;
 import dev.herald.core.store.ReplayRequest;
 import dev.herald.core.store.StatusUpdate;
 import dev.herald.core.store.StoreLimits;
 import dev.herald.core.store.StoreUnavailableException;
 import dev.herald.core.store.StoredMessage;
+import dev.herald.core.store.StreamPosition;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +31,7 @@ import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -95,7 +98,7 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
 
         reopen();
 
-        assertThat(await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0)).messages())
+        assertThat(withoutPositions(await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0)).messages()))
                 .containsExactly(keyed);
         assertThat(replayIds(new Target.Topic("news"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(broadcast.id());
         assertThat(replayIds(Target.Everyone.INSTANCE, null, ReplayRequest.Pending.ALL, T0)).containsExactly(broadcast.id());
@@ -107,7 +110,85 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         assertThat(await(store.replay(new ReplayRequest(user("u3"), inbox.get(0).id(), ReplayRequest.Pending.ALL, 10), T0)).gap()).isFalse();
         assertThat(await(store.replay(new ReplayRequest(user("u3"), "0", ReplayRequest.Pending.ALL, 10), T0)).gap()).isTrue();
         StoredMessage again = withKey(toUsers("{\"n\":2}", "u1"), "order-1");
-        assertThat(await(store.append(List.of(again)))).containsExactly(new Appended(keyed.id(), true));
+        assertThat(await(store.append(List.of(again)))).extracting(Appended::id, Appended::duplicate).containsExactly(tuple(keyed.id(), true));
+    }
+
+    @Test
+    void aStreamKeepsItsEpochAndPositionsAcrossAReopen() throws Exception {
+        Target.Topic news = new Target.Topic("news");
+        StoredMessage first = new StoredMessage(ids.next(T0), T0, T0 + HOUR, "1", List.of("u1"), List.of("news"), false, null);
+        Appended before = await(store.append(List.of(first))).get(0);
+
+        reopen();
+
+        StoredMessage second = new StoredMessage(ids.next(T0), T0, T0 + HOUR, "2", List.of("u1"), List.of("news"), false, null);
+        Appended after = await(store.append(List.of(second))).get(0);
+        for (Target stream : List.of(user("u1"), news)) {
+            StreamPosition was = before.positions().get(stream);
+            assertThat(after.positions().get(stream)).as("%s", stream).isEqualTo(new StreamPosition(was.position() + 1, was.epoch()));
+        }
+        assertThat(await(store.replay(new ReplayRequest(news, null, ReplayRequest.Pending.ALL, 10), T0)).messages())
+                .extracting(m -> m.position(news))
+                .containsExactly(before.positions().get(news), after.positions().get(news));
+    }
+
+    @Test
+    void twoStoresOnOneDatabaseGiveOneStreamGapFreePositions() throws Exception {
+        int perStore = 100;
+        List<CompletableFuture<List<Appended>>> results = new ArrayList<>();
+        try (MessageStore other = openStore(LIMITS, JdbcStoreOptions.defaults())) {
+            for (int i = 0; i < perStore; i++) {
+                results.add(store.append(List.of(toUsers("mine", "u1"))));
+                results.add(other.append(List.of(toUsers("theirs", "u1"))));
+            }
+            List<Long> positions = results.stream().map(f -> await(f).get(0).positions().get(user("u1")).position()).sorted().toList();
+            assertThat(positions).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 2L * perStore).boxed().toList());
+        }
+    }
+
+    /** Opens a connection, for tests that write rows as an older version did. */
+    @FunctionalInterface
+    protected interface SqlConnector {
+        Connection connect() throws SQLException;
+    }
+
+    /**
+     * The V4 upgrade on a database at schema version 2 ({@code v2}): rows written as version 2 did get positions
+     * per stream in id order and a new epoch per stream, the trims recorded before still report a gap, and the
+     * next append continues each stream.
+     */
+    protected void checkUpgradeFromV2(SqlConnector v2, java.util.function.Supplier<JdbcMessageStore> upgrade) throws Exception {
+        List<String> messageIds = new ArrayList<>();
+        try (Connection c = v2.connect(); Statement s = c.createStatement()) {
+            for (int i = 0; i < 3; i++) {
+                String id = ids.next(T0);
+                messageIds.add(id);
+                s.executeUpdate("INSERT INTO messages (id, ts, expires_at, data, users, to_all) VALUES ('" + id + "', " + T0 + ", "
+                        + (T0 + HOUR) + ", '" + i + "', '[\"u1\"]', " + (i == 2 ? 1 : 0) + ")");
+                s.executeUpdate("INSERT INTO stream_entries (stream, message_id, expires_at) VALUES ('u:u1', '" + id + "', " + (T0 + HOUR) + ")");
+                s.executeUpdate("INSERT INTO recipients (message_id, user_id) VALUES ('" + id + "', 'u1')");
+            }
+            s.executeUpdate("INSERT INTO stream_entries (stream, message_id, expires_at) VALUES ('*', '" + messageIds.get(2) + "', " + (T0 + HOUR) + ")");
+            s.executeUpdate("INSERT INTO streams (stream, trimmed_through) VALUES ('u:u1', '" + messageIds.get(0).substring(0, 10) + "')");
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+
+        try (JdbcMessageStore upgraded = upgrade.get()) {
+            Replay inbox = await(upgraded.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0));
+            assertThat(inbox.messages()).extracting(StoredMessage::id).containsExactlyElementsOf(messageIds);
+            assertThat(inbox.messages()).extracting(m -> m.position(user("u1")).position()).containsExactly(1L, 2L, 3L);
+            String epoch = inbox.messages().get(0).position(user("u1")).epoch();
+            assertThat(epoch).matches("[0-9a-f]{8}");
+            assertThat(inbox.messages()).extracting(m -> m.position(user("u1")).epoch()).containsOnly(epoch);
+            Replay broadcast = await(upgraded.replay(new ReplayRequest(Target.Everyone.INSTANCE, null, ReplayRequest.Pending.ALL, 10), T0));
+            assertThat(broadcast.messages()).extracting(m -> m.position(Target.Everyone.INSTANCE).position()).containsExactly(1L);
+            assertThat(await(upgraded.replay(new ReplayRequest(user("u1"), "0", ReplayRequest.Pending.ALL, 10), T0)).gap())
+                    .as("the trim recorded before the upgrade still reports a gap").isTrue();
+            Appended next = await(upgraded.append(List.of(toUsers("next", "u1")))).get(0);
+            assertThat(next.positions().get(user("u1"))).isEqualTo(new StreamPosition(4, epoch));
+        }
     }
 
     @Test
@@ -122,7 +203,7 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
             while (rs.next()) {
                 applied.add(rs.getString(1) + ":" + rs.getBoolean(2));
             }
-            assertThat(applied).containsExactly("1:true", "2:true", "3:true");
+            assertThat(applied).containsExactly("1:true", "2:true", "3:true", "4:true");
         }
         assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id());
     }
@@ -170,7 +251,7 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
             lock.release();
         }
         assertThat(await(tooEarly)).isZero(); // the message did not exist yet
-        assertThat(await(appended)).containsExactly(new Appended(m.id(), false));
+        assertThat(await(appended)).extracting(Appended::id, Appended::duplicate).containsExactly(tuple(m.id(), false));
         assertThat(await(acked)).isEqualTo(1);
         assertThat(jdbcStore().commits() - commitsBefore).isEqualTo(2); // the blocked pass, then the three calls together
         Receipt.Recipient u1 = recipient(await(store.receipt(m.id(), T0 + 2)).orElseThrow(), "u1");
@@ -231,7 +312,7 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
 
             breakable.repairDatabase();
             StoredMessage after = withKey(toUsers("after", "u1"), "key-of-a-lost-message");
-            assertThat(await(store.append(List.of(after)))).containsExactly(new Appended(after.id(), false));
+            assertThat(await(store.append(List.of(after)))).extracting(Appended::id, Appended::duplicate).containsExactly(tuple(after.id(), false));
             assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(before.id(), after.id());
             assertThat(replayIds(user("u2"), null, ReplayRequest.Pending.ALL, T0)).isEmpty();
             assertThat(await(store.receipt(lost.get(0).id(), T0))).isEmpty();

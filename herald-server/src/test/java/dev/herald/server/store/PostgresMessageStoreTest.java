@@ -69,6 +69,23 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
         return "postgresql://" + SERVER.getUserInfo() + "@" + SERVER.getHost() + ":" + port + SERVER.getPath() + "?currentSchema=" + SCHEMA;
     }
 
+    @Test
+    void upgradingNumbersExistingEntriesPerStreamInIdOrderAndKeepsTrims() throws Exception {
+        String schema = SCHEMA + "_v2";
+        String url = "jdbc:postgresql://" + SERVER.getHost() + ":" + port() + SERVER.getPath();
+        try {
+            org.flywaydb.core.Flyway.configure().dataSource(url, SERVER.getUserInfo(), "").schemas(schema).createSchemas(true)
+                    .locations("classpath:db/postgresql").target("2").load().migrate();
+            checkUpgradeFromV2(() -> plainConnection(schema), () -> JdbcMessageStore.postgres(
+                    "postgresql://" + SERVER.getUserInfo() + "@" + SERVER.getHost() + ":" + port() + SERVER.getPath()
+                            + "?currentSchema=" + schema, LIMITS, JdbcStoreOptions.defaults()));
+        } finally {
+            try (Connection c = plainConnection(null); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
     @Override
     protected MessageStore createStore(StoreLimits limits) throws SQLException {
         JdbcMessageStore store = openStore(limits, JdbcStoreOptions.defaults());

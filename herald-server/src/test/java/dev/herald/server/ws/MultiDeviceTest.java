@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** One user, several connections (tabs, devices), mixing the seed and Herald protocols. */
 class MultiDeviceTest {
-    private static final String ENVELOPE = "\\{\"type\":\"message\",\"id\":\"[0-9A-HJKMNP-TV-Z]{26}\",\"ts\":\\d{13},\"data\":%s}";
+    private static final String ENVELOPE = "\\{\"type\":\"message\",\"id\":\"[0-9A-HJKMNP-TV-Z]{26}\",\"ts\":\\d{13},\"pos\":\\d+,\"epoch\":\"[0-9a-f]{8}\",\"data\":%s}";
 
     private final TestServer server = TestServer.devMode();
 

@@ -1,0 +1,65 @@
+package dev.herald.server.store;
+
+import dev.herald.core.store.StreamPosition;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Hands out stream positions inside the writer's transaction: one upsert per chunk of streams advances each
+ * stream's {@code head} by the number of entries the group adds to it (creating the stream with a new epoch when it
+ * is missing) and returns the new head and the epoch. The rows stay locked until the transaction ends, so writers
+ * on other nodes (PostgreSQL) wait for each other per stream and positions stay gap-free; streams are locked in
+ * name order, so two writers never wait for each other crosswise. A failed transaction rolls the heads back with
+ * everything else. Stateless; the caller's connection is the writer's.
+ */
+final class StreamHeads {
+    /** Streams per upsert (3 parameters each, well within either database's limit). */
+    static final int CHUNK = 500;
+
+    static String advanceSql(int n) {
+        return "INSERT INTO streams (stream, epoch, head) VALUES " + String.join(", ", Collections.nCopies(n, "(?, ?, ?)"))
+                + " ON CONFLICT (stream) DO UPDATE SET head = streams.head + excluded.head RETURNING stream, epoch, head";
+    }
+
+    private StreamHeads() { }
+
+    /**
+     * Advances each stream by its count; returns, per stream, the first position it got (the rest follow it
+     * one by one) with the stream's epoch.
+     */
+    static Map<String, StreamPosition> advance(Connection c, Map<String, Integer> countByStream) throws SQLException {
+        List<String> streams = new ArrayList<>(new TreeMap<>(countByStream).keySet());
+        Map<String, StreamPosition> first = new HashMap<>(streams.size() * 2);
+        for (int from = 0; from < streams.size(); from += CHUNK) {
+            List<String> chunk = streams.subList(from, Math.min(streams.size(), from + CHUNK));
+            try (PreparedStatement s = c.prepareStatement(advanceSql(chunk.size()))) {
+                int i = 1;
+                for (String stream : chunk) {
+                    s.setString(i++, stream);
+                    s.setString(i++, StreamPosition.newEpoch());
+                    s.setLong(i++, countByStream.get(stream));
+                }
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        String stream = rs.getString(1);
+                        long head = rs.getLong(3);
+                        first.put(stream, new StreamPosition(head - countByStream.get(stream) + 1, rs.getString(2)));
+                    }
+                }
+            }
+            if (first.size() < from + chunk.size()) {
+                throw new SQLException("the streams upsert returned " + first.size() + " of " + (from + chunk.size()) + " streams");
+            }
+        }
+        return first;
+    }
+}
