@@ -57,7 +57,7 @@ def exchange(port, raw, read=True):
                 data += chunk
         except (ConnectionResetError, socket.timeout):
             pass
-        m = re.match(rb"HTTP/1\.1 (\d{3})", data)
+        m = re.match(rb"HTTP/1\.[01] (\d{3})", data)
         return m.group(1).decode() if m else "closed"
 
 

@@ -45,7 +45,9 @@ public final class ServerProcess implements AutoCloseable {
         command.add(java.toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "serve", "--host", "127.0.0.1", "--port", "0",
-                "--data-dir", runDir.resolve("data").toString(), "--store", storeUrl));
+                "--data-dir", runDir.resolve("data").toString(), "--store", storeUrl,
+                // every generator connects from 127.0.0.1: the per-address cap (2000 by default) would refuse it
+                "--http.max-connections-per-address", "1000000"));
         Path log = runDir.resolve("server.log");
         // taskset execs the JVM: the child's pid is the server's pid.
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
