@@ -72,27 +72,7 @@ final class StoreReads {
             return replayAfterPosition(c, request, now, stream, epoch, head);
         }
         // one row beyond the page tells whether there is more, and bounds the gap check like the memory store's scan
-        List<StoredMessage> rows = new ArrayList<>();
-        if (request.stream() instanceof Target.User user && request.pending() != ReplayRequest.Pending.ALL) {
-            int below = request.pending() == ReplayRequest.Pending.UNDELIVERED ? DeliveryStatus.DELIVERED.rank() : DeliveryStatus.ACKED.rank();
-            try (PreparedStatement s = c.prepareStatement(PENDING_PAGE)) {
-                s.setString(1, user.userId());
-                s.setString(2, stream);
-                s.setString(3, after);
-                s.setLong(4, now);
-                s.setInt(5, below);
-                s.setInt(6, request.limit() + 1);
-                read(s, rows, request.stream(), epoch);
-            }
-        } else {
-            try (PreparedStatement s = c.prepareStatement(PAGE)) {
-                s.setString(1, stream);
-                s.setString(2, after);
-                s.setLong(3, now);
-                s.setInt(4, request.limit() + 1);
-                read(s, rows, request.stream(), epoch);
-            }
-        }
+        List<StoredMessage> rows = page(c, request, now, stream, epoch, PAGE, PENDING_PAGE, (s, i) -> s.setString(i, after));
         boolean more = rows.size() > request.limit();
         String scannedTo = more ? rows.remove(rows.size() - 1).id() : null;
         boolean gap = request.afterId() != null && ((trimmedThrough != null && trimmedThrough.compareTo(after) > 0) || expiredBetween(c, stream, after, scannedTo, now));
@@ -108,27 +88,7 @@ final class StoreReads {
                                               long head) throws SQLException {
         boolean sameEpoch = epoch.equals(request.afterPosition().epoch());
         long after = sameEpoch ? Math.min(request.afterPosition().position(), head) : 0;
-        List<StoredMessage> rows = new ArrayList<>();
-        if (request.stream() instanceof Target.User user && request.pending() != ReplayRequest.Pending.ALL) {
-            int below = request.pending() == ReplayRequest.Pending.UNDELIVERED ? DeliveryStatus.DELIVERED.rank() : DeliveryStatus.ACKED.rank();
-            try (PreparedStatement s = c.prepareStatement(PENDING_POSITION_PAGE)) {
-                s.setString(1, user.userId());
-                s.setString(2, stream);
-                s.setLong(3, after);
-                s.setLong(4, now);
-                s.setInt(5, below);
-                s.setInt(6, request.limit() + 1);
-                read(s, rows, request.stream(), epoch);
-            }
-        } else {
-            try (PreparedStatement s = c.prepareStatement(POSITION_PAGE)) {
-                s.setString(1, stream);
-                s.setLong(2, after);
-                s.setLong(3, now);
-                s.setInt(4, request.limit() + 1);
-                read(s, rows, request.stream(), epoch);
-            }
-        }
+        List<StoredMessage> rows = page(c, request, now, stream, epoch, POSITION_PAGE, PENDING_POSITION_PAGE, (s, i) -> s.setLong(i, after));
         boolean more = rows.size() > request.limit();
         if (more) {
             rows.remove(rows.size() - 1);
@@ -139,6 +99,37 @@ final class StoreReads {
     }
 
     /** Reads page rows: the message columns, then the entry's position in {@code stream}. */
+    /** Binds the cursor (a message id or a position) at its parameter index. */
+    private interface Cursor {
+        void bind(PreparedStatement s, int index) throws SQLException;
+    }
+
+    /**
+     * One page of the stream after {@code cursor}, plus one row that tells whether there is more: the whole stream
+     * ({@code pageSql}: stream, cursor, now, limit), or a user's undelivered or unacked messages ({@code pendingSql}:
+     * user, stream, cursor, now, status rank below, limit).
+     */
+    private static List<StoredMessage> page(Connection c, ReplayRequest request, long now, String stream, String epoch,
+                                            String pageSql, String pendingSql, Cursor cursor) throws SQLException {
+        List<StoredMessage> rows = new ArrayList<>();
+        boolean pending = request.stream() instanceof Target.User && request.pending() != ReplayRequest.Pending.ALL;
+        try (PreparedStatement s = c.prepareStatement(pending ? pendingSql : pageSql)) {
+            int i = 1;
+            if (pending) {
+                s.setString(i++, ((Target.User) request.stream()).userId());
+            }
+            s.setString(i++, stream);
+            cursor.bind(s, i++);
+            s.setLong(i++, now);
+            if (pending) {
+                s.setInt(i++, request.pending() == ReplayRequest.Pending.UNDELIVERED ? DeliveryStatus.DELIVERED.rank() : DeliveryStatus.ACKED.rank());
+            }
+            s.setInt(i, request.limit() + 1);
+            read(s, rows, request.stream(), epoch);
+        }
+        return rows;
+    }
+
     private static void read(PreparedStatement s, List<StoredMessage> into, Target stream, String epoch) throws SQLException {
         int positionColumn = StoreRows.MESSAGE_COLUMN_COUNT + 1;
         try (ResultSet rs = s.executeQuery()) {
