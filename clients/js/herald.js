@@ -1,6 +1,7 @@
 /**
- * Herald browser SDK: one WebSocket to a Herald server that logs in, resumes after the last message
- * it saw, acknowledges, de-duplicates, follows topics and reconnects by itself.
+ * Herald browser SDK: one WebSocket to a Herald server that logs in, resumes each stream (inbox, broadcast
+ * log, each topic) after the last position it delivered, acknowledges, de-duplicates, follows topics and
+ * reconnects by itself.
  *
  *   import {Client} from '/herald.js';
  *   const herald = new Client({uid: '123'});            // dev mode; {token} or {token: async () => …} with auth
@@ -31,7 +32,7 @@
  * @property {number} [heartbeatMs] interval of the client's pings; default: the server's heartbeat from welcome (20 s)
  * @property {number} [connectTimeoutMs=10000] time from opening the socket to the welcome frame before giving up on the attempt
  * @property {BackoffOptions} [backoff]
- * @property {Storage | null} [storage] where the resume cursor is kept per user (getItem/setItem/removeItem); default: localStorage when autoAck is true, none otherwise (see README)
+ * @property {Storage | null} [storage] where the resume cursors (last id, positions per stream) are kept per user (getItem/setItem/removeItem); default: localStorage when autoAck is true, none otherwise (see README)
  * @property {number} [dedupWindow=1000] how many recent message ids are remembered to drop duplicates
  * @property {number} [ackDelayMs=100] acks and reads are batched for this long
  * @property {(info: {code: number, reason: string, willRetry: boolean}) => boolean} [shouldReconnect] overrides the decision taken after a close
@@ -43,6 +44,9 @@
  * @property {string} id the message id, a ULID: ids sort as strings in publish order
  * @property {number} ts when Herald accepted it, ms since the epoch
  * @property {string} [topic] set when it came through a followed topic
+ * @property {true} [all] set when it came through the broadcast to everyone
+ * @property {number} [pos] its position in the stream it came through (durable messages on servers that send it)
+ * @property {string} [epoch] with pos: that stream's epoch
  * @property {*} data the publisher's JSON value
  * @property {() => void} ack acknowledge it (batched)
  * @property {() => void} read mark it read (batched)
@@ -105,6 +109,124 @@ export function laterId(a, b) {
     if (!a) return b ?? null;
     if (!b) return a;
     return b > a ? b : a;
+}
+
+/** `<pos>@<epoch>` as the server reads it (StreamPosition.parseCursor); positions stay within exact JavaScript integers. */
+const POSITION = /^([1-9][0-9]{0,15})@([A-Za-z0-9]{1,32})$/;
+
+/** The stream key of the user's own inbox, of the broadcast log, and of a topic's log. */
+export const INBOX = 'inbox';
+export const BROADCAST = 'all';
+const TOPIC = 'topic:';
+export const topicStream = topic => TOPIC + topic;
+
+/** The stream a message frame came through: its topic, the broadcast log (`"all":true`), or the user's inbox. */
+export function streamOf(frame) {
+    if (frame.all === true) return BROADCAST;
+    return typeof frame.topic === 'string' ? topicStream(frame.topic) : INBOX;
+}
+
+/** `{pos, epoch}` from the cursor form `<pos>@<epoch>`, or null when `text` is not one. */
+export function parsePosition(text) {
+    const m = typeof text === 'string' ? POSITION.exec(text) : null;
+    return m && Number.isSafeInteger(Number(m[1])) ? {pos: Number(m[1]), epoch: m[2]} : null;
+}
+
+/** The cursor form `<pos>@<epoch>` the server reads back. */
+export function formatPosition({pos, epoch}) {
+    return `${pos}@${epoch}`;
+}
+
+/** A message frame's `{pos, epoch}`, or null: fire-and-forget messages and older servers carry none. */
+export function positionOf(frame) {
+    return parsePosition(Number.isSafeInteger(frame.pos) && typeof frame.epoch === 'string' ? `${frame.pos}@${frame.epoch}` : null);
+}
+
+/**
+ * The last position delivered to the app in each stream (the inbox, the broadcast log, each topic), with the
+ * stream's epoch: where that stream resumes, and the floor at or below which a message of the same epoch is a
+ * repeat. Positions count 1, 2, 3… per stream; a new epoch means the stream's history was lost or reset.
+ */
+export class StreamCursors {
+    constructor() {
+        /** @type {Map<string, {pos: number, epoch: string}>} */
+        this.byStream = new Map();
+    }
+
+    /** @returns {{pos: number, epoch: string} | undefined} */
+    get(stream) {
+        return this.byStream.get(stream);
+    }
+
+    set(stream, position) {
+        this.byStream.set(stream, {pos: position.pos, epoch: position.epoch});
+    }
+
+    delete(stream) {
+        this.byStream.delete(stream);
+    }
+
+    clear() {
+        this.byStream.clear();
+    }
+
+    /** Whether `position` of `stream` is at or below the last one delivered, in the same epoch: already delivered. */
+    isRepeat(stream, position) {
+        const last = this.byStream.get(stream);
+        return last !== undefined && last.epoch === position.epoch && position.pos <= last.pos;
+    }
+
+    /** The last position of `stream` when `position` is of another epoch (history lost since), else null. */
+    replacedBy(stream, position) {
+        const last = this.byStream.get(stream);
+        return last !== undefined && last.epoch !== position.epoch ? last : null;
+    }
+
+    /** `{inbox?, all?, topics: {name: cursor}}` in cursor form: the `positions` property and what storage keeps. */
+    toJSON() {
+        const json = {topics: {}};
+        for (const [stream, position] of this.byStream) {
+            if (stream.startsWith(TOPIC)) json.topics[stream.slice(TOPIC.length)] = formatPosition(position);
+            else json[stream] = formatPosition(position);
+        }
+        return json;
+    }
+
+    /** Reads back what toJSON wrote, skipping anything that is not a position. */
+    static fromJSON(json) {
+        const cursors = new StreamCursors();
+        const add = (stream, text) => {
+            const position = parsePosition(text);
+            if (position) cursors.set(stream, position);
+        };
+        if (json && typeof json === 'object') {
+            add(INBOX, json[INBOX]);
+            add(BROADCAST, json[BROADCAST]);
+            if (json.topics && typeof json.topics === 'object') {
+                for (const [topic, text] of Object.entries(json.topics)) add(topicStream(topic), text);
+            }
+        }
+        return cursors;
+    }
+}
+
+/**
+ * The login's cursors (`since`, `sinceAll` of the auth frame). The inbox resumes by position and the broadcast log by
+ * `sinceAll`. One message id resumes both, though, while a login whose `since` is a position replays no broadcast:
+ * so without a broadcast position the login keeps resuming by the last id (when it has one), or broadcasts
+ * published while the page was away would be lost. Servers that send no positions leave only the id.
+ * @param {StreamCursors} streams
+ * @param {string | null} lastId
+ * @returns {{since?: string, sinceAll?: string}}
+ */
+export function loginCursors(streams, lastId) {
+    const inbox = streams.get(INBOX);
+    const all = streams.get(BROADCAST);
+    const cursors = {};
+    if (inbox && (all || !lastId)) cursors.since = formatPosition(inbox);
+    else if (lastId) cursors.since = lastId;
+    if (all) cursors.sinceAll = formatPosition(all);
+    return cursors;
 }
 
 /**
@@ -199,6 +321,9 @@ export class Client {
         this._previousCode = null;
         this._cursorUser = options.uid != null ? String(options.uid) : typeof options.token === 'string' ? tokenSubject(options.token) : null;
         this._cursor = this._loadCursor();
+        this._streams = this._loadPositions();
+        /** the cursors the current connection logged in with, to tell which stream a gap frame is about */
+        this._loggedInWith = {};
         this._windowEvents = {
             online: () => this._online(),
             // the browser keeps a socket that lost its network half-alive for a long time: give it up now
@@ -212,9 +337,17 @@ export class Client {
         return this._state;
     }
 
-    /** The largest message id seen: logins and re-subscriptions resume after it. */
+    /** The largest message id seen: streams without a position (older servers) resume after it. */
     get cursor() {
         return this._cursor;
+    }
+
+    /**
+     * The last position delivered per stream, as `<pos>@<epoch>`: `{inbox?, all?, topics: {name: position}}`.
+     * Reconnects resume each stream from here.
+     */
+    get positions() {
+        return this._streams.toJSON();
     }
 
     /** The user: the uid, the token's sub, or what the last welcome frame said. */
@@ -262,18 +395,29 @@ export class Client {
      * Follows topics now and after every reconnect. Refused topics (error frame) are forgotten and
      * reported as an 'error' event.
      * @param {string | string[]} topics
-     * @param {{since?: string}} [options] replay the topics' messages after this id
+     * @param {{since?: string}} [options] replay the topics' messages after this id, or (one topic) after this `<pos>@<epoch>`
      */
     subscribe(topics, {since} = {}) {
         const list = [].concat(topics);
-        list.forEach(t => this._topics.add(t));
+        const position = list.length === 1 ? parsePosition(since) : null;
+        for (const topic of list) {
+            // a position given here is where this topic now resumes; a topic newly followed otherwise starts afresh
+            if (position) this._streams.set(topicStream(topic), position);
+            else if (!this._topics.has(topic)) this._streams.delete(topicStream(topic));
+            this._topics.add(topic);
+        }
+        this._storeCursor();
         if (this._state === 'open') this._sendSubscribe(list, since);
     }
 
     /** @param {string | string[]} topics */
     unsubscribe(topics) {
         const list = [].concat(topics);
-        list.forEach(t => this._topics.delete(t));
+        for (const topic of list) {
+            this._topics.delete(topic);
+            this._streams.delete(topicStream(topic)); // following it again later starts afresh, not with a replay of the meantime
+        }
+        this._storeCursor();
         if (this._state === 'open') this._send({type: 'unsubscribe', topics: list});
     }
 
@@ -308,7 +452,6 @@ export class Client {
             this._stop(UNAUTHORIZED, 'no token');
             return;
         }
-        const since = this._cursor;
         let ws;
         try {
             ws = new this._WebSocket(this._url);
@@ -321,8 +464,12 @@ export class Client {
         this._lastFrameAt = now();
         this._connectTimer = setTimeout(() => this._lost(ABNORMAL, 'connect timeout'), this._options.connectTimeoutMs ?? 10000);
         // log in with the first frame rather than ?token= in the URL: URLs end up in proxy logs
-        ws.onopen = () => ws === this._ws && this._send({type: 'auth', ...login, ...(since ? {since} : {})});
-        ws.onmessage = e => ws === this._ws && this._frame(e.data, since);
+        ws.onopen = () => {
+            if (ws !== this._ws) return;
+            this._loggedInWith = loginCursors(this._streams, this._cursor);
+            this._send({type: 'auth', ...login, ...this._loggedInWith});
+        };
+        ws.onmessage = e => ws === this._ws && this._frame(e.data);
         ws.onclose = e => ws === this._ws && this._lost(e.code, e.reason);
         ws.onerror = () => {}; // a close event always follows, with the code
     }
@@ -342,10 +489,11 @@ export class Client {
         if (user === null || user === this._cursorUser) return;
         this._cursorUser = user;
         this._cursor = this._loadCursor();
+        this._streams = this._loadPositions();
         this._recent.clear();
     }
 
-    _welcome(f, since) {
+    _welcome(f) {
         clearTimeout(this._connectTimer);
         this._openedAt = now();
         this._previousCode = null;
@@ -355,8 +503,22 @@ export class Client {
         clearInterval(this._heartbeat);
         this._heartbeat = setInterval(() => this._tick(), heartbeat);
         this._setState('open', {user: f.user, connection: f.connection, node: f.node});
-        if (this._topics.size > 0) this._sendSubscribe([...this._topics], since);
+        this._resubscribe();
         this._flush();
+    }
+
+    /**
+     * Follows the topics again on a new connection: each topic with a position resumes from it (one subscribe per
+     * topic, as a position names one topic's place); the others together after the last id, as before positions.
+     */
+    _resubscribe() {
+        const byId = [];
+        for (const topic of this._topics) {
+            const position = this._streams.get(topicStream(topic));
+            if (position) this._sendSubscribe([topic], formatPosition(position));
+            else byId.push(topic);
+        }
+        if (byId.length > 0) this._sendSubscribe(byId, this._cursor);
     }
 
     /**
@@ -435,7 +597,7 @@ export class Client {
 
     // ---- frames ----
 
-    _frame(text, since) {
+    _frame(text) {
         this._lastFrameAt = now();
         let f;
         try {
@@ -445,9 +607,9 @@ export class Client {
             return;
         }
         switch (f?.type) {
-            case 'welcome': return this._welcome(f, since);
+            case 'welcome': return this._welcome(f);
             case 'message': return this._message(f);
-            case 'gap': return this._emit('gap', {since: f.since, topic: f.topic});
+            case 'gap': return this._serverGap(f);
             case 'subscribed': return this._pendingSubscribes.delete(f.ref);
             case 'error': return this._serverError(f);
             default: return undefined; // pong, unsubscribed, and types a newer server may add
@@ -456,9 +618,18 @@ export class Client {
 
     _message(f) {
         if (typeof f.id !== 'string') return;
+        const stream = streamOf(f);
+        const position = positionOf(f);
+        if (position) {
+            if (this._streams.isRepeat(stream, position)) return this._repeat(f.id);
+            const lost = this._streams.replacedBy(stream, position);
+            if (lost) this._emitGap(stream, formatPosition(lost)); // a new epoch: the stream's history was lost or reset
+            // delivered now or (a repeated id) before, through another stream: this stream resumes after it either way
+            this._streams.set(stream, position);
+        }
         if (!this._recent.add(f.id)) {
-            if (this._autoAck) this.ack(f.id); // our ack may be what got lost: repeat it
-            return;
+            if (position) this._storeCursor();
+            return this._repeat(f.id);
         }
         this._cursor = laterId(this._cursor, f.id);
         this._storeCursor();
@@ -466,19 +637,57 @@ export class Client {
         /** @type {Message} */
         const message = {id, ts: f.ts, data: f.data, ack: () => this.ack(id), read: () => this.read(id)};
         if (f.topic !== undefined) message.topic = f.topic;
+        if (f.all === true) message.all = true;
+        if (position) Object.assign(message, position);
         this._emit('message', message);
         if (this._autoAck) this.ack(id);
     }
 
+    /** A message the app already had: not emitted again, but acked again with autoAck (our ack may be what got lost). */
+    _repeat(id) {
+        if (this._autoAck) this.ack(id);
+    }
+
+    /**
+     * A gap frame: messages after `since` were lost (trimmed, or the stream's epoch changed). It names a topic, or
+     * else the login cursor it answers: `sinceAll` for the broadcast log, `since` for the inbox (a message id
+     * resumed the broadcast log too, so then it may be either). Those streams' positions are forgotten: the
+     * messages that follow start them again, in the new epoch if there is one, without a second gap.
+     */
+    _serverGap(f) {
+        let streams;
+        if (typeof f.topic === 'string') streams = [topicStream(f.topic)];
+        else if (f.since !== undefined && f.since === this._loggedInWith.sinceAll) streams = [BROADCAST];
+        else if (parsePosition(f.since) || this._loggedInWith.sinceAll) streams = [INBOX];
+        else streams = [INBOX, BROADCAST];
+        streams.forEach(s => this._streams.delete(s));
+        this._storeCursor();
+        this._emitGap(streams.length === 1 ? streams[0] : INBOX, f.since);
+    }
+
+    /** The 'gap' event: {since, topic} for a topic, {since, all: true} for the broadcast log, {since} for the inbox. */
+    _emitGap(stream, since) {
+        const gap = {since};
+        if (stream === BROADCAST) gap.all = true;
+        else if (stream.startsWith(TOPIC)) gap.topic = stream.slice(TOPIC.length);
+        this._emit('gap', gap);
+    }
+
     _serverError(f) {
         const refused = this._pendingSubscribes.get(f.ref);
-        if (refused) {
-            this._pendingSubscribes.delete(f.ref);
-            refused.forEach(t => this._topics.delete(t)); // or every reconnect would be refused again
-        }
-        if (f.code === 'invalid_cursor') {
-            this._cursor = null;
+        if (refused) this._pendingSubscribes.delete(f.ref);
+        if (f.code === 'invalid_cursor' && refused) {
+            // the topics are fine, their cursor is not: follow them from now on
+            refused.forEach(t => this._streams.delete(topicStream(t)));
             this._storeCursor();
+            this._sendSubscribe(refused);
+        } else if (f.code === 'invalid_cursor') { // the login's: it went on without it
+            this._cursor = null;
+            this._streams.delete(INBOX);
+            this._streams.delete(BROADCAST);
+            this._storeCursor();
+        } else if (refused) {
+            refused.forEach(t => this._topics.delete(t)); // or every reconnect would be refused again
         }
         this._emit('error', {code: f.code, message: f.message, ref: f.ref, ...(refused ? {topics: refused} : {})});
     }
@@ -516,8 +725,8 @@ export class Client {
 
     // ---- cursor storage ----
 
-    _storageKey() {
-        return this._cursorUser == null ? null : `herald:cursor:${this._url}:${this._cursorUser}`;
+    _storageKey(what = 'cursor') {
+        return this._cursorUser == null ? null : `herald:${what}:${this._url}:${this._cursorUser}`;
     }
 
     _loadCursor() {
@@ -531,12 +740,26 @@ export class Client {
         }
     }
 
+    /** The positions per stream, kept next to the id (its own key, so older SDKs still read the id). */
+    _loadPositions() {
+        const key = this._storageKey('positions');
+        if (!this._storage || key === null) return new StreamCursors();
+        try {
+            return StreamCursors.fromJSON(JSON.parse(this._storage.getItem(key) ?? 'null'));
+        } catch {
+            return new StreamCursors();
+        }
+    }
+
     _storeCursor() {
         const key = this._storageKey();
         if (!this._storage || key === null) return;
         try {
             if (this._cursor) this._storage.setItem(key, this._cursor);
             else this._storage.removeItem(key);
+            const positionsKey = this._storageKey('positions');
+            if (this._streams.byStream.size > 0) this._storage.setItem(positionsKey, JSON.stringify(this._streams));
+            else this._storage.removeItem(positionsKey);
         } catch {
             // full or forbidden storage: resuming within this page still works
         }
