@@ -39,10 +39,12 @@ export function mintToken(sub, ttlSeconds = 3600) {
 export class HeraldProcess {
     /**
      * Starts `java -jar herald.jar serve` and resolves once it listens.
-     * @param {{auth?: boolean, port?: number, dataDir?: string}} options the same port and dataDir make a restart
+     * @param {{auth?: boolean, port?: number, dataDir?: string, store?: string}} options the same port and dataDir make a
+     *     restart; `store: 'memory'` loses every stream at a restart (new epochs)
      */
-    static async start({auth = false, port = 0, dataDir} = {}) {
+    static async start({auth = false, port = 0, dataDir, store} = {}) {
         const server = new HeraldProcess(auth, dataDir ?? mkdtempSync(join(tmpdir(), 'herald-e2e-')), dataDir === undefined);
+        server.store = store;
         await server._spawn(port);
         return server;
     }
@@ -62,6 +64,7 @@ export class HeraldProcess {
         const args = ['-jar', jar(), 'serve', '--port', String(port), '--data-dir', this.dataDir,
             '--node-id', 'e2e', '--shutdown.grace', '5s'];
         if (this.auth) args.push('--auth.jwt-secret', JWT_SECRET, '--auth.api-keys', API_KEY);
+        if (this.store) args.push('--store', this.store);
         const child = spawn(java(), args, {stdio: ['ignore', 'pipe', 'pipe']});
         this.child = child;
         this.exited = new Promise(done => child.once('exit', code => done(code)));
@@ -155,6 +158,11 @@ export class HeraldProcess {
 
     async publishToTopic(topic, data) {
         return (await this.api('POST', '/api/v1/messages', {to: {topics: [topic]}, data})).id;
+    }
+
+    /** To everyone (the broadcast log). */
+    async publishToAll(data) {
+        return (await this.api('POST', '/api/v1/messages', {to: {all: true}, data})).id;
     }
 
     /** GET /api/v1/users/{uid}: {online, connections: [{topics, ...}]}. */

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
  */
 export async function openClientPage(context, server, options, {connect = true} = {}) {
     const page = await context.newPage();
+    page.sentFrames = []; // what the page's sockets sent, parsed: the auth and subscribe frames show the cursors
+    page.on('websocket', ws => ws.on('framesent', e => page.sentFrames.push(JSON.parse(e.payload))));
     page.consoleLines = [];
     page.on('console', m => page.consoleLines.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', e => page.consoleLines.push(`pageerror: ${e.message}`));
@@ -44,7 +46,7 @@ export async function startClient(page, options, {connect = true} = {}) {
         }
         if (reconnectOnKick) clientOptions.shouldReconnect = ({code, willRetry}) => willRetry || code === 4004;
         const client = window.client = new Client(clientOptions);
-        client.on('message', m => rec.messages.push({id: m.id, topic: m.topic, data: m.data}));
+        client.on('message', m => rec.messages.push({id: m.id, topic: m.topic, all: m.all, pos: m.pos, epoch: m.epoch, data: m.data}));
         client.on('state', s => rec.states.push(s));
         client.on('error', e => rec.errors.push({code: e.code, message: e.message}));
         client.on('gap', g => rec.gaps.push(g));
