@@ -166,10 +166,6 @@ export class StreamCursors {
         this.byStream.delete(stream);
     }
 
-    clear() {
-        this.byStream.clear();
-    }
-
     /** Whether `position` of `stream` is at or below the last one delivered, in the same epoch: already delivered. */
     isRepeat(stream, position) {
         const last = this.byStream.get(stream);
@@ -393,7 +389,8 @@ export class Client {
 
     /**
      * Follows topics now and after every reconnect. Refused topics (error frame) are forgotten and
-     * reported as an 'error' event.
+     * reported as an 'error' event — except when only the cursor was refused (invalid_cursor): then they are
+     * followed without it.
      * @param {string | string[]} topics
      * @param {{since?: string}} [options] replay the topics' messages after this id, or (one topic) after this `<pos>@<epoch>`
      */
