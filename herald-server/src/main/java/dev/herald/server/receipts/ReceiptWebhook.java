@@ -21,6 +21,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -59,6 +60,8 @@ public final class ReceiptWebhook implements ReceiptListener, AutoCloseable {
     public final LongAdder recorded = new LongAdder();
     /** Receipts given up on before they became a delivery: queue full, or the store refused the batch. */
     public final LongAdder dropped = new LongAdder();
+    /** The queue was found full: set by the first drop, cleared once the batcher has made room again. */
+    private final AtomicBoolean overflowing = new AtomicBoolean();
     private volatile boolean running = true;
     private boolean storeFailing; // batcher thread only: log a failure streak once
 
@@ -85,6 +88,10 @@ public final class ReceiptWebhook implements ReceiptListener, AutoCloseable {
     public void onStatus(StatusUpdate update) {
         if (!queue.offer(update)) {
             dropped.increment();
+            if (overflowing.compareAndSet(false, true)) {
+                log.warn("receipt webhook: {} receipts wait to be recorded; further ones are dropped until the store catches up",
+                        QUEUE_CAPACITY);
+            }
         }
     }
 
@@ -113,6 +120,9 @@ public final class ReceiptWebhook implements ReceiptListener, AutoCloseable {
         try {
             store.enqueue(List.of(job)).get();
             recorded.add(batch.size());
+            if (overflowing.get() && queue.remainingCapacity() > QUEUE_CAPACITY / 2 && overflowing.compareAndSet(true, false)) {
+                log.info("receipt webhook: the receipt queue has room again ({} receipts dropped since start)", dropped.sum());
+            }
             if (storeFailing) {
                 storeFailing = false;
                 log.info("receipt webhook: the store records receipt batches again");
