@@ -34,6 +34,7 @@ import dev.herald.server.net.HttpConnectionGuard;
 import dev.herald.server.net.HttpLimits;
 import dev.herald.server.net.HttpListeners;
 import dev.herald.server.net.StoppingAcceptLog;
+import dev.herald.server.net.VertxInternals;
 import dev.herald.server.net.NetworkTransport;
 import dev.herald.server.receipts.ReceiptWebhook;
 import dev.herald.server.receipts.ReceiptWebhookNotifier;
@@ -159,7 +160,7 @@ public final class HeraldServer implements AutoCloseable {
         ApiRoutes api = new ApiRoutes(center, new ApiKeys(config.apiKeys()), config.maxBodySize(), config.maxBatch(), draining::get, metrics.registry());
         try {
             http = HttpListeners.listen(vertx, config.eventLoops(), HttpLimits.apply(WebSocketOptions.httpServerOptions(config), config),
-                    connection -> httpGuard.admit(WebSocketEndpoint.nettyChannel(connection),
+                    connection -> httpGuard.admit(VertxInternals.channel(connection),
                             channel -> connectionLimit.admit(channel, httpGuard::evictOldestIdle)),
                     () -> api.withSendShortcut(router(api)), ErrorRenderer::renderInvalid, 30);
         } catch (Exception e) {
