@@ -204,6 +204,38 @@ class ReceiptWebhookTest {
         Awaitility.await().atMost(WsClient.WAIT).until(() -> receiptDeadLetters().isEmpty());
     }
 
+    @Test
+    void a_batch_still_to_be_retried_is_sent_by_the_next_start_with_the_same_webhook_id() {
+        receiver.answer(503);
+        // the retry falls due after the restart; the stop waits for the first attempt to be recorded
+        start(Map.of(Setting.NOTIFY_RETRY_INITIAL, "2s", Setting.NOTIFY_RETRY_MAX, "2s"));
+        String dataDir = server.server().config().dataDir().toString();
+        WsClient client = server.connectHerald("u");
+        String id = server.publishToUser("u", "1");
+        client.awaitMessageIds(1);
+        WebhookReceiver.Request refused = receiver.awaitRequests(1).get(0);
+        server.close();
+
+        start(Map.of(Setting.DATA_DIR, dataDir));
+
+        WebhookReceiver.Request again = receiver.awaitRequests(2).get(1);
+        assertThat(again.header("webhook-id")).isEqualTo(refused.header("webhook-id"));
+        assertThat(again.body()).isEqualTo(refused.body());
+        assertSigned(again);
+        assertThat(statusesPosted(id)).containsExactly("delivered", "delivered");
+    }
+
+    @Test
+    void the_receipt_channel_is_not_one_publishers_can_name() {
+        start();
+
+        assertThat(new JsonObject(server.http().get("/api/v1/channels").body()).getJsonArray("channels")).doesNotContain("receipt-webhook");
+        Http.Response refused = server.http().postJson("/api/v1/messages",
+                "{\"to\":{\"users\":[\"u\"]},\"channels\":[\"ws\",\"receipt-webhook\"],\"data\":1}");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.errorCode()).isEqualTo("invalid_request");
+    }
+
     private List<JsonObject> receiptDeadLetters() {
         JsonArray page = new JsonObject(server.http().get("/api/v1/dead-letters?channel=receipt-webhook").body()).getJsonArray("deadLetters");
         List<JsonObject> out = new ArrayList<>();
