@@ -1,7 +1,6 @@
 package dev.herald.server.config;
 
 import dev.herald.core.message.Durations;
-import dev.herald.server.net.FileDescriptors;
 import dev.herald.server.notify.webhook.WebhookSignature;
 import dev.herald.server.store.MessageStores;
 

@@ -286,8 +286,8 @@ class HeraldConfigTest {
         assertThat(HeraldConfig.maxConnections("", 300, new java.util.ArrayList<>())).isEqualTo(200);
         assertThat(HeraldConfig.maxConnections("", 150, new java.util.ArrayList<>())).as("half of a tiny limit").isEqualTo(75);
         assertThat(HeraldConfig.maxConnections("", -1, new java.util.ArrayList<>())).as("limit unknown: no cap").isEqualTo(Integer.MAX_VALUE);
-        long limit = dev.herald.server.net.FileDescriptors.limit();
-        assertThat(HeraldConfig.defaults().maxConnections()).isEqualTo(dev.herald.server.net.FileDescriptors.defaultMaxConnections(limit));
+        long limit = FileDescriptors.limit();
+        assertThat(HeraldConfig.defaults().maxConnections()).isEqualTo(FileDescriptors.defaultMaxConnections(limit));
     }
 
     @Test
