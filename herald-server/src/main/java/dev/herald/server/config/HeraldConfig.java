@@ -1,6 +1,7 @@
 package dev.herald.server.config;
 
 import dev.herald.core.message.Durations;
+import dev.herald.server.notify.http.AddressPolicy;
 import dev.herald.server.notify.webhook.WebhookSignature;
 import dev.herald.server.store.MessageStores;
 
@@ -120,6 +121,11 @@ public record HeraldConfig(
         if (!webhookUrl.isEmpty()) {
             if (!webhookUrl.startsWith("http://") && !webhookUrl.startsWith("https://")) {
                 throw new ConfigException("receipts.webhook-url: must be an http:// or https:// URL");
+            }
+            try {
+                AddressPolicy.anyAddress().checkUrl(webhookUrl); // the receipt channel parses it so at every attempt
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("receipts.webhook-url: " + e.getMessage());
             }
             if (webhookSecret.isEmpty()) {
                 throw new ConfigException("receipts.webhook-secret: required with receipts.webhook-url (receivers must be able to verify receipts)");
