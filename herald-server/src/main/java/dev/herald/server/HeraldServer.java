@@ -22,7 +22,6 @@ import dev.herald.server.admin.AdminRoutes;
 import dev.herald.server.admin.HeraldMetrics;
 import dev.herald.server.admin.NotifyMeters;
 import dev.herald.server.api.NotifyRoutes;
-import dev.herald.server.notify.Channels;
 import dev.herald.server.api.ApiRoutes;
 import dev.herald.server.api.ErrorRenderer;
 import dev.herald.server.api.MethodRoutes;
@@ -36,7 +35,9 @@ import dev.herald.server.net.HttpLimits;
 import dev.herald.server.net.HttpListeners;
 import dev.herald.server.net.StoppingAcceptLog;
 import dev.herald.server.net.NetworkTransport;
+import dev.herald.server.net.VertxInternals;
 import dev.herald.server.receipts.ReceiptWebhook;
+import dev.herald.server.receipts.ReceiptWebhookNotifier;
 import dev.herald.server.store.JdbcMessageStore;
 import dev.herald.server.store.MessageStores;
 import dev.herald.server.web.StaticRoutes;
@@ -79,7 +80,7 @@ public final class HeraldServer implements AutoCloseable {
     private final ConnectionLimit connectionLimit;
     private final Inbox inbox;
     private final ReceiptWebhook receiptWebhook;
-    private final Channels channels;
+    private final NotifyChannels channels;
     private final NotifyDispatcher dispatcher;
     private final NotifyStore notifyStore;
     private final AtomicBoolean maintaining = new AtomicBoolean();
@@ -110,12 +111,11 @@ public final class HeraldServer implements AutoCloseable {
         this.httpGuard = new HttpConnectionGuard(config.http());
         this.broker = broker;
         this.store = store;
-        this.receiptWebhook = config.receiptWebhookUrl().isEmpty() ? null
-                : new ReceiptWebhook(config.receiptWebhookUrl(), config.receiptWebhookSecret());
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
                 // at least one loop per HTTP server, so that http.event-loops servers never share a loop
                 .setEventLoopPoolSize(Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, config.eventLoops())));
-        this.channels = new Channels(vertx, config.notifications());
+        boolean receiptWebhookSet = !config.receiptWebhookUrl().isEmpty();
+        this.channels = new NotifyChannels(vertx, config.notifications(), receiptWebhookSet ? config.receiptWebhookSecret() : null);
         this.notifyStore = MessageStores.notifyStore(store);
         Notifications notifications = new Notifications(channels.notifiers(), notifyStore,
                 channel -> channels.policy(channel).retry().deadline(), config.notifications().defaultTitle());
@@ -125,11 +125,14 @@ public final class HeraldServer implements AutoCloseable {
         this.metrics = new HeraldMetrics(hub, stats, () -> endpoint.get() == null ? 0 : endpoint.get().openConnections());
         metrics.bindConnectionLimit(connectionLimit);
         metrics.bindHttpGuard(httpGuard);
-        this.dispatcher = new NotifyDispatcher(channels.notifiers(), notifyStore, store, channels::policy,
+        this.dispatcher = new NotifyDispatcher(channels.dispatched(), notifyStore, store, channels::policy,
                 new NotifyMeters(metrics.registry()), clock,
                 config.notifications().pollInterval(), NotifyDispatcher.DEFAULT_LEASE);
         notifications.signals(dispatcher);
-        metrics.bindNotifyInFlight(channels.notifiers().channels(), dispatcher::inFlight);
+        metrics.bindNotifyInFlight(channels.dispatched().channels(), dispatcher::inFlight);
+        // receipts become deliveries of their own channel: the dispatcher retries and dead-letters them
+        this.receiptWebhook = !receiptWebhookSet ? null : new ReceiptWebhook(config.receiptWebhookUrl(), notifyStore, dispatcher,
+                clock, channels.policy(ReceiptWebhookNotifier.CHANNEL).retry().deadline());
         ReceiptListener receipts = receiptWebhook == null ? dispatcher::onStatus
                 : update -> { dispatcher.onStatus(update); receiptWebhook.onStatus(update); };
         this.inbox = new Inbox(store, clock, stats, receipts, config.inboxCap() * 4);
@@ -157,7 +160,7 @@ public final class HeraldServer implements AutoCloseable {
         ApiRoutes api = new ApiRoutes(center, new ApiKeys(config.apiKeys()), config.maxBodySize(), config.maxBatch(), draining::get, metrics.registry());
         try {
             http = HttpListeners.listen(vertx, config.eventLoops(), HttpLimits.apply(WebSocketOptions.httpServerOptions(config), config),
-                    connection -> httpGuard.admit(WebSocketEndpoint.nettyChannel(connection),
+                    connection -> httpGuard.admit(VertxInternals.channel(connection),
                             channel -> connectionLimit.admit(channel, httpGuard::evictOldestIdle)),
                     () -> api.withSendShortcut(router(api)), ErrorRenderer::renderInvalid, 30);
         } catch (Exception e) {
@@ -344,11 +347,11 @@ public final class HeraldServer implements AutoCloseable {
             }
             vertx.cancelTimer(maintenanceTimer);
             vertx.cancelTimer(httpSweepTimer);
+            if (receiptWebhook != null) {
+                receiptWebhook.close(); // before the store: receipts still queued are recorded, sent at the next start
+            }
             dispatcher.close(); // before the store: attempts under way are recorded, the rest resume at the next start
             channels.close();
-            if (receiptWebhook != null) {
-                receiptWebhook.close();
-            }
             broker.close();
             store.close(); // after the port: no publish can start once the store is closing
             vertx.close().await(10, TimeUnit.SECONDS);

@@ -3,11 +3,11 @@ package dev.herald.server.api;
 import dev.herald.core.JsonText;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
+import dev.herald.server.net.VertxInternals;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -53,7 +53,7 @@ final class Replies {
         }
         Buffer bytes = ctx.body() == null ? null : ctx.body().buffer(); // null, not empty, when nothing was sent
         // strict: a body that is not UTF-8 is refused, not decoded to U+FFFD (data is kept byte for byte)
-        String body = bytes == null ? null : JsonText.strictUtf8(((BufferInternal) bytes).getByteBuf().nioBuffer());
+        String body = bytes == null ? null : JsonText.strictUtf8(VertxInternals.view(bytes));
         if (body == null || body.isBlank()) {
             throw ErrorCode.INVALID_JSON.exception("the request body is empty");
         }

@@ -1,8 +1,8 @@
 package dev.herald.server.config;
 
 import dev.herald.core.message.Durations;
-import dev.herald.server.net.FileDescriptors;
-import dev.herald.server.receipts.WebhookSignature;
+import dev.herald.server.notify.http.AddressPolicy;
+import dev.herald.server.notify.webhook.WebhookSignature;
 import dev.herald.server.store.MessageStores;
 
 import java.net.InetAddress;
@@ -35,7 +35,6 @@ public record HeraldConfig(
 
     public static final int MIN_JWT_SECRET_BYTES = 32;
     public static final int MIN_API_KEY_LENGTH = 16;
-    public static final int MIN_WEBHOOK_SECRET_BYTES = 24;
     /** More loops than this only cost threads: each is a thread and an epoll set. */
     public static final int MAX_EVENT_LOOPS = 1024;
 
@@ -123,11 +122,16 @@ public record HeraldConfig(
             if (!webhookUrl.startsWith("http://") && !webhookUrl.startsWith("https://")) {
                 throw new ConfigException("receipts.webhook-url: must be an http:// or https:// URL");
             }
+            try {
+                AddressPolicy.anyAddress().checkUrl(webhookUrl); // the receipt channel parses it so at every attempt
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("receipts.webhook-url: " + e.getMessage());
+            }
             if (webhookSecret.isEmpty()) {
                 throw new ConfigException("receipts.webhook-secret: required with receipts.webhook-url (receivers must be able to verify receipts)");
             }
-            if (webhookSecretBytes(webhookSecret) < MIN_WEBHOOK_SECRET_BYTES) {
-                throw new ConfigException("receipts.webhook-secret: must be at least " + MIN_WEBHOOK_SECRET_BYTES
+            if (webhookSecretBytes(webhookSecret) < WebhookSignature.MIN_SECRET_BYTES) {
+                throw new ConfigException("receipts.webhook-secret: must be at least " + WebhookSignature.MIN_SECRET_BYTES
                         + " bytes (whsec_<base64> or plain text)");
             }
         }

@@ -12,20 +12,23 @@ import java.util.Map;
  *
  * @param channels        enabled channels besides ws (email only when {@code smtpHost} is set)
  * @param perChannel      per channel: max attempts and deadline (defaults filled in)
+ * @param defaultRetry    {@code notify.max-attempts} and {@code notify.deadline}: the budget of a channel without
+ *                        settings of its own (the receipt webhook's)
  * @param email           the SMTP settings, or {@code null} when e-mail is not configured
  */
 public record NotifyConfig(List<String> channels, String defaultTitle, boolean allowLoopback, boolean allowPrivateNetworks,
                            List<String> allowedNetworks, Duration connectTimeout, Duration timeout,
                            Duration retryInitial, Duration retryMax, int maxInFlight, Duration pollInterval,
-                           Map<String, Retry> perChannel, SmtpSettings email) {
+                           Map<String, Retry> perChannel, Retry defaultRetry, SmtpSettings email) {
     /** Channels Herald ships; {@code notify.channels} picks among them. */
     public static final List<String> KNOWN_CHANNELS = List.of("webhook", "email", "wecom", "dingtalk", "feishu", "slack");
 
     /** Retry budget of one channel. */
     public record Retry(int maxAttempts, Duration deadline) { }
 
+    /** The retry budget of {@code channel}: its {@code notify.<channel>.*} settings, else {@link #defaultRetry}. */
     public Retry retry(String channel) {
-        return perChannel.get(channel);
+        return perChannel.getOrDefault(channel, defaultRetry);
     }
 
     static NotifyConfig from(Map<Setting, String> raw) {
@@ -76,7 +79,7 @@ public record NotifyConfig(List<String> channels, String defaultTitle, boolean a
                 retryInitial, retryMax,
                 Units.integer("notify.max-in-flight", v.apply(Setting.NOTIFY_MAX_IN_FLIGHT), 1, 10_000),
                 Units.positiveDuration("notify.poll-interval", v.apply(Setting.NOTIFY_POLL_INTERVAL)),
-                Map.copyOf(perChannel), email);
+                Map.copyOf(perChannel), new Retry(maxAttempts, deadline), email);
     }
 
     /** The SMTP settings; {@link SmtpSettings} validates them and names the setting in its complaint. */

@@ -40,7 +40,7 @@ public enum Setting {
     MESSAGES_INBOX_CAP("messages.inbox-cap", "1000", "count", "Messages kept per user inbox (and per topic); the oldest are dropped first and counted."),
     MESSAGES_RECEIPT_RETENTION("messages.receipt-retention", "24h", "duration", "How long a message and its receipts stay readable after its ttl ran out; idempotency keys are remembered at least this long."),
     MESSAGES_MAINTENANCE_INTERVAL("messages.maintenance-interval", "10s", "duration", "How often the inbox cap and ttl expiry are enforced and old messages purged."),
-    RECEIPTS_WEBHOOK_URL("receipts.webhook-url", "", "url", "If set, every delivered/acked/read status change is POSTed here (signed, retried)."),
+    RECEIPTS_WEBHOOK_URL("receipts.webhook-url", "", "url", "If set, every delivered/acked/read status change is POSTed here, batched and signed; failed batches are retried and dead-lettered as notify.* channel deliveries (channel receipt-webhook)."),
     RECEIPTS_WEBHOOK_SECRET("receipts.webhook-secret", "", "secret", "Signing secret of the receipt webhook (Standard Webhooks, whsec_<base64> or any string of 24+ bytes).", true),
     NOTIFY_CHANNELS("notify.channels", "webhook,email,wecom,dingtalk,feishu,slack", "list", "Notification channels enabled besides ws (in-app); email also needs email.smtp-host."),
     NOTIFY_DEFAULT_TITLE("notify.default-title", "Herald", "string", "Title (e-mail subject, robot heading) of notifications whose publisher gave none."),

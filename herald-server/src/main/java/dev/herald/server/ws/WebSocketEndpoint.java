@@ -13,15 +13,13 @@ import dev.herald.core.protocol.ProtocolLimits;
 import dev.herald.core.session.CloseReason;
 import dev.herald.server.api.ErrorRenderer;
 import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.net.VertxInternals;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.impl.ConnectionBase;
-import io.vertx.core.net.impl.VertxHandler;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,7 +153,7 @@ public final class WebSocketEndpoint {
             return;
         }
         try {
-            Channel channel = nettyChannel(request);
+            Channel channel = VertxInternals.channel(request);
             slot.releaseWhenClosed(channel); // a socket closed mid-handshake may complete neither callback below
             request.toWebSocket().onSuccess(ws -> accept(channel, slot, query))
                     .onFailure(e -> {
@@ -211,27 +209,9 @@ public final class WebSocketEndpoint {
     }
 
     /**
-     * The Netty channel under an HTTP connection: for an upgraded request, the one Herald's
-     * WebSocket then runs on. Vert.x 5 has no public accessor on a {@code ServerWebSocket} that vertx-web
-     * wrapped, but the request's connection is a {@link ConnectionBase} on the same channel. Fails loudly
-     * if a Vert.x upgrade changes that.
-     */
-    static Channel nettyChannel(HttpServerRequest request) {
-        return nettyChannel(request.connection());
-    }
-
-    /** The Netty channel under an HTTP connection (see {@link #nettyChannel(HttpServerRequest)}). */
-    public static Channel nettyChannel(HttpConnection connection) {
-        if (connection instanceof ConnectionBase base) {
-            return base.channel();
-        }
-        throw new IllegalStateException("no Netty channel under " + connection.getClass().getName());
-    }
-
-    /**
      * Wires an upgraded channel to its session, the same way for every Herald connection (a {@link ClientConnection}
      * behind {@code inbound}) and for the test-only Autobahn echo server, so the conformance suite runs
-     * through this code: Vert.x's WebSocket handler (the pipeline's {@link VertxHandler}) is replaced by a
+     * through this code: Vert.x's WebSocket handler ({@link VertxInternals#webSocketHandler}) is replaced by a
      * {@link WebSocketFrameHandler}, which reads the frames Netty's decoder produces: data frames are joined
      * into messages by a {@link MessageAssembler} (at most {@code maxMessageBytes}, text strictly UTF-8) and
      * given to {@code inbound}; a frame that breaks the WebSocket rules closes the connection with the matching
@@ -246,7 +226,7 @@ public final class WebSocketEndpoint {
     static void wire(Channel channel, NettySession session, int maxMessageBytes, MessageAssembler.Sink inbound,
                      Runnable onClosed) {
         ChannelPipeline pipeline = channel.pipeline();
-        ChannelHandler vertxWebSocket = pipeline.get(VertxHandler.class);
+        ChannelHandler vertxWebSocket = VertxInternals.webSocketHandler(pipeline);
         if (vertxWebSocket == null) {
             // The socket closed right after the upgrade (Netty has emptied its pipeline), or a Vert.x upgrade
             // changed the pipeline: either way nothing can be read here; end the session and free its slot.

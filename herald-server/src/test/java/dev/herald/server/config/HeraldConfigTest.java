@@ -164,6 +164,10 @@ class HeraldConfigTest {
         assertThatThrownBy(() -> build(url)).isInstanceOf(ConfigException.class).hasMessageStartingWith("receipts.webhook-secret:");
         assertThatThrownBy(() -> build(Map.of(Setting.RECEIPTS_WEBHOOK_URL, "ftp://x", Setting.RECEIPTS_WEBHOOK_SECRET, "s".repeat(24))))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("receipts.webhook-url:");
+        assertThatThrownBy(() -> build(Map.of(Setting.RECEIPTS_WEBHOOK_URL, "https://h/a b", Setting.RECEIPTS_WEBHOOK_SECRET, "s".repeat(24))))
+                .isInstanceOf(ConfigException.class).hasMessage("receipts.webhook-url: is not a valid URL");
+        assertThatThrownBy(() -> build(Map.of(Setting.RECEIPTS_WEBHOOK_URL, "https://user:pw@h/r", Setting.RECEIPTS_WEBHOOK_SECRET, "s".repeat(24))))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("receipts.webhook-url: must not contain user info");
         assertThatThrownBy(() -> build(Map.of(Setting.RECEIPTS_WEBHOOK_URL, "https://h/r", Setting.RECEIPTS_WEBHOOK_SECRET, "s".repeat(23))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("24 bytes");
         assertThatThrownBy(() -> build(Map.of(Setting.RECEIPTS_WEBHOOK_URL, "https://h/r", Setting.RECEIPTS_WEBHOOK_SECRET, "whsec_not*base64")))
@@ -286,8 +290,8 @@ class HeraldConfigTest {
         assertThat(HeraldConfig.maxConnections("", 300, new java.util.ArrayList<>())).isEqualTo(200);
         assertThat(HeraldConfig.maxConnections("", 150, new java.util.ArrayList<>())).as("half of a tiny limit").isEqualTo(75);
         assertThat(HeraldConfig.maxConnections("", -1, new java.util.ArrayList<>())).as("limit unknown: no cap").isEqualTo(Integer.MAX_VALUE);
-        long limit = dev.herald.server.net.FileDescriptors.limit();
-        assertThat(HeraldConfig.defaults().maxConnections()).isEqualTo(dev.herald.server.net.FileDescriptors.defaultMaxConnections(limit));
+        long limit = FileDescriptors.limit();
+        assertThat(HeraldConfig.defaults().maxConnections()).isEqualTo(FileDescriptors.defaultMaxConnections(limit));
     }
 
     @Test

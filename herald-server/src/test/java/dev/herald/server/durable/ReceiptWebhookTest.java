@@ -1,6 +1,7 @@
 package dev.herald.server.durable;
 
 import dev.herald.server.config.Setting;
+import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WebhookReceiver;
 import dev.herald.server.testing.WsClient;
@@ -12,11 +13,13 @@ import org.junit.jupiter.api.Test;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code receipts.webhook-url}: status changes are POSTed to the business back-end, signed per
- * standardwebhooks.com, retried on 5xx with the same {@code webhook-id}, not retried on other 4xx.
+ * standardwebhooks.com, retried on 5xx with the same {@code webhook-id}, not retried on other 4xx; a batch
+ * that keeps failing ends as a dead letter of the {@code receipt-webhook} channel, like any channel delivery.
  */
 class ReceiptWebhookTest {
     private final byte[] key = new byte[32];
@@ -46,7 +50,15 @@ class ReceiptWebhookTest {
     }
 
     private void start() {
-        server = TestServer.devMode(Map.of(Setting.RECEIPTS_WEBHOOK_URL, receiver.url(), Setting.RECEIPTS_WEBHOOK_SECRET, secret));
+        start(Map.of());
+    }
+
+    private void start(Map<Setting, String> more) {
+        Map<Setting, String> settings = new EnumMap<>(Setting.class);
+        settings.put(Setting.RECEIPTS_WEBHOOK_URL, receiver.url());
+        settings.put(Setting.RECEIPTS_WEBHOOK_SECRET, secret);
+        settings.putAll(more);
+        server = TestServer.devMode(settings);
     }
 
     /** The signature computed here from the spec, independently of Herald's WebhookSignature. */
@@ -135,8 +147,10 @@ class ReceiptWebhookTest {
         client.awaitMessageIds(1);
         String refused = receiver.awaitRequests(1).get(0).header("webhook-id");
 
+        // a 400 is permanent: the refused batch is a dead letter at once, never sent again
+        Awaitility.await().atMost(WsClient.WAIT).until(this::receiptDeadLetters, l -> l.size() == 1);
+        assertThat(receiptDeadLetters().get(0).getString("id")).isEqualTo(refused);
         client.send("{\"type\":\"ack\",\"id\":\"" + id + "\"}");
-        // receipts go out one request at a time: once the ack's request arrives, the refused one is settled
         Awaitility.await().atMost(WsClient.WAIT).until(() -> statusesPosted(id).contains("acked"));
 
         assertThat(receiver.requests()).hasSize(2);
@@ -152,5 +166,80 @@ class ReceiptWebhookTest {
         server.connectHerald("u").awaitMessageIds(1);
 
         Awaitility.await().atMost(WsClient.WAIT).until(() -> statusesPosted(id).contains("delivered"));
+    }
+
+    @Test
+    void a_receiver_that_keeps_failing_is_retried_by_the_notify_policy_then_dead_lettered_and_retried_from_there() {
+        receiver.answer(503, 503, 503);
+        start(Map.of(Setting.NOTIFY_MAX_ATTEMPTS, "3", Setting.NOTIFY_RETRY_INITIAL, "300ms", Setting.NOTIFY_RETRY_MAX, "10m",
+                Setting.NOTIFY_POLL_INTERVAL, "50ms"));
+        WsClient client = server.connectHerald("u");
+        String id = server.publishToUser("u", "1");
+        client.awaitMessageIds(1);
+
+        JsonObject dead = Awaitility.await().atMost(WsClient.WAIT).until(this::receiptDeadLetters, l -> l.size() == 1).get(0);
+
+        // notify.max-attempts (3), not a retry loop of the receipt webhook's own: three requests, then a dead letter
+        List<WebhookReceiver.Request> attempts = receiver.requests();
+        assertThat(attempts).hasSize(3);
+        attempts.forEach(this::assertSigned);
+        assertThat(attempts).extracting(r -> r.header("webhook-id")).containsOnly(dead.getString("id"));
+        assertThat(attempts).extracting(WebhookReceiver.Request::body).containsOnly(attempts.get(0).body());
+        // notify.retry-initial 300ms doubling, with equal jitter: at least 150 ms, then at least 300 ms apart
+        assertThat(attempts.get(1).receivedNanos() - attempts.get(0).receivedNanos()).isGreaterThanOrEqualTo(150_000_000L);
+        assertThat(attempts.get(2).receivedNanos() - attempts.get(1).receivedNanos()).isGreaterThanOrEqualTo(300_000_000L);
+        assertThat(dead.getString("channel")).isEqualTo("receipt-webhook");
+        assertThat(dead.getString("state")).isEqualTo("dead");
+        assertThat(dead.getString("lastError")).startsWith("HTTP 503").contains("gave up after 3 attempts");
+        assertThat(dead.getJsonArray("attempts")).hasSize(3);
+        assertThat(server.http().get("/metrics").body()).containsPattern("herald_notify_dead_total\\{channel=\"receipt-webhook\"[^}]*} 1\\.0");
+
+        Http.Response retried = server.http().send(server.http().request("/api/v1/dead-letters/" + dead.getString("id") + "/retry")
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(retried.status()).as(retried.body()).isEqualTo(202);
+        List<WebhookReceiver.Request> all = receiver.awaitRequests(4);
+        assertThat(all.get(3).header("webhook-id")).isEqualTo(dead.getString("id"));
+        assertThat(all.get(3).body()).isEqualTo(attempts.get(0).body());
+        assertThat(statusesPosted(id)).containsExactly("delivered", "delivered", "delivered", "delivered");
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> receiptDeadLetters().isEmpty());
+    }
+
+    @Test
+    void a_batch_still_to_be_retried_is_sent_by_the_next_start_with_the_same_webhook_id() {
+        receiver.answer(503);
+        // the retry falls due after the restart; the stop waits for the first attempt to be recorded
+        start(Map.of(Setting.NOTIFY_RETRY_INITIAL, "2s", Setting.NOTIFY_RETRY_MAX, "2s"));
+        String dataDir = server.server().config().dataDir().toString();
+        WsClient client = server.connectHerald("u");
+        String id = server.publishToUser("u", "1");
+        client.awaitMessageIds(1);
+        WebhookReceiver.Request refused = receiver.awaitRequests(1).get(0);
+        server.close();
+
+        start(Map.of(Setting.DATA_DIR, dataDir));
+
+        WebhookReceiver.Request again = receiver.awaitRequests(2).get(1);
+        assertThat(again.header("webhook-id")).isEqualTo(refused.header("webhook-id"));
+        assertThat(again.body()).isEqualTo(refused.body());
+        assertSigned(again);
+        assertThat(statusesPosted(id)).containsExactly("delivered", "delivered");
+    }
+
+    @Test
+    void the_receipt_channel_is_not_one_publishers_can_name() {
+        start();
+
+        assertThat(new JsonObject(server.http().get("/api/v1/channels").body()).getJsonArray("channels")).doesNotContain("receipt-webhook");
+        Http.Response refused = server.http().postJson("/api/v1/messages",
+                "{\"to\":{\"users\":[\"u\"]},\"channels\":[\"ws\",\"receipt-webhook\"],\"data\":1}");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.errorCode()).isEqualTo("invalid_request");
+    }
+
+    private List<JsonObject> receiptDeadLetters() {
+        JsonArray page = new JsonObject(server.http().get("/api/v1/dead-letters?channel=receipt-webhook").body()).getJsonArray("deadLetters");
+        List<JsonObject> out = new ArrayList<>();
+        page.forEach(o -> out.add((JsonObject) o));
+        return out;
     }
 }

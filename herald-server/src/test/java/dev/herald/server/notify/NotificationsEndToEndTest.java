@@ -3,7 +3,7 @@ package dev.herald.server.notify;
 import dev.herald.core.JsonText;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.server.config.Setting;
-import dev.herald.server.receipts.WebhookSignature;
+import dev.herald.server.notify.webhook.WebhookSignature;
 import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WebhookReceiver;

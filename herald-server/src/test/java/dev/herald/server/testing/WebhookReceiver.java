@@ -21,8 +21,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * request and answers with the statuses it was told to, then 200.
  */
 public final class WebhookReceiver implements AutoCloseable {
-    /** One request as received; header names lower-cased. */
-    public record Request(String method, String path, Map<String, String> headers, String body) {
+    /** One request as received; header names lower-cased; {@code receivedNanos} is {@link System#nanoTime()} on arrival. */
+    public record Request(String method, String path, Map<String, String> headers, String body, long receivedNanos) {
         public String header(String name) {
             return headers.get(name.toLowerCase(java.util.Locale.ROOT));
         }
@@ -53,11 +53,12 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        long receivedNanos = System.nanoTime();
         Map<String, String> headers = new TreeMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(java.util.Locale.ROOT), String.join(",", values)));
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         synchronized (requests) {
-            requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body));
+            requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body, receivedNanos));
         }
         Integer status = statuses.poll();
         exchange.sendResponseHeaders(status == null ? 200 : status, -1);

@@ -4,6 +4,7 @@ import dev.herald.core.hub.HubStats;
 import dev.herald.server.config.ConfigSources;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.config.Setting;
+import dev.herald.server.net.VertxInternals;
 import io.netty.channel.Channel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -51,7 +52,7 @@ public final class AutobahnEchoServer implements AutoCloseable {
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         Router router = Router.router(vertx);
         router.get(PATH).handler(ctx -> ctx.request().toWebSocket().onSuccess(ws -> {
-            Channel channel = WebSocketEndpoint.nettyChannel(ctx.request());
+            Channel channel = VertxInternals.channel(ctx.request());
             NettySession session = new NettySession("e" + connectionSeq.incrementAndGet(), channel,
                     config.sendQueueBytes(), stats, Instant.now());
             open.add(session);

@@ -1,6 +1,7 @@
 package dev.herald.server.ws;
 
 import dev.herald.core.hub.HubStats;
+import dev.herald.server.net.VertxInternals;
 import dev.herald.server.testing.WsClient;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -54,7 +55,7 @@ class NettySessionWriteBatchingTest {
         HttpServerOptions options = new HttpServerOptions(WebSocketOptions.httpServerOptions(
                 AutobahnEchoServer.config(0, Map.of())));
         http = vertx.createHttpServer(options).requestHandler(request -> request.toWebSocket().onSuccess(ws -> {
-            Channel channel = WebSocketEndpoint.nettyChannel(request);
+            Channel channel = VertxInternals.channel(request);
             channel.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
                 @Override
                 public void flush(ChannelHandlerContext ctx) {

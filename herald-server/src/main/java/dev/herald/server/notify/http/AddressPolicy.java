@@ -66,6 +66,14 @@ public final class AddressPolicy {
     }
 
     /**
+     * Every address, loopback and link-local included: only for a destination the operator configured (the
+     * receipt webhook, {@code receipts.webhook-url}), never for one an API caller names.
+     */
+    public static AddressPolicy anyAddress() {
+        return new AddressPolicy(true, true, List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")));
+    }
+
+    /**
      * Parses and checks an outbound URL: http or https, a host, no user info, at most
      * {@link #MAX_URL_LENGTH} characters, and a literal IP host must be {@link #allows allowed}.
      * Host names are not resolved here (that happens at send time).

@@ -5,13 +5,11 @@ import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.core.notify.Destination;
 import dev.herald.core.notify.Notification;
-import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.notify.http.AddressPolicy;
 import dev.herald.server.notify.http.HttpDestinations;
 import dev.herald.server.notify.http.HttpNotifier;
 import dev.herald.server.notify.http.HttpSendResults;
 import dev.herald.server.notify.http.OutboundHttp;
-import dev.herald.server.receipts.WebhookSignature;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -50,9 +48,9 @@ public final class WebhookNotifier extends HttpNotifier {
             } catch (IllegalArgumentException e) {
                 throw new HeraldException(ErrorCode.INVALID_REQUEST, HttpDestinations.secretPath(path) + ": the part after whsec_ is not base64");
             }
-            if (bytes < HeraldConfig.MIN_WEBHOOK_SECRET_BYTES) {
+            if (bytes < WebhookSignature.MIN_SECRET_BYTES) {
                 throw new HeraldException(ErrorCode.INVALID_REQUEST,
-                        HttpDestinations.secretPath(path) + " must be at least " + HeraldConfig.MIN_WEBHOOK_SECRET_BYTES + " bytes");
+                        HttpDestinations.secretPath(path) + " must be at least " + WebhookSignature.MIN_SECRET_BYTES + " bytes");
             }
         }
         return d;

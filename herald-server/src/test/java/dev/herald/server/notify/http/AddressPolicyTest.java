@@ -69,6 +69,15 @@ class AddressPolicyTest {
     }
 
     @Test
+    void the_operators_own_destinations_may_be_anywhere() throws Exception {
+        AddressPolicy any = AddressPolicy.anyAddress();
+        for (String address : List.of("127.0.0.1", "::1", "10.1.2.3", "169.254.169.254", "fe80::1", "0.0.0.0", "93.184.216.34", "::ffff:127.0.0.1")) {
+            assertThat(any.allows(InetAddress.getByName(address))).as(address).isTrue();
+        }
+        assertThatThrownBy(() -> any.checkUrl("https://user:pw@example.com/")).hasMessageContaining("user info");
+    }
+
+    @Test
     void an_allow_list_block_opens_exactly_that_block() throws Exception {
         AddressPolicy policy = new AddressPolicy(false, false, List.of(Cidr.parse("10.20.0.0/16"), Cidr.parse("fd00:1::/32")));
         assertThat(policy.allows(InetAddress.getByName("10.20.3.4"))).isTrue();

@@ -1,4 +1,4 @@
-package dev.herald.server.notify;
+package dev.herald.server;
 
 import dev.herald.core.notify.ChannelPolicy;
 import dev.herald.core.notify.CircuitPolicy;
@@ -15,6 +15,7 @@ import dev.herald.server.notify.http.OutboundHttp;
 import dev.herald.server.notify.slack.SlackNotifier;
 import dev.herald.server.notify.webhook.WebhookNotifier;
 import dev.herald.server.notify.wecom.WeComNotifier;
+import dev.herald.server.receipts.ReceiptWebhookNotifier;
 import io.vertx.core.Vertx;
 
 import java.util.function.Function;
@@ -22,25 +23,37 @@ import java.util.function.Function;
 /**
  * The composition of the notification channels: which notifiers run (from {@code notify.channels} and
  * {@code email.*}) and each channel's policy. Adding a channel = its package + one line in {@link #create}
- * ({@code docs/channels.md}).
+ * ({@code docs/channels.md}). Part of the composition root: the channel packages know nothing of the
+ * configuration, which is read here.
+ *
+ * <p>Two sets of channels: {@link #notifiers()}, the ones API callers name ({@code "channels":[…]}, contacts),
+ * and {@link #dispatched()}, those plus the receipt webhook's channel when {@code receipts.webhook-url} is set,
+ * which the dispatcher sends but no caller can address.
  */
-public final class Channels implements AutoCloseable {
+final class NotifyChannels implements AutoCloseable {
     /** Answers of webhooks and robots are read up to this; they are only checked for an error code. */
     static final int MAX_RESPONSE_BYTES = 64 * 1024;
 
     private final Notifiers notifiers = new Notifiers();
+    private final Notifiers dispatched = new Notifiers();
     private final NotifyConfig config;
     private final OutboundHttp http;
     private final EmailNotifier email;
 
-    public Channels(Vertx vertx, NotifyConfig config) {
+    /** {@code receiptSecret}: {@code receipts.webhook-secret}, or {@code null} when there is no receipt webhook. */
+    NotifyChannels(Vertx vertx, NotifyConfig config, String receiptSecret) {
         this.config = config;
         this.http = new OutboundHttp(vertx, config.connectTimeout(), config.timeout(), MAX_RESPONSE_BYTES);
         AddressPolicy policy = new AddressPolicy(config.allowLoopback(), config.allowPrivateNetworks(),
                 config.allowedNetworks().stream().map(Cidr::parse).toList());
         this.email = config.activeChannels().contains("email") ? new EmailNotifier(vertx, config.email()) : null;
         for (String channel : config.activeChannels()) {
-            notifiers.register(create(channel, policy));
+            Notifier notifier = create(channel, policy);
+            notifiers.register(notifier);
+            dispatched.register(notifier);
+        }
+        if (receiptSecret != null) {
+            dispatched.register(new ReceiptWebhookNotifier(http, receiptSecret));
         }
     }
 
@@ -57,16 +70,22 @@ public final class Channels implements AutoCloseable {
         return factory.apply(policy);
     }
 
-    public Notifiers notifiers() {
+    /** The channels API callers may name. */
+    Notifiers notifiers() {
         return notifiers;
     }
 
-    /** The policy of one channel: its retry budget from the configuration, the shared timeout and in-flight cap. */
-    public ChannelPolicy policy(String channel) {
+    /** What the dispatcher sends: {@link #notifiers()} and the receipt webhook's channel. */
+    Notifiers dispatched() {
+        return dispatched;
+    }
+
+    /**
+     * The policy of one channel: its retry budget from the configuration ({@code notify.<channel>.*}, else
+     * {@code notify.*}), the shared backoff, timeout and in-flight cap.
+     */
+    ChannelPolicy policy(String channel) {
         NotifyConfig.Retry retry = config.retry(channel);
-        if (retry == null) {
-            return ChannelPolicy.DEFAULT;
-        }
         return new ChannelPolicy(new RetryPolicy(config.retryInitial(), config.retryMax(), RetryPolicy.DEFAULT_MULTIPLIER,
                 retry.maxAttempts(), retry.deadline()), config.maxInFlight(), config.timeout().plusSeconds(1), CircuitPolicy.DEFAULT);
     }

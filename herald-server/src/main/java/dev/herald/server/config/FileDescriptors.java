@@ -1,4 +1,4 @@
-package dev.herald.server.net;
+package dev.herald.server.config;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 

@@ -1,4 +1,4 @@
-package dev.herald.server.receipts;
+package dev.herald.server.notify.webhook;
 
 import dev.herald.server.notify.http.HmacSha256;
 
@@ -8,9 +8,13 @@ import java.util.Base64;
 /**
  * Signs webhook requests the Standard Webhooks way (standardwebhooks.com): the signature is
  * {@code v1,} + base64(HMAC-SHA256(secret, "<webhook-id>.<webhook-timestamp>.<body>")). A secret written
- * {@code whsec_<base64>} is the base64-decoded bytes; any other secret is used as UTF-8 bytes.
+ * {@code whsec_<base64>} is the base64-decoded bytes; any other secret is used as UTF-8 bytes. Used by the
+ * {@code webhook} channel and by the receipt webhook ({@code receipts.webhook-secret}). Immutable, thread-safe.
  */
 public final class WebhookSignature {
+    /** Shorter keys are refused (contacts, targets, {@code receipts.webhook-secret}): 24 bytes resist guessing. */
+    public static final int MIN_SECRET_BYTES = 24;
+
     private final byte[] key;
 
     public WebhookSignature(String secret) {
