@@ -3,6 +3,7 @@ package dev.herald.core.store;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Durable messages: per-stream logs (a user's inbox, a topic, the broadcast log) with per-recipient
@@ -45,7 +46,18 @@ import java.util.concurrent.CompletableFuture;
 public interface MessageStore extends AutoCloseable {
 
     /** Commits the messages; completes with one {@link Appended} per message, in input order. */
-    CompletableFuture<List<Appended>> append(List<StoredMessage> messages);
+    default CompletableFuture<List<Appended>> append(List<StoredMessage> messages) {
+        return append(messages, Function.identity());
+    }
+
+    /**
+     * Commits the messages, then runs {@code committed} with one {@link Appended} per message (in input order) on
+     * the store's completion thread, in commit order, and completes with what it returns (or fails with what it
+     * throws). Not run when the commit fails. This is where a publisher fans a message out live: run in commit
+     * order, its fan-out reaches each stream's readers in position order. (A stage attached to the future of
+     * {@link #append(List)} instead could run on the attaching thread, after later commits' fan-outs.)
+     */
+    <T> CompletableFuture<T> append(List<StoredMessage> messages, Function<List<Appended>, T> committed);
 
     /** Reads one page of a stream. {@code now} decides what is expired. */
     CompletableFuture<Replay> replay(ReplayRequest request, long now);
