@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The protocol state machine of one WebSocket connection, independent of the transport: login
@@ -201,9 +202,7 @@ public final class ClientConnection {
             session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR,
                     "sinceAll is not a position (<pos>@<epoch>); the broadcast log is not replayed", null));
         }
-        for (StreamReplay r : replays) {
-            replay(r, null);
-        }
+        replay(replays, null);
     }
 
     /**
@@ -213,37 +212,56 @@ public final class ClientConnection {
     private record StreamReplay(Target stream, ReplayFrom from, ReplayRequest.Pending pending, String cursorText, boolean tracked) { }
 
     /**
-     * Sends what the client missed of one stream, up to the head the replay names, then lets the stream's waiting
-     * live messages through (those above the head; {@link dev.herald.core.session.StreamCursors}). Streams are
-     * replayed independently: order is per stream. {@code sentIds}, when given, is shared by the streams of one
-     * {@code subscribe}, so a message published to several of its topics is replayed once.
+     * Sends what the client missed of each stream, up to the head each replay names, then lets the stream's waiting
+     * live messages through (those above the head; {@link dev.herald.core.session.StreamCursors}). The streams are
+     * read at once and sent one after the other in the given order (order is promised per stream; a fixed order
+     * between them is only tidier). {@code sentIds}, when given, is shared by the streams of one {@code subscribe},
+     * so a message published to several of its topics is replayed once.
      */
-    private void replay(StreamReplay r, java.util.Set<String> sentIds) {
-        boolean seed = session.protocol() == Session.Protocol.SEED;
-        StreamPosition[] head = new StreamPosition[1];
-        inbox.missed(r.stream(), r.from(), r.pending()).thenAccept(found -> {
-            head[0] = found.head();
-            if (!seed && found.gap()) {
-                session.send(ServerFrames.gap(r.cursorText(), r.stream()));
-            }
-            for (StoredMessage m : found.messages()) {
-                Message message = Inbox.toMessage(m);
-                if (sentIds != null && !sentIds.add(message.id())) {
-                    continue;
+    private void replay(List<StreamReplay> replays, java.util.Set<String> sentIds) {
+        List<CompletableFuture<Inbox.Missed>> reads = new ArrayList<>(replays.size());
+        for (StreamReplay r : replays) {
+            reads.add(inbox.missed(r.stream(), r.from(), r.pending()));
+        }
+        CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).whenComplete((v, readError) -> {
+            Throwable error = readError;
+            for (int i = 0; i < replays.size(); i++) {
+                StreamReplay r = replays.get(i);
+                Inbox.Missed found = null;
+                if (error == null) {
+                    try {
+                        found = reads.get(i).join();
+                        send(r, found, sentIds);
+                    } catch (RuntimeException e) {
+                        error = e;
+                    }
                 }
-                byte[] frame = seed ? message.rawFrame() : message.envelopeFrame(r.stream());
-                if (session.cursors().replayed(r.stream(), message.position(r.stream()), message.id(), frame, r.tracked())) {
-                    inbox.countReplayed();
-                }
+                // always, or the stream's live messages would wait for good
+                session.cursors().endReplay(r.stream(), found == null ? null : found.head());
             }
-        }).whenComplete((v, error) -> {
             if (error != null) {
                 // a replay that failed closes the connection (4500: reconnect and resume later) so nothing is skipped
-                log.warn("connection {}: replay of {} failed: {}", session.id(), r.stream(), LogSafe.value(error));
+                log.warn("connection {}: replay failed: {}", session.id(), LogSafe.value(error));
                 session.close(CloseReason.SERVER_ERROR);
             }
-            session.cursors().endReplay(r.stream(), head[0]);
         });
+    }
+
+    private void send(StreamReplay r, Inbox.Missed found, java.util.Set<String> sentIds) {
+        boolean seed = session.protocol() == Session.Protocol.SEED;
+        if (!seed && found.gap()) {
+            session.send(ServerFrames.gap(r.cursorText(), r.stream()));
+        }
+        for (StoredMessage m : found.messages()) {
+            Message message = Inbox.toMessage(m);
+            if (sentIds != null && !sentIds.add(message.id())) {
+                continue;
+            }
+            byte[] frame = seed ? message.rawFrame() : message.envelopeFrame(r.stream());
+            if (session.cursors().replayed(r.stream(), message.position(r.stream()), message.id(), frame, r.tracked())) {
+                inbox.countReplayed();
+            }
+        }
     }
 
     private void onFrame(ClientFrame frame) {
@@ -299,10 +317,8 @@ public final class ClientConnection {
         }
         session.send(ServerFrames.subscribed("subscribed", topics, frame.ref()));
         if (since != null) {
-            java.util.Set<String> sentIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            for (String topic : distinct) {
-                replay(new StreamReplay(new Target.Topic(topic), from, ReplayRequest.Pending.ALL, since, false), sentIds);
-            }
+            replay(distinct.stream().map(topic -> new StreamReplay(new Target.Topic(topic), from, ReplayRequest.Pending.ALL, since, false))
+                    .toList(), new java.util.HashSet<>());
         }
     }
 
