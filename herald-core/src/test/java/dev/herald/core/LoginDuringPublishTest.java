@@ -9,7 +9,7 @@ import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.message.PublishRequest;
 import dev.herald.core.message.Target;
-import dev.herald.core.protocol.ClientConnection;
+import dev.herald.core.connection.ClientConnection;
 import dev.herald.core.protocol.ClientFrameParser;
 import dev.herald.core.protocol.ProtocolLimits;
 import dev.herald.core.store.Appended;

@@ -1,4 +1,4 @@
-package dev.herald.core.protocol;
+package dev.herald.core.connection;
 
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.DevAuthenticator;
@@ -6,6 +6,8 @@ import dev.herald.core.auth.Principal;
 import dev.herald.core.delivery.Inbox;
 import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.hub.Hub;
+import dev.herald.core.protocol.ClientFrameParser;
+import dev.herald.core.protocol.ProtocolLimits;
 import dev.herald.core.store.MemoryMessageStore;
 import dev.herald.core.store.StoreLimits;
 import org.junit.jupiter.api.AfterEach;

@@ -1,10 +1,15 @@
-package dev.herald.core.protocol;
+package dev.herald.core.connection;
 
 import dev.herald.core.LogSafe;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.Principal;
 import dev.herald.core.delivery.Inbox;
 import dev.herald.core.hub.Hub;
+import dev.herald.core.protocol.ClientFrame;
+import dev.herald.core.protocol.ClientFrameParser;
+import dev.herald.core.protocol.ProtocolError;
+import dev.herald.core.protocol.ProtocolLimits;
+import dev.herald.core.protocol.ServerFrames;
 import dev.herald.core.message.Message;
 import dev.herald.core.message.MessageIds;
 import dev.herald.core.message.Target;
@@ -27,7 +32,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The protocol state machine of one WebSocket connection, independent of the transport: login
+ * The protocol state machine of one client connection, independent of the transport (a WebSocket today): login
  * (token, dev-mode uid, or the seed's {@code {"uid"}} frame), then subscribe / unsubscribe / ping.
  *
  * <p>Threading: the transport calls {@link #start}, {@link #onText} and {@link #onBinary} from one
