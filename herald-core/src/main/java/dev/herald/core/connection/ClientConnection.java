@@ -10,7 +10,6 @@ import dev.herald.core.protocol.ClientFrameParser;
 import dev.herald.core.protocol.ProtocolError;
 import dev.herald.core.protocol.ProtocolLimits;
 import dev.herald.core.protocol.ServerFrames;
-import dev.herald.core.message.Message;
 import dev.herald.core.message.MessageIds;
 import dev.herald.core.message.Target;
 import dev.herald.core.message.Topics;
@@ -21,7 +20,6 @@ import dev.herald.core.session.Session;
 import dev.herald.core.store.DeliveryStatus;
 import dev.herald.core.store.ReplayFrom;
 import dev.herald.core.store.ReplayRequest;
-import dev.herald.core.store.StoredMessage;
 import dev.herald.core.store.StreamPosition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +27,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The protocol state machine of one client connection, independent of the transport (a WebSocket today): login
@@ -49,6 +46,7 @@ public final class ClientConnection {
     private final ProtocolLimits limits;
     private final String nodeId;
     private final Inbox inbox;
+    private final Replays replays;
     private volatile boolean authenticated;
     private Principal principal;
     private int badFrames;
@@ -57,6 +55,7 @@ public final class ClientConnection {
                             ProtocolLimits limits, String nodeId, Inbox inbox) {
         this.session = session;
         this.inbox = inbox;
+        this.replays = new Replays(session, inbox);
         this.hub = hub;
         this.authenticator = authenticator;
         this.parser = parser;
@@ -174,19 +173,17 @@ public final class ClientConnection {
         StreamPosition all = since.all() == null || seed ? null : StreamPosition.parseCursor(since.all());
         // what the login replays: the inbox; with a broadcast-log position, the broadcast log after it; with a
         // message id, the broadcast log after it too (one message id is a cursor in every stream)
-        List<StreamReplay> replays = new ArrayList<>(2);
-        replays.add(new StreamReplay(new Target.User(userId), inboxFrom == null ? ReplayFrom.BEGINNING : inboxFrom,
+        List<Replays.Stream> replays = new ArrayList<>(2);
+        replays.add(new Replays.Stream(new Target.User(userId), inboxFrom == null ? ReplayFrom.BEGINNING : inboxFrom,
                 inboxFrom == null ? (seed ? ReplayRequest.Pending.UNDELIVERED : ReplayRequest.Pending.UNACKED) : ReplayRequest.Pending.ALL,
                 inboxFrom == null ? "" : since.inbox(), true));
         if (all != null) {
-            replays.add(new StreamReplay(Target.Everyone.INSTANCE, new ReplayFrom(null, all), ReplayRequest.Pending.ALL, since.all(), false));
+            replays.add(new Replays.Stream(Target.Everyone.INSTANCE, new ReplayFrom(null, all), ReplayRequest.Pending.ALL, since.all(), false));
         } else if (inboxFrom != null && inboxFrom.afterId() != null) {
-            replays.add(new StreamReplay(Target.Everyone.INSTANCE, inboxFrom, ReplayRequest.Pending.ALL, since.inbox(), false));
+            replays.add(new Replays.Stream(Target.Everyone.INSTANCE, inboxFrom, ReplayRequest.Pending.ALL, since.inbox(), false));
         }
         // live messages of the replayed streams wait from the moment the hub knows the session until the replay is sent
-        for (StreamReplay r : replays) {
-            session.cursors().beginReplay(r.stream());
-        }
+        this.replays.begin(replays);
         if (hub.add(session) == Hub.AddResult.TOO_MANY_CONNECTIONS) {
             refuse(CloseReason.TOO_MANY_CONNECTIONS, "user '" + LogSafe.value(userId) + "' holds its maximum of connections");
             return;
@@ -207,66 +204,7 @@ public final class ClientConnection {
             session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR,
                     "sinceAll is not a position (<pos>@<epoch>); the broadcast log is not replayed", null));
         }
-        replay(replays, null);
-    }
-
-    /**
-     * One stream to replay: where from, which of its messages ({@code pending}), the cursor as the client sent it (for
-     * a {@code gap} frame), and whether its deliveries are receipts (the user's own inbox; broadcasts are not).
-     */
-    private record StreamReplay(Target stream, ReplayFrom from, ReplayRequest.Pending pending, String cursorText, boolean tracked) { }
-
-    /**
-     * Sends what the client missed of each stream, up to the head each replay names, then lets the stream's waiting
-     * live messages through (those above the head; {@link dev.herald.core.session.StreamCursors}). The streams are
-     * read at once and sent one after the other in the given order (order is promised per stream; a fixed order
-     * between them is only tidier). {@code sentIds}, when given, is shared by the streams of one {@code subscribe},
-     * so a message published to several of its topics is replayed once.
-     */
-    private void replay(List<StreamReplay> replays, java.util.Set<String> sentIds) {
-        List<CompletableFuture<Inbox.Missed>> reads = new ArrayList<>(replays.size());
-        for (StreamReplay r : replays) {
-            reads.add(inbox.missed(r.stream(), r.from(), r.pending()));
-        }
-        CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).whenComplete((v, readError) -> {
-            Throwable error = readError;
-            for (int i = 0; i < replays.size(); i++) {
-                StreamReplay r = replays.get(i);
-                Inbox.Missed found = null;
-                if (error == null) {
-                    try {
-                        found = reads.get(i).join();
-                        send(r, found, sentIds);
-                    } catch (RuntimeException e) {
-                        error = e;
-                    }
-                }
-                // always, or the stream's live messages would wait for good
-                session.cursors().endReplay(r.stream(), found == null ? null : found.head());
-            }
-            if (error != null) {
-                // a replay that failed closes the connection (4500: reconnect and resume later) so nothing is skipped
-                log.warn("connection {}: replay failed: {}", session.id(), LogSafe.value(error));
-                session.close(CloseReason.SERVER_ERROR);
-            }
-        });
-    }
-
-    private void send(StreamReplay r, Inbox.Missed found, java.util.Set<String> sentIds) {
-        boolean seed = session.protocol() == Session.Protocol.SEED;
-        if (!seed && found.gap()) {
-            session.send(ServerFrames.gap(r.cursorText(), r.stream()));
-        }
-        for (StoredMessage m : found.messages()) {
-            Message message = Inbox.toMessage(m);
-            if (sentIds != null && !sentIds.add(message.id())) {
-                continue;
-            }
-            byte[] frame = seed ? message.rawFrame() : message.envelopeFrame(r.stream());
-            if (session.cursors().replayed(r.stream(), message.position(r.stream()), message.id(), frame, r.tracked())) {
-                inbox.countReplayed();
-            }
-        }
+        this.replays.run(replays, null);
     }
 
     private void onFrame(ClientFrame frame) {
@@ -311,19 +249,15 @@ public final class ClientConnection {
             throw new ProtocolError.Failure(ProtocolError.INVALID_CURSOR,
                     "a position (<pos>@<epoch>) names one topic's place: subscribe to one topic per position");
         }
-        List<String> distinct = topics.stream().distinct().toList();
-        if (since != null) {
-            for (String topic : distinct) {
-                session.cursors().beginReplay(new Target.Topic(topic)); // before subscribing: live topic messages wait behind the replay
-            }
-        }
+        List<Replays.Stream> topicReplays = since == null ? List.of() : topics.stream().distinct()
+                .map(topic -> new Replays.Stream(new Target.Topic(topic), from, ReplayRequest.Pending.ALL, since, false)).toList();
+        replays.begin(topicReplays); // before subscribing: live topic messages wait behind the replay
         for (String topic : topics) {
             hub.subscribe(session, topic);
         }
         session.send(ServerFrames.subscribed("subscribed", topics, frame.ref()));
-        if (since != null) {
-            replay(distinct.stream().map(topic -> new StreamReplay(new Target.Topic(topic), from, ReplayRequest.Pending.ALL, since, false))
-                    .toList(), new java.util.HashSet<>());
+        if (!topicReplays.isEmpty()) {
+            replays.run(topicReplays, new java.util.HashSet<>());
         }
     }
 
