@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The transport-independent half of a {@link Session}: identity, binding to a user, the topics it
- * follows, and a close that runs exactly once. A transport extends it with {@link #send} and
- * {@link #closeTransport}.
+ * follows, the read rule that joins replays to live messages ({@link #cursors()}), and a close that runs
+ * exactly once. A transport extends it with {@link #send} and {@link #closeTransport}.
  *
  * <p>{@link #close} runs the close listener (which removes the session from the hub) before it
  * touches the transport, so the association is gone at once even when the peer never answers the
@@ -117,9 +117,6 @@ public abstract class BaseSession implements Session {
     public final boolean deliver(Target stream, StreamPosition position, String messageId, byte[] frame, boolean tracked) {
         return position == null ? deliver(messageId, frame, tracked) : cursors().live(stream, position, messageId, frame, tracked);
     }
-
-    /** Most live messages held back during replays before the connection counts as too slow. */
-    static final int MAX_HELD = StreamCursors.MAX_HELD;
 
     /**
      * Queues a frame and, once the transport has written it, reports {@code messageId} delivered. This
