@@ -20,9 +20,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The reads: one replay page and one receipt, each inside one read transaction (one snapshot) on a reader
- * connection. Same rules as {@code MemoryMessageStore}: expired entries are hidden at once and, between the
- * cursor and the end of the page, report a gap, as does a {@code trimmed_through} beyond the cursor. Replayed
+ * The reads: one replay page and one receipt, each inside one read transaction on a reader connection. Same
+ * rules as {@code MemoryMessageStore}: a page is in position order and bounded by the head it names (the read
+ * rule of {@code MessageStore}); expired entries are hidden at once and, between the cursor and the end of the
+ * page, report a gap, as does a {@code trimmed_through} beyond an id cursor the stream no longer holds. Replayed
  * messages carry their position in the replayed stream, with the stream's epoch.
  * Stateless; callers run it on reader threads.
  */
