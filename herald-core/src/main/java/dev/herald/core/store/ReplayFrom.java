@@ -37,9 +37,4 @@ public record ReplayFrom(String afterId, StreamPosition afterPosition) {
     public ReplayRequest request(Target stream, ReplayRequest.Pending pending, int limit, long upTo) {
         return new ReplayRequest(stream, afterId, afterPosition, pending, limit, upTo);
     }
-
-    /** Whether it names a place in the stream (a replay from it can have a gap). */
-    public boolean isCursor() {
-        return afterId != null || afterPosition != null;
-    }
 }
