@@ -173,17 +173,17 @@ public final class ClientConnection {
         StreamPosition all = since.all() == null || seed ? null : StreamPosition.parseCursor(since.all());
         // what the login replays: the inbox; with a broadcast-log position, the broadcast log after it; with a
         // message id, the broadcast log after it too (one message id is a cursor in every stream)
-        List<Replays.Stream> replays = new ArrayList<>(2);
-        replays.add(new Replays.Stream(new Target.User(userId), inboxFrom == null ? ReplayFrom.BEGINNING : inboxFrom,
+        List<Replays.Stream> streams = new ArrayList<>(2);
+        streams.add(new Replays.Stream(new Target.User(userId), inboxFrom == null ? ReplayFrom.BEGINNING : inboxFrom,
                 inboxFrom == null ? (seed ? ReplayRequest.Pending.UNDELIVERED : ReplayRequest.Pending.UNACKED) : ReplayRequest.Pending.ALL,
                 inboxFrom == null ? "" : since.inbox(), true));
         if (all != null) {
-            replays.add(new Replays.Stream(Target.Everyone.INSTANCE, new ReplayFrom(null, all), ReplayRequest.Pending.ALL, since.all(), false));
+            streams.add(new Replays.Stream(Target.Everyone.INSTANCE, new ReplayFrom(null, all), ReplayRequest.Pending.ALL, since.all(), false));
         } else if (inboxFrom != null && inboxFrom.afterId() != null) {
-            replays.add(new Replays.Stream(Target.Everyone.INSTANCE, inboxFrom, ReplayRequest.Pending.ALL, since.inbox(), false));
+            streams.add(new Replays.Stream(Target.Everyone.INSTANCE, inboxFrom, ReplayRequest.Pending.ALL, since.inbox(), false));
         }
         // live messages of the replayed streams wait from the moment the hub knows the session until the replay is sent
-        this.replays.begin(replays);
+        replays.begin(streams);
         if (hub.add(session) == Hub.AddResult.TOO_MANY_CONNECTIONS) {
             refuse(CloseReason.TOO_MANY_CONNECTIONS, "user '" + LogSafe.value(userId) + "' holds its maximum of connections");
             return;
@@ -204,7 +204,7 @@ public final class ClientConnection {
             session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR,
                     "sinceAll is not a position (<pos>@<epoch>); the broadcast log is not replayed", null));
         }
-        this.replays.run(replays, null);
+        replays.run(streams, null);
     }
 
     private void onFrame(ClientFrame frame) {
