@@ -339,38 +339,35 @@ public final class PushCenter {
         List<String> messageIds = new ArrayList<>(requests.size());
         List<StoredMessage> stored = new ArrayList<>(requests.size());
         List<List<NotifyJob>> jobs = new ArrayList<>(requests.size());
-        // Ids are taken and the publish step attached in the inbox's publish order: ids then reach the
-        // store, and the broker, in increasing order (the store completes calls in call order), so a
-        // client's cursor (the greatest id it saw) never skips a message that is still being committed;
-        // and a replay never reads a committed message whose fan-out is not attached yet (Inbox#inPublishOrder).
-        CompletableFuture<List<BatchResult>> committed = inbox.inPublishOrder(() -> {
-            for (PublishRequest r : requests) {
-                String id = ids.next(now);
-                messageIds.add(id);
-                List<NotifyJob> planned = notifications.plan(r, id, now, () -> ids.next(now));
-                jobs.add(planned);
-                if (r.persist()) {
-                    stored.add(new StoredMessage(id, now, now + ttl(r).toMillis(), r.dataJson(), r.inAppUsers(), r.topics(), r.all(),
-                            r.idempotencyKey(), planned, r.idempotencyKey() == null ? null : r.fingerprint()));
+        for (PublishRequest r : requests) {
+            String id = ids.next(now);
+            messageIds.add(id);
+            List<NotifyJob> planned = notifications.plan(r, id, now, () -> ids.next(now));
+            jobs.add(planned);
+            if (r.persist()) {
+                stored.add(new StoredMessage(id, now, now + ttl(r).toMillis(), r.dataJson(), r.inAppUsers(), r.topics(), r.all(),
+                        r.idempotencyKey(), planned, r.idempotencyKey() == null ? null : r.fingerprint()));
+            }
+        }
+        // The fan-out runs in the store's commit order (MessageStore#append with a step), so each stream's live
+        // messages reach a connection in position order; that and the replay's head are all the replay/live seam
+        // needs (StreamCursors). No lock: ids are not in commit order, positions are.
+        CompletableFuture<List<BatchResult>> committed = store.append(stored, appended -> {
+            Iterator<Appended> next = appended.iterator();
+            List<BatchResult> out = new ArrayList<>(requests.size());
+            for (int i = 0; i < requests.size(); i++) {
+                PublishRequest r = requests.get(i);
+                if (!r.persist()) {
+                    out.add(publishTransient(r, messageIds.get(i), now));
+                    continue;
+                }
+                Appended a = next.next();
+                out.add(publishStored(r, a, now));
+                if (!a.duplicate()) {
+                    notifications.committed(jobs.get(i));
                 }
             }
-            return store.append(stored).thenApply(appended -> {
-                Iterator<Appended> next = appended.iterator();
-                List<BatchResult> out = new ArrayList<>(requests.size());
-                for (int i = 0; i < requests.size(); i++) {
-                    PublishRequest r = requests.get(i);
-                    if (!r.persist()) {
-                        out.add(publishTransient(r, messageIds.get(i), now));
-                        continue;
-                    }
-                    Appended a = next.next();
-                    out.add(publishStored(r, a, now));
-                    if (!a.duplicate()) {
-                        notifications.committed(jobs.get(i));
-                    }
-                }
-                return out;
-            });
+            return out;
         });
         CompletableFuture<List<BatchResult>> mapped = committed.exceptionally(e -> {
             stats.storeFailures.increment();

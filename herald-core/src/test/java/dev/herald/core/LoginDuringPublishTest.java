@@ -9,7 +9,7 @@ import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.message.PublishRequest;
 import dev.herald.core.message.Target;
-import dev.herald.core.protocol.ClientConnection;
+import dev.herald.core.connection.ClientConnection;
 import dev.herald.core.protocol.ClientFrameParser;
 import dev.herald.core.protocol.ProtocolLimits;
 import dev.herald.core.store.Appended;
@@ -34,9 +34,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +53,6 @@ class LoginDuringPublishTest {
     private final Inbox inbox = new Inbox(store, Clock.systemUTC(), stats, ReceiptListener.NONE, 10_000);
     private final PushCenter center = new PushCenter(hub, broker, stats, Clock.systemUTC(), "n", "test", store, inbox,
             Durability.defaults());
-    private final ExecutorService threads = Executors.newCachedThreadPool();
 
     LoginDuringPublishTest() {
         broker.start(delivery -> hub.deliver(delivery.targets(), delivery.message()));
@@ -63,39 +61,39 @@ class LoginDuringPublishTest {
     @AfterEach
     void stop() {
         store.resume();
-        threads.shutdownNow();
         store.close();
     }
 
-    /** A memory store whose {@code append} can be made to return late: committed and completed, but its caller held up (as by preemption). */
+    /**
+     * A memory store whose next append commits at once but runs its caller's step (the live fan-out) only when the
+     * test says so: a commit whose fan-out is as late as it can be (a preempted completion, a slow broker).
+     */
     private static final class PausingStore implements MessageStore {
         private final MemoryMessageStore delegate = new MemoryMessageStore(StoreLimits.defaults());
-        private volatile CountDownLatch pause = new CountDownLatch(0);
-        final CountDownLatch paused = new CountDownLatch(1);
+        private volatile boolean holdNext;
+        private final CompletableFuture<Void> release = new CompletableFuture<>();
+        final CountDownLatch committed = new CountDownLatch(1);
         /** Run once by the next read of a user's inbox, right after the store took its snapshot. */
         volatile Runnable afterNextUserRead;
 
-        void pauseAppendCallers() {
-            pause = new CountDownLatch(1);
+        void holdNextFanOut() {
+            holdNext = true;
         }
 
+        /** Runs the held fan-out now, on the calling thread. */
         void resume() {
-            pause.countDown();
+            release.complete(null);
         }
 
         @Override
-        public CompletableFuture<List<Appended>> append(List<StoredMessage> messages) {
-            CompletableFuture<List<Appended>> result = delegate.append(messages);
-            if (pause.getCount() > 0) {
-                result.join(); // committed and completed: whoever attaches to it later runs on its own thread
-                paused.countDown();
-                try {
-                    pause.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+        public <T> CompletableFuture<T> append(List<StoredMessage> messages, Function<List<Appended>, T> then) {
+            if (!holdNext) {
+                return delegate.append(messages, then);
             }
-            return result;
+            holdNext = false;
+            CompletableFuture<List<Appended>> done = delegate.append(messages);
+            done.thenRun(committed::countDown);
+            return done.thenCombine(release, (appended, v) -> then.apply(appended));
         }
 
         @Override
@@ -139,59 +137,44 @@ class LoginDuringPublishTest {
         return PublishRequest.toUser(uid, JsonText.quote(text), text.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static boolean parked(Thread[] thread) {
-        return thread[0] != null && thread[0].getState() == Thread.State.WAITING;
-    }
-
     private static long count(FakeSession session, String text) {
         return session.frames().stream().filter(f -> f.contains("\"data\":\"" + text + "\"")).count();
     }
 
+    /** The duplicate {@code committingSeq} once guarded against, made deterministic: the fan-out comes after the replay ended. */
     @Test
     void a_message_committed_before_the_login_replay_but_fanned_out_after_it_reaches_the_client_once() throws Exception {
-        store.pauseAppendCallers();
-        CompletableFuture<PushCenter.Published> publishing = CompletableFuture.supplyAsync(
-                () -> center.publish(toUser("u", "first")).join(), threads);
-        assertThat(store.paused.await(10, TimeUnit.SECONDS)).isTrue();
+        store.holdNextFanOut();
+        CompletableFuture<PushCenter.Published> publishing = center.publish(toUser("u", "first"));
+        assertThat(store.committed.await(10, TimeUnit.SECONDS)).isTrue();
 
         FakeSession session = new FakeSession("c1");
         ClientConnection connection = new ClientConnection(session, hub, new DevAuthenticator(), new ClientFrameParser(),
                 LIMITS, "n", inbox);
-        Thread[] loginThread = new Thread[1];
-        CompletableFuture<Void> login = CompletableFuture.runAsync(() -> {
-            loginThread[0] = Thread.currentThread();
-            connection.start(null, "u", null);
-        }, threads);
-        // the login either replays at once, or waits until the publisher has fanned out what it committed
+        connection.start(null, "u", null);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(session, "first") > 0
-                || parked(loginThread));
-        store.resume();
-        publishing.get(10, TimeUnit.SECONDS);
-        login.get(10, TimeUnit.SECONDS);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(session, "first") > 0);
+                && !session.cursors().replaying(new Target.User("u")));
 
+        store.resume(); // the fan-out of "first" runs now, after the replay that sent it
+        assertThat(publishing.get(10, TimeUnit.SECONDS).delivered()).isEqualTo(1);
         center.publish(toUser("u", "second")).get(10, TimeUnit.SECONDS);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(session, "second") > 0);
 
         assertThat(count(session, "first")).as(session.frames().toString()).isEqualTo(1);
         assertThat(session.frames()).hasSize(3); // welcome, first, second
+        assertThat(session.cursors().dropped()).isEqualTo(1);
     }
 
     @Test
-    void messages_published_while_a_resuming_login_reads_its_inbox_and_the_broadcasts_arrive_in_id_order() throws Exception {
+    void messages_published_while_a_resuming_login_reads_its_inbox_and_the_broadcasts_arrive_once_each() throws Exception {
         String cursor = center.publish(toUser("u", "seen")).get(10, TimeUnit.SECONDS).id();
-        Thread[] publisher = new Thread[1];
-        CompletableFuture<Void>[] publishing = new CompletableFuture[1];
-        // between the login's two reads, another thread publishes a direct message, then a broadcast
+        // between the login's two reads (inbox, then broadcast log), a direct message and a broadcast are committed
+        // and fanned out: the direct one is above the inbox replay's head (it comes live, after the inbox replay),
+        // the broadcast is at or below the broadcast replay's head (it comes by the replay, its live copy is dropped)
         store.afterNextUserRead = () -> {
-            publishing[0] = CompletableFuture.runAsync(() -> {
-                publisher[0] = Thread.currentThread();
-                center.publish(toUser("u", "direct")).join();
-                center.publish(new PublishRequest(List.of(), List.of(), true, "\"broadcast\"",
-                        "broadcast".getBytes(StandardCharsets.UTF_8))).join();
-            }, threads);
-            // it either gets through, or waits until the login has read every stream
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> publishing[0].isDone() || parked(publisher));
+            center.publish(toUser("u", "direct")).join();
+            center.publish(new PublishRequest(List.of(), List.of(), true, "\"broadcast\"",
+                    "broadcast".getBytes(StandardCharsets.UTF_8))).join();
         };
         FakeSession session = new FakeSession("c1");
         ClientConnection connection = new ClientConnection(session, hub, new DevAuthenticator(), new ClientFrameParser(),
@@ -199,9 +182,11 @@ class LoginDuringPublishTest {
 
         connection.start(null, "u", cursor);
 
-        publishing[0].get(10, TimeUnit.SECONDS);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(session, "direct") > 0 && count(session, "broadcast") > 0);
-        List<String> ids = session.frames().stream().filter(f -> f.startsWith("{\"type\":\"message\"")).map(f -> f.substring(24, 50)).toList();
-        assertThat(ids).as(session.frames().toString()).hasSize(2).isSorted();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(session, "direct") > 0 && count(session, "broadcast") > 0
+                && !session.cursors().replaying(Target.Everyone.INSTANCE) && !session.cursors().replaying(new Target.User("u")));
+        assertThat(count(session, "direct")).as(session.frames().toString()).isEqualTo(1);
+        assertThat(count(session, "broadcast")).as(session.frames().toString()).isEqualTo(1);
+        assertThat(session.frames().stream().filter(f -> f.contains("\"data\":\"broadcast\"")).findFirst().orElseThrow())
+                .contains("\"all\":true,\"pos\":1,");
     }
 }

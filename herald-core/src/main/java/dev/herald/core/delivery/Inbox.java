@@ -20,8 +20,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * The connection-facing side of the message store: reads what a client missed (all pages of it)
@@ -38,16 +36,6 @@ public final class Inbox {
     private final ReceiptListener receipts;
     private final int maxReplay;
     /**
-     * Orders commits against replay reads. A publisher holds it while it takes ids, appends and attaches
-     * its live fan-out to the append; a replay holds it while it asks the store for a page. So a page
-     * never contains a committed message whose fan-out is still unattached: that fan-out runs before the
-     * page completes (the store completes calls in call order), while the session still holds live messages
-     * back and drops those the replay sent. Without it, a publisher delayed between its append and the
-     * attach fanned the message out after the replay that had already sent it was over: a duplicate.
-     */
-    private final ReentrantLock publishOrder = new ReentrantLock();
-
-    /**
      * {@code maxReplay}: most messages one replay sends. The stream cap bounds a stream between maintenance
      * passes, so this only guards memory against a burst; a replay cut short reports a gap.
      */
@@ -59,62 +47,38 @@ public final class Inbox {
         this.maxReplay = maxReplay;
     }
 
-    /** Runs {@code step} (a publisher's id assignment, append and fan-out attach) in publish order; see {@link #publishOrder}. */
-    public <T> T inPublishOrder(Supplier<T> step) {
-        publishOrder.lock();
-        try {
-            return step.get();
-        } finally {
-            publishOrder.unlock();
-        }
-    }
-
-    /** What a replay found: messages oldest first, and whether some were lost before the reader got them. */
-    public record Missed(List<StoredMessage> messages, boolean gap) { }
-
-    /** Reads every retained message of {@code stream} from {@code from} (or pending per {@code pending}), page by page. */
-    public CompletableFuture<Missed> missed(Target stream, ReplayFrom from, ReplayRequest.Pending pending) {
-        return page(stream, from, pending, new ArrayList<>(), false);
-    }
+    /**
+     * What a replay found: messages oldest first (in position order), whether some were lost before the reader got
+     * them, and the head it read up to ({@link Replay#head()}: {@code null} when the stream had no position yet).
+     * Every message of the stream at or below the head is here or lost; every one above it comes live.
+     */
+    public record Missed(List<StoredMessage> messages, boolean gap, StreamPosition head) { }
 
     /**
-     * {@link #missed(Target, ReplayFrom, ReplayRequest.Pending)} for several streams, each from its own place,
-     * answered in the same order. Their first pages are read in one publish-order section, i.e. at one point of
-     * the publish order: a live message held back behind the replay is then newer than every replayed message,
-     * whatever stream each is on. (Read one after the other, a direct message published between the inbox read
-     * and the broadcast read was sent after a newer broadcast.)
+     * Reads every retained message of {@code stream} from {@code from} (or pending per {@code pending}), page by
+     * page, up to the head the first page names: later pages stop there, newer messages come live.
      */
-    public CompletableFuture<List<Missed>> missed(List<Target> streams, List<ReplayFrom> from, ReplayRequest.Pending pending) {
-        List<CompletableFuture<Missed>> each = inPublishOrder(() -> {
-            List<CompletableFuture<Missed>> reads = new ArrayList<>(streams.size());
-            for (int i = 0; i < streams.size(); i++) {
-                reads.add(missed(streams.get(i), from.get(i), pending));
-            }
-            return reads;
-        });
-        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-                .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+    public CompletableFuture<Missed> missed(Target stream, ReplayFrom from, ReplayRequest.Pending pending) {
+        return store.replay(from.request(stream, pending, PAGE, Long.MAX_VALUE), clock.millis())
+                .thenCompose(first -> next(stream, pending, first.head(), new ArrayList<>(), first));
     }
 
-    private CompletableFuture<Missed> page(Target stream, ReplayFrom from, ReplayRequest.Pending pending,
-                                           List<StoredMessage> sofar, boolean gap) {
-        ReplayRequest request = from.request(stream, pending, PAGE);
-        return inPublishOrder(() -> store.replay(request, clock.millis())).thenCompose(page -> {
-            sofar.addAll(page.messages());
-            boolean anyGap = gap || page.gap();
-            if (!page.more() || page.messages().isEmpty()) {
-                return CompletableFuture.completedFuture(new Missed(sofar, anyGap));
-            }
-            if (sofar.size() >= maxReplay) {
-                // more than one replay may send (the cap was not enforced yet): the newer messages are
-                // skipped, and live ones will move the client's cursor past them, so say so with a gap
-                return CompletableFuture.completedFuture(new Missed(sofar, true));
-            }
-            // later pages continue after the last message read, whatever the original filter was
-            ReplayFrom next = from.isCursor() ? from.after(sofar.get(sofar.size() - 1), stream)
-                    : new ReplayFrom(sofar.get(sofar.size() - 1).id(), null);
-            return page(stream, next, pending, sofar, anyGap);
-        });
+    private CompletableFuture<Missed> next(Target stream, ReplayRequest.Pending pending, StreamPosition head,
+                                           List<StoredMessage> sofar, Replay page) {
+        sofar.addAll(page.messages());
+        if (!page.more() || page.messages().isEmpty() || head == null) {
+            return CompletableFuture.completedFuture(new Missed(sofar, page.gap(), head));
+        }
+        if (sofar.size() >= maxReplay) {
+            // more than one replay may send (the cap was not enforced yet): the newer messages up to the head are
+            // skipped, and the connection drops them when they come live, so say so with a gap
+            return CompletableFuture.completedFuture(new Missed(sofar, true, head));
+        }
+        // later pages continue after the last position read, whatever the first cursor was, and stop at the head
+        ReplayRequest request = ReplayFrom.after(sofar.get(sofar.size() - 1), stream).request(stream, pending, PAGE, head.position());
+        boolean gapSoFar = page.gap();
+        return store.replay(request, clock.millis()).thenCompose(more -> next(stream, pending, head, sofar,
+                gapSoFar ? new Replay(more.messages(), true, more.more(), more.head()) : more));
     }
 
     /** The page after {@code afterId} or {@code afterPosition} (at most one) of a user's inbox, for the pull API. */

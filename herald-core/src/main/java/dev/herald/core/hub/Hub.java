@@ -298,7 +298,7 @@ public final class Hub {
         byte[] frame = session.protocol() == Session.Protocol.SEED
                 ? message.rawFrame()
                 : message.envelopeFrame(viaStream);
-        if (session.deliver(message.id(), frame, tracked)) {
+        if (session.deliver(viaStream, message.position(viaStream), message.id(), frame, tracked)) {
             stats.messagesOut.increment();
             return 1;
         }

@@ -23,6 +23,19 @@ public final class ServerFrames {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A gap in {@code stream}: the user's inbox (no stream field), a topic ({@code "topic"}) or the broadcast log
+     * ({@code "all":true}), as a message frame names the stream it came through.
+     */
+    public static byte[] gap(String since, dev.herald.core.message.Target stream) {
+        return switch (stream) {
+            case dev.herald.core.message.Target.Topic topic -> gap(since, topic.name());
+            case dev.herald.core.message.Target.Everyone everyone -> ("{\"type\":\"gap\",\"since\":" + JsonText.quote(since) + ",\"all\":true}")
+                    .getBytes(StandardCharsets.UTF_8);
+            case dev.herald.core.message.Target.User user -> gap(since, (String) null);
+        };
+    }
+
     public static byte[] pong(String ref) {
         return ("{\"type\":\"pong\"" + ref(ref) + "}").getBytes(StandardCharsets.UTF_8);
     }

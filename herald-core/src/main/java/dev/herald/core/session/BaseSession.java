@@ -1,18 +1,18 @@
 package dev.herald.core.session;
 
+import dev.herald.core.message.Target;
+import dev.herald.core.store.StreamPosition;
+
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The transport-independent half of a {@link Session}: identity, binding to a user, the topics it
- * follows, and a close that runs exactly once. A transport extends it with {@link #send} and
- * {@link #closeTransport}.
+ * follows, the read rule that joins replays to live messages ({@link #cursors()}), and a close that runs
+ * exactly once. A transport extends it with {@link #send} and {@link #closeTransport}.
  *
  * <p>{@link #close} runs the close listener (which removes the session from the hub) before it
  * touches the transport, so the association is gone at once even when the peer never answers the
@@ -28,10 +28,7 @@ public abstract class BaseSession implements Session {
     private volatile Protocol protocol = Protocol.HERALD;
     private volatile Runnable closeListener = () -> { };
     private volatile DeliveryListener deliveryListener = id -> { };
-    /** Live messages held back while a replay runs (null when none runs); guarded by {@code this}. */
-    private volatile List<Held> held;
-    private int replayDepth;
-    private Set<String> replayedIds;
+    private volatile StreamCursors cursors;
 
     protected BaseSession(String id, String remoteAddress, Instant connectedAt) {
         this.id = id;
@@ -104,28 +101,22 @@ public abstract class BaseSession implements Session {
     }
 
     /**
-     * Sends a message's frame. {@code tracked} marks a durable message addressed to this user: its
-     * delivery is reported to the {@link DeliveryListener}. While a replay runs the frame is held
-     * back and sent after the replayed ones, unless the replay already sent that message.
+     * Sends a live message's frame that has no position in the stream it came through (a fire-and-forget message):
+     * at once. {@code tracked} marks a durable message addressed to this user: its delivery is reported to the
+     * {@link DeliveryListener}.
      */
     public final boolean deliver(String messageId, byte[] frame, boolean tracked) {
-        if (held != null) {
-            synchronized (this) {
-                if (held != null) {
-                    if (held.size() >= MAX_HELD) {
-                        close(CloseReason.SLOW_CONSUMER);
-                        return false;
-                    }
-                    held.add(new Held(messageId, frame, tracked));
-                    return true;
-                }
-            }
-        }
         return tracked ? sendTracked(frame, messageId) : send(frame);
     }
 
-    /** Most live messages held back during one replay before the connection counts as too slow. */
-    static final int MAX_HELD = 10_000;
+    /**
+     * Sends a live message's frame that came through {@code stream} at {@code position} ({@code null} when it has
+     * none there), by the read rule of {@link StreamCursors}: dropped when the connection has it already, held while
+     * a replay of the stream runs, sent otherwise. Returns {@code false} when the connection refused it.
+     */
+    public final boolean deliver(Target stream, StreamPosition position, String messageId, byte[] frame, boolean tracked) {
+        return position == null ? deliver(messageId, frame, tracked) : cursors().live(stream, position, messageId, frame, tracked);
+    }
 
     /**
      * Queues a frame and, once the transport has written it, reports {@code messageId} delivered. This
@@ -140,52 +131,32 @@ public abstract class BaseSession implements Session {
     }
 
     /**
-     * Starts holding live messages back (subscribe-before-replay: the caller registers for live
-     * messages first, then reads the store). Calls nest; each must be matched by {@link #endReplay}.
+     * This connection's read rule: per stream, the last position sent, and the live messages waiting behind a
+     * replay. Made on first use (most connections never see a positioned message before their login replay).
      */
-    public final synchronized void beginReplay() {
-        if (replayDepth++ == 0) {
-            held = new ArrayList<>();
-            replayedIds = new HashSet<>();
-        }
-    }
+    public final StreamCursors cursors() {
+        StreamCursors c = cursors;
+        if (c == null) {
+            synchronized (this) {
+                c = cursors;
+                if (c == null) {
+                    c = new StreamCursors(new StreamCursors.Sink() {
+                        @Override
+                        public boolean send(byte[] frame, String messageId, boolean tracked) {
+                            return deliver(messageId, frame, tracked);
+                        }
 
-    /** Sends one replayed message now (ahead of held live ones). Returns false when it was already sent in this replay. */
-    public final boolean replay(String messageId, byte[] frame, boolean tracked) {
-        synchronized (this) {
-            if (replayedIds == null || !replayedIds.add(messageId)) {
-                return false;
-            }
-        }
-        return tracked ? sendTracked(frame, messageId) : send(frame);
-    }
-
-    /**
-     * Ends one replay; after the last, sends the held live messages the replays did not already send, in order.
-     * They are sent <em>before</em> holding stops, under the lock: a live message published meanwhile on
-     * another thread waits in {@link #deliver} until they are queued, so it cannot overtake them.
-     */
-    public final synchronized void endReplay() {
-        if (replayDepth == 0 || --replayDepth > 0) {
-            return;
-        }
-        List<Held> pending = held;
-        Set<String> sent = replayedIds;
-        for (int i = 0; i < pending.size(); i++) { // by index: a re-entrant deliver from inside a send appends here
-            Held h = pending.get(i);
-            if (!sent.contains(h.messageId)) {
-                if (h.tracked) {
-                    sendTracked(h.frame, h.messageId);
-                } else {
-                    send(h.frame);
+                        @Override
+                        public void overflow() {
+                            close(CloseReason.SLOW_CONSUMER);
+                        }
+                    });
+                    cursors = c;
                 }
             }
         }
-        held = null;
-        replayedIds = null;
+        return c;
     }
-
-    private record Held(String messageId, byte[] frame, boolean tracked) { }
 
     /** Runs once, on the first close from either side. */
     public final void onClose(Runnable listener) {

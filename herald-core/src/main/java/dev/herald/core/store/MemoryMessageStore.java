@@ -22,12 +22,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * A {@link MessageStore} and {@link NotifyStore} in memory: a real implementation (it passes the same
  * contract suites as the databases), for tests and for runs that do not need messages to survive a restart.
- * One lock guards everything; completions run on one thread, in call order, as the contract requires.
+ * One lock guards everything: a replay page and the head it names are one snapshot. Completions run on one
+ * thread, in call order (so appends complete in commit order, as the contract requires).
  * Every stream gets a new epoch per store instance: nothing survives the instance, so positions from another
  * one (before a restart) never match.
  * Channel deliveries and contacts live in {@link MemoryNotifyState}.
@@ -51,14 +53,14 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
     }
 
     @Override
-    public CompletableFuture<List<Appended>> append(List<StoredMessage> batch) {
+    public <T> CompletableFuture<T> append(List<StoredMessage> batch, Function<List<Appended>, T> committed) {
         lock.lock();
         try {
             List<Appended> results = new ArrayList<>(batch.size());
             for (StoredMessage m : batch) {
                 results.add(appendOne(m));
             }
-            return completeInOrder(results);
+            return completeInOrder(results, committed);
         } finally {
             lock.unlock();
         }
@@ -79,7 +81,7 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
         Entry entry = new Entry(m.withPositions(positions));
         messages.put(m.id(), entry);
         notify.add(m.jobs());
-        positions.keySet().forEach(target -> streams.get(target).live.put(m.id(), entry));
+        positions.forEach((target, position) -> streams.get(target).live.put(position.position(), entry));
         return Appended.appended(m.id(), positions);
     }
 
@@ -89,61 +91,53 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
         try {
             Stream stream = streams.get(request.stream());
             if (stream == null) {
-                // a position names a history this store does not have
-                return completeInOrder(new Replay(List.of(), request.afterPosition() != null, false));
+                // never appended to: a position names a history this store does not have
+                return completeInOrder(new Replay(List.of(), request.afterPosition() != null, false, null));
             }
-            if (request.afterPosition() != null) {
-                return completeInOrder(replayAfterPosition(stream, request, now));
-            }
-            String after = request.afterId();
-            boolean gap = after != null && stream.trimmedThrough != null && stream.trimmedThrough.compareTo(after) > 0;
-            Map<String, Entry> candidates = after == null ? stream.live : stream.live.tailMap(after, false);
-            List<StoredMessage> page = new ArrayList<>();
-            boolean more = false;
-            for (Entry e : candidates.values()) {
-                if (e.message.expiresAt() <= now) {
-                    gap |= after != null;
-                    continue;
-                }
-                if (!pending(e, request)) {
-                    continue;
-                }
-                if (page.size() == request.limit()) {
-                    more = true;
-                    break;
-                }
-                page.add(e.message.withPositions(Map.of(request.stream(), e.message.position(request.stream()))));
-            }
-            return completeInOrder(new Replay(page, gap, more));
+            return completeInOrder(replay(stream, request, now));
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * A page after a position: in position order. Positions are given out without gaps, so every position
-     * between the cursor and the end of what was read that is not in the page was lost (trimmed, expired or
-     * purged): that is the gap, exactly. A cursor of another epoch reads from the beginning, with a gap.
+     * A page after the cursor, in position order, up to the stream's head (or the request's bound): read under the
+     * lock, so the page and the head it names are one snapshot. Positions are given out without gaps, so every
+     * position between the cursor and the end of what was read that is not in the page was lost (trimmed, expired or
+     * purged): that is the gap, exactly. A cursor of another epoch reads from the beginning, with a gap. An id cursor
+     * is the id's position when the stream holds it, else the place before the first message with a greater id
+     * (then a trim past the id is a gap too).
      */
-    private static Replay replayAfterPosition(Stream stream, ReplayRequest request, long now) {
+    private static Replay replay(Stream stream, ReplayRequest request, long now) {
         Target target = request.stream();
-        boolean sameEpoch = stream.epoch.equals(request.afterPosition().epoch());
-        long after = sameEpoch ? Math.min(request.afterPosition().position(), stream.head) : 0;
-        List<StoredMessage> candidates = new ArrayList<>();
-        for (Entry e : stream.live.values()) {
-            if (e.message.position(target).position() > after && e.message.expiresAt() > now && pending(e, request)) {
-                candidates.add(e.message);
+        long head = Math.min(stream.head, request.upTo());
+        long after = 0;
+        boolean gap = false;
+        if (request.afterPosition() != null) {
+            boolean sameEpoch = stream.epoch.equals(request.afterPosition().epoch());
+            after = sameEpoch ? Math.min(request.afterPosition().position(), head) : 0;
+            gap = !sameEpoch;
+        } else if (request.afterId() != null) {
+            after = stream.positionOf(request.afterId(), target, head);
+            gap = stream.trimmedThrough != null && stream.trimmedThrough.compareTo(request.afterId()) > 0
+                    && stream.positionOf(request.afterId(), target) < 0;
+        }
+        List<StoredMessage> page = new ArrayList<>();
+        boolean more = false;
+        for (Entry e : stream.live.subMap(after, false, head, true).values()) {
+            if (e.message.expiresAt() <= now || !pending(e, request)) {
+                continue;
             }
+            if (page.size() == request.limit()) {
+                more = true;
+                break;
+            }
+            page.add(e.message.withPositions(Map.of(target, e.message.position(target))));
         }
-        candidates.sort(java.util.Comparator.comparingLong(m -> m.position(target).position()));
-        boolean more = candidates.size() > request.limit();
-        List<StoredMessage> page = new ArrayList<>(Math.min(candidates.size(), request.limit()));
-        for (StoredMessage m : candidates.subList(0, Math.min(candidates.size(), request.limit()))) {
-            page.add(m.withPositions(Map.of(target, m.position(target))));
-        }
-        long readTo = more ? page.get(page.size() - 1).position(target).position() : stream.head;
-        boolean lost = request.pending() == ReplayRequest.Pending.ALL && page.size() < readTo - after;
-        return new Replay(page, !sameEpoch || lost, more);
+        long readTo = more ? page.get(page.size() - 1).position(target).position() : head;
+        boolean cursor = request.afterPosition() != null || request.afterId() != null;
+        boolean lost = cursor && request.pending() == ReplayRequest.Pending.ALL && page.size() < readTo - after;
+        return new Replay(page, gap || lost, more, head == 0 ? null : new StreamPosition(head, stream.epoch));
     }
 
     private static boolean pending(Entry e, ReplayRequest request) {
@@ -246,10 +240,10 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
                     if (e.message.idempotencyKey() != null) {
                         idempotencyKeys.remove(e.message.idempotencyKey(), e.message.id());
                     }
-                    for (Target stream : e.message.streams()) {
-                        Stream st = streams.get(stream);
+                    for (Map.Entry<Target, StreamPosition> p : e.message.positions().entrySet()) {
+                        Stream st = streams.get(p.getKey());
                         if (st != null) {
-                            st.live.remove(e.message.id());
+                            st.live.remove(p.getValue().position());
                         }
                     }
                 }
@@ -356,13 +350,27 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
 
     /** Called under the lock, so completions are queued in call order. */
     private <T> CompletableFuture<T> completeInOrder(T value) {
+        return completeInOrder(value, Function.identity());
+    }
+
+    /** Called under the lock: runs {@code then} on the completion thread, in call order, and completes with its result. */
+    private <V, T> CompletableFuture<T> completeInOrder(V value, Function<V, T> then) {
         CompletableFuture<T> future = new CompletableFuture<>();
         if (closed) {
             future.completeExceptionally(new StoreUnavailableException("the message store is closed"));
             return future;
         }
         try {
-            completions.execute(() -> future.complete(value));
+            completions.execute(() -> {
+                T result;
+                try {
+                    result = then.apply(value);
+                } catch (RuntimeException | Error e) {
+                    future.completeExceptionally(e);
+                    return;
+                }
+                future.complete(result);
+            });
         } catch (RejectedExecutionException e) {
             future.completeExceptionally(new StoreUnavailableException("the message store is closed", e));
         }
@@ -417,12 +425,39 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
     }
 
     private static final class Stream {
-        /** Retained messages by id (ids sort in publish order). */
-        final TreeMap<String, Entry> live = new TreeMap<>();
+        /** Retained messages by position. */
+        final TreeMap<Long, Entry> live = new TreeMap<>();
         /** The greatest id removed by the cap or the TTL: a reader behind it has a gap. */
         String trimmedThrough;
         /** The last position given out (0 before the first message). */
         long head;
         final String epoch = StreamPosition.newEpoch();
+
+        /** The position of the retained message {@code id}, or -1 when the stream does not hold it. */
+        long positionOf(String id, Target target) {
+            for (Entry e : live.values()) {
+                if (e.message.id().equals(id)) {
+                    return e.message.position(target).position();
+                }
+            }
+            return -1;
+        }
+
+        /**
+         * Where a replay after the message {@code id} starts: its position when the stream holds it; otherwise just
+         * before the first message with a greater id (at most {@code head}).
+         */
+        long positionOf(String id, Target target, long head) {
+            long exact = positionOf(id, target);
+            if (exact >= 0) {
+                return Math.min(exact, head);
+            }
+            for (Entry e : live.values()) {
+                if (e.message.id().compareTo(id) > 0) {
+                    return Math.min(e.message.position(target).position() - 1, head);
+                }
+            }
+            return head;
+        }
     }
 }

@@ -28,18 +28,13 @@ public record ReplayFrom(String afterId, StreamPosition afterPosition) {
         return position == null ? null : new ReplayFrom(null, position);
     }
 
-    /** The same kind of cursor, just after {@code last} (a message read from {@code stream}): for the next page. */
-    public ReplayFrom after(StoredMessage last, Target stream) {
-        return afterPosition != null ? new ReplayFrom(null, last.position(stream)) : new ReplayFrom(last.id(), null);
+    /** Just after {@code last} (a message read from {@code stream}), by position: for the next page. */
+    public static ReplayFrom after(StoredMessage last, Target stream) {
+        return new ReplayFrom(null, last.position(stream));
     }
 
-    /** A request for one page of {@code stream} from here. */
-    public ReplayRequest request(Target stream, ReplayRequest.Pending pending, int limit) {
-        return new ReplayRequest(stream, afterId, afterPosition, pending, limit);
-    }
-
-    /** Whether it names a place in the stream (a replay from it can have a gap). */
-    public boolean isCursor() {
-        return afterId != null || afterPosition != null;
+    /** A request for one page of {@code stream} from here, at or below position {@code upTo}. */
+    public ReplayRequest request(Target stream, ReplayRequest.Pending pending, int limit, long upTo) {
+        return new ReplayRequest(stream, afterId, afterPosition, pending, limit, upTo);
     }
 }

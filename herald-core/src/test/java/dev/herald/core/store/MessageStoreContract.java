@@ -298,36 +298,135 @@ public abstract class MessageStoreContract {
         assertThat(order).isSorted().hasSize(500);
     }
 
+    // ---- the read rule: a replay names the head it read up to
+
+    @Test
+    void aReplayNamesTheStreamsLastPositionAsItsHead() {
+        Replay empty = await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0));
+        assertThat(empty.head()).as("a stream never written to").isNull();
+        List<Appended> appended = await(store.append(List.of(toUsers("1", "u1"), toUsers("2", "u1"), toUsers("3", "u1"))));
+        StreamPosition last = positionIn(appended.get(2), user("u1"));
+
+        Replay page = await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 1), T0));
+        assertThat(page.head()).as("a short page still names the stream's head").isEqualTo(last);
+        assertThat(page.more()).isTrue();
+        Replay pending = await(store.replay(new ReplayRequest(user("u1"), null, null, ReplayRequest.Pending.UNACKED, 10, 2), T0));
+        assertThat(pending.head()).as("bounded by the request").isEqualTo(new StreamPosition(2, last.epoch()));
+        assertThat(pending.messages()).extracting(m -> m.position(user("u1")).position()).containsExactly(1L, 2L);
+        assertThat(await(store.replay(new ReplayRequest(user("u2"), null, ReplayRequest.Pending.ALL, 10), T0)).head()).isNull();
+    }
+
+    @Test
+    void laterPagesStopAtTheHeadTheFirstPageNamed() {
+        for (int i = 0; i < 5; i++) {
+            await(store.append(List.of(toUsers(String.valueOf(i), "u1"))));
+        }
+        Replay first = await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 2), T0));
+        StreamPosition head = first.head();
+        assertThat(head.position()).isEqualTo(5);
+        for (int i = 5; i < 8; i++) {
+            await(store.append(List.of(toUsers(String.valueOf(i), "u1")))); // newer than the replay: they come live
+        }
+        List<Long> read = new ArrayList<>(first.messages().stream().map(m -> m.position(user("u1")).position()).toList());
+        Replay page = first;
+        while (page.more()) {
+            StoredMessage last = page.messages().get(page.messages().size() - 1);
+            page = await(store.replay(ReplayFrom.after(last, user("u1")).request(user("u1"), ReplayRequest.Pending.ALL, 2, head.position()), T0));
+            page.messages().forEach(m -> read.add(m.position(user("u1")).position()));
+            assertThat(page.head()).isEqualTo(head);
+        }
+        assertThat(read).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(page.gap()).isFalse();
+    }
+
+    /** What a replay returns is exactly the stream's prefix up to the head it names, whatever commits meanwhile. */
+    @Test
+    void aReplayConcurrentWithAppendsReturnsExactlyThePrefixUpToItsHead() throws Exception {
+        int appends = 300;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<CompletableFuture<List<Appended>>> committed = Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < appends; i++) {
+                    committed.add(store.append(List.of(toUsers(String.valueOf(i), "u1"), toUsers(String.valueOf(i), "u2"))));
+                }
+            }, pool).thenCompose(v -> CompletableFuture.allOf(committed.toArray(CompletableFuture[]::new)));
+            List<Replay> replays = new ArrayList<>();
+            while (replays.size() < 20 || !writing.isDone()) {
+                replays.add(await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10_000), T0)));
+            }
+            await(writing);
+            long previous = 0;
+            for (Replay r : replays) {
+                long head = r.head() == null ? 0 : r.head().position();
+                assertThat(r.messages()).extracting(m -> m.position(user("u1")).position())
+                        .as("the prefix up to head %d", head)
+                        .isEqualTo(java.util.stream.LongStream.rangeClosed(1, head).boxed().toList());
+                assertThat(head).as("heads only move forward").isGreaterThanOrEqualTo(previous);
+                previous = head;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Replay last = await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10_000), T0));
+        assertThat(last.head().position()).isEqualTo(appends);
+    }
+
     /**
-     * Replays rely on it: the completion (the caller's live fan-out) of every append called before a replay
-     * runs before that replay completes. Appends called after it may complete before or after it.
+     * Ids are taken before the commit, so concurrent publishers commit them out of id order; an id cursor is the
+     * id's position in its own stream, so a resume after it misses nothing and repeats nothing.
      */
     @Test
-    void aReplayCompletesAfterTheAppendsCalledBeforeIt() {
-        List<String> order = Collections.synchronizedList(new ArrayList<>());
-        List<CompletableFuture<?>> futures = new ArrayList<>();
-        List<String> replays = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            String n = String.format("%03d", i);
-            if (i % 10 == 5) {
-                replays.add(n);
-                futures.add(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 1000), T0)
-                        .thenRun(() -> order.add(n)));
-            } else {
-                futures.add(store.append(List.of(toUsers(n, "u1"))).thenRun(() -> order.add(n)));
+    void anIdCursorIsItsPositionInTheStreamEvenWhenIdsAreOutOfCommitOrder() {
+        StoredMessage a = toUsers("a", "u1");
+        StoredMessage b = toUsers("b", "u1");
+        StoredMessage c = toUsers("c", "u1");
+        await(store.append(List.of(c)));
+        await(store.append(List.of(a)));
+        await(store.append(List.of(b))); // positions: c=1, a=2, b=3; ids: a < b < c
+
+        assertThat(replayIds(user("u1"), c.id(), ReplayRequest.Pending.ALL, T0)).containsExactly(a.id(), b.id());
+        assertThat(replayIds(user("u1"), a.id(), ReplayRequest.Pending.ALL, T0)).containsExactly(b.id());
+        assertThat(replayIds(user("u1"), b.id(), ReplayRequest.Pending.ALL, T0)).isEmpty();
+        assertThat(await(store.replay(new ReplayRequest(user("u1"), c.id(), ReplayRequest.Pending.ALL, 10), T0)).gap()).isFalse();
+        // an id the stream does not hold (another stream's) compares by id: from the first message with a greater one
+        StoredMessage elsewhere = toUsers("x", "u2");
+        await(store.append(List.of(elsewhere)));
+        StoredMessage d = toUsers("d", "u1");
+        await(store.append(List.of(d)));
+        assertThat(replayIds(user("u1"), elsewhere.id(), ReplayRequest.Pending.ALL, T0)).containsExactly(d.id());
+    }
+
+    /** The live fan-out runs in the append's step: in commit order, so each stream's readers get it in position order. */
+    @Test
+    void appendStepsRunInCommitOrder() throws Exception {
+        List<Long> stepOrder = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<CompletableFuture<Long>> all = Collections.synchronizedList(new ArrayList<>());
+            List<CompletableFuture<Void>> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                threads.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        all.add(store.append(List.of(toUsers(String.valueOf(i), "u1")), appended -> {
+                            long position = appended.get(0).positions().get(user("u1")).position();
+                            stepOrder.add(position);
+                            return position;
+                        }));
+                    }
+                }, pool));
             }
+            threads.forEach(MessageStoreContract::await);
+            all.forEach(MessageStoreContract::await);
+        } finally {
+            pool.shutdownNow();
         }
-        futures.forEach(MessageStoreContract::await);
-        assertThat(order).hasSize(100);
-        for (String replay : replays) {
-            List<String> before = order.subList(0, order.indexOf(replay));
-            for (int i = 0; i < Integer.parseInt(replay); i++) {
-                String call = String.format("%03d", i);
-                if (!replays.contains(call)) {
-                    assertThat(before).as("append %s completes before the replay called after it (%s)", call, replay).contains(call);
-                }
-            }
-        }
+        assertThat(stepOrder).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 400).boxed().toList());
+        CompletableFuture<Object> failing = store.append(List.of(toUsers("boom", "u1")), appended -> {
+            throw new IllegalStateException("step failed");
+        });
+        assertThat(failing).failsWithin(java.time.Duration.ofSeconds(30)).withThrowableThat().withMessageContaining("step failed");
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).as("committed all the same").hasSize(401);
     }
 
     @Test
@@ -354,14 +453,22 @@ public abstract class MessageStoreContract {
         List<String> replayed = new ArrayList<>();
         for (int u = 0; u < 3; u++) {
             List<String> inbox = new ArrayList<>();
+            List<Long> positions = new ArrayList<>();
             String after = null;
             Replay page;
             do {
-                page = await(store.replay(new ReplayRequest(user("u" + u), after, ReplayRequest.Pending.ALL, 400), T0));
-                page.messages().forEach(m -> inbox.add(m.id()));
+                // paged by message id: ids are taken before the commit, so they are not in commit order; an id
+                // cursor is the id's position in its own stream, so the pages still join up exactly
+                Target stream = user("u" + u);
+                page = await(store.replay(new ReplayRequest(stream, after, ReplayRequest.Pending.ALL, 400), T0));
+                page.messages().forEach(m -> {
+                    inbox.add(m.id());
+                    positions.add(m.position(stream).position());
+                });
                 after = inbox.isEmpty() ? null : inbox.get(inbox.size() - 1);
             } while (page.more());
-            assertThat(inbox).isSorted();
+            assertThat(positions).isSorted().doesNotHaveDuplicates();
+            assertThat(positions).hasSize(inbox.size()).last().isEqualTo((long) inbox.size());
             replayed.addAll(inbox);
         }
         assertThat(replayed).containsExactlyInAnyOrderElementsOf(appended).hasSize(threads * perThread);

@@ -33,6 +33,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -43,8 +44,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Writes</b> (appends, status updates, maintenance) are queued and committed by one writer thread
  * (group commit): it takes everything queued, up to {@link JdbcStoreOptions#maxGroupMessages()} messages, and
  * commits it in one transaction with JDBC batches, so one commit (one fsync) serves many callers. Futures
- * complete after the commit, in call order, on one completion thread that is not the writer, so the writer goes
- * on committing while callers fan out. If the transaction fails it is rolled back whole: every operation of the
+ * complete after the commit, in call order (so appends complete in commit order, and an append's caller step, its
+ * live fan-out, runs in that order), on one completion thread that is not the writer, so the writer goes on
+ * committing while callers fan out. If the transaction fails it is rolled back whole: every operation of the
  * group fails with {@link StoreUnavailableException} and nothing of it is visible; operations already queued
  * behind it fail at once too (they would meet the same database), the connection is dropped, and the next
  * operation starts afresh on a new connection, so the store recovers by itself when the database is back.
@@ -55,7 +57,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link NotifyOp}, {@link NotifyWrites}; completions batched by {@link JobCompletions}), its reads go to the reader pool ({@link NotifyReads}).
  *
  * <p><b>Reads</b> (replay, receipt, jobs, dead letters, contacts) run on a small reader pool, never on the writer or the caller's thread, see
- * every commit whose future has completed, and complete on the reader thread. A read that finds its pooled
+ * every commit whose future has completed, and complete on the reader thread as soon as they are read (a replay
+ * page and the head it names come from one snapshot, see {@link StoreReads}). A read that finds its pooled
  * connection broken (the database restarted since) is tried once more on a fresh one.
  *
  * <p><b>Durability</b>: a completed append is committed. SQLite: WAL mode; with {@link SqliteSync#FULL} (default)
@@ -74,23 +77,11 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
     private final JdbcDatabase db;
     private final StoreLimits limits;
     private final JdbcStoreOptions options;
-    /** Longest a read waits for the completions of the writes called before it (a wedged writer). */
-    static final java.time.Duration HAND_OFF_WAIT = java.time.Duration.ofSeconds(30);
-
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final ArrayDeque<WriteOp<?>> queue = new ArrayDeque<>(); // guarded by lock
     private int queuedUnits;                                         // guarded by lock
     private boolean closed;                                          // guarded by lock
-    private long enqueuedSeq;                                        // guarded by lock: the last write call's seq
-    /** Guards {@link #handedOffSeq}: the last write call whose completion is queued on {@link #completions}. */
-    private final Object handOff = new Object();
-    private long handedOffSeq;                                       // guarded by handOff
-    /**
-     * The last write call of the group the writer is committing or has committed: set before the transaction
-     * starts, so a read that saw any committed row reads a value at least that row's write's seq afterwards.
-     */
-    private volatile long committingSeq;
     private final Thread writer;
     private final ExecutorService completions;
     private final ExecutorService readers;
@@ -128,8 +119,8 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
     // ---- the API: writes are queued for the writer, reads go to the reader pool
 
     @Override
-    public CompletableFuture<List<Appended>> append(List<StoredMessage> messages) {
-        return enqueue(new WriteOp.Append(List.copyOf(messages)));
+    public <T> CompletableFuture<T> append(List<StoredMessage> messages, Function<List<Appended>, T> committed) {
+        return enqueue(new WriteOp.Append<>(List.copyOf(messages), committed));
     }
 
     @Override
@@ -277,7 +268,6 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
             } else {
                 queuedUnits += op.units();
             }
-            op.seq = ++enqueuedSeq;
             queue.add(op);
             work.signal();
             return op.future;
@@ -287,84 +277,28 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
     }
 
     /**
-     * Runs a read on the reader pool once every write called before it is committed (or failed), then completes
-     * it on the completion thread <em>after</em> those writes' completions: a read that sees a committed message
-     * never completes before that message's own completion (the caller's live fan-out), which the replay's
-     * de-duplication relies on ({@code MessageStore} contract). Waiting before the query, not only before the
-     * completion, matters when a replay reads several streams: queried at different moments, the user's inbox
-     * could miss a direct message that the broadcast stream's later query already saw a newer broadcast after;
-     * the direct one then came live, behind the newer replayed one (ReplayThenLiveOrderTest, a rare swap).
-     * And the completion also waits for the writes the query could have seen beyond those: every group whose
-     * commit had begun when the query ended ({@link #committingSeq}).
+     * Runs a read on the reader pool and completes it there, as soon as it is read. It sees every write whose
+     * future completed before it was called (those are committed); it does not wait for writes called before it
+     * that are still queued. A replay needs no more: it names the head it read up to, and the connection drops
+     * live messages at or below it ({@code MessageStore} contract, {@code StreamCursors}).
      */
     private <T> CompletableFuture<T> read(SqlFunction<T> query) {
         CompletableFuture<T> future = new CompletableFuture<>();
-        long writesBefore;
-        lock.lock();
-        try {
-            writesBefore = enqueuedSeq;
-        } finally {
-            lock.unlock();
-        }
         try {
             readers.execute(() -> {
-                T result = null;
-                Throwable error = null;
-                awaitHandOff(writesBefore);
+                T result;
                 try {
                     result = readOnce(query, true);
                 } catch (SQLException | RuntimeException e) {
-                    error = new StoreUnavailableException("cannot read from " + describe() + ": " + e.getMessage(), e);
+                    future.completeExceptionally(new StoreUnavailableException("cannot read from " + describe() + ": " + e.getMessage(), e));
+                    return;
                 }
-                // The query may also have seen writes called after this read, committed while it waited or ran:
-                // their completions (a message's live fan-out) must still come first, or a replay that sent such a
-                // message ends before its fan-out, which then sends it again (ReplayThenLiveOrderTest, a rare duplicate).
-                awaitHandOff(committingSeq);
-                completeAfterWrites(future, result, error);
+                future.complete(result);
             });
         } catch (RejectedExecutionException e) {
             future.completeExceptionally(new StoreUnavailableException("the message store is closed", e));
         }
         return future;
-    }
-
-    /** Waits (bounded) until the writer has queued the completions of the write calls up to {@code seq}. */
-    private void awaitHandOff(long seq) {
-        long deadline = System.nanoTime() + HAND_OFF_WAIT.toNanos();
-        synchronized (handOff) {
-            while (handedOffSeq < seq && !writerGone()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    log.warn("message store {}: a read waited {} for earlier writes; completing it anyway", describe(), dev.herald.core.message.Durations.format(HAND_OFF_WAIT));
-                    return;
-                }
-                try {
-                    handOff.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
-
-    private boolean writerGone() {
-        return !writer.isAlive();
-    }
-
-    private <T> void completeAfterWrites(CompletableFuture<T> future, T result, Throwable error) {
-        Runnable complete = () -> {
-            if (error != null) {
-                future.completeExceptionally(error);
-            } else {
-                future.complete(result);
-            }
-        };
-        try {
-            completions.execute(complete);
-        } catch (RejectedExecutionException e) {
-            complete.run();
-        }
     }
 
     /** Reads have no side effects: one found broken (the database restarted since it was last used) is tried again on a new connection. */
@@ -436,7 +370,6 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
     }
 
     private void commit(List<WriteOp<?>> group) {
-        committingSeq = group.get(group.size() - 1).seq;
         if (group.stream().anyMatch(op -> op.rejected == null)) {
             Failure failure = attempt(group);
             if (failure != null && failure.retry()) {
@@ -463,10 +396,6 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
             completions.execute(() -> group.forEach(WriteOp::complete));
         } catch (RejectedExecutionException e) {
             group.forEach(WriteOp::complete); // only after close() gave up waiting for the completions
-        }
-        synchronized (handOff) {
-            handedOffSeq = group.get(group.size() - 1).seq; // groups are taken from the queue in call order
-            handOff.notifyAll();
         }
     }
 

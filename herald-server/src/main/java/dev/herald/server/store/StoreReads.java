@@ -20,39 +20,41 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The reads: one replay page and one receipt, each inside one read transaction (one snapshot) on a reader
- * connection. Same rules as {@code MemoryMessageStore}: expired entries are hidden at once and, between the
- * cursor and the end of the page, report a gap, as does a {@code trimmed_through} beyond the cursor. Replayed
+ * The reads: one replay page and one receipt, each inside one read transaction on a reader connection. Same
+ * rules as {@code MemoryMessageStore}: a page is in position order and bounded by the head it names (the read
+ * rule of {@code MessageStore}); expired entries are hidden at once and, between the cursor and the end of the
+ * page, report a gap, as does a {@code trimmed_through} beyond an id cursor the stream no longer holds. Replayed
  * messages carry their position in the replayed stream, with the stream's epoch.
  * Stateless; callers run it on reader threads.
  */
 final class StoreReads {
-    static final String PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + ", e.position"
-            + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
-            + " WHERE e.stream = ? AND e.message_id > ? AND e.expires_at > ? ORDER BY e.message_id LIMIT ?";
-    static final String PENDING_PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + ", e.position"
-            + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
-            + " JOIN recipients r ON r.message_id = e.message_id AND r.user_id = ?"
-            + " WHERE e.stream = ? AND e.message_id > ? AND e.expires_at > ? AND r.status < ? ORDER BY e.message_id LIMIT ?";
     static final String POSITION_PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + ", e.position"
             + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
-            + " WHERE e.stream = ? AND e.position > ? AND e.expires_at > ? ORDER BY e.position LIMIT ?";
+            + " WHERE e.stream = ? AND e.position > ? AND e.position <= ? AND e.expires_at > ? ORDER BY e.position LIMIT ?";
     static final String PENDING_POSITION_PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + ", e.position"
             + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
             + " JOIN recipients r ON r.message_id = e.message_id AND r.user_id = ?"
-            + " WHERE e.stream = ? AND e.position > ? AND e.expires_at > ? AND r.status < ? ORDER BY e.position LIMIT ?";
+            + " WHERE e.stream = ? AND e.position > ? AND e.position <= ? AND e.expires_at > ? AND r.status < ? ORDER BY e.position LIMIT ?";
+    static final String POSITION_OF = "SELECT position FROM stream_entries WHERE stream = ? AND message_id = ?";
+    static final String FIRST_AFTER_ID = "SELECT MIN(position) FROM stream_entries WHERE stream = ? AND message_id > ?";
     static final String STREAM = "SELECT epoch, trimmed_through, head FROM streams WHERE stream = ?";
-    static final String EXPIRED_AFTER = "SELECT 1 FROM stream_entries WHERE stream = ? AND message_id > ? AND expires_at <= ? LIMIT 1";
-    static final String EXPIRED_BETWEEN = "SELECT 1 FROM stream_entries"
-            + " WHERE stream = ? AND message_id > ? AND message_id < ? AND expires_at <= ? LIMIT 1";
     static final String MESSAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + " FROM messages m WHERE m.id = ?";
     static final String RECIPIENTS = "SELECT user_id, status, delivered_at, acked_at, read_at, dropped FROM recipients WHERE message_id = ?";
 
     private StoreReads() { }
 
+    /**
+     * One page after the cursor, in position order, up to the stream's head (or the request's bound). The head is
+     * read first and bounds the page query, so the page is a prefix of what the head names even where each
+     * statement reads its own snapshot (PostgreSQL's READ COMMITTED): an entry at or below the head was committed
+     * when the head was read (the head and the entries move in one transaction), and one above it is left out.
+     * Positions are given out without gaps, so every position between the cursor and the end of what was read that
+     * is not in the page was lost (trimmed, expired or purged): that is the gap, exactly. A cursor of another epoch
+     * reads from the beginning, with a gap. An id cursor is the id's position when the stream holds it, else the
+     * place before the first entry with a greater id (then a trim past the id is a gap too).
+     */
     static Replay replay(Connection c, ReplayRequest request, long now) throws SQLException {
         String stream = StoreRows.streamKey(request.stream());
-        String after = request.afterId() == null ? "" : request.afterId();
         String epoch;
         String trimmedThrough;
         long head;
@@ -61,65 +63,79 @@ final class StoreReads {
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
                     // never appended to: a position names a history this database does not have
-                    return new Replay(List.of(), request.afterPosition() != null, false);
+                    return new Replay(List.of(), request.afterPosition() != null, false, null);
                 }
                 epoch = rs.getString(1);
                 trimmedThrough = rs.getString(2);
-                head = rs.getLong(3);
+                head = Math.min(rs.getLong(3), request.upTo());
             }
         }
+        long after = 0;
+        boolean gap = false;
         if (request.afterPosition() != null) {
-            return replayAfterPosition(c, request, now, stream, epoch, head);
+            boolean sameEpoch = epoch.equals(request.afterPosition().epoch());
+            after = sameEpoch ? Math.min(request.afterPosition().position(), head) : 0;
+            gap = !sameEpoch;
+        } else if (request.afterId() != null) {
+            long exact = positionOf(c, stream, request.afterId());
+            if (exact >= 0) {
+                after = Math.min(exact, head);
+            } else {
+                after = Math.min(firstAfterId(c, stream, request.afterId(), head) - 1, head);
+                gap = trimmedThrough != null && trimmedThrough.compareTo(request.afterId()) > 0;
+            }
         }
-        // one row beyond the page tells whether there is more, and bounds the gap check like the memory store's scan
-        List<StoredMessage> rows = page(c, request, now, stream, epoch, PAGE, PENDING_PAGE, (s, i) -> s.setString(i, after));
-        boolean more = rows.size() > request.limit();
-        String scannedTo = more ? rows.remove(rows.size() - 1).id() : null;
-        boolean gap = request.afterId() != null && ((trimmedThrough != null && trimmedThrough.compareTo(after) > 0) || expiredBetween(c, stream, after, scannedTo, now));
-        return new Replay(rows, gap, more);
-    }
-
-    /**
-     * A page after a position, in position order. Positions are given out without gaps, so every position
-     * between the cursor and the end of what was read that is not in the page was lost (trimmed, expired or
-     * purged): that is the gap, exactly. A cursor of another epoch reads from the beginning, with a gap.
-     */
-    private static Replay replayAfterPosition(Connection c, ReplayRequest request, long now, String stream, String epoch,
-                                              long head) throws SQLException {
-        boolean sameEpoch = epoch.equals(request.afterPosition().epoch());
-        long after = sameEpoch ? Math.min(request.afterPosition().position(), head) : 0;
-        List<StoredMessage> rows = page(c, request, now, stream, epoch, POSITION_PAGE, PENDING_POSITION_PAGE, (s, i) -> s.setLong(i, after));
+        // one row beyond the page tells whether there is more
+        List<StoredMessage> rows = page(c, request, now, stream, epoch, after, head);
         boolean more = rows.size() > request.limit();
         if (more) {
             rows.remove(rows.size() - 1);
         }
         long readTo = more ? rows.get(rows.size() - 1).position(request.stream()).position() : head;
-        boolean lost = request.pending() == ReplayRequest.Pending.ALL && rows.size() < readTo - after;
-        return new Replay(rows, !sameEpoch || lost, more);
+        boolean cursor = request.afterPosition() != null || request.afterId() != null;
+        boolean lost = cursor && request.pending() == ReplayRequest.Pending.ALL && rows.size() < readTo - after;
+        return new Replay(rows, gap || lost, more, head == 0 ? null : new StreamPosition(head, epoch));
     }
 
-    /** Reads page rows: the message columns, then the entry's position in {@code stream}. */
-    /** Binds the cursor (a message id or a position) at its parameter index. */
-    private interface Cursor {
-        void bind(PreparedStatement s, int index) throws SQLException;
+    /** The position of the entry of {@code messageId} in the stream, or -1 when the stream does not hold it. */
+    private static long positionOf(Connection c, String stream, String messageId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(POSITION_OF)) {
+            s.setString(1, stream);
+            s.setString(2, messageId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    /** The position of the stream's first entry with an id greater than {@code messageId}; past {@code head} when none. */
+    private static long firstAfterId(Connection c, String stream, String messageId, long head) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(FIRST_AFTER_ID)) {
+            s.setString(1, stream);
+            s.setString(2, messageId);
+            try (ResultSet rs = s.executeQuery()) {
+                long first = rs.next() ? rs.getLong(1) : 0;
+                return rs.wasNull() || first == 0 ? head + 1 : first;
+            }
+        }
     }
 
     /**
-     * One page of the stream after {@code cursor}, plus one row that tells whether there is more: the whole stream
-     * ({@code pageSql}: stream, cursor, now, limit), or a user's undelivered or unacked messages ({@code pendingSql}:
-     * user, stream, cursor, now, status rank below, limit).
+     * One page of the stream after position {@code after} up to {@code head}, plus one row that tells whether there
+     * is more: the whole stream, or a user's undelivered or unacked messages.
      */
     private static List<StoredMessage> page(Connection c, ReplayRequest request, long now, String stream, String epoch,
-                                            String pageSql, String pendingSql, Cursor cursor) throws SQLException {
+                                            long after, long head) throws SQLException {
         List<StoredMessage> rows = new ArrayList<>();
         boolean pending = request.stream() instanceof Target.User && request.pending() != ReplayRequest.Pending.ALL;
-        try (PreparedStatement s = c.prepareStatement(pending ? pendingSql : pageSql)) {
+        try (PreparedStatement s = c.prepareStatement(pending ? PENDING_POSITION_PAGE : POSITION_PAGE)) {
             int i = 1;
             if (pending) {
                 s.setString(i++, ((Target.User) request.stream()).userId());
             }
             s.setString(i++, stream);
-            cursor.bind(s, i++);
+            s.setLong(i++, after);
+            s.setLong(i++, head);
             s.setLong(i++, now);
             if (pending) {
                 s.setInt(i++, request.pending() == ReplayRequest.Pending.UNDELIVERED ? DeliveryStatus.DELIVERED.rank() : DeliveryStatus.ACKED.rank());
@@ -136,22 +152,6 @@ final class StoreReads {
             while (rs.next()) {
                 StreamPosition position = new StreamPosition(rs.getLong(positionColumn), epoch);
                 into.add(StoreRows.message(rs).withPositions(Map.of(stream, position)));
-            }
-        }
-    }
-
-    /** An expired entry still in the stream after the cursor (and before {@code before}, when not null). */
-    private static boolean expiredBetween(Connection c, String stream, String after, String before, long now) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(before == null ? EXPIRED_AFTER : EXPIRED_BETWEEN)) {
-            int i = 1;
-            s.setString(i++, stream);
-            s.setString(i++, after);
-            if (before != null) {
-                s.setString(i++, before);
-            }
-            s.setLong(i, now);
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next();
             }
         }
     }

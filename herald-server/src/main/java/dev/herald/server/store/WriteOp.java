@@ -10,6 +10,7 @@ import dev.herald.core.store.StoredMessage;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * One queued write call of a {@link JdbcMessageStore}: applied by the writer inside its group's transaction,
@@ -20,8 +21,6 @@ abstract class WriteOp<T> {
     final CompletableFuture<T> future = new CompletableFuture<>();
     /** Set when the call fails without (or despite) reaching the database. */
     StoreUnavailableException rejected;
-    /** Its place in call order (set when queued). */
-    long seq;
 
     /** Messages or updates it carries, for the group and queue limits. */
     abstract int units();
@@ -38,17 +37,27 @@ abstract class WriteOp<T> {
     final void complete() {
         if (rejected != null) {
             future.completeExceptionally(rejected);
-        } else {
-            future.complete(result());
+            return;
         }
+        T result;
+        try {
+            result = result();
+        } catch (RuntimeException | Error e) {
+            future.completeExceptionally(e); // an append's caller step failed: its own future says so
+            return;
+        }
+        future.complete(result);
     }
 
-    static final class Append extends WriteOp<List<Appended>> {
+    /** An append; on the completion thread, after the commit, its caller's step runs with the results. */
+    static final class Append<R> extends WriteOp<R> {
         private final List<StoredMessage> messages;
+        private final Function<List<Appended>, R> committed;
         private List<WriteTransaction.Slot> slots;
 
-        Append(List<StoredMessage> messages) {
+        Append(List<StoredMessage> messages, Function<List<Appended>, R> committed) {
             this.messages = messages;
+            this.committed = committed;
         }
 
         @Override
@@ -62,8 +71,8 @@ abstract class WriteOp<T> {
         }
 
         @Override
-        List<Appended> result() {
-            return slots.stream().map(WriteTransaction.Slot::result).toList();
+        R result() {
+            return committed.apply(slots.stream().map(WriteTransaction.Slot::result).toList());
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.herald.server.ws;
 
-import dev.herald.core.protocol.ClientConnection;
+import dev.herald.core.connection.ClientConnection;
 import dev.herald.core.session.CloseReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;

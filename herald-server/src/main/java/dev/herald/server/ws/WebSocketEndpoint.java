@@ -7,7 +7,7 @@ import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
-import dev.herald.core.protocol.ClientConnection;
+import dev.herald.core.connection.ClientConnection;
 import dev.herald.core.protocol.ClientFrameParser;
 import dev.herald.core.protocol.ProtocolLimits;
 import dev.herald.core.session.CloseReason;

@@ -69,6 +69,24 @@ class GapTest {
     }
 
     @Test
+    void a_login_resuming_the_broadcast_log_from_a_position_the_cap_passed_gets_a_gap_frame_that_names_the_log() {
+        WsClient watcher = server.connectHerald("watcher");
+        for (int i = 1; i <= 6; i++) {
+            server.http().postJson("/api/v1/messages", "{\"to\":{\"all\":true},\"data\":" + i + "}");
+        }
+        List<String> seen = watcher.awaitMessageIds(6);
+        JsonObject first = new JsonObject(watcher.frames().stream().filter(WsClient::isMessage).findFirst().orElseThrow());
+        String cursor = first.getLong("pos") + "@" + first.getString("epoch");
+        trim();
+
+        WsClient client = server.connect("uid=u&sinceAll=" + cursor);
+
+        client.awaitMessageIds(3);
+        assertThat(client.framesContaining("\"type\":\"gap\"")).containsExactly("{\"type\":\"gap\",\"since\":\"" + cursor + "\",\"all\":true}");
+        assertThat(client.messageIds()).containsExactlyElementsOf(seen.subList(3, 6));
+    }
+
+    @Test
     void the_messages_the_cap_pushed_out_have_the_status_dropped() {
         List<String> ids = publishToUser("u", CAP + 1);
         trim();

@@ -3,6 +3,7 @@ package dev.herald.server.durable;
 import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -17,13 +18,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The seam between replay and live delivery: a client that connects (or reconnects) while messages
- * keep being published to its user must get every message exactly once, in id order (ids sort in
- * publish order), whatever moment it connects at.
+ * keep being published to its user must get every message exactly once, in position order per stream
+ * (the order the store committed them in, which the pull API lists), whatever moment it connects at.
+ * Ids are taken before the commit, so concurrent publishers' ids need not be in that order.
  */
 class ReplayThenLiveOrderTest {
     private static final int MESSAGES = 300;
@@ -82,16 +85,56 @@ class ReplayThenLiveOrderTest {
             Awaitility.await().atMost(WsClient.WAIT).until(() -> answered.get() >= count || done.isDone());
         }
 
-        /** Every id published, sorted: the order a client must see them in. */
-        List<String> allIds() {
+        /** Waits for every publish to be answered. */
+        void awaitDone() {
             done.orTimeout(30, TimeUnit.SECONDS).join();
-            return idByData.values().stream().sorted().toList();
         }
 
-        /** The greatest id answered so far: every smaller id is committed too (ids are taken in commit order). */
-        String cursorNow() {
-            return idByData.values().stream().max(String::compareTo).orElseThrow();
+        /** Every id published to the user, in inbox position order: the order a client must see them in. */
+        List<String> inboxOrder() {
+            awaitDone();
+            Http.Response r = server.http().get("/api/v1/users/" + uid + "/messages?limit=1000");
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            JsonArray messages = new JsonObject(r.body()).getJsonArray("messages");
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < messages.size(); i++) {
+                ids.add(messages.getJsonObject(i).getString("id"));
+            }
+            return ids;
         }
+
+        /** How many broadcasts this stream published. */
+        int broadcasts() {
+            awaitDone();
+            return (int) idByData.keySet().stream().filter(data -> broadcastData(data)).count();
+        }
+    }
+
+    private static boolean broadcastData(String data) {
+        return Integer.parseInt(data.substring(data.lastIndexOf('-') + 1)) % 3 == 0;
+    }
+
+    /** The ids after {@code last} in {@code order} ({@code null}: all of them). */
+    private static List<String> after(List<String> order, String last) {
+        return last == null ? order : order.subList(order.indexOf(last) + 1, order.size());
+    }
+
+    /** A message frame's {@code pos}@{@code epoch}. */
+    private static String cursorOf(String frame) {
+        JsonObject json = new JsonObject(frame);
+        return json.getLong("pos") + "@" + json.getString("epoch");
+    }
+
+    private static long positionOf(String frame) {
+        return new JsonObject(frame).getLong("pos");
+    }
+
+    private static boolean isBroadcast(String frame) {
+        return WsClient.isMessage(frame) && frame.contains("\"all\":true");
+    }
+
+    private static boolean isDirect(String frame) {
+        return WsClient.isMessage(frame) && !frame.contains("\"all\":true");
     }
 
     @Test
@@ -102,7 +145,7 @@ class ReplayThenLiveOrderTest {
 
             WsClient client = server.connectHerald(stream.uid);
 
-            List<String> expected = stream.allIds();
+            List<String> expected = stream.inboxOrder();
             assertThat(client.awaitMessageIds(expected.size())).as("round %d", round).containsExactlyElementsOf(expected);
             client.close();
         }
@@ -113,29 +156,54 @@ class ReplayThenLiveOrderTest {
         for (int round = 1; round <= ROUNDS; round++) {
             Stream stream = new Stream("since-" + round);
             stream.awaitAnswered(CONNECT_AFTER);
-            String cursor = stream.cursorNow();
+            // the cursor a real client keeps: the id of the last message it received
+            WsClient first = server.connectHerald(stream.uid);
+            List<String> seen = first.awaitMessageIds(CONNECT_AFTER / 2);
+            first.abort();
+            String cursor = seen.get(seen.size() - 1);
 
             WsClient client = server.connect("uid=" + stream.uid + "&since=" + cursor);
 
-            List<String> expected = stream.allIds().stream().filter(id -> id.compareTo(cursor) > 0).toList();
+            List<String> expected = after(stream.inboxOrder(), cursor);
             assertThat(client.awaitMessageIds(expected.size())).as("round %d", round).containsExactlyElementsOf(expected);
             client.close();
         }
     }
 
+    /**
+     * Order is promised per stream: the inbox and the broadcast log each arrive in position order, each message
+     * once. The client resumes each stream by position (an id cursor is exact only in its own stream).
+     */
     @Test
     void a_herald_client_resuming_mid_stream_of_direct_messages_and_broadcasts_gets_both_once_in_order() {
+        int broadcastsBefore = 0;
         for (int round = 1; round <= ROUNDS; round++) {
             Stream stream = new Stream("mixed-" + round, 3);
             stream.awaitAnswered(CONNECT_AFTER);
-            String cursor = stream.cursorNow();
+            WsClient first = server.connectHerald(stream.uid);
+            first.awaitFrameCount(ReplayThenLiveOrderTest::isBroadcast, 1);
+            first.awaitFrameCount(ReplayThenLiveOrderTest::isDirect, 1);
+            first.abort();
+            List<String> seen = first.frames();
+            String lastDirect = seen.stream().filter(ReplayThenLiveOrderTest::isDirect).reduce((a, b) -> b).orElseThrow();
+            String lastBroadcast = seen.stream().filter(ReplayThenLiveOrderTest::isBroadcast).reduce((a, b) -> b).orElseThrow();
 
-            WsClient client = server.connect("uid=" + stream.uid + "&since=" + cursor);
+            WsClient client = server.connect("uid=" + stream.uid + "&since=" + cursorOf(lastDirect) + "&sinceAll=" + cursorOf(lastBroadcast));
 
-            List<String> expected = stream.allIds().stream().filter(id -> id.compareTo(cursor) > 0).toList();
-            assertThat(client.awaitMessageIds(expected.size())).as("round %d", round).containsExactlyElementsOf(expected);
+            List<String> expectedDirect = after(stream.inboxOrder(), WsClient.idOf(lastDirect));
+            int broadcastsNow = broadcastsBefore + stream.broadcasts();
+            long broadcastHead = broadcastsNow;
+            List<Long> expectedBroadcasts = LongStream.rangeClosed(positionOf(lastBroadcast) + 1, broadcastHead).boxed().toList();
+            client.awaitFrameCount(WsClient::isMessage, expectedDirect.size() + expectedBroadcasts.size());
+            List<String> got = client.frames();
+            assertThat(got.stream().filter(ReplayThenLiveOrderTest::isDirect).map(WsClient::idOf).toList())
+                    .as("round %d: the inbox", round).containsExactlyElementsOf(expectedDirect);
+            assertThat(got.stream().filter(ReplayThenLiveOrderTest::isBroadcast).map(ReplayThenLiveOrderTest::positionOf).toList())
+                    .as("round %d: the broadcast log", round).containsExactlyElementsOf(expectedBroadcasts);
+            assertThat(got.stream().filter(WsClient::isMessage).map(WsClient::idOf).toList()).doesNotHaveDuplicates();
             client.close();
             client.awaitClose();
+            broadcastsBefore = broadcastsNow;
         }
     }
 
@@ -154,7 +222,7 @@ class ReplayThenLiveOrderTest {
             client.awaitFrame(f -> f.contains("\"type\":\"welcome\""));
         }
 
-        List<String> expected = stream.allIds();
+        List<String> expected = stream.inboxOrder();
         WsClient last = client;
         Awaitility.await().atMost(WsClient.WAIT).until(() -> seen.size() + last.messageIds().size() >= expected.size());
         seen.addAll(last.messageIds());
@@ -169,7 +237,7 @@ class ReplayThenLiveOrderTest {
 
             WsClient client = server.connectSeed(stream.uid);
 
-            List<String> expected = stream.allIds();
+            List<String> expected = stream.inboxOrder();
             client.awaitFrameCount(f -> true, expected.size());
             List<String> received = client.frames().stream().map(stream.idByData::get).toList();
             assertThat(received).as("round %d", round).containsExactlyElementsOf(expected);
@@ -182,7 +250,7 @@ class ReplayThenLiveOrderTest {
         Stream stream = new Stream("receipts");
         stream.awaitAnswered(CONNECT_AFTER);
         WsClient client = server.connectHerald(stream.uid);
-        List<String> expected = stream.allIds();
+        List<String> expected = stream.inboxOrder();
         client.awaitMessageIds(expected.size());
 
         for (String id : List.of(expected.get(0), expected.get(expected.size() / 2), expected.get(expected.size() - 1))) {

@@ -31,7 +31,7 @@ class SqliteQueryPlanTest {
         JdbcMessageStore.sqlite(file, StoreLimits.defaults(), JdbcStoreOptions.defaults()).close(); // creates the schema
         List<String> statements = List.of(
                 WriteTransaction.FIND_KEY, WriteTransaction.UPDATE_STATUS,
-                StoreReads.PAGE, StoreReads.PENDING_PAGE, StoreReads.POSITION_PAGE, StoreReads.PENDING_POSITION_PAGE, StoreReads.STREAM, StoreReads.EXPIRED_AFTER, StoreReads.EXPIRED_BETWEEN,
+                StoreReads.POSITION_PAGE, StoreReads.PENDING_POSITION_PAGE, StoreReads.STREAM, StoreReads.POSITION_OF, StoreReads.FIRST_AFTER_ID,
                 StoreReads.MESSAGE, StoreReads.RECIPIENTS,
                 StoreMaintenance.countStreamsSql(3), StoreMaintenance.NTH_OLDEST, StoreMaintenance.MARK_DROPPED,
                 StoreMaintenance.DROP_ENTRIES, StoreMaintenance.expiredByStreamSql(SqlDialect.SQLITE), StoreMaintenance.COUNT_EXPIRED,

@@ -47,8 +47,8 @@ public final class SwitchableStore implements MessageStore, NotifyStore {
     }
 
     @Override
-    public CompletableFuture<List<Appended>> append(List<StoredMessage> messages) {
-        return orFail(() -> delegate.append(messages));
+    public <T> CompletableFuture<T> append(List<StoredMessage> messages, java.util.function.Function<List<Appended>, T> committed) {
+        return orFail(() -> delegate.append(messages, committed));
     }
 
     @Override

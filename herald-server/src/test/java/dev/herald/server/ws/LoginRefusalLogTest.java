@@ -1,7 +1,7 @@
 package dev.herald.server.ws;
 
 import ch.qos.logback.classic.Level;
-import dev.herald.core.protocol.ClientConnection;
+import dev.herald.core.connection.ClientConnection;
 import dev.herald.server.testing.LogCapture;
 import dev.herald.server.testing.RawWebSocket;
 import dev.herald.server.testing.TestServer;

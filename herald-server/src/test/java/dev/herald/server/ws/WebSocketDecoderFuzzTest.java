@@ -6,7 +6,7 @@ import dev.herald.core.delivery.Inbox;
 import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
-import dev.herald.core.protocol.ClientConnection;
+import dev.herald.core.connection.ClientConnection;
 import dev.herald.core.protocol.ClientFrameParser;
 import dev.herald.core.protocol.ProtocolLimits;
 import dev.herald.core.session.CloseReason;

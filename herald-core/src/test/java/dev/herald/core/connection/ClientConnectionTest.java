@@ -1,4 +1,4 @@
-package dev.herald.core.protocol;
+package dev.herald.core.connection;
 
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.DevAuthenticator;
@@ -6,6 +6,8 @@ import dev.herald.core.auth.Principal;
 import dev.herald.core.delivery.Inbox;
 import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.hub.Hub;
+import dev.herald.core.protocol.ClientFrameParser;
+import dev.herald.core.protocol.ProtocolLimits;
 import dev.herald.core.store.MemoryMessageStore;
 import dev.herald.core.store.StoreLimits;
 import org.junit.jupiter.api.AfterEach;
@@ -335,5 +337,27 @@ class ClientConnectionTest {
         assertThat(second.closeReason()).isEqualTo(CloseReason.TOO_MANY_CONNECTIONS);
         assertThat(second.frames()).isEmpty();
         assertThat(small.sessions("u")).containsExactly(first); // the refused one's close did not remove the first
+    }
+
+    @Test
+    void a_subscribe_with_since_to_several_topics_replays_each_topic_in_order_and_a_message_in_both_once() {
+        ClientConnection c = authenticated();
+        dev.herald.core.message.MessageIds ids = new dev.herald.core.message.MessageIds();
+        long now = System.currentTimeMillis();
+        dev.herald.core.store.StoredMessage seen = new dev.herald.core.store.StoredMessage(ids.next(now), now, now + 60_000,
+                "\"seen\"", List.of(), List.of("public.news"), false, null);
+        dev.herald.core.store.StoredMessage both = new dev.herald.core.store.StoredMessage(ids.next(now), now, now + 60_000,
+                "\"both\"", List.of(), List.of("public.news", "public.sport"), false, null);
+        dev.herald.core.store.StoredMessage sport = new dev.herald.core.store.StoredMessage(ids.next(now), now, now + 60_000,
+                "\"sport\"", List.of(), List.of("public.sport"), false, null);
+        store.append(List.of(seen, both, sport)).join();
+
+        c.onText("{\"type\":\"subscribe\",\"topics\":[\"public.news\",\"public.sport\"],\"since\":\"" + seen.id() + "\"}");
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !session.cursors().replaying(new Target.Topic("public.sport")));
+        assertThat(session.frames().subList(1, session.frames().size())).satisfiesExactly(
+                f -> assertThat(f).startsWith("{\"type\":\"subscribed\""),
+                f -> assertThat(f).contains("\"topic\":\"public.news\",\"pos\":2,").contains("\"data\":\"both\""),
+                f -> assertThat(f).contains("\"topic\":\"public.sport\",\"pos\":2,").contains("\"data\":\"sport\""));
     }
 }

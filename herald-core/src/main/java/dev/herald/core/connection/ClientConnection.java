@@ -1,11 +1,15 @@
-package dev.herald.core.protocol;
+package dev.herald.core.connection;
 
 import dev.herald.core.LogSafe;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.Principal;
 import dev.herald.core.delivery.Inbox;
 import dev.herald.core.hub.Hub;
-import dev.herald.core.message.Message;
+import dev.herald.core.protocol.ClientFrame;
+import dev.herald.core.protocol.ClientFrameParser;
+import dev.herald.core.protocol.ProtocolError;
+import dev.herald.core.protocol.ProtocolLimits;
+import dev.herald.core.protocol.ServerFrames;
 import dev.herald.core.message.MessageIds;
 import dev.herald.core.message.Target;
 import dev.herald.core.message.Topics;
@@ -16,20 +20,16 @@ import dev.herald.core.session.Session;
 import dev.herald.core.store.DeliveryStatus;
 import dev.herald.core.store.ReplayFrom;
 import dev.herald.core.store.ReplayRequest;
-import dev.herald.core.store.StoredMessage;
 import dev.herald.core.store.StreamPosition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The protocol state machine of one WebSocket connection, independent of the transport: login
+ * The protocol state machine of one client connection, independent of the transport (a WebSocket today): login
  * (token, dev-mode uid, or the seed's {@code {"uid"}} frame), then subscribe / unsubscribe / ping.
  *
  * <p>Threading: the transport calls {@link #start}, {@link #onText} and {@link #onBinary} from one
@@ -46,6 +46,7 @@ public final class ClientConnection {
     private final ProtocolLimits limits;
     private final String nodeId;
     private final Inbox inbox;
+    private final Replays replays;
     private volatile boolean authenticated;
     private Principal principal;
     private int badFrames;
@@ -54,6 +55,7 @@ public final class ClientConnection {
                             ProtocolLimits limits, String nodeId, Inbox inbox) {
         this.session = session;
         this.inbox = inbox;
+        this.replays = new Replays(session, inbox);
         this.hub = hub;
         this.authenticator = authenticator;
         this.parser = parser;
@@ -166,8 +168,22 @@ public final class ClientConnection {
         String userId = principal.userId();
         session.bind(userId, protocol);
         session.onDelivered(messageId -> inbox.delivered(userId, messageId));
-        // live messages are held back from the moment the hub knows the session until the replay is sent
-        session.beginReplay();
+        boolean seed = protocol == Session.Protocol.SEED;
+        ReplayFrom inboxFrom = since.inbox() == null || seed ? null : ReplayFrom.parse(since.inbox());
+        StreamPosition all = since.all() == null || seed ? null : StreamPosition.parseCursor(since.all());
+        // what the login replays: the inbox; with a broadcast-log position, the broadcast log after it; with a
+        // message id, the broadcast log after it too (one message id is a cursor in every stream)
+        List<Replays.Stream> streams = new ArrayList<>(2);
+        streams.add(new Replays.Stream(new Target.User(userId), inboxFrom == null ? ReplayFrom.BEGINNING : inboxFrom,
+                inboxFrom == null ? (seed ? ReplayRequest.Pending.UNDELIVERED : ReplayRequest.Pending.UNACKED) : ReplayRequest.Pending.ALL,
+                inboxFrom == null ? "" : since.inbox(), true));
+        if (all != null) {
+            streams.add(new Replays.Stream(Target.Everyone.INSTANCE, new ReplayFrom(null, all), ReplayRequest.Pending.ALL, since.all(), false));
+        } else if (inboxFrom != null && inboxFrom.afterId() != null) {
+            streams.add(new Replays.Stream(Target.Everyone.INSTANCE, inboxFrom, ReplayRequest.Pending.ALL, since.inbox(), false));
+        }
+        // live messages of the replayed streams wait from the moment the hub knows the session until the replay is sent
+        replays.begin(streams);
         if (hub.add(session) == Hub.AddResult.TOO_MANY_CONNECTIONS) {
             refuse(CloseReason.TOO_MANY_CONNECTIONS, "user '" + LogSafe.value(userId) + "' holds its maximum of connections");
             return;
@@ -177,83 +193,18 @@ public final class ClientConnection {
             hub.remove(session); // the peer left while we were adding it: do not leak the entry
             return;
         }
-        if (protocol == Session.Protocol.HERALD) {
+        if (!seed) {
             session.send(ServerFrames.welcome(session.id(), userId, limits.heartbeat().toMillis(), nodeId));
         }
-        ReplayFrom inbox = since.inbox() == null ? null : ReplayFrom.parse(since.inbox());
-        if (since.inbox() != null && (protocol == Session.Protocol.SEED || inbox == null)) {
+        if (since.inbox() != null && inboxFrom == null) {
             session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR,
                     "since is neither a message id nor a position (<pos>@<epoch>); replaying unacked messages instead", null));
-            inbox = null;
         }
-        StreamPosition all = since.all() == null ? null : StreamPosition.parseCursor(since.all());
-        if (since.all() != null && (protocol == Session.Protocol.SEED || all == null)) {
+        if (since.all() != null && all == null) {
             session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR,
                     "sinceAll is not a position (<pos>@<epoch>); the broadcast log is not replayed", null));
         }
-        replayOnLogin(userId, inbox, since.inbox(), all, since.all());
-    }
-
-    /**
-     * Sends what the user missed: with an inbox cursor, everything after it (with a message id: in the own inbox
-     * and the broadcast log); without one, the messages not yet acked (seed clients, which cannot ack: not yet
-     * delivered). With a broadcast-log position ({@code sinceAll}), the broadcast log after it.
-     */
-    private void replayOnLogin(String userId, ReplayFrom since, String sinceText, StreamPosition sinceAll, String sinceAllText) {
-        boolean seed = session.protocol() == Session.Protocol.SEED;
-        ReplayRequest.Pending pending = since != null ? ReplayRequest.Pending.ALL
-                : seed ? ReplayRequest.Pending.UNDELIVERED : ReplayRequest.Pending.UNACKED;
-        List<Target> streams = new ArrayList<>(List.of(new Target.User(userId)));
-        List<ReplayFrom> from = new ArrayList<>(List.of(since == null ? ReplayFrom.BEGINNING : since));
-        List<String> cursorTexts = new ArrayList<>(List.of(since == null ? "" : sinceText));
-        if (sinceAll != null) {
-            streams.add(Target.Everyone.INSTANCE);
-            from.add(new ReplayFrom(null, sinceAll));
-            cursorTexts.add(sinceAllText);
-        } else if (since != null && since.afterId() != null) {
-            streams.add(Target.Everyone.INSTANCE); // one message id is a cursor in every stream
-            from.add(since);
-            cursorTexts.add(sinceText);
-        }
-        inbox.missed(streams, from, pending).thenAccept(found -> {
-            if (!seed) {
-                for (int i = 0; i < found.size(); i++) {
-                    if (found.get(i).gap()) {
-                        session.send(ServerFrames.gap(cursorTexts.get(i), null));
-                        break;
-                    }
-                }
-            }
-            List<Replayed> merged = new ArrayList<>();
-            for (int i = 0; i < found.size(); i++) {
-                Target stream = streams.get(i);
-                boolean tracked = i == 0; // the user's own inbox: its deliveries are receipts; broadcasts are not
-                found.get(i).messages().forEach(m -> merged.add(new Replayed(m, stream, tracked)));
-            }
-            merged.sort(Comparator.comparing(r -> r.stored().id())); // stable: a message in both streams is replayed as tracked
-            for (Replayed r : merged) {
-                Message message = Inbox.toMessage(r.stored());
-                replay(message, seed ? message.rawFrame() : message.envelopeFrame(r.stream()), r.tracked());
-            }
-        }).whenComplete((v, error) -> finishReplay(error, "login"));
-    }
-
-    /** A message to replay, with the stream it was read from (its frame names its position there). */
-    private record Replayed(StoredMessage stored, Target stream, boolean tracked) { }
-
-    private void replay(Message message, byte[] frame, boolean tracked) {
-        if (session.replay(message.id(), frame, tracked)) {
-            inbox.countReplayed();
-        }
-    }
-
-    /** Ends a replay; a replay that failed closes the connection (4500: reconnect and resume later) so nothing is skipped. */
-    private void finishReplay(Throwable error, String what) {
-        if (error != null) {
-            log.warn("connection {}: {} replay failed: {}", session.id(), what, LogSafe.value(error));
-            session.close(CloseReason.SERVER_ERROR);
-        }
-        session.endReplay();
+        replays.run(streams, null);
     }
 
     private void onFrame(ClientFrame frame) {
@@ -298,41 +249,16 @@ public final class ClientConnection {
             throw new ProtocolError.Failure(ProtocolError.INVALID_CURSOR,
                     "a position (<pos>@<epoch>) names one topic's place: subscribe to one topic per position");
         }
-        if (since != null) {
-            session.beginReplay(); // before subscribing: live topic messages wait behind the replay
-        }
+        List<Replays.Stream> topicReplays = since == null ? List.of() : topics.stream().distinct()
+                .map(topic -> new Replays.Stream(new Target.Topic(topic), from, ReplayRequest.Pending.ALL, since, false)).toList();
+        replays.begin(topicReplays); // before subscribing: live topic messages wait behind the replay
         for (String topic : topics) {
             hub.subscribe(session, topic);
         }
         session.send(ServerFrames.subscribed("subscribed", topics, frame.ref()));
-        if (since != null) {
-            replayTopics(topics, from, since);
+        if (!topicReplays.isEmpty()) {
+            replays.run(topicReplays, new java.util.HashSet<>());
         }
-    }
-
-    private void replayTopics(List<String> topics, ReplayFrom from, String since) {
-        List<String> distinct = topics.stream().distinct().toList();
-        List<Target> streams = distinct.stream().<Target>map(Target.Topic::new).toList();
-        inbox.missed(streams, java.util.Collections.nCopies(streams.size(), from), ReplayRequest.Pending.ALL).thenAccept(found -> {
-            Map<String, String> topicOf = new HashMap<>();
-            List<StoredMessage> merged = new ArrayList<>();
-            for (int i = 0; i < found.size(); i++) {
-                String topic = distinct.get(i);
-                if (found.get(i).gap()) {
-                    session.send(ServerFrames.gap(since, topic));
-                }
-                for (StoredMessage m : found.get(i).messages()) {
-                    if (topicOf.putIfAbsent(m.id(), topic) == null) { // published to several of these topics: sent once
-                        merged.add(m);
-                    }
-                }
-            }
-            merged.sort(Comparator.comparing(StoredMessage::id));
-            for (StoredMessage m : merged) {
-                Message message = Inbox.toMessage(m);
-                replay(message, message.envelopeFrame(new Target.Topic(topicOf.get(m.id()))), false);
-            }
-        }).whenComplete((v, error) -> finishReplay(error, "topic"));
     }
 
     /** {@code ack} / {@code read}: recorded for this user; ids of other users' messages are ignored (and counted). */
@@ -355,6 +281,7 @@ public final class ClientConnection {
         List<String> topics = requireTopics(frame);
         for (String topic : topics) {
             hub.unsubscribe(session, topic);
+            session.cursors().forget(new Target.Topic(topic));
         }
         session.send(ServerFrames.subscribed("unsubscribed", topics, frame.ref()));
     }

@@ -1,0 +1,105 @@
+package dev.herald.core.connection;
+
+import dev.herald.core.LogSafe;
+import dev.herald.core.delivery.Inbox;
+import dev.herald.core.message.Message;
+import dev.herald.core.message.Target;
+import dev.herald.core.protocol.ServerFrames;
+import dev.herald.core.session.BaseSession;
+import dev.herald.core.session.CloseReason;
+import dev.herald.core.session.Session;
+import dev.herald.core.store.ReplayFrom;
+import dev.herald.core.store.ReplayRequest;
+import dev.herald.core.store.StoredMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Sends one connection what it missed of some streams, and joins that to the live flow by the read rule of
+ * {@link dev.herald.core.session.StreamCursors} (the connection's replay state): {@link #begin} before the hub
+ * knows the connection for the streams (their live messages wait from then on), {@link #run} to read and send.
+ * Each replay reads its stream up to the head it names; when it has been sent, the stream's waiting live messages
+ * above the head go out and the rest are dropped. The streams are read at once and sent one after the other in
+ * the given order (order is promised per stream; a fixed order between them is only tidier).
+ *
+ * <p>A replay that fails closes the connection (4500: reconnect and resume later), so a client is never left with
+ * a hole it does not know about. Thread-safe (the sends go through the session's cursors).
+ */
+final class Replays {
+    private static final Logger log = LoggerFactory.getLogger(Replays.class);
+
+    private final BaseSession session;
+    private final Inbox inbox;
+
+    Replays(BaseSession session, Inbox inbox) {
+        this.session = session;
+        this.inbox = inbox;
+    }
+
+    /**
+     * One stream to replay: where from, which of its messages ({@code pending}), the cursor as the client sent it (for
+     * a {@code gap} frame), and whether its deliveries are receipts (the user's own inbox; broadcasts are not).
+     */
+    record Stream(Target stream, ReplayFrom from, ReplayRequest.Pending pending, String cursorText, boolean tracked) { }
+
+    /** Live messages of these streams wait from now until their replay has been sent. */
+    void begin(List<Stream> streams) {
+        for (Stream s : streams) {
+            session.cursors().beginReplay(s.stream());
+        }
+    }
+
+    /**
+     * Reads and sends the streams ({@link #begin} was called for each). {@code sentIds}, when given, is shared by the
+     * streams of one {@code subscribe}, so a message published to several of its topics is replayed once.
+     */
+    void run(List<Stream> streams, Set<String> sentIds) {
+        List<CompletableFuture<Inbox.Missed>> reads = new ArrayList<>(streams.size());
+        for (Stream s : streams) {
+            reads.add(inbox.missed(s.stream(), s.from(), s.pending()));
+        }
+        CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).whenComplete((v, readError) -> {
+            Throwable error = readError;
+            for (int i = 0; i < streams.size(); i++) {
+                Stream s = streams.get(i);
+                Inbox.Missed found = null;
+                if (error == null) {
+                    try {
+                        found = reads.get(i).join();
+                        send(s, found, sentIds);
+                    } catch (RuntimeException e) {
+                        error = e;
+                    }
+                }
+                // always, or the stream's live messages would wait for good
+                session.cursors().endReplay(s.stream(), found == null ? null : found.head());
+            }
+            if (error != null) {
+                log.warn("connection {}: replay failed: {}", session.id(), LogSafe.value(error));
+                session.close(CloseReason.SERVER_ERROR);
+            }
+        });
+    }
+
+    private void send(Stream s, Inbox.Missed found, Set<String> sentIds) {
+        boolean seed = session.protocol() == Session.Protocol.SEED;
+        if (!seed && found.gap()) {
+            session.send(ServerFrames.gap(s.cursorText(), s.stream()));
+        }
+        for (StoredMessage m : found.messages()) {
+            Message message = Inbox.toMessage(m);
+            if (sentIds != null && !sentIds.add(message.id())) {
+                continue;
+            }
+            byte[] frame = seed ? message.rawFrame() : message.envelopeFrame(s.stream());
+            if (session.cursors().replayed(s.stream(), message.position(s.stream()), message.id(), frame, s.tracked())) {
+                inbox.countReplayed();
+            }
+        }
+    }
+}

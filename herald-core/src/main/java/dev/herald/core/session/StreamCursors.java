@@ -1,0 +1,186 @@
+package dev.herald.core.session;
+
+import dev.herald.core.message.Target;
+import dev.herald.core.store.StreamPosition;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one read rule of a connection, per stream it follows (its user's inbox, each topic, the broadcast log):
+ * <b>a live message at or below the last position sent on that stream is dropped</b>.
+ *
+ * <p>That rule alone joins a replay to the live flow without gap, duplicate or reordering, because
+ * <ul>
+ *   <li>a replay reads its stream up to a <em>head</em> it names (the stream's last position when it read), so
+ *       every message at or below the head reaches the connection through the replay (or was lost, and the
+ *       replay says {@code gap}), and every message above it through the live flow;</li>
+ *   <li>the connection is registered for live messages before the replay reads, so none above the head is missed;</li>
+ *   <li>while a replay of a stream runs, that stream's live messages wait here ({@link #live}); when it ends
+ *       ({@link #endReplay}) the cursor moves to the head (or the last replayed position, if higher), the waiting
+ *       messages above it are sent in position order and the rest dropped;</li>
+ *   <li>after that, a late live message at or below the cursor (committed before the replay read, fanned out after
+ *       it ended) is dropped too;</li>
+ *   <li>the store fans live messages out in commit order, i.e. in position order per stream, so a live message
+ *       below the cursor is always one that was already sent.</li>
+ * </ul>
+ * A position of another epoch than the cursor's (the stream's history was reset) is sent, and the cursor moves
+ * to it. Messages without a position in their stream (fire-and-forget, {@code persist:false}) are never replayed,
+ * so nothing can duplicate them: they are sent at once, even while a replay of their stream runs.
+ *
+ * <p>Thread-safe: every method runs under this object's lock, and so do the sends it makes, so a live message
+ * cannot overtake the waiting ones being flushed by {@link #endReplay} on another thread. One instance per
+ * connection ({@link BaseSession}).
+ */
+public final class StreamCursors {
+    /** Most live messages waiting behind replays before the connection counts as too slow. */
+    public static final int MAX_HELD = 10_000;
+
+    /** Where the frames go: the connection's queue (with a delivery report for tracked ones), or a close. */
+    interface Sink {
+        boolean send(byte[] frame, String messageId, boolean tracked);
+
+        /** Too many live messages waited: the connection is too slow (it closes with 4008). */
+        void overflow();
+    }
+
+    private final Sink sink;
+    /** Per stream the connection has sent a positioned message on or replayed. */
+    private final Map<Target, Cursor> cursors = new HashMap<>(4);
+    /** Live messages waiting behind a running replay of their stream, in arrival order (all streams together). */
+    private List<Held> held;
+    private long dropped;
+
+    StreamCursors(Sink sink) {
+        this.sink = sink;
+    }
+
+    /** The last position sent on one stream, and how many replays of it run. */
+    private static final class Cursor {
+        long position;
+        String epoch; // null: nothing sent yet (position 0 of an unknown epoch)
+        int replays;
+
+        /** Whether {@code p} was sent already (at or below the cursor, same epoch). */
+        boolean covers(StreamPosition p) {
+            return epoch != null && epoch.equals(p.epoch()) && p.position() <= position;
+        }
+
+        /** Moves up to {@code p}; a position of another epoch replaces the cursor (the stream was reset). */
+        void advance(StreamPosition p) {
+            if (p == null) {
+                return;
+            }
+            if (!p.epoch().equals(epoch) || p.position() > position) {
+                position = p.position();
+                epoch = p.epoch();
+            }
+        }
+    }
+
+    private record Held(Target stream, StreamPosition position, String messageId, byte[] frame, boolean tracked) { }
+
+    /**
+     * A live message on {@code stream} at {@code position} ({@code null}: it has none there, it is sent at once).
+     * Sent, dropped (already sent), or held while a replay of the stream runs. Returns {@code false} only when
+     * the connection refused it (closed, or too slow).
+     */
+    public synchronized boolean live(Target stream, StreamPosition position, String messageId, byte[] frame, boolean tracked) {
+        if (position == null) {
+            return sink.send(frame, messageId, tracked);
+        }
+        Cursor cursor = cursors.get(stream);
+        if (cursor == null) {
+            cursor = new Cursor();
+            cursors.put(stream, cursor);
+        } else if (cursor.replays > 0) {
+            if (held.size() >= MAX_HELD) {
+                sink.overflow();
+                return false;
+            }
+            held.add(new Held(stream, position, messageId, frame, tracked));
+            return true;
+        } else if (cursor.covers(position)) {
+            dropped++;
+            return true; // sent already (by a replay): as far as the publisher is concerned, the connection has it
+        }
+        cursor.advance(position);
+        return sink.send(frame, messageId, tracked);
+    }
+
+    /**
+     * Starts a replay of {@code stream}: from now its live messages wait. Call it before the connection is
+     * registered for the stream's live messages (or, already registered, before the replay reads). Replays nest.
+     */
+    public synchronized void beginReplay(Target stream) {
+        cursors.computeIfAbsent(stream, s -> new Cursor()).replays++;
+        if (held == null) {
+            held = new ArrayList<>();
+        }
+    }
+
+    /** Sends one replayed message of {@code stream} now (ahead of the live ones waiting). */
+    public synchronized boolean replayed(Target stream, StreamPosition position, String messageId, byte[] frame, boolean tracked) {
+        Cursor cursor = cursors.get(stream);
+        if (cursor != null && position != null) {
+            cursor.advance(position);
+        }
+        return sink.send(frame, messageId, tracked);
+    }
+
+    /**
+     * Ends one replay of {@code stream}, which read it up to {@code head} ({@code null}: the stream had no
+     * position yet, or the replay failed). After the last one of the stream, the cursor is at least the head; the
+     * live messages that waited are sent when above it, in order, and dropped otherwise.
+     */
+    public synchronized void endReplay(Target stream, StreamPosition head) {
+        Cursor cursor = cursors.get(stream);
+        if (cursor == null || cursor.replays == 0) {
+            return;
+        }
+        cursor.advance(head);
+        if (--cursor.replays > 0) {
+            return;
+        }
+        List<Held> waiting = held;
+        List<Held> still = new ArrayList<>();
+        for (Held h : waiting) {
+            if (!h.stream.equals(stream)) {
+                still.add(h);
+            } else if (cursor.covers(h.position)) {
+                dropped++;
+            } else {
+                cursor.advance(h.position);
+                sink.send(h.frame, h.messageId, h.tracked);
+            }
+        }
+        held = still.isEmpty() && cursors.values().stream().noneMatch(c -> c.replays > 0) ? null : still;
+    }
+
+    /** The connection stopped following {@code stream} (a topic it unsubscribed): its cursor goes, unless a replay of it runs. */
+    public synchronized void forget(Target stream) {
+        Cursor cursor = cursors.get(stream);
+        if (cursor != null && cursor.replays == 0) {
+            cursors.remove(stream);
+        }
+    }
+
+    /** The last position sent on {@code stream}, or {@code null} when none was (for tests and diagnostics). */
+    public synchronized StreamPosition lastSent(Target stream) {
+        Cursor cursor = cursors.get(stream);
+        return cursor == null || cursor.epoch == null ? null : new StreamPosition(cursor.position, cursor.epoch);
+    }
+
+    /** Live messages dropped because the connection had them already (for tests and diagnostics). */
+    public synchronized long dropped() {
+        return dropped;
+    }
+
+    /** Whether a replay of {@code stream} runs. */
+    public synchronized boolean replaying(Target stream) {
+        Cursor cursor = cursors.get(stream);
+        return cursor != null && cursor.replays > 0;
+    }
+}
