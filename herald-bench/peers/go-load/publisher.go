@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -34,18 +35,25 @@ type Publisher struct {
 	errors  [maxTags]int64
 	skipped [maxTags]int64 // open loop: not sent, the backlog was full (counted as errors too)
 	logged  int64
+	dials   int64 // TCP connections opened by the pool
 }
 
 func newPublisher(addr, path, mode string, persistFalse bool, size, connections, idlePerHost int, uids []int, ledger *Ledger) *Publisher {
+	p := &Publisher{}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	transport := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		// counted: a pool that reconnects costs the server an accept (and a new pipeline) per connection
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			atomic.AddInt64(&p.dials, 1)
+			return dialer.DialContext(ctx, network, addr)
+		},
 		MaxIdleConns:        idlePerHost,
 		MaxIdleConnsPerHost: idlePerHost, // net/http keeps 2 by default: more in flight would reconnect per request
 		MaxConnsPerHost:     connections,
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true, // no Accept-Encoding: gzip (neither server compresses these answers)
 	}
-	return &Publisher{
+	*p = Publisher{
 		client:       &http.Client{Transport: transport, Timeout: 30 * time.Second},
 		url:          "http://" + addr + path,
 		form:         mode == "form",
@@ -54,6 +62,7 @@ func newPublisher(addr, path, mode string, persistFalse bool, size, connections,
 		uids:         uids,
 		ledger:       ledger,
 	}
+	return p
 }
 
 // worker is one sender's state: its random source (math/rand's global one is locked) and message buffer.

@@ -22,6 +22,7 @@ type window struct {
 // queues a backlog does not get its later work for free (as in dev.herald.bench.peers.LoadGenerator).
 func measure(c config, p *Publisher, crowd *Crowd, ledger *Ledger, mode string, tag int, load func()) window {
 	stray0, misrouted0, disc0 := atomic.LoadInt64(&ledger.stray), atomic.LoadInt64(&ledger.misrouted), crowd.Disconnects()
+	dials0 := atomic.LoadInt64(&p.dials)
 	srv0, gen0, core0 := cpuSeconds(c.serverPid), cpuSeconds("self"), coreBusySeconds(c.serverCore)
 	start := time.Now()
 	load()
@@ -63,6 +64,7 @@ func measure(c config, p *Publisher, crowd *Crowd, ledger *Ledger, mode string, 
 		"misrouted":              fmt.Sprint(atomic.LoadInt64(&ledger.misrouted) - misrouted0),
 		"stray":                  fmt.Sprint(atomic.LoadInt64(&ledger.stray) - stray0),
 		"disconnects":            fmt.Sprint(crowd.Disconnects() - disc0),
+		"connections_opened":     fmt.Sprint(atomic.LoadInt64(&p.dials) - dials0),
 		"server_cpu_s":           f2(srv),
 		"server_cpu_pct":         f1(100 * srv / elapsed),
 		"receipts_per_cpu_s":     "",
@@ -94,7 +96,7 @@ func percentiles(v map[string]string, name string, h *Histogram) {
 
 var columns = []string{"label", "run", "mode", "loop", "load", "clients", "window_s", "requests", "ok", "errors", "skipped",
 	"requests_per_s", "receipts_in_window", "receipts_per_s", "receipts", "missing", "unacknowledged", "duplicates",
-	"short_clients", "misrouted", "stray", "disconnects",
+	"short_clients", "misrouted", "stray", "disconnects", "connections_opened",
 	"answer_p50_ms", "answer_p90_ms", "answer_p99_ms", "answer_p999_ms", "answer_max_ms",
 	"delivery_p50_ms", "delivery_p90_ms", "delivery_p99_ms", "delivery_p999_ms", "delivery_max_ms",
 	"service_p50_ms", "service_p99_ms", "send_lag_p99_ms",
