@@ -22,7 +22,8 @@ type config struct {
 	clients, parallel, concurrency, idle   int
 	senders, size, serverCore              int
 	rate                                   float64
-	warmup, ramp, window, drain, tick      time.Duration
+	warmup, warmupMax, ramp, window        time.Duration
+	drain, tick                            time.Duration
 	persistFalse                           bool
 	maxMessages                            uint64
 }
@@ -46,7 +47,8 @@ func main() {
 	flag.IntVar(&c.senders, "senders", 64, "open loop: senders (and at most as many connections)")
 	flag.IntVar(&c.size, "message-bytes", 100, "message size")
 	flag.BoolVar(&c.persistFalse, "persist-false", true, "add persist=false to every request (Herald: not stored; the seed ignores it)")
-	flag.DurationVar(&c.warmup, "warmup", 5*time.Second, "closed loop before each mode's windows, not reported (JIT, pools)")
+	flag.DurationVar(&c.warmup, "warmup", 10*time.Second, "closed loop before each mode's windows, not reported (JIT, pools), at least")
+	flag.DurationVar(&c.warmupMax, "warmup-max", 60*time.Second, "warm-up at most: it goes on while the server's JIT compiler threads are busy")
 	flag.DurationVar(&c.ramp, "ramp", 2*time.Second, "unreported load before each window (at its own rate or concurrency)")
 	flag.DurationVar(&c.window, "window", 10*time.Second, "measured window")
 	flag.DurationVar(&c.tick, "tick", time.Millisecond, "open loop: scheduler period; intended send times are rounded up to it")
@@ -85,9 +87,7 @@ func run(c config) error {
 	tag := 1
 	for _, mode := range c.modes {
 		p := newPublisher(c.addr, c.path, mode, c.persistFalse, c.size, max(c.concurrency, c.senders), c.idle, crowd.up, ledger)
-		if c.warmup > 0 {
-			p.Closed(0, max(c.concurrency, 1), c.warmup)
-		}
+		warmUp(c, p)
 		if c.concurrency > 0 {
 			if c.ramp > 0 {
 				p.Closed(0, c.concurrency, c.ramp)
@@ -115,6 +115,29 @@ func run(c config) error {
 		p.client.CloseIdleConnections()
 	}
 	return nil
+}
+
+// warmUp runs the closed loop, unreported, for --warmup, then on in steps while the server's JIT compiler threads
+// used more than 2 % of the last step (the JVM is still compiling the path), up to --warmup-max. A JIT that
+// compiles during a window competes with the event loop for the server's one core and counts in its CPU seconds.
+func warmUp(c config, p *Publisher) {
+	if c.warmup <= 0 {
+		return
+	}
+	const step = 2 * time.Second
+	inFlight := max(c.concurrency, 1)
+	start := time.Now()
+	p.Closed(0, inFlight, c.warmup)
+	for time.Since(start) < c.warmupMax {
+		jit0 := jitSeconds(c.serverPid)
+		p.Closed(0, inFlight, step)
+		jit := jitSeconds(c.serverPid) - jit0
+		if jit0 < 0 || jit <= 0.02*step.Seconds() {
+			break
+		}
+		fmt.Printf("%s: still compiling (%.2f s of JIT in the last %v), warming up on\n", c.label, jit, step)
+	}
+	fmt.Printf("%s: warmed up in %.1f s\n", c.label, time.Since(start).Seconds())
 }
 
 func fail(format string, args ...any) {

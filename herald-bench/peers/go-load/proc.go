@@ -85,3 +85,24 @@ func coreBusySeconds(core int) float64 {
 	}
 	return -1
 }
+
+// jitSeconds is the CPU time of pid's JIT compiler threads (a JVM's "C1 CompilerThre…" and "C2 CompilerThre…"; 0
+// for a process without them), or -1. Compiling runs on the server's one core beside its event loop and counts in
+// its CPU seconds: a window with compiler time measured the JVM warming up, not its steady state.
+func jitSeconds(pid string) float64 {
+	tasks, err := os.ReadDir("/proc/" + pid + "/task")
+	if err != nil {
+		return -1
+	}
+	var total float64
+	for _, t := range tasks {
+		comm, err := os.ReadFile("/proc/" + pid + "/task/" + t.Name() + "/comm")
+		if err != nil || !(strings.HasPrefix(string(comm), "C1 ") || strings.HasPrefix(string(comm), "C2 ")) {
+			continue
+		}
+		if s := cpuSeconds(pid + "/task/" + t.Name()); s > 0 {
+			total += s
+		}
+	}
+	return total
+}

@@ -24,11 +24,13 @@ func measure(c config, p *Publisher, crowd *Crowd, ledger *Ledger, mode string, 
 	stray0, misrouted0, disc0 := atomic.LoadInt64(&ledger.stray), atomic.LoadInt64(&ledger.misrouted), crowd.Disconnects()
 	dials0 := atomic.LoadInt64(&p.dials)
 	srv0, gen0, core0 := cpuSeconds(c.serverPid), cpuSeconds("self"), coreBusySeconds(c.serverCore)
+	jit0 := jitSeconds(c.serverPid)
 	start := time.Now()
 	load()
 	elapsed := time.Since(start).Seconds()
 	_, inWindow, _ := ledger.Counts(tag)
 	srv, gen := cpuSeconds(c.serverPid)-srv0, cpuSeconds("self")-gen0
+	jit := jitSeconds(c.serverPid) - jit0
 	others := coreBusySeconds(c.serverCore) - core0 - srv
 	if others < 0 {
 		others = 0
@@ -67,6 +69,7 @@ func measure(c config, p *Publisher, crowd *Crowd, ledger *Ledger, mode string, 
 		"connections_opened":     fmt.Sprint(atomic.LoadInt64(&p.dials) - dials0),
 		"server_cpu_s":           f2(srv),
 		"server_cpu_pct":         f1(100 * srv / elapsed),
+		"server_jit_cpu_s":       f2(jit),
 		"receipts_per_cpu_s":     "",
 		"requests_per_cpu_s":     "",
 		"gen_cpu_pct":            f1(genPct),
@@ -100,7 +103,7 @@ var columns = []string{"label", "run", "mode", "loop", "load", "clients", "windo
 	"answer_p50_ms", "answer_p90_ms", "answer_p99_ms", "answer_p999_ms", "answer_max_ms",
 	"delivery_p50_ms", "delivery_p90_ms", "delivery_p99_ms", "delivery_p999_ms", "delivery_max_ms",
 	"service_p50_ms", "service_p99_ms", "send_lag_p99_ms",
-	"server_cpu_s", "server_cpu_pct", "receipts_per_cpu_s", "requests_per_cpu_s", "gen_cpu_pct",
+	"server_cpu_s", "server_cpu_pct", "server_jit_cpu_s", "receipts_per_cpu_s", "requests_per_cpu_s", "gen_cpu_pct",
 	"server_core_others_pct", "rss_kb", "valid"}
 
 type table struct {
