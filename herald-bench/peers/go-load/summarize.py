@@ -64,7 +64,7 @@ out = [f"# Go load generator: Herald and the seed hub — {os.path.basename(d)}\
        "client it was for, summed over rounds, after a drain. Answer latency: until the answer was read to EOF; "
        "delivery: until the client read the frame; both from the intended send time (the actual one in the closed "
        "loop). `of which JIT`: CPU seconds of the server's JIT compiler threads in the window (should be ~0: the "
-       "warm-up goes on while they are busy). `valid` = rounds with no failed request, nothing missing and no duplicate. A generator above 85 % of "
+       "warm-up goes on while they are busy). `valid` = rounds with no failed request, nothing missing, no duplicate and nothing misrouted. A generator above 85 % of "
        "its core limited the closed loop itself: the window measures the pair, not the server alone.\n",
        "## Windows\n",
        "| window | server | requests/s | receipts/s | **receipts per server CPU-s** | server CPU % | of which JIT (s) | "

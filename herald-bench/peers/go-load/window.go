@@ -47,6 +47,7 @@ func measure(c config, p *Publisher, crowd *Crowd, ledger *Ledger, mode string, 
 		unacknowledged = 0
 	}
 	shortClients, _ := ledger.ShortClients()
+	misrouted := atomic.LoadInt64(&ledger.misrouted) - misrouted0
 	genPct := 100 * gen / elapsed
 	v := map[string]string{
 		"clients":                fmt.Sprint(len(crowd.up)),
@@ -63,7 +64,7 @@ func measure(c config, p *Publisher, crowd *Crowd, ledger *Ledger, mode string, 
 		"unacknowledged":         fmt.Sprint(unacknowledged),
 		"duplicates":             fmt.Sprint(duplicates),
 		"short_clients":          fmt.Sprint(shortClients),
-		"misrouted":              fmt.Sprint(atomic.LoadInt64(&ledger.misrouted) - misrouted0),
+		"misrouted":              fmt.Sprint(misrouted),
 		"stray":                  fmt.Sprint(atomic.LoadInt64(&ledger.stray) - stray0),
 		"disconnects":            fmt.Sprint(crowd.Disconnects() - disc0),
 		"connections_opened":     fmt.Sprint(atomic.LoadInt64(&p.dials) - dials0),
@@ -75,7 +76,7 @@ func measure(c config, p *Publisher, crowd *Crowd, ledger *Ledger, mode string, 
 		"gen_cpu_pct":            f1(genPct),
 		"server_core_others_pct": f1(100 * others / elapsed),
 		"rss_kb":                 fmt.Sprint(rss),
-		"valid":                  fmt.Sprint(errors == 0 && missing == 0 && duplicates == 0 && unique > 0),
+		"valid":                  fmt.Sprint(errors == 0 && missing == 0 && duplicates == 0 && misrouted == 0 && unique > 0),
 	}
 	if srv > 0 {
 		v["receipts_per_cpu_s"] = f1(float64(inWindow) / srv)
