@@ -28,7 +28,7 @@ public enum Setting {
     WS_IDLE_TIMEOUT("ws.idle-timeout", "40s", "duration", "A connection silent this long (no frame, no pong) is dead and closed with 4010; detection takes at most idle-timeout + heartbeat (60 s by default)."),
     WS_MAX_TOPICS("ws.max-topics-per-connection", "100", "count", "Topics one connection may follow."),
     HTTP_MAX_BODY_SIZE("http.max-body-size", "1MiB", "size", "Largest HTTP request body; larger gets 413 payload_too_large."),
-    HTTP_EVENT_LOOPS("http.event-loops", "", "count", "Event loops serving HTTP and WebSocket connections: one HTTP server per loop on the same port, new connections handed round robin. Empty: 1 (every connection on one loop). More spreads connections over cores; opt-in for now (see docs/configuration.md)."),
+    HTTP_EVENT_LOOPS("http.event-loops", "", "count", "Event loops serving HTTP and WebSocket connections: one HTTP server per loop on the same port, new connections handed round robin. Empty: one per available processor. 1 keeps every connection on one core."),
     HTTP_HEADER_TIMEOUT("http.header-timeout", "10s", "duration", "Time a connection has to send a request's line and headers, from accept (or from the first byte of a later request); then it is answered 408 request_timeout and closed. Stops silent and slowloris sockets."),
     HTTP_IDLE_TIMEOUT("http.idle-timeout", "65s", "duration", "Time a keep-alive HTTP connection may wait, silent, for its next request before it is closed (longer than the 60 s idle timeout of common load balancers)."),
     HTTP_UPGRADE_TIMEOUT("http.upgrade-timeout", "10s", "duration", "Time from a request asking for an Upgrade (GET /ws) to its answer; a socket still waiting after it is closed."),

@@ -6,6 +6,7 @@ import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +16,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A client that stops reading is closed with 4008; nobody else notices. */
+@Tag(TestServer.EVENT_LOOPS_TAG)
 class SlowConsumerTest {
     private static final String PAYLOAD = "p".repeat(6_000);
 
