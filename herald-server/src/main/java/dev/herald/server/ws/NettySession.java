@@ -94,15 +94,14 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
         return String.valueOf(address);
     }
 
-    /** None for now (see below): deliveries are walked on the publishing thread; drains run on the connection's loop. */
+    /**
+     * This connection's event loop as the hub's lane: a broadcast walks each loop's connections on that loop. A walk
+     * that runs after a replay of the same message ended is harmless: the session drops a live message at or below
+     * the position its replay reached (docs/guarantees.md).
+     */
     @Override
     public DeliveryLane lane() {
-        // No lane: the hub walks this session on the publishing thread, inside the store's completion for
-        // durable messages. A broadcast handed to the session's loop as a later task ran after a concurrent
-        // replay of the same message had ended, so the client got it twice (ReplayThenLiveOrderTest, several
-        // loops), and a deferred personal delivery counted as "queued" (202). The lanes stay for when that
-        // replay/live seam covers deferred walks; EventLoopDrains still batches the drains per loop.
-        return null;
+        return drains.lane();
     }
 
     @Override
