@@ -22,7 +22,7 @@ public enum Setting {
     WS_MAX_CONNECTIONS("ws.max-connections", "", "count", "WebSocket connections this node holds at most; beyond, upgrades get 503 too_many_connections. Empty: the process's file-descriptor limit minus 100 (19,900 at 20,000)."),
     WS_MAX_CONNECTIONS_PER_USER("ws.max-connections-per-user", "16", "count", "Connections one user may hold on one node; the next is closed with 4009."),
     WS_MAX_MESSAGE_SIZE("ws.max-message-size", "64KiB", "size", "Largest inbound WebSocket frame or message; larger closes with 1009."),
-    WS_SEND_QUEUE_SIZE("ws.send-queue-size", "1MiB", "size", "Bytes queued for one connection before it is closed as a slow consumer (4008)."),
+    WS_SEND_QUEUE_SIZE("ws.send-queue-size", "1MiB", "size", "Bytes queued for one connection whose socket is backed up before it is closed as a slow consumer (4008). While its socket still takes writes, a burst may queue up to 4 times this before the connection's event loop drains it."),
     WS_AUTH_TIMEOUT("ws.auth-timeout", "10s", "duration", "Time a connection may take to authenticate before it is closed with 4002."),
     WS_HEARTBEAT("ws.heartbeat", "20s", "duration", "Interval of server pings (and of the dead-peer check): each connection is pinged once per interval, the pings of a node spread evenly over it."),
     WS_IDLE_TIMEOUT("ws.idle-timeout", "40s", "duration", "A connection silent this long (no frame, no pong) is dead and closed with 4010; detection takes at most idle-timeout + heartbeat (60 s by default)."),

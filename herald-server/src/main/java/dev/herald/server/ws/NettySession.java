@@ -141,6 +141,15 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
 
     private record Pong(byte[] payload) { }
 
+    /**
+     * How far past {@code ws.send-queue-size} a queue may grow while its socket still takes writes. A connection is
+     * slow when its socket is backed up (Netty's outbound buffer past its high-water mark) and the queue is full. A
+     * queue that fills while the socket is writable only waits for its event loop to run the drain: a publisher on
+     * another core (another loop, the store's commit thread) queued a burst in between. That is not the client's
+     * fault, so such a queue gets this much headroom before the connection is closed anyway, which still bounds memory.
+     */
+    static final int BURST_FACTOR = 4;
+
     private boolean enqueue(Object item, byte[] frame) {
         return enqueue(item, frame.length);
     }
@@ -152,7 +161,7 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
         long queued = queuedBytes.addAndGet(cost);
         // A frame larger than the whole queue is still accepted when nothing else waits: one big
         // message must not brand a fast reader as slow. The bound applies to what piles up.
-        if (queued > maxQueuedBytes && queued != cost) {
+        if (queued > maxQueuedBytes && queued != cost && (queued > maxQueuedBytes * BURST_FACTOR || !channel.isWritable())) {
             queuedBytes.addAndGet(-cost);
             if (tryClose(CloseReason.SLOW_CONSUMER)) {
                 stats.slowConsumerCloses.increment();
