@@ -178,16 +178,17 @@ public record HeraldConfig(
     }
 
     /**
-     * {@code http.event-loops}: as set, or 1 when empty. Several loops are opt-in for now: with them a publisher
-     * on one loop fills a connection's queue while its drain runs on another (a small ws.send-queue-size then
-     * closes readers that keep up), and the broadcast lanes that would walk each loop's connections on that loop
-     * are off until the replay/live seam covers deferred walks (bench/PEERS.md, "one event loop or two").
+     * {@code http.event-loops}: as set, or one per available processor when empty. Replay and live delivery agree by
+     * stream position whatever thread delivers (docs/guarantees.md), so connections can spread over every core.
      */
     static int eventLoops(String value) {
-        return value.isEmpty() ? 1 : Units.integer("http.event-loops", value, 1, MAX_EVENT_LOOPS);
+        return value.isEmpty() ? defaultEventLoops() : Units.integer("http.event-loops", value, 1, MAX_EVENT_LOOPS);
     }
 
-
+    /** One loop per processor the JVM may use (cgroup limits and {@code -XX:ActiveProcessorCount} included). */
+    static int defaultEventLoops() {
+        return Math.min(Runtime.getRuntime().availableProcessors(), MAX_EVENT_LOOPS);
+    }
 
     static boolean isLoopback(String host) {
         try {
@@ -228,7 +229,7 @@ public record HeraldConfig(
             String shown = s.secret() && !value.isEmpty() ? "******** (set)"
                     : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value)
                     : s == Setting.WS_MAX_CONNECTIONS && value.isEmpty() ? maxConnections + ", from the file-descriptor limit"
-                    : s == Setting.HTTP_EVENT_LOOPS && value.isEmpty() ? eventLoops + ", the default" : value;
+                    : s == Setting.HTTP_EVENT_LOOPS && value.isEmpty() ? eventLoops + ", one per processor (the default)" : value;
             out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");
         }
         return out.toString();

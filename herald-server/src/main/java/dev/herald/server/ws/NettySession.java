@@ -94,15 +94,14 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
         return String.valueOf(address);
     }
 
-    /** None for now (see below): deliveries are walked on the publishing thread; drains run on the connection's loop. */
+    /**
+     * This connection's event loop as the hub's lane: a broadcast walks each loop's connections on that loop. A walk
+     * that runs after a replay of the same message ended is harmless: the session drops a live message at or below
+     * the position its replay reached (docs/guarantees.md).
+     */
     @Override
     public DeliveryLane lane() {
-        // No lane: the hub walks this session on the publishing thread, inside the store's completion for
-        // durable messages. A broadcast handed to the session's loop as a later task ran after a concurrent
-        // replay of the same message had ended, so the client got it twice (ReplayThenLiveOrderTest, several
-        // loops), and a deferred personal delivery counted as "queued" (202). The lanes stay for when that
-        // replay/live seam covers deferred walks; EventLoopDrains still batches the drains per loop.
-        return null;
+        return drains.lane();
     }
 
     @Override
@@ -142,6 +141,15 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
 
     private record Pong(byte[] payload) { }
 
+    /**
+     * How far past {@code ws.send-queue-size} a queue may grow while its socket still takes writes. A connection is
+     * slow when its socket is backed up (Netty's outbound buffer past its high-water mark) and the queue is full. A
+     * queue that fills while the socket is writable only waits for its event loop to run the drain: a publisher on
+     * another core (another loop, the store's commit thread) queued a burst in between. That is not the client's
+     * fault, so such a queue gets this much headroom before the connection is closed anyway, which still bounds memory.
+     */
+    static final int BURST_FACTOR = 4;
+
     private boolean enqueue(Object item, byte[] frame) {
         return enqueue(item, frame.length);
     }
@@ -153,7 +161,7 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
         long queued = queuedBytes.addAndGet(cost);
         // A frame larger than the whole queue is still accepted when nothing else waits: one big
         // message must not brand a fast reader as slow. The bound applies to what piles up.
-        if (queued > maxQueuedBytes && queued != cost) {
+        if (queued > maxQueuedBytes && queued != cost && (queued > maxQueuedBytes * BURST_FACTOR || !channel.isWritable())) {
             queuedBytes.addAndGet(-cost);
             if (tryClose(CloseReason.SLOW_CONSUMER)) {
                 stats.slowConsumerCloses.increment();

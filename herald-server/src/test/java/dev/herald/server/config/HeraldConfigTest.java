@@ -140,10 +140,11 @@ class HeraldConfigTest {
     }
 
     @Test
-    void http_event_loops_defaults_to_the_vertx_event_loop_pool_two_per_processor_and_takes_a_count() {
+    void http_event_loops_defaults_to_one_per_available_processor_and_takes_a_count() {
         HeraldConfig defaults = build(Map.of());
-        assertThat(defaults.eventLoops()).isEqualTo(1);
-        assertThat(defaults.describe()).contains("http.event-loops = 1, the default");
+        int processors = Runtime.getRuntime().availableProcessors();
+        assertThat(defaults.eventLoops()).isEqualTo(processors);
+        assertThat(defaults.describe()).contains("http.event-loops = " + processors + ", one per processor (the default)");
 
         assertThat(build(Map.of(Setting.HTTP_EVENT_LOOPS, "1")).eventLoops()).isEqualTo(1);
         assertThat(build(Map.of(Setting.HTTP_EVENT_LOOPS, "6")).eventLoops()).isEqualTo(6);

@@ -4,6 +4,7 @@ import dev.herald.server.config.Setting;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * History lost to {@code messages.inbox-cap}: a client resuming from a cursor the cap has passed is
  * told with a {@code gap} frame before it gets what is left, for its inbox and for a topic.
  */
+@Tag(TestServer.EVENT_LOOPS_TAG)
 class GapTest {
     private static final int CAP = 3;
     private final TestServer server = TestServer.devMode(Map.of(Setting.MESSAGES_INBOX_CAP, Integer.toString(CAP)));

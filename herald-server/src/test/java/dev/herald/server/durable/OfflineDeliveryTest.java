@@ -4,12 +4,14 @@ import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Messages to a user nobody is connected as wait in the user's inbox and arrive when a client connects. */
+@Tag(TestServer.EVENT_LOOPS_TAG)
 class OfflineDeliveryTest {
     private final TestServer server = TestServer.devMode();
 

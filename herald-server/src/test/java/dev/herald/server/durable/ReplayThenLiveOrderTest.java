@@ -6,6 +6,7 @@ import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (the order the store committed them in, which the pull API lists), whatever moment it connects at.
  * Ids are taken before the commit, so concurrent publishers' ids need not be in that order.
  */
+@Tag(TestServer.EVENT_LOOPS_TAG)
 class ReplayThenLiveOrderTest {
     private static final int MESSAGES = 300;
     private static final int PUBLISHERS = 2;

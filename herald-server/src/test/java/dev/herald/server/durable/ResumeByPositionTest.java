@@ -4,6 +4,7 @@ import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A client resumes a stream with the {@code pos} and {@code epoch} of the last message it saw there. */
+@Tag(TestServer.EVENT_LOOPS_TAG)
 class ResumeByPositionTest {
     private final TestServer server = TestServer.devMode();
 

@@ -2,6 +2,7 @@ package dev.herald.server.durable;
 
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Resuming: a client names the last message it saw ({@code since}) and gets only what came after; a
  * client without a cursor gets what it has not acked. {@code ack} and {@code read} frames record it.
  */
+@Tag(TestServer.EVENT_LOOPS_TAG)
 class ResumeTest {
     private final TestServer server = TestServer.devMode();
 

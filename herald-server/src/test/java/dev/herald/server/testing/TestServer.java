@@ -27,6 +27,14 @@ public final class TestServer implements AutoCloseable {
     public static final String JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
     public static final String API_KEY = "test-api-key-0123456789";
 
+    /**
+     * {@code http.event-loops} for every server a test starts without choosing its own: the build runs the tests
+     * tagged {@link #EVENT_LOOPS_TAG} once per count (herald-server's pom: 2 in the main run, then 1 and 4).
+     */
+    public static final String EVENT_LOOPS_PROPERTY = "herald.test.event-loops";
+    /** Tests whose guarantees (order, replay, resume, slow consumers) must hold whatever the number of event loops. */
+    public static final String EVENT_LOOPS_TAG = "event-loops";
+
     private final HeraldServer server;
     private final Http http;
 
@@ -62,6 +70,10 @@ public final class TestServer implements AutoCloseable {
             flags.put(Setting.DATA_DIR, Files.createTempDirectory("herald-test").toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        String loops = System.getProperty(EVENT_LOOPS_PROPERTY, "");
+        if (!loops.isEmpty()) {
+            flags.put(Setting.HTTP_EVENT_LOOPS, loops); // a test that sets its own count (below) still wins
         }
         flags.putAll(overrides);
         return new ConfigSources().flags(flags).build();

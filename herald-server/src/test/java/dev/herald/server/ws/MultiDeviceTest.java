@@ -4,6 +4,7 @@ import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** One user, several connections (tabs, devices), mixing the seed and Herald protocols. */
+@Tag(TestServer.EVENT_LOOPS_TAG)
 class MultiDeviceTest {
     private static final String ENVELOPE = "\\{\"type\":\"message\",\"id\":\"[0-9A-HJKMNP-TV-Z]{26}\",\"ts\":\\d{13},\"pos\":\\d+,\"epoch\":\"[0-9a-f]{8}\",\"data\":%s}";
 

@@ -4,6 +4,7 @@ import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Message frames name the message's position and epoch in the stream they came through, live and replayed. */
+@Tag(TestServer.EVENT_LOOPS_TAG)
 class StreamPositionFramesTest {
     /** A cursor before every message. */
     private static final String BEGINNING = "0".repeat(26);

@@ -5,6 +5,7 @@ import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +14,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Topic subscriptions over the wire, topic publishing, broadcast to all, and dedupe. */
+@Tag(TestServer.EVENT_LOOPS_TAG)
 class TopicsAndBroadcastTest {
     private final TestServer server = TestServer.devMode();
 
