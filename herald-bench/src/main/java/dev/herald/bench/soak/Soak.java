@@ -193,16 +193,20 @@ public final class Soak implements Callable<Integer> {
                 }
                 clients.add(vertx.createWebSocketClient(o));
             }
-            WebSocketClient own = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(ledgerUsers + slowConsumers + 10)
+            // the ledger and the slow consumers each have their own client: a replaced slow consumer's socket, paused, lingers
+            // until its close times out, and must never hold a connection slot a ledger user needs to log in again
+            WebSocketClient own = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(ledgerUsers + 10)
+                    .setMaxFrameSize(65536).setConnectTimeout(30_000));
+            WebSocketClient slowClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(4 * slowConsumers + 10)
                     .setMaxFrameSize(65536).setConnectTimeout(30_000));
             api = new Api(vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setDefaultHost(host).setDefaultPort(port),
                     new PoolOptions().setHttp1MaxSize(128)));
             population = new Population(vertx, clients, host, port, connections, counters);
-            slow = new SlowConsumers(vertx, own, host, port, slowConsumers, counters);
+            slow = new SlowConsumers(vertx, slowClient, host, port, slowConsumers, counters);
             ledger = new Ledger(vertx, own, api, host, port, ledgerUsers, counters);
 
             ScheduledExecutorService sampling = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "soak-sampler"));
-            try (Sampler sampler = new Sampler(server.pid(), jcmd, port, () -> onLoop(counters::snapshot), dir.resolve("soak.csv"))) {
+            try (Sampler sampler = new Sampler(server.pid(), jcmd, dir.resolve("gc.log"), port, () -> onLoop(counters::snapshot), dir.resolve("soak.csv"))) {
                 long[] lastGc = {System.nanoTime()};
                 sampling.scheduleAtFixedRate(() -> {
                     try {
@@ -231,14 +235,16 @@ public final class Soak implements Callable<Integer> {
                     long left = endAt - System.nanoTime();
                     TimeUnit.NANOSECONDS.sleep(Math.min(left, 60_000_000_000L)); // the load runs on its own: this only waits for the end
                     Map<String, Long> c = onLoop(counters::snapshot);
-                    log(String.format("%.1f min: open %d, published %d (200 %d, 202 %d, offline %d, failed %d, skipped %d), kicks %d",
+                    log(String.format("%.1f min: open %d, published %d (200 %d, 202 %d, not delivered %d, failed %d, skipped %d), kicks %d",
                             (System.nanoTime() - loadStart) / 60e9, c.get("gen_open"), c.get("published"), c.get("publish_200"),
-                            c.get("publish_202"), c.get("publish_404_offline"), c.get("publish_failed"), c.get("backlog_skips"), c.get("kicks")));
+                            c.get("publish_202"), c.get("publish_not_delivered"), c.get("publish_failed"), c.get("backlog_skips"), c.get("kicks")));
                 }
                 log("load done; waiting for the ledger's answers and replays");
                 onLoop(() -> vertx.cancelTimer(tickTimer));
                 Ledger.Result ledgerResult = onLoopFuture(() -> ledger.finish(3_000, 60_000).toCompletionStage().toCompletableFuture())
                         .get(2, TimeUnit.MINUTES);
+                Files.write(dir.resolve("ledger-events.csv"), onLoop(() -> prepend("ms,user,event,detail", ledger.events())));
+                Files.write(dir.resolve("ledger-missing.csv"), onLoop(() -> prepend("user,id,id_ms", ledger.missingLines())));
                 sampling.shutdown();
                 sampling.awaitTermination(2, TimeUnit.MINUTES);
                 sampler.sample(true);
@@ -302,16 +308,20 @@ public final class Soak implements Callable<Integer> {
             counters.published++;
             api.publish(user, data, durable).onComplete(ar -> {
                 counters.inFlight--;
-                int status = ar.result().status();
-                switch (status) {
-                    case 200 -> counters.publishOk++;
-                    case 202 -> counters.publishQueued++;
-                    case 404 -> {
-                        counters.publishOffline++; // persist:false to a user between connections, or a slow consumer the server closed
-                        if (slowIndex >= 0) {
-                            slow.replace(slowIndex);
+                Api.Answer a = ar.result();
+                switch (a.status()) {
+                    case 200 -> {
+                        counters.publishOk++;
+                        // persist:false to nobody is 200 with delivered 0 (404 user_offline is /send's answer): a user between
+                        // connections, or a slow consumer the server closed, which is then replaced
+                        if (!durable && a.delivered() == 0) {
+                            counters.publishOffline++;
+                            if (slowIndex >= 0) {
+                                slow.replace(slowIndex);
+                            }
                         }
                     }
+                    case 202 -> counters.publishQueued++;
                     default -> counters.publishFailed++;
                 }
             });
@@ -333,7 +343,7 @@ public final class Soak implements Callable<Integer> {
                 Headlines.append(Path.of(headlines), "soak", commit, r.headlines());
                 log("appended to " + headlines);
             }
-            return l.lost() == 0 ? 0 : 1;
+            return l.clean() ? 0 : 1;
         }
 
         private <T> T onLoop(Callable<T> task) {
@@ -369,6 +379,13 @@ public final class Soak implements Callable<Integer> {
             });
             return f;
         }
+    }
+
+    private static List<String> prepend(String header, List<String> lines) {
+        List<String> out = new ArrayList<>(lines.size() + 1);
+        out.add(header);
+        out.addAll(lines);
+        return out;
     }
 
     static void log(String line) {
