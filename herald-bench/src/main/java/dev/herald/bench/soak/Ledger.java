@@ -60,6 +60,8 @@ final class Ledger {
     private final LedgerBook book = new LedgerBook();
     private final WebSocket[] sockets;
     private final boolean[] welcomed;
+    /** Whether user i's connection has received no message since its welcome (its first says how long the replay took). */
+    private final boolean[] awaitingFirst;
     private final boolean[] inFlight;
     private final long[] sequence;
     private int nextUser;
@@ -78,6 +80,7 @@ final class Ledger {
         this.counters = counters;
         this.sockets = new WebSocket[users];
         this.welcomed = new boolean[users];
+        this.awaitingFirst = new boolean[users];
         this.inFlight = new boolean[users];
         this.sequence = new long[users];
     }
@@ -269,10 +272,15 @@ final class Ledger {
         switch (frame.getString("type", "")) {
             case "welcome" -> {
                 welcomed[i] = true;
+                awaitingFirst[i] = true;
                 event(i, "welcome", frame.getString("connection"));
             }
             case "message" -> {
                 lastReceiptAt = System.nanoTime();
+                if (awaitingFirst[i]) {
+                    awaitingFirst[i] = false;
+                    event(i, "first_message", frame.getString("id"));
+                }
                 book.received(user(i), frame.getString("id"));
             }
             case "gap" -> {
