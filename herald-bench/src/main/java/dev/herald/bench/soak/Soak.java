@@ -241,8 +241,10 @@ public final class Soak implements Callable<Integer> {
                 }
                 log("load done; waiting for the ledger's answers and replays");
                 onLoop(() -> vertx.cancelTimer(tickTimer));
-                Ledger.Result ledgerResult = onLoopFuture(() -> ledger.finish(3_000, 60_000).toCompletionStage().toCompletableFuture())
-                        .get(2, TimeUnit.MINUTES);
+                // a saturated server may still be writing what it acknowledged: 10 s without a ledger frame (or every id in),
+                // at most 3 minutes; then the inbox reads (a few requests per user)
+                Ledger.Result ledgerResult = onLoopFuture(() -> ledger.finish(10_000, 180_000).toCompletionStage().toCompletableFuture())
+                        .get(6, TimeUnit.MINUTES);
                 Files.write(dir.resolve("ledger-events.csv"), onLoop(() -> prepend("ms,user,event,detail", ledger.events())));
                 Files.write(dir.resolve("ledger-missing.csv"), onLoop(() -> prepend("user,id,id_ms", ledger.missingLines())));
                 sampling.shutdown();
