@@ -98,6 +98,18 @@ final class Sampler implements AutoCloseable {
         series.add(new double[] {elapsed, rssMb, afterGc, fds, threads});
     }
 
+    /**
+     * Writes the server's live objects by class ({@code jcmd <pid> GC.class_histogram}, after a full GC) to {@code file}.
+     * G1's {@code jdk.internal.vm.FillerElement} arrays in it are filler for dead space, not live objects.
+     */
+    void histogram(Path file) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram").redirectErrorStream(true)
+                .redirectOutput(file.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+    }
+
     /** The node's {@code /api/v1/stats} counters at the last sample (connections, messagesIn, dropped, slowConsumerCloses). */
     Map<String, String> lastStats() {
         return lastStats;

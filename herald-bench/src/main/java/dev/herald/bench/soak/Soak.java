@@ -208,6 +208,8 @@ public final class Soak implements Callable<Integer> {
             ScheduledExecutorService sampling = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "soak-sampler"));
             try (Sampler sampler = new Sampler(server.pid(), jcmd, dir.resolve("gc.log"), port, () -> onLoop(counters::snapshot), dir.resolve("soak.csv"))) {
                 long[] lastGc = {System.nanoTime()};
+                long samplingStart = System.nanoTime();
+                boolean[] warmHistogram = {false};
                 sampling.scheduleAtFixedRate(() -> {
                     try {
                         boolean gc = System.nanoTime() - lastGc[0] >= gcSeconds * 1_000_000_000L;
@@ -215,6 +217,10 @@ public final class Soak implements Callable<Integer> {
                             lastGc[0] = System.nanoTime();
                         }
                         sampler.sample(gc);
+                        if (!warmHistogram[0] && (System.nanoTime() - samplingStart) / 1e9 >= warmupSeconds()) {
+                            warmHistogram[0] = true; // the live objects by class once warm; histogram-end.txt says what grew since
+                            sampler.histogram(dir.resolve("histogram-warm.txt"));
+                        }
                     } catch (Exception e) {
                         log("sample failed: " + e);
                     }
@@ -250,6 +256,7 @@ public final class Soak implements Callable<Integer> {
                 sampling.shutdown();
                 sampling.awaitTermination(2, TimeUnit.MINUTES);
                 sampler.sample(true);
+                sampler.histogram(dir.resolve("histogram-end.txt"));
                 Map<String, Long> finalCounters = onLoop(counters::snapshot);
                 onLoop(() -> {
                     population.stop();
