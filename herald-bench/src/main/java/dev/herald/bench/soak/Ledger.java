@@ -252,7 +252,7 @@ final class Ledger {
             }
             WebSocket ws = ar.result();
             sockets[i] = ws;
-            ws.exceptionHandler(e -> { });
+            ws.exceptionHandler(e -> event(i, "error", String.valueOf(e).replace(',', ';')));
             ws.textMessageHandler(text -> onFrame(i, text));
             ws.closeHandler(v -> {
                 event(i, "closed", ws.closeStatusCode() + " " + String.valueOf(ws.closeReason()).replace(',', ';'));
