@@ -193,11 +193,12 @@ public final class Soak implements Callable<Integer> {
                 }
                 clients.add(vertx.createWebSocketClient(o));
             }
-            // the ledger and the slow consumers each have their own client: a replaced slow consumer's socket, paused, lingers
-            // until its close times out, and must never hold a connection slot a ledger user needs to log in again
+            // the ledger and the slow consumers each have their own client: a paused socket the server closed keeps its slot
+            // of maxConnections (the client cannot read the close), even for a while after our own close(); such sockets
+            // must never hold a slot a ledger user needs to log in again, nor stop the slow consumers from being replaced
             WebSocketClient own = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(ledgerUsers + 10)
                     .setMaxFrameSize(65536).setConnectTimeout(30_000));
-            WebSocketClient slowClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(4 * slowConsumers + 10)
+            WebSocketClient slowClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1000)
                     .setMaxFrameSize(65536).setConnectTimeout(30_000));
             api = new Api(vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setDefaultHost(host).setDefaultPort(port),
                     new PoolOptions().setHttp1MaxSize(128)));
