@@ -17,6 +17,20 @@ final class Api {
             int i = body.indexOf("\"id\":\"");
             return i < 0 ? null : body.substring(i + 6, body.indexOf('"', i + 6));
         }
+
+        /** The {@code "delivered"} count of a publish answer (connections it was written to), or -1. */
+        int delivered() {
+            int i = body.indexOf("\"delivered\":");
+            if (i < 0) {
+                return -1;
+            }
+            int from = i + 12;
+            int to = from;
+            while (to < body.length() && Character.isDigit(body.charAt(to))) {
+                to++;
+            }
+            return to == from ? -1 : Integer.parseInt(body.substring(from, to));
+        }
     }
 
     private final HttpClient http;
@@ -36,9 +50,9 @@ final class Api {
         return call(HttpMethod.DELETE, "/api/v1/users/" + user + "/connections", null);
     }
 
-    /** {@code GET /api/v1/users/{uid}/messages}: the user's stored messages after {@code since} (null: from the oldest). */
-    Future<Answer> stored(String user, String since) {
-        return call(HttpMethod.GET, "/api/v1/users/" + user + "/messages?limit=1000" + (since == null ? "" : "&since=" + since), null);
+    /** {@code GET /api/v1/users/{uid}/messages}: one page of the user's stored messages after {@code since} (null: from the oldest). */
+    Future<Answer> stored(String user, String since, int limit) {
+        return call(HttpMethod.GET, "/api/v1/users/" + user + "/messages?limit=" + limit + (since == null ? "" : "&since=" + since), null);
     }
 
     private Future<Answer> call(HttpMethod method, String uri, String body) {

@@ -23,6 +23,7 @@ final class Counters {
     long ledgerPublishFailed;
     long ledgerGaps;
     long ledgerReconnects;
+    long ledgerPullFailures;
     int inFlight;
     int open;
 
@@ -37,7 +38,7 @@ final class Counters {
         m.put("published", published);
         m.put("publish_200", publishOk);
         m.put("publish_202", publishQueued);
-        m.put("publish_404_offline", publishOffline);
+        m.put("publish_not_delivered", publishOffline); // persist:false answered delivered 0: the user had no connection
         m.put("publish_failed", publishFailed);
         m.put("backlog_skips", backlogSkips);
         m.put("in_flight", (long) inFlight);
@@ -45,6 +46,7 @@ final class Counters {
         m.put("ledger_publish_failed", ledgerPublishFailed);
         m.put("ledger_gaps", ledgerGaps);
         m.put("ledger_reconnects", ledgerReconnects);
+        m.put("ledger_pull_failures", ledgerPullFailures);
         return m;
     }
 }

@@ -37,6 +37,7 @@ final class Sampler implements AutoCloseable {
 
     private final long pid;
     private final Path jcmd;
+    private final Path gcLog;
     private final String base;
     private final Supplier<Map<String, Long>> generator;
     private final Writer csv;
@@ -47,9 +48,11 @@ final class Sampler implements AutoCloseable {
     private boolean header = true;
     private Map<String, String> lastStats = Map.of();
 
-    Sampler(long pid, Path jcmd, int port, Supplier<Map<String, Long>> generator, Path csvFile) throws IOException {
+    /** {@code gcLog}: the server's {@code -Xlog:gc} file, where the heap after each full GC is read. */
+    Sampler(long pid, Path jcmd, Path gcLog, int port, Supplier<Map<String, Long>> generator, Path csvFile) throws IOException {
         this.pid = pid;
         this.jcmd = jcmd;
+        this.gcLog = gcLog;
         this.base = "http://127.0.0.1:" + port;
         this.generator = generator;
         this.csv = Files.newBufferedWriter(csvFile, StandardCharsets.UTF_8);
@@ -70,8 +73,8 @@ final class Sampler implements AutoCloseable {
         if (fullGc) {
             Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                afterGc = heapMb();
+            if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0 && Files.exists(gcLog)) {
+                afterGc = GcLog.lastFullGcAfterMb(Files.readString(gcLog, StandardCharsets.UTF_8));
             }
         }
         String stats = get("/api/v1/stats");
@@ -93,6 +96,18 @@ final class Sampler implements AutoCloseable {
         csv.write(row.append('\n').toString());
         csv.flush();
         series.add(new double[] {elapsed, rssMb, afterGc, fds, threads});
+    }
+
+    /**
+     * Writes the server's live objects by class ({@code jcmd <pid> GC.class_histogram}, after a full GC) to {@code file}.
+     * G1's {@code jdk.internal.vm.FillerElement} arrays in it are filler for dead space, not live objects.
+     */
+    void histogram(Path file) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram").redirectErrorStream(true)
+                .redirectOutput(file.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
     }
 
     /** The node's {@code /api/v1/stats} counters at the last sample (connections, messagesIn, dropped, slowConsumerCloses). */

@@ -8,7 +8,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 /**
  * Clients that log in and never read: users {@code slow-0 …}, Herald protocol, paused right after connecting, so
  * the server's send queue for them fills until it closes them with 4008 (slow consumer). The server's close cannot
- * be seen through a paused socket; a {@code persist:false} publish answered 404 {@code user_offline} says the user is
+ * be seen through a paused socket; a {@code persist:false} publish answered {@code "delivered":0} says the user is
  * gone, and {@link #replace} then opens a new slow consumer in its place.
  *
  * <p>Confined to the generator's event loop.

@@ -193,17 +193,24 @@ public final class Soak implements Callable<Integer> {
                 }
                 clients.add(vertx.createWebSocketClient(o));
             }
-            WebSocketClient own = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(ledgerUsers + slowConsumers + 10)
+            // the ledger and the slow consumers each have their own client: a paused socket the server closed keeps its slot
+            // of maxConnections (the client cannot read the close), even for a while after our own close(); such sockets
+            // must never hold a slot a ledger user needs to log in again, nor stop the slow consumers from being replaced
+            WebSocketClient own = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(ledgerUsers + 10)
+                    .setMaxFrameSize(65536).setConnectTimeout(30_000));
+            WebSocketClient slowClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1000)
                     .setMaxFrameSize(65536).setConnectTimeout(30_000));
             api = new Api(vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setDefaultHost(host).setDefaultPort(port),
                     new PoolOptions().setHttp1MaxSize(128)));
             population = new Population(vertx, clients, host, port, connections, counters);
-            slow = new SlowConsumers(vertx, own, host, port, slowConsumers, counters);
+            slow = new SlowConsumers(vertx, slowClient, host, port, slowConsumers, counters);
             ledger = new Ledger(vertx, own, api, host, port, ledgerUsers, counters);
 
             ScheduledExecutorService sampling = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "soak-sampler"));
-            try (Sampler sampler = new Sampler(server.pid(), jcmd, port, () -> onLoop(counters::snapshot), dir.resolve("soak.csv"))) {
+            try (Sampler sampler = new Sampler(server.pid(), jcmd, dir.resolve("gc.log"), port, () -> onLoop(counters::snapshot), dir.resolve("soak.csv"))) {
                 long[] lastGc = {System.nanoTime()};
+                long samplingStart = System.nanoTime();
+                boolean[] warmHistogram = {false};
                 sampling.scheduleAtFixedRate(() -> {
                     try {
                         boolean gc = System.nanoTime() - lastGc[0] >= gcSeconds * 1_000_000_000L;
@@ -211,6 +218,10 @@ public final class Soak implements Callable<Integer> {
                             lastGc[0] = System.nanoTime();
                         }
                         sampler.sample(gc);
+                        if (!warmHistogram[0] && (System.nanoTime() - samplingStart) / 1e9 >= warmupSeconds()) {
+                            warmHistogram[0] = true; // the live objects by class once warm; histogram-end.txt says what grew since
+                            sampler.histogram(dir.resolve("histogram-warm.txt"));
+                        }
                     } catch (Exception e) {
                         log("sample failed: " + e);
                     }
@@ -231,17 +242,22 @@ public final class Soak implements Callable<Integer> {
                     long left = endAt - System.nanoTime();
                     TimeUnit.NANOSECONDS.sleep(Math.min(left, 60_000_000_000L)); // the load runs on its own: this only waits for the end
                     Map<String, Long> c = onLoop(counters::snapshot);
-                    log(String.format("%.1f min: open %d, published %d (200 %d, 202 %d, offline %d, failed %d, skipped %d), kicks %d",
+                    log(String.format("%.1f min: open %d, published %d (200 %d, 202 %d, not delivered %d, failed %d, skipped %d), kicks %d",
                             (System.nanoTime() - loadStart) / 60e9, c.get("gen_open"), c.get("published"), c.get("publish_200"),
-                            c.get("publish_202"), c.get("publish_404_offline"), c.get("publish_failed"), c.get("backlog_skips"), c.get("kicks")));
+                            c.get("publish_202"), c.get("publish_not_delivered"), c.get("publish_failed"), c.get("backlog_skips"), c.get("kicks")));
                 }
                 log("load done; waiting for the ledger's answers and replays");
                 onLoop(() -> vertx.cancelTimer(tickTimer));
-                Ledger.Result ledgerResult = onLoopFuture(() -> ledger.finish(3_000, 60_000).toCompletionStage().toCompletableFuture())
-                        .get(2, TimeUnit.MINUTES);
+                // a saturated server may still be writing what it acknowledged: 10 s without a ledger frame (or every id in),
+                // at most 3 minutes; then the inbox reads (a few requests per user)
+                Ledger.Result ledgerResult = onLoopFuture(() -> ledger.finish(10_000, 180_000).toCompletionStage().toCompletableFuture())
+                        .get(6, TimeUnit.MINUTES);
+                Files.write(dir.resolve("ledger-events.csv"), onLoop(() -> prepend("ms,user,event,detail", ledger.events())));
+                Files.write(dir.resolve("ledger-missing.csv"), onLoop(() -> prepend("user,id,id_ms", ledger.missingLines())));
                 sampling.shutdown();
                 sampling.awaitTermination(2, TimeUnit.MINUTES);
                 sampler.sample(true);
+                sampler.histogram(dir.resolve("histogram-end.txt"));
                 Map<String, Long> finalCounters = onLoop(counters::snapshot);
                 onLoop(() -> {
                     population.stop();
@@ -302,16 +318,20 @@ public final class Soak implements Callable<Integer> {
             counters.published++;
             api.publish(user, data, durable).onComplete(ar -> {
                 counters.inFlight--;
-                int status = ar.result().status();
-                switch (status) {
-                    case 200 -> counters.publishOk++;
-                    case 202 -> counters.publishQueued++;
-                    case 404 -> {
-                        counters.publishOffline++; // persist:false to a user between connections, or a slow consumer the server closed
-                        if (slowIndex >= 0) {
-                            slow.replace(slowIndex);
+                Api.Answer a = ar.result();
+                switch (a.status()) {
+                    case 200 -> {
+                        counters.publishOk++;
+                        // persist:false to nobody is 200 with delivered 0 (404 user_offline is /send's answer): a user between
+                        // connections, or a slow consumer the server closed, which is then replaced
+                        if (!durable && a.delivered() == 0) {
+                            counters.publishOffline++;
+                            if (slowIndex >= 0) {
+                                slow.replace(slowIndex);
+                            }
                         }
                     }
+                    case 202 -> counters.publishQueued++;
                     default -> counters.publishFailed++;
                 }
             });
@@ -333,7 +353,7 @@ public final class Soak implements Callable<Integer> {
                 Headlines.append(Path.of(headlines), "soak", commit, r.headlines());
                 log("appended to " + headlines);
             }
-            return l.lost() == 0 ? 0 : 1;
+            return l.clean() ? 0 : 1;
         }
 
         private <T> T onLoop(Callable<T> task) {
@@ -369,6 +389,13 @@ public final class Soak implements Callable<Integer> {
             });
             return f;
         }
+    }
+
+    private static List<String> prepend(String header, List<String> lines) {
+        List<String> out = new ArrayList<>(lines.size() + 1);
+        out.add(header);
+        out.addAll(lines);
+        return out;
     }
 
     static void log(String line) {

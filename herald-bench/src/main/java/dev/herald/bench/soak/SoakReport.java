@@ -71,12 +71,14 @@ final class SoakReport {
             sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |\n", LABELS[k], number(last[k], UNITS[k]), signed(slopes[k], UNITS[k]),
                     verdict(slopes[k], last[k])));
         }
-        sb.append(String.format(Locale.ROOT, "\n**Ledger**: %,d durable publishes acknowledged to %d users, %,d receipts; **%,d lost**, "
-                        + "%,d delivered only on request (missed by the connection, returned by the pull API), %,d duplicated, "
-                        + "%,d out of order, %,d received without an acknowledgement, %,d gap frames, %,d failed ledger publishes, "
-                        + "%,d ledger reconnects.\n", ledger.acknowledged(), soak.ledgerUsers, ledger.receipts(), ledger.lost(),
-                ledger.replayable(), ledger.duplicates(), ledger.outOfOrder(), ledger.unacknowledged(), ledger.gaps(),
-                ledger.publishFailures(), ledger.reconnects()));
+        sb.append(String.format(Locale.ROOT, "\n**Ledger**: %,d durable publishes acknowledged to %d users, %,d receipts; **%,d lost silently**, "
+                        + "%,d lost to a reported gap (dropped by the inbox cap or the TTL while the user was away, after a `gap` frame), "
+                        + "%,d delivered only on request (missed by the connection, returned by the pull API), %,d unchecked (the pull API "
+                        + "could not be read), %,d duplicated, %,d out of order, %,d received without an acknowledgement, %,d gap frames, "
+                        + "%,d failed ledger publishes, %,d ledger reconnects. Per message: `ledger-missing.csv`; the ledger users' "
+                        + "connections: `ledger-events.csv`.\n", ledger.acknowledged(), soak.ledgerUsers, ledger.receipts(),
+                ledger.lostSilently(), ledger.lostToGap(), ledger.replayable(), ledger.unchecked(), ledger.duplicates(), ledger.outOfOrder(),
+                ledger.unacknowledged(), ledger.gaps(), ledger.publishFailures(), ledger.reconnects()));
         sb.append("\n**Server** (`/api/v1/stats` at the end): ");
         List<String> stats = new ArrayList<>();
         serverStats.forEach((k, v) -> stats.add(k + " " + v));
@@ -94,10 +96,10 @@ final class SoakReport {
             trends.append(k == 0 ? "" : ", ").append(LABELS[k]).append(' ').append(signed(slopes[k], UNITS[k])).append(" (")
                     .append(verdict(slopes[k], last[k])).append(')');
         }
-        return String.format(Locale.ROOT, "- %s · `%s` · %s · per hour: %s · ledger: %,d acknowledged, **%,d lost**, %,d duplicated, "
-                        + "%,d out of order · publishes failed %,d, skipped %,d · %s · `%s`",
+        return String.format(Locale.ROOT, "- %s · `%s` · %s · per hour: %s · ledger: %,d acknowledged, **%,d lost silently**, "
+                        + "%,d lost to a reported gap, %,d unchecked, %,d duplicated, %,d out of order · publishes failed %,d, skipped %,d · %s · `%s`",
                 ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")), soak.commit, load(),
-                trends, ledger.acknowledged(), ledger.lost(), ledger.duplicates(), ledger.outOfOrder(),
+                trends, ledger.acknowledged(), ledger.lostSilently(), ledger.lostToGap(), ledger.unchecked(), ledger.duplicates(), ledger.outOfOrder(),
                 counters.getOrDefault("publish_failed", 0L), counters.getOrDefault("backlog_skips", 0L), Headlines.machineNote(),
                 dir.toString().replace('\\', '/'));
     }
@@ -111,7 +113,8 @@ final class SoakReport {
                 rows.add(Headlines.Row.alone(names[k] + scale, slopes[k]));
             }
         }
-        rows.add(Headlines.Row.alone("ledger lost" + scale, ledger.lost()));
+        rows.add(Headlines.Row.alone("ledger lost silently" + scale, ledger.lostSilently()));
+        rows.add(Headlines.Row.alone("ledger lost to a reported gap" + scale, ledger.lostToGap()));
         rows.add(Headlines.Row.alone("ledger duplicated" + scale, ledger.duplicates()));
         return rows;
     }
