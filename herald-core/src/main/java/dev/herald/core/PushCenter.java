@@ -13,9 +13,6 @@ import dev.herald.core.notify.NotifyStore;
 import dev.herald.core.notify.Notifiers;
 import dev.herald.core.notify.Notifications;
 import dev.herald.core.protocol.PublishRequestParser;
-import dev.herald.core.session.BaseSession;
-import dev.herald.core.session.CloseReason;
-import dev.herald.core.session.Session;
 import dev.herald.core.store.MessageStore;
 import dev.herald.core.store.Receipt;
 import dev.herald.core.store.Replay;
@@ -24,8 +21,6 @@ import dev.herald.core.store.StreamPosition;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -35,21 +30,21 @@ import java.util.concurrent.CompletionException;
  * returns a result (or a future of one, when the store is involved) or throws a catalogued
  * {@link HeraldException}. Thread-safe; never blocks on a
  * client (publishing only enqueues onto bounded session queues).
+ *
+ * <p>The methods only turn a call into the concept that answers it: publishing is {@link PublishPath} (one path
+ * for a single request, {@code /send} and a batch), presence, kicks and counters are {@link NodeConnections},
+ * receipts and the pull API read the store.
  */
 public final class PushCenter {
     /** Recipients one message may name (users + topics); larger fan-outs use topics or {@code all}. */
     public static final int MAX_RECIPIENTS = 1_000;
 
-    private final Hub hub;
-    private final HubStats stats;
     private final Clock clock;
     private final PublishPath path;
     private final MessageStore store;
     private final Inbox inbox;
     private final PublishRequestParser parser = new PublishRequestParser();
-    private final String nodeId;
-    private final String version;
-    private final Instant startedAt;
+    private final NodeConnections connections;
     private final Notifications notifications;
 
     /** Without channels other than {@code ws} (tests of the in-app path). */
@@ -61,16 +56,12 @@ public final class PushCenter {
 
     public PushCenter(Hub hub, Broker broker, HubStats stats, Clock clock, String nodeId, String version,
                       MessageStore store, Inbox inbox, Durability durability, Notifications notifications) {
-        this.hub = hub;
-        this.stats = stats;
         this.clock = clock;
-        this.nodeId = nodeId;
-        this.version = version;
         this.store = store;
         this.inbox = inbox;
         this.notifications = notifications;
         this.path = new PublishPath(broker, stats, clock, store, durability, notifications);
-        this.startedAt = clock.instant();
+        this.connections = new NodeConnections(hub, stats, clock, nodeId, version);
     }
 
     /** Contacts, dead letters and the channels' deliveries. */
@@ -191,45 +182,18 @@ public final class PushCenter {
         return inbox.read(userId, afterPosition == null ? since : null, afterPosition, limit).exceptionally(e -> { throw PublishPath.storeFailure(e); });
     }
 
-    /** A connection as presence shows it. */
-    public record ConnectionInfo(String id, String remoteAddress, String protocol, Instant connectedAt, List<String> topics) { }
-
-    public record Presence(String userId, boolean online, List<ConnectionInfo> connections) { }
-
-    public Presence presence(String userId) {
-        PublishPath.requireValidUser(userId, "uid");
-        List<ConnectionInfo> connections = new ArrayList<>();
-        for (Session s : hub.sessions(userId)) {
-            List<String> topics = s instanceof BaseSession b ? List.copyOf(b.topicsView()) : List.of();
-            connections.add(new ConnectionInfo(s.id(), s.remoteAddress(), s.protocol().wireName(), s.connectedAt(), topics));
-        }
-        return new Presence(userId, !connections.isEmpty(), connections);
+    /** {@code GET /api/v1/users/{uid}/presence}: the user's connections on this node. */
+    public NodeConnections.Presence presence(String userId) {
+        return connections.presence(userId);
     }
 
-    /**
-     * Disconnects the user's connections (or only {@code connectionId}, when given) with
-     * {@link CloseReason#KICKED}. Returns how many were closed.
-     */
+    /** {@code DELETE /api/v1/users/{uid}/connections}: see {@link NodeConnections#kick}. */
     public int kick(String userId, String connectionId) {
-        PublishPath.requireValidUser(userId, "uid");
-        int closed = 0;
-        for (Session s : hub.sessions(userId)) {
-            if (connectionId == null || connectionId.equals(s.id())) {
-                s.close(CloseReason.KICKED);
-                closed++;
-            }
-        }
-        return closed;
+        return connections.kick(userId, connectionId);
     }
 
-    /** A snapshot of the hub for {@code GET /api/v1/stats}. */
-    public record Stats(String nodeId, String version, Duration uptime, int connections, int usersOnline, int topics,
-                        long messagesIn, long messagesOut, long dropped, long slowConsumerCloses,
-                        long connectionsRejected) { }
-
-    public Stats stats() {
-        return new Stats(nodeId, version, Duration.between(startedAt, clock.instant()), hub.connectionCount(),
-                hub.userCount(), hub.topicCount(), stats.messagesIn.sum(), stats.messagesOut.sum(), stats.dropped.sum(),
-                stats.slowConsumerCloses.sum(), stats.connectionsRejected.sum());
+    /** {@code GET /api/v1/stats}. */
+    public NodeConnections.Stats stats() {
+        return connections.stats();
     }
 }
