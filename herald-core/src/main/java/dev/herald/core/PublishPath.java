@@ -3,7 +3,7 @@ package dev.herald.core;
 import dev.herald.core.PushCenter.BatchResult;
 import dev.herald.core.PushCenter.Published;
 import dev.herald.core.broker.Broker;
-import dev.herald.core.broker.Delivery;
+import dev.herald.core.broker.BrokerEnvelope;
 import dev.herald.core.delivery.Durability;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
@@ -172,7 +172,7 @@ final class PublishPath {
 
     /** A transient call's request: fanned out now; a broker failure fails the publish call (nothing was kept). */
     private Published fanOutNow(PublishRequest r, String id, long now) {
-        int delivered = broker.publish(new Delivery(r.targets(), new Message(id, now, r.dataJson(), r.rawBody())));
+        int delivered = broker.publish(new BrokerEnvelope(r.targets(), new Message(id, now, r.dataJson(), r.rawBody())));
         return new Published(id, delivered, false, false);
     }
 
@@ -268,7 +268,7 @@ final class PublishPath {
             return new Published(a.id(), 0, true, true);
         }
         Message message = new Message(a.id(), now, r.dataJson(), r.rawBody(), true, a.positions());
-        return new Published(a.id(), fanOutCommitted(new Delivery(r.targets(), message)), true, false);
+        return new Published(a.id(), fanOutCommitted(new BrokerEnvelope(r.targets(), message)), true, false);
     }
 
     /** A transient request of a call with durable ones: a broker failure fails only this request (nothing keeps it). */
@@ -282,12 +282,12 @@ final class PublishPath {
     }
 
     /** Live fan-out of a committed message: a broker failure does not fail the publish, the message is replayed later. */
-    private int fanOutCommitted(Delivery delivery) {
+    private int fanOutCommitted(BrokerEnvelope envelope) {
         try {
-            return broker.publish(delivery);
+            return broker.publish(envelope);
         } catch (RuntimeException e) {
             log.error("message {} is stored but its live delivery failed; clients get it on their next replay",
-                    delivery.message().id(), e);
+                    envelope.message().id(), e);
             return 0;
         }
     }

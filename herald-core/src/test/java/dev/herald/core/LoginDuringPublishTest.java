@@ -55,7 +55,7 @@ class LoginDuringPublishTest {
             Durability.defaults());
 
     LoginDuringPublishTest() {
-        broker.start(delivery -> hub.deliver(delivery.targets(), delivery.message()));
+        broker.start(envelope -> hub.deliver(envelope.targets(), envelope.message()));
     }
 
     @AfterEach

@@ -40,7 +40,7 @@ class PushCenterOrderTest {
     private final ExecutorService threads = Executors.newFixedThreadPool(THREADS);
 
     PushCenterOrderTest() {
-        broker.start(delivery -> hub.deliver(delivery.targets(), delivery.message()));
+        broker.start(envelope -> hub.deliver(envelope.targets(), envelope.message()));
     }
 
     @AfterEach

@@ -156,7 +156,7 @@ public final class HeraldServer implements AutoCloseable {
             releaseResources(); // the constructor already started Vert.x threads
             throw new ConfigException("data-dir: cannot create " + config.dataDir() + ": " + e.getMessage());
         }
-        broker.start(delivery -> hub.deliver(delivery.targets(), delivery.message()));
+        broker.start(envelope -> hub.deliver(envelope.targets(), envelope.message()));
         ApiRoutes api = new ApiRoutes(center, new ApiKeys(config.apiKeys()), config.maxBodySize(), config.maxBatch(), draining::get, metrics.registry());
         try {
             http = HttpListeners.listen(vertx, config.eventLoops(), HttpLimits.apply(WebSocketOptions.httpServerOptions(config), config),
