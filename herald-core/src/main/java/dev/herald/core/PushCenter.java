@@ -2,7 +2,7 @@ package dev.herald.core;
 
 import dev.herald.core.broker.Broker;
 import dev.herald.core.delivery.Durability;
-import dev.herald.core.delivery.Inbox;
+import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.core.hub.Hub;
@@ -42,23 +42,23 @@ public final class PushCenter {
     private final Clock clock;
     private final PublishPath path;
     private final MessageStore store;
-    private final Inbox inbox;
+    private final RecipientStore recipientStore;
     private final PublishRequestParser parser = new PublishRequestParser();
     private final NodeConnections connections;
     private final Notifications notifications;
 
     /** Without channels other than {@code ws} (tests of the in-app path). */
     public PushCenter(Hub hub, Broker broker, HubStats stats, Clock clock, String nodeId, String version,
-                      MessageStore store, Inbox inbox, Durability durability) {
-        this(hub, broker, stats, clock, nodeId, version, store, inbox, durability,
+                      MessageStore store, RecipientStore recipientStore, Durability durability) {
+        this(hub, broker, stats, clock, nodeId, version, store, recipientStore, durability,
                 new Notifications(new Notifiers(), store instanceof NotifyStore ns ? ns : null, channel -> Duration.ZERO, "Herald"));
     }
 
     public PushCenter(Hub hub, Broker broker, HubStats stats, Clock clock, String nodeId, String version,
-                      MessageStore store, Inbox inbox, Durability durability, Notifications notifications) {
+                      MessageStore store, RecipientStore recipientStore, Durability durability, Notifications notifications) {
         this.clock = clock;
         this.store = store;
-        this.inbox = inbox;
+        this.recipientStore = recipientStore;
         this.notifications = notifications;
         this.path = new PublishPath(broker, stats, clock, store, durability, notifications);
         this.connections = new NodeConnections(hub, stats, clock, nodeId, version);
@@ -179,7 +179,7 @@ public final class PushCenter {
         if (since != null && afterPosition == null && !MessageIds.isValid(since)) {
             throw ErrorCode.INVALID_CURSOR.exception("since is neither a message id nor a position (<pos>@<epoch>)");
         }
-        return inbox.read(userId, afterPosition == null ? since : null, afterPosition, limit).exceptionally(e -> { throw PublishPath.storeFailure(e); });
+        return recipientStore.read(userId, afterPosition == null ? since : null, afterPosition, limit).exceptionally(e -> { throw PublishPath.storeFailure(e); });
     }
 
     /** {@code GET /api/v1/users/{uid}/presence}: the user's connections on this node. */
