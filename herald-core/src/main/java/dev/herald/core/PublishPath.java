@@ -34,11 +34,12 @@ import java.util.concurrent.CompletableFuture;
  * Herald's one publish path. A publish call's requests, in order, are <em>admitted</em> (checked, their other
  * channels prepared, counted in), then go out:
  * <ul>
- *   <li><b>durable</b> (any request of the call has {@code persist}): every admitted request takes its id, the
+ *   <li><b>durable</b> (an admitted request of the call has {@code persist}): every admitted request takes its id, the
  *       durable ones are appended in one store call, and the live fan-out of all of them, in request order, is the
  *       append's step ({@link MessageStore#append(List, java.util.function.Function)}), so it runs in commit order:
  *       each stream's live messages leave in position order. A failed commit publishes none of the call.</li>
- *   <li><b>transient</b> (none has): each is fanned out at once, on the calling thread.</li>
+ *   <li><b>transient</b> (none has): each is fanned out at once, on the calling thread; a broker failure fails the
+ *       call (a transient request of a durable call fails alone with {@code internal_error}).</li>
  * </ul>
  * Each request then gets its outcome: {@link Published} or a catalogued error. A single request and a batch are
  * two kinds of {@link Publication} through this same path; neither has a copy of it.
@@ -210,6 +211,17 @@ final class PublishPath {
                         r.idempotencyKey(), planned, r.idempotencyKey() == null ? null : r.fingerprint()));
             }
         }
+        if (stored.isEmpty()) {
+            // every durable request was refused: nothing to commit, so no store call, and the rest goes out as a
+            // transient call's requests do
+            for (int i = 0; i < size; i++) {
+                if (admitted[i] != null) {
+                    outcomes[i] = fanOutNow(admitted[i], messageIds[i], now);
+                }
+            }
+            answer(call, outcomes);
+            return call;
+        }
         // The fan-out runs in the store's commit order, so each stream's live messages reach a connection in
         // position order; that and the replay's head are all the replay/live seam needs (StreamCursors). No lock:
         // ids are not in commit order, positions are. A transient request of the call waits for the commit: the
@@ -246,16 +258,21 @@ final class PublishPath {
                     }
                 }
             }
-            for (Object outcome : outcomes) {
-                if (outcome instanceof Published p) {
-                    call.published(p);
-                } else {
-                    call.refused((HeraldException) outcome);
-                }
-            }
-            call.done();
+            answer(call, outcomes);
         });
         return call;
+    }
+
+    /** Gives {@code call} its outcomes, in order: each a {@link Published} or a {@link HeraldException}. */
+    private static void answer(Publication<?> call, Object[] outcomes) {
+        for (Object outcome : outcomes) {
+            if (outcome instanceof Published p) {
+                call.published(p);
+            } else {
+                call.refused((HeraldException) outcome);
+            }
+        }
+        call.done();
     }
 
     private Object fanOutStored(PublishRequest r, Appended a, long now) {

@@ -118,6 +118,19 @@ class PublishPathTest {
     }
 
     @Test
+    void a_call_whose_durable_requests_were_all_refused_does_not_ask_the_store_and_goes_out_at_once() {
+        List<PublishRequestParser.Item> items = parser.parseBatch("""
+                [{"to":{"topics":["not a topic"]},"data":"refused"},{"to":{"users":["u"]},"data":"live","persist":false}]""", 10);
+
+        CompletableFuture<List<PushCenter.BatchResult>> answer = path.publish(new PublishPath.Batch(items));
+
+        assertThat(answer).isDone();
+        assertThat(answer.join().get(0).error().code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(answer.join().get(1).published().delivered()).isEqualTo(1);
+        assertThat(store.appends).isZero();
+    }
+
+    @Test
     void a_failed_commit_fails_the_whole_call_with_store_unavailable_and_publishes_none_of_it() {
         List<PublishRequestParser.Item> items = parser.parseBatch("""
                 [{"to":{"users":["u"]},"data":"live","persist":false},{"to":{"users":["u"]},"data":"kept"}]""", 10);
