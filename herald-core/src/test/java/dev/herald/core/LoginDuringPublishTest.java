@@ -3,7 +3,7 @@ package dev.herald.core;
 import dev.herald.core.auth.DevAuthenticator;
 import dev.herald.core.broker.MemoryBroker;
 import dev.herald.core.delivery.Durability;
-import dev.herald.core.delivery.Inbox;
+import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
@@ -50,12 +50,12 @@ class LoginDuringPublishTest {
     private final Hub hub = new Hub(16, stats);
     private final MemoryBroker broker = new MemoryBroker();
     private final PausingStore store = new PausingStore();
-    private final Inbox inbox = new Inbox(store, Clock.systemUTC(), stats, ReceiptListener.NONE, 10_000);
-    private final PushCenter center = new PushCenter(hub, broker, stats, Clock.systemUTC(), "n", "test", store, inbox,
+    private final RecipientStore recipientStore = new RecipientStore(store, Clock.systemUTC(), stats, ReceiptListener.NONE, 10_000);
+    private final PushCenter center = new PushCenter(hub, broker, stats, Clock.systemUTC(), "n", "test", store, recipientStore,
             Durability.defaults());
 
     LoginDuringPublishTest() {
-        broker.start(delivery -> hub.deliver(delivery.targets(), delivery.message()));
+        broker.start(envelope -> hub.deliver(envelope.targets(), envelope.message()));
     }
 
     @AfterEach
@@ -150,7 +150,7 @@ class LoginDuringPublishTest {
 
         FakeSession session = new FakeSession("c1");
         ClientConnection connection = new ClientConnection(session, hub, new DevAuthenticator(), new ClientFrameParser(),
-                LIMITS, "n", inbox);
+                LIMITS, "n", recipientStore);
         connection.start(null, "u", null);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(session, "first") > 0
                 && !session.cursors().replaying(new Target.User("u")));
@@ -178,7 +178,7 @@ class LoginDuringPublishTest {
         };
         FakeSession session = new FakeSession("c1");
         ClientConnection connection = new ClientConnection(session, hub, new DevAuthenticator(), new ClientFrameParser(),
-                LIMITS, "n", inbox);
+                LIMITS, "n", recipientStore);
 
         connection.start(null, "u", cursor);
 

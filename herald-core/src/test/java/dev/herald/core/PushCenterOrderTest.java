@@ -2,7 +2,7 @@ package dev.herald.core;
 
 import dev.herald.core.broker.MemoryBroker;
 import dev.herald.core.delivery.Durability;
-import dev.herald.core.delivery.Inbox;
+import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
@@ -33,14 +33,14 @@ class PushCenterOrderTest {
     private final HubStats stats = new HubStats();
     private final Hub hub = new Hub(16, stats);
     private final MemoryMessageStore store = new MemoryMessageStore(StoreLimits.defaults());
-    private final Inbox inbox = new Inbox(store, Clock.systemUTC(), stats, ReceiptListener.NONE, 10_000);
+    private final RecipientStore recipientStore = new RecipientStore(store, Clock.systemUTC(), stats, ReceiptListener.NONE, 10_000);
     private final MemoryBroker broker = new MemoryBroker();
-    private final PushCenter center = new PushCenter(hub, broker, stats, Clock.systemUTC(), "n", "test", store, inbox,
+    private final PushCenter center = new PushCenter(hub, broker, stats, Clock.systemUTC(), "n", "test", store, recipientStore,
             Durability.defaults());
     private final ExecutorService threads = Executors.newFixedThreadPool(THREADS);
 
     PushCenterOrderTest() {
-        broker.start(delivery -> hub.deliver(delivery.targets(), delivery.message()));
+        broker.start(envelope -> hub.deliver(envelope.targets(), envelope.message()));
     }
 
     @AfterEach

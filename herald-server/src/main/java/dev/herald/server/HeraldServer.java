@@ -7,7 +7,7 @@ import dev.herald.core.auth.DevAuthenticator;
 import dev.herald.core.broker.Broker;
 import dev.herald.core.broker.MemoryBroker;
 import dev.herald.core.delivery.Durability;
-import dev.herald.core.delivery.Inbox;
+import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
@@ -78,7 +78,7 @@ public final class HeraldServer implements AutoCloseable {
     private final WebSocketEndpoint webSockets;
     private final HeraldMetrics metrics;
     private final ConnectionLimit connectionLimit;
-    private final Inbox inbox;
+    private final RecipientStore recipientStore;
     private final ReceiptWebhook receiptWebhook;
     private final NotifyChannels channels;
     private final NotifyDispatcher dispatcher;
@@ -119,7 +119,7 @@ public final class HeraldServer implements AutoCloseable {
         this.notifyStore = MessageStores.notifyStore(store);
         Notifications notifications = new Notifications(channels.notifiers(), notifyStore,
                 channel -> channels.policy(channel).retry().deadline(), config.notifications().defaultTitle());
-        // the WebSocket endpoint is built below (it needs the inbox, which needs the dispatcher, which needs the
+        // the WebSocket endpoint is built below (it needs the recipient store, which needs the dispatcher, which needs the
         // meters); the connections gauge reads it only once the server runs
         java.util.concurrent.atomic.AtomicReference<WebSocketEndpoint> endpoint = new java.util.concurrent.atomic.AtomicReference<>();
         this.metrics = new HeraldMetrics(hub, stats, () -> endpoint.get() == null ? 0 : endpoint.get().openConnections());
@@ -135,13 +135,13 @@ public final class HeraldServer implements AutoCloseable {
                 clock, channels.policy(ReceiptWebhookNotifier.CHANNEL).retry().deadline());
         ReceiptListener receipts = receiptWebhook == null ? dispatcher::onStatus
                 : update -> { dispatcher.onStatus(update); receiptWebhook.onStatus(update); };
-        this.inbox = new Inbox(store, clock, stats, receipts, config.inboxCap() * 4);
-        this.center = new PushCenter(hub, broker, stats, clock, config.nodeId(), VERSION, store, inbox,
+        this.recipientStore = new RecipientStore(store, clock, stats, receipts, config.inboxCap() * 4);
+        this.center = new PushCenter(hub, broker, stats, clock, config.nodeId(), VERSION, store, recipientStore,
                 new Durability(config.messageTtl(), config.maxMessageTtl()), notifications);
         Authenticator authenticator = config.devMode() ? new DevAuthenticator()
                 : new JwtAuthenticator(config.jwtSecret(), config.jwtPublicKey() == null ? null : PemKeys.readPublicKey(config.jwtPublicKey()),
                         config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway(), clock);
-        this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, inbox, connectionLimit);
+        this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
         endpoint.set(webSockets);
         if (store instanceof JdbcMessageStore jdbc) {
             metrics.bindStoreCommits(jdbc, JdbcMessageStore::commits, JdbcMessageStore::failedCommits);
@@ -156,7 +156,7 @@ public final class HeraldServer implements AutoCloseable {
             releaseResources(); // the constructor already started Vert.x threads
             throw new ConfigException("data-dir: cannot create " + config.dataDir() + ": " + e.getMessage());
         }
-        broker.start(delivery -> hub.deliver(delivery.targets(), delivery.message()));
+        broker.start(envelope -> hub.deliver(envelope.targets(), envelope.message()));
         ApiRoutes api = new ApiRoutes(center, new ApiKeys(config.apiKeys()), config.maxBodySize(), config.maxBatch(), draining::get, metrics.registry());
         try {
             http = HttpListeners.listen(vertx, config.eventLoops(), HttpLimits.apply(WebSocketOptions.httpServerOptions(config), config),

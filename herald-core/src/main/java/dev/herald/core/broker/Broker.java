@@ -1,9 +1,9 @@
 package dev.herald.core.broker;
 
 /**
- * Fan-out of deliveries between Herald nodes.
+ * Fan-out of {@link BrokerEnvelope}s (a message and its targets) between Herald nodes.
  *
- * <p>Guarantee: at most once. A delivery published while a node is unreachable is not replayed to
+ * <p>Guarantee: at most once. An envelope published while a node is unreachable is not replayed to
  * it; durability is the message store's job, not the broker's. Order is preserved per publishing
  * node and target.
  */
@@ -16,7 +16,7 @@ public interface Broker extends AutoCloseable {
      * Publishes to every node, this one included. Returns the number of sessions on <em>this</em>
      * node that accepted it; other nodes' deliveries happen asynchronously and are not counted.
      */
-    int publish(Delivery delivery);
+    int publish(BrokerEnvelope envelope);
 
     /** Stops delivering; later publishes are dropped. */
     @Override

@@ -1,8 +1,8 @@
 package dev.herald.core.broker;
 
-/** Receives every delivery published on any node; each node's hub implements it. */
+/** Receives every envelope published on any node; each node's hub implements it. */
 @FunctionalInterface
 public interface BrokerListener {
-    /** Fans the delivery out to this node's sessions; returns how many accepted it. Must not block. */
-    int onDelivery(Delivery delivery);
+    /** Fans the envelope's message out to its targets among this node's sessions; returns how many accepted it. Must not block. */
+    int onEnvelope(BrokerEnvelope envelope);
 }

@@ -1,7 +1,7 @@
 package dev.herald.core.broker;
 
 /**
- * The single-node broker: hands each delivery straight to this node's listener on the publishing
+ * The single-node broker: hands each envelope straight to this node's listener on the publishing
  * thread. A real implementation (not a test double) used whenever Herald runs alone.
  */
 public final class MemoryBroker implements Broker {
@@ -13,9 +13,9 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
-    public int publish(Delivery delivery) {
+    public int publish(BrokerEnvelope envelope) {
         BrokerListener current = listener;
-        return current == null ? 0 : current.onDelivery(delivery);
+        return current == null ? 0 : current.onEnvelope(envelope);
     }
 
     @Override

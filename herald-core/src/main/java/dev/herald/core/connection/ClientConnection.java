@@ -3,7 +3,7 @@ package dev.herald.core.connection;
 import dev.herald.core.LogSafe;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.Principal;
-import dev.herald.core.delivery.Inbox;
+import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.protocol.ClientFrame;
 import dev.herald.core.protocol.ClientFrameParser;
@@ -45,17 +45,17 @@ public final class ClientConnection {
     private final ClientFrameParser parser;
     private final ProtocolLimits limits;
     private final String nodeId;
-    private final Inbox inbox;
+    private final RecipientStore recipientStore;
     private final Replays replays;
     private volatile boolean authenticated;
     private Principal principal;
     private int badFrames;
 
     public ClientConnection(BaseSession session, Hub hub, Authenticator authenticator, ClientFrameParser parser,
-                            ProtocolLimits limits, String nodeId, Inbox inbox) {
+                            ProtocolLimits limits, String nodeId, RecipientStore recipientStore) {
         this.session = session;
-        this.inbox = inbox;
-        this.replays = new Replays(session, inbox);
+        this.recipientStore = recipientStore;
+        this.replays = new Replays(session, recipientStore);
         this.hub = hub;
         this.authenticator = authenticator;
         this.parser = parser;
@@ -167,7 +167,7 @@ public final class ClientConnection {
         this.principal = principal;
         String userId = principal.userId();
         session.bind(userId, protocol);
-        session.onDelivered(messageId -> inbox.delivered(userId, messageId));
+        session.onDelivered(messageId -> recipientStore.delivered(userId, messageId));
         boolean seed = protocol == Session.Protocol.SEED;
         ReplayFrom inboxFrom = since.inbox() == null || seed ? null : ReplayFrom.parse(since.inbox());
         StreamPosition all = since.all() == null || seed ? null : StreamPosition.parseCursor(since.all());
@@ -274,7 +274,7 @@ public final class ClientConnection {
                 throw new ProtocolError.Failure(ProtocolError.INVALID_FRAME, path + " is not a message id");
             }
         }
-        inbox.acknowledge(principal.userId(), ids, status);
+        recipientStore.acknowledge(principal.userId(), ids, status);
     }
 
     private void unsubscribe(ClientFrame frame) throws ProtocolError.Failure {

@@ -1,7 +1,7 @@
 package dev.herald.core.connection;
 
 import dev.herald.core.LogSafe;
-import dev.herald.core.delivery.Inbox;
+import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.message.Message;
 import dev.herald.core.message.Target;
 import dev.herald.core.protocol.ServerFrames;
@@ -34,11 +34,11 @@ final class Replays {
     private static final Logger log = LoggerFactory.getLogger(Replays.class);
 
     private final BaseSession session;
-    private final Inbox inbox;
+    private final RecipientStore recipientStore;
 
-    Replays(BaseSession session, Inbox inbox) {
+    Replays(BaseSession session, RecipientStore recipientStore) {
         this.session = session;
-        this.inbox = inbox;
+        this.recipientStore = recipientStore;
     }
 
     /**
@@ -59,15 +59,15 @@ final class Replays {
      * streams of one {@code subscribe}, so a message published to several of its topics is replayed once.
      */
     void run(List<Stream> streams, Set<String> sentIds) {
-        List<CompletableFuture<Inbox.Missed>> reads = new ArrayList<>(streams.size());
+        List<CompletableFuture<RecipientStore.Missed>> reads = new ArrayList<>(streams.size());
         for (Stream s : streams) {
-            reads.add(inbox.missed(s.stream(), s.from(), s.pending()));
+            reads.add(recipientStore.missed(s.stream(), s.from(), s.pending()));
         }
         CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).whenComplete((v, readError) -> {
             Throwable error = readError;
             for (int i = 0; i < streams.size(); i++) {
                 Stream s = streams.get(i);
-                Inbox.Missed found = null;
+                RecipientStore.Missed found = null;
                 if (error == null) {
                     try {
                         found = reads.get(i).join();
@@ -86,19 +86,19 @@ final class Replays {
         });
     }
 
-    private void send(Stream s, Inbox.Missed found, Set<String> sentIds) {
+    private void send(Stream s, RecipientStore.Missed found, Set<String> sentIds) {
         boolean seed = session.protocol() == Session.Protocol.SEED;
         if (!seed && found.gap()) {
             session.send(ServerFrames.gap(s.cursorText(), s.stream()));
         }
         for (StoredMessage m : found.messages()) {
-            Message message = Inbox.toMessage(m);
+            Message message = RecipientStore.toMessage(m);
             if (sentIds != null && !sentIds.add(message.id())) {
                 continue;
             }
             byte[] frame = seed ? message.rawFrame() : message.envelopeFrame(s.stream());
             if (session.cursors().replayed(s.stream(), message.position(s.stream()), message.id(), frame, s.tracked())) {
-                inbox.countReplayed();
+                recipientStore.countReplayed();
             }
         }
     }

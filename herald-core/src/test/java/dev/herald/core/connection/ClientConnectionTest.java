@@ -3,7 +3,7 @@ package dev.herald.core.connection;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.DevAuthenticator;
 import dev.herald.core.auth.Principal;
-import dev.herald.core.delivery.Inbox;
+import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.protocol.ClientFrameParser;
@@ -33,7 +33,7 @@ class ClientConnectionTest {
     private final Hub hub = new Hub(16, stats);
     private final FakeSession session = new FakeSession("c1");
     private final MemoryMessageStore store = new MemoryMessageStore(StoreLimits.defaults());
-    private final Inbox inbox = new Inbox(store, Clock.systemUTC(), stats, ReceiptListener.NONE, 10_000);
+    private final RecipientStore recipientStore = new RecipientStore(store, Clock.systemUTC(), stats, ReceiptListener.NONE, 10_000);
 
     @AfterEach
     void closeStore() {
@@ -62,7 +62,7 @@ class ClientConnectionTest {
     }
 
     private ClientConnection connection(Authenticator authenticator) {
-        return new ClientConnection(session, hub, authenticator, new ClientFrameParser(), LIMITS, "node-1", inbox);
+        return new ClientConnection(session, hub, authenticator, new ClientFrameParser(), LIMITS, "node-1", recipientStore);
     }
 
     private ClientConnection dev() {
@@ -129,7 +129,7 @@ class ClientConnectionTest {
         assertThat(session.lastFrame()).contains("\"type\":\"welcome\"");
 
         FakeSession other = new FakeSession();
-        new ClientConnection(other, hub, new TokenAuthenticator(), new ClientFrameParser(), LIMITS, "n", inbox).onText(
+        new ClientConnection(other, hub, new TokenAuthenticator(), new ClientFrameParser(), LIMITS, "n", recipientStore).onText(
                 "{\"type\":\"auth\",\"token\":\"nope\"}");
         assertThat(other.closeReason()).isEqualTo(CloseReason.UNAUTHORIZED);
         assertThat(hub.connectionCount()).isEqualTo(1);
@@ -329,10 +329,10 @@ class ClientConnectionTest {
     void a_login_over_the_per_user_cap_closes_with_too_many_connections() {
         Hub small = new Hub(1, new HubStats());
         FakeSession first = new FakeSession();
-        new ClientConnection(first, small, new DevAuthenticator(), new ClientFrameParser(), LIMITS, "n", inbox).start(null, "u", null);
+        new ClientConnection(first, small, new DevAuthenticator(), new ClientFrameParser(), LIMITS, "n", recipientStore).start(null, "u", null);
         FakeSession second = new FakeSession();
 
-        new ClientConnection(second, small, new DevAuthenticator(), new ClientFrameParser(), LIMITS, "n", inbox).start(null, "u", null);
+        new ClientConnection(second, small, new DevAuthenticator(), new ClientFrameParser(), LIMITS, "n", recipientStore).start(null, "u", null);
 
         assertThat(second.closeReason()).isEqualTo(CloseReason.TOO_MANY_CONNECTIONS);
         assertThat(second.frames()).isEmpty();

@@ -1,5 +1,6 @@
 package dev.herald.server.api;
 
+import dev.herald.core.NodeConnections;
 import dev.herald.core.PushCenter;
 import dev.herald.core.message.Target;
 import dev.herald.core.error.ErrorCode;
@@ -296,7 +297,7 @@ public final class ApiRoutes {
     }
 
     private void stats(RoutingContext ctx) {
-        PushCenter.Stats s = center.stats();
+        NodeConnections.Stats s = center.stats();
         respond(ctx, 200, new JsonObject()
                 .put("node", s.nodeId()).put("version", s.version()).put("uptimeSeconds", s.uptime().toSeconds())
                 .put("connections", s.connections()).put("usersOnline", s.usersOnline()).put("topics", s.topics())
@@ -307,9 +308,9 @@ public final class ApiRoutes {
 
     private void presence(RoutingContext ctx) {
         run(ctx, () -> {
-            PushCenter.Presence p = center.presence(ctx.pathParam("uid"));
+            NodeConnections.Presence p = center.presence(ctx.pathParam("uid"));
             JsonArray connections = new JsonArray();
-            for (PushCenter.ConnectionInfo c : p.connections()) {
+            for (NodeConnections.ConnectionInfo c : p.connections()) {
                 connections.add(new JsonObject().put("id", c.id()).put("remoteAddress", c.remoteAddress())
                         .put("protocol", c.protocol()).put("connectedAt", c.connectedAt().toString())
                         .put("topics", new JsonArray(c.topics())));

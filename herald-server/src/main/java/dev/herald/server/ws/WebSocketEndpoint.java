@@ -2,7 +2,7 @@ package dev.herald.server.ws;
 
 import dev.herald.core.LogSafe;
 import dev.herald.core.auth.Authenticator;
-import dev.herald.core.delivery.Inbox;
+import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.core.hub.Hub;
@@ -54,7 +54,7 @@ public final class WebSocketEndpoint {
     private final ClientFrameParser parser = new ClientFrameParser();
     private final Clock clock;
     private final BooleanSupplier draining;
-    private final Inbox inbox;
+    private final RecipientStore recipientStore;
     private final ConnectionLimit connectionLimit;
     private final AtomicLong connectionSeq = new AtomicLong();
     /** The one WebSocket version Herald speaks (RFC 6455). */
@@ -68,10 +68,10 @@ public final class WebSocketEndpoint {
     private long heartbeatTimer = -1;
 
     public WebSocketEndpoint(Vertx vertx, Hub hub, HubStats stats, Authenticator authenticator, HeraldConfig config,
-                             Clock clock, BooleanSupplier draining, Inbox inbox, ConnectionLimit connectionLimit) {
+                             Clock clock, BooleanSupplier draining, RecipientStore recipientStore, ConnectionLimit connectionLimit) {
         this.vertx = vertx;
         this.connectionLimit = connectionLimit;
-        this.inbox = inbox;
+        this.recipientStore = recipientStore;
         this.hub = hub;
         this.stats = stats;
         this.authenticator = authenticator;
@@ -185,7 +185,7 @@ public final class WebSocketEndpoint {
         ClientConnection connection;
         try {
             session = new NettySession(id, channel, config.sendQueueBytes(), stats, Instant.now(clock));
-            connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId(), inbox);
+            connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId(), recipientStore);
         } catch (RuntimeException e) {
             log.error("connection {} could not be set up; closing it", id, e);
             channel.close();

@@ -2,7 +2,7 @@ package dev.herald.server.testing;
 
 import dev.herald.core.broker.Broker;
 import dev.herald.core.broker.BrokerListener;
-import dev.herald.core.broker.Delivery;
+import dev.herald.core.broker.BrokerEnvelope;
 import dev.herald.core.broker.MemoryBroker;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,12 +27,12 @@ public final class SwitchableBroker implements Broker {
     }
 
     @Override
-    public int publish(Delivery delivery) {
+    public int publish(BrokerEnvelope envelope) {
         if (failing) {
             failures.incrementAndGet();
             throw new IllegalStateException("broker down (test switch)");
         }
-        return delegate.publish(delivery);
+        return delegate.publish(envelope);
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.herald.server.ws;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.herald.core.auth.DevAuthenticator;
-import dev.herald.core.delivery.Inbox;
+import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.delivery.ReceiptListener;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
@@ -46,7 +46,7 @@ class WebSocketDecoderFuzzTest {
     private static final ProtocolLimits LIMITS = new ProtocolLimits(10, 100, Duration.ofSeconds(20), Duration.ofSeconds(10));
     private final HubStats stats = new HubStats();
     private final Hub hub = new Hub(4, stats);
-    private final Inbox inbox = new Inbox(new MemoryMessageStore(StoreLimits.defaults()), Clock.systemUTC(), stats, ReceiptListener.NONE, 100);
+    private final RecipientStore recipientStore = new RecipientStore(new MemoryMessageStore(StoreLimits.defaults()), Clock.systemUTC(), stats, ReceiptListener.NONE, 100);
 
     @FuzzTest(maxDuration = "50s")
     void decode(byte[] input) {
@@ -60,7 +60,7 @@ class WebSocketDecoderFuzzTest {
         EmbeddedChannel channel = new EmbeddedChannel(new WebSocket08FrameDecoder(config));
         NettySession session = new NettySession("fuzz", channel, 1 << 20, stats, Instant.now());
         ClientConnection connection = new ClientConnection(session, hub, new DevAuthenticator(), new ClientFrameParser(), LIMITS,
-                "fuzz-node", inbox);
+                "fuzz-node", recipientStore);
         channel.pipeline().addLast(new WebSocketFrameHandler(session, new MessageAssembler(OPTIONS.getMaxWebSocketMessageSize(),
                 MessageAssembler.Sink.of(connection)), () -> { }));
         connection.start(null, null, null);

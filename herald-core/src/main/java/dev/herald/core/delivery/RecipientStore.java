@@ -22,11 +22,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The connection-facing side of the message store: reads what a client missed (all pages of it)
- * and records what happened to each message for each recipient (delivered, acked, read).
+ * The message store as recipients use it, apart from the publisher's side ({@link MessageStore#append}): reads what
+ * a recipient missed (a connection's replay of one stream, all pages of it up to the head; the pull API's one page of
+ * a user's inbox) and records what happened to each message for each recipient (delivered, acked, read), telling
+ * the {@link ReceiptListener}. It holds no messages itself: everything is read from and written to the store.
+ * Thread-safe; never blocks (every store call returns a future).
  */
-public final class Inbox {
-    private static final Logger log = LoggerFactory.getLogger(Inbox.class);
+public final class RecipientStore {
+    private static final Logger log = LoggerFactory.getLogger(RecipientStore.class);
     /** Messages read per store round trip during a replay. */
     static final int PAGE = 500;
 
@@ -39,7 +42,7 @@ public final class Inbox {
      * {@code maxReplay}: most messages one replay sends. The stream cap bounds a stream between maintenance
      * passes, so this only guards memory against a burst; a replay cut short reports a gap.
      */
-    public Inbox(MessageStore store, Clock clock, HubStats stats, ReceiptListener receipts, int maxReplay) {
+    public RecipientStore(MessageStore store, Clock clock, HubStats stats, ReceiptListener receipts, int maxReplay) {
         this.store = store;
         this.clock = clock;
         this.stats = stats;
