@@ -115,6 +115,22 @@ class PositionsFrameTest {
     }
 
     @Test
+    void a_login_whose_cursors_are_both_of_another_epoch_gets_one_gap_per_stream_each_naming_where_to_continue() {
+        String b1 = publish("{\"to\":{\"all\":true},\"data\":1}");
+        String d1 = server.publishToUser("ann", "1");
+
+        WsClient client = server.connect("uid=ann&since=9@0badc0de&sinceAll=4@0badc0de");
+
+        assertThat(client.awaitMessageIds(2)).containsExactly(d1, b1);
+        JsonObject at = positions(client);
+        assertThat(client.framesContaining("\"type\":\"gap\"")).containsExactly(
+                "{\"type\":\"gap\",\"since\":\"9@0badc0de\",\"position\":\"0\"}",
+                "{\"type\":\"gap\",\"since\":\"4@0badc0de\",\"all\":true,\"position\":\"0\"}");
+        assertThat(at.getString("inbox")).matches("1@[0-9a-f]{8}");
+        assertThat(at.getString("all")).matches("1@[0-9a-f]{8}");
+    }
+
+    @Test
     void a_seed_client_gets_no_positions_frame() {
         String d1 = server.publishToUser("ann", "\"seed\"");
         WsClient seed = server.connectSeed("ann");
