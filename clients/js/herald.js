@@ -126,15 +126,22 @@ export function streamOf(frame) {
     return typeof frame.topic === 'string' ? topicStream(frame.topic) : INBOX;
 }
 
-/** `{pos, epoch}` from the cursor form `<pos>@<epoch>`, or null when `text` is not one. */
+/**
+ * The cursor of a stream nobody has written to yet, as the server's positions frames give it: before the stream's
+ * first message, in whatever epoch it gets (`{pos: 0, epoch: ''}` here).
+ */
+export const START = '0';
+
+/** `{pos, epoch}` from the cursor form `<pos>@<epoch>` (or {@link START}), or null when `text` is neither. */
 export function parsePosition(text) {
+    if (text === START) return {pos: 0, epoch: ''};
     const m = typeof text === 'string' ? POSITION.exec(text) : null;
     return m && Number.isSafeInteger(Number(m[1])) ? {pos: Number(m[1]), epoch: m[2]} : null;
 }
 
-/** The cursor form `<pos>@<epoch>` the server reads back. */
+/** The cursor form `<pos>@<epoch>` (or {@link START}) the server reads back. */
 export function formatPosition({pos, epoch}) {
-    return `${pos}@${epoch}`;
+    return pos === 0 ? START : `${pos}@${epoch}`;
 }
 
 /** A message frame's `{pos, epoch}`, or null: fire-and-forget messages and older servers carry none. */
@@ -172,10 +179,13 @@ export class StreamCursors {
         return last !== undefined && last.epoch === position.epoch && position.pos <= last.pos;
     }
 
-    /** The last position of `stream` when `position` is of another epoch (history lost since), else null. */
+    /**
+     * The last position of `stream` when `position` is of another epoch (history lost since), else null. A stream
+     * at {@link START} had no history to lose: its first epoch is no gap.
+     */
     replacedBy(stream, position) {
         const last = this.byStream.get(stream);
-        return last !== undefined && last.epoch !== position.epoch ? last : null;
+        return last !== undefined && last.pos > 0 && last.epoch !== position.epoch ? last : null;
     }
 
     /** `{inbox?, all?, topics: {name: cursor}}` in cursor form: the `positions` property and what storage keeps. */
@@ -208,9 +218,11 @@ export class StreamCursors {
 
 /**
  * The login's cursors (`since`, `sinceAll` of the auth frame). The inbox resumes by position and the broadcast log by
- * `sinceAll`. One message id resumes both, though, while a login whose `since` is a position replays no broadcast:
- * so without a broadcast position the login keeps resuming by the last id (when it has one), or broadcasts
- * published while the page was away would be lost. Servers that send no positions leave only the id.
+ * `sinceAll`. A server that sends positions frames gives both after every login (`0` for a stream never written),
+ * so from the first connection on both resume by position. Without a broadcast position (an older server, which
+ * names the broadcast log's place only on its messages) the login keeps resuming by the last id when it has one:
+ * one message id resumes both streams, while a login whose `since` is a position replays no broadcast, so
+ * broadcasts published while the page was away would be lost. Servers that send no positions leave only the id.
  * @param {StreamCursors} streams
  * @param {string | null} lastId
  * @returns {{since?: string, sinceAll?: string}}
@@ -608,6 +620,7 @@ export class Client {
             case 'message': return this._message(f);
             case 'gap': return this._serverGap(f);
             case 'subscribed': return this._pendingSubscribes.delete(f.ref);
+            case 'positions': return this._serverPositions(f);
             case 'error': return this._serverError(f);
             default: return undefined; // pong, unsubscribed, and types a newer server may add
         }
@@ -646,18 +659,43 @@ export class Client {
     }
 
     /**
-     * A gap frame: messages after `since` were lost (trimmed, or the stream's epoch changed). It names a topic, or
-     * else the login cursor it answers: `sinceAll` for the broadcast log, `since` for the inbox (a message id
-     * resumed the broadcast log too, so then it may be either). Those streams' positions are forgotten: the
-     * messages that follow start them again, in the new epoch if there is one, without a second gap.
+     * A positions frame, after a replay: where the connection now stands in each stream it read (the login's inbox
+     * and broadcast log, or a subscribe's topics). Every message at or below came before it, every later one comes
+     * after, so these are exact resume points, even for a stream no message was seen of.
+     */
+    _serverPositions(f) {
+        const take = (stream, text) => {
+            const position = parsePosition(text);
+            if (position) this._streams.set(stream, position);
+        };
+        take(INBOX, f.inbox);
+        take(BROADCAST, f.all);
+        if (f.topics && typeof f.topics === 'object') {
+            for (const [topic, text] of Object.entries(f.topics)) {
+                if (this._topics.has(topic)) take(topicStream(topic), text); // not one unsubscribed meanwhile
+            }
+        }
+        this._storeCursor();
+    }
+
+    /**
+     * A gap frame: messages after `since` were lost (trimmed, or the stream's epoch changed). It names a topic, the
+     * broadcast log (`all`), or else the login cursor it answers: `sinceAll` for the broadcast log, `since` for the
+     * inbox (a message id resumed the broadcast log too, so from an older server it may be either). With
+     * `position` (where the stream now continues, in its current epoch) the stream resumes from there; without it,
+     * the streams' positions are forgotten: the messages that follow start them again, in the new epoch if there
+     * is one, without a second gap.
      */
     _serverGap(f) {
         let streams;
         if (typeof f.topic === 'string') streams = [topicStream(f.topic)];
+        else if (f.all === true) streams = [BROADCAST];
         else if (f.since !== undefined && f.since === this._loggedInWith.sinceAll) streams = [BROADCAST];
-        else if (parsePosition(f.since) || this._loggedInWith.sinceAll) streams = [INBOX];
+        else if (f.position !== undefined || parsePosition(f.since) || this._loggedInWith.sinceAll) streams = [INBOX];
         else streams = [INBOX, BROADCAST];
-        streams.forEach(s => this._streams.delete(s));
+        const position = streams.length === 1 ? parsePosition(f.position) : null;
+        if (position) this._streams.set(streams[0], position);
+        else streams.forEach(s => this._streams.delete(s));
         this._storeCursor();
         this._emitGap(streams.length === 1 ? streams[0] : INBOX, f.since);
     }

@@ -172,6 +172,61 @@ test('a login by id answered with a gap may be about the inbox or the broadcast 
     assert.deepEqual(client.positions, {inbox: '1@new', topics: {}});
 });
 
+test('the login\'s positions frame makes both streams resume by position, with no broadcast ever seen', async t => {
+    const {server, client, seen} = setup(t);
+    client.connect();
+    const first = await login(server, 0);
+    first.receive(at(1, 4, 'in1'));
+    first.receive({type: 'positions', inbox: '4@in1', all: '0'});
+    assert.deepEqual(client.positions, {inbox: '4@in1', all: '0', topics: {}});
+    first.serverClose(1001);
+
+    const second = await login(server, 1);
+    // no id fallback: the server said where the broadcast log stood, so sinceAll is exact
+    assert.deepEqual(second.sent[0], {type: 'auth', uid: 'u1', since: '4@in1', sinceAll: '0'});
+    second.receive(at(2, 1, 'all1', {all: true})); // the broadcast log's first epoch: not a gap
+    second.receive({type: 'positions', inbox: '4@in1', all: '1@all1'});
+
+    assert.deepEqual(seen.gaps, []);
+    assert.deepEqual(seen.messages.map(m => m.data.n), [1, 2]);
+    assert.deepEqual(client.positions, {inbox: '4@in1', all: '1@all1', topics: {}});
+});
+
+test('a positions frame after a subscribe gives each topic its resume point, even one that sent nothing', async t => {
+    const {server, client} = setup(t, {topics: ['news', 'quiet']});
+    client.connect();
+    const first = await login(server, 0);
+    first.receive({type: 'subscribed', topics: ['news', 'quiet'], ref: 's1'});
+    first.receive({type: 'positions', topics: {news: '7@n', quiet: '0', gone: '3@g'}, ref: 's1'});
+    assert.deepEqual(client.positions, {topics: {news: '7@n', quiet: '0'}});
+    first.serverClose(1001);
+
+    const second = await login(server, 1);
+    assert.deepEqual(second.framesOfType('subscribe'), [
+        {type: 'subscribe', topics: ['news'], ref: 's2', since: '7@n'},
+        {type: 'subscribe', topics: ['quiet'], ref: 's3', since: '0'},
+    ]);
+});
+
+test('a gap frame with a position moves its stream there, so the next login does not fall into the same gap', async t => {
+    const {server, client, seen} = setup(t, {topics: ['news']});
+    client.connect();
+    const first = await login(server, 0);
+    first.receive({type: 'positions', inbox: '41@old', all: '8@aold'});
+    first.serverClose(1001);
+
+    const second = await login(server, 1);
+    assert.deepEqual(second.sent[0], {type: 'auth', uid: 'u1', since: '41@old', sinceAll: '8@aold'});
+    second.receive({type: 'gap', since: '41@old', position: '0'});
+    second.receive({type: 'gap', since: '8@aold', all: true, position: '3@anew'});
+    second.receive({type: 'gap', since: '2@nold', topic: 'news', position: '5@nnew'});
+
+    assert.deepEqual(seen.gaps, [{since: '41@old'}, {since: '8@aold', all: true}, {since: '2@nold', topic: 'news'}]);
+    assert.deepEqual(client.positions, {inbox: '0', all: '3@anew', topics: {news: '5@nnew'}});
+    second.receive(at(1, 1, 'inew')); // the inbox's new epoch, after a gap that already said so
+    assert.equal(seen.gaps.length, 3);
+});
+
 test('messages without a position (fire-and-forget, older servers) leave the positions alone and are de-duplicated by id', async t => {
     const {server, client, seen} = setup(t);
     client.connect();
@@ -247,6 +302,7 @@ test('a subscribe refused for its cursor (invalid_cursor) keeps the topic and fo
 
 test('positions read and written in the server\'s cursor form', () => {
     assert.deepEqual(parsePosition('7@3f9a0c12'), {pos: 7, epoch: '3f9a0c12'});
+    assert.deepEqual(parsePosition('0'), {pos: 0, epoch: ''}, 'a stream nobody wrote to yet');
     for (const bad of ['0@e', '-1@e', '7@', '@e', '7@e-f', '01@e', 'x', '', null, undefined, 7, '99999999999999999@e']) {
         assert.equal(parsePosition(bad), null, `${bad} is not a position`);
     }

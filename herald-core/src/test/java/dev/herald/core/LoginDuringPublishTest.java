@@ -161,7 +161,7 @@ class LoginDuringPublishTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(session, "second") > 0);
 
         assertThat(count(session, "first")).as(session.frames().toString()).isEqualTo(1);
-        assertThat(session.frames()).hasSize(3); // welcome, first, second
+        assertThat(session.frames()).hasSize(4); // welcome, first, positions, second
         assertThat(session.cursors().dropped()).isEqualTo(1);
     }
 

@@ -20,7 +20,6 @@ import dev.herald.core.session.Session;
 import dev.herald.core.store.DeliveryStatus;
 import dev.herald.core.store.ReplayFrom;
 import dev.herald.core.store.ReplayRequest;
-import dev.herald.core.store.StreamPosition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -170,17 +169,20 @@ public final class ClientConnection {
         session.onDelivered(messageId -> recipientStore.delivered(userId, messageId));
         boolean seed = protocol == Session.Protocol.SEED;
         ReplayFrom inboxFrom = since.inbox() == null || seed ? null : ReplayFrom.parse(since.inbox());
-        StreamPosition all = since.all() == null || seed ? null : StreamPosition.parseCursor(since.all());
-        // what the login replays: the inbox; with a broadcast-log position, the broadcast log after it; with a
-        // message id, the broadcast log after it too (one message id is a cursor in every stream)
+        ReplayFrom allFrom = since.all() == null || seed ? null : ReplayFrom.parsePosition(since.all());
+        // what the login replays: the inbox; with a broadcast-log cursor, the broadcast log after it; with a message
+        // id, the broadcast log after it too (one message id is a cursor in every stream); else (not for seed
+        // clients) only the broadcast log's head, so the positions frame can name where the client stands in it
         List<Replays.Stream> streams = new ArrayList<>(2);
         streams.add(new Replays.Stream(new Target.User(userId), inboxFrom == null ? ReplayFrom.BEGINNING : inboxFrom,
                 inboxFrom == null ? (seed ? ReplayRequest.Pending.UNDELIVERED : ReplayRequest.Pending.UNACKED) : ReplayRequest.Pending.ALL,
                 inboxFrom == null ? "" : since.inbox(), true));
-        if (all != null) {
-            streams.add(new Replays.Stream(Target.Everyone.INSTANCE, new ReplayFrom(null, all), ReplayRequest.Pending.ALL, since.all(), false));
+        if (allFrom != null) {
+            streams.add(new Replays.Stream(Target.Everyone.INSTANCE, allFrom, ReplayRequest.Pending.ALL, since.all(), false));
         } else if (inboxFrom != null && inboxFrom.afterId() != null) {
             streams.add(new Replays.Stream(Target.Everyone.INSTANCE, inboxFrom, ReplayRequest.Pending.ALL, since.inbox(), false));
+        } else if (!seed) {
+            streams.add(new Replays.Stream(Target.Everyone.INSTANCE, ReplayFrom.HEAD, ReplayRequest.Pending.ALL, "", false));
         }
         // live messages of the replayed streams wait from the moment the hub knows the session until the replay is sent
         replays.begin(streams);
@@ -198,13 +200,14 @@ public final class ClientConnection {
         }
         if (since.inbox() != null && inboxFrom == null) {
             session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR,
-                    "since is neither a message id nor a position (<pos>@<epoch>); replaying unacked messages instead", null));
+                    "since is neither a message id nor a position (<pos>@<epoch> or 0); replaying unacked messages instead", null));
         }
-        if (since.all() != null && all == null) {
+        if (since.all() != null && allFrom == null) {
             session.send(ServerFrames.error(ProtocolError.INVALID_CURSOR,
-                    "sinceAll is not a position (<pos>@<epoch>); the broadcast log is not replayed", null));
+                    "sinceAll is not a position (<pos>@<epoch> or 0); the broadcast log is not replayed", null));
         }
-        replays.run(streams, null);
+        replays.run(streams, null, seed ? null
+                : heads -> ServerFrames.loginPositions(ReplayFrom.cursorOf(heads.get(0)), ReplayFrom.cursorOf(heads.get(1))));
     }
 
     private void onFrame(ClientFrame frame) {
@@ -243,22 +246,24 @@ public final class ClientConnection {
         String since = frame.since();
         ReplayFrom from = since == null ? null : ReplayFrom.parse(since);
         if (since != null && from == null) {
-            throw new ProtocolError.Failure(ProtocolError.INVALID_CURSOR, "since is neither a message id nor a position (<pos>@<epoch>)");
+            throw new ProtocolError.Failure(ProtocolError.INVALID_CURSOR, "since is neither a message id nor a position (<pos>@<epoch> or 0)");
         }
         if (from != null && from.afterPosition() != null && topics.stream().distinct().count() > 1) {
             throw new ProtocolError.Failure(ProtocolError.INVALID_CURSOR,
                     "a position (<pos>@<epoch>) names one topic's place: subscribe to one topic per position");
         }
-        List<Replays.Stream> topicReplays = since == null ? List.of() : topics.stream().distinct()
-                .map(topic -> new Replays.Stream(new Target.Topic(topic), from, ReplayRequest.Pending.ALL, since, false)).toList();
+        // every topic is read: from the cursor, or only its head, so the positions frame can name where it stands
+        List<String> distinct = topics.stream().distinct().toList();
+        List<Replays.Stream> topicReplays = distinct.stream()
+                .map(topic -> new Replays.Stream(new Target.Topic(topic), from == null ? ReplayFrom.HEAD : from,
+                        ReplayRequest.Pending.ALL, since, false)).toList();
         replays.begin(topicReplays); // before subscribing: live topic messages wait behind the replay
         for (String topic : topics) {
             hub.subscribe(session, topic);
         }
         session.send(ServerFrames.subscribed("subscribed", topics, frame.ref()));
-        if (!topicReplays.isEmpty()) {
-            replays.run(topicReplays, new java.util.HashSet<>());
-        }
+        replays.run(topicReplays, new java.util.HashSet<>(), heads -> ServerFrames.topicPositions(distinct,
+                heads.stream().map(ReplayFrom::cursorOf).toList(), frame.ref()));
     }
 
     /** {@code ack} / {@code read}: recorded for this user; ids of other users' messages are ignored (and counted). */

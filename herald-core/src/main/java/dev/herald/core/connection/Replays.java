@@ -11,6 +11,7 @@ import dev.herald.core.session.Session;
 import dev.herald.core.store.ReplayFrom;
 import dev.herald.core.store.ReplayRequest;
 import dev.herald.core.store.StoredMessage;
+import dev.herald.core.store.StreamPosition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Sends one connection what it missed of some streams, and joins that to the live flow by the read rule of
@@ -25,7 +27,9 @@ import java.util.concurrent.CompletableFuture;
  * knows the connection for the streams (their live messages wait from then on), {@link #run} to read and send.
  * Each replay reads its stream up to the head it names; when it has been sent, the stream's waiting live messages
  * above the head go out and the rest are dropped. The streams are read at once and sent one after the other in
- * the given order (order is promised per stream; a fixed order between them is only tidier).
+ * the given order (order is promised per stream; a fixed order between them is only tidier). Once all are sent,
+ * and before any waiting live message, a {@code positions} frame names the head of each stream: exactly where the
+ * connection then stands in it (everything at or below came before the frame, everything above comes after).
  *
  * <p>A replay that fails closes the connection (4500: reconnect and resume later), so a client is never left with
  * a hole it does not know about. Thread-safe (the sends go through the session's cursors).
@@ -57,27 +61,33 @@ final class Replays {
     /**
      * Reads and sends the streams ({@link #begin} was called for each). {@code sentIds}, when given, is shared by the
      * streams of one {@code subscribe}, so a message published to several of its topics is replayed once.
+     * {@code positions}, when given, makes the frame that names each stream's head (in the order of {@code streams})
+     * once the replayed messages are sent; seed connections never get it.
      */
-    void run(List<Stream> streams, Set<String> sentIds) {
+    void run(List<Stream> streams, Set<String> sentIds, Function<List<StreamPosition>, byte[]> positions) {
         List<CompletableFuture<RecipientStore.Missed>> reads = new ArrayList<>(streams.size());
         for (Stream s : streams) {
             reads.add(recipientStore.missed(s.stream(), s.from(), s.pending()));
         }
         CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).whenComplete((v, readError) -> {
             Throwable error = readError;
-            for (int i = 0; i < streams.size(); i++) {
-                Stream s = streams.get(i);
-                RecipientStore.Missed found = null;
-                if (error == null) {
-                    try {
-                        found = reads.get(i).join();
-                        send(s, found, sentIds);
-                    } catch (RuntimeException e) {
-                        error = e;
-                    }
+            List<StreamPosition> heads = new ArrayList<>(streams.size());
+            for (int i = 0; i < streams.size() && error == null; i++) {
+                try {
+                    RecipientStore.Missed found = reads.get(i).join();
+                    send(streams.get(i), found, sentIds);
+                    heads.add(found.head());
+                } catch (RuntimeException e) {
+                    error = e;
                 }
+            }
+            if (error == null && positions != null && session.protocol() != Session.Protocol.SEED) {
+                // before the waiting live messages go out: the client's cursors then move from exactly these heads
+                session.send(positions.apply(heads));
+            }
+            for (int i = 0; i < streams.size(); i++) {
                 // always, or the stream's live messages would wait for good
-                session.cursors().endReplay(s.stream(), found == null ? null : found.head());
+                session.cursors().endReplay(streams.get(i).stream(), i < heads.size() ? heads.get(i) : null);
             }
             if (error != null) {
                 log.warn("connection {}: replay failed: {}", session.id(), LogSafe.value(error));
@@ -86,10 +96,22 @@ final class Replays {
         });
     }
 
+    /**
+     * Where the client stands in the stream after a gap, before the replayed messages that follow it: just before
+     * the first of them, or at the head when none follows (in the stream's current epoch, which may be new).
+     */
+    private static String continueFrom(Target stream, RecipientStore.Missed found) {
+        if (found.messages().isEmpty()) {
+            return ReplayFrom.cursorOf(found.head());
+        }
+        StreamPosition first = found.messages().get(0).position(stream);
+        return first.position() == 1 ? ReplayFrom.START : new StreamPosition(first.position() - 1, first.epoch()).toString();
+    }
+
     private void send(Stream s, RecipientStore.Missed found, Set<String> sentIds) {
         boolean seed = session.protocol() == Session.Protocol.SEED;
         if (!seed && found.gap()) {
-            session.send(ServerFrames.gap(s.cursorText(), s.stream()));
+            session.send(ServerFrames.gap(s.cursorText(), s.stream(), continueFrom(s.stream(), found)));
         }
         for (StoredMessage m : found.messages()) {
             Message message = RecipientStore.toMessage(m);

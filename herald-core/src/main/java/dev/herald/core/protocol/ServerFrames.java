@@ -1,6 +1,7 @@
 package dev.herald.core.protocol;
 
 import dev.herald.core.JsonText;
+import dev.herald.core.message.Target;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -25,15 +26,36 @@ public final class ServerFrames {
 
     /**
      * A gap in {@code stream}: the user's inbox (no stream field), a topic ({@code "topic"}) or the broadcast log
-     * ({@code "all":true}), as a message frame names the stream it came through.
+     * ({@code "all":true}), as a message frame names the stream it came through. {@code position} is where the
+     * client now stands in the stream (a cursor, in the stream's current epoch), before the messages that follow.
      */
-    public static byte[] gap(String since, dev.herald.core.message.Target stream) {
-        return switch (stream) {
-            case dev.herald.core.message.Target.Topic topic -> gap(since, topic.name());
-            case dev.herald.core.message.Target.Everyone everyone -> ("{\"type\":\"gap\",\"since\":" + JsonText.quote(since) + ",\"all\":true}")
-                    .getBytes(StandardCharsets.UTF_8);
-            case dev.herald.core.message.Target.User user -> gap(since, (String) null);
+    public static byte[] gap(String since, Target stream, String position) {
+        String where = switch (stream) {
+            case Target.Topic topic -> ",\"topic\":" + JsonText.quote(topic.name());
+            case Target.Everyone everyone -> ",\"all\":true";
+            case Target.User user -> "";
         };
+        return ("{\"type\":\"gap\",\"since\":" + JsonText.quote(since) + where + ",\"position\":" + JsonText.quote(position) + "}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * After a login's replay: where the connection stands in its inbox and in the broadcast log (cursors:
+     * {@code <pos>@<epoch>}, or {@code 0} for a stream nobody has written to yet). Every message at or below came
+     * before this frame; every later one comes after it.
+     */
+    public static byte[] loginPositions(String inbox, String all) {
+        return ("{\"type\":\"positions\",\"inbox\":" + JsonText.quote(inbox) + ",\"all\":" + JsonText.quote(all) + "}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** After a {@code subscribe}'s replay (or head read): where the connection stands in each topic, as {@link #loginPositions}. */
+    public static byte[] topicPositions(List<String> topics, List<String> cursors, String ref) {
+        StringBuilder sb = new StringBuilder("{\"type\":\"positions\",\"topics\":{");
+        for (int i = 0; i < topics.size(); i++) {
+            sb.append(i == 0 ? "" : ",").append(JsonText.quote(topics.get(i))).append(':').append(JsonText.quote(cursors.get(i)));
+        }
+        return sb.append('}').append(ref(ref)).append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     public static byte[] pong(String ref) {

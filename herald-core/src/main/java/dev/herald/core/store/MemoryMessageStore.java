@@ -77,6 +77,9 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
         for (Target target : new LinkedHashSet<>(m.streams())) {
             Stream stream = streams.computeIfAbsent(target, t -> new Stream());
             positions.put(target, new StreamPosition(++stream.head, stream.epoch));
+            if (stream.greatestId == null || m.id().compareTo(stream.greatestId) > 0) {
+                stream.greatestId = m.id();
+            }
         }
         Entry entry = new Entry(m.withPositions(positions));
         messages.put(m.id(), entry);
@@ -431,6 +434,8 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
         String trimmedThrough;
         /** The last position given out (0 before the first message). */
         long head;
+        /** The greatest id ever appended: a cursor above it is past every message, without a scan. */
+        String greatestId;
         final String epoch = StreamPosition.newEpoch();
 
         /** The position of the retained message {@code id}, or -1 when the stream does not hold it. */
@@ -448,6 +453,9 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
          * before the first message with a greater id (at most {@code head}).
          */
         long positionOf(String id, Target target, long head) {
+            if (greatestId == null || id.compareTo(greatestId) > 0) {
+                return head; // e.g. ReplayFrom.HEAD, which every login reads the broadcast log with
+            }
             long exact = positionOf(id, target);
             if (exact >= 0) {
                 return Math.min(exact, head);

@@ -69,13 +69,14 @@ class ClientConnectionTest {
         return connection(new DevAuthenticator());
     }
 
-    /** A dev-mode Herald connection already past its welcome frame. */
+    /** A dev-mode Herald connection already past its welcome frame and its login replay's positions frame. */
     private ClientConnection authenticated() {
         ClientConnection c = dev();
         c.start(null, null, null);
         c.onText("{\"type\":\"auth\",\"uid\":\"alice\"}");
-        assertThat(session.frames()).hasSize(1);
-        assertThat(session.lastFrame()).contains("\"type\":\"welcome\"");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> session.frames().size() == 2);
+        assertThat(session.frames().get(0)).contains("\"type\":\"welcome\"");
+        assertThat(session.lastFrame()).isEqualTo("{\"type\":\"positions\",\"inbox\":\"0\",\"all\":\"0\"}");
         return c;
     }
 
@@ -109,8 +110,10 @@ class ClientConnectionTest {
         c.onText("{\"type\":\"auth\",\"uid\":\"alice\"}");
 
         assertThat(session.protocol()).isEqualTo(Session.Protocol.HERALD);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> session.frames().size() == 2);
         assertThat(session.frames()).containsExactly(
-                "{\"type\":\"welcome\",\"connection\":\"c1\",\"user\":\"alice\",\"heartbeat\":25000,\"node\":\"node-1\"}");
+                "{\"type\":\"welcome\",\"connection\":\"c1\",\"user\":\"alice\",\"heartbeat\":25000,\"node\":\"node-1\"}",
+                "{\"type\":\"positions\",\"inbox\":\"0\",\"all\":\"0\"}");
         assertThat(hub.sessions("alice")).containsExactly(session);
     }
 
@@ -119,14 +122,14 @@ class ClientConnectionTest {
         dev().start(null, "bob", null);
 
         assertThat(session.userId()).isEqualTo("bob");
-        assertThat(session.lastFrame()).contains("\"type\":\"welcome\"").contains("\"user\":\"bob\"");
+        assertThat(session.frames().get(0)).contains("\"type\":\"welcome\"").contains("\"user\":\"bob\"");
     }
 
     @Test
     void a_valid_token_logs_in_and_an_invalid_one_closes_with_unauthorized() {
         connection(new TokenAuthenticator()).start("good-carol", null, null);
         assertThat(session.userId()).isEqualTo("carol");
-        assertThat(session.lastFrame()).contains("\"type\":\"welcome\"");
+        assertThat(session.frames().get(0)).contains("\"type\":\"welcome\"");
 
         FakeSession other = new FakeSession();
         new ClientConnection(other, hub, new TokenAuthenticator(), new ClientFrameParser(), LIMITS, "n", recipientStore).onText(
@@ -216,7 +219,7 @@ class ClientConnectionTest {
             c.onText("garbage");
         }
         assertThat(session.isClosed()).isFalse();
-        assertThat(session.frames()).hasSize(1 + LIMITS.maxBadFrames()); // welcome + one error each
+        assertThat(session.frames()).hasSize(2 + LIMITS.maxBadFrames()); // welcome, positions + one error each
 
         c.onText("garbage");
 
@@ -229,7 +232,9 @@ class ClientConnectionTest {
         ClientConnection c = authenticated();
 
         c.onText("{\"type\":\"subscribe\",\"topics\":[\"news\",\"sports\"],\"ref\":\"s1\"}");
-        assertThat(session.lastFrame()).isEqualTo("{\"type\":\"subscribed\",\"topics\":[\"news\",\"sports\"],\"ref\":\"s1\"}");
+        assertThat(session.frames().get(2)).isEqualTo("{\"type\":\"subscribed\",\"topics\":[\"news\",\"sports\"],\"ref\":\"s1\"}");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> session.frames().size() == 4);
+        assertThat(session.lastFrame()).isEqualTo("{\"type\":\"positions\",\"topics\":{\"news\":\"0\",\"sports\":\"0\"},\"ref\":\"s1\"}");
         assertThat(session.topicsView()).containsExactlyInAnyOrder("news", "sports");
         assertThat(hub.topicCount()).isEqualTo(2);
 
@@ -355,9 +360,10 @@ class ClientConnectionTest {
         c.onText("{\"type\":\"subscribe\",\"topics\":[\"public.news\",\"public.sport\"],\"since\":\"" + seen.id() + "\"}");
 
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !session.cursors().replaying(new Target.Topic("public.sport")));
-        assertThat(session.frames().subList(1, session.frames().size())).satisfiesExactly(
+        assertThat(session.frames().subList(2, session.frames().size())).satisfiesExactly(
                 f -> assertThat(f).startsWith("{\"type\":\"subscribed\""),
                 f -> assertThat(f).contains("\"topic\":\"public.news\",\"pos\":2,").contains("\"data\":\"both\""),
-                f -> assertThat(f).contains("\"topic\":\"public.sport\",\"pos\":2,").contains("\"data\":\"sport\""));
+                f -> assertThat(f).contains("\"topic\":\"public.sport\",\"pos\":2,").contains("\"data\":\"sport\""),
+                f -> assertThat(f).matches("\\{\"type\":\"positions\",\"topics\":\\{\"public.news\":\"2@[0-9a-f]{8}\",\"public.sport\":\"2@[0-9a-f]{8}\"}}"));
     }
 }

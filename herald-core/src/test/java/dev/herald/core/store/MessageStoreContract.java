@@ -317,6 +317,27 @@ public abstract class MessageStoreContract {
     }
 
     @Test
+    void aReadFromTheHeadReturnsNoMessageOnlyTheHeadAndNoGap() {
+        ReplayRequest fromHead = ReplayFrom.HEAD.request(Target.Everyone.INSTANCE, ReplayRequest.Pending.ALL, 1, Long.MAX_VALUE);
+        Replay never = await(store.replay(fromHead, T0));
+        assertThat(never.messages()).isEmpty();
+        assertThat(never.head()).as("a stream never written to").isNull();
+        assertThat(never.gap()).isFalse();
+        List<StoredMessage> batch = new ArrayList<>();
+        for (int i = 0; i < LIMITS.streamCap() + 2; i++) {
+            batch.add(new StoredMessage(ids.next(T0), T0, T0 + HOUR, String.valueOf(i), List.of(), List.of(), true, null));
+        }
+        List<Appended> appended = await(store.append(batch));
+        await(store.maintain(T0)); // trimmed: still no gap after the head
+
+        Replay head = await(store.replay(fromHead, T0));
+        assertThat(head.messages()).isEmpty();
+        assertThat(head.head()).isEqualTo(positionIn(appended.get(appended.size() - 1), Target.Everyone.INSTANCE));
+        assertThat(head.gap()).isFalse();
+        assertThat(head.more()).isFalse();
+    }
+
+    @Test
     void laterPagesStopAtTheHeadTheFirstPageNamed() {
         for (int i = 0; i < 5; i++) {
             await(store.append(List.of(toUsers(String.valueOf(i), "u1"))));

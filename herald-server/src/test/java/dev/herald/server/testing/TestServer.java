@@ -145,12 +145,19 @@ public final class TestServer implements AutoCloseable {
      * Publishes {@code dataJson} durably to one user through {@code POST /api/v1/messages} and returns
      * the message id; fails unless the answer is 200 (delivered) or 202 (queued).
      */
-    /** A raw Herald-protocol WebSocket of {@code uid}, past its welcome frame (for frame-level tests). */
+    /**
+     * A raw Herald-protocol WebSocket of {@code uid}, past its welcome frame and the positions frame that ends its
+     * login replay (for frame-level tests; {@code uid} should have no stored messages).
+     */
     public RawWebSocket loginRaw(String uid) {
         RawWebSocket ws = RawWebSocket.connect(wsUri("uid=" + uid));
         String welcome = ws.read().text();
         if (!welcome.contains("\"type\":\"welcome\"")) {
             throw new AssertionError("expected a welcome frame, got " + welcome);
+        }
+        String positions = ws.read().text();
+        if (!positions.startsWith("{\"type\":\"positions\"")) {
+            throw new AssertionError("expected the login's positions frame, got " + positions);
         }
         return ws;
     }
