@@ -1,6 +1,5 @@
 package dev.herald.server.durable;
 
-import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
@@ -25,11 +24,6 @@ class PositionsFrameTest {
         server.close();
     }
 
-    private String publish(String body) {
-        Http.Response r = server.http().postJson("/api/v1/messages", body);
-        assertThat(r.status()).as(r.body()).isIn(200, 202);
-        return new JsonObject(r.body()).getString("id");
-    }
 
     private static JsonObject positions(WsClient client) {
         return new JsonObject(client.awaitFrame(f -> f.startsWith("{\"type\":\"positions\"")));
@@ -45,8 +39,8 @@ class PositionsFrameTest {
 
     @Test
     void the_positions_frame_follows_the_replayed_messages_and_names_each_streams_head() {
-        publish("{\"to\":{\"all\":true},\"data\":\"b1\"}");
-        publish("{\"to\":{\"all\":true},\"data\":\"b2\"}");
+        server.publish("{\"to\":{\"all\":true},\"data\":\"b1\"}");
+        server.publish("{\"to\":{\"all\":true},\"data\":\"b2\"}");
         String direct = server.publishToUser("ann", "\"d1\"");
 
         WsClient client = server.connectHerald("ann");
@@ -62,12 +56,12 @@ class PositionsFrameTest {
 
     @Test
     void a_client_that_never_saw_a_broadcast_resumes_the_broadcast_log_by_the_position_it_was_given() {
-        publish("{\"to\":{\"all\":true},\"data\":\"before\"}");
+        server.publish("{\"to\":{\"all\":true},\"data\":\"before\"}");
         WsClient first = server.connectHerald("ann");
         JsonObject at = positions(first);
         first.close();
         server.awaitGone("ann");
-        String missed = publish("{\"to\":{\"all\":true},\"data\":\"while away\"}");
+        String missed = server.publish("{\"to\":{\"all\":true},\"data\":\"while away\"}").getString("id");
         String direct = server.publishToUser("ann", "\"direct\"");
 
         WsClient again = server.connect("uid=ann&since=" + at.getString("inbox") + "&sinceAll=" + at.getString("all"));
@@ -80,7 +74,7 @@ class PositionsFrameTest {
 
     @Test
     void cursor_0_replays_a_stream_from_its_beginning_without_a_gap() {
-        String b1 = publish("{\"to\":{\"all\":true},\"data\":1}");
+        String b1 = server.publish("{\"to\":{\"all\":true},\"data\":1}").getString("id");
         String d1 = server.publishToUser("ann", "1");
 
         WsClient client = server.connect("uid=ann&since=0&sinceAll=0");
@@ -93,7 +87,7 @@ class PositionsFrameTest {
 
     @Test
     void a_subscribe_is_followed_by_each_topics_position_and_a_topic_resumes_from_it() {
-        publish("{\"to\":{\"topics\":[\"news\"]},\"data\":1}");
+        server.publish("{\"to\":{\"topics\":[\"news\"]},\"data\":1}");
         WsClient client = server.connectHerald("ann");
         positions(client);
 
@@ -105,7 +99,7 @@ class PositionsFrameTest {
         assertThat(at.getJsonObject("topics").getString("sport")).isEqualTo("0");
         assertThat(client.messageIds()).as("no replay without since").isEmpty();
         client.close();
-        String missed = publish("{\"to\":{\"topics\":[\"sport\"]},\"data\":2}");
+        String missed = server.publish("{\"to\":{\"topics\":[\"sport\"]},\"data\":2}").getString("id");
 
         WsClient again = server.connectHerald("ann");
         again.send("{\"type\":\"subscribe\",\"topics\":[\"sport\"],\"since\":\"0\"}");
@@ -116,7 +110,7 @@ class PositionsFrameTest {
 
     @Test
     void a_login_whose_cursors_are_both_of_another_epoch_gets_one_gap_per_stream_each_naming_where_to_continue() {
-        String b1 = publish("{\"to\":{\"all\":true},\"data\":1}");
+        String b1 = server.publish("{\"to\":{\"all\":true},\"data\":1}").getString("id");
         String d1 = server.publishToUser("ann", "1");
 
         WsClient client = server.connect("uid=ann&since=9@0badc0de&sinceAll=4@0badc0de");

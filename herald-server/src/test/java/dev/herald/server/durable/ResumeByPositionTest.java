@@ -1,6 +1,5 @@
 package dev.herald.server.durable;
 
-import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
@@ -22,11 +21,6 @@ class ResumeByPositionTest {
         server.close();
     }
 
-    private JsonObject publish(String body) {
-        Http.Response r = server.http().postJson("/api/v1/messages", body);
-        assertThat(r.status()).as(r.body()).isIn(200, 202);
-        return new JsonObject(r.body());
-    }
 
     private static List<JsonObject> messages(WsClient client, int count) {
         client.awaitFrameCount(WsClient::isMessage, count);
@@ -40,13 +34,13 @@ class ResumeByPositionTest {
     @Test
     void a_login_with_an_inbox_position_and_a_broadcast_position_replays_each_stream_after_its_own() {
         WsClient first = server.connectHerald("ann");
-        publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d1\"}");
-        publish("{\"to\":{\"all\":true},\"data\":\"b1\"}");
+        server.publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d1\"}");
+        server.publish("{\"to\":{\"all\":true},\"data\":\"b1\"}");
         List<JsonObject> seen = messages(first, 2);
         first.close();
         server.awaitGone("ann");
-        String d2 = publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d2\"}").getString("id");
-        String b2 = publish("{\"to\":{\"all\":true},\"data\":\"b2\"}").getString("id");
+        String d2 = server.publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d2\"}").getString("id");
+        String b2 = server.publish("{\"to\":{\"all\":true},\"data\":\"b2\"}").getString("id");
 
         WsClient again = server.connect("uid=ann&since=" + cursorOf(seen.get(0)) + "&sinceAll=" + cursorOf(seen.get(1)));
 
@@ -62,12 +56,12 @@ class ResumeByPositionTest {
     @Test
     void percent_encoded_positions_in_the_upgrade_query_are_decoded_for_since_and_sinceAll() {
         WsClient first = server.connectHerald("ann");
-        publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d1\"}");
-        publish("{\"to\":{\"all\":true},\"data\":\"b1\"}");
+        server.publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d1\"}");
+        server.publish("{\"to\":{\"all\":true},\"data\":\"b1\"}");
         List<JsonObject> seen = messages(first, 2);
         first.close();
         server.awaitGone("ann");
-        String b2 = publish("{\"to\":{\"all\":true},\"data\":\"b2\"}").getString("id");
+        String b2 = server.publish("{\"to\":{\"all\":true},\"data\":\"b2\"}").getString("id");
 
         // what encodeURIComponent makes of "1@3f9a0c12"
         WsClient again = server.connect("uid=ann&since=" + cursorOf(seen.get(0)).replace("@", "%40")
@@ -80,17 +74,17 @@ class ResumeByPositionTest {
     @Test
     void an_inbox_position_without_sinceAll_replays_only_the_inbox() {
         WsClient first = server.connectHerald("ann");
-        publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d1\"}");
+        server.publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d1\"}");
         JsonObject seen = messages(first, 1).get(0);
         first.close();
         server.awaitGone("ann");
-        publish("{\"to\":{\"all\":true},\"data\":\"b1\"}");
-        String d2 = publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d2\"}").getString("id");
+        server.publish("{\"to\":{\"all\":true},\"data\":\"b1\"}");
+        String d2 = server.publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d2\"}").getString("id");
 
         WsClient again = server.connect("uid=ann&since=" + cursorOf(seen));
 
         assertThat(again.awaitMessageIds(1)).containsExactly(d2);
-        String live = publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d3\"}").getString("id");
+        String live = server.publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"d3\"}").getString("id");
         assertThat(again.awaitMessageIds(2)).containsExactly(d2, live);
     }
 
@@ -113,9 +107,9 @@ class ResumeByPositionTest {
         WsClient first = server.connectHerald("ann");
         first.send("{\"type\":\"subscribe\",\"topics\":[\"news\"]}");
         first.awaitFrame(f -> f.contains("\"type\":\"subscribed\""));
-        publish("{\"to\":{\"topics\":[\"news\"]},\"data\":1}");
+        server.publish("{\"to\":{\"topics\":[\"news\"]},\"data\":1}");
         JsonObject seen = messages(first, 1).get(0);
-        String t2 = publish("{\"to\":{\"topics\":[\"news\"]},\"data\":2}").getString("id");
+        String t2 = server.publish("{\"to\":{\"topics\":[\"news\"]},\"data\":2}").getString("id");
 
         WsClient again = server.connectHerald("ann");
         again.send("{\"type\":\"subscribe\",\"topics\":[\"news\"],\"since\":\"" + cursorOf(seen) + "\"}");

@@ -167,13 +167,18 @@ public final class TestServer implements AutoCloseable {
         Awaitility.await().atMost(WsClient.WAIT).until(() -> server.hub().sessions(uid).isEmpty());
     }
 
-    public String publishToUser(String uid, String dataJson) {
-        Http.Response r = http.postJson("/api/v1/messages", "{\"to\":{\"users\":[" + JsonText.quote(uid)
-                + "]},\"data\":" + dataJson + "}");
+    /** {@code POST /api/v1/messages} with {@code body}: the answer; fails unless it is 200 or 202. */
+    public JsonObject publish(String body) {
+        Http.Response r = http.postJson("/api/v1/messages", body);
         if (r.status() != 200 && r.status() != 202) {
-            throw new AssertionError("publish to " + uid + " answered " + r.status() + ": " + r.body());
+            throw new AssertionError("publish of " + body + " answered " + r.status() + ": " + r.body());
         }
-        return new JsonObject(r.body()).getString("id");
+        return new JsonObject(r.body());
+    }
+
+    /** Publishes {@code dataJson} to {@code uid}; its message id. */
+    public String publishToUser(String uid, String dataJson) {
+        return publish("{\"to\":{\"users\":[" + JsonText.quote(uid) + "]},\"data\":" + dataJson + "}").getString("id");
     }
 
     /** {@code GET /api/v1/messages/{id}}: the receipt; fails unless the answer is 200. */

@@ -1,6 +1,5 @@
 package dev.herald.server.ws;
 
-import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
@@ -25,11 +24,6 @@ class StreamPositionFramesTest {
         server.close();
     }
 
-    private String publish(String body) {
-        Http.Response r = server.http().postJson("/api/v1/messages", body);
-        assertThat(r.status()).as(r.body()).isIn(200, 202);
-        return new JsonObject(r.body()).getString("id");
-    }
 
     private static List<JsonObject> messages(WsClient client, int count) {
         client.awaitFrameCount(WsClient::isMessage, count);
@@ -40,8 +34,8 @@ class StreamPositionFramesTest {
     void direct_messages_count_up_in_the_users_inbox_with_one_epoch() {
         WsClient ann = server.connectHerald("ann");
         WsClient bob = server.connectHerald("bob");
-        publish("{\"to\":{\"users\":[\"ann\"]},\"data\":1}");
-        publish("{\"to\":{\"users\":[\"ann\",\"bob\"]},\"data\":2}");
+        server.publish("{\"to\":{\"users\":[\"ann\"]},\"data\":1}");
+        server.publish("{\"to\":{\"users\":[\"ann\",\"bob\"]},\"data\":2}");
 
         List<JsonObject> annGot = messages(ann, 2);
         assertThat(annGot).extracting(m -> m.getLong("pos")).containsExactly(1L, 2L);
@@ -57,9 +51,9 @@ class StreamPositionFramesTest {
         WsClient ann = server.connectHerald("ann");
         ann.send("{\"type\":\"subscribe\",\"topics\":[\"news\"]}");
         ann.awaitFrame(f -> f.contains("\"type\":\"subscribed\""));
-        publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"direct\"}");
-        publish("{\"to\":{\"topics\":[\"news\"]},\"data\":\"topic\"}");
-        publish("{\"to\":{\"all\":true},\"data\":\"everyone\"}");
+        server.publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"direct\"}");
+        server.publish("{\"to\":{\"topics\":[\"news\"]},\"data\":\"topic\"}");
+        server.publish("{\"to\":{\"all\":true},\"data\":\"everyone\"}");
 
         List<JsonObject> got = messages(ann, 3);
         assertThat(got).extracting(m -> m.getValue("data")).containsExactly("direct", "topic", "everyone");
@@ -74,8 +68,8 @@ class StreamPositionFramesTest {
     void fire_and_forget_frames_have_no_position_and_raw_clients_get_the_raw_body() {
         WsClient herald = server.connectHerald("ann");
         WsClient seed = server.connectSeed("ann");
-        publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"gone\",\"persist\":false}");
-        publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"kept\"}");
+        server.publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"gone\",\"persist\":false}");
+        server.publish("{\"to\":{\"users\":[\"ann\"]},\"data\":\"kept\"}");
 
         List<JsonObject> got = messages(herald, 2);
         assertThat(got.get(0).containsKey("pos")).isFalse();
@@ -90,9 +84,9 @@ class StreamPositionFramesTest {
         WsClient live = server.connectHerald("ann");
         live.send("{\"type\":\"subscribe\",\"topics\":[\"news\"]}");
         live.awaitFrame(f -> f.contains("\"type\":\"subscribed\""));
-        publish("{\"to\":{\"users\":[\"ann\"]},\"data\":1}");
-        publish("{\"to\":{\"all\":true},\"data\":2}");
-        publish("{\"to\":{\"topics\":[\"news\"]},\"data\":3}");
+        server.publish("{\"to\":{\"users\":[\"ann\"]},\"data\":1}");
+        server.publish("{\"to\":{\"all\":true},\"data\":2}");
+        server.publish("{\"to\":{\"topics\":[\"news\"]},\"data\":3}");
         List<JsonObject> liveGot = messages(live, 3);
 
         WsClient again = server.connect("uid=ann&since=" + BEGINNING);
