@@ -97,6 +97,18 @@ final class Replays {
     }
 
     /**
+     * Fills a hole the connection's cursors found in {@code stream} (they count the replay as begun): replays the
+     * stream after {@code after} ({@code null}: from its beginning) up to its head, then the live messages that
+     * waited go out. Every message of the stream, receipts for the user's own inbox; no positions frame (each
+     * replayed message names its position). A gap (messages lost to the ttl or the cap) is reported as on login.
+     */
+    void fill(Target stream, StreamPosition after) {
+        Stream s = new Stream(stream, after == null ? ReplayFrom.BEGINNING : new ReplayFrom(null, after),
+                ReplayRequest.Pending.ALL, ReplayFrom.cursorOf(after), stream instanceof Target.User);
+        run(List.of(s), null, null);
+    }
+
+    /**
      * Where the client stands in the stream after a gap, before the replayed messages that follow it: just before
      * the first of them, or at the head when none follows (in the stream's current epoch, which may be new).
      */

@@ -300,6 +300,14 @@ public final class Hub {
                 : message.envelopeFrame(viaStream);
         if (session.deliver(viaStream, message.position(viaStream), message.id(), frame, tracked)) {
             stats.messagesOut.increment();
+            if (message.positions().size() > 1) {
+                // sent once, through viaStream: the other streams the session follows move past it too
+                for (java.util.Map.Entry<Target, dev.herald.core.store.StreamPosition> e : message.positions().entrySet()) {
+                    if (!e.getKey().equals(viaStream)) {
+                        session.cursors().passed(e.getKey(), e.getValue());
+                    }
+                }
+            }
             return 1;
         }
         stats.dropped.increment();
