@@ -49,9 +49,11 @@ public final class RedisBroker implements Broker {
     private final String origin;
     private final RedisChannels channels;
     private final int maxInFlight;
-    private final Vertx vertx;
-    private final Context context;
-    private final Redis client;
+    private final String url;
+    /** Made by {@link #start}, so that a node whose start fails before it holds no Redis threads. */
+    private volatile Vertx vertx;
+    private volatile Context context;
+    private volatile Redis client;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder sent = new LongAdder();
     private final LongAdder received = new LongAdder();
@@ -78,15 +80,19 @@ public final class RedisBroker implements Broker {
         this.origin = nodeId + "/" + StreamPosition.newEpoch();
         this.channels = channels;
         this.maxInFlight = maxInFlight;
+        this.url = url;
+    }
+
+    @Override
+    public synchronized void start(BrokerListener listener) {
+        if (vertx != null || closed) {
+            throw new IllegalStateException("a broker starts once");
+        }
+        this.listener = listener;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
         this.context = vertx.getOrCreateContext();
         this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
                 .setMaxPoolSize(4).setMaxWaitingHandlers(Math.max(maxInFlight, 16)));
-    }
-
-    @Override
-    public void start(BrokerListener listener) {
-        this.listener = listener;
         context.runOnContext(v -> {
             connectPublisher();
             connectSubscriber();
@@ -268,8 +274,11 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
+        if (vertx == null) {
+            return; // never started
+        }
         listener = null;
         RedisConnection p = publisher;
         RedisConnection s = subscriber;
