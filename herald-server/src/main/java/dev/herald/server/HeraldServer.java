@@ -28,6 +28,7 @@ import dev.herald.server.auth.ApiKeys;
 import dev.herald.server.auth.JwtAuthenticator;
 import dev.herald.server.auth.PemKeys;
 import dev.herald.server.cluster.Brokers;
+import dev.herald.server.cluster.RedisBroker;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.net.HttpConnectionGuard;
@@ -144,6 +145,10 @@ public final class HeraldServer implements AutoCloseable {
                         config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway(), clock);
         this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
         endpoint.set(webSockets);
+        if (broker instanceof RedisBroker redis) {
+            metrics.bindBroker(redis, RedisBroker::sent, RedisBroker::received, RedisBroker::dropped, RedisBroker::unreadable,
+                    RedisBroker::connected);
+        }
         if (store instanceof JdbcMessageStore jdbc) {
             metrics.bindStoreCommits(jdbc, JdbcMessageStore::commits, JdbcMessageStore::failedCommits);
         }

@@ -142,7 +142,9 @@ class RedisClusterTest {
             assertThat(client.messageIds()).containsExactlyElementsOf(ids);
             assertThat(positions(messages(client))).containsExactlyElementsOf(oneTo(30));
         }
-        assertThat(broker(b).received()).isGreaterThanOrEqualTo(30);
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(b).received() == 30);
+        assertThat(b.http().get("/metrics").body())
+                .contains("herald_broker_envelopes_total{outcome=\"received\"} 30.0", "herald_broker_connected 1.0");
     }
 
     @Test
