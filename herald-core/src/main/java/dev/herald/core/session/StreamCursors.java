@@ -75,6 +75,7 @@ public final class StreamCursors {
     private List<Held> held;
     private long dropped;
     private long holes;
+    private long holesClosedLive;
     private HoleFiller filler;
 
     StreamCursors(Sink sink) {
@@ -175,6 +176,45 @@ public final class StreamCursors {
         if (next) {
             cursor.advance(position);
         }
+    }
+
+    /**
+     * Ends a fill without reading the store when the live messages that waited since it began close the hole
+     * themselves (the overtaken message arrived: the common case when two nodes publish to one stream at once): the
+     * waiting messages of {@code stream} then run on from the position after the cursor with none missing, and go
+     * out in position order. Returns {@code false}, changing nothing, while a position is still missing; the filler
+     * then reads the store. Only for a filler's replay: one begun by {@link #live} or {@link #endReplay}.
+     */
+    public synchronized boolean closeHoleFromHeld(Target stream) {
+        Cursor cursor = cursors.get(stream);
+        if (cursor == null || cursor.replays != 1 || held == null) {
+            return false;
+        }
+        List<Long> waiting = new ArrayList<>();
+        for (Held h : held) {
+            if (h.stream.equals(stream)) {
+                if (cursor.epoch != null && !cursor.epoch.equals(h.position.epoch())) {
+                    return false; // another epoch among them: let the store say what the stream holds
+                }
+                waiting.add(h.position.position());
+            }
+        }
+        waiting.sort(null);
+        long next = cursor.position + 1;
+        for (long p : waiting) {
+            if (p > next) {
+                return false;
+            }
+            next = Math.max(next, p + 1);
+        }
+        holesClosedLive++;
+        endReplay(stream, null);
+        return true;
+    }
+
+    /** Holes closed by the live messages themselves, with no store read ({@link #closeHoleFromHeld}). */
+    public synchronized long holesClosedLive() {
+        return holesClosedLive;
     }
 
     /** Fills holes from now on (the connection can replay); without one, a message above a hole is sent. */

@@ -74,6 +74,38 @@ class StreamCursorsHoleTest {
     }
 
     @Test
+    void a_hole_the_overtaken_message_closes_while_the_fill_waits_needs_no_store_read() {
+        standAt(INBOX, 4);
+        live(INBOX, 6);
+        live(INBOX, 7);
+        live(INBOX, 5); // arrived within the grace
+
+        assertThat(cursors.closeHoleFromHeld(INBOX)).isTrue();
+        assertThat(session.frames()).containsExactly("inbox-5", "inbox-6", "inbox-7");
+        assertThat(cursors.replaying(INBOX)).isFalse();
+        assertThat(cursors.holesClosedLive()).isEqualTo(1);
+        live(INBOX, 8);
+        assertThat(session.lastFrame()).isEqualTo("inbox-8");
+    }
+
+    @Test
+    void a_hole_still_open_after_the_grace_is_left_to_the_store_read() {
+        standAt(INBOX, 4);
+        live(INBOX, 6);
+        live(INBOX, 8);
+        live(INBOX, 5); // 7 is still missing
+
+        assertThat(cursors.closeHoleFromHeld(INBOX)).isFalse();
+        assertThat(session.frames()).isEmpty();
+        assertThat(cursors.replaying(INBOX)).isTrue();
+        replayed(INBOX, 5);
+        replayed(INBOX, 6);
+        replayed(INBOX, 7);
+        cursors.endReplay(INBOX, at(7));
+        assertThat(session.frames()).containsExactly("inbox-5", "inbox-6", "inbox-7", "inbox-8");
+    }
+
+    @Test
     void a_message_the_broker_lost_is_sent_from_the_store_before_the_one_after_it() {
         standAt(INBOX, 4);
         live(INBOX, 6); // 5 never arrives live
