@@ -5,6 +5,7 @@ import dev.herald.core.message.Target;
 import dev.herald.core.session.BaseSession;
 import dev.herald.core.session.DeliveryLane;
 import dev.herald.core.session.Session;
+import dev.herald.core.store.StreamPosition;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -302,7 +303,7 @@ public final class Hub {
             stats.messagesOut.increment();
             if (message.positions().size() > 1) {
                 // sent once, through viaStream: the other streams the session follows move past it too
-                for (java.util.Map.Entry<Target, dev.herald.core.store.StreamPosition> e : message.positions().entrySet()) {
+                for (Map.Entry<Target, StreamPosition> e : message.positions().entrySet()) {
                     if (!e.getKey().equals(viaStream)) {
                         session.cursors().passed(e.getKey(), e.getValue());
                     }
