@@ -5,7 +5,6 @@ import dev.herald.core.PushCenter;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.DevAuthenticator;
 import dev.herald.core.broker.Broker;
-import dev.herald.core.broker.MemoryBroker;
 import dev.herald.core.delivery.Durability;
 import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.delivery.ReceiptListener;
@@ -28,6 +27,8 @@ import dev.herald.server.api.MethodRoutes;
 import dev.herald.server.auth.ApiKeys;
 import dev.herald.server.auth.JwtAuthenticator;
 import dev.herald.server.auth.PemKeys;
+import dev.herald.server.cluster.Brokers;
+import dev.herald.server.cluster.RedisBroker;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.net.HttpConnectionGuard;
@@ -94,7 +95,8 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     public HeraldServer(HeraldConfig config, Clock clock) {
-        this(config, clock, new MemoryBroker());
+        this(config, clock, Brokers.open(config.cluster().broker(), config.nodeId(), config.cluster().channelPrefix(),
+                config.cluster().shards(), config.cluster().maxInFlight()));
     }
 
     /** With a given broker: the seam where a cluster broker plugs in (and tests put a broker with failure switches). */
@@ -143,6 +145,10 @@ public final class HeraldServer implements AutoCloseable {
                         config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway(), clock);
         this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
         endpoint.set(webSockets);
+        if (broker instanceof RedisBroker redis) {
+            metrics.bindBroker(redis, RedisBroker::sent, RedisBroker::received, RedisBroker::dropped, RedisBroker::unreadable,
+                    RedisBroker::connected);
+        }
         if (store instanceof JdbcMessageStore jdbc) {
             metrics.bindStoreCommits(jdbc, JdbcMessageStore::commits, JdbcMessageStore::failedCommits);
         }
@@ -235,6 +241,9 @@ public final class HeraldServer implements AutoCloseable {
         log.info("Herald {} listening on http://{}:{} (WebSocket: ws://{}:{}/ws)", VERSION, config.host(), port(), config.host(), port());
         log.info("  mode: {}", config.devMode() ? "dev (no authentication; loopback only)" : "auth (client JWTs, API keys for HTTP)");
         log.info("  node: {}; store: {}; data dir: {}", config.nodeId(), store.describe(), config.dataDir());
+        if (config.cluster().clustered()) {
+            log.info("  cluster: broker {}", broker);
+        }
         log.info("  full configuration: herald config (same flags), or log.level=DEBUG");
         if (config.devMode()) {
             log.warn("""
@@ -278,6 +287,11 @@ public final class HeraldServer implements AutoCloseable {
 
     public Hub hub() {
         return hub;
+    }
+
+    /** The broker this node fans out through (memory, or Redis in a cluster). */
+    public Broker broker() {
+        return broker;
     }
 
     public MessageStore store() {

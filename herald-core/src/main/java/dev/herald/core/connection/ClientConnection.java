@@ -167,6 +167,9 @@ public final class ClientConnection {
         String userId = principal.userId();
         session.bind(userId, protocol);
         session.onDelivered(messageId -> recipientStore.delivered(userId, messageId));
+        // a live message beyond a hole (positions from several nodes out of order, or lost by the broker) waits for a
+        // replay of what it skipped, rather than being sent over the hole
+        session.cursors().fillHolesWith(replays::fill);
         boolean seed = protocol == Session.Protocol.SEED;
         ReplayFrom inboxFrom = since.inbox() == null || seed ? null : ReplayFrom.parse(since.inbox());
         ReplayFrom allFrom = since.all() == null || seed ? null : ReplayFrom.parsePosition(since.all());

@@ -15,10 +15,13 @@ import dev.herald.core.store.StreamPosition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -36,6 +39,14 @@ import java.util.function.Function;
  */
 final class Replays {
     private static final Logger log = LoggerFactory.getLogger(Replays.class);
+
+    /**
+     * How long a hole may wait for the message it lacks to arrive live before the store is read: longer than the
+     * usual skew between two nodes' fan-outs of one stream (a Redis hop, well under a millisecond to a few), short
+     * enough that a message lost for good is not noticeably late.
+     */
+    static final Duration FILL_GRACE = Duration.ofMillis(50);
+    private static final Executor GRACE = CompletableFuture.delayedExecutor(FILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
 
     private final BaseSession session;
     private final RecipientStore recipientStore;
@@ -94,6 +105,28 @@ final class Replays {
                 session.close(CloseReason.SERVER_ERROR);
             }
         });
+    }
+
+    /**
+     * Fills a hole the connection's cursors found in {@code stream} (they count the replay as begun): replays the
+     * stream after {@code after} ({@code null}: from its beginning) up to its head, then the live messages that
+     * waited go out. Every message of the stream, receipts for the user's own inbox; no positions frame (each
+     * replayed message names its position). A gap (messages lost to the ttl or the cap) is reported as on login.
+     */
+    void fill(Target stream, StreamPosition after) {
+        // wait a moment first: the message overtaken (another node's, a few milliseconds behind) usually arrives by
+        // then and closes the hole with no store read; only a hole still open after FILL_GRACE is read
+        CompletableFuture.runAsync(() -> {
+            if (session.isClosed()) {
+                session.cursors().endReplay(stream, null);
+                return;
+            }
+            if (!session.cursors().closeHoleFromHeld(stream)) {
+                Stream s = new Stream(stream, after == null ? ReplayFrom.BEGINNING : new ReplayFrom(null, after),
+                        ReplayRequest.Pending.ALL, ReplayFrom.cursorOf(after), stream instanceof Target.User);
+                run(List.of(s), null, null);
+            }
+        }, GRACE);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.herald.core.message.Target;
 import dev.herald.core.session.BaseSession;
 import dev.herald.core.session.DeliveryLane;
 import dev.herald.core.session.Session;
+import dev.herald.core.store.StreamPosition;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -300,6 +301,14 @@ public final class Hub {
                 : message.envelopeFrame(viaStream);
         if (session.deliver(viaStream, message.position(viaStream), message.id(), frame, tracked)) {
             stats.messagesOut.increment();
+            if (message.positions().size() > 1) {
+                // sent once, through viaStream: the other streams the session follows move past it too
+                for (Map.Entry<Target, StreamPosition> e : message.positions().entrySet()) {
+                    if (!e.getKey().equals(viaStream)) {
+                        session.cursors().passed(e.getKey(), e.getValue());
+                    }
+                }
+            }
             return 1;
         }
         stats.dropped.increment();

@@ -61,6 +61,11 @@ public final class Message {
         return positions.get(stream);
     }
 
+    /** Its positions by stream (empty for a fire-and-forget message). */
+    public Map<Target, StreamPosition> positions() {
+        return positions;
+    }
+
     public String id() {
         return id;
     }

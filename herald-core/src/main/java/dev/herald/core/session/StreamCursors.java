@@ -30,6 +30,17 @@ import java.util.Map;
  * to it. Messages without a position in their stream (fire-and-forget, {@code persist:false}) are never replayed,
  * so nothing can duplicate them: they are sent at once, even while a replay of their stream runs.
  *
+ * <p><b>Holes.</b> With several nodes the last point no longer holds: node A commits position 5 of a stream, node B
+ * position 6, and 6 may arrive first; a broker outage may drop 5 altogether. So the rule has a second half: <b>a live
+ * message above the position after the cursor (a hole before it) makes the connection fill the hole from the
+ * store</b> instead of skipping it: the message waits, a replay of the stream from the cursor starts (through the
+ * {@link HoleFiller}, exactly as a login replay: its messages go out, then the waiting ones above its head), and
+ * every live message of the stream waits behind it. When the replay ends, the waiting messages are taken in
+ * position order, so one that arrived early waits for the one it overtook, and a hole still left opens the next
+ * fill. Holes are known only against a cursor whose position is known: one a replay or a sent message set (a
+ * replay of a stream nobody wrote to yet sets it to 0). Without a filler (a connection that cannot replay) a
+ * message above a hole is sent, as on one node.
+ *
  * <p>Thread-safe: every method runs under this object's lock, and so do the sends it makes, so a live message
  * cannot overtake the waiting ones being flushed by {@link #endReplay} on another thread. One instance per
  * connection ({@link BaseSession}).
@@ -46,12 +57,26 @@ public final class StreamCursors {
         void overflow();
     }
 
+    /**
+     * Reads what a connection missed of one stream, after a hole showed: {@link #fill} starts a replay of
+     * {@code stream} after {@code after} ({@code null}: from its beginning) that sends its messages with
+     * {@link #replayed} and ends, always, with {@link #endReplay} (the stream's live messages wait until then).
+     * Called under the cursors' lock: it must only start the read, never wait for it.
+     */
+    @FunctionalInterface
+    public interface HoleFiller {
+        void fill(Target stream, StreamPosition after);
+    }
+
     private final Sink sink;
     /** Per stream the connection has sent a positioned message on or replayed. */
     private final Map<Target, Cursor> cursors = new HashMap<>(4);
     /** Live messages waiting behind a running replay of their stream, in arrival order (all streams together). */
     private List<Held> held;
     private long dropped;
+    private long holes;
+    private long holesClosedLive;
+    private HoleFiller filler;
 
     StreamCursors(Sink sink) {
         this.sink = sink;
@@ -62,10 +87,25 @@ public final class StreamCursors {
         long position;
         String epoch; // null: nothing sent yet (position 0 of an unknown epoch)
         int replays;
+        /** Whether the position is known: a replay ended on it, or a message was sent at it (0 of a null epoch: the stream was empty). */
+        boolean known;
 
         /** Whether {@code p} was sent already (at or below the cursor, same epoch). */
         boolean covers(StreamPosition p) {
             return epoch != null && epoch.equals(p.epoch()) && p.position() <= position;
+        }
+
+        /**
+         * Whether messages the connection has not seen lie between the cursor and {@code p}: the cursor is known and
+         * {@code p}, in its epoch (or the stream was empty), is beyond the next position.
+         */
+        boolean holeBefore(StreamPosition p) {
+            return known && (epoch == null || epoch.equals(p.epoch())) && p.position() > position + 1;
+        }
+
+        /** Where a replay that fills a hole starts: after the cursor ({@code null}: the stream's beginning). */
+        StreamPosition fillFrom() {
+            return epoch == null ? null : new StreamPosition(position, epoch);
         }
 
         /** Moves up to {@code p}; a position of another epoch replaces the cursor (the stream was reset). */
@@ -77,6 +117,7 @@ public final class StreamCursors {
                 position = p.position();
                 epoch = p.epoch();
             }
+            known = true;
         }
     }
 
@@ -105,9 +146,80 @@ public final class StreamCursors {
         } else if (cursor.covers(position)) {
             dropped++;
             return true; // sent already (by a replay): as far as the publisher is concerned, the connection has it
+        } else if (filler != null && cursor.holeBefore(position)) {
+            // the message waits behind a replay of what lies before it (and so does the stream's next live message)
+            holes++;
+            cursor.replays++;
+            if (held == null) {
+                held = new ArrayList<>();
+            }
+            held.add(new Held(stream, position, messageId, frame, tracked));
+            filler.fill(stream, cursor.fillFrom());
+            return true;
         }
         cursor.advance(position);
         return sink.send(frame, messageId, tracked);
+    }
+
+    /**
+     * A live message sent through another stream also sits at {@code position} in {@code stream} (a message to a user
+     * and a topic the user follows reaches the connection once): when it is the stream's next position, the cursor
+     * moves past it, so the stream's next message shows no hole and the message is not replayed again.
+     */
+    public synchronized void passed(Target stream, StreamPosition position) {
+        Cursor cursor = cursors.get(stream);
+        if (cursor == null || cursor.replays > 0 || !cursor.known) {
+            return;
+        }
+        boolean next = cursor.epoch == null ? position.position() == 1
+                : cursor.epoch.equals(position.epoch()) && position.position() == cursor.position + 1;
+        if (next) {
+            cursor.advance(position);
+        }
+    }
+
+    /**
+     * Ends a fill without reading the store when the live messages that waited since it began close the hole
+     * themselves (the overtaken message arrived: the common case when two nodes publish to one stream at once): the
+     * waiting messages of {@code stream} then run on from the position after the cursor with none missing, and go
+     * out in position order. Returns {@code false}, changing nothing, while a position is still missing; the filler
+     * then reads the store. Only for a filler's replay: one begun by {@link #live} or {@link #endReplay}.
+     */
+    public synchronized boolean closeHoleFromHeld(Target stream) {
+        Cursor cursor = cursors.get(stream);
+        if (cursor == null || cursor.replays != 1 || held == null) {
+            return false;
+        }
+        List<Long> waiting = new ArrayList<>();
+        for (Held h : held) {
+            if (h.stream.equals(stream)) {
+                if (cursor.epoch != null && !cursor.epoch.equals(h.position.epoch())) {
+                    return false; // another epoch among them: let the store say what the stream holds
+                }
+                waiting.add(h.position.position());
+            }
+        }
+        waiting.sort(null);
+        long next = cursor.position + 1;
+        for (long p : waiting) {
+            if (p > next) {
+                return false;
+            }
+            next = Math.max(next, p + 1);
+        }
+        holesClosedLive++;
+        endReplay(stream, null);
+        return true;
+    }
+
+    /** Holes closed by the live messages themselves, with no store read ({@link #closeHoleFromHeld}). */
+    public synchronized long holesClosedLive() {
+        return holesClosedLive;
+    }
+
+    /** Fills holes from now on (the connection can replay); without one, a message above a hole is sent. */
+    public synchronized void fillHolesWith(HoleFiller filler) {
+        this.filler = filler;
     }
 
     /**
@@ -141,16 +253,31 @@ public final class StreamCursors {
             return;
         }
         cursor.advance(head);
+        if (cursor.epoch == null) {
+            cursor.known = true; // the replay found the stream empty: the next position is 1
+        }
         if (--cursor.replays > 0) {
             return;
         }
-        List<Held> waiting = held;
+        // this stream's waiting messages in position order (messages from several nodes may have arrived out of it)
+        List<Held> mine = new ArrayList<>();
         List<Held> still = new ArrayList<>();
-        for (Held h : waiting) {
-            if (!h.stream.equals(stream)) {
-                still.add(h);
-            } else if (cursor.covers(h.position)) {
+        for (Held h : held) {
+            (h.stream.equals(stream) ? mine : still).add(h);
+        }
+        mine.sort(java.util.Comparator.comparingLong(h -> h.position.position()));
+        for (int i = 0; i < mine.size(); i++) {
+            Held h = mine.get(i);
+            if (cursor.covers(h.position)) {
                 dropped++;
+            } else if (filler != null && cursor.holeBefore(h.position)) {
+                // still a hole below it (its message is on its way from another node, or was lost): fill it
+                holes++;
+                cursor.replays++;
+                still.addAll(mine.subList(i, mine.size()));
+                held = still;
+                filler.fill(stream, cursor.fillFrom());
+                return;
             } else {
                 cursor.advance(h.position);
                 sink.send(h.frame, h.messageId, h.tracked);
@@ -171,6 +298,11 @@ public final class StreamCursors {
     public synchronized StreamPosition lastSent(Target stream) {
         Cursor cursor = cursors.get(stream);
         return cursor == null || cursor.epoch == null ? null : new StreamPosition(cursor.position, cursor.epoch);
+    }
+
+    /** Holes found before live messages, each filled by a replay (for tests and diagnostics). */
+    public synchronized long holes() {
+        return holes;
     }
 
     /** Live messages dropped because the connection had them already (for tests and diagnostics). */

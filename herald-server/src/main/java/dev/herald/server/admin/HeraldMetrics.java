@@ -78,6 +78,21 @@ public final class HeraldMetrics implements AutoCloseable {
                 .description("Message store transactions that failed (their writes answered 503)").register(registry);
     }
 
+    /**
+     * A cluster broker's envelopes ({@code herald_broker_envelopes_total{outcome}}: sent to Redis, received from other
+     * nodes, dropped (not sent: Redis down or too many in flight), unreadable) and whether it is connected.
+     */
+    public <B> void bindBroker(B broker, ToLongFunction<B> sent, ToLongFunction<B> received, ToLongFunction<B> dropped,
+                               ToLongFunction<B> unreadable, java.util.function.Predicate<B> connected) {
+        String help = "Cluster broker envelopes: sent to the other nodes, received from them, dropped (not sent), unreadable";
+        FunctionCounter.builder("herald.broker.envelopes", broker, b -> sent.applyAsLong(b)).tag("outcome", "sent").description(help).register(registry);
+        FunctionCounter.builder("herald.broker.envelopes", broker, b -> received.applyAsLong(b)).tag("outcome", "received").description(help).register(registry);
+        FunctionCounter.builder("herald.broker.envelopes", broker, b -> dropped.applyAsLong(b)).tag("outcome", "dropped").description(help).register(registry);
+        FunctionCounter.builder("herald.broker.envelopes", broker, b -> unreadable.applyAsLong(b)).tag("outcome", "unreadable").description(help).register(registry);
+        Gauge.builder("herald.broker.connected", broker, b -> connected.test(b) ? 1 : 0)
+                .description("1 while the cluster broker's Redis connections are up and subscribed").strongReference(true).register(registry);
+    }
+
     /** Per channel, the delivery attempts under way now ({@code herald_notify_in_flight{channel}}). */
     public void bindNotifyInFlight(Iterable<String> channels, java.util.function.ToIntFunction<String> inFlight) {
         for (String channel : channels) {

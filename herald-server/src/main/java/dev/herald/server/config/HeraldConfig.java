@@ -30,7 +30,7 @@ public record HeraldConfig(
         long maxBodySize, int maxBatch, int eventLoops, Duration shutdownGrace, String logLevel,
         String store, Duration messageTtl, Duration maxMessageTtl, int inboxCap, Duration receiptRetention,
         Duration maintenanceInterval, String receiptWebhookUrl, String receiptWebhookSecret,
-        NotifyConfig notifications, HttpConfig http,
+        NotifyConfig notifications, HttpConfig http, ClusterConfig cluster,
         Map<Setting, String> raw, Map<Setting, String> origins, List<String> warnings) {
 
     public static final int MIN_JWT_SECRET_BYTES = 32;
@@ -154,7 +154,7 @@ public record HeraldConfig(
                 Units.duration("messages.receipt-retention", v.apply(Setting.MESSAGES_RECEIPT_RETENTION)),
                 Units.positiveDuration("messages.maintenance-interval", v.apply(Setting.MESSAGES_MAINTENANCE_INTERVAL)),
                 webhookUrl, webhookSecret,
-                NotifyConfig.from(raw), HttpConfig.from(raw),
+                NotifyConfig.from(raw), HttpConfig.from(raw), ClusterConfig.from(raw, store),
                 Map.copyOf(raw), Map.copyOf(origins), List.copyOf(allWarnings));
     }
 
@@ -228,6 +228,7 @@ public record HeraldConfig(
             String value = raw.get(s);
             String shown = s.secret() && !value.isEmpty() ? "******** (set)"
                     : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value)
+                    : s == Setting.BROKER ? dev.herald.server.cluster.RedisUrl.redact(value)
                     : s == Setting.WS_MAX_CONNECTIONS && value.isEmpty() ? maxConnections + ", from the file-descriptor limit"
                     : s == Setting.HTTP_EVENT_LOOPS && value.isEmpty() ? eventLoops + ", one per processor (the default)" : value;
             out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");

@@ -1,0 +1,307 @@
+package dev.herald.server.cluster;
+
+import dev.herald.core.LogSafe;
+import dev.herald.core.broker.Broker;
+import dev.herald.core.broker.BrokerEnvelope;
+import dev.herald.core.broker.BrokerListener;
+import dev.herald.core.store.StreamPosition;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The cluster broker: envelopes go between nodes over Redis pub/sub ({@link RedisChannels}, {@link EnvelopeCodec}).
+ *
+ * <p>Guarantee: at most once, as the {@link Broker} contract says; the store is the truth. {@link #publish} hands
+ * the envelope to this node's hub at once, on the calling thread, then queues it for Redis and returns: it never
+ * waits for Redis nor for another node, and never fails because Redis is down (the envelope is then not sent and
+ * {@link #dropped} counts it). Another node's clients get such a message when the next message of its stream shows
+ * them the hole (the read rule fills it from the store) or when they reconnect and resume by position.
+ *
+ * <p>Order: one connection publishes, in call order, and one subscribes; Redis forwards one connection's
+ * publishes in order, so each stream's envelopes from one node arrive at every node in the order that node
+ * published them (its commit order). Envelopes of one stream from several nodes may interleave out of position
+ * order: the read rule holds the early ones until the hole is filled.
+ *
+ * <p>Both connections reconnect by themselves (100 ms, doubling up to {@link #MAX_RECONNECT_DELAY}); a node whose
+ * Redis is down at start starts all the same and connects when Redis comes. Redis I/O runs on a Vert.x instance of
+ * its own (one event loop), apart from the client connections' loops. Thread-safe.
+ */
+public final class RedisBroker implements Broker {
+    private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
+    static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(2);
+    private static final long FIRST_RECONNECT_DELAY_MS = 100;
+
+    private final String redactedUrl;
+    private final String origin;
+    private final RedisChannels channels;
+    private final int maxInFlight;
+    private final String url;
+    /** Made by {@link #start}, so that a node whose start fails before it holds no Redis threads. */
+    private volatile Vertx vertx;
+    private volatile Context context;
+    private volatile Redis client;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder received = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder unreadable = new LongAdder();
+    private volatile BrokerListener listener;
+    private volatile RedisConnection publisher;
+    private volatile RedisConnection subscriber;
+    private volatile boolean subscribed;
+    private volatile boolean closed;
+    private long publisherDelay = FIRST_RECONNECT_DELAY_MS;
+    private long subscriberDelay = FIRST_RECONNECT_DELAY_MS;
+
+    /**
+     * @param url         {@code redis://…} (checked by {@link RedisUrl#parse})
+     * @param nodeId      this node's name, for logs; the envelopes name a per-process instance, so two nodes given
+     *                    the same node id still never take each other's envelopes for their own
+     * @param channels    the cluster's channels (every node the same)
+     * @param maxInFlight publishes sent and not yet answered before further ones are dropped
+     */
+    public RedisBroker(String url, String nodeId, RedisChannels channels, int maxInFlight) {
+        RedisUrl.parse(url);
+        this.redactedUrl = RedisUrl.redact(url);
+        this.origin = nodeId + "/" + StreamPosition.newEpoch();
+        this.channels = channels;
+        this.maxInFlight = maxInFlight;
+        this.url = url;
+    }
+
+    @Override
+    public synchronized void start(BrokerListener listener) {
+        if (vertx != null || closed) {
+            throw new IllegalStateException("a broker starts once");
+        }
+        this.listener = listener;
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
+        this.context = vertx.getOrCreateContext();
+        this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
+                .setMaxPoolSize(4).setMaxWaitingHandlers(Math.max(maxInFlight, 16)));
+        context.runOnContext(v -> {
+            connectPublisher();
+            connectSubscriber();
+        });
+        log.info("cluster broker: {} (instance {}), channels {}", redactedUrl, origin, channels.all().size());
+    }
+
+    /**
+     * Delivers to this node's sessions now and queues the envelope for the other nodes; returns the number of
+     * sessions on this node that accepted it.
+     */
+    @Override
+    public int publish(BrokerEnvelope envelope) {
+        BrokerListener current = listener;
+        int local = current == null ? 0 : current.onEnvelope(envelope);
+        RedisConnection connection = publisher;
+        if (closed || connection == null) {
+            dropped.increment();
+            return local;
+        }
+        if (inFlight.incrementAndGet() > maxInFlight) {
+            inFlight.decrementAndGet();
+            dropped.increment();
+            return local;
+        }
+        Request request = Request.cmd(Command.PUBLISH).arg(channels.of(envelope.targets())).arg(EnvelopeCodec.encode(origin, envelope));
+        // one context, tasks in submission order: the publishes of one thread (the store's commit step) keep their order
+        context.runOnContext(v -> connection.send(request).onComplete(ar -> {
+            inFlight.decrementAndGet();
+            if (ar.succeeded()) {
+                sent.increment();
+            } else {
+                dropped.increment();
+            }
+        }));
+        return local;
+    }
+
+    private void connectPublisher() {
+        if (closed) {
+            return;
+        }
+        client.connect().onComplete(ar -> {
+            if (ar.failed()) {
+                publisherDelay = retry(this::connectPublisher, publisherDelay, "publish", ar.cause());
+                return;
+            }
+            RedisConnection c = ar.result();
+            c.exceptionHandler(e -> lost(c, false, e));
+            c.endHandler(v -> lost(c, false, null));
+            publisherDelay = FIRST_RECONNECT_DELAY_MS;
+            publisher = c;
+            log.info("cluster broker: publishing to {}", redactedUrl);
+        });
+    }
+
+    private void connectSubscriber() {
+        if (closed) {
+            return;
+        }
+        client.connect().onComplete(ar -> {
+            if (ar.failed()) {
+                subscriberDelay = retry(this::connectSubscriber, subscriberDelay, "subscribe", ar.cause());
+                return;
+            }
+            RedisConnection c = ar.result();
+            c.handler(this::onPush);
+            c.exceptionHandler(e -> lost(c, true, e));
+            c.endHandler(v -> lost(c, true, null));
+            subscriber = c;
+            Request subscribe = Request.cmd(Command.SUBSCRIBE);
+            for (String channel : channels.all()) {
+                subscribe.arg(channel);
+            }
+            c.send(subscribe).onComplete(s -> {
+                if (s.failed()) {
+                    lost(c, true, s.cause());
+                    return;
+                }
+                subscriberDelay = FIRST_RECONNECT_DELAY_MS;
+                subscribed = true;
+                log.info("cluster broker: subscribed to {} channels on {}", channels.all().size(), redactedUrl);
+            });
+        });
+    }
+
+    /** A connection broke: forget it once, and connect again (on the broker's context). */
+    private void lost(RedisConnection c, boolean subscribing, Throwable cause) {
+        context.runOnContext(v -> {
+            if (subscribing ? subscriber != c : publisher != c) {
+                return; // already replaced
+            }
+            if (subscribing) {
+                subscriber = null;
+                subscribed = false;
+            } else {
+                publisher = null;
+            }
+            c.close();
+            if (closed) {
+                return;
+            }
+            log.warn("cluster broker: lost the {} connection to {}{}: live messages from other nodes {} until it is back "
+                            + "(clients catch up from the store)", subscribing ? "subscribe" : "publish", redactedUrl,
+                    cause == null ? "" : " (" + LogSafe.value(String.valueOf(cause.getMessage())) + ")",
+                    subscribing ? "do not arrive" : "are not sent");
+            vertx.setTimer(FIRST_RECONNECT_DELAY_MS, id -> {
+                if (subscribing) {
+                    connectSubscriber();
+                } else {
+                    connectPublisher();
+                }
+            });
+        });
+    }
+
+    private long retry(Runnable connect, long delay, String what, Throwable cause) {
+        if (closed) {
+            return delay;
+        }
+        log.debug("cluster broker: cannot {} on {} yet ({}); again in {} ms", what, redactedUrl,
+                LogSafe.value(String.valueOf(cause.getMessage())), delay);
+        vertx.setTimer(delay, id -> connect.run());
+        return Math.min(delay * 2, MAX_RECONNECT_DELAY.toMillis());
+    }
+
+    /** A message on a subscribed channel (RESP2 array or RESP3 push: {@code message, channel, payload}). */
+    private void onPush(Response push) {
+        if (push == null || push.size() < 3 || !"message".equals(String.valueOf(push.get(0)))) {
+            return; // subscribe confirmations and the like
+        }
+        EnvelopeCodec.Decoded decoded;
+        try {
+            decoded = EnvelopeCodec.decode(push.get(2).toBytes());
+        } catch (RuntimeException e) {
+            unreadable.increment();
+            log.warn("cluster broker: dropped an unreadable envelope on {}: {}", LogSafe.value(String.valueOf(push.get(1))),
+                    LogSafe.value(e.getMessage()));
+            return;
+        }
+        if (decoded.origin().equals(origin)) {
+            return; // this node delivered it when it published it
+        }
+        received.increment();
+        BrokerListener current = listener;
+        if (current != null) {
+            try {
+                current.onEnvelope(decoded.envelope());
+            } catch (RuntimeException e) {
+                log.error("cluster broker: delivering message {} from {} failed", decoded.envelope().message().id(),
+                        LogSafe.value(decoded.origin()), e);
+            }
+        }
+    }
+
+    /** Whether both connections are up and the channels subscribed (for health checks and tests). */
+    public boolean connected() {
+        return publisher != null && subscribed;
+    }
+
+    /** Envelopes Redis accepted from this node. */
+    public long sent() {
+        return sent.sum();
+    }
+
+    /** Envelopes from other nodes handed to this node's hub. */
+    public long received() {
+        return received.sum();
+    }
+
+    /** Envelopes not sent to the other nodes (Redis down, too many in flight, or a failed publish). */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    /** Envelopes on the channels this node could not read (another version, or not Herald's). */
+    public long unreadable() {
+        return unreadable.sum();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (vertx == null) {
+            return; // never started
+        }
+        listener = null;
+        RedisConnection p = publisher;
+        RedisConnection s = subscriber;
+        publisher = null;
+        subscriber = null;
+        subscribed = false;
+        try {
+            if (p != null) {
+                p.close();
+            }
+            if (s != null) {
+                s.close();
+            }
+            client.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("cluster broker: closing the Redis client: {}", LogSafe.value(String.valueOf(e.getMessage())));
+        } finally {
+            vertx.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisBroker[" + redactedUrl + ", " + origin + "]";
+    }
+}

@@ -1,0 +1,236 @@
+package dev.herald.server.cluster;
+
+import dev.herald.server.config.Setting;
+import dev.herald.server.testing.TestPostgres;
+import dev.herald.server.testing.TestRedis;
+import dev.herald.server.testing.TestServer;
+import dev.herald.server.testing.ToxicProxy;
+import dev.herald.server.testing.WsClient;
+import io.vertx.core.json.JsonObject;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three Herald nodes in one JVM, each a real {@link dev.herald.server.HeraldServer} on its own port, sharing one
+ * PostgreSQL database (fresh for each test) and one Redis ({@link TestPostgres}, {@link TestRedis}): a publish on
+ * any node reaches a user's connections on every node once and in per-stream order, topics and {@code all} too;
+ * messages published on two nodes reach a client in position order with none skipped; with Redis gone, publishes
+ * are still accepted, the publishing node's clients still get them live, and the others get them from the store
+ * (when their stream's next message shows the hole, or when they resume by position).
+ */
+class RedisClusterTest {
+    private static final URI POSTGRES = TestPostgres.server();
+    private static final URI REDIS = TestRedis.server();
+    private static final Pattern POS = Pattern.compile("\"pos\":(\\d+),\"epoch\":\"([^\"]+)\"");
+
+    private final String database = "herald_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private final String prefix = "cluster-" + UUID.randomUUID().toString().substring(0, 8);
+    private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void createDatabase() throws SQLException {
+        try (Connection c = admin(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + database);
+        }
+    }
+
+    @AfterEach
+    void stopNodesAndDropDatabase() throws Exception {
+        for (AutoCloseable c : open.reversed()) {
+            c.close();
+        }
+        try (Connection c = admin(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+    }
+
+    private static Connection admin() throws SQLException {
+        int port = POSTGRES.getPort() < 0 ? 5432 : POSTGRES.getPort();
+        return DriverManager.getConnection("jdbc:postgresql://" + POSTGRES.getHost() + ":" + port + POSTGRES.getPath()
+                + "?connectTimeout=5", POSTGRES.getUserInfo(), "");
+    }
+
+    /** A node on the shared database, reaching Redis at {@code redisPort} (Redis itself, or a proxy in front of it). */
+    private TestServer node(String id, int redisPort) {
+        int port = POSTGRES.getPort() < 0 ? 5432 : POSTGRES.getPort();
+        TestServer node = TestServer.devMode(Map.of(
+                Setting.NODE_ID, id,
+                Setting.STORE, "postgresql://" + POSTGRES.getUserInfo() + "@" + POSTGRES.getHost() + ":" + port + "/" + database,
+                Setting.BROKER, "redis://" + REDIS.getHost() + ":" + redisPort,
+                Setting.CLUSTER_CHANNEL_PREFIX, prefix));
+        open.add(node);
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(node).connected());
+        return node;
+    }
+
+    private TestServer node(String id) {
+        return node(id, REDIS.getPort());
+    }
+
+    private static RedisBroker broker(TestServer node) {
+        return (RedisBroker) node.server().broker();
+    }
+
+    private WsClient login(TestServer node, String uid, String since) {
+        WsClient client = node.connect("uid=" + uid + (since == null ? "" : "&since=" + since));
+        open.add(client::close);
+        client.awaitFrame(f -> f.contains("\"type\":\"positions\"")); // the login replay is over
+        return client;
+    }
+
+    private static String toUser(String uid, int n) {
+        return "{\"to\":{\"users\":[\"" + uid + "\"]},\"data\":{\"n\":" + n + "}}";
+    }
+
+    /** The message frames a client got, in arrival order. */
+    private static List<String> messages(WsClient client) {
+        return client.frames().stream().filter(WsClient::isMessage).toList();
+    }
+
+    /** The positions the message frames name, in arrival order. */
+    private static List<Long> positions(List<String> frames) {
+        List<Long> out = new ArrayList<>();
+        for (String f : frames) {
+            Matcher m = POS.matcher(f);
+            out.add(m.find() ? Long.parseLong(m.group(1)) : -1);
+        }
+        return out;
+    }
+
+    private static List<Long> oneTo(int n) {
+        List<Long> out = new ArrayList<>();
+        for (long i = 1; i <= n; i++) {
+            out.add(i);
+        }
+        return out;
+    }
+
+    @Test
+    void a_publish_on_one_node_reaches_the_users_connections_on_the_other_nodes_once_and_in_order() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        TestServer c = node("c");
+        WsClient onB = login(b, "alice", null);
+        WsClient onC = login(c, "alice", null);
+
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= 30; i++) {
+            ids.add(a.publishToUser("alice", "{\"n\":" + i + "}"));
+        }
+
+        for (WsClient client : List.of(onB, onC)) {
+            Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(client).size() >= 30);
+            assertThat(client.messageIds()).containsExactlyElementsOf(ids);
+            assertThat(positions(messages(client))).containsExactlyElementsOf(oneTo(30));
+        }
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(b).received() == 30);
+        assertThat(b.http().get("/metrics").body())
+                .contains("herald_broker_envelopes_total{outcome=\"received\"} 30.0", "herald_broker_connected 1.0");
+    }
+
+    @Test
+    void topics_all_and_fire_and_forget_messages_reach_the_other_nodes() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        TestServer c = node("c");
+        WsClient reader = login(c, "bob", null);
+        reader.send("{\"type\":\"subscribe\",\"topics\":[\"news\"]}");
+        reader.awaitFrame(f -> f.contains("\"type\":\"positions\"") && f.contains("news"));
+
+        String topic = a.publish("{\"to\":{\"topics\":[\"news\"]},\"data\":\"headline\"}").getString("id");
+        String everyone = b.publish("{\"to\":{\"all\":true},\"data\":\"to all\"}").getString("id");
+        JsonObject transient_ = a.publish("{\"to\":{\"users\":[\"bob\"]},\"persist\":false,\"data\":\"now or never\"}");
+
+        List<String> got = reader.awaitMessageIds(3);
+        assertThat(got).containsExactly(topic, everyone, transient_.getString("id"));
+        List<String> frames = messages(reader);
+        assertThat(frames.get(0)).contains("\"topic\":\"news\"", "\"pos\":1");
+        assertThat(frames.get(1)).contains("\"all\":true", "\"pos\":1");
+        assertThat(frames.get(2)).contains("now or never").doesNotContain("\"pos\"");
+    }
+
+    @Test
+    void messages_published_on_two_nodes_reach_a_client_on_a_third_in_position_order_with_none_skipped() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        TestServer c = node("c");
+        WsClient onB = login(b, "carol", null);
+
+        int each = 40;
+        CompletableFuture<Void> fromA = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < each; i++) {
+                a.publishToUser("carol", "{\"from\":\"a\",\"i\":" + i + "}");
+            }
+        });
+        CompletableFuture<Void> fromC = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < each; i++) {
+                c.publishToUser("carol", "{\"from\":\"c\",\"i\":" + i + "}");
+            }
+        });
+        CompletableFuture.allOf(fromA, fromC).join();
+
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(onB).size() >= 2 * each);
+        List<String> frames = messages(onB);
+        assertThat(positions(frames)).containsExactlyElementsOf(oneTo(2 * each));
+        assertThat(new HashSet<>(onB.messageIds())).hasSize(2 * each);
+        assertThat(frames).filteredOn(f -> f.contains("\"from\":\"a\"")).hasSize(each);
+        assertThat(frames).filteredOn(f -> f.contains("\"from\":\"c\"")).hasSize(each);
+    }
+
+    @Test
+    void with_redis_gone_publishes_are_accepted_the_publishing_node_delivers_and_the_others_catch_up_by_position() throws Exception {
+        ToxicProxy redis = new ToxicProxy(REDIS.getHost(), REDIS.getPort());
+        open.add(redis);
+        TestServer a = node("a", redis.port());
+        TestServer b = node("b", redis.port());
+        WsClient onA = login(a, "dave", null);
+        WsClient staysOnB = login(b, "dave", null);
+        WsClient leavesB = login(b, "dave", null);
+        a.publishToUser("dave", "{\"n\":1}");
+        leavesB.awaitFrame(WsClient::isMessage);
+        Matcher first = POS.matcher(messages(leavesB).get(0));
+        assertThat(first.find()).isTrue();
+        String cursor = first.group(1) + "@" + first.group(2);
+        leavesB.close();
+
+        redis.cut();
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> !broker(a).connected() && !broker(b).connected());
+        for (int n = 2; n <= 11; n++) {
+            a.publish(toUser("dave", n)); // accepted: the store has it
+        }
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(onA).size() == 11); // same-node delivery goes on
+
+        // a client that reconnects (to any node) resumes by position with nothing lost
+        WsClient resumed = login(b, "dave", cursor);
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(resumed).size() >= 10);
+        assertThat(positions(messages(resumed))).containsExactlyElementsOf(oneTo(11).subList(1, 11));
+
+        // Redis back: the next message shows the connection that stayed the hole, which it fills from the store
+        redis.restore();
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(a).connected() && broker(b).connected());
+        a.publish(toUser("dave", 12));
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(staysOnB).size() >= 12);
+        assertThat(positions(messages(staysOnB))).containsExactlyElementsOf(oneTo(12));
+        assertThat(positions(messages(onA))).containsExactlyElementsOf(oneTo(12));
+        assertThat(broker(a).dropped()).isGreaterThanOrEqualTo(10);
+    }
+}
