@@ -145,6 +145,7 @@ public final class HeraldServer implements AutoCloseable {
         endpoint.set(webSockets);
         if (store instanceof JdbcMessageStore jdbc) {
             metrics.bindStoreCommits(jdbc, JdbcMessageStore::commits, JdbcMessageStore::failedCommits);
+            jdbc.observeGroupSizes(metrics.bindStoreWriter(jdbc, JdbcMessageStore::queuedMessages));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.store.Maintenance;
 import dev.herald.server.ws.ConnectionLimit;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -16,7 +17,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
+import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 
 /**
@@ -76,6 +79,22 @@ public final class HeraldMetrics implements AutoCloseable {
                 .description("Transactions the message store committed (group commit: many writes each)").register(registry);
         FunctionCounter.builder("herald.store.commits.failed", store, s -> failedCommits.applyAsLong(s))
                 .description("Message store transactions that failed (their writes answered 503)").register(registry);
+    }
+
+    /**
+     * The store writer's queue: writes waiting for it now, and how many writes each committed transaction carried.
+     *
+     * @return what the store tells each committed transaction's size
+     */
+    public <S> IntConsumer bindStoreWriter(S store, ToIntFunction<S> queued) {
+        Gauge.builder("herald.store.queue", store, s -> queued.applyAsInt(s))
+                .description("Messages and status updates waiting for the store's writer (past 200,000 new writes answer 503 store_unavailable)")
+                .register(registry);
+        DistributionSummary groups = DistributionSummary.builder("herald.store.group.size")
+                .description("Messages and status updates per committed store transaction (group commit)")
+                .serviceLevelObjectives(1, 10, 50, 100, 200, 500, 1_000, 2_000, 5_000)
+                .register(registry);
+        return groups::record;
     }
 
     /** Per channel, the delivery attempts under way now ({@code herald_notify_in_flight{channel}}). */

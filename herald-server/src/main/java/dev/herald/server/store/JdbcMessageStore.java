@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -90,6 +91,7 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
     private final AtomicLong failedCommits = new AtomicLong();
     private boolean failing;                                         // writer thread only: log a failure streak once
     private SqlSession session;                                      // writer thread only: kept across transactions
+    private volatile IntConsumer groupSizes = size -> { };
 
     JdbcMessageStore(JdbcDatabase db, StoreLimits limits, JdbcStoreOptions options) {
         this.db = db;
@@ -104,6 +106,11 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
     /** SQLite in {@code file} (created with its directory when missing), schema migrated. */
     public static JdbcMessageStore sqlite(Path file, StoreLimits limits, JdbcStoreOptions options) {
         return new JdbcMessageStore(JdbcDatabase.sqlite(file, options), limits, options);
+    }
+
+    /** SQLite with its own checkpoint policy (tests: short intervals, small limits). */
+    static JdbcMessageStore sqlite(Path file, StoreLimits limits, JdbcStoreOptions options, SqliteCheckpointer.Policy wal) {
+        return new JdbcMessageStore(JdbcDatabase.sqlite(file, options, wal), limits, options);
     }
 
     /**
@@ -235,19 +242,32 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
         return db.name;
     }
 
+    /** SQLite's checkpointer; {@code null} for PostgreSQL. */
+    SqliteCheckpointer checkpointer() {
+        return db.checkpointer();
+    }
+
     /** Transactions committed by the writer so far (group commit: far fewer than appends under load). */
     public long commits() {
         return commits.get();
     }
 
     /** Messages and status updates waiting for the writer (not those it is committing). */
-    int queuedMessages() {
+    public int queuedMessages() {
         lock.lock();
         try {
             return queuedUnits;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Tells {@code sizes}, on the writer thread, how many messages and status updates each committed transaction
+     * carried (for a metric: it must be quick and must not throw).
+     */
+    public void observeGroupSizes(IntConsumer sizes) {
+        this.groupSizes = sizes;
     }
 
     /** Transactions that failed and were rolled back. */
@@ -384,6 +404,7 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
             }
             if (failure == null) {
                 commits.incrementAndGet();
+                groupSizes.accept(group.stream().mapToInt(WriteOp::queuedUnits).sum());
                 if (failing) {
                     failing = false;
                     log.info("message store {} is writable again", describe());
@@ -396,6 +417,19 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
             completions.execute(() -> group.forEach(WriteOp::complete));
         } catch (RejectedExecutionException e) {
             group.forEach(WriteOp::complete); // only after close() gave up waiting for the completions
+        }
+        if (session != null) {
+            afterCommit(); // after handing the results over: callers need not wait for it
+        }
+    }
+
+    /** SQLite may restart its WAL here, between transactions ({@link SqliteCheckpointer}): the next group waits for it. */
+    private void afterCommit() {
+        try {
+            db.afterCommit(session.connection);
+        } catch (SQLException | RuntimeException e) {
+            // the commits are safe; the log restarts at a later commit, or the checkpointer's next pass copies it
+            log.warn("message store {}: restarting the WAL failed: {}", describe(), e.toString());
         }
     }
 
