@@ -64,7 +64,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Durability</b>: a completed append is committed. SQLite: WAL mode; with {@link SqliteSync#FULL} (default)
  * every commit fsyncs the WAL, so it survives a process crash and power loss; with {@link SqliteSync#NORMAL} it
- * survives a process crash, and power loss may take the last commits before the next checkpoint. PostgreSQL:
+ * survives a process crash, and power loss may take the last commits before the next checkpoint (about a second:
+ * checkpoints run off the writer, {@link SqliteCheckpointer}). PostgreSQL:
  * as the server's {@code synchronous_commit} says (on by default: the WAL is flushed before the commit returns).
  * A connection lost during the commit itself leaves its outcome unknown: the caller sees a failure for a
  * message that may be stored; a retry with the same idempotency key then answers with its id.
