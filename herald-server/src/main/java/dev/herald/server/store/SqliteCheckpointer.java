@@ -86,6 +86,10 @@ final class SqliteCheckpointer implements AutoCloseable {
     private final AtomicLong truncated = new AtomicLong();
     private final AtomicLong restarted = new AtomicLong();
     private boolean failing; // the thread only: log a failure streak once
+    /** Commits since the writer last looked at the file's size (a stat costs it ~1 % at small groups). */
+    private int commitsUnchecked; // the writer thread only
+    /** A transaction adds at most a few MiB: looking every 16 commits keeps the file within a few of those of its limit. */
+    static final int SIZE_CHECK_EVERY = 16;
 
     SqliteCheckpointer(String name, Connection connection, Path database, Policy policy) {
         this.connection = connection;
@@ -101,8 +105,14 @@ final class SqliteCheckpointer implements AutoCloseable {
      * log when the checkpointer asked for it or the file passed the limit. Blocks the writer while it runs.
      */
     void afterCommit(Connection writer) throws SQLException {
-        if (!restartWanted && walBytes() <= policy.limitBytes()) {
-            return;
+        if (!restartWanted) {
+            if (++commitsUnchecked < SIZE_CHECK_EVERY) {
+                return;
+            }
+            commitsUnchecked = 0;
+            if (walBytes() <= policy.limitBytes()) {
+                return;
+            }
         }
         restartWanted = false;
         checkpoint(writer, "RESTART");
