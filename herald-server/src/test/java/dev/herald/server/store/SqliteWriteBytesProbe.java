@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
  * steady-state depth. Exact whatever the machine's load, unlike the time it takes (printed for orientation only).
  *
  * <pre>
- * java -cp herald-server/target/herald.jar:herald-server/target/test-classes dev.herald.server.store.SqliteWriteBytesProbe [group…]
+ * java -cp herald-server/target/herald.jar:herald-server/target/test-classes [-Dinterval=ms] dev.herald.server.store.SqliteWriteBytesProbe [group…]
  * </pre>
+ * {@code -Dinterval} sets the checkpointer's interval (default {@link SqliteCheckpointer.Policy#DEFAULT_INTERVAL}).
  */
 public final class SqliteWriteBytesProbe {
     private static final int USERS = 10_000;
@@ -43,7 +44,7 @@ public final class SqliteWriteBytesProbe {
             int messages = group == 1 ? 2_000 : 100_000;
             long before = writeBytes();
             long start = System.nanoTime();
-            try (JdbcMessageStore store = JdbcMessageStore.sqlite(file, StoreLimits.defaults(), JdbcStoreOptions.defaults())) {
+            try (JdbcMessageStore store = JdbcMessageStore.sqlite(file, StoreLimits.defaults(), JdbcStoreOptions.defaults(), policy())) {
                 for (int sent = 0; sent < messages; sent += group) {
                     append(store, ids, next, group);
                 }
@@ -58,6 +59,13 @@ public final class SqliteWriteBytesProbe {
             }
             Files.delete(dir);
         }
+    }
+
+    private static SqliteCheckpointer.Policy policy() {
+        SqliteCheckpointer.Policy defaults = SqliteCheckpointer.Policy.defaults();
+        Long interval = Long.getLong("interval");
+        return interval == null ? defaults
+                : new SqliteCheckpointer.Policy(java.time.Duration.ofMillis(interval), defaults.restartBytes(), defaults.limitBytes());
     }
 
     private static void append(JdbcMessageStore store, MessageIds ids, int[] next, int n) {
