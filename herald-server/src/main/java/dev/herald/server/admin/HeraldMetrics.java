@@ -97,6 +97,15 @@ public final class HeraldMetrics implements AutoCloseable {
         return groups::record;
     }
 
+    /** SQLite's write-ahead log: its file size, and the checkpoints that held up the store's writer. */
+    public <S> void bindSqliteWal(S store, ToLongFunction<S> walBytes, ToLongFunction<S> writerCheckpoints) {
+        Gauge.builder("herald.store.wal.bytes", store, s -> walBytes.applyAsLong(s)).baseUnit("bytes")
+                .description("Size of SQLite's write-ahead log file (checkpointed about every second, bounded at 256 MiB)").register(registry);
+        FunctionCounter.builder("herald.store.wal.writer.checkpoints", store, s -> writerCheckpoints.applyAsLong(s))
+                .description("SQLite checkpoints run by the store's writer, holding up commits (a long log or the file at its bound)")
+                .register(registry);
+    }
+
     /** Per channel, the delivery attempts under way now ({@code herald_notify_in_flight{channel}}). */
     public void bindNotifyInFlight(Iterable<String> channels, java.util.function.ToIntFunction<String> inFlight) {
         for (String channel : channels) {

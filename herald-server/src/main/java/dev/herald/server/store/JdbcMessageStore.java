@@ -248,6 +248,26 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
         return db.checkpointer();
     }
 
+    /** Whether the database is SQLite (it has a write-ahead log file of its own) rather than PostgreSQL. */
+    public boolean isSqlite() {
+        return db.dialect == SqlDialect.SQLITE;
+    }
+
+    /** SQLite: the size of the write-ahead log file now (bounded, see {@link SqliteCheckpointer}); 0 for PostgreSQL. */
+    public long walBytes() {
+        SqliteCheckpointer c = db.checkpointer();
+        return c == null ? 0 : c.walBytes();
+    }
+
+    /**
+     * SQLite: checkpoints the writer ran itself, holding up commits while it did (a log left long by the
+     * checkpointer's pass, or the file past its limit); 0 for PostgreSQL.
+     */
+    public long writerCheckpoints() {
+        SqliteCheckpointer c = db.checkpointer();
+        return c == null ? 0 : c.restarts();
+    }
+
     /** Transactions committed by the writer so far (group commit: far fewer than appends under load). */
     public long commits() {
         return commits.get();

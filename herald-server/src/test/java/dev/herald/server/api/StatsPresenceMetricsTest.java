@@ -166,6 +166,8 @@ class StatsPresenceMetricsTest {
         assertThat(r.metric("herald_store_commits_total")).as("the default SQLite store committed the two messages").isGreaterThanOrEqualTo(1.0);
         assertThat(r.metric("herald_store_commits_failed_total")).isZero();
         assertThat(r.metric("herald_store_queue")).isGreaterThanOrEqualTo(0.0);
+        assertThat(r.metric("herald_store_wal_bytes")).as("the log, unless the checkpointer emptied it already").isGreaterThanOrEqualTo(0.0);
+        assertThat(r.metric("herald_store_wal_writer_checkpoints_total")).isZero();
         assertThat(r.metric("herald_store_group_size_count")).as("one size per committed transaction").isGreaterThanOrEqualTo(1.0);
         assertThat(r.metric("herald_store_group_size_sum")).as("the two messages, and any delivery statuses").isGreaterThanOrEqualTo(2.0);
         assertThat(r.metric("herald_acks_ignored_total")).isZero();
