@@ -137,7 +137,8 @@ public final class DurablePublishBench implements Callable<Integer> {
         if (reportOnly != null) {
             List<String> lines = Files.readAllLines(reportOnly.resolve("runs.csv"));
             boolean neighbours = lines.get(0).contains("neighbour_cpu_pct");
-            List<RunResult> runs = lines.stream().skip(1).filter(l -> !l.isBlank()).map(l -> RunResult.parseCsv(l, neighbours)).toList();
+            boolean bytes = lines.get(0).contains("disk_bytes_per_msg");
+            List<RunResult> runs = lines.stream().skip(1).filter(l -> !l.isBlank()).map(l -> RunResult.parseCsv(l, neighbours, bytes)).toList();
             String summary = new Report(runs).markdown();
             Files.writeString(reportOnly.resolve("summary.md"), summary);
             System.out.println(summary);
@@ -270,18 +271,20 @@ public final class DurablePublishBench implements Callable<Integer> {
                     synced.postgres().calls(), synced.postgres().totalMs(), synced.postgres().maxMs()), StandardOpenOption.APPEND);
         }
         logThreads(target, run, scenario, threads0, threads1, (r.measureEnd - r.measureStart) / 1e9);
+        double diskPerMessage = Double.NaN;
         if (written0[0] >= 0 && written1[0] >= 0 && o.messages() > 0) {
             long wchar = written1[0] - written0[0];
             long disk = written1[1] - written0[1];
             log(String.format(Locale.ROOT, "%-10s %-14s run %d: server wrote %.1f MB with write() (%,.0f bytes/msg), %.1f MB to the block layer (%,.0f bytes/msg)",
                     target.name(), scenario.label(), run, wchar / 1e6, (double) wchar / o.messages(), disk / 1e6, (double) disk / o.messages()));
+            diskPerMessage = (double) disk / o.messages();
         }
         Histogram h = o.latency();
         return new RunResult(target.name(), scenario.label(), run, scenario.messagesPerSecond(), (r.measureEnd - r.measureStart) / 1e9,
                 o.messages(), o.failures(), o.firstFailure() == null ? "" : o.firstFailure(),
                 ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1000.0,
                 server1 - server0, pg1 - pg0, 100.0 * (gen1 - gen0) / (wall1 - wall0), o.maxSendLagMicros() / 1000.0, o.gaveUp(),
-                neighbourCpuPct(processes0, processes1, serverPid, (wall1 - wall0) / 1e9));
+                neighbourCpuPct(processes0, processes1, serverPid, (wall1 - wall0) / 1e9), diskPerMessage);
     }
 
     /** The server's CPU per thread name over the window, busiest first, into the log and threads.csv. */

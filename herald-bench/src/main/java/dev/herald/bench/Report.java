@@ -41,8 +41,8 @@ public final class Report {
     public String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("| store | scenario | offered msg/s | accepted msg/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms "
-                + "| server CPU s | msg per server CPU-s | PG CPU s | gen CPU % | neighbours CPU % | runs counted | notes |\n");
-        sb.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
+                + "| disk bytes/msg | server CPU s | msg per server CPU-s | PG CPU s | gen CPU % | neighbours CPU % | runs counted | notes |\n");
+        sb.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
         for (List<RunResult> runs : groups.values()) {
             RunResult first = runs.get(0);
             long valid = runs.stream().filter(RunResult::counted).count();
@@ -56,11 +56,12 @@ public final class Report {
             double pg = median(runs, RunResult::postgresCpu);
             // a saturated open-loop window measures a backlog, not a capacity: marked, see the @max rows
             String mark = saturated * 2 > runs.size() ? " †" : "";
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %,.0f%s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,.0f | %s | %.0f | %s | %d/%d | %s |\n",
+            double bytes = median(runs, RunResult::diskBytesPerMessage);
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %,.0f%s | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %.2f | %,.0f | %s | %.0f | %s | %d/%d | %s |\n",
                     first.target(), first.scenario(), first.offered() == 0 ? "max (closed loop)" : String.format(Locale.ROOT, "%,d", first.offered()),
                     median(runs, RunResult::accepted), mark, median(runs, RunResult::p50Ms), median(runs, RunResult::p90Ms),
                     median(runs, RunResult::p99Ms), median(runs, RunResult::p999Ms), median(runs, RunResult::maxMs),
-                    median(runs, RunResult::serverCpu), median(runs, RunResult::messagesPerServerCpuSecond),
+                    Double.isNaN(bytes) ? "–" : String.format(Locale.ROOT, "%,.0f", bytes), median(runs, RunResult::serverCpu), median(runs, RunResult::messagesPerServerCpuSecond),
                     pg > 0 ? String.format(Locale.ROOT, "%.2f", pg) : "–", median(runs, RunResult::generatorCpuPct),
                     Double.isNaN(median(runs, RunResult::neighbourCpuPct)) ? "–" : String.format(Locale.ROOT, "%.0f", median(runs, RunResult::neighbourCpuPct)),
                     valid, runs.size(), String.join("; ", notes).replace("|", "/")));
@@ -86,6 +87,11 @@ public final class Report {
             List<RunResult> base = groups.get("nondurable|" + first.scenario());
             rows.add(new Headlines.Row(first.scenario() + " accepted msg/s, " + first.target() + (base == null ? "" : " vs nondurable"),
                     median(runs, RunResult::accepted), base == null ? Double.NaN : median(base, RunResult::accepted)));
+            double bytes = median(runs, RunResult::diskBytesPerMessage);
+            if (!Double.isNaN(bytes)) {
+                // beside the throughput it came with: bytes per message depend on the group size, i.e. on the load
+                rows.add(Headlines.Row.alone(first.scenario() + " disk bytes/msg, " + first.target(), bytes));
+            }
         }
         return rows;
     }

@@ -21,11 +21,14 @@ import java.util.Locale;
  * @param gaveUp          open loop: the backlog passed 2 s of offered load and the generator stopped sending
  * @param neighbourCpuPct CPU time of the machine's other user-space processes (not the server, the generator, PostgreSQL,
  *                        perf or jcmd) over the window, in % of one core: other users of this shared machine; NaN when unknown
+ * @param diskBytesPerMessage what the server process sent to the block layer in the window ({@code write_bytes} of
+ *                        {@code /proc/<pid>/io}: the database file, its WAL, logs) ÷ the messages accepted; NaN when unknown.
+ *                        Exact whatever the machine's noise, but it depends on the group size, i.e. on the load
  */
 public record RunResult(String target, String scenario, int run, int offered, double seconds, long messages, long failures,
                         String firstFailure, double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs,
                         double serverCpu, double postgresCpu, double generatorCpuPct, double maxSendLagMs, boolean gaveUp,
-                        double neighbourCpuPct) {
+                        double neighbourCpuPct, double diskBytesPerMessage) {
 
     /** A run is invalid if the generator may have been the bottleneck or anything failed. */
     public static final double MAX_GENERATOR_CPU_PCT = 85;
@@ -92,20 +95,21 @@ public record RunResult(String target, String scenario, int run, int offered, do
 
     static final String CSV_HEADER = "target,scenario,run,offered_msgs_s,window_s,messages,accepted_msgs_s,failures,"
             + "p50_ms,p90_ms,p99_ms,p999_ms,max_ms,server_cpu_s,postgres_cpu_s,msgs_per_server_cpu_s,msgs_per_total_cpu_s,"
-            + "generator_cpu_pct,max_send_lag_ms,neighbour_cpu_pct,valid,saturated,problems";
+            + "generator_cpu_pct,max_send_lag_ms,neighbour_cpu_pct,disk_bytes_per_msg,valid,saturated,problems";
 
     String csv() {
-        return String.format(Locale.ROOT, "%s,%s,%d,%d,%.1f,%d,%.0f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%.2f,%.0f,%.0f,%.1f,%.1f,%.1f,%s,%s,\"%s\"",
+        return String.format(Locale.ROOT, "%s,%s,%d,%d,%.1f,%d,%.0f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%.2f,%.0f,%.0f,%.1f,%.1f,%.1f,%.0f,%s,%s,\"%s\"",
                 target, scenario, run, offered, seconds, messages, accepted(), failures, p50Ms, p90Ms, p99Ms, p999Ms, maxMs,
                 serverCpu, postgresCpu, messagesPerServerCpuSecond(), messagesPerTotalCpuSecond(), generatorCpuPct, maxSendLagMs,
-                neighbourCpuPct, valid(), saturated(), problems().replace('"', '\''));
+                neighbourCpuPct, diskBytesPerMessage, valid(), saturated(), problems().replace('"', '\''));
     }
 
     /**
      * Reads back a line written by {@link #csv()} (for {@code --report}); {@code neighbourColumn}: the file's header has
-     * {@code neighbour_cpu_pct} (older files have no such column, or one that meant something else).
+     * {@code neighbour_cpu_pct} (older files have no such column, or one that meant something else); {@code bytesColumn}: it
+     * has {@code disk_bytes_per_msg} (right after it).
      */
-    static RunResult parseCsv(String line, boolean neighbourColumn) {
+    static RunResult parseCsv(String line, boolean neighbourColumn, boolean bytesColumn) {
         int quote = line.indexOf(",\"");
         String problems = line.substring(quote + 2, line.length() - 1);
         String[] f = line.substring(0, quote).split(",");
@@ -115,14 +119,14 @@ public record RunResult(String target, String scenario, int run, int offered, do
                 failures, firstFailure, Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.parseDouble(f[10]),
                 Double.parseDouble(f[11]), Double.parseDouble(f[12]), Double.parseDouble(f[13]), Double.parseDouble(f[14]),
                 Double.parseDouble(f[17]), Double.parseDouble(f[18]), problems.contains("stopped sending"),
-                neighbourColumn ? Double.parseDouble(f[19]) : Double.NaN);
+                neighbourColumn ? Double.parseDouble(f[19]) : Double.NaN, bytesColumn ? Double.parseDouble(f[20]) : Double.NaN);
     }
 
     /** One line for the console while the matrix runs. */
     public String line() {
         return String.format(Locale.ROOT,
-                "%-10s %-14s run %d: %,9.0f msg/s  p50 %7.2f  p90 %7.2f  p99 %8.2f  p99.9 %8.2f  max %8.2f ms  server %5.2f cpu-s (%,.0f msg/cpu-s)%s  gen %3.0f%%  neighbours %.0f%%  %s",
-                target, scenario, run, accepted(), p50Ms, p90Ms, p99Ms, p999Ms, maxMs, serverCpu, messagesPerServerCpuSecond(),
+                "%-10s %-14s run %d: %,9.0f msg/s  %,6.0f disk B/msg  p50 %7.2f  p90 %7.2f  p99 %8.2f  p99.9 %8.2f  max %8.2f ms  server %5.2f cpu-s (%,.0f msg/cpu-s)%s  gen %3.0f%%  neighbours %.0f%%  %s",
+                target, scenario, run, accepted(), diskBytesPerMessage, p50Ms, p90Ms, p99Ms, p999Ms, maxMs, serverCpu, messagesPerServerCpuSecond(),
                 postgresCpu > 0 ? String.format(Locale.ROOT, " + pg %.2f", postgresCpu) : "", generatorCpuPct, neighbourCpuPct,
                 !valid() ? "INVALID: " + problems() : disturbed() ? "DISTURBED" + (saturated() ? ", SATURATED" : "") : saturated() ? "SATURATED" : "ok");
     }

@@ -53,9 +53,9 @@ class PayloadsTest {
 
     @Test
     void a_result_line_reads_back_as_written() {
-        RunResult r = new RunResult("sqlite", "batch@50000", 2, 50_000, 8, 160_000, 0, "", 1.5, 2, 3, 4, 5, 6.5, 0, 12.5, 0.25, true, 7.5);
+        RunResult r = new RunResult("sqlite", "batch@50000", 2, 50_000, 8, 160_000, 0, "", 1.5, 2, 3, 4, 5, 6.5, 0, 12.5, 0.25, true, 7.5, 1_234);
 
-        RunResult back = RunResult.parseCsv(r.csv(), true);
+        RunResult back = RunResult.parseCsv(r.csv(), true, true);
 
         assertThat(back.csv()).isEqualTo(r.csv());
         assertThat(back.saturated()).isTrue();

@@ -151,6 +151,10 @@ public final class HeraldServer implements AutoCloseable {
         }
         if (store instanceof JdbcMessageStore jdbc) {
             metrics.bindStoreCommits(jdbc, JdbcMessageStore::commits, JdbcMessageStore::failedCommits);
+            jdbc.observeGroupSizes(metrics.bindStoreWriter(jdbc, JdbcMessageStore::queuedMessages));
+            if (jdbc.isSqlite()) {
+                metrics.bindSqliteWal(jdbc, JdbcMessageStore::walBytes, JdbcMessageStore::writerCheckpoints);
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.store.Maintenance;
 import dev.herald.server.ws.ConnectionLimit;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -16,7 +17,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
+import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 
 /**
@@ -91,6 +94,31 @@ public final class HeraldMetrics implements AutoCloseable {
         FunctionCounter.builder("herald.broker.envelopes", broker, b -> unreadable.applyAsLong(b)).tag("outcome", "unreadable").description(help).register(registry);
         Gauge.builder("herald.broker.connected", broker, b -> connected.test(b) ? 1 : 0)
                 .description("1 while the cluster broker's Redis connections are up and subscribed").strongReference(true).register(registry);
+    }
+
+    /**
+     * The store writer's queue: writes waiting for it now, and how many writes each committed transaction carried.
+     *
+     * @return what the store tells each committed transaction's size
+     */
+    public <S> IntConsumer bindStoreWriter(S store, ToIntFunction<S> queued) {
+        Gauge.builder("herald.store.queue", store, s -> queued.applyAsInt(s))
+                .description("Messages and status updates waiting for the store's writer (past 200,000 new writes answer 503 store_unavailable)")
+                .register(registry);
+        DistributionSummary groups = DistributionSummary.builder("herald.store.group.size")
+                .description("Messages and status updates per committed store transaction (group commit)")
+                .serviceLevelObjectives(1, 10, 50, 100, 200, 500, 1_000, 2_000, 5_000)
+                .register(registry);
+        return groups::record;
+    }
+
+    /** SQLite's write-ahead log: its file size, and the checkpoints that held up the store's writer. */
+    public <S> void bindSqliteWal(S store, ToLongFunction<S> walBytes, ToLongFunction<S> writerCheckpoints) {
+        Gauge.builder("herald.store.wal.bytes", store, s -> walBytes.applyAsLong(s)).baseUnit("bytes")
+                .description("Size of SQLite's write-ahead log file (checkpointed about every second, bounded at 256 MiB)").register(registry);
+        FunctionCounter.builder("herald.store.wal.writer.checkpoints", store, s -> writerCheckpoints.applyAsLong(s))
+                .description("SQLite checkpoints run by the store's writer, holding up commits (a long log or the file at its bound)")
+                .register(registry);
     }
 
     /** Per channel, the delivery attempts under way now ({@code herald_notify_in_flight{channel}}). */

@@ -19,13 +19,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The connections of one store: a writer pool of one connection (all writes go through the store's single
- * writer thread) and a reader pool. Opening migrates the schema. A connection that failed is evicted, so
- * the next transaction gets a fresh one once the database is back. Thread-safe.
+ * writer thread) and a reader pool; for SQLite also the {@link SqliteCheckpointer} that keeps checkpoints off
+ * the writer. Opening migrates the schema. A connection that failed is evicted, so the next transaction gets a
+ * fresh one once the database is back. Thread-safe.
  */
 final class JdbcDatabase implements AutoCloseable {
     private static final AtomicInteger OPENED = new AtomicInteger();
     /** Longer than any statement should take (a maintenance pass purging a backlog included). */
     static final int POSTGRES_SOCKET_TIMEOUT_SECONDS = 120;
+    /** Readers hold a snapshot for a few ms; an idle checkpoint that waits longer is tried again at the next idle tick. */
+    private static final int CHECKPOINTER_BUSY_TIMEOUT_MILLIS = 100;
 
     /** A name for the store's threads and pools: {@code herald-store-<n>}. */
     final String name;
@@ -33,13 +36,16 @@ final class JdbcDatabase implements AutoCloseable {
     final String description;
     private final HikariDataSource writer;
     private final HikariDataSource reader;
+    private final SqliteCheckpointer checkpointer; // SQLite only
 
-    private JdbcDatabase(String name, SqlDialect dialect, String description, HikariDataSource writer, HikariDataSource reader) {
+    private JdbcDatabase(String name, SqlDialect dialect, String description, HikariDataSource writer, HikariDataSource reader,
+                         SqliteCheckpointer checkpointer) {
         this.name = name;
         this.dialect = dialect;
         this.description = description;
         this.writer = writer;
         this.reader = reader;
+        this.checkpointer = checkpointer;
     }
 
     /**
@@ -47,6 +53,11 @@ final class JdbcDatabase implements AutoCloseable {
      * lets a transaction wait for another process's lock instead of failing at once.
      */
     static JdbcDatabase sqlite(Path file, JdbcStoreOptions options) {
+        return sqlite(file, options, SqliteCheckpointer.Policy.defaults());
+    }
+
+    /** SQLite with its own checkpoint policy (tests: short intervals, small limits). */
+    static JdbcDatabase sqlite(Path file, JdbcStoreOptions options, SqliteCheckpointer.Policy wal) {
         Path absolute = file.toAbsolutePath().normalize();
         try {
             if (absolute.getParent() != null) {
@@ -56,22 +67,28 @@ final class JdbcDatabase implements AutoCloseable {
             throw new StoreUnavailableException("cannot create the directory of " + absolute + ": " + e.getMessage(), e);
         }
         String url = "jdbc:sqlite:" + absolute;
-        migrate(SqlDialect.SQLITE, sqliteSource(url, options, false));
+        migrate(SqlDialect.SQLITE, sqliteSource(url, options, SqliteRole.READER, wal));
         String name = "herald-store-" + OPENED.incrementAndGet();
         HikariDataSource writer = null;
+        HikariDataSource reader = null;
         try {
-            writer = pool(name + "-writer-pool", sqliteSource(url, options, true), SqlDialect.SQLITE, 1, options, null);
-            HikariDataSource reader = pool(name + "-reader-pool", sqliteSource(url, options, false), SqlDialect.SQLITE,
+            writer = pool(name + "-writer-pool", sqliteSource(url, options, SqliteRole.WRITER, wal), SqlDialect.SQLITE, 1, options, null);
+            reader = pool(name + "-reader-pool", sqliteSource(url, options, SqliteRole.READER, wal), SqlDialect.SQLITE,
                     options.readerThreads(), options, null);
+            Connection own = sqliteSource(url, options, SqliteRole.CHECKPOINTER, wal).getConnection();
+            SqliteCheckpointer checkpointer = new SqliteCheckpointer(name, own, absolute, wal);
             return new JdbcDatabase(name, SqlDialect.SQLITE, "sqlite:" + absolute + " (WAL, synchronous=" + options.sqliteSync() + ")",
-                    writer, reader);
-        } catch (RuntimeException e) {
+                    writer, reader, checkpointer);
+        } catch (RuntimeException | SQLException e) {
             closeQuietly(writer);
+            closeQuietly(reader);
             throw unavailable("cannot open " + absolute, e);
         }
     }
 
-    private static DataSource sqliteSource(String url, JdbcStoreOptions options, boolean writer) {
+    private enum SqliteRole { WRITER, READER, CHECKPOINTER }
+
+    private static DataSource sqliteSource(String url, JdbcStoreOptions options, SqliteRole role, SqliteCheckpointer.Policy wal) {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(options.sqliteSync() == SqliteSync.FULL
@@ -80,9 +97,16 @@ final class JdbcDatabase implements AutoCloseable {
         if (options.sqliteMaxPages() > 0) {
             config.setMaxPageCount(options.sqliteMaxPages());
         }
-        if (writer) {
+        if (role == SqliteRole.WRITER) {
             // a bigger page cache keeps the hot ends of the indexes in memory across transactions (negative = KiB)
             config.setCacheSize(-64 * 1024);
+            // commits never checkpoint: the checkpointer's thread does (see SqliteCheckpointer); a restarted log
+            // longer than the limit is cut back to it
+            config.setWalAutocheckpoint(0);
+            config.setJournalSizeLimit((int) Math.min(Integer.MAX_VALUE, wal.limitBytes()));
+        } else if (role == SqliteRole.CHECKPOINTER) {
+            // an idle TRUNCATE holds the write lock while it waits for readers: give up soon rather than stall a write
+            config.setBusyTimeout(CHECKPOINTER_BUSY_TIMEOUT_MILLIS);
         }
         SQLiteDataSource source = new SQLiteDataSource(config);
         source.setUrl(url);
@@ -118,7 +142,7 @@ final class JdbcDatabase implements AutoCloseable {
             // one snapshot per replay, so its page and its gap agree
             HikariDataSource reader = pool(name + "-reader-pool", direct, SqlDialect.POSTGRESQL, options.readerThreads(), options,
                     "TRANSACTION_REPEATABLE_READ");
-            return new JdbcDatabase(name, SqlDialect.POSTGRESQL, url.display(), writer, reader);
+            return new JdbcDatabase(name, SqlDialect.POSTGRESQL, url.display(), writer, reader, null);
         } catch (RuntimeException e) {
             closeQuietly(writer);
             throw unavailable("cannot connect to " + url.display(), e);
@@ -173,6 +197,21 @@ final class JdbcDatabase implements AutoCloseable {
         return reader.getConnection();
     }
 
+    /**
+     * Called by the writer thread after each commit, outside a transaction: SQLite restarts its WAL here when it
+     * grew long (see {@link SqliteCheckpointer}); nothing for PostgreSQL.
+     */
+    void afterCommit(Connection writerConnection) throws SQLException {
+        if (checkpointer != null) {
+            checkpointer.afterCommit(writerConnection);
+        }
+    }
+
+    /** SQLite's checkpointer; {@code null} for PostgreSQL. */
+    SqliteCheckpointer checkpointer() {
+        return checkpointer;
+    }
+
     /** Drops a writer connection that saw a failure instead of returning it to the pool: no poisoned connection. */
     void evictWriter(Connection c) {
         if (c != null) {
@@ -187,8 +226,12 @@ final class JdbcDatabase implements AutoCloseable {
         }
     }
 
+    /** Call after the writer stopped: SQLite's last checkpoint empties the WAL before the connections close. */
     @Override
     public void close() {
+        if (checkpointer != null) {
+            checkpointer.close();
+        }
         closeQuietly(writer);
         closeQuietly(reader);
     }

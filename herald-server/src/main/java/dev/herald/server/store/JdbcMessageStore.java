@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -63,7 +64,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Durability</b>: a completed append is committed. SQLite: WAL mode; with {@link SqliteSync#FULL} (default)
  * every commit fsyncs the WAL, so it survives a process crash and power loss; with {@link SqliteSync#NORMAL} it
- * survives a process crash, and power loss may take the last commits before the next checkpoint. PostgreSQL:
+ * survives a process crash, and power loss may take the last commits before the next checkpoint (about a second:
+ * checkpoints run off the writer, {@link SqliteCheckpointer}). PostgreSQL:
  * as the server's {@code synchronous_commit} says (on by default: the WAL is flushed before the commit returns).
  * A connection lost during the commit itself leaves its outcome unknown: the caller sees a failure for a
  * message that may be stored; a retry with the same idempotency key then answers with its id.
@@ -90,6 +92,7 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
     private final AtomicLong failedCommits = new AtomicLong();
     private boolean failing;                                         // writer thread only: log a failure streak once
     private SqlSession session;                                      // writer thread only: kept across transactions
+    private volatile IntConsumer groupSizes = size -> { };
 
     JdbcMessageStore(JdbcDatabase db, StoreLimits limits, JdbcStoreOptions options) {
         this.db = db;
@@ -104,6 +107,11 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
     /** SQLite in {@code file} (created with its directory when missing), schema migrated. */
     public static JdbcMessageStore sqlite(Path file, StoreLimits limits, JdbcStoreOptions options) {
         return new JdbcMessageStore(JdbcDatabase.sqlite(file, options), limits, options);
+    }
+
+    /** SQLite with its own checkpoint policy (tests: short intervals, small limits). */
+    static JdbcMessageStore sqlite(Path file, StoreLimits limits, JdbcStoreOptions options, SqliteCheckpointer.Policy wal) {
+        return new JdbcMessageStore(JdbcDatabase.sqlite(file, options, wal), limits, options);
     }
 
     /**
@@ -235,19 +243,52 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
         return db.name;
     }
 
+    /** SQLite's checkpointer; {@code null} for PostgreSQL. */
+    SqliteCheckpointer checkpointer() {
+        return db.checkpointer();
+    }
+
+    /** Whether the database is SQLite (it has a write-ahead log file of its own) rather than PostgreSQL. */
+    public boolean isSqlite() {
+        return db.dialect == SqlDialect.SQLITE;
+    }
+
+    /** SQLite: the size of the write-ahead log file now (bounded, see {@link SqliteCheckpointer}); 0 for PostgreSQL. */
+    public long walBytes() {
+        SqliteCheckpointer c = db.checkpointer();
+        return c == null ? 0 : c.walBytes();
+    }
+
+    /**
+     * SQLite: checkpoints the writer ran itself, holding up commits while it did (a log left long by the
+     * checkpointer's pass, or the file past its limit); 0 for PostgreSQL.
+     */
+    public long writerCheckpoints() {
+        SqliteCheckpointer c = db.checkpointer();
+        return c == null ? 0 : c.restarts();
+    }
+
     /** Transactions committed by the writer so far (group commit: far fewer than appends under load). */
     public long commits() {
         return commits.get();
     }
 
     /** Messages and status updates waiting for the writer (not those it is committing). */
-    int queuedMessages() {
+    public int queuedMessages() {
         lock.lock();
         try {
             return queuedUnits;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Tells {@code sizes}, on the writer thread, how many messages and status updates each committed transaction
+     * carried (for a metric: it must be quick and must not throw).
+     */
+    public void observeGroupSizes(IntConsumer sizes) {
+        this.groupSizes = sizes;
     }
 
     /** Transactions that failed and were rolled back. */
@@ -384,6 +425,7 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
             }
             if (failure == null) {
                 commits.incrementAndGet();
+                groupSizes.accept(group.stream().mapToInt(WriteOp::queuedUnits).sum());
                 if (failing) {
                     failing = false;
                     log.info("message store {} is writable again", describe());
@@ -396,6 +438,19 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
             completions.execute(() -> group.forEach(WriteOp::complete));
         } catch (RejectedExecutionException e) {
             group.forEach(WriteOp::complete); // only after close() gave up waiting for the completions
+        }
+        if (session != null) {
+            afterCommit(); // after handing the results over: callers need not wait for it
+        }
+    }
+
+    /** SQLite may restart its WAL here, between transactions ({@link SqliteCheckpointer}): the next group waits for it. */
+    private void afterCommit() {
+        try {
+            db.afterCommit(session.connection);
+        } catch (SQLException | RuntimeException e) {
+            // the commits are safe; the log restarts at a later commit, or the checkpointer's next pass copies it
+            log.warn("message store {}: restarting the WAL failed: {}", describe(), e.toString());
         }
     }
 

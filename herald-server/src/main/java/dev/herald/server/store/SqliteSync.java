@@ -15,7 +15,7 @@ public enum SqliteSync {
     FULL,
     /**
      * Commits do not wait for the disk; the WAL is synced at checkpoints. Power loss may lose the last
-     * commits (since the last checkpoint, by default at most ~1,000 pages of WAL), never corrupts the database.
+     * commits (since the last checkpoint: about a second of them: checkpoints run every second), never corrupts the database.
      */
     NORMAL
 }

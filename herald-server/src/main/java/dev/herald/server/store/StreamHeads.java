@@ -2,7 +2,6 @@ package dev.herald.server.store;
 
 import dev.herald.core.store.StreamPosition;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,7 +10,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Hands out stream positions inside the writer's transaction: one upsert per chunk of streams advances each
@@ -19,11 +17,14 @@ import java.util.TreeMap;
  * is missing) and returns the new head and the epoch. The rows stay locked until the transaction ends, so writers
  * on other nodes (PostgreSQL) wait for each other per stream and positions stay gap-free; streams are locked in
  * name order, so two writers never wait for each other crosswise. A failed transaction rolls the heads back with
- * everything else. Stateless; the caller's connection is the writer's.
+ * everything else. Stateless; the caller's session is the writer's.
+ *
+ * <p>The upserts come in a few fixed sizes ({@link #CHUNKS}), so the writer's session prepares each once and reuses
+ * it: preparing an upsert of a group's exact size cost the writer more than running it.
  */
 final class StreamHeads {
-    /** Streams per upsert (3 parameters each, well within either database's limit). */
-    static final int CHUNK = 500;
+    /** Streams per upsert, largest first (3 parameters each, well within either database's limit); a group's streams are cut greedily. */
+    static final int[] CHUNKS = {500, 100, 20, 5, 1};
 
     static String advanceSql(int n) {
         return "INSERT INTO streams (stream, epoch, head) VALUES " + String.join(", ", Collections.nCopies(n, "(?, ?, ?)"))
@@ -36,30 +37,42 @@ final class StreamHeads {
      * Advances each stream by its count; returns, per stream, the first position it got (the rest follow it
      * one by one) with the stream's epoch.
      */
-    static Map<String, StreamPosition> advance(Connection c, Map<String, Integer> countByStream) throws SQLException {
-        List<String> streams = new ArrayList<>(new TreeMap<>(countByStream).keySet());
+    static Map<String, StreamPosition> advance(SqlSession session, Map<String, Integer> countByStream) throws SQLException {
+        List<String> streams = new ArrayList<>(countByStream.keySet());
+        Collections.sort(streams);
         Map<String, StreamPosition> first = new HashMap<>(streams.size() * 2);
-        for (int from = 0; from < streams.size(); from += CHUNK) {
-            List<String> chunk = streams.subList(from, Math.min(streams.size(), from + CHUNK));
-            try (PreparedStatement s = c.prepareStatement(advanceSql(chunk.size()))) {
-                int i = 1;
-                for (String stream : chunk) {
-                    s.setString(i++, stream);
-                    s.setString(i++, StreamPosition.newEpoch());
-                    s.setLong(i++, countByStream.get(stream));
-                }
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        String stream = rs.getString(1);
-                        long head = rs.getLong(3);
-                        first.put(stream, new StreamPosition(head - countByStream.get(stream) + 1, rs.getString(2)));
-                    }
+        for (int from = 0; from < streams.size(); ) {
+            int size = chunkSize(streams.size() - from);
+            List<String> chunk = streams.subList(from, from + size);
+            PreparedStatement s = session.prepare(advanceSql(size));
+            int i = 1;
+            for (String stream : chunk) {
+                s.setString(i++, stream);
+                s.setString(i++, StreamPosition.newEpoch()); // used only if the stream is new: each makes its own
+                s.setLong(i++, countByStream.get(stream));
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    String stream = rs.getString(1);
+                    long head = rs.getLong(3);
+                    first.put(stream, new StreamPosition(head - countByStream.get(stream) + 1, rs.getString(2)));
                 }
             }
-            if (first.size() < from + chunk.size()) {
-                throw new SQLException("the streams upsert returned " + first.size() + " of " + (from + chunk.size()) + " streams");
+            from += size;
+            if (first.size() < from) {
+                throw new SQLException("the streams upsert returned " + first.size() + " of " + from + " streams");
             }
         }
         return first;
+    }
+
+    /** The largest of {@link #CHUNKS} that fits in {@code left} streams. */
+    static int chunkSize(int left) {
+        for (int size : CHUNKS) {
+            if (size <= left) {
+                return size;
+            }
+        }
+        throw new IllegalArgumentException("no streams left: " + left);
     }
 }

@@ -170,7 +170,7 @@ final class WriteTransaction {
                 s.streamKeys().keySet().forEach(stream -> countByStream.merge(stream, 1, Integer::sum));
             }
         }
-        Map<String, StreamPosition> next = countByStream.isEmpty() ? Map.of() : StreamHeads.advance(session.connection, countByStream);
+        Map<String, StreamPosition> next = countByStream.isEmpty() ? Map.of() : StreamHeads.advance(session, countByStream);
 
         PreparedStatement entries = null;
         PreparedStatement recipients = null;

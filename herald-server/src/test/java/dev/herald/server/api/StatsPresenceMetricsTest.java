@@ -165,6 +165,11 @@ class StatsPresenceMetricsTest {
         assertThat(r.body()).contains("herald_publish_latency_seconds_count");
         assertThat(r.metric("herald_store_commits_total")).as("the default SQLite store committed the two messages").isGreaterThanOrEqualTo(1.0);
         assertThat(r.metric("herald_store_commits_failed_total")).isZero();
+        assertThat(r.metric("herald_store_queue")).isGreaterThanOrEqualTo(0.0);
+        assertThat(r.metric("herald_store_wal_bytes")).as("the log, unless the checkpointer emptied it already").isGreaterThanOrEqualTo(0.0);
+        assertThat(r.metric("herald_store_wal_writer_checkpoints_total")).isZero();
+        assertThat(r.metric("herald_store_group_size_count")).as("one size per committed transaction").isGreaterThanOrEqualTo(1.0);
+        assertThat(r.metric("herald_store_group_size_sum")).as("the two messages, and any delivery statuses").isGreaterThanOrEqualTo(2.0);
         assertThat(r.metric("herald_acks_ignored_total")).isZero();
     }
 

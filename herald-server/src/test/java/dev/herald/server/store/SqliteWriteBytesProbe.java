@@ -1,0 +1,88 @@
+package dev.herald.server.store;
+
+import dev.herald.core.message.MessageIds;
+import dev.herald.core.store.StoreLimits;
+import dev.herald.core.store.StoredMessage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Not a test: the exact bytes an SQLite store sends to the disk per message, for groups of a fixed size. Appends
+ * 100-byte messages, each to the next of 10,000 users, in calls of {@code group} messages one after the other (so
+ * every transaction is one call: the group size of the server at a given load), and counts {@code write_bytes} of
+ * {@code /proc/self/io} from opening the store to closing it, so the WAL, the checkpoints and the final checkpoint
+ * are all in. The database is filled first (one message per user, then reopened), so its indexes have their
+ * steady-state depth. Exact whatever the machine's load, unlike the time it takes (printed for orientation only).
+ *
+ * <pre>
+ * java -cp herald-server/target/herald.jar:herald-server/target/test-classes [-Dinterval=ms] dev.herald.server.store.SqliteWriteBytesProbe [group…]
+ * </pre>
+ * {@code -Dinterval} sets the checkpointer's interval (default {@link SqliteCheckpointer.Policy#DEFAULT_INTERVAL}).
+ */
+public final class SqliteWriteBytesProbe {
+    private static final int USERS = 10_000;
+    private static final long T0 = 1_700_000_000_000L;
+    private static final String DATA = "{\"text\":\"" + "x".repeat(89) + "\"}"; // 100 bytes
+
+    public static void main(String[] args) throws Exception {
+        int[] groups = args.length == 0 ? new int[] {1, 60, 370} : java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+        for (int group : groups) {
+            Path dir = Files.createTempDirectory("herald-bytes");
+            Path file = dir.resolve("herald.db");
+            MessageIds ids = new MessageIds();
+            int[] next = {0};
+            try (JdbcMessageStore store = JdbcMessageStore.sqlite(file, StoreLimits.defaults(), JdbcStoreOptions.defaults())) {
+                for (int i = 0; i < USERS / 500; i++) {
+                    append(store, ids, next, 500);
+                }
+            }
+            int messages = group == 1 ? 2_000 : 100_000;
+            long before = writeBytes();
+            long start = System.nanoTime();
+            try (JdbcMessageStore store = JdbcMessageStore.sqlite(file, StoreLimits.defaults(), JdbcStoreOptions.defaults(), policy())) {
+                for (int sent = 0; sent < messages; sent += group) {
+                    append(store, ids, next, group);
+                }
+            }
+            long bytes = writeBytes() - before;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("group %5d: %,d messages, %,.0f bytes/msg to the disk (%.1f s)%n", group, messages, (double) bytes / messages, seconds);
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    private static SqliteCheckpointer.Policy policy() {
+        SqliteCheckpointer.Policy defaults = SqliteCheckpointer.Policy.defaults();
+        Long interval = Long.getLong("interval");
+        return interval == null ? defaults
+                : new SqliteCheckpointer.Policy(java.time.Duration.ofMillis(interval), defaults.restartBytes(), defaults.limitBytes());
+    }
+
+    private static void append(JdbcMessageStore store, MessageIds ids, int[] next, int n) {
+        List<StoredMessage> batch = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String user = "user-" + (next[0]++ % USERS);
+            batch.add(new StoredMessage(ids.next(T0), T0, T0 + TimeUnit.DAYS.toMillis(1), DATA, List.of(user), List.of(), false, null));
+        }
+        store.append(batch).orTimeout(60, TimeUnit.SECONDS).join();
+    }
+
+    private static long writeBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+            if (line.startsWith("write_bytes: ")) {
+                return Long.parseLong(line.substring("write_bytes: ".length()).trim());
+            }
+        }
+        throw new IOException("no write_bytes in /proc/self/io");
+    }
+}
