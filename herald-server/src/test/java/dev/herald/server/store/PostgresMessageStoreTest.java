@@ -86,6 +86,23 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
         }
     }
 
+    @Test
+    void upgradingFromV4KeepsPositionsEpochsHeadsAndTrims() throws Exception {
+        String schema = SCHEMA + "_v4";
+        String url = "jdbc:postgresql://" + SERVER.getHost() + ":" + port() + SERVER.getPath();
+        try {
+            org.flywaydb.core.Flyway.configure().dataSource(url, SERVER.getUserInfo(), "").schemas(schema).createSchemas(true)
+                    .locations("classpath:db/postgresql").target("4").load().migrate();
+            checkUpgradeFromV4(() -> plainConnection(schema), () -> JdbcMessageStore.postgres(
+                    "postgresql://" + SERVER.getUserInfo() + "@" + SERVER.getHost() + ":" + port() + SERVER.getPath()
+                            + "?currentSchema=" + schema, LIMITS, JdbcStoreOptions.defaults()));
+        } finally {
+            try (Connection c = plainConnection(null); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
     @Override
     protected MessageStore createStore(StoreLimits limits) throws SQLException {
         JdbcMessageStore store = openStore(limits, JdbcStoreOptions.defaults());
