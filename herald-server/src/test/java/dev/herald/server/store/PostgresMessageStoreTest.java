@@ -235,4 +235,23 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
             assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id());
         }
     }
+
+    /**
+     * With the driver's reWriteBatchedInserts a JDBC batch reports no count per row; the idempotency check must not
+     * depend on one (it reads the inserted ids back), so the option is safe on a store URL.
+     */
+    @Test
+    void rewrittenBatchesKeepRepeatedKeysAnsweredWithTheFirstMessage() {
+        try (MessageStore rewriting = JdbcMessageStore.postgres(storeUrl(port()) + "&reWriteBatchedInserts=true", LIMITS,
+                JdbcStoreOptions.defaults())) {
+            StoredMessage first = withKey(toUsers("1", "u1"), "order-9");
+            StoredMessage fresh = toUsers("2", "u1");
+            await(rewriting.append(List.of(first)));
+            List<Appended> again = await(rewriting.append(List.of(withKey(toUsers("1", "u1"), "order-9"), fresh)));
+            assertThat(again.get(0).duplicate()).isTrue();
+            assertThat(again.get(0).id()).isEqualTo(first.id());
+            assertThat(again.get(1).duplicate()).isFalse();
+            assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(first.id(), fresh.id());
+        }
+    }
 }
