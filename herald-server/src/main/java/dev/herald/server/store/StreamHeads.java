@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * stream's {@code head} by the number of entries the group adds to it (creating the stream with a new epoch when it
  * is missing) and returns the new head and the epoch. The rows stay locked until the transaction ends, so writers
  * on other nodes (PostgreSQL) wait for each other per stream and positions stay gap-free; streams are locked in
- * name order, so two writers never wait for each other crosswise. A failed transaction rolls the heads back with
+ * name order (an array upsert inserts in array order), so two writers never wait for each other crosswise. A failed transaction rolls the heads back with
  * everything else. Stateless; the caller's connection is the writer's.
  */
 final class StreamHeads {
@@ -32,13 +32,33 @@ final class StreamHeads {
 
     private StreamHeads() { }
 
+    /** PostgreSQL: every stream of the group in one statement of constant text (see {@link ArrayInserts}). */
+    static final String ADVANCE_ALL = ArrayInserts.insertSql("streams", "stream, epoch, head",
+            ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT, ArrayInserts.Type.BIGINT)
+            + " ON CONFLICT (stream) DO UPDATE SET head = streams.head + excluded.head RETURNING stream, epoch, head";
+
     /**
      * Advances each stream by its count; returns, per stream, the first position it got (the rest follow it
-     * one by one) with the stream's epoch.
+     * one by one) with the stream's epoch. SQLite: one upsert per chunk of {@link #CHUNK} streams (no round trips
+     * to save); PostgreSQL: one array upsert for all of them, its statement kept in the writer's session.
      */
-    static Map<String, StreamPosition> advance(Connection c, Map<String, Integer> countByStream) throws SQLException {
+    static Map<String, StreamPosition> advance(SqlSession session, Map<String, Integer> countByStream) throws SQLException {
         List<String> streams = new ArrayList<>(new TreeMap<>(countByStream).keySet());
         Map<String, StreamPosition> first = new HashMap<>(streams.size() * 2);
+        if (session.dialect == SqlDialect.POSTGRESQL) {
+            ArrayInserts rows = new ArrayInserts(ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT, ArrayInserts.Type.BIGINT);
+            for (String stream : streams) {
+                rows.add(stream, StreamPosition.newEpoch(), (long) countByStream.get(stream));
+            }
+            PreparedStatement s = session.prepare(ADVANCE_ALL);
+            rows.bind(session.connection, s);
+            read(s, countByStream, first);
+            if (first.size() < streams.size()) {
+                throw new SQLException("the streams upsert returned " + first.size() + " of " + streams.size() + " streams");
+            }
+            return first;
+        }
+        Connection c = session.connection;
         for (int from = 0; from < streams.size(); from += CHUNK) {
             List<String> chunk = streams.subList(from, Math.min(streams.size(), from + CHUNK));
             try (PreparedStatement s = c.prepareStatement(advanceSql(chunk.size()))) {
@@ -48,18 +68,23 @@ final class StreamHeads {
                     s.setString(i++, StreamPosition.newEpoch());
                     s.setLong(i++, countByStream.get(stream));
                 }
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        String stream = rs.getString(1);
-                        long head = rs.getLong(3);
-                        first.put(stream, new StreamPosition(head - countByStream.get(stream) + 1, rs.getString(2)));
-                    }
-                }
+                read(s, countByStream, first);
             }
             if (first.size() < from + chunk.size()) {
                 throw new SQLException("the streams upsert returned " + first.size() + " of " + (from + chunk.size()) + " streams");
             }
         }
         return first;
+    }
+
+    private static void read(PreparedStatement s, Map<String, Integer> countByStream, Map<String, StreamPosition> first)
+            throws SQLException {
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                String stream = rs.getString(1);
+                long head = rs.getLong(3);
+                first.put(stream, new StreamPosition(head - countByStream.get(stream) + 1, rs.getString(2)));
+            }
+        }
     }
 }

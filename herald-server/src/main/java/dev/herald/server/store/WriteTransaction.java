@@ -177,7 +177,7 @@ final class WriteTransaction {
                 s.streamKeys().keySet().forEach(stream -> countByStream.merge(stream, 1, Integer::sum));
             }
         }
-        Map<String, StreamPosition> next = countByStream.isEmpty() ? Map.of() : StreamHeads.advance(session.connection, countByStream);
+        Map<String, StreamPosition> next = countByStream.isEmpty() ? Map.of() : StreamHeads.advance(session, countByStream);
 
         RowSink entries = new RowSink(INSERT_ENTRY, INSERT_ENTRIES, ENTRY_TYPES);
         RowSink recipients = new RowSink(INSERT_RECIPIENT, INSERT_RECIPIENTS, RECIPIENT_TYPES);
