@@ -7,9 +7,9 @@
 -- and the only per-stream B-tree is the index (stream, position), whose entries (stream, position, rowid) are
 -- small, so more streams share a leaf page. The id of an entry is not indexed per stream: an id cursor (the
 -- older way to resume) reads the stream's entries, at most the stream cap of them (StoreReads#positionOf).
--- Exact bytes written per message, 100-byte message to one user, groups of 100, synchronous=FULL,
--- wal_autocheckpoint=1000: 6,188 -> 2,928 B with users in round robin, 25,723 -> 13,132 B with users at random
--- out of 10,000 (herald-bench dev.herald.bench.sqlite.SchemaBytes).
+-- Exact bytes written per message (JdbcMessageStore, 100-byte message to one user, groups of 100, synchronous=FULL,
+-- wal_autocheckpoint=1000): 6,537 -> 3,200 B with users in round robin, 26,962 -> 14,151 B with users at random
+-- out of 10,000 (herald-bench dev.herald.bench.sqlite.SchemaBytes gives the same within 4 B).
 
 CREATE TABLE stream_entries_v5 (
     stream     TEXT    NOT NULL,   -- 'u:<user id>', 't:<topic>', '*' (broadcast)
