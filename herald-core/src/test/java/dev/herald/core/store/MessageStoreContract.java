@@ -272,6 +272,27 @@ public abstract class MessageStoreContract {
         assertThat(await(store.maintain(T0)).dropped()).isZero();
     }
 
+    /** The oldest are the first positions (commit order), not the smallest ids. */
+    @Test
+    void theStreamCapDropsTheFirstPositionsEvenWhenIdsAreOutOfCommitOrder() {
+        List<StoredMessage> byId = new ArrayList<>();
+        for (int i = 0; i < LIMITS.streamCap() + 1; i++) {
+            byId.add(toUsers(String.valueOf(i), "u1"));
+        }
+        StoredMessage newestId = byId.get(byId.size() - 1);
+        await(store.append(List.of(newestId))); // position 1
+        List<StoredMessage> rest = byId.subList(0, byId.size() - 1);
+        await(store.append(rest));              // positions 2…
+
+        assertThat(await(store.maintain(T0)).dropped()).isEqualTo(1);
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0))
+                .containsExactlyElementsOf(rest.stream().map(StoredMessage::id).toList());
+        assertThat(recipient(await(store.receipt(newestId.id(), T0)).orElseThrow(), "u1").status()).isEqualTo(DeliveryStatus.DROPPED);
+        assertThat(recipient(await(store.receipt(rest.get(0).id(), T0)).orElseThrow(), "u1").status()).isEqualTo(DeliveryStatus.ACCEPTED);
+        assertThat(await(store.replay(new ReplayRequest(user("u1"), "0", ReplayRequest.Pending.ALL, 10), T0)).gap())
+                .as("a cursor before the trim").isTrue();
+    }
+
     @Test
     void messagesPastRetentionArePurgedWithTheirReceiptsAndKeys() {
         StoredMessage m = withKey(new StoredMessage(ids.next(T0), T0, T0 + 1000, "1", List.of("u1"), List.of(), false, null), "k1");

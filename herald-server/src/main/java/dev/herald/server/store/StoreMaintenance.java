@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * One maintenance pass inside the writer's transaction, in the order {@code MemoryMessageStore} applies the
- * rules: the stream cap first (the oldest entries beyond it leave the stream; a user's are marked dropped),
+ * rules: the stream cap first (the oldest entries beyond it, the first positions, leave the stream; a user's are marked dropped),
  * then the TTL (expired entries leave their streams; an unacked recipient whose inbox entry leaves so is counted
  * as expired, which counts each once: an entry leaves once, and the cap's victims are not counted), then
  * messages past their retention are deleted with their recipients and stream entries (their idempotency key
@@ -29,10 +29,12 @@ final class StoreMaintenance {
     static final int CHUNK = 500;
 
     static final String COUNT_ALL = "SELECT stream, COUNT(*) FROM stream_entries GROUP BY stream HAVING COUNT(*) > ?";
-    static final String NTH_OLDEST = "SELECT message_id FROM stream_entries WHERE stream = ? ORDER BY message_id LIMIT 1 OFFSET ?";
+    // the oldest entries are the first positions (append order)
+    static final String NTH_OLDEST = "SELECT position FROM stream_entries WHERE stream = ? ORDER BY position LIMIT 1 OFFSET ?";
+    static final String NEWEST_ID_THROUGH = "SELECT MAX(message_id) FROM stream_entries WHERE stream = ? AND position <= ?";
     static final String MARK_DROPPED = "UPDATE recipients SET dropped = 1 WHERE user_id = ? AND message_id IN "
-            + "(SELECT message_id FROM stream_entries WHERE stream = ? AND message_id <= ?)";
-    static final String DROP_ENTRIES = "DELETE FROM stream_entries WHERE stream = ? AND message_id <= ?";
+            + "(SELECT message_id FROM stream_entries WHERE stream = ? AND position <= ?)";
+    static final String DROP_ENTRIES = "DELETE FROM stream_entries WHERE stream = ? AND position <= ?";
     // every stream with entries has its row (made by its first append)
     static final String TRIMMED = "UPDATE streams SET trimmed_through = ? WHERE stream = ? "
             + "AND (trimmed_through IS NULL OR trimmed_through < ?)";
@@ -83,7 +85,7 @@ final class StoreMaintenance {
         long dropped = 0;
         for (Map.Entry<String, Long> e : over.entrySet()) {
             String stream = e.getKey();
-            String newestDropped;
+            long lastDropped;
             try (PreparedStatement s = c.prepareStatement(NTH_OLDEST)) {
                 s.setString(1, stream);
                 s.setLong(2, e.getValue() - limits.streamCap() - 1);
@@ -91,20 +93,29 @@ final class StoreMaintenance {
                     if (!rs.next()) {
                         continue;
                     }
-                    newestDropped = rs.getString(1);
+                    lastDropped = rs.getLong(1);
+                }
+            }
+            // trimmed_through is an id (an id cursor compares with it): the greatest id among the dropped entries
+            String newestDropped;
+            try (PreparedStatement s = c.prepareStatement(NEWEST_ID_THROUGH)) {
+                s.setString(1, stream);
+                s.setLong(2, lastDropped);
+                try (ResultSet rs = s.executeQuery()) {
+                    newestDropped = rs.next() ? rs.getString(1) : null;
                 }
             }
             if (stream.startsWith(StoreRows.USER_PREFIX)) {
                 try (PreparedStatement s = c.prepareStatement(MARK_DROPPED)) {
                     s.setString(1, stream.substring(StoreRows.USER_PREFIX.length()));
                     s.setString(2, stream);
-                    s.setString(3, newestDropped);
+                    s.setLong(3, lastDropped);
                     s.executeUpdate();
                 }
             }
             try (PreparedStatement s = c.prepareStatement(DROP_ENTRIES)) {
                 s.setString(1, stream);
-                s.setString(2, newestDropped);
+                s.setLong(2, lastDropped);
                 dropped += s.executeUpdate();
             }
             advanceTrimmed(Map.of(stream, newestDropped));

@@ -97,7 +97,11 @@ final class StoreReads {
         return new Replay(rows, gap || lost, more, head == 0 ? null : new StreamPosition(head, epoch));
     }
 
-    /** The position of the entry of {@code messageId} in the stream, or -1 when the stream does not hold it. */
+    /**
+     * The position of the entry of {@code messageId} in the stream, or -1 when the stream does not hold it. Entries
+     * are indexed by position only (V5: one per-stream index is one B-tree page less per message written), so this
+     * reads the stream's entries, at most the stream cap of them: id cursors are the older, rarer way to resume.
+     */
     private static long positionOf(Connection c, String stream, String messageId) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(POSITION_OF)) {
             s.setString(1, stream);

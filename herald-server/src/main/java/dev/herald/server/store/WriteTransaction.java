@@ -19,14 +19,18 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The writes of one group commit, on one connection inside one transaction: every queued append and status
  * update becomes a row in a JDBC batch, and consecutive operations of one kind go to the database in one
- * {@code executeBatch}. Operations take effect in call order: a status update waits for the appends queued
+ * {@code executeBatch}; on PostgreSQL the appends' rows go as one array insert per table ({@link ArrayInserts}):
+ * one statement for the group's messages (repeats of a taken key are the ids {@code RETURNING} leaves out, their
+ * holders read in one more statement), one for its stream entries, one for its recipients. Operations take effect in call order: a status update waits for the appends queued
  * before it to be flushed, and the other way round. Results are known after {@link #flush()}; nothing is
  * visible to others before the caller commits. Statements come from the writer's session and are reused by
  * the next transaction. The channel deliveries of an appended message ({@code StoredMessage#jobs}) are inserted
@@ -40,6 +44,20 @@ final class WriteTransaction {
     static final String INSERT_ENTRY = "INSERT INTO stream_entries (stream, message_id, expires_at, position) VALUES (?, ?, ?, ?)";
     static final String INSERT_RECIPIENT = "INSERT INTO recipients (message_id, user_id) VALUES (?, ?)";
     static final String FIND_KEY = "SELECT id, request_hash FROM messages WHERE idempotency_key = ?";
+
+    // PostgreSQL: each a single statement for the whole group (ArrayInserts), same columns as the single-row ones
+    private static final ArrayInserts.Type[] MESSAGE_TYPES = {ArrayInserts.Type.TEXT, ArrayInserts.Type.BIGINT,
+            ArrayInserts.Type.BIGINT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT,
+            ArrayInserts.Type.INT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT};
+    private static final ArrayInserts.Type[] ENTRY_TYPES = {ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT,
+            ArrayInserts.Type.BIGINT, ArrayInserts.Type.BIGINT};
+    private static final ArrayInserts.Type[] RECIPIENT_TYPES = {ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT};
+    static final String INSERT_MESSAGES = ArrayInserts.insertSql("messages",
+            "id, ts, expires_at, data, users, topics, to_all, idempotency_key, request_hash", MESSAGE_TYPES)
+            + " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id";
+    static final String INSERT_ENTRIES = ArrayInserts.insertSql("stream_entries", "stream, message_id, expires_at, position", ENTRY_TYPES);
+    static final String INSERT_RECIPIENTS = ArrayInserts.insertSql("recipients", "message_id, user_id", RECIPIENT_TYPES);
+    static final String FIND_KEYS = "SELECT idempotency_key, id, request_hash FROM messages WHERE idempotency_key = ANY(?)";
     // every step up to the new status happened by now at the latest (an ack implies delivery); the status never goes back
     static final String UPDATE_STATUS = "UPDATE recipients SET status = CASE WHEN status < ? THEN ? ELSE status END, "
             + "delivered_at = COALESCE(delivered_at, ?), acked_at = COALESCE(acked_at, ?), read_at = COALESCE(read_at, ?) "
@@ -47,6 +65,8 @@ final class WriteTransaction {
 
     private final SqlSession session;
     private final StreamTracker streams;
+    /** PostgreSQL: one array insert per table and group instead of a JDBC batch (see {@link ArrayInserts}). */
+    private final boolean arrays;
     /** Idempotency keys seen in this group: the first message with a key leads, later ones follow it. */
     private final Map<String, Slot> keys = new HashMap<>();
     private final List<Slot> pendingMessages = new ArrayList<>();
@@ -57,6 +77,7 @@ final class WriteTransaction {
     WriteTransaction(SqlSession session, StreamTracker streams) {
         this.session = session;
         this.streams = streams;
+        this.arrays = session.dialect == SqlDialect.POSTGRESQL;
     }
 
     /** Queues the messages of one append call; the slots give its results after {@link #flush()}. */
@@ -141,27 +162,13 @@ final class WriteTransaction {
         batch.sort(Comparator.comparing((Slot s) -> s.message.idempotencyKey(), Comparator.nullsLast(Comparator.naturalOrder())));
         pendingMessages.clear();
 
-        PreparedStatement insert = statement(INSERT_MESSAGE);
-        for (Slot s : batch) {
-            StoredMessage m = s.message;
-            insert.setString(1, m.id());
-            insert.setLong(2, m.timestamp());
-            insert.setLong(3, m.expiresAt());
-            insert.setString(4, m.dataJson());
-            insert.setString(5, StoreRows.encodeList(m.users()));
-            insert.setString(6, StoreRows.encodeList(m.topics()));
-            insert.setInt(7, m.all() ? 1 : 0);
-            insert.setString(8, m.idempotencyKey());
-            insert.setString(9, m.idempotencyKey() == null ? null : m.requestHash());
-            insert.addBatch();
-        }
-        int[] inserted = insert.executeBatch();
-
+        boolean[] inserted = arrays ? insertMessagesAtOnce(batch) : insertMessagesBatched(batch);
+        Map<String, Holder> winners = winnersOf(batch, inserted);
         for (int i = 0; i < batch.size(); i++) {
             Slot s = batch.get(i);
-            if (inserted[i] == 0) {
+            if (!inserted[i]) {
                 // the key was taken by a committed message (of an earlier group, or another node's)
-                s.resolveRepeat(winnerOf(s.message.idempotencyKey()));
+                s.resolveRepeat(winners.get(s.message.idempotencyKey()));
             }
         }
         Map<String, Integer> countByStream = new HashMap<>();
@@ -172,8 +179,8 @@ final class WriteTransaction {
         }
         Map<String, StreamPosition> next = countByStream.isEmpty() ? Map.of() : StreamHeads.advance(session, countByStream);
 
-        PreparedStatement entries = null;
-        PreparedStatement recipients = null;
+        RowSink entries = new RowSink(INSERT_ENTRY, INSERT_ENTRIES, ENTRY_TYPES);
+        RowSink recipients = new RowSink(INSERT_RECIPIENT, INSERT_RECIPIENTS, RECIPIENT_TYPES);
         List<NotifyJob> jobs = null;
         for (Slot s : inCallOrder) {
             if (s.repeat) {
@@ -190,44 +197,152 @@ final class WriteTransaction {
                 StreamPosition position = next.get(stream);
                 next.put(stream, new StreamPosition(position.position() + 1, position.epoch()));
                 positions.put(e.getValue(), position);
-                entries = entries == null ? statement(INSERT_ENTRY) : entries;
-                entries.setString(1, stream);
-                entries.setString(2, m.id());
-                entries.setLong(3, m.expiresAt());
-                entries.setLong(4, position.position());
-                entries.addBatch();
+                entries.add(stream, m.id(), m.expiresAt(), position.position());
                 streams.touched(stream);
                 if (stream.startsWith(StoreRows.USER_PREFIX)) {
-                    recipients = recipients == null ? statement(INSERT_RECIPIENT) : recipients;
-                    recipients.setString(1, m.id());
-                    recipients.setString(2, stream.substring(StoreRows.USER_PREFIX.length()));
-                    recipients.addBatch();
+                    recipients.add(m.id(), stream.substring(StoreRows.USER_PREFIX.length()));
                 }
             }
             s.resolve(positions);
         }
-        if (entries != null) {
-            entries.executeBatch();
-        }
-        if (recipients != null) {
-            recipients.executeBatch();
-        }
+        entries.execute();
+        recipients.execute();
         if (jobs != null) {
             writesOfNotify().insert(jobs);
         }
     }
 
-    /** The committed message holding {@code key}: its id and request hash. */
-    private Holder winnerOf(String key) throws SQLException {
-        PreparedStatement find = statement(FIND_KEY);
-        find.setString(1, key);
-        try (ResultSet rs = find.executeQuery()) {
-            if (rs.next()) {
-                return new Holder(rs.getString(1), rs.getString(2));
+    /** SQLite: one JDBC batch (no round trips to save), one insert count per message: 0 for a taken key. */
+    private boolean[] insertMessagesBatched(List<Slot> batch) throws SQLException {
+        PreparedStatement insert = statement(INSERT_MESSAGE);
+        for (Slot s : batch) {
+            StoredMessage m = s.message;
+            insert.setString(1, m.id());
+            insert.setLong(2, m.timestamp());
+            insert.setLong(3, m.expiresAt());
+            insert.setString(4, m.dataJson());
+            insert.setString(5, StoreRows.encodeList(m.users()));
+            insert.setString(6, StoreRows.encodeList(m.topics()));
+            insert.setInt(7, m.all() ? 1 : 0);
+            insert.setString(8, m.idempotencyKey());
+            insert.setString(9, m.idempotencyKey() == null ? null : m.requestHash());
+            insert.addBatch();
+        }
+        int[] counts = insert.executeBatch();
+        boolean[] inserted = new boolean[batch.size()];
+        for (int i = 0; i < counts.length; i++) {
+            inserted[i] = counts[i] != 0;
+        }
+        return inserted;
+    }
+
+    /**
+     * PostgreSQL: one statement for the group; the rows it inserted come back by id ({@code RETURNING}), a message
+     * not among them met a taken key. Rows are inserted in array order, keyed ones first in key order, as the batch.
+     */
+    private boolean[] insertMessagesAtOnce(List<Slot> batch) throws SQLException {
+        ArrayInserts rows = new ArrayInserts(MESSAGE_TYPES);
+        for (Slot s : batch) {
+            StoredMessage m = s.message;
+            rows.add(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), StoreRows.encodeList(m.users()),
+                    StoreRows.encodeList(m.topics()), m.all() ? 1 : 0, m.idempotencyKey(),
+                    m.idempotencyKey() == null ? null : m.requestHash());
+        }
+        PreparedStatement insert = statement(INSERT_MESSAGES);
+        rows.bind(session.connection, insert);
+        Set<String> stored = new HashSet<>(batch.size() * 2);
+        try (ResultSet rs = insert.executeQuery()) {
+            while (rs.next()) {
+                stored.add(rs.getString(1));
             }
         }
-        // purged by another node between our insert and this look-up: fail the group, the caller's retry succeeds
-        throw new SQLException("the message holding idempotency key " + key + " vanished during the transaction");
+        boolean[] inserted = new boolean[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            inserted[i] = stored.contains(batch.get(i).message.id());
+        }
+        return inserted;
+    }
+
+    /** The committed holders of the keys the group's messages did not get (none, usually: no statement then). */
+    private Map<String, Holder> winnersOf(List<Slot> batch, boolean[] inserted) throws SQLException {
+        List<String> taken = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (!inserted[i]) {
+                taken.add(batch.get(i).message.idempotencyKey());
+            }
+        }
+        if (taken.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Holder> winners = new HashMap<>(taken.size() * 2);
+        if (arrays) {
+            PreparedStatement find = statement(FIND_KEYS);
+            find.setArray(1, session.connection.createArrayOf(ArrayInserts.Type.TEXT.sqlName, taken.toArray(new String[0])));
+            try (ResultSet rs = find.executeQuery()) {
+                while (rs.next()) {
+                    winners.put(rs.getString(1), new Holder(rs.getString(2), rs.getString(3)));
+                }
+            }
+        } else {
+            PreparedStatement find = statement(FIND_KEY);
+            for (String key : taken) {
+                find.setString(1, key);
+                try (ResultSet rs = find.executeQuery()) {
+                    if (rs.next()) {
+                        winners.put(key, new Holder(rs.getString(1), rs.getString(2)));
+                    }
+                }
+            }
+        }
+        for (String key : taken) {
+            if (!winners.containsKey(key)) {
+                // purged by another node between our insert and this look-up: fail the group, the caller's retry succeeds
+                throw new SQLException("the message holding idempotency key " + key + " vanished during the transaction");
+            }
+        }
+        return winners;
+    }
+
+    /**
+     * The rows of one table for the group: a JDBC batch of single-row inserts (SQLite) or one array insert
+     * (PostgreSQL, {@link ArrayInserts}); nothing is sent when no row was added.
+     */
+    private final class RowSink {
+        private final String singleRowSql;
+        private final String arraySql;
+        private final ArrayInserts.Type[] types;
+        private PreparedStatement batch;
+        private ArrayInserts rows;
+
+        RowSink(String singleRowSql, String arraySql, ArrayInserts.Type[] types) {
+            this.singleRowSql = singleRowSql;
+            this.arraySql = arraySql;
+            this.types = types;
+        }
+
+        void add(Object... values) throws SQLException {
+            if (arrays) {
+                rows = rows == null ? new ArrayInserts(types) : rows;
+                rows.add(values);
+                return;
+            }
+            batch = batch == null ? statement(singleRowSql) : batch;
+            for (int i = 0; i < values.length; i++) {
+                batch.setObject(i + 1, values[i]);
+            }
+            batch.addBatch();
+        }
+
+        void execute() throws SQLException {
+            if (batch != null) {
+                batch.executeBatch();
+            }
+            if (rows != null) {
+                PreparedStatement s = statement(arraySql);
+                rows.bind(session.connection, s);
+                s.executeUpdate();
+            }
+        }
     }
 
     private void flushUpdates() throws SQLException {

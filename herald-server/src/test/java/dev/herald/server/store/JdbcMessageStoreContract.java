@@ -191,6 +191,54 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         }
     }
 
+    /**
+     * A V4 database (entries keyed by id, with positions that need not follow the ids: positions are commit order)
+     * upgraded to the latest schema: positions, epochs, heads and trims are kept; replay by position and by id
+     * cursor reads what it read before; the cap drops the first positions; the next append continues the head.
+     */
+    protected void checkUpgradeFromV4(SqlConnector v4, java.util.function.Supplier<JdbcMessageStore> upgrade) throws Exception {
+        List<String> messageIds = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            messageIds.add(ids.next(T0));
+        }
+        // committed in the order 2, 0, 1: positions 1, 2, 3 go to ids[2], ids[0], ids[1]
+        List<String> byPosition = List.of(messageIds.get(2), messageIds.get(0), messageIds.get(1));
+        try (Connection c = v4.connect(); Statement s = c.createStatement()) {
+            for (int p = 0; p < 3; p++) {
+                String id = byPosition.get(p);
+                s.executeUpdate("INSERT INTO messages (id, ts, expires_at, data, users, to_all) VALUES ('" + id + "', " + T0 + ", "
+                        + (T0 + HOUR) + ", '" + p + "', '[\"u1\"]', 0)");
+                s.executeUpdate("INSERT INTO stream_entries (stream, message_id, expires_at, position) VALUES ('u:u1', '" + id + "', "
+                        + (T0 + HOUR) + ", " + (p + 1) + ")");
+                s.executeUpdate("INSERT INTO recipients (message_id, user_id) VALUES ('" + id + "', 'u1')");
+            }
+            s.executeUpdate("INSERT INTO streams (stream, epoch, head, trimmed_through) VALUES ('u:u1', 'abcdef01', 3, '"
+                    + messageIds.get(0).substring(0, 10) + "')");
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+
+        try (JdbcMessageStore upgraded = upgrade.get()) {
+            Replay inbox = await(upgraded.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0));
+            assertThat(inbox.messages()).extracting(StoredMessage::id).containsExactlyElementsOf(byPosition);
+            assertThat(inbox.messages()).extracting(m -> m.position(user("u1"))).containsExactly(
+                    new StreamPosition(1, "abcdef01"), new StreamPosition(2, "abcdef01"), new StreamPosition(3, "abcdef01"));
+            assertThat(inbox.head()).isEqualTo(new StreamPosition(3, "abcdef01"));
+            Replay afterFirst = await(upgraded.replay(new ReplayRequest(user("u1"), null, new StreamPosition(1, "abcdef01"),
+                    ReplayRequest.Pending.ALL, 10), T0));
+            assertThat(afterFirst.messages()).extracting(StoredMessage::id).containsExactlyElementsOf(byPosition.subList(1, 3));
+            assertThat(afterFirst.gap()).isFalse();
+            Replay afterId = await(upgraded.replay(new ReplayRequest(user("u1"), byPosition.get(1), ReplayRequest.Pending.ALL, 10), T0));
+            assertThat(afterId.messages()).extracting(StoredMessage::id).containsExactly(byPosition.get(2));
+            assertThat(afterId.gap()).isFalse();
+            assertThat(await(upgraded.replay(new ReplayRequest(user("u1"), "0", ReplayRequest.Pending.ALL, 10), T0)).gap())
+                    .as("the trim recorded before the upgrade still reports a gap").isTrue();
+            Appended next = await(upgraded.append(List.of(toUsers("next", "u1")))).get(0);
+            assertThat(next.positions().get(user("u1"))).isEqualTo(new StreamPosition(4, "abcdef01"));
+        }
+    }
+
     @Test
     void migrationsRunOnceAndReopeningKeepsTheSchema() throws Exception {
         StoredMessage m = toUsers("1", "u1");
@@ -203,7 +251,7 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
             while (rs.next()) {
                 applied.add(rs.getString(1) + ":" + rs.getBoolean(2));
             }
-            assertThat(applied).containsExactly("1:true", "2:true", "3:true", "4:true");
+            assertThat(applied).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true");
         }
         assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id());
     }

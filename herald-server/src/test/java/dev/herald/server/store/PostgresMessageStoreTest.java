@@ -86,6 +86,23 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
         }
     }
 
+    @Test
+    void upgradingFromV4KeepsPositionsEpochsHeadsAndTrims() throws Exception {
+        String schema = SCHEMA + "_v4";
+        String url = "jdbc:postgresql://" + SERVER.getHost() + ":" + port() + SERVER.getPath();
+        try {
+            org.flywaydb.core.Flyway.configure().dataSource(url, SERVER.getUserInfo(), "").schemas(schema).createSchemas(true)
+                    .locations("classpath:db/postgresql").target("4").load().migrate();
+            checkUpgradeFromV4(() -> plainConnection(schema), () -> JdbcMessageStore.postgres(
+                    "postgresql://" + SERVER.getUserInfo() + "@" + SERVER.getHost() + ":" + port() + SERVER.getPath()
+                            + "?currentSchema=" + schema, LIMITS, JdbcStoreOptions.defaults()));
+        } finally {
+            try (Connection c = plainConnection(null); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
     @Override
     protected MessageStore createStore(StoreLimits limits) throws SQLException {
         JdbcMessageStore store = openStore(limits, JdbcStoreOptions.defaults());
@@ -216,6 +233,25 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
             StoredMessage m = toUsers("1", "u1");
             await(other.append(List.of(m)));
             assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id());
+        }
+    }
+
+    /**
+     * With the driver's reWriteBatchedInserts a JDBC batch reports no count per row; the idempotency check must not
+     * depend on one (it reads the inserted ids back), so the option is safe on a store URL.
+     */
+    @Test
+    void rewrittenBatchesKeepRepeatedKeysAnsweredWithTheFirstMessage() {
+        try (MessageStore rewriting = JdbcMessageStore.postgres(storeUrl(port()) + "&reWriteBatchedInserts=true", LIMITS,
+                JdbcStoreOptions.defaults())) {
+            StoredMessage first = withKey(toUsers("1", "u1"), "order-9");
+            StoredMessage fresh = toUsers("2", "u1");
+            await(rewriting.append(List.of(first)));
+            List<Appended> again = await(rewriting.append(List.of(withKey(toUsers("1", "u1"), "order-9"), fresh)));
+            assertThat(again.get(0).duplicate()).isTrue();
+            assertThat(again.get(0).id()).isEqualTo(first.id());
+            assertThat(again.get(1).duplicate()).isFalse();
+            assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(first.id(), fresh.id());
         }
     }
 }

@@ -63,6 +63,15 @@ class SqliteMessageStoreTest extends JdbcMessageStoreContract {
                 () -> JdbcMessageStore.sqlite(old, LIMITS, JdbcStoreOptions.defaults()));
     }
 
+    @Test
+    void upgradingFromV4KeepsPositionsEpochsHeadsAndTrims() throws Exception {
+        Path old = dir.resolve("v4.db");
+        org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null)
+                .locations("classpath:db/sqlite").target("4").load().migrate();
+        checkUpgradeFromV4(() -> DriverManager.getConnection("jdbc:sqlite:" + old),
+                () -> JdbcMessageStore.sqlite(old, LIMITS, JdbcStoreOptions.defaults()));
+    }
+
     /** Another connection (as another process would) holds the write lock: {@code BEGIN EXCLUSIVE}. */
     @Override
     protected WriteLock holdWriteLock() throws SQLException {

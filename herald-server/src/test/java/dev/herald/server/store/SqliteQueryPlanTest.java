@@ -33,7 +33,7 @@ class SqliteQueryPlanTest {
                 WriteTransaction.FIND_KEY, WriteTransaction.UPDATE_STATUS,
                 StoreReads.POSITION_PAGE, StoreReads.PENDING_POSITION_PAGE, StoreReads.STREAM, StoreReads.POSITION_OF, StoreReads.FIRST_AFTER_ID,
                 StoreReads.MESSAGE, StoreReads.RECIPIENTS,
-                StoreMaintenance.countStreamsSql(3), StoreMaintenance.NTH_OLDEST, StoreMaintenance.MARK_DROPPED,
+                StoreMaintenance.countStreamsSql(3), StoreMaintenance.NTH_OLDEST, StoreMaintenance.NEWEST_ID_THROUGH, StoreMaintenance.MARK_DROPPED,
                 StoreMaintenance.DROP_ENTRIES, StoreMaintenance.expiredByStreamSql(SqlDialect.SQLITE), StoreMaintenance.COUNT_EXPIRED,
                 StoreMaintenance.DELETE_EXPIRED_ENTRIES, StoreMaintenance.PURGE_RECIPIENTS, StoreMaintenance.PURGE_MESSAGES,
                 StoreMaintenance.TRIMMED, StreamHeads.advanceSql(2),
