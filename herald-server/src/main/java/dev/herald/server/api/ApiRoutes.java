@@ -10,7 +10,6 @@ import dev.herald.server.net.NetworkTransport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -160,8 +159,8 @@ public final class ApiRoutes {
      * The seed's {@code POST /send} with a form body ({@link PlainForm}: a form with a Content-Length within the body
      * limit), answered without the router: its routing context and {@code BodyHandler}, which also buffered the body
      * that Vert.x's form decoder reads anyway, cost more than the rest of the request. Same checks in the router's
-     * order (a malformed query escape, shutdown, API key, then the body), the same form decoder (Vert.x's, with the
-     * server's form limits), the same answers and errors ({@code SendFormShortcutTest}).
+     * order (a malformed query escape, shutdown, API key, then the body), the same reading of the form, the same
+     * answers and errors ({@code SendFormShortcutTest}).
      */
     private void sendFormWithoutRouter(HttpServerRequest request) {
         try {
@@ -175,10 +174,10 @@ public final class ApiRoutes {
             ErrorRenderer.render(request, e);
             return;
         }
-        PlainForm.read(request, () -> {
+        PlainForm.read(request, SEND_PARAMS, form -> {
             Timer.Sample sample = Timer.start();
             Replies.async(request, failure -> ErrorRenderer.renderUnexpected(request, request.path(), failure),
-                    () -> sendForm(request), ApiRoutes::published, () -> sample.stop(publishTimer));
+                    () -> sendForm(request, form), ApiRoutes::published, () -> sample.stop(publishTimer));
         });
     }
 
@@ -209,15 +208,16 @@ public final class ApiRoutes {
 
     /** {@code POST /send}: parameters in the query or a form body (the query wins, as with {@code getParam}). */
     private void send(RoutingContext ctx) {
-        timed(ctx, () -> sendForm(ctx.request()), ApiRoutes::published);
+        timed(ctx, () -> sendForm(ctx.request(), ctx.request().isExpectMultipart()
+                ? PlainForm.first(ctx.request().formAttributes(), SEND_PARAMS) : null), ApiRoutes::published);
     }
 
-    private CompletableFuture<PushCenter.Published> sendForm(HttpServerRequest request) {
+    /** {@code form}: the first value of each of {@link #SEND_PARAMS} in the form body (null: no form). */
+    private CompletableFuture<PushCenter.Published> sendForm(HttpServerRequest request, String[] form) {
         String[] params = QueryParams.first(request, SEND_PARAMS);
-        MultiMap form = request.isExpectMultipart() ? request.formAttributes() : null;
         for (int i = 0; i < params.length && form != null; i++) {
             if (params[i] == null) {
-                params[i] = form.get(SEND_PARAMS[i]);
+                params[i] = form[i];
             }
         }
         return center.send(params[0], params[1], !"false".equalsIgnoreCase(params[2]), request.getHeader(IDEMPOTENCY_KEY));

@@ -8,6 +8,9 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -74,5 +77,61 @@ class PlainFormTest {
         assertThat(accepts(TYPE, "multipart/form-data; boundary=x", "Content-Length", "42")).isFalse();
         assertThat(accepts(TYPE, "application/x-www-form", "Content-Length", "42")).isFalse();
         assertThat(accepts(TYPE, " " + FORM, "Content-Length", "42")).isFalse();
+    }
+
+    private static final String[] NAMES = {"uid", "message", "persist"};
+
+    /** What Netty's decoder (the router's reading) gives for {@code body}, or "refused". */
+    private static String decoded(byte[] body) {
+        try {
+            return Arrays.toString(PlainForm.first(PlainForm.decode(FORM, body), NAMES));
+        } catch (io.netty.handler.codec.DecoderException e) {
+            return "refused";
+        }
+    }
+
+    private static String plain(String body) {
+        String[] values = PlainForm.plain(body.getBytes(StandardCharsets.UTF_8), NAMES);
+        return values == null ? null : Arrays.toString(values);
+    }
+
+    @Test
+    void plain_bodies_read_as_the_decoder_reads_them() {
+        for (String body : new String[] {"uid=u1&message=hello+there%21&persist=false", "", "&&", "uid=&message=",
+                "UID=a&Message=b&PERSIST=c", "uid=1&uid=2&message=a=b", "message=%E4%BD%A0%E5%A5%BD", "message=%E4%BD",
+                "message=\u00e9t\u00e9&uid=\u4f60", "other=%41&uid=x", "uid=1&message=x&"}) {
+            assertThat(plain(body)).as(body).isNotNull().isEqualTo(decoded(body.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Test
+    void other_bodies_are_left_to_the_decoder() {
+        for (String body : new String[] {"uid", "uid=1&message", "=x&uid=1", "u%49d=1", "u+id=1", " uid=1", "uid =1",
+                "u\u00efd=1", "uid=%ZZ", "uid=1&message=%4", "other=%G1&uid=1", "uid=1&message=x\r\nmore", "uid=1\nx=2",
+                "a=1&".repeat(257)}) {
+            assertThat(plain(body)).as(body).isNull();
+        }
+    }
+
+    /** Random bodies over the characters that matter: wherever the plain reading answers, the decoder agrees. */
+    @Test
+    void random_bodies_read_as_the_decoder_reads_them_or_are_left_to_it() {
+        String[] pieces = {"uid", "UID", "message", "persist", "x", "=", "=", "&", "&", "%", "%4", "%41", "%e4%bd%a0",
+                "%ZZ", "+", " ", "\t", "\r", "\n", "\u00e9", "\u3000", ";", "#", "a"};
+        Random random = new Random(14);
+        int plainOnes = 0;
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder body = new StringBuilder();
+            for (int k = random.nextInt(12); k > 0; k--) {
+                body.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String text = body.toString();
+            String plain = plain(text);
+            if (plain != null) {
+                plainOnes++;
+                assertThat(plain).as(text).isEqualTo(decoded(text.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        assertThat(plainOnes).as("bodies read without the decoder").isGreaterThan(2_000);
     }
 }
