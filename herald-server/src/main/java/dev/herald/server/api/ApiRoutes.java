@@ -7,6 +7,7 @@ import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.server.auth.ApiKeys;
 import dev.herald.server.net.NetworkTransport;
+import dev.herald.server.ws.DeliveryLatency;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
@@ -44,6 +45,7 @@ public final class ApiRoutes {
     private final int maxBatch;
     private final BooleanSupplier draining;
     private final Timer publishTimer;
+    private final DeliveryLatency deliveryLatency;
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1_000;
     /** What {@code GET /send} reads from its query (in this order). */
@@ -59,6 +61,7 @@ public final class ApiRoutes {
         this.publishTimer = Timer.builder("herald.publish.latency")
                 .description("Time to accept and fan out one publish request (excluding network)")
                 .publishPercentileHistogram().register(registry);
+        this.deliveryLatency = new DeliveryLatency(registry);
     }
 
     public void mount(Router router) {
@@ -177,7 +180,7 @@ public final class ApiRoutes {
         PlainForm.read(request, SEND_PARAMS, form -> {
             Timer.Sample sample = Timer.start();
             Replies.async(request, failure -> ErrorRenderer.renderUnexpected(request, request.path(), failure),
-                    () -> sendForm(request, form), ApiRoutes::published, () -> sample.stop(publishTimer));
+                    () -> timedDelivery(() -> sendForm(request, form)), ApiRoutes::published, () -> sample.stop(publishTimer));
         });
     }
 
@@ -190,9 +193,19 @@ public final class ApiRoutes {
             }
             Timer.Sample sample = Timer.start();
             Replies.async(request, failure -> ErrorRenderer.renderUnexpected(request, request.path(), failure),
-                    () -> sendQuery(request), ApiRoutes::published, () -> sample.stop(publishTimer));
+                    () -> timedDelivery(() -> sendQuery(request)), ApiRoutes::published, () -> sample.stop(publishTimer));
         } catch (RuntimeException e) { // what the router's failure handler does with a handler's stray exception
             ErrorRenderer.renderUnexpected(request, request.path(), e);
+        }
+    }
+
+    /** A seed's publish, its frames timed into {@code herald.send.delivery.latency} when sampled ({@link DeliveryLatency}). */
+    private <T> CompletableFuture<T> timedDelivery(Supplier<CompletableFuture<T>> publish) {
+        deliveryLatency.begin();
+        try {
+            return publish.get();
+        } finally {
+            DeliveryLatency.end();
         }
     }
 
