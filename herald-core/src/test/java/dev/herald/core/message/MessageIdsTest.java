@@ -101,4 +101,18 @@ class MessageIdsTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void each_millisecond_gets_fresh_random_bits_also_past_a_refill_of_the_pool() {
+        MessageIds ids = new MessageIds();
+        java.util.Set<String> randomParts = new java.util.HashSet<>();
+        java.util.Set<Character> firstRandomChars = new java.util.HashSet<>();
+        for (long ms = 1; ms <= 1_000; ms++) { // 1,000 draws: the 64-draw pool refilled 15 times
+            String id = ids.next(1_700_000_000_000L + ms);
+            randomParts.add(id.substring(10));
+            firstRandomChars.add(id.charAt(10)); // the top bits of the 16-bit high part
+        }
+        assertThat(randomParts).hasSize(1_000);
+        assertThat(firstRandomChars).hasSizeGreaterThan(16);
+    }
 }

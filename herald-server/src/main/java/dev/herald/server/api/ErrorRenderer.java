@@ -92,7 +92,7 @@ public final class ErrorRenderer {
             case 405 -> path == null ? malformedPath() : ErrorCode.METHOD_NOT_ALLOWED.exception("this method is not allowed on this resource");
             case 413 -> ErrorCode.PAYLOAD_TOO_LARGE.exception();
             case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE.exception();
-            case 400 -> ErrorCode.INVALID_REQUEST.exception("the request could not be read");
+            case 400 -> unreadable();
             default -> null;
         };
         if (e == null && path == null) {
@@ -112,6 +112,11 @@ public final class ErrorRenderer {
         } catch (IllegalArgumentException malformed) {
             return null;
         }
+    }
+
+    /** A body the form decoder refused (a 400 failure of {@code BodyHandler}, or {@link PlainForm}'s). */
+    static HeraldException unreadable() {
+        return ErrorCode.INVALID_REQUEST.exception("the request could not be read");
     }
 
     private static HeraldException malformedPath() {

@@ -58,7 +58,8 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
     private final long maxQueuedBytes;
     private final HubStats stats;
     /**
-     * {@code byte[]} text frames, {@link Tracked} ones whose write is reported as a delivery, {@link Binary} ones, or
+     * {@code byte[]} text frames, {@link Tracked} ones whose write is reported as a delivery, {@link DeliveryLatency.Timed}
+     * ones whose write is timed, {@link Binary} ones, or
      * {@link Pong}s: the answers to the peer's pings wait in the same bounded queue, so a peer that pings without
      * reading fills its own queue (and is closed with 4008) instead of the server's memory.
      */
@@ -104,9 +105,11 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
         return drains.lane();
     }
 
+    /** A frame to send; timed when a sampled {@code /send} request is publishing on this thread ({@link DeliveryLatency}). */
     @Override
     public boolean send(byte[] frame) {
-        return enqueue(frame, frame);
+        DeliveryLatency.Probe probe = DeliveryLatency.armed();
+        return enqueue(probe == null ? frame : new DeliveryLatency.Timed(frame, probe.startNanos, probe.timer), frame);
     }
 
     /** A durable message for this user: reported delivered once Netty has written it to the socket. */
@@ -229,6 +232,13 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
             channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(tracked.frame))).addListener(f -> {
                 if (f.isSuccess()) {
                     reportDelivered(tracked.messageId);
+                }
+            });
+        } else if (item instanceof DeliveryLatency.Timed timed) {
+            queuedBytes.addAndGet(-timed.frame().length);
+            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(timed.frame()))).addListener(f -> {
+                if (f.isSuccess()) {
+                    timed.written();
                 }
             });
         } else if (item instanceof Pong pong) {
