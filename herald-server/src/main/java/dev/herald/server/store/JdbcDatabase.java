@@ -69,7 +69,7 @@ final class JdbcDatabase implements AutoCloseable {
         String url = "jdbc:sqlite:" + absolute;
         int pageSize;
         try {
-            pageSize = SqliteFile.prepare(url, options.sqlitePageSize());
+            pageSize = SqliteFile.prepare(url, options.sqlitePageSize(), (int) options.connectionTimeout().toMillis());
         } catch (SQLException e) {
             throw unavailable("cannot open " + absolute, e);
         }

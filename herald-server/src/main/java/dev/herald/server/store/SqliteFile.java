@@ -1,5 +1,6 @@
 package dev.herald.server.store;
 
+import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 import java.sql.Connection;
@@ -17,9 +18,14 @@ import java.sql.Statement;
 final class SqliteFile {
     private SqliteFile() { }
 
-    /** Creates the file with {@code newPageSize} if it has no database yet, puts it in WAL mode; returns its page size. */
-    static int prepare(String url, int newPageSize) throws SQLException {
-        SQLiteDataSource plain = new SQLiteDataSource();
+    /**
+     * Creates the file with {@code newPageSize} if it has no database yet, puts it in WAL mode; returns its page size.
+     * Waits up to {@code busyTimeoutMillis} for another process's lock on the file.
+     */
+    static int prepare(String url, int newPageSize, int busyTimeoutMillis) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(busyTimeoutMillis);
+        SQLiteDataSource plain = new SQLiteDataSource(config);
         plain.setUrl(url);
         try (Connection c = plain.getConnection(); Statement s = c.createStatement()) {
             // a no-op on a file that already has pages
