@@ -36,8 +36,9 @@ public record JdbcStoreOptions(int maxGroupMessages, int readerThreads, int maxQ
      * Every commit writes each page it changed whole to the WAL, and the checkpoint writes it again to the database;
      * a message to one user changes a leaf of that user's stream index, a different page for nearly every message,
      * so the bytes written per message follow the page size (SqliteWriteBytesProbe, 100-byte messages in groups of
-     * 1/60/370: 39.9/2.9/1.6 KB at 4096, 16.8/2.0/1.3 KB at 1024). Reads by stream stay index range scans; a
-     * deeper B-tree costs a page or two more per lookup, from the cache.
+     * 1/60/370, users in round robin: 40.0/3.0/1.6 KB at 4096, 24.9/2.4/1.5 KB at 2048, 16.8/2.0/1.3 KB at 1024;
+     * users at random: 39.8/9.8/4.7 KB at 4096, 17.4/4.1/2.9 KB at 1024). Reads by stream stay index range scans;
+     * the B-trees are a level deeper, a page more per lookup, mostly from the cache.
      */
     public static final int DEFAULT_SQLITE_PAGE_SIZE = 1024;
 
