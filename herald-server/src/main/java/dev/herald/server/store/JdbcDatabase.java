@@ -67,15 +67,21 @@ final class JdbcDatabase implements AutoCloseable {
             throw new StoreUnavailableException("cannot create the directory of " + absolute + ": " + e.getMessage(), e);
         }
         String url = "jdbc:sqlite:" + absolute;
-        migrate(SqlDialect.SQLITE, sqliteSource(url, options, SqliteRole.READER, wal));
+        int pageSize;
+        try {
+            pageSize = SqliteFile.prepare(url, options.sqlitePageSize(), (int) options.connectionTimeout().toMillis());
+        } catch (SQLException e) {
+            throw unavailable("cannot open " + absolute, e);
+        }
+        migrate(SqlDialect.SQLITE, sqliteSource(url, options, pageSize, SqliteRole.READER, wal));
         String name = "herald-store-" + OPENED.incrementAndGet();
         HikariDataSource writer = null;
         HikariDataSource reader = null;
         try {
-            writer = pool(name + "-writer-pool", sqliteSource(url, options, SqliteRole.WRITER, wal), SqlDialect.SQLITE, 1, options, null);
-            reader = pool(name + "-reader-pool", sqliteSource(url, options, SqliteRole.READER, wal), SqlDialect.SQLITE,
+            writer = pool(name + "-writer-pool", sqliteSource(url, options, pageSize, SqliteRole.WRITER, wal), SqlDialect.SQLITE, 1, options, null);
+            reader = pool(name + "-reader-pool", sqliteSource(url, options, pageSize, SqliteRole.READER, wal), SqlDialect.SQLITE,
                     options.readerThreads(), options, null);
-            Connection own = sqliteSource(url, options, SqliteRole.CHECKPOINTER, wal).getConnection();
+            Connection own = sqliteSource(url, options, pageSize, SqliteRole.CHECKPOINTER, wal).getConnection();
             SqliteCheckpointer checkpointer = new SqliteCheckpointer(name, own, absolute, wal);
             return new JdbcDatabase(name, SqlDialect.SQLITE, "sqlite:" + absolute + " (WAL, synchronous=" + options.sqliteSync() + ")",
                     writer, reader, checkpointer);
@@ -88,14 +94,15 @@ final class JdbcDatabase implements AutoCloseable {
 
     private enum SqliteRole { WRITER, READER, CHECKPOINTER }
 
-    private static DataSource sqliteSource(String url, JdbcStoreOptions options, SqliteRole role, SqliteCheckpointer.Policy wal) {
+    private static DataSource sqliteSource(String url, JdbcStoreOptions options, int pageSize, SqliteRole role,
+                                           SqliteCheckpointer.Policy wal) {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(options.sqliteSync() == SqliteSync.FULL
                 ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout((int) options.connectionTimeout().toMillis());
-        if (options.sqliteMaxPages() > 0) {
-            config.setMaxPageCount(options.sqliteMaxPages());
+        if (options.sqliteMaxBytes() > 0) {
+            config.setMaxPageCount((int) Math.min(Integer.MAX_VALUE, SqliteFile.maxPageCount(options.sqliteMaxBytes(), pageSize)));
         }
         if (role == SqliteRole.WRITER) {
             // a bigger page cache keeps the hot ends of the indexes in memory across transactions (negative = KiB)

@@ -27,7 +27,7 @@ class SqliteCheckpointerTest {
     private static final Duration NEVER = Duration.ofHours(1);
     private static final String DATA = "{\"text\":\"" + "x".repeat(89) + "\"}"; // 100 bytes
     private static final int USERS = 2_000;
-    private static final long PAGE = 4096;
+    private static final long PAGE = JdbcStoreOptions.DEFAULT_SQLITE_PAGE_SIZE;
 
     @TempDir
     Path dir;

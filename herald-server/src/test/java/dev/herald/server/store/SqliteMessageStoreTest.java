@@ -124,7 +124,7 @@ class SqliteMessageStoreTest extends JdbcMessageStoreContract {
     void aFullDiskFailsTheWholeGroupAndFreedSpaceMakesTheStoreWritableAgain() throws Exception {
         store.close();
         // max_page_count makes SQLite fail with SQLITE_FULL as a full disk would, part-way through a transaction
-        store = openStore(LIMITS, JdbcStoreOptions.defaults().withSqliteMaxPages(60));
+        store = openStore(LIMITS, JdbcStoreOptions.defaults().withSqliteMaxBytes(240 * 1024));
         String kilobyte = "\"" + "x".repeat(1_000) + "\"";
         List<StoredMessage> committed = new ArrayList<>();
         Throwable failure = null;

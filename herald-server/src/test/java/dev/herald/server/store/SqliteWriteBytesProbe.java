@@ -20,13 +20,17 @@ import java.util.concurrent.TimeUnit;
  * steady-state depth. Exact whatever the machine's load, unlike the time it takes (printed for orientation only).
  *
  * <pre>
- * java -cp herald-server/target/herald.jar:herald-server/target/test-classes [-Dinterval=ms] dev.herald.server.store.SqliteWriteBytesProbe [group…]
+ * java -cp herald-server/target/herald.jar:herald-server/target/test-classes [-Dinterval=ms] [-DpageSize=bytes] [-Drandom=true] dev.herald.server.store.SqliteWriteBytesProbe [group…]
  * </pre>
- * {@code -Dinterval} sets the checkpointer's interval (default {@link SqliteCheckpointer.Policy#DEFAULT_INTERVAL}).
+ * {@code -Dinterval} sets the checkpointer's interval (default {@link SqliteCheckpointer.Policy#DEFAULT_INTERVAL});
+ * {@code -DpageSize} the new file's page size (default {@link JdbcStoreOptions#DEFAULT_SQLITE_PAGE_SIZE});
+ * {@code -Drandom=true} picks each message's user at random (fixed seed) instead of in round robin.
  */
 public final class SqliteWriteBytesProbe {
     private static final int USERS = 10_000;
     private static final long T0 = 1_700_000_000_000L;
+    private static final boolean RANDOM = Boolean.getBoolean("random");
+    private static final java.util.Random USER_PICKS = new java.util.Random(42);
     private static final String DATA = "{\"text\":\"" + "x".repeat(89) + "\"}"; // 100 bytes
 
     public static void main(String[] args) throws Exception {
@@ -36,7 +40,7 @@ public final class SqliteWriteBytesProbe {
             Path file = dir.resolve("herald.db");
             MessageIds ids = new MessageIds();
             int[] next = {0};
-            try (JdbcMessageStore store = JdbcMessageStore.sqlite(file, StoreLimits.defaults(), JdbcStoreOptions.defaults())) {
+            try (JdbcMessageStore store = JdbcMessageStore.sqlite(file, StoreLimits.defaults(), options())) {
                 for (int i = 0; i < USERS / 500; i++) {
                     append(store, ids, next, 500);
                 }
@@ -44,14 +48,14 @@ public final class SqliteWriteBytesProbe {
             int messages = group == 1 ? 2_000 : 100_000;
             long before = writeBytes();
             long start = System.nanoTime();
-            try (JdbcMessageStore store = JdbcMessageStore.sqlite(file, StoreLimits.defaults(), JdbcStoreOptions.defaults(), policy())) {
+            try (JdbcMessageStore store = JdbcMessageStore.sqlite(file, StoreLimits.defaults(), options(), policy())) {
                 for (int sent = 0; sent < messages; sent += group) {
                     append(store, ids, next, group);
                 }
             }
             long bytes = writeBytes() - before;
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("group %5d: %,d messages, %,.0f bytes/msg to the disk (%.1f s)%n", group, messages, (double) bytes / messages, seconds);
+            System.out.printf("page %5d%s group %5d: %,d messages, %,.0f bytes/msg to the disk (%.1f s)%n", options().sqlitePageSize(), RANDOM ? " random" : "", group, messages, (double) bytes / messages, seconds);
             try (var files = Files.list(dir)) {
                 for (Path p : files.toList()) {
                     Files.delete(p);
@@ -59,6 +63,10 @@ public final class SqliteWriteBytesProbe {
             }
             Files.delete(dir);
         }
+    }
+
+    private static JdbcStoreOptions options() {
+        return JdbcStoreOptions.defaults().withSqlitePageSize(Integer.getInteger("pageSize", JdbcStoreOptions.DEFAULT_SQLITE_PAGE_SIZE));
     }
 
     private static SqliteCheckpointer.Policy policy() {
@@ -71,7 +79,9 @@ public final class SqliteWriteBytesProbe {
     private static void append(JdbcMessageStore store, MessageIds ids, int[] next, int n) {
         List<StoredMessage> batch = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            String user = "user-" + (next[0]++ % USERS);
+            // the fill gives every user an entry in round robin either way
+            int k = next[0]++;
+            String user = "user-" + (RANDOM && k >= USERS ? USER_PICKS.nextInt(USERS) : k % USERS);
             batch.add(new StoredMessage(ids.next(T0), T0, T0 + TimeUnit.DAYS.toMillis(1), DATA, List.of(user), List.of(), false, null));
         }
         store.append(batch).orTimeout(60, TimeUnit.SECONDS).join();
