@@ -7,7 +7,7 @@ import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.server.auth.ApiKeys;
 import dev.herald.server.net.NetworkTransport;
-import dev.herald.server.ws.DeliveryLatency;
+import dev.herald.server.net.DeliveryLatency;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;

@@ -4,6 +4,7 @@ import dev.herald.core.hub.HubStats;
 import dev.herald.core.session.BaseSession;
 import dev.herald.core.session.CloseReason;
 import dev.herald.core.session.DeliveryLane;
+import dev.herald.server.net.DeliveryLatency;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

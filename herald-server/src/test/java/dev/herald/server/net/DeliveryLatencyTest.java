@@ -1,4 +1,4 @@
-package dev.herald.server.ws;
+package dev.herald.server.net;
 
 import dev.herald.server.testing.Http;
 import dev.herald.server.testing.TestServer;

@@ -1,4 +1,4 @@
-package dev.herald.server.ws;
+package dev.herald.server.net;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Cheap enough for the hottest path: one request in {@link #SAMPLE_EVERY} per event loop is timed (a counter on
  * the others, no clock read), and only its frames carry a start time and a write listener. The request and the
  * queueing of its frames run on the same event loop, one after the other, so the start travels in a thread-local
- * of that loop ({@link #begin} before the publish, {@link #end} after it), read by {@link NettySession} as it queues
+ * of that loop ({@link #begin} before the publish, {@link #end} after it), read by the WebSocket session ({@code ws.NettySession}) as it queues
  * a frame. Frames queued by any other thread (the store's, a broadcast lane) are never timed.
  */
 public final class DeliveryLatency {
@@ -30,10 +30,10 @@ public final class DeliveryLatency {
     };
 
     /** The request being published on this thread, when it is a timed one. */
-    static final class Probe {
+    public static final class Probe {
         private int countdown = 1;
-        long startNanos;
-        Timer timer;
+        public long startNanos;
+        public Timer timer;
     }
 
     private final Timer timer;
@@ -67,14 +67,14 @@ public final class DeliveryLatency {
     }
 
     /** The armed probe of the request publishing on this thread, or null (most requests, any other thread). */
-    static Probe armed() {
+    public static Probe armed() {
         Probe probe = PROBE.get();
         return probe.timer == null ? null : probe;
     }
 
     /** A frame of a timed request: recorded once written to the socket. */
-    record Timed(byte[] frame, long startNanos, Timer timer) {
-        void written() {
+    public record Timed(byte[] frame, long startNanos, Timer timer) {
+        public void written() {
             timer.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         }
     }
