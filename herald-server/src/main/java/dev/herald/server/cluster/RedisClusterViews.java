@@ -370,16 +370,26 @@ public final class RedisClusterViews implements ClusterViews, HubObserver {
         return out;
     }
 
-    /** Runs a Redis read with the pooled client; with Redis away, the future completes with {@code null}. */
+    /**
+     * Runs a Redis read with the pooled client. With Redis known to be away (the heartbeat connection is down), or
+     * no answer within {@code cluster.node-ttl} (a silent split), the future completes with {@code null} at once
+     * or then: an operator's read never hangs on Redis for longer.
+     */
     private <T> CompletableFuture<T> read(java.util.function.Function<RedisConnection, Future<T>> operation) {
         CompletableFuture<T> out = new CompletableFuture<>();
-        if (closed) {
+        if (closed || writer == null) {
             out.complete(null);
             return out;
         }
-        context.runOnContext(v -> client.connect()
-                .compose(c -> operation.apply(c).eventually(() -> c.close()))
-                .onComplete(ar -> out.complete(ar.succeeded() ? ar.result() : null)));
+        context.runOnContext(v -> {
+            long deadline = vertx.setTimer(ttl.toMillis(), id -> out.complete(null));
+            client.connect()
+                    .compose(c -> operation.apply(c).eventually(() -> c.close()))
+                    .onComplete(ar -> {
+                        vertx.cancelTimer(deadline);
+                        out.complete(ar.succeeded() ? ar.result() : null);
+                    });
+        });
         return out;
     }
 
