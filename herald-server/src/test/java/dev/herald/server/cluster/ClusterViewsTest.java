@@ -248,4 +248,31 @@ class ClusterViewsTest {
         Awaitility.await().atMost(WsClient.WAIT).until(() -> nodesOf(a, "frank").size() == 16);
         assertThat(next.closeCodeNow()).isNull();
     }
+
+    @Test
+    void with_redis_gone_views_answer_this_nodes_part_as_partial_and_the_cap_counts_this_nodes_connections() throws Exception {
+        ToxicProxy redisForA = new ToxicProxy(REDIS.getHost(), REDIS.getPort());
+        open.add(redisForA);
+        TestServer a = node("a", redisForA.port());
+        TestServer b = node("b");
+        login(a, "gina");
+        for (int i = 0; i < 15; i++) {
+            login(b, "gina");
+        }
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> nodesOf(b, "gina").size() == 16); // the cap, across a and b
+
+        redisForA.cut();
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> !views(a).connected());
+        JsonObject presence = presence(a, "gina");
+        assertThat(presence.getBoolean("partial")).isTrue();
+        assertThat(nodesOf(a, "gina")).containsExactly("a");
+        JsonObject stats = stats(a);
+        assertThat(stats.getBoolean("partial")).isTrue();
+        assertThat(stats.getJsonObject("total").getInteger("nodes")).isEqualTo(1);
+
+        // fail open: the cluster already holds 16 of gina's connections, yet a (without Redis) admits up to its own cap
+        WsClient second = login(a, "gina");
+        assertThat(second.closeCodeNow()).isNull();
+        assertThat(presence(a, "gina").getJsonArray("connections")).hasSize(2);
+    }
 }
