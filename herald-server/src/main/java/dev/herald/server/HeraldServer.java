@@ -29,6 +29,10 @@ import dev.herald.server.auth.JwtAuthenticator;
 import dev.herald.server.auth.PemKeys;
 import dev.herald.server.cluster.Brokers;
 import dev.herald.server.cluster.RedisBroker;
+import dev.herald.server.cluster.ClusterViews;
+import dev.herald.server.cluster.LocalClusterViews;
+import dev.herald.server.cluster.RedisClusterViews;
+import dev.herald.server.cluster.StatsJson;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.net.HttpConnectionGuard;
@@ -73,6 +77,7 @@ public final class HeraldServer implements AutoCloseable {
     private final HubStats stats = new HubStats();
     private final Hub hub;
     private final Broker broker;
+    private final ClusterViews views;
     private final MessageStore store;
     private final PushCenter center;
     private final Vertx vertx;
@@ -143,6 +148,14 @@ public final class HeraldServer implements AutoCloseable {
         Authenticator authenticator = config.devMode() ? new DevAuthenticator()
                 : new JwtAuthenticator(config.jwtSecret(), config.jwtPublicKey() == null ? null : PemKeys.readPublicKey(config.jwtPublicKey()),
                         config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway(), clock);
+        this.views = broker instanceof RedisBroker
+                ? new RedisClusterViews(vertx, config.cluster().broker(), config.nodeId(), config.cluster().channelPrefix(),
+                        config.cluster().heartbeat(), config.cluster().nodeTtl(), center, hub, stats, config.maxConnectionsPerUser(),
+                        () -> StatsJson.of(center.stats(), NetworkTransport.of(vertx).name()))
+                : new LocalClusterViews(center, config.nodeId());
+        if (views instanceof RedisClusterViews redisViews) {
+            hub.observe(redisViews);
+        }
         this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
         endpoint.set(webSockets);
         if (broker instanceof RedisBroker redis) {
@@ -167,7 +180,10 @@ public final class HeraldServer implements AutoCloseable {
             throw new ConfigException("data-dir: cannot create " + config.dataDir() + ": " + e.getMessage());
         }
         broker.start(envelope -> hub.deliver(envelope.targets(), envelope.message()));
-        ApiRoutes api = new ApiRoutes(center, new ApiKeys(config.apiKeys()), config.maxBodySize(), config.maxBatch(), draining::get, metrics.registry());
+        if (views instanceof RedisClusterViews redisViews) {
+            redisViews.start();
+        }
+        ApiRoutes api = new ApiRoutes(center, views, new ApiKeys(config.apiKeys()), config.maxBodySize(), config.maxBatch(), draining::get, metrics.registry());
         try {
             http = HttpListeners.listen(vertx, config.eventLoops(), HttpLimits.apply(WebSocketOptions.httpServerOptions(config), config),
                     connection -> httpGuard.admit(VertxInternals.channel(connection),
@@ -293,6 +309,11 @@ public final class HeraldServer implements AutoCloseable {
         return hub;
     }
 
+    /** Presence, stats and kicks: this node's, or the cluster's through Redis. */
+    public ClusterViews views() {
+        return views;
+    }
+
     /** The broker this node fans out through (memory, or Redis in a cluster). */
     public Broker broker() {
         return broker;
@@ -370,6 +391,7 @@ public final class HeraldServer implements AutoCloseable {
             }
             dispatcher.close(); // before the store: attempts under way are recorded, the rest resume at the next start
             channels.close();
+            views.close(); // leaves the cluster's views at once instead of after cluster.node-ttl
             broker.close();
             store.close(); // after the port: no publish can start once the store is closing
             vertx.close().await(10, TimeUnit.SECONDS);

@@ -47,6 +47,7 @@ public final class Hub {
     private final DeliveryLane callerLane = DeliveryLane.callerRuns();
     /** Every lane a session was ever registered in (a transport has a handful: one per event loop). */
     private final Set<DeliveryLane> lanes = ConcurrentHashMap.newKeySet();
+    private volatile HubObserver observer = HubObserver.NONE;
 
     public Hub(int maxConnectionsPerUser, HubStats stats) {
         this(DEFAULT_SHARDS, maxConnectionsPerUser, stats);
@@ -63,6 +64,11 @@ public final class Hub {
         this.maxConnectionsPerUser = maxConnectionsPerUser;
         this.stats = stats;
         lanes.add(callerLane);
+    }
+
+    /** Set once, before the first session arrives (the cluster's presence); {@link HubObserver#NONE} by default. */
+    public void observe(HubObserver observer) {
+        this.observer = observer;
     }
 
     private DeliveryLane laneOf(BaseSession session) {
@@ -82,6 +88,14 @@ public final class Hub {
 
     /** Registers an authenticated session under its user id. */
     public AddResult add(BaseSession session) {
+        AddResult result = addLocked(session);
+        if (result != AddResult.TOO_MANY_CONNECTIONS) {
+            observer.added(session);
+        }
+        return result;
+    }
+
+    private AddResult addLocked(BaseSession session) {
         String userId = session.userId();
         Shard shard = shard(userId);
         synchronized (shard) {
@@ -114,17 +128,27 @@ public final class Hub {
      */
     public boolean remove(BaseSession session) {
         for (String topic : session.topics()) {
-            unsubscribe(session, topic);
+            unsubscribeLocal(session, topic);
         }
+        Boolean last = removeLocked(session);
+        if (last == null) {
+            return false;
+        }
+        observer.removed(session);
+        return last;
+    }
+
+    /** {@code null} when the session was not (or no longer) in the hub, else whether it was its user's last. */
+    private Boolean removeLocked(BaseSession session) {
         String userId = session.userId();
         if (userId == null) {
-            return false;
+            return null;
         }
         Shard shard = shard(userId);
         synchronized (shard) {
             BaseSession[] current = shard.users.get(userId);
             if (current == null) {
-                return false;
+                return null;
             }
             int index = -1;
             for (int i = 0; i < current.length; i++) {
@@ -134,7 +158,7 @@ public final class Hub {
                 }
             }
             if (index < 0) {
-                return false; // stale: this session was already removed, a newer one stays
+                return null; // stale: this session was already removed, a newer one stays
             }
             connections.decrementAndGet();
             laneOf(session).remove(session);
@@ -164,12 +188,22 @@ public final class Hub {
             return followers;
         });
         if (session.isClosed()) {
-            unsubscribe(session, topic); // lost a race with remove(): do not leak the entry
+            unsubscribeLocal(session, topic); // lost a race with remove(): do not leak the entry
+            return true;
         }
+        observer.topicsChanged(session);
         return true;
     }
 
     public boolean unsubscribe(BaseSession session, String topic) {
+        boolean was = unsubscribeLocal(session, topic);
+        if (was && !session.isClosed()) {
+            observer.topicsChanged(session);
+        }
+        return was;
+    }
+
+    private boolean unsubscribeLocal(BaseSession session, String topic) {
         boolean was = session.topics().remove(topic);
         topics.computeIfPresent(topic, (t, set) -> {
             set.remove(session);

@@ -1,11 +1,12 @@
 package dev.herald.server.api;
 
-import dev.herald.core.NodeConnections;
 import dev.herald.core.PushCenter;
 import dev.herald.core.message.Target;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.server.auth.ApiKeys;
+import dev.herald.server.cluster.ClusterViews;
+import dev.herald.server.cluster.StatsJson;
 import dev.herald.server.net.NetworkTransport;
 import dev.herald.server.net.DeliveryLatency;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,7 +18,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -40,6 +40,7 @@ import dev.herald.server.api.Replies.Reply;
  */
 public final class ApiRoutes {
     private final PushCenter center;
+    private final ClusterViews views;
     private final ApiKeys apiKeys;
     private final long maxBodySize;
     private final int maxBatch;
@@ -52,8 +53,10 @@ public final class ApiRoutes {
     private static final String[] SEND_PARAMS = {"uid", "message", "persist"};
     private static final CharSequence IDEMPOTENCY_KEY = HttpHeaders.createOptimized("Idempotency-Key");
 
-    public ApiRoutes(PushCenter center, ApiKeys apiKeys, long maxBodySize, int maxBatch, BooleanSupplier draining, MeterRegistry registry) {
+    public ApiRoutes(PushCenter center, ClusterViews views, ApiKeys apiKeys, long maxBodySize, int maxBatch,
+                     BooleanSupplier draining, MeterRegistry registry) {
         this.center = center;
+        this.views = views;
         this.apiKeys = apiKeys;
         this.maxBodySize = maxBodySize;
         this.maxBatch = maxBatch;
@@ -342,52 +345,26 @@ public final class ApiRoutes {
         throw ErrorCode.INVALID_REQUEST.exception("limit must be a number from 1 to " + MAX_PAGE);
     }
 
+    /** This node's counters at the top (a single node's answer), every live node's in {@code nodes}, their sum in {@code total}. */
     private void stats(RoutingContext ctx) {
-        NodeConnections.Stats s = center.stats();
-        respond(ctx, 200, new JsonObject()
-                .put("node", s.nodeId()).put("version", s.version()).put("uptimeSeconds", s.uptime().toSeconds())
-                .put("connections", s.connections()).put("usersOnline", s.usersOnline()).put("topics", s.topics())
-                .put("messagesIn", s.messagesIn()).put("messagesOut", s.messagesOut()).put("dropped", s.dropped())
-                .put("slowConsumerCloses", s.slowConsumerCloses()).put("connectionsRejected", s.connectionsRejected())
-                .put("transport", NetworkTransport.of(ctx.vertx()).name()));
+        JsonObject thisNode = StatsJson.of(center.stats(), NetworkTransport.of(ctx.vertx()).name());
+        async(ctx, () -> views.stats(thisNode), body -> new Reply(200, body));
     }
 
+    /** The user's connections on every live node, each with its node id. */
     private void presence(RoutingContext ctx) {
-        run(ctx, () -> {
-            NodeConnections.Presence p = center.presence(ctx.pathParam("uid"));
-            JsonArray connections = new JsonArray();
-            for (NodeConnections.ConnectionInfo c : p.connections()) {
-                connections.add(new JsonObject().put("id", c.id()).put("remoteAddress", c.remoteAddress())
-                        .put("protocol", c.protocol()).put("connectedAt", c.connectedAt().toString())
-                        .put("topics", new JsonArray(c.topics())));
-            }
-            return new JsonObject().put("user", p.userId()).put("online", p.online()).put("connections", connections);
-        });
+        async(ctx, () -> views.presence(ctx.pathParam("uid")), body -> new Reply(200, body));
     }
 
+    /** Closes the user's connections on every node; {@code disconnected} counts those reached. */
     private void kick(RoutingContext ctx) {
-        run(ctx, () -> new JsonObject().put("disconnected",
-                center.kick(ctx.pathParam("uid"), QueryParams.get(ctx.request(), "connection"))));
-    }
-
-    private interface Operation {
-        JsonObject call();
+        async(ctx, () -> views.kick(ctx.pathParam("uid"), QueryParams.get(ctx.request(), "connection")),
+                n -> new Reply(200, new JsonObject().put("disconnected", n)));
     }
 
     /** A publish operation: also recorded in {@code herald.publish.latency} (until its answer is ready). */
     private <T> void timed(RoutingContext ctx, Supplier<CompletableFuture<T>> operation, Function<T, Reply> render) {
         Timer.Sample sample = Timer.start();
         async(ctx, operation, render, () -> sample.stop(publishTimer));
-    }
-
-    private static void run(RoutingContext ctx, Operation operation) {
-        JsonObject result;
-        try {
-            result = operation.call();
-        } catch (HeraldException e) {
-            ErrorRenderer.render(ctx, e);
-            return;
-        }
-        respond(ctx, 200, result);
     }
 }

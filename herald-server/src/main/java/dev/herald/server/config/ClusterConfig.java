@@ -3,6 +3,7 @@ package dev.herald.server.config;
 import dev.herald.server.cluster.Brokers;
 import dev.herald.server.cluster.RedisUrl;
 
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -15,8 +16,11 @@ import java.util.Map;
  * @param shards        how many channels the user and topic streams are spread over (see {@code RedisChannels})
  * @param maxInFlight   publishes sent to Redis and not yet answered; beyond, further ones are not sent (the store
  *                      has them: clients get them on their next replay) rather than queueing without bound
+ * @param heartbeat     how often a node renews its heartbeat key in Redis (and with it its stats)
+ * @param nodeTtl       how long a heartbeat key lives: a node that stops renewing it (killed, cut off from Redis)
+ *                      drops out of presence, stats, kicks and the per-user cap at most this long after its last beat
  */
-public record ClusterConfig(String broker, String channelPrefix, int shards, int maxInFlight) {
+public record ClusterConfig(String broker, String channelPrefix, int shards, int maxInFlight, Duration heartbeat, Duration nodeTtl) {
     public static final String MEMORY = Brokers.MEMORY;
     public static final String DEFAULT_CHANNEL_PREFIX = "herald";
     /** Enough to spread a Redis Cluster's channels over its nodes; few enough that every node subscribes to all at once. */
@@ -24,8 +28,13 @@ public record ClusterConfig(String broker, String channelPrefix, int shards, int
     /** About a second of a busy node's publishes: a Redis that stalls longer loses live fan-out, never memory. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
 
+    /** Often enough that stats from other nodes are at most 2 s old; rare enough to cost Redis nothing (two commands). */
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(2);
+    /** Three heartbeats: one late or lost beat (a GC pause, a Redis reconnect) does not drop a live node. */
+    public static final Duration DEFAULT_NODE_TTL = Duration.ofSeconds(6);
+
     public static ClusterConfig defaults() {
-        return new ClusterConfig(MEMORY, DEFAULT_CHANNEL_PREFIX, DEFAULT_SHARDS, DEFAULT_MAX_IN_FLIGHT);
+        return new ClusterConfig(MEMORY, DEFAULT_CHANNEL_PREFIX, DEFAULT_SHARDS, DEFAULT_MAX_IN_FLIGHT, DEFAULT_HEARTBEAT, DEFAULT_NODE_TTL);
     }
 
     /** Whether this node is one of several (its broker is not the in-process one). */
@@ -51,8 +60,18 @@ public record ClusterConfig(String broker, String channelPrefix, int shards, int
         if (!prefix.matches("[A-Za-z0-9_.:-]{1,64}")) {
             throw new ConfigException("cluster.channel-prefix: 1-64 characters of A-Z a-z 0-9 _ . : -");
         }
+        Duration heartbeat = Units.duration(Setting.CLUSTER_HEARTBEAT.key(), v.apply(Setting.CLUSTER_HEARTBEAT));
+        Duration ttl = Units.duration(Setting.CLUSTER_NODE_TTL.key(), v.apply(Setting.CLUSTER_NODE_TTL));
+        if (heartbeat.toMillis() < 10) {
+            throw new ConfigException("cluster.heartbeat: at least 10ms");
+        }
+        if (ttl.compareTo(heartbeat.multipliedBy(2)) < 0) {
+            throw new ConfigException("cluster.node-ttl: at least twice cluster.heartbeat (" + v.apply(Setting.CLUSTER_HEARTBEAT)
+                    + "), or one late heartbeat drops a live node");
+        }
         return new ClusterConfig(broker, prefix,
                 Units.integer(Setting.CLUSTER_SHARDS.key(), v.apply(Setting.CLUSTER_SHARDS), 1, 1024),
-                Units.integer(Setting.CLUSTER_MAX_IN_FLIGHT.key(), v.apply(Setting.CLUSTER_MAX_IN_FLIGHT), 1, 1_000_000));
+                Units.integer(Setting.CLUSTER_MAX_IN_FLIGHT.key(), v.apply(Setting.CLUSTER_MAX_IN_FLIGHT), 1, 1_000_000),
+                heartbeat, ttl);
     }
 }

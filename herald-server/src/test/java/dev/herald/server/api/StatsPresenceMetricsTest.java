@@ -83,6 +83,13 @@ class StatsPresenceMetricsTest {
         assertThat(stats.getInteger("topics")).isEqualTo(2);
         assertThat(stats.getLong("messagesIn")).isEqualTo(2);
         assertThat(stats.getLong("messagesOut")).isEqualTo(4); // 1 direct + 3 broadcast
+        // a single node is its own cluster: nodes holds it alone, total equals it
+        assertThat(stats.getJsonArray("nodes")).hasSize(1);
+        assertThat(stats.getJsonArray("nodes").getJsonObject(0).getInteger("connections")).isEqualTo(3);
+        assertThat(stats.getJsonObject("total").getInteger("nodes")).isEqualTo(1);
+        assertThat(stats.getJsonObject("total").getLong("connections")).isEqualTo(3);
+        assertThat(stats.getJsonObject("total").getLong("messagesOut")).isEqualTo(4);
+        assertThat(stats.containsKey("partial")).isFalse();
     }
 
     @Test
@@ -103,7 +110,7 @@ class StatsPresenceMetricsTest {
         JsonObject seedConnection = null;
         for (int i = 0; i < connections.size(); i++) {
             JsonObject c = connections.getJsonObject(i);
-            assertThat(c.fieldNames()).containsExactlyInAnyOrder("id", "remoteAddress", "protocol", "connectedAt", "topics");
+            assertThat(c.fieldNames()).containsExactlyInAnyOrder("id", "node", "remoteAddress", "protocol", "connectedAt", "topics");
             assertThat(c.getString("remoteAddress")).contains("127.0.0.1");
             Instant connectedAt = Instant.parse(c.getString("connectedAt"));
             assertThat(connectedAt).isAfterOrEqualTo(startedBefore).isBeforeOrEqualTo(Instant.now());

@@ -23,6 +23,17 @@ class ClusterConfigTest {
         assertThat(Setting.CLUSTER_SHARDS.defaultValue()).isEqualTo(Integer.toString(ClusterConfig.DEFAULT_SHARDS));
         assertThat(Setting.CLUSTER_MAX_IN_FLIGHT.defaultValue()).isEqualTo(Integer.toString(ClusterConfig.DEFAULT_MAX_IN_FLIGHT));
         assertThat(Setting.CLUSTER_CHANNEL_PREFIX.defaultValue()).isEqualTo(ClusterConfig.DEFAULT_CHANNEL_PREFIX);
+        assertThat(cluster.heartbeat()).isEqualTo(ClusterConfig.DEFAULT_HEARTBEAT).hasSeconds(2);
+        assertThat(cluster.nodeTtl()).isEqualTo(ClusterConfig.DEFAULT_NODE_TTL).hasSeconds(6);
+    }
+
+    @Test
+    void a_node_ttl_shorter_than_two_heartbeats_is_refused() {
+        assertThatThrownBy(() -> build(Map.of(Setting.CLUSTER_HEARTBEAT, "2s", Setting.CLUSTER_NODE_TTL, "3s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("cluster.node-ttl: at least twice cluster.heartbeat");
+        assertThat(build(Map.of(Setting.CLUSTER_HEARTBEAT, "100ms", Setting.CLUSTER_NODE_TTL, "500ms")).cluster().nodeTtl())
+                .hasMillis(500);
     }
 
     @Test
