@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,8 +28,8 @@ import java.util.Set;
 
 /**
  * The writes of one group commit, on one connection inside one transaction: every queued append and status
- * update becomes a row in a JDBC batch, and consecutive operations of one kind go to the database in one
- * {@code executeBatch}; on PostgreSQL the appends' rows go as one array insert per table ({@link ArrayInserts}):
+ * update becomes a row, and consecutive operations of one kind go to the database together (on SQLite a JDBC
+ * batch, or multi-row inserts where no per-row count is needed, {@link MultiRowInserts}); on PostgreSQL the appends' rows go as one array insert per table ({@link ArrayInserts}):
  * one statement for the group's messages (repeats of a taken key are the ids {@code RETURNING} leaves out, their
  * holders read in one more statement), one for its stream entries, one for its recipients. Operations take effect in call order: a status update waits for the appends queued
  * before it to be flushed, and the other way round. Results are known after {@link #flush()}; nothing is
@@ -41,8 +42,6 @@ import java.util.Set;
 final class WriteTransaction {
     static final String INSERT_MESSAGE = "INSERT INTO messages (id, ts, expires_at, data, users, topics, to_all, idempotency_key, "
             + "request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
-    static final String INSERT_ENTRY = "INSERT INTO stream_entries (stream, message_id, expires_at, position) VALUES (?, ?, ?, ?)";
-    static final String INSERT_RECIPIENT = "INSERT INTO recipients (message_id, user_id) VALUES (?, ?)";
     static final String FIND_KEY = "SELECT id, request_hash FROM messages WHERE idempotency_key = ?";
 
     // PostgreSQL: each a single statement for the whole group (ArrayInserts), same columns as the single-row ones
@@ -52,11 +51,13 @@ final class WriteTransaction {
     private static final ArrayInserts.Type[] ENTRY_TYPES = {ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT,
             ArrayInserts.Type.BIGINT, ArrayInserts.Type.BIGINT};
     private static final ArrayInserts.Type[] RECIPIENT_TYPES = {ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT};
-    static final String INSERT_MESSAGES = ArrayInserts.insertSql("messages",
-            "id, ts, expires_at, data, users, topics, to_all, idempotency_key, request_hash", MESSAGE_TYPES)
-            + " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id";
-    static final String INSERT_ENTRIES = ArrayInserts.insertSql("stream_entries", "stream, message_id, expires_at, position", ENTRY_TYPES);
-    static final String INSERT_RECIPIENTS = ArrayInserts.insertSql("recipients", "message_id, user_id", RECIPIENT_TYPES);
+    private static final String MESSAGE_COLUMNS = "id, ts, expires_at, data, users, topics, to_all, idempotency_key, request_hash";
+    private static final String MESSAGE_CONFLICT = " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id";
+    static final String INSERT_MESSAGES = ArrayInserts.insertSql("messages", MESSAGE_COLUMNS, MESSAGE_TYPES) + MESSAGE_CONFLICT;
+    private static final String ENTRY_COLUMNS = "stream, message_id, expires_at, position";
+    private static final String RECIPIENT_COLUMNS = "message_id, user_id";
+    static final String INSERT_ENTRIES = ArrayInserts.insertSql("stream_entries", ENTRY_COLUMNS, ENTRY_TYPES);
+    static final String INSERT_RECIPIENTS = ArrayInserts.insertSql("recipients", RECIPIENT_COLUMNS, RECIPIENT_TYPES);
     static final String FIND_KEYS = "SELECT idempotency_key, id, request_hash FROM messages WHERE idempotency_key = ANY(?)";
     // every step up to the new status happened by now at the latest (an ack implies delivery); the status never goes back
     static final String UPDATE_STATUS = "UPDATE recipients SET status = CASE WHEN status < ? THEN ? ELSE status END, "
@@ -179,8 +180,8 @@ final class WriteTransaction {
         }
         Map<String, StreamPosition> next = countByStream.isEmpty() ? Map.of() : StreamHeads.advance(session, countByStream);
 
-        RowSink entries = new RowSink(INSERT_ENTRY, INSERT_ENTRIES, ENTRY_TYPES);
-        RowSink recipients = new RowSink(INSERT_RECIPIENT, INSERT_RECIPIENTS, RECIPIENT_TYPES);
+        RowSink entries = new RowSink("stream_entries", ENTRY_COLUMNS, INSERT_ENTRIES, ENTRY_TYPES);
+        RowSink recipients = new RowSink("recipients", RECIPIENT_COLUMNS, INSERT_RECIPIENTS, RECIPIENT_TYPES);
         List<NotifyJob> jobs = null;
         for (Slot s : inCallOrder) {
             if (s.repeat) {
@@ -212,28 +213,50 @@ final class WriteTransaction {
         }
     }
 
-    /** SQLite: one JDBC batch (no round trips to save), one insert count per message: 0 for a taken key. */
+    /**
+     * SQLite: the keyed messages (first in the batch, as sorted) as one JDBC batch, one insert count per message: 0 for a
+     * taken key; the others, which no conflict can skip, as multi-row inserts ({@link MultiRowInserts}), cheaper per row.
+     */
     private boolean[] insertMessagesBatched(List<Slot> batch) throws SQLException {
-        PreparedStatement insert = statement(INSERT_MESSAGE);
-        for (Slot s : batch) {
-            StoredMessage m = s.message;
-            insert.setString(1, m.id());
-            insert.setLong(2, m.timestamp());
-            insert.setLong(3, m.expiresAt());
-            insert.setString(4, m.dataJson());
-            insert.setString(5, StoreRows.encodeList(m.users()));
-            insert.setString(6, StoreRows.encodeList(m.topics()));
-            insert.setInt(7, m.all() ? 1 : 0);
-            insert.setString(8, m.idempotencyKey());
-            insert.setString(9, m.idempotencyKey() == null ? null : m.requestHash());
-            insert.addBatch();
-        }
-        int[] counts = insert.executeBatch();
         boolean[] inserted = new boolean[batch.size()];
-        for (int i = 0; i < counts.length; i++) {
-            inserted[i] = counts[i] != 0;
+        int keyed = 0;
+        while (keyed < batch.size() && batch.get(keyed).message.idempotencyKey() != null) {
+            keyed++;
+        }
+        if (keyed > 0) {
+            PreparedStatement insert = statement(INSERT_MESSAGE);
+            for (Slot s : batch.subList(0, keyed)) {
+                bindMessage(insert, s.message);
+                insert.addBatch();
+            }
+            int[] counts = insert.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                inserted[i] = counts[i] != 0;
+            }
+        }
+        if (keyed < batch.size()) {
+            MultiRowInserts rows = new MultiRowInserts("messages", MESSAGE_COLUMNS, MESSAGE_TYPES.length);
+            for (Slot s : batch.subList(keyed, batch.size())) {
+                StoredMessage m = s.message;
+                rows.add(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), StoreRows.encodeList(m.users()),
+                        StoreRows.encodeList(m.topics()), m.all() ? 1 : 0, null, null);
+            }
+            rows.execute(session);
+            Arrays.fill(inserted, keyed, batch.size(), true);
         }
         return inserted;
+    }
+
+    private static void bindMessage(PreparedStatement insert, StoredMessage m) throws SQLException {
+        insert.setString(1, m.id());
+        insert.setLong(2, m.timestamp());
+        insert.setLong(3, m.expiresAt());
+        insert.setString(4, m.dataJson());
+        insert.setString(5, StoreRows.encodeList(m.users()));
+        insert.setString(6, StoreRows.encodeList(m.topics()));
+        insert.setInt(7, m.all() ? 1 : 0);
+        insert.setString(8, m.idempotencyKey());
+        insert.setString(9, m.idempotencyKey() == null ? null : m.requestHash());
     }
 
     /**
@@ -304,38 +327,37 @@ final class WriteTransaction {
     }
 
     /**
-     * The rows of one table for the group: a JDBC batch of single-row inserts (SQLite) or one array insert
+     * The rows of one table for the group: multi-row inserts (SQLite, {@link MultiRowInserts}) or one array insert
      * (PostgreSQL, {@link ArrayInserts}); nothing is sent when no row was added.
      */
     private final class RowSink {
-        private final String singleRowSql;
+        private final String table;
+        private final String columnList;
         private final String arraySql;
         private final ArrayInserts.Type[] types;
-        private PreparedStatement batch;
+        private MultiRowInserts multiRow;
         private ArrayInserts rows;
 
-        RowSink(String singleRowSql, String arraySql, ArrayInserts.Type[] types) {
-            this.singleRowSql = singleRowSql;
+        RowSink(String table, String columnList, String arraySql, ArrayInserts.Type[] types) {
+            this.table = table;
+            this.columnList = columnList;
             this.arraySql = arraySql;
             this.types = types;
         }
 
-        void add(Object... values) throws SQLException {
+        void add(Object... values) {
             if (arrays) {
                 rows = rows == null ? new ArrayInserts(types) : rows;
                 rows.add(values);
-                return;
+            } else {
+                multiRow = multiRow == null ? new MultiRowInserts(table, columnList, types.length) : multiRow;
+                multiRow.add(values);
             }
-            batch = batch == null ? statement(singleRowSql) : batch;
-            for (int i = 0; i < values.length; i++) {
-                batch.setObject(i + 1, values[i]);
-            }
-            batch.addBatch();
         }
 
         void execute() throws SQLException {
-            if (batch != null) {
-                batch.executeBatch();
+            if (multiRow != null) {
+                multiRow.execute(session);
             }
             if (rows != null) {
                 PreparedStatement s = statement(arraySql);

@@ -1,0 +1,107 @@
+package dev.herald.server.store;
+
+import dev.herald.core.message.MessageIds;
+import dev.herald.core.store.StoreLimits;
+import dev.herald.core.store.StoredMessage;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Not a test: the CPU a durable store spends per message, for groups of a fixed size. Appends 100-byte messages,
+ * each to the next of 10,000 users, without an idempotency key as the bench's publishes ({@code -Dkeys=true}: with one), in calls of
+ * {@code group} messages one after the other, and reports the writer thread's CPU time (ThreadMXBean) per message
+ * and, for PostgreSQL, the CPU of all of the machine's {@code postgres} processes (utime + stime from /proc) per
+ * message. CPU time, not wall time: stable enough on a shared machine to compare two versions of the SQL.
+ *
+ * <pre>
+ * java -cp herald-server/target/herald.jar:herald-server/target/test-classes dev.herald.server.store.StoreCpuProbe sqlite|postgresql://postgres@127.0.0.1:5432/test?currentSchema=cpu_probe [group] [messages]
+ * </pre>
+ */
+public final class StoreCpuProbe {
+    private static final int USERS = 10_000;
+    private static final long T0 = 1_700_000_000_000L;
+    private static final boolean KEYS = Boolean.getBoolean("keys");
+    private static final String DATA = "{\"text\":\"" + "x".repeat(89) + "\"}"; // 100 bytes
+
+    public static void main(String[] args) throws Exception {
+        String target = args.length > 0 ? args[0] : "sqlite";
+        int group = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        int messages = args.length > 2 ? Integer.parseInt(args[2]) : 50_000;
+        Path dir = Files.createTempDirectory("herald-cpu");
+        boolean sqlite = target.equals("sqlite");
+        MessageIds ids = new MessageIds();
+        int[] next = {0};
+        try (JdbcMessageStore store = sqlite ? JdbcMessageStore.sqlite(dir.resolve("herald.db"), StoreLimits.defaults(), JdbcStoreOptions.defaults())
+                : JdbcMessageStore.postgres(target, StoreLimits.defaults(), JdbcStoreOptions.defaults())) {
+            for (int i = 0; i < 2 * USERS / 500; i++) { // fill: every user has entries, indexes at steady depth; warms the JIT
+                append(store, ids, next, 500);
+            }
+            for (int round = 0; round < 3; round++) {
+                long writer = writerCpu(store);
+                long pg = sqlite ? 0 : postgresCpuTicks();
+                for (int sent = 0; sent < messages; sent += group) {
+                    append(store, ids, next, group);
+                }
+                double writerUs = (writerCpu(store) - writer) / 1e3 / messages;
+                String pgPart = sqlite ? "" : String.format(", postgres processes %.1f µs/msg",
+                        (postgresCpuTicks() - pg) * 1e6 / 100.0 / messages);
+                System.out.printf("%s group %d: writer thread %.1f µs/msg%s%n", sqlite ? "sqlite" : "postgresql", group, writerUs, pgPart);
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    private static void append(JdbcMessageStore store, MessageIds ids, int[] next, int n) {
+        List<StoredMessage> batch = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int k = next[0]++;
+            String id = ids.next(T0);
+            batch.add(new StoredMessage(id, T0, T0 + TimeUnit.DAYS.toMillis(1), DATA, List.of("user-" + k % USERS), List.of(), false,
+                    KEYS ? "key-" + id : null, List.of(), KEYS ? "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" : null));
+        }
+        store.append(batch).orTimeout(60, TimeUnit.SECONDS).join();
+    }
+
+    private static long writerCpu(JdbcMessageStore store) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        for (var info : mx.dumpAllThreads(false, false)) {
+            if (info.getThreadName().endsWith("-writer")) {
+                return mx.getThreadCpuTime(info.getThreadId());
+            }
+        }
+        throw new IllegalStateException("no writer thread");
+    }
+
+    /** utime + stime of every process named postgres, in clock ticks (USER_HZ, 100 here). */
+    private static long postgresCpuTicks() throws Exception {
+        long ticks = 0;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    int close = stat.lastIndexOf(')');
+                    if (!stat.substring(stat.indexOf('(') + 1, close).startsWith("postgres")) {
+                        continue;
+                    }
+                    String[] f = stat.substring(close + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                } catch (java.io.IOException gone) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return ticks;
+    }
+}
