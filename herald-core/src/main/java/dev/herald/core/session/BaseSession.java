@@ -3,6 +3,8 @@ package dev.herald.core.session;
 import dev.herald.core.message.Target;
 import dev.herald.core.store.StreamPosition;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Set;
@@ -22,7 +24,11 @@ public abstract class BaseSession implements Session {
     private final String id;
     private final String remoteAddress;
     private final Instant connectedAt;
-    private final Set<String> topics = ConcurrentHashMap.newKeySet();
+    /**
+     * Created on the first subscription ({@link #followedTopics}): most connections follow no topic, and an empty
+     * concurrent set still costs ~90 B per connection while it waits.
+     */
+    private volatile Set<String> topics;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String userId;
     private volatile Protocol protocol = Protocol.HERALD;
@@ -75,14 +81,36 @@ public abstract class BaseSession implements Session {
         this.protocol = protocol;
     }
 
-    /** Topics this connection follows; maintained by the hub. */
+    /** Topics this connection follows; maintained by the hub (an empty set until {@link #followedTopics} made one). */
     public final Set<String> topics() {
-        return topics;
+        Set<String> set = topics;
+        return set == null ? Collections.emptySet() : set;
+    }
+
+    /** The set of topics for the hub to add to, made on the first call (concurrent callers get the same one). */
+    @SuppressWarnings("unchecked") // the VarHandle is typed Set, the field Set<String>
+    public final Set<String> followedTopics() {
+        Set<String> set = topics;
+        if (set != null) {
+            return set;
+        }
+        Set<String> fresh = ConcurrentHashMap.newKeySet();
+        Set<String> won = (Set<String>) TOPICS.compareAndExchange(this, null, fresh);
+        return won == null ? fresh : won;
+    }
+
+    private static final VarHandle TOPICS;
+    static {
+        try {
+            TOPICS = MethodHandles.lookup().findVarHandle(BaseSession.class, "topics", Set.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** Read-only view for presence. */
     public final Set<String> topicsView() {
-        return Collections.unmodifiableSet(topics);
+        return Collections.unmodifiableSet(topics());
     }
 
     /** Told when a tracked message (a durable one sent to this user) was written to the socket. */
