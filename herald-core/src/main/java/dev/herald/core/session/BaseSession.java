@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The transport-independent half of a {@link Session}: identity, binding to a user, the topics it
@@ -29,7 +28,8 @@ public abstract class BaseSession implements Session {
      * concurrent set still costs ~90 B per connection while it waits.
      */
     private volatile Set<String> topics;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set once, through {@link #CLOSED} (a plain field: an {@code AtomicBoolean} would be one more object per connection). */
+    private volatile boolean closed;
     private volatile String userId;
     private volatile Protocol protocol = Protocol.HERALD;
     private volatile Runnable closeListener = () -> { };
@@ -100,9 +100,12 @@ public abstract class BaseSession implements Session {
     }
 
     private static final VarHandle TOPICS;
+    private static final VarHandle CLOSED;
     static {
         try {
-            TOPICS = MethodHandles.lookup().findVarHandle(BaseSession.class, "topics", Set.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            TOPICS = lookup.findVarHandle(BaseSession.class, "topics", Set.class);
+            CLOSED = lookup.findVarHandle(BaseSession.class, "closed", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -193,7 +196,7 @@ public abstract class BaseSession implements Session {
 
     @Override
     public final boolean isClosed() {
-        return closed.get();
+        return closed;
     }
 
     @Override
@@ -203,7 +206,7 @@ public abstract class BaseSession implements Session {
 
     /** Like {@link #close}, but says whether this call was the one that closed the session. */
     public final boolean tryClose(CloseReason reason) {
-        if (!closed.compareAndSet(false, true)) {
+        if (!CLOSED.compareAndSet(this, false, true)) {
             return false;
         }
         closeListener.run();
@@ -213,7 +216,7 @@ public abstract class BaseSession implements Session {
 
     /** The transport reports that the socket is gone (peer closed, network error). */
     public final void transportClosed() {
-        if (closed.compareAndSet(false, true)) {
+        if (CLOSED.compareAndSet(this, false, true)) {
             closeListener.run();
         }
     }
