@@ -177,7 +177,7 @@ public final class Hub {
 
     /** Adds a topic subscription. Returns {@code false} if the session already followed it. */
     public boolean subscribe(BaseSession session, String topic) {
-        if (session.isClosed() || !session.topics().add(topic)) {
+        if (session.isClosed() || !session.followedTopics().add(topic)) {
             return false;
         }
         // add inside compute: with computeIfAbsent(..).add(..) a concurrent unsubscribe could drop the

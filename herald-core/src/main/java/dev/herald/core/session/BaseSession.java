@@ -3,11 +3,12 @@ package dev.herald.core.session;
 import dev.herald.core.message.Target;
 import dev.herald.core.store.StreamPosition;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The transport-independent half of a {@link Session}: identity, binding to a user, the topics it
@@ -22,8 +23,13 @@ public abstract class BaseSession implements Session {
     private final String id;
     private final String remoteAddress;
     private final Instant connectedAt;
-    private final Set<String> topics = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Created on the first subscription ({@link #followedTopics}): most connections follow no topic, and an empty
+     * concurrent set still costs ~90 B per connection while it waits.
+     */
+    private volatile Set<String> topics;
+    /** Set once, through {@link #CLOSED} (a plain field: an {@code AtomicBoolean} would be one more object per connection). */
+    private volatile boolean closed;
     private volatile String userId;
     private volatile Protocol protocol = Protocol.HERALD;
     private volatile Runnable closeListener = () -> { };
@@ -75,14 +81,39 @@ public abstract class BaseSession implements Session {
         this.protocol = protocol;
     }
 
-    /** Topics this connection follows; maintained by the hub. */
+    /** Topics this connection follows; maintained by the hub (an empty set until {@link #followedTopics} made one). */
     public final Set<String> topics() {
-        return topics;
+        Set<String> set = topics;
+        return set == null ? Collections.emptySet() : set;
+    }
+
+    /** The set of topics for the hub to add to, made on the first call (concurrent callers get the same one). */
+    @SuppressWarnings("unchecked") // the VarHandle is typed Set, the field Set<String>
+    public final Set<String> followedTopics() {
+        Set<String> set = topics;
+        if (set != null) {
+            return set;
+        }
+        Set<String> fresh = ConcurrentHashMap.newKeySet();
+        Set<String> won = (Set<String>) TOPICS.compareAndExchange(this, null, fresh);
+        return won == null ? fresh : won;
+    }
+
+    private static final VarHandle TOPICS;
+    private static final VarHandle CLOSED;
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            TOPICS = lookup.findVarHandle(BaseSession.class, "topics", Set.class);
+            CLOSED = lookup.findVarHandle(BaseSession.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** Read-only view for presence. */
     public final Set<String> topicsView() {
-        return Collections.unmodifiableSet(topics);
+        return Collections.unmodifiableSet(topics());
     }
 
     /** Told when a tracked message (a durable one sent to this user) was written to the socket. */
@@ -165,7 +196,7 @@ public abstract class BaseSession implements Session {
 
     @Override
     public final boolean isClosed() {
-        return closed.get();
+        return closed;
     }
 
     @Override
@@ -175,7 +206,7 @@ public abstract class BaseSession implements Session {
 
     /** Like {@link #close}, but says whether this call was the one that closed the session. */
     public final boolean tryClose(CloseReason reason) {
-        if (!closed.compareAndSet(false, true)) {
+        if (!CLOSED.compareAndSet(this, false, true)) {
             return false;
         }
         closeListener.run();
@@ -185,7 +216,7 @@ public abstract class BaseSession implements Session {
 
     /** The transport reports that the socket is gone (peer closed, network error). */
     public final void transportClosed() {
-        if (closed.compareAndSet(false, true)) {
+        if (CLOSED.compareAndSet(this, false, true)) {
             closeListener.run();
         }
     }

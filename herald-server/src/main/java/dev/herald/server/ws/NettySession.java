@@ -20,13 +20,13 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link dev.herald.core.session.Session} over a WebSocket that Herald runs itself on the Netty channel:
@@ -65,8 +65,24 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
      * reading fills its own queue (and is closed with 4008) instead of the server's memory.
      */
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /**
+     * Bytes waiting in {@link #queue}, and whether a drain is asked for: plain fields updated through
+     * {@link #QUEUED_BYTES} and {@link #DRAIN_SCHEDULED} rather than an {@code AtomicLong} and an
+     * {@code AtomicBoolean}, which cost two more objects (~40 B) per connection, idle or not.
+     */
+    private volatile long queuedBytes;
+    private volatile boolean drainScheduled;
+    private static final VarHandle QUEUED_BYTES;
+    private static final VarHandle DRAIN_SCHEDULED;
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            QUEUED_BYTES = lookup.findVarHandle(NettySession.class, "queuedBytes", long.class);
+            DRAIN_SCHEDULED = lookup.findVarHandle(NettySession.class, "drainScheduled", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private volatile long lastSeenNanos = System.nanoTime();
     /** Event loop only: a close frame was written (ours or the echo of the peer's); nothing may follow it. */
     private boolean closeSent;
@@ -162,18 +178,18 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
         if (isClosed()) {
             return false;
         }
-        long queued = queuedBytes.addAndGet(cost);
+        long queued = (long) QUEUED_BYTES.getAndAdd(this, (long) cost) + cost;
         // A frame larger than the whole queue is still accepted when nothing else waits: one big
         // message must not brand a fast reader as slow. The bound applies to what piles up.
         if (queued > maxQueuedBytes && queued != cost && (queued > maxQueuedBytes * BURST_FACTOR || !channel.isWritable())) {
-            queuedBytes.addAndGet(-cost);
+            QUEUED_BYTES.getAndAdd(this, (long) -cost);
             if (tryClose(CloseReason.SLOW_CONSUMER)) {
                 stats.slowConsumerCloses.increment();
             }
             return false;
         }
         queue.add(item);
-        if (drainScheduled.compareAndSet(false, true)) {
+        if (DRAIN_SCHEDULED.compareAndSet(this, false, true)) {
             drains.schedule(this);
         }
         return true;
@@ -189,7 +205,7 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
      */
     @Override
     public void drain() {
-        drainScheduled.set(false);
+        drainScheduled = false;
         if (closeSent) { // after a close frame nothing may follow it
             discardQueue();
             return;
@@ -216,7 +232,7 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
             // earlier write has reached the socket, in order. The next drain runs as a task of its own,
             // not inside Netty's flush that completes the promise (no nesting, however long the queue).
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-                if (f.isSuccess() && drainScheduled.compareAndSet(false, true)) {
+                if (f.isSuccess() && DRAIN_SCHEDULED.compareAndSet(this, false, true)) {
                     drains.schedule(this);
                 }
             });
@@ -228,7 +244,7 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
     /** Writes one queued frame without flushing. */
     private void write(Object item) {
         if (item instanceof Tracked tracked) {
-            queuedBytes.addAndGet(-tracked.frame.length);
+            QUEUED_BYTES.getAndAdd(this, (long) -tracked.frame.length);
             // The promise completes once Netty has written the bytes to the socket: only then is it a delivery.
             channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(tracked.frame))).addListener(f -> {
                 if (f.isSuccess()) {
@@ -236,21 +252,21 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
                 }
             });
         } else if (item instanceof DeliveryLatency.Timed timed) {
-            queuedBytes.addAndGet(-timed.frame().length);
+            QUEUED_BYTES.getAndAdd(this, (long) -timed.frame().length);
             channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(timed.frame()))).addListener(f -> {
                 if (f.isSuccess()) {
                     timed.written();
                 }
             });
         } else if (item instanceof Pong pong) {
-            queuedBytes.addAndGet(-(pong.payload.length + PONG_OVERHEAD_BYTES));
+            QUEUED_BYTES.getAndAdd(this, (long) -(pong.payload.length + PONG_OVERHEAD_BYTES));
             channel.write(new PongWebSocketFrame(Unpooled.wrappedBuffer(pong.payload)), untracked);
         } else if (item instanceof Binary binary) {
-            queuedBytes.addAndGet(-binary.frame.length);
+            QUEUED_BYTES.getAndAdd(this, (long) -binary.frame.length);
             channel.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(binary.frame)), untracked);
         } else {
             byte[] frame = (byte[]) item;
-            queuedBytes.addAndGet(-frame.length);
+            QUEUED_BYTES.getAndAdd(this, (long) -frame.length);
             // wrappedBuffer shares the array, no copy: a broadcast frame is encoded once for all recipients.
             channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), untracked);
         }
@@ -258,12 +274,12 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
 
     private void discardQueue() {
         queue.clear();
-        queuedBytes.set(0);
+        queuedBytes = 0;
     }
 
     /** Bytes waiting for this connection (for tests and diagnostics). */
     long queuedBytes() {
-        return queuedBytes.get();
+        return queuedBytes;
     }
 
     void markSeen() {

@@ -2,7 +2,8 @@ package dev.herald.server.ws;
 
 import io.netty.channel.Channel;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * One taken slot of {@code ws.max-connections}, owned by one upgrade from the moment it is taken: whoever
@@ -15,7 +16,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class WebSocketSlot {
     private final ConnectionLimit limit;
-    private final AtomicBoolean released = new AtomicBoolean();
+    /** Set once, through {@link #RELEASED} (a plain field: an {@code AtomicBoolean} would be one more object per connection). */
+    private volatile boolean released;
+    private static final VarHandle RELEASED;
+    static {
+        try {
+            RELEASED = MethodHandles.lookup().findVarHandle(WebSocketSlot.class, "released", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     WebSocketSlot(ConnectionLimit limit) {
         this.limit = limit;
@@ -23,7 +33,7 @@ final class WebSocketSlot {
 
     /** Gives the slot back; every call after the first does nothing. */
     void release() {
-        if (released.compareAndSet(false, true)) {
+        if (RELEASED.compareAndSet(this, false, true)) {
             limit.giveBack();
         }
     }
@@ -34,6 +44,6 @@ final class WebSocketSlot {
     }
 
     boolean released() {
-        return released.get();
+        return released;
     }
 }
