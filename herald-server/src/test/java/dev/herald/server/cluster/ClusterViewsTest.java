@@ -1,8 +1,7 @@
 package dev.herald.server.cluster;
 
 import dev.herald.server.config.Setting;
-import dev.herald.server.testing.TestPostgres;
-import dev.herald.server.testing.TestRedis;
+import dev.herald.server.testing.TestCluster;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.ToxicProxy;
 import dev.herald.server.testing.WsClient;
@@ -14,16 +13,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,48 +28,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and the per-user cap counts connections across nodes. Short heartbeats ({@value #HEARTBEAT}, ttl {@value #TTL}).
  */
 class ClusterViewsTest {
-    private static final URI POSTGRES = TestPostgres.server();
-    private static final URI REDIS = TestRedis.server();
+    private static final URI REDIS = TestCluster.REDIS;
     private static final String HEARTBEAT = "100ms";
     private static final String TTL = "500ms";
 
-    private final String database = "herald_views_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    private final String prefix = "views-" + UUID.randomUUID().toString().substring(0, 8);
-    private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+    private TestCluster cluster;
 
     @BeforeEach
-    void createDatabase() throws SQLException {
-        try (Connection c = admin(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        }
+    void createCluster() throws SQLException {
+        cluster = new TestCluster();
     }
 
     @AfterEach
-    void stopNodesAndDropDatabase() throws Exception {
-        for (AutoCloseable c : open.reversed()) {
-            c.close();
-        }
-        try (Connection c = admin(); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        }
-    }
-
-    private static Connection admin() throws SQLException {
-        int port = POSTGRES.getPort() < 0 ? 5432 : POSTGRES.getPort();
-        return DriverManager.getConnection("jdbc:postgresql://" + POSTGRES.getHost() + ":" + port + POSTGRES.getPath()
-                + "?connectTimeout=5", POSTGRES.getUserInfo(), "");
+    void closeCluster() throws Exception {
+        cluster.close();
     }
 
     private TestServer node(String id, int redisPort) {
-        int port = POSTGRES.getPort() < 0 ? 5432 : POSTGRES.getPort();
-        TestServer node = TestServer.devMode(Map.of(
-                Setting.NODE_ID, id,
-                Setting.STORE, "postgresql://" + POSTGRES.getUserInfo() + "@" + POSTGRES.getHost() + ":" + port + "/" + database,
-                Setting.BROKER, "redis://" + REDIS.getHost() + ":" + redisPort,
-                Setting.CLUSTER_CHANNEL_PREFIX, prefix,
-                Setting.CLUSTER_HEARTBEAT, HEARTBEAT,
-                Setting.CLUSTER_NODE_TTL, TTL));
-        open.add(node);
+        TestServer node = cluster.node(id, redisPort, Map.of(Setting.CLUSTER_HEARTBEAT, HEARTBEAT, Setting.CLUSTER_NODE_TTL, TTL));
         Awaitility.await().atMost(WsClient.WAIT).until(() -> views(node).connected());
         return node;
     }
@@ -90,7 +60,7 @@ class ClusterViewsTest {
 
     private WsClient login(TestServer node, String uid) {
         WsClient client = node.connect("uid=" + uid);
-        open.add(client::close);
+        cluster.closeLater(client::close);
         client.awaitFrame(f -> f.contains("\"type\":\"positions\""));
         return client;
     }
@@ -140,7 +110,7 @@ class ClusterViewsTest {
     @Test
     void a_node_cut_off_from_redis_drops_out_of_presence_and_stats_within_the_ttl_and_a_closed_one_at_once() throws Exception {
         ToxicProxy redisForC = new ToxicProxy(REDIS.getHost(), REDIS.getPort());
-        open.add(redisForC);
+        cluster.closeLater(redisForC);
         TestServer a = node("a");
         TestServer b = node("b");
         TestServer c = node("c", redisForC.port());
@@ -236,7 +206,7 @@ class ClusterViewsTest {
         Awaitility.await().atMost(WsClient.WAIT).until(() -> nodesOf(c, "frank").size() == 16);
 
         WsClient seventeenth = c.connect("uid=frank");
-        open.add(seventeenth::close);
+        cluster.closeLater(seventeenth::close);
         assertThat(seventeenth.awaitClose()).isEqualTo(4009);
         assertThat(held).allMatch(h -> h.closeCodeNow() == null);
         Awaitility.await().atMost(WsClient.WAIT).until(() -> nodesOf(a, "frank").size() == 16);
@@ -252,7 +222,7 @@ class ClusterViewsTest {
     @Test
     void with_redis_gone_views_answer_this_nodes_part_as_partial_and_the_cap_counts_this_nodes_connections() throws Exception {
         ToxicProxy redisForA = new ToxicProxy(REDIS.getHost(), REDIS.getPort());
-        open.add(redisForA);
+        cluster.closeLater(redisForA);
         TestServer a = node("a", redisForA.port());
         TestServer b = node("b");
         login(a, "gina");

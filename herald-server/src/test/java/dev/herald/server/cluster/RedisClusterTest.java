@@ -1,8 +1,6 @@
 package dev.herald.server.cluster;
 
-import dev.herald.server.config.Setting;
-import dev.herald.server.testing.TestPostgres;
-import dev.herald.server.testing.TestRedis;
+import dev.herald.server.testing.TestCluster;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.ToxicProxy;
 import dev.herald.server.testing.WsClient;
@@ -13,17 +11,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,46 +31,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (when their stream's next message shows the hole, or when they resume by position).
  */
 class RedisClusterTest {
-    private static final URI POSTGRES = TestPostgres.server();
-    private static final URI REDIS = TestRedis.server();
+    private static final URI REDIS = TestCluster.REDIS;
     private static final Pattern POS = Pattern.compile("\"pos\":(\\d+),\"epoch\":\"([^\"]+)\"");
 
-    private final String database = "herald_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    private final String prefix = "cluster-" + UUID.randomUUID().toString().substring(0, 8);
-    private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+    private TestCluster cluster;
 
     @BeforeEach
-    void createDatabase() throws SQLException {
-        try (Connection c = admin(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        }
+    void createCluster() throws SQLException {
+        cluster = new TestCluster();
     }
 
     @AfterEach
-    void stopNodesAndDropDatabase() throws Exception {
-        for (AutoCloseable c : open.reversed()) {
-            c.close();
-        }
-        try (Connection c = admin(); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        }
-    }
-
-    private static Connection admin() throws SQLException {
-        int port = POSTGRES.getPort() < 0 ? 5432 : POSTGRES.getPort();
-        return DriverManager.getConnection("jdbc:postgresql://" + POSTGRES.getHost() + ":" + port + POSTGRES.getPath()
-                + "?connectTimeout=5", POSTGRES.getUserInfo(), "");
+    void closeCluster() throws Exception {
+        cluster.close();
     }
 
     /** A node on the shared database, reaching Redis at {@code redisPort} (Redis itself, or a proxy in front of it). */
     private TestServer node(String id, int redisPort) {
-        int port = POSTGRES.getPort() < 0 ? 5432 : POSTGRES.getPort();
-        TestServer node = TestServer.devMode(Map.of(
-                Setting.NODE_ID, id,
-                Setting.STORE, "postgresql://" + POSTGRES.getUserInfo() + "@" + POSTGRES.getHost() + ":" + port + "/" + database,
-                Setting.BROKER, "redis://" + REDIS.getHost() + ":" + redisPort,
-                Setting.CLUSTER_CHANNEL_PREFIX, prefix));
-        open.add(node);
+        TestServer node = cluster.node(id, redisPort, Map.of());
         Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(node).connected());
         return node;
     }
@@ -92,7 +63,7 @@ class RedisClusterTest {
 
     private WsClient login(TestServer node, String uid, String since) {
         WsClient client = node.connect("uid=" + uid + (since == null ? "" : "&since=" + since));
-        open.add(client::close);
+        cluster.closeLater(client::close);
         client.awaitFrame(f -> f.contains("\"type\":\"positions\"")); // the login replay is over
         return client;
     }
@@ -199,7 +170,7 @@ class RedisClusterTest {
     @Test
     void with_redis_gone_publishes_are_accepted_the_publishing_node_delivers_and_the_others_catch_up_by_position() throws Exception {
         ToxicProxy redis = new ToxicProxy(REDIS.getHost(), REDIS.getPort());
-        open.add(redis);
+        cluster.closeLater(redis);
         TestServer a = node("a", redis.port());
         TestServer b = node("b", redis.port());
         WsClient onA = login(a, "dave", null);

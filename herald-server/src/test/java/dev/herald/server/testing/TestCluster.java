@@ -1,0 +1,73 @@
+package dev.herald.server.testing;
+
+import dev.herald.server.config.Setting;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The nodes of one test's cluster: a PostgreSQL database made for it ({@link TestPostgres}) and a Redis channel prefix
+ * of its own on the shared Redis ({@link TestRedis}), so tests never see each other's data or envelopes. Everything a
+ * test opens through it (nodes, clients, proxies) is closed by {@link #close}, newest first, before the database is
+ * dropped.
+ */
+public final class TestCluster implements AutoCloseable {
+    public static final URI POSTGRES = TestPostgres.server();
+    public static final URI REDIS = TestRedis.server();
+
+    private final String database = "herald_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private final String prefix = "cluster-" + UUID.randomUUID().toString().substring(0, 8);
+    private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+
+    public TestCluster() throws SQLException {
+        try (Connection c = admin(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + database);
+        }
+    }
+
+    /**
+     * A node in dev mode on the cluster's database, reaching Redis at {@code redisPort} (Redis itself, or a proxy in
+     * front of it), with {@code settings} on top.
+     */
+    public TestServer node(String id, int redisPort, Map<Setting, String> settings) {
+        Map<Setting, String> all = new HashMap<>(settings);
+        all.put(Setting.NODE_ID, id);
+        all.put(Setting.STORE, "postgresql://" + POSTGRES.getUserInfo() + "@" + POSTGRES.getHost() + ":" + postgresPort() + "/" + database);
+        all.put(Setting.BROKER, "redis://" + REDIS.getHost() + ":" + redisPort);
+        all.put(Setting.CLUSTER_CHANNEL_PREFIX, prefix);
+        return closeLater(TestServer.devMode(all));
+    }
+
+    /** Closes {@code resource} with the cluster (after everything opened after it); returns it. */
+    public <T extends AutoCloseable> T closeLater(T resource) {
+        open.add(resource);
+        return resource;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (AutoCloseable c : open.reversed()) {
+            c.close();
+        }
+        try (Connection c = admin(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+    }
+
+    private static int postgresPort() {
+        return POSTGRES.getPort() < 0 ? 5432 : POSTGRES.getPort();
+    }
+
+    private static Connection admin() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + POSTGRES.getHost() + ":" + postgresPort() + POSTGRES.getPath()
+                + "?connectTimeout=5", POSTGRES.getUserInfo(), "");
+    }
+}
