@@ -8,12 +8,19 @@ import java.util.List;
 
 /**
  * The rows of one SQLite insert without per-row results, sent as multi-row {@code INSERT … VALUES (…), (…)}
- * statements of a few fixed sizes ({@link StreamHeads#CHUNKS}), each prepared once in the writer's session. A JDBC
+ * statements of a few fixed sizes ({@link #CHUNKS}), each prepared once in the writer's session. A JDBC
  * batch of single-row inserts steps and resets the statement once per row; a multi-row statement does both once per
  * chunk, which costs the writer less CPU for the same rows and the same pages written. Used by the writer thread only;
  * one instance per statement and group.
  */
 final class MultiRowInserts {
+    /**
+     * Rows per statement, largest first; a group's rows are cut greedily ({@link #chunkSize}). Few sizes, so the writer's
+     * session prepares each statement once and reuses it: preparing one of a group's exact size cost more than running
+     * it. 500 rows keep even the widest insert within SQLite's parameter limit.
+     */
+    static final int[] CHUNKS = {500, 100, 20, 5, 1};
+
     private final String prefix;
     private final String rowPlaceholders;
     private final int columns;
@@ -38,17 +45,27 @@ final class MultiRowInserts {
         return prefix + String.join(", ", Collections.nCopies(rowCount, rowPlaceholders));
     }
 
+    /** The largest of {@link #CHUNKS} that fits in {@code left} rows. */
+    static int chunkSize(int left) {
+        for (int size : CHUNKS) {
+            if (size <= left) {
+                return size;
+            }
+        }
+        throw new IllegalArgumentException("no rows left: " + left);
+    }
+
     /** Inserts the rows in order, one statement per chunk; nothing when there are none. */
     void execute(SqlSession session) throws SQLException {
         for (int from = 0; from < rows.size(); ) {
-            bind(session, from).executeUpdate();
-            from += StreamHeads.chunkSize(rows.size() - from);
+            int size = chunkSize(rows.size() - from);
+            bind(session, from, size).executeUpdate();
+            from += size;
         }
     }
 
-    /** The statement for the chunk from row {@code from} on, its rows bound. */
-    private PreparedStatement bind(SqlSession session, int from) throws SQLException {
-        int size = StreamHeads.chunkSize(rows.size() - from);
+    /** The statement for the {@code size} rows from row {@code from} on, bound. */
+    private PreparedStatement bind(SqlSession session, int from, int size) throws SQLException {
         PreparedStatement s = session.prepare(sql(size));
         int p = 1;
         for (Object[] row : rows.subList(from, from + size)) {

@@ -19,14 +19,10 @@ import java.util.Map;
  * name order (an array upsert inserts in array order), so two writers never wait for each other crosswise. A failed
  * transaction rolls the heads back with everything else. Stateless; the caller's session is the writer's.
  *
- * <p>SQLite's upserts come in a few fixed sizes ({@link #CHUNKS}), so the writer's session prepares each once and
- * reuses it: preparing an upsert of a group's exact size cost the writer more than running it. PostgreSQL takes every
- * stream of the group in one array upsert of constant text.
+ * <p>SQLite's upserts come in the fixed sizes of {@link MultiRowInserts#CHUNKS}, so the writer's session prepares each
+ * once and reuses it. PostgreSQL takes every stream of the group in one array upsert of constant text.
  */
 final class StreamHeads {
-    /** Streams per SQLite upsert, largest first (3 parameters each, well within the limit); a group's streams are cut greedily. */
-    static final int[] CHUNKS = {500, 100, 20, 5, 1};
-
     static String advanceSql(int n) {
         return "INSERT INTO streams (stream, epoch, head) VALUES " + String.join(", ", Collections.nCopies(n, "(?, ?, ?)"))
                 + " ON CONFLICT (stream) DO UPDATE SET head = streams.head + excluded.head RETURNING stream, epoch, head";
@@ -62,7 +58,7 @@ final class StreamHeads {
             return first;
         }
         for (int from = 0; from < streams.size(); ) {
-            int size = chunkSize(streams.size() - from);
+            int size = MultiRowInserts.chunkSize(streams.size() - from);
             List<String> chunk = streams.subList(from, from + size);
             PreparedStatement s = session.prepare(advanceSql(size));
             int i = 1;
@@ -78,16 +74,6 @@ final class StreamHeads {
             }
         }
         return first;
-    }
-
-    /** The largest of {@link #CHUNKS} that fits in {@code left} streams. */
-    static int chunkSize(int left) {
-        for (int size : CHUNKS) {
-            if (size <= left) {
-                return size;
-            }
-        }
-        throw new IllegalArgumentException("no streams left: " + left);
     }
 
     private static void read(PreparedStatement s, Map<String, Integer> countByStream, Map<String, StreamPosition> first)

@@ -25,11 +25,11 @@ class StreamHeadsTest {
 
     @Test
     void groupsAreCutGreedilyIntoTheFixedUpsertSizes() {
-        assertThat(StreamHeads.chunkSize(627)).isEqualTo(500);
-        assertThat(StreamHeads.chunkSize(127)).isEqualTo(100);
-        assertThat(StreamHeads.chunkSize(27)).isEqualTo(20);
-        assertThat(StreamHeads.chunkSize(7)).isEqualTo(5);
-        assertThat(StreamHeads.chunkSize(2)).isEqualTo(1);
+        assertThat(MultiRowInserts.chunkSize(627)).isEqualTo(500);
+        assertThat(MultiRowInserts.chunkSize(127)).isEqualTo(100);
+        assertThat(MultiRowInserts.chunkSize(27)).isEqualTo(20);
+        assertThat(MultiRowInserts.chunkSize(7)).isEqualTo(5);
+        assertThat(MultiRowInserts.chunkSize(2)).isEqualTo(1);
     }
 
     @Test
