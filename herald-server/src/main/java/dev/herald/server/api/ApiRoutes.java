@@ -182,11 +182,7 @@ public final class ApiRoutes {
             ErrorRenderer.render(request, e);
             return;
         }
-        PlainForm.read(request, SEND_PARAMS, form -> {
-            Timer.Sample sample = Timer.start();
-            Replies.async(request, failure -> ErrorRenderer.renderUnexpected(request, request.path(), failure),
-                    () -> timedDelivery(() -> sendForm(request, form)), ApiRoutes::published, () -> sample.stop(publishTimer));
-        });
+        PlainForm.read(request, SEND_PARAMS, form -> answerWithoutRouter(request, () -> sendForm(request, form)));
     }
 
     private void sendWithoutRouter(HttpServerRequest request) {
@@ -196,12 +192,21 @@ public final class ApiRoutes {
                 ErrorRenderer.render(request, refused);
                 return;
             }
-            Timer.Sample sample = Timer.start();
-            Replies.async(request, failure -> ErrorRenderer.renderUnexpected(request, request.path(), failure),
-                    () -> timedDelivery(() -> sendQuery(request)), ApiRoutes::published, () -> sample.stop(publishTimer));
+            answerWithoutRouter(request, () -> sendQuery(request));
         } catch (RuntimeException e) { // what the router's failure handler does with a handler's stray exception
             ErrorRenderer.renderUnexpected(request, request.path(), e);
         }
+    }
+
+    /**
+     * Answers a seed's {@code /send} taken off the router as the router would: the publish timed into
+     * {@code herald.publish.latency}, its frames into the delivery latency, a stray failure rendered as the router's
+     * failure handler renders it.
+     */
+    private void answerWithoutRouter(HttpServerRequest request, Supplier<CompletableFuture<PushCenter.Published>> publish) {
+        Timer.Sample sample = Timer.start();
+        Replies.async(request, failure -> ErrorRenderer.renderUnexpected(request, request.path(), failure),
+                () -> timedDelivery(publish), ApiRoutes::published, () -> sample.stop(publishTimer));
     }
 
     /** A seed's publish, its frames timed into {@code herald.send.delivery.latency} when sampled ({@link DeliveryLatency}). */
