@@ -37,9 +37,11 @@ final class JdbcDatabase implements AutoCloseable {
     private final HikariDataSource writer;
     private final HikariDataSource reader;
     private final SqliteCheckpointer checkpointer; // SQLite only
+    private final SqliteOwnerLock ownerLock;       // SQLite only: one Herald per file
 
     private JdbcDatabase(String name, SqlDialect dialect, String description, HikariDataSource writer, HikariDataSource reader,
-                         SqliteCheckpointer checkpointer) {
+                         SqliteCheckpointer checkpointer, SqliteOwnerLock ownerLock) {
+        this.ownerLock = ownerLock;
         this.name = name;
         this.dialect = dialect;
         this.description = description;
@@ -67,13 +69,18 @@ final class JdbcDatabase implements AutoCloseable {
             throw new StoreUnavailableException("cannot create the directory of " + absolute + ": " + e.getMessage(), e);
         }
         String url = "jdbc:sqlite:" + absolute;
+        SqliteOwnerLock ownerLock = SqliteOwnerLock.acquire(absolute);
         int pageSize;
         try {
             pageSize = SqliteFile.prepare(url, options.sqlitePageSize(), (int) options.connectionTimeout().toMillis());
+            migrate(SqlDialect.SQLITE, sqliteSource(url, options, pageSize, SqliteRole.READER, wal));
         } catch (SQLException e) {
+            ownerLock.close();
             throw unavailable("cannot open " + absolute, e);
+        } catch (RuntimeException e) {
+            ownerLock.close();
+            throw e;
         }
-        migrate(SqlDialect.SQLITE, sqliteSource(url, options, pageSize, SqliteRole.READER, wal));
         String name = "herald-store-" + OPENED.incrementAndGet();
         HikariDataSource writer = null;
         HikariDataSource reader = null;
@@ -84,10 +91,11 @@ final class JdbcDatabase implements AutoCloseable {
             Connection own = sqliteSource(url, options, pageSize, SqliteRole.CHECKPOINTER, wal).getConnection();
             SqliteCheckpointer checkpointer = new SqliteCheckpointer(name, own, absolute, wal);
             return new JdbcDatabase(name, SqlDialect.SQLITE, "sqlite:" + absolute + " (WAL, synchronous=" + options.sqliteSync() + ")",
-                    writer, reader, checkpointer);
+                    writer, reader, checkpointer, ownerLock);
         } catch (RuntimeException | SQLException e) {
             closeQuietly(writer);
             closeQuietly(reader);
+            ownerLock.close();
             throw unavailable("cannot open " + absolute, e);
         }
     }
@@ -149,7 +157,7 @@ final class JdbcDatabase implements AutoCloseable {
             // one snapshot per replay, so its page and its gap agree
             HikariDataSource reader = pool(name + "-reader-pool", direct, SqlDialect.POSTGRESQL, options.readerThreads(), options,
                     "TRANSACTION_REPEATABLE_READ");
-            return new JdbcDatabase(name, SqlDialect.POSTGRESQL, url.display(), writer, reader, null);
+            return new JdbcDatabase(name, SqlDialect.POSTGRESQL, url.display(), writer, reader, null, null);
         } catch (RuntimeException e) {
             closeQuietly(writer);
             throw unavailable("cannot connect to " + url.display(), e);
@@ -241,6 +249,9 @@ final class JdbcDatabase implements AutoCloseable {
         }
         closeQuietly(writer);
         closeQuietly(reader);
+        if (ownerLock != null) {
+            ownerLock.close(); // last: the file is free once nothing of this store touches it
+        }
     }
 
     private static void closeQuietly(HikariDataSource pool) {

@@ -88,6 +88,7 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
     private final ExecutorService completions;
     private final ExecutorService readers;
     private final StreamTracker streams = new StreamTracker();       // writer thread only
+    private final SqliteStreamHeads sqliteHeads;                     // writer thread only; null on PostgreSQL
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong failedCommits = new AtomicLong();
     private boolean failing;                                         // writer thread only: log a failure streak once
@@ -96,6 +97,7 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
 
     JdbcMessageStore(JdbcDatabase db, StoreLimits limits, JdbcStoreOptions options) {
         this.db = db;
+        this.sqliteHeads = db.dialect == SqlDialect.SQLITE ? new SqliteStreamHeads(SqliteStreamHeads.DEFAULT_CAPACITY) : null;
         this.limits = limits;
         this.options = options;
         this.completions = Executors.newSingleThreadExecutor(daemon(db.name + "-completions"));
@@ -143,7 +145,7 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
 
     @Override
     public CompletableFuture<Replay> replay(ReplayRequest request, long now) {
-        return read(c -> StoreReads.replay(c, request, now));
+        return read(c -> StoreReads.replay(c, db.dialect, request, now));
     }
 
     @Override
@@ -481,7 +483,7 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
             if (session == null) {
                 session = new SqlSession(db.writer(), db.dialect);
             }
-            WriteTransaction tx = new WriteTransaction(session, streams);
+            WriteTransaction tx = new WriteTransaction(session, streams, sqliteHeads);
             session.begin(true);
             for (WriteOp<?> op : group) {
                 if (op.rejected == null) {
@@ -491,8 +493,14 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
             tx.flush();
             committing = true;
             session.commit();
+            if (sqliteHeads != null) {
+                sqliteHeads.committed();
+            }
             return null;
         } catch (SQLException | RuntimeException e) {
+            if (sqliteHeads != null) {
+                sqliteHeads.forget();
+            }
             boolean hadSession = session != null;
             if (hadSession) {
                 try {

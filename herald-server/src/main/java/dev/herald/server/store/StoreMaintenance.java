@@ -63,9 +63,9 @@ final class StoreMaintenance {
     private final StoreLimits limits;
     private final StreamTracker tracker;
 
-    StoreMaintenance(Connection c, SqlDialect dialect, StoreLimits limits, StreamTracker tracker) {
-        this.c = c;
-        this.dialect = dialect;
+    StoreMaintenance(SqlSession session, StoreLimits limits, StreamTracker tracker) {
+        this.c = session.connection;
+        this.dialect = session.dialect;
         this.limits = limits;
         this.tracker = tracker;
     }
@@ -173,8 +173,27 @@ final class StoreMaintenance {
         }
         long expired = update(COUNT_EXPIRED, now);
         advanceTrimmed(newestExpired);
+        if (dialect == SqlDialect.SQLITE) {
+            saveHeads(new ArrayList<>(newestExpired.keySet())); // the TTL may take a stream's newest entries
+        }
         update(DELETE_EXPIRED_ENTRIES, now);
         return expired;
+    }
+
+    /**
+     * SQLite: writes the heads of {@code streams} into their rows before entries leave them, so that a head is never
+     * lower than a position given out (see {@link SqliteStreamHeads}). The cap needs none: it keeps the newest entries.
+     */
+    private void saveHeads(List<String> streams) throws SQLException {
+        for (int from = 0; from < streams.size(); from += CHUNK) {
+            List<String> chunk = streams.subList(from, Math.min(streams.size(), from + CHUNK));
+            try (PreparedStatement s = c.prepareStatement(SqliteStreamHeads.saveHeadsSql(chunk.size()))) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    s.setString(i + 1, chunk.get(i));
+                }
+                s.executeUpdate();
+            }
+        }
     }
 
     private void advanceTrimmed(Map<String, String> throughByStream) throws SQLException {

@@ -38,6 +38,9 @@ final class StoreReads {
     static final String POSITION_OF = "SELECT position FROM stream_entries WHERE stream = ? AND message_id = ?";
     static final String FIRST_AFTER_ID = "SELECT MIN(position) FROM stream_entries WHERE stream = ? AND message_id > ?";
     static final String STREAM = "SELECT epoch, trimmed_through, head FROM streams WHERE stream = ?";
+    /** SQLite: the row's head is a lower bound (see {@link SqliteStreamHeads}). */
+    static final String SQLITE_STREAM = "SELECT s.epoch, s.trimmed_through, " + SqliteStreamHeads.HEAD_OF
+            + " FROM streams s WHERE s.stream = ?";
     static final String MESSAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + " FROM messages m WHERE m.id = ?";
     static final String RECIPIENTS = "SELECT user_id, status, delivered_at, acked_at, read_at, dropped FROM recipients WHERE message_id = ?";
 
@@ -53,12 +56,12 @@ final class StoreReads {
      * reads from the beginning, with a gap. An id cursor is the id's position when the stream holds it, else the
      * place before the first entry with a greater id (then a trim past the id is a gap too).
      */
-    static Replay replay(Connection c, ReplayRequest request, long now) throws SQLException {
+    static Replay replay(Connection c, SqlDialect dialect, ReplayRequest request, long now) throws SQLException {
         String stream = StoreRows.streamKey(request.stream());
         String epoch;
         String trimmedThrough;
         long head;
-        try (PreparedStatement s = c.prepareStatement(STREAM)) {
+        try (PreparedStatement s = c.prepareStatement(dialect == SqlDialect.SQLITE ? SQLITE_STREAM : STREAM)) {
             s.setString(1, stream);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {

@@ -66,6 +66,8 @@ final class WriteTransaction {
 
     private final SqlSession session;
     private final StreamTracker streams;
+    /** SQLite: the heads the writer keeps; {@code null} on PostgreSQL, whose heads move in the streams upsert. */
+    private final SqliteStreamHeads sqliteHeads;
     /** PostgreSQL: one array insert per table and group instead of a JDBC batch (see {@link ArrayInserts}). */
     private final boolean arrays;
     /** Idempotency keys seen in this group: the first message with a key leads, later ones follow it. */
@@ -75,9 +77,10 @@ final class WriteTransaction {
     private NotifyWrites notifyStatements; // made on first use
     private JobCompletions completions;    // made on first use
 
-    WriteTransaction(SqlSession session, StreamTracker streams) {
+    WriteTransaction(SqlSession session, StreamTracker streams, SqliteStreamHeads sqliteHeads) {
         this.session = session;
         this.streams = streams;
+        this.sqliteHeads = sqliteHeads;
         this.arrays = session.dialect == SqlDialect.POSTGRESQL;
     }
 
@@ -114,7 +117,7 @@ final class WriteTransaction {
 
     Maintenance maintain(StoreLimits limits, long now) throws SQLException {
         flush();
-        return new StoreMaintenance(session.connection, session.dialect, limits, streams).run(now);
+        return new StoreMaintenance(session, limits, streams).run(now);
     }
 
     /** The {@code NotifyStore} statements, after everything queued before them took effect. */
@@ -178,7 +181,8 @@ final class WriteTransaction {
                 s.streamKeys().keySet().forEach(stream -> countByStream.merge(stream, 1, Integer::sum));
             }
         }
-        Map<String, StreamPosition> next = countByStream.isEmpty() ? Map.of() : StreamHeads.advance(session, countByStream);
+        Map<String, StreamPosition> next = countByStream.isEmpty() ? Map.of()
+                : sqliteHeads != null ? sqliteHeads.advance(session, countByStream) : StreamHeads.advance(session, countByStream);
 
         RowSink entries = new RowSink("stream_entries", ENTRY_COLUMNS, INSERT_ENTRIES, ENTRY_TYPES);
         RowSink recipients = new RowSink("recipients", RECIPIENT_COLUMNS, INSERT_RECIPIENTS, RECIPIENT_TYPES);

@@ -113,6 +113,52 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         assertThat(await(store.append(List.of(again)))).extracting(Appended::id, Appended::duplicate).containsExactly(tuple(keyed.id(), true));
     }
 
+    /**
+     * The TTL can take every entry of a stream; its head must stay, or the next message would get a position a client
+     * already holds. SQLite keeps heads in memory and writes them only then (see SqliteStreamHeads): the reopen
+     * makes the store read the head back from the file.
+     */
+    @Test
+    void aStreamEmptiedByTheTtlKeepsItsHeadAcrossAReopen() throws Exception {
+        List<StoredMessage> shortLived = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            shortLived.add(new StoredMessage(ids.next(T0), T0, T0 + 1_000, String.valueOf(i), List.of("u1"), List.of(), false, null));
+        }
+        List<Appended> appended = await(store.append(shortLived));
+        StreamPosition third = appended.get(2).positions().get(user("u1"));
+        assertThat(third.position()).isEqualTo(3);
+        await(store.maintain(T0 + 2_000));
+        Replay emptied = await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0 + 2_000));
+        assertThat(emptied.messages()).isEmpty();
+        assertThat(emptied.head()).isEqualTo(third);
+
+        reopen();
+
+        assertThat(await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0 + 2_000)).head())
+                .isEqualTo(third);
+        StoredMessage next = new StoredMessage(ids.next(T0 + 2_000), T0 + 2_000, T0 + HOUR, "next", List.of("u1"), List.of(), false, null);
+        assertThat(await(store.append(List.of(next))).get(0).positions().get(user("u1")))
+                .isEqualTo(new StreamPosition(4, third.epoch()));
+        Replay resumed = await(store.replay(new ReplayRequest(user("u1"), null, third, ReplayRequest.Pending.ALL, 10), T0 + 2_000));
+        assertThat(resumed.messages()).extracting(StoredMessage::id).containsExactly(next.id());
+        assertThat(resumed.gap()).isFalse();
+    }
+
+    /** A transaction that fails leaves no head behind: the next group continues from the last committed one. */
+    @Test
+    void aFailedGroupGivesItsPositionsOutAgain() throws Exception {
+        store.close();
+        try (BreakableStore breakable = openBreakable(JdbcStoreOptions.defaults().withConnectionTimeout(Duration.ofSeconds(2)))) {
+            store = breakable.store();
+            await(store.append(List.of(toUsers("1", "u1"), toUsers("2", "u1"))));
+            breakable.breakDatabase();
+            assertThatThrownBy(() -> await(store.append(List.of(toUsers("lost", "u1")))))
+                    .hasCauseInstanceOf(StoreUnavailableException.class);
+            breakable.repairDatabase();
+            assertThat(await(store.append(List.of(toUsers("3", "u1")))).get(0).positions().get(user("u1")).position()).isEqualTo(3);
+        }
+    }
+
     @Test
     void aStreamKeepsItsEpochAndPositionsAcrossAReopen() throws Exception {
         Target.Topic news = new Target.Topic("news");
@@ -130,20 +176,6 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         assertThat(await(store.replay(new ReplayRequest(news, null, ReplayRequest.Pending.ALL, 10), T0)).messages())
                 .extracting(m -> m.position(news))
                 .containsExactly(before.positions().get(news), after.positions().get(news));
-    }
-
-    @Test
-    void twoStoresOnOneDatabaseGiveOneStreamGapFreePositions() throws Exception {
-        int perStore = 100;
-        List<CompletableFuture<List<Appended>>> results = new ArrayList<>();
-        try (MessageStore other = openStore(LIMITS, JdbcStoreOptions.defaults())) {
-            for (int i = 0; i < perStore; i++) {
-                results.add(store.append(List.of(toUsers("mine", "u1"))));
-                results.add(other.append(List.of(toUsers("theirs", "u1"))));
-            }
-            List<Long> positions = results.stream().map(f -> await(f).get(0).positions().get(user("u1")).position()).sorted().toList();
-            assertThat(positions).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 2L * perStore).boxed().toList());
-        }
     }
 
     /** Opens a connection, for tests that write rows as an older version did. */
@@ -370,31 +402,8 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
     }
 
     @Test
-    void twoStoresOnOneDatabaseAgreeOnIdempotencyKeys() throws Exception {
-        int keys = 200;
-        try (MessageStore other = openStore(LIMITS, JdbcStoreOptions.defaults())) {
-            List<StoredMessage> mine = new ArrayList<>();
-            List<StoredMessage> theirs = new ArrayList<>();
-            List<CompletableFuture<List<Appended>>> myResults = new ArrayList<>();
-            List<CompletableFuture<List<Appended>>> theirResults = new ArrayList<>();
-            for (int i = 0; i < keys; i++) {
-                mine.add(withKey(toUsers("mine", "u1"), "k" + i));
-                theirs.add(withKey(toUsers("theirs", "u1"), "k" + i));
-                myResults.add(store.append(List.of(mine.get(i))));
-                theirResults.add(other.append(List.of(theirs.get(i))));
-            }
-            for (int i = 0; i < keys; i++) {
-                Appended a = await(myResults.get(i)).get(0);
-                Appended b = await(theirResults.get(i)).get(0);
-                assertThat(a.id()).as("key k%d", i).isEqualTo(b.id());
-                assertThat(a.duplicate()).as("key k%d", i).isNotEqualTo(b.duplicate());
-            }
-        }
-        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).hasSize(keys);
-    }
-
-    @Test
     void closingFinishesQueuedWritesThenStopsItsThreads() throws Exception {
+        store.close(); // an SQLite file takes one store at a time
         JdbcMessageStore other = openStore(LIMITS, JdbcStoreOptions.defaults());
         List<CompletableFuture<List<Appended>>> queued = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -408,6 +417,7 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
                 .hasCauseInstanceOf(StoreUnavailableException.class);
         // the pool's own threads (housekeeper, connection adder) end shortly after the pool closes
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(threadsOf(other)).isEmpty());
+        store = openStore(LIMITS, JdbcStoreOptions.defaults());
         assertThat(replayIds(user("closing"), null, ReplayRequest.Pending.ALL, T0)).hasSize(100);
     }
 

@@ -254,4 +254,43 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
             assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(first.id(), fresh.id());
         }
     }
+
+    // several nodes share one PostgreSQL database (an SQLite file takes one store: SqliteMessageStoreTest)
+    @Test
+    void twoStoresOnOneDatabaseGiveOneStreamGapFreePositions() throws Exception {
+        int perStore = 100;
+        List<CompletableFuture<List<Appended>>> results = new ArrayList<>();
+        try (MessageStore other = openStore(LIMITS, JdbcStoreOptions.defaults())) {
+            for (int i = 0; i < perStore; i++) {
+                results.add(store.append(List.of(toUsers("mine", "u1"))));
+                results.add(other.append(List.of(toUsers("theirs", "u1"))));
+            }
+            List<Long> positions = results.stream().map(f -> await(f).get(0).positions().get(user("u1")).position()).sorted().toList();
+            assertThat(positions).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 2L * perStore).boxed().toList());
+        }
+    }
+
+    @Test
+    void twoStoresOnOneDatabaseAgreeOnIdempotencyKeys() throws Exception {
+        int keys = 200;
+        try (MessageStore other = openStore(LIMITS, JdbcStoreOptions.defaults())) {
+            List<StoredMessage> mine = new ArrayList<>();
+            List<StoredMessage> theirs = new ArrayList<>();
+            List<CompletableFuture<List<Appended>>> myResults = new ArrayList<>();
+            List<CompletableFuture<List<Appended>>> theirResults = new ArrayList<>();
+            for (int i = 0; i < keys; i++) {
+                mine.add(withKey(toUsers("mine", "u1"), "k" + i));
+                theirs.add(withKey(toUsers("theirs", "u1"), "k" + i));
+                myResults.add(store.append(List.of(mine.get(i))));
+                theirResults.add(other.append(List.of(theirs.get(i))));
+            }
+            for (int i = 0; i < keys; i++) {
+                Appended a = await(myResults.get(i)).get(0);
+                Appended b = await(theirResults.get(i)).get(0);
+                assertThat(a.id()).as("key k%d", i).isEqualTo(b.id());
+                assertThat(a.duplicate()).as("key k%d", i).isNotEqualTo(b.duplicate());
+            }
+        }
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).hasSize(keys);
+    }
 }

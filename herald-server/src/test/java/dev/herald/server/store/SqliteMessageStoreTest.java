@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 class SqliteMessageStoreTest extends JdbcMessageStoreContract {
@@ -113,6 +114,18 @@ class SqliteMessageStoreTest extends JdbcMessageStoreContract {
                 breakable.close();
             }
         };
+    }
+
+    /** Two writers on one file would give out the same positions (heads are kept in memory): the second is refused. */
+    @Test
+    void aSecondStoreOnTheSameFileIsRefusedUntilTheFirstCloses() {
+        assertThatThrownBy(() -> openStore(LIMITS, JdbcStoreOptions.defaults()).close())
+                .isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining(file().toString()).hasMessageContaining("in use by another Herald")
+                .hasMessageContaining("postgresql://");
+        store.close();
+        store = openStore(LIMITS, JdbcStoreOptions.defaults());
+        assertThat(store.describe()).contains(file().toString());
     }
 
     @Test

@@ -36,7 +36,7 @@ class SqliteQueryPlanTest {
                 StoreMaintenance.countStreamsSql(3), StoreMaintenance.NTH_OLDEST, StoreMaintenance.NEWEST_ID_THROUGH, StoreMaintenance.MARK_DROPPED,
                 StoreMaintenance.DROP_ENTRIES, StoreMaintenance.expiredByStreamSql(SqlDialect.SQLITE), StoreMaintenance.COUNT_EXPIRED,
                 StoreMaintenance.DELETE_EXPIRED_ENTRIES, StoreMaintenance.PURGE_RECIPIENTS, StoreMaintenance.PURGE_MESSAGES,
-                StoreMaintenance.TRIMMED, StreamHeads.advanceSql(2),
+                StoreMaintenance.TRIMMED, SqliteStreamHeads.readSql(2), SqliteStreamHeads.saveHeadsSql(2), StoreReads.SQLITE_STREAM,
                 NotifyWrites.claimSql(SqlDialect.SQLITE), JobCompletions.readSql(SqlDialect.SQLITE, 4), JobCompletions.UPDATE,
                 NotifyWrites.cancelFallbacksSql(SqlDialect.SQLITE),
                 NotifyWrites.RETRY_DEAD, NotifyWrites.DELETE_DEAD, NotifyWrites.PURGE_FINISHED, NotifyWrites.DELETE_CONTACTS,

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * {@code -Dinterval} sets the checkpointer's interval (default {@link SqliteCheckpointer.Policy#DEFAULT_INTERVAL});
  * {@code -DpageSize} the new file's page size (default {@link JdbcStoreOptions#DEFAULT_SQLITE_PAGE_SIZE});
- * {@code -Drandom=true} picks each message's user at random (fixed seed) instead of in round robin.
+ * {@code -Drandom=true} picks each message's user at random (fixed seed) instead of in round robin; {@code -Dkeep=true}
+ * leaves the database file for a look inside (its path is printed).
  */
 public final class SqliteWriteBytesProbe {
     private static final int USERS = 10_000;
@@ -56,6 +57,10 @@ public final class SqliteWriteBytesProbe {
             long bytes = writeBytes() - before;
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("page %5d%s group %5d: %,d messages, %,.0f bytes/msg to the disk (%.1f s)%n", options().sqlitePageSize(), RANDOM ? " random" : "", group, messages, (double) bytes / messages, seconds);
+            if (Boolean.getBoolean("keep")) {
+                System.out.println("kept " + file);
+                continue;
+            }
             try (var files = Files.list(dir)) {
                 for (Path p : files.toList()) {
                     Files.delete(p);
