@@ -24,42 +24,14 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * What the database-backed notify stores promise beyond {@link NotifyStoreContract}: several nodes on one
- * database never claim the same job, deliveries and contacts survive a restart, and a job that cannot be
- * written takes its message down with it. Each database's test extends this class.
+ * What the database-backed notify stores promise beyond {@link NotifyStoreContract}: deliveries and contacts
+ * survive a restart, and a job that cannot be written takes its message down with it. Each database's test extends
+ * this class (several nodes on one database: {@code PostgresNotifyStoreTest}).
  */
 abstract class JdbcNotifyStoreContract extends NotifyStoreContract {
 
-    /** Another store on the database the last {@link #createStore} made (a second node, or a restart). */
+    /** Another store on the database the last {@link #createStore} made (a restart; on PostgreSQL also a second node). */
     protected abstract JdbcMessageStore openAnother() throws Exception;
-
-    @Test
-    void twoNodesClaimingAtOnceNeverShareAJob() throws Exception {
-        List<NotifyJob> jobs = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            jobs.add(job("webhook", "u" + i, T0 + i % 10));
-        }
-        await(store.enqueue(jobs));
-        List<String> claimed = new ArrayList<>();
-        try (JdbcMessageStore other = openAnother()) {
-            List<NotifyStore> nodes = List.of(store, other);
-            boolean more = true;
-            while (more) {
-                // both nodes ask at the same time, several times each, before any answer is looked at
-                List<CompletableFuture<List<NotifyJob>>> round = new ArrayList<>();
-                for (int i = 0; i < 6; i++) {
-                    round.add(nodes.get(i % 2).claimDue("webhook", T0 + 10, T0 + HOUR, 9));
-                }
-                more = false;
-                for (CompletableFuture<List<NotifyJob>> claim : round) {
-                    List<NotifyJob> got = await(claim);
-                    more |= !got.isEmpty();
-                    claimed.addAll(idsOf(got));
-                }
-            }
-        }
-        assertThat(claimed).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(idsOf(jobs));
-    }
 
     @Test
     void deliveriesLeasesAndContactsSurviveARestart() throws Exception {
