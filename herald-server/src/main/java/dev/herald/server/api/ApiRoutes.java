@@ -187,12 +187,15 @@ public final class ApiRoutes {
 
     private void sendWithoutRouter(HttpServerRequest request) {
         try {
+            QueryParams.requireWellFormed(request.uri()); // the router's first check, before the API key's
             HeraldException refused = servingAndApiKeyRefusal(request);
             if (refused != null) {
                 ErrorRenderer.render(request, refused);
                 return;
             }
             answerWithoutRouter(request, () -> sendQuery(request));
+        } catch (HeraldException e) {
+            ErrorRenderer.render(request, e);
         } catch (RuntimeException e) { // what the router's failure handler does with a handler's stray exception
             ErrorRenderer.renderUnexpected(request, request.path(), e);
         }

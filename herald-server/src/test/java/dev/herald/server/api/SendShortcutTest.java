@@ -114,6 +114,19 @@ class SendShortcutTest {
         assertThat(routed).startsWith("HTTP/1.1 400 ");
     }
 
+    /** The router looks at the escapes before the API key: so does the shortcut, for a request without a key too. */
+    @Test
+    void a_malformed_escape_without_an_api_key_is_a_bad_request_as_through_the_router() throws Exception {
+        TestServer s = servers.withAuth(Map.of());
+
+        String direct = raw(s.port(), "GET /send?uid=%ZZ&message=x");
+        String routed = raw(s.port(), "POST /send?uid=%ZZ&message=x");
+
+        assertThat(routed).startsWith("HTTP/1.1 400 ");
+        assertThat(direct).startsWith("HTTP/1.1 400 ");
+        assertThat(direct.substring(direct.indexOf("\r\n\r\n"))).isEqualTo(routed.substring(routed.indexOf("\r\n\r\n")));
+    }
+
     private static String raw(int port, String requestLine) throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
