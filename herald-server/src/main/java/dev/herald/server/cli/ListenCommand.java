@@ -5,7 +5,10 @@ import dev.herald.client.ReceivedMessage;
 import dev.herald.client.SubscriberGap;
 import dev.herald.client.SubscriberListener;
 import dev.herald.client.SubscriberState;
+import dev.herald.server.listen.DesktopNotices;
+import dev.herald.server.listen.DesktopNotifier;
 import dev.herald.server.listen.ExecHandler;
+import dev.herald.server.listen.HeraldIcon;
 import dev.herald.server.listen.MessageLines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,6 +67,21 @@ public final class ListenCommand implements Callable<Integer> {
             description = "At most N commands at once; more messages wait. Default: ${DEFAULT-VALUE}.")
     int execConcurrency;
 
+    @Option(names = "--desktop", description = "Show a native desktop notification per message (bursts collapse into one).")
+    boolean desktop;
+
+    @Option(names = "--urgency", paramLabel = "LEVEL", defaultValue = "normal",
+            description = "Desktop notices' urgency: low, normal or critical (Linux). Default: ${DEFAULT-VALUE}.")
+    String urgency;
+
+    @Option(names = "--desktop-timeout", paramLabel = "MS", defaultValue = "-1",
+            description = "How long a notice stays (Linux): -1 the desktop's default, 0 until dismissed. Default: ${DEFAULT-VALUE}.")
+    int desktopTimeoutMillis;
+
+    @Option(names = "--burst-window", paramLabel = "MS", defaultValue = "1000",
+            description = "Messages this close together make one \"N new messages\" notice. Default: ${DEFAULT-VALUE}.")
+    long burstWindowMillis;
+
     @Option(names = "--max-messages", paramLabel = "N", description = "Exit 0 after N messages (for scripts and tests).")
     Integer maxMessages;
 
@@ -86,9 +104,18 @@ public final class ListenCommand implements Callable<Integer> {
         }
         HeraldSubscriber.Builder builder;
         ExecHandler execHandler;
+        DesktopNotices notices;
         try {
             builder = HeraldSubscriber.builder(url);
+            DesktopNotifier.Urgency level = java.util.Arrays.stream(DesktopNotifier.Urgency.values())
+                    .filter(u -> u.name().equalsIgnoreCase(urgency)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("--urgency is low, normal or critical, not " + urgency));
+            if (burstWindowMillis < 0) {
+                throw new IllegalArgumentException("--burst-window must be 0 or more");
+            }
             execHandler = exec == null ? null : new ExecHandler(exec, Duration.ofSeconds(execTimeoutSeconds), execConcurrency, err);
+            notices = !desktop ? null : new DesktopNotices(DesktopNotices.forThisPlatform(env, HeraldIcon.install(env)), level,
+                    desktopTimeoutMillis, Duration.ofMillis(burstWindowMillis), err);
         } catch (IllegalArgumentException e) {
             err.println("herald listen: " + e.getMessage());
             err.flush();
@@ -101,7 +128,7 @@ public final class ListenCommand implements Callable<Integer> {
         }
         CountDownLatch done = new CountDownLatch(1);
         AtomicReference<Integer> exit = new AtomicReference<>(HeraldCommand.EXIT_OK);
-        Printer printer = new Printer(out, err, execHandler, done, exit);
+        Printer printer = new Printer(out, err, execHandler, notices, done, exit);
         HeraldSubscriber subscriber = builder.topics(topics.toArray(String[]::new)).listener(printer).build();
         Thread onSignal = new Thread(subscriber::close, "herald-listen-shutdown");
         Runtime.getRuntime().addShutdownHook(onSignal);
@@ -112,6 +139,9 @@ public final class ListenCommand implements Callable<Integer> {
             subscriber.close(); // sends the acks still batched
             if (execHandler != null) {
                 execHandler.close();
+            }
+            if (notices != null) {
+                notices.close();
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(onSignal);
@@ -127,14 +157,17 @@ public final class ListenCommand implements Callable<Integer> {
         private final PrintWriter out;
         private final PrintWriter err;
         private final ExecHandler execHandler;
+        private final DesktopNotices notices;
         private final CountDownLatch done;
         private final AtomicReference<Integer> exit;
         private final AtomicInteger received = new AtomicInteger();
 
-        Printer(PrintWriter out, PrintWriter err, ExecHandler execHandler, CountDownLatch done, AtomicReference<Integer> exit) {
+        Printer(PrintWriter out, PrintWriter err, ExecHandler execHandler, DesktopNotices notices, CountDownLatch done,
+                AtomicReference<Integer> exit) {
             this.out = out;
             this.err = err;
             this.execHandler = execHandler;
+            this.notices = notices;
             this.done = done;
             this.exit = exit;
         }
@@ -147,6 +180,9 @@ public final class ListenCommand implements Callable<Integer> {
             String line = MessageLines.json(m);
             out.println(json ? line : MessageLines.readable(m));
             out.flush();
+            if (notices != null) {
+                notices.show(m);
+            }
             if (execHandler != null) {
                 try {
                     execHandler.run(m.id(), line);
