@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @Command(name = "listen", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Receives a user's messages from a Herald server and prints them, one per line.", "",
-                "Reconnects by itself, resumes where it stopped without losing or repeating messages, and acks each",
-                "message once it was printed (and, with --exec, its command started)."})
+                "Reconnects by itself, resumes where it stopped without losing or repeating messages, and acks each "
+                        + "message once it was printed (and, with --exec, its command started). Messages go to stdout, "
+                        + "connection news to stderr. See docs/listen.md."})
 public final class ListenCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
