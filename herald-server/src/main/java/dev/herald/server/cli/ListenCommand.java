@@ -10,6 +10,7 @@ import dev.herald.server.listen.DesktopNotifier;
 import dev.herald.server.listen.ExecHandler;
 import dev.herald.server.listen.HeraldIcon;
 import dev.herald.server.listen.MessageLines;
+import dev.herald.server.listen.PositionsFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,6 +20,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -83,6 +85,10 @@ public final class ListenCommand implements Callable<Integer> {
             description = "Messages this close together make one \"N new messages\" notice. Default: ${DEFAULT-VALUE}.")
     long burstWindowMillis;
 
+    @Option(names = "--state", paramLabel = "FILE",
+            description = "Keep the resume positions in FILE, so the next run resumes each stream (topics and broadcasts too) where this one stopped. One file per user and server.")
+    java.nio.file.Path stateFile;
+
     @Option(names = "--max-messages", paramLabel = "N", description = "Exit 0 after N messages (for scripts and tests).")
     Integer maxMessages;
 
@@ -122,6 +128,17 @@ public final class ListenCommand implements Callable<Integer> {
             err.flush();
             return HeraldCommand.EXIT_CONFIG;
         }
+        PositionsFile positionsFile = null;
+        if (stateFile != null) {
+            positionsFile = new PositionsFile(stateFile);
+            try {
+                builder.resumeFrom(positionsFile.load());
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                err.println("herald listen: " + e.getMessage());
+                err.flush();
+                return HeraldCommand.EXIT_CONFIG;
+            }
+        }
         if (jwt != null) {
             builder.token(jwt);
         } else {
@@ -131,13 +148,25 @@ public final class ListenCommand implements Callable<Integer> {
         AtomicReference<Integer> exit = new AtomicReference<>(HeraldCommand.EXIT_OK);
         Printer printer = new Printer(out, err, execHandler, notices, done, exit);
         HeraldSubscriber subscriber = builder.topics(topics.toArray(String[]::new)).listener(printer).build();
-        Thread onSignal = new Thread(subscriber::close, "herald-listen-shutdown");
+        printer.saveTo(subscriber, positionsFile);
+        PositionsFile saveOnExit = positionsFile;
+        Thread onSignal = new Thread(() -> {
+            Map<String, String> last = subscriber.positions();
+            subscriber.close();
+            if (saveOnExit != null) {
+                saveOnExit.save(last);
+            }
+        }, "herald-listen-shutdown");
         Runtime.getRuntime().addShutdownHook(onSignal);
         try {
             subscriber.start();
             done.await();
         } finally {
+            Map<String, String> last = subscriber.positions();
             subscriber.close(); // sends the acks still batched
+            if (positionsFile != null) {
+                positionsFile.save(last);
+            }
             if (execHandler != null) {
                 execHandler.close();
             }
@@ -162,6 +191,13 @@ public final class ListenCommand implements Callable<Integer> {
         private final CountDownLatch done;
         private final AtomicReference<Integer> exit;
         private final AtomicInteger received = new AtomicInteger();
+        private HeraldSubscriber subscriber;
+        private PositionsFile positionsFile;
+
+        void saveTo(HeraldSubscriber subscriber, PositionsFile positionsFile) {
+            this.subscriber = subscriber;
+            this.positionsFile = positionsFile;
+        }
 
         Printer(PrintWriter out, PrintWriter err, ExecHandler execHandler, DesktopNotices notices, CountDownLatch done,
                 AtomicReference<Integer> exit) {
@@ -190,6 +226,9 @@ public final class ListenCommand implements Callable<Integer> {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            if (positionsFile != null) {
+                positionsFile.save(subscriber.positions()); // this message's stream now resumes after it
             }
             if (maxMessages != null && received.incrementAndGet() >= maxMessages) {
                 done.countDown();

@@ -97,6 +97,28 @@ class ListenCommandTest {
     }
 
     @Test
+    void with_a_state_file_the_next_run_resumes_topics_where_the_last_one_stopped() throws Exception {
+        Path state = Files.createTempDirectory("herald-listen-state").resolve("ana.json");
+        CompletableFuture<Integer> first = listen("--uid", "ana", "--topic", "news", "--state", state.toString(), "--max-messages", "1");
+        awaitConnected("ana");
+        await().atMost(WAIT).until(() -> err.toString().contains("following news"));
+        server.publish("{\"to\":{\"topics\":[\"news\"]},\"data\":\"seen\"}");
+        assertThat(first.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+        server.awaitGone("ana");
+        assertThat(new JsonObject(Files.readString(state)).getString("topic:news")).matches("1@\\w+");
+
+        // published while nothing listened: a topic is only replayed to a subscribe that names where it stopped
+        server.publish("{\"to\":{\"topics\":[\"news\"]},\"data\":\"missed 1\"}");
+        server.publish("{\"to\":{\"topics\":[\"news\"]},\"data\":\"missed 2\"}");
+        out.getBuffer().setLength(0);
+        CompletableFuture<Integer> second = listen("--uid", "ana", "--topic", "news", "--state", state.toString(), "--max-messages", "2");
+
+        assertThat(second.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+        assertThat(out.toString().lines().map(l -> l.substring(l.lastIndexOf("  ") + 2)).toList()).containsExactly("missed 1", "missed 2");
+        assertThat(new JsonObject(Files.readString(state)).getString("topic:news")).matches("3@\\w+");
+    }
+
+    @Test
     void exec_runs_the_command_without_a_shell_with_the_message_on_stdin() throws Exception {
         Path dir = Files.createTempDirectory("herald listen exec");
         Path file = dir.resolve("got; rm -rf x.txt"); // a shell would split this; no shell runs it
