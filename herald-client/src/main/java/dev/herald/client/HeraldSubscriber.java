@@ -91,6 +91,8 @@ public final class HeraldSubscriber implements AutoCloseable {
     private int refs;
     private ScheduledFuture<?> retryTimer;
     private ScheduledFuture<?> flushTimer;
+    /** Completes when the last connection's polite close ended. */
+    private volatile CompletableFuture<?> closing = CompletableFuture.completedFuture(null);
     private volatile SubscriberState.Kind state = SubscriberState.Kind.CLOSED;
 
     private HeraldSubscriber(Builder b) {
@@ -134,10 +136,13 @@ public final class HeraldSubscriber implements AutoCloseable {
     @Override
     public void close() {
         try {
+            // the acks and the close frame are on their way once the close handshake ended (or gave up): then return,
+            // so that a process exiting right after close() has sent them
             io.submit(() -> {
                 flush();
                 stop(CloseCodes.NORMAL, "closed by the client");
             }).get(5, TimeUnit.SECONDS);
+            closing.get(3, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
@@ -336,10 +341,13 @@ public final class HeraldSubscriber implements AutoCloseable {
             return;
         }
         if (politely && !ws.isOutputClosed()) {
-            conn.sendTail.handle((x, e) -> null)
+            closing = conn.sendTail.handle((x, e) -> null)
                     .thenCompose(x -> ws.sendClose(CloseCodes.NORMAL, ""))
                     .orTimeout(2, TimeUnit.SECONDS)
-                    .whenComplete((x, e) -> ws.abort());
+                    .handle((x, e) -> {
+                        ws.abort();
+                        return null;
+                    });
         } else {
             ws.abort();
         }
