@@ -274,6 +274,31 @@ export function tokenSubject(token) {
     }
 }
 
+/** Longest body of a desktop notice; the rest is cut. */
+const NOTICE_BODY_MAX = 300;
+
+/**
+ * The title and body of a message's desktop notice: the data's `notification` object (`title`, and `text` or `body`)
+ * when it has one, else "Herald" (with the topic) and the data as text. The same rule as `herald listen --desktop`.
+ * @param {{data: *, topic?: string}} message
+ * @returns {{title: string, body: string}}
+ */
+export function noticeText(message) {
+    const fallback = message.topic !== undefined ? `Herald · ${message.topic}` : 'Herald';
+    const n = message.data !== null && typeof message.data === 'object' ? message.data.notification : undefined;
+    const text = v => typeof v === 'string' && v.trim() !== '' ? v : null;
+    let title = fallback;
+    let body;
+    if (n !== null && typeof n === 'object' && !Array.isArray(n)) {
+        title = text(n.title) ?? fallback;
+        body = text(n.text) ?? text(n.body) ?? '';
+    } else {
+        body = typeof message.data === 'string' ? message.data : JSON.stringify(message.data);
+    }
+    body = body.trim();
+    return {title, body: body.length > NOTICE_BODY_MAX ? body.slice(0, NOTICE_BODY_MAX - 1) + '…' : body};
+}
+
 /** ws(s)://…/ws from an explicit URL (http(s) accepted) or from the page's own origin. */
 export function webSocketUrl(url) {
     if (!url) {
@@ -330,6 +355,8 @@ export class Client {
         this._cursorUser = options.uid != null ? String(options.uid) : typeof options.token === 'string' ? tokenSubject(options.token) : null;
         this._cursor = this._loadCursor();
         this._streams = this._loadPositions();
+        /** @type {null | {icon?: string, format?: Function}} desktop notices, once enabled (and permitted) */
+        this._desktop = null;
         /** the cursors the current connection logged in with, to tell which stream a gap frame is about */
         this._loggedInWith = {};
         this._windowEvents = {
@@ -440,6 +467,33 @@ export class Client {
     read(ids) {
         [].concat(ids).forEach(id => this._reads.add(id));
         this._scheduleFlush();
+    }
+
+    /**
+     * Opts in to desktop notices through the browser's Notification API: while the page is hidden, each new message
+     * also pops a system notification (clicking it focuses the page). Call it from a user gesture (a click handler):
+     * browsers only show the permission prompt then. Resolves to the permission: 'granted' (notices are on),
+     * 'denied' or 'default' (they stay off), or 'unsupported'.
+     * @param {{icon?: string, format?: (message: Message) => ({title: string, body?: string} | null)}} [options]
+     *   icon: an image URL; format: the notice for a message (null: none), default {@link noticeText}
+     * @returns {Promise<'granted' | 'denied' | 'default' | 'unsupported'>}
+     */
+    async enableDesktopNotices(options = {}) {
+        const N = globalThis.Notification;
+        if (typeof N !== 'function') return 'unsupported';
+        const permission = N.permission === 'granted' ? 'granted' : await N.requestPermission();
+        this._desktop = permission === 'granted' ? {...options} : null;
+        return permission;
+    }
+
+    /** Stops desktop notices (the permission stays as the user gave it). */
+    disableDesktopNotices() {
+        this._desktop = null;
+    }
+
+    /** Whether desktop notices are on. */
+    get desktopNotices() {
+        return this._desktop !== null;
     }
 
     // ---- connection lifecycle ----
@@ -650,7 +704,31 @@ export class Client {
         if (f.all === true) message.all = true;
         if (position) Object.assign(message, position);
         this._emit('message', message);
+        this._desktopNotice(message);
         if (this._autoAck) this.ack(id);
+    }
+
+    /**
+     * A desktop notice for a new message, only while the page is hidden (a visible page shows the message itself);
+     * clicking it brings the page to the front. One notice per message id (its tag), so a repeat does not pop twice.
+     */
+    _desktopNotice(message) {
+        const N = globalThis.Notification;
+        if (!this._desktop || typeof N !== 'function' || N.permission !== 'granted') return;
+        if (globalThis.document?.visibilityState !== 'hidden') return;
+        let notice;
+        try {
+            notice = (this._desktop.format ?? noticeText)(message);
+        } catch (e) {
+            (globalThis.reportError ?? console.error)(e);
+            return;
+        }
+        if (!notice) return;
+        const shown = new N(notice.title, {body: notice.body ?? '', tag: message.id, ...(this._desktop.icon ? {icon: this._desktop.icon} : {})});
+        shown.onclick = () => {
+            globalThis.focus?.();
+            shown.close();
+        };
     }
 
     /** A message the app already had: not emitted again, but acked again with autoAck (our ack may be what got lost). */

@@ -14,8 +14,8 @@ export function sharedBrowser() {
 }
 
 /** A fresh browser context (own cookies, storage, network state), closed after the test. */
-export async function newContext(t, browser) {
-    const context = await browser.newContext();
+export async function newContext(t, browser, options = {}) {
+    const context = await browser.newContext(options);
     t.after(() => context.close());
     return context;
 }

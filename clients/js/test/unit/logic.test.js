@@ -1,7 +1,7 @@
 // The pure decisions of the SDK: backoff, close codes, de-duplication, cursor, URLs, token subjects.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import {backoffDelay, reconnectAfter, RecentIds, laterId, tokenSubject, webSocketUrl, DEFAULT_BACKOFF} from '../../herald.js';
+import {backoffDelay, reconnectAfter, RecentIds, laterId, tokenSubject, webSocketUrl, DEFAULT_BACKOFF, noticeText} from '../../herald.js';
 
 test('backoff doubles from initialMs and stops growing at maxMs', () => {
     const noJitter = {initialMs: 1000, maxMs: 30000, jitter: 0};
@@ -67,4 +67,13 @@ test('http URLs become WebSocket URLs of /ws', () => {
     assert.equal(webSocketUrl('https://push.example.com/'), 'wss://push.example.com/ws');
     assert.equal(webSocketUrl('wss://push.example.com/herald/ws'), 'wss://push.example.com/herald/ws');
     assert.throws(() => webSocketUrl(undefined), /url is required/);
+});
+
+test('a desktop notice takes the data\'s notification object, else Herald and the data as text', () => {
+    assert.deepEqual(noticeText({data: {notification: {title: 'Build finished', text: 'herald#42 is green'}}}),
+        {title: 'Build finished', body: 'herald#42 is green'});
+    assert.deepEqual(noticeText({data: {notification: {body: 'no title'}}, topic: 'ci'}), {title: 'Herald · ci', body: 'no title'});
+    assert.deepEqual(noticeText({data: 'Hello World'}), {title: 'Herald', body: 'Hello World'});
+    assert.deepEqual(noticeText({data: {progress: 50}}), {title: 'Herald', body: '{"progress":50}'});
+    assert.equal(noticeText({data: 'x'.repeat(400)}).body.length, 300);
 });

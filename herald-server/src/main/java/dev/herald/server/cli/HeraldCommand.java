@@ -37,12 +37,13 @@ public final class HeraldCommand {
         return commandLine(System.getenv());
     }
 
-    private static CommandLine commandLine(Map<String, String> env) {
+    static CommandLine commandLine(Map<String, String> env) {
         CommandLine cli = new CommandLine(new HeraldCommand());
         cli.addSubcommand("serve", ServeCommand.command(env));
         CommandLine.Model.CommandSpec config = CommandLine.Model.CommandSpec.forAnnotatedObject(new ConfigCommand(env));
         ServeCommand.addSettingOptions(config);
         cli.addSubcommand("config", new CommandLine(config));
+        cli.addSubcommand("listen", new CommandLine(new ListenCommand(env)));
         cli.setParameterExceptionHandler(new UsageErrors());
         return cli;
     }

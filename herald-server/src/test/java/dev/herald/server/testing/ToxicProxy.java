@@ -15,13 +15,15 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A TCP proxy on 127.0.0.1 with a failure switch, for tests of what happens when a database goes away:
  * {@link #cut()} closes every open connection and refuses new ones (as a crashed server or a broken network
- * would), {@link #restore()} lets connections through again. Thread-safe; one daemon thread per direction
- * of each connection.
+ * would), {@link #restore()} lets connections through again; {@link #freeze()} turns the open connections into a black
+ * hole (bytes are swallowed, nothing is closed: a peer gone without a word). Thread-safe; one daemon thread per
+ * direction of each connection.
  */
 public final class ToxicProxy implements AutoCloseable {
     private final InetSocketAddress upstream;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> frozen = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private volatile boolean cut;
     private volatile boolean closed;
@@ -50,6 +52,11 @@ public final class ToxicProxy implements AutoCloseable {
             closeQuietly(s);
         }
         open.clear();
+    }
+
+    /** The connections open now swallow whatever either side sends and stay open; new connections work normally. */
+    public void freeze() {
+        frozen.addAll(open);
     }
 
     public void restore() {
@@ -96,6 +103,9 @@ public final class ToxicProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (frozen.contains(from)) {
+                        continue;
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }
@@ -106,6 +116,8 @@ public final class ToxicProxy implements AutoCloseable {
                 closeQuietly(to);
                 open.remove(from);
                 open.remove(to);
+                frozen.remove(from);
+                frozen.remove(to);
             }
         }, "toxic-proxy-" + direction + "-" + port());
         t.setDaemon(true);
