@@ -5,6 +5,8 @@ import dev.herald.core.PushCenter;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.DevAuthenticator;
 import dev.herald.core.broker.Broker;
+import dev.herald.core.broker.BrokerEnvelope;
+import dev.herald.core.broker.BrokerListener;
 import dev.herald.core.delivery.Durability;
 import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.delivery.ReceiptListener;
@@ -101,7 +103,7 @@ public final class HeraldServer implements AutoCloseable {
 
     public HeraldServer(HeraldConfig config, Clock clock) {
         this(config, clock, Brokers.open(config.cluster().broker(), config.nodeId(), config.cluster().channelPrefix(),
-                config.cluster().shards(), config.cluster().maxInFlight()));
+                config.cluster().shards(), config.cluster().maxInFlight(), config.cluster().redisTimeout()));
     }
 
     /** With a given broker: the seam where a cluster broker plugs in (and tests put a broker with failure switches). */
@@ -179,7 +181,21 @@ public final class HeraldServer implements AutoCloseable {
             releaseResources(); // the constructor already started Vert.x threads
             throw new ConfigException("data-dir: cannot create " + config.dataDir() + ": " + e.getMessage());
         }
-        broker.start(envelope -> hub.deliver(envelope.targets(), envelope.message()));
+        broker.start(new BrokerListener() {
+            @Override
+            public int onEnvelope(BrokerEnvelope envelope) {
+                return hub.deliver(envelope.targets(), envelope.message());
+            }
+
+            @Override
+            public void resubscribed() {
+                // the envelopes of the outage are gone for good: every connection reads what it missed from the store now
+                int reads = hub.catchUp();
+                if (reads > 0) {
+                    log.info("cluster broker back: {} connections catch up on {} streams from the store", hub.connectionCount(), reads);
+                }
+            }
+        });
         if (views instanceof RedisClusterViews redisViews) {
             redisViews.start();
         }

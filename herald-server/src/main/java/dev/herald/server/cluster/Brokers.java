@@ -12,12 +12,13 @@ public final class Brokers {
 
     /**
      * {@code url}: {@link #MEMORY} or {@code redis://…}; the rest configures the Redis broker (see
-     * {@code ClusterConfig}): the channels' prefix and shard count, and the publishes allowed in flight.
+     * {@code ClusterConfig}): the channels' prefix and shard count, the publishes allowed in flight, and how long
+     * Redis may leave a connection unanswered.
      */
-    public static Broker open(String url, String nodeId, String channelPrefix, int shards, int maxInFlight) {
+    public static Broker open(String url, String nodeId, String channelPrefix, int shards, int maxInFlight, java.time.Duration redisTimeout) {
         if (MEMORY.equals(url)) {
             return new MemoryBroker();
         }
-        return new RedisBroker(url, nodeId, new RedisChannels(channelPrefix, shards), maxInFlight);
+        return new RedisBroker(url, nodeId, new RedisChannels(channelPrefix, shards), maxInFlight, redisTimeout);
     }
 }

@@ -19,8 +19,10 @@ import java.util.Map;
  * @param heartbeat     how often a node renews its heartbeat key in Redis (and with it its stats)
  * @param nodeTtl       how long a heartbeat key lives: a node that stops renewing it (killed, cut off from Redis)
  *                      drops out of presence, stats, kicks and the per-user cap at most this long after its last beat
+ * @param redisTimeout  how long a broker connection's PING or opening may go unanswered before it is taken as broken
  */
-public record ClusterConfig(String broker, String channelPrefix, int shards, int maxInFlight, Duration heartbeat, Duration nodeTtl) {
+public record ClusterConfig(String broker, String channelPrefix, int shards, int maxInFlight, Duration heartbeat, Duration nodeTtl,
+                            Duration redisTimeout) {
     public static final String MEMORY = Brokers.MEMORY;
     public static final String DEFAULT_CHANNEL_PREFIX = "herald";
     /** Enough to spread a Redis Cluster's channels over its nodes; few enough that every node subscribes to all at once. */
@@ -33,8 +35,15 @@ public record ClusterConfig(String broker, String channelPrefix, int shards, int
     /** Three heartbeats: one late or lost beat (a GC pause, a Redis reconnect) does not drop a live node. */
     public static final Duration DEFAULT_NODE_TTL = Duration.ofSeconds(6);
 
+    /**
+     * Long enough for a Redis busy with a slow command or a short GC-like stall not to count as gone; short enough that a
+     * silent split stops cross-node delivery for seconds, not for the minutes the operating system takes to drop the socket.
+     */
+    public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(3);
+
     public static ClusterConfig defaults() {
-        return new ClusterConfig(MEMORY, DEFAULT_CHANNEL_PREFIX, DEFAULT_SHARDS, DEFAULT_MAX_IN_FLIGHT, DEFAULT_HEARTBEAT, DEFAULT_NODE_TTL);
+        return new ClusterConfig(MEMORY, DEFAULT_CHANNEL_PREFIX, DEFAULT_SHARDS, DEFAULT_MAX_IN_FLIGHT, DEFAULT_HEARTBEAT, DEFAULT_NODE_TTL,
+                DEFAULT_REDIS_TIMEOUT);
     }
 
     /** Whether this node is one of several (its broker is not the in-process one). */
@@ -69,9 +78,13 @@ public record ClusterConfig(String broker, String channelPrefix, int shards, int
             throw new ConfigException("cluster.node-ttl: at least twice cluster.heartbeat (" + v.apply(Setting.CLUSTER_HEARTBEAT)
                     + "), or one late heartbeat drops a live node");
         }
+        Duration redisTimeout = Units.duration(Setting.CLUSTER_REDIS_TIMEOUT.key(), v.apply(Setting.CLUSTER_REDIS_TIMEOUT));
+        if (redisTimeout.toMillis() < 30) {
+            throw new ConfigException("cluster.redis-timeout: at least 30ms");
+        }
         return new ClusterConfig(broker, prefix,
                 Units.integer(Setting.CLUSTER_SHARDS.key(), v.apply(Setting.CLUSTER_SHARDS), 1, 1024),
                 Units.integer(Setting.CLUSTER_MAX_IN_FLIGHT.key(), v.apply(Setting.CLUSTER_MAX_IN_FLIGHT), 1, 1_000_000),
-                heartbeat, ttl);
+                heartbeat, ttl, redisTimeout);
     }
 }

@@ -40,6 +40,7 @@ public enum Setting {
     CLUSTER_SHARDS("cluster.shards", "16", "count", "Redis channels the user and topic streams are spread over (plus one for all); every node of a cluster must use the same count."),
     CLUSTER_MAX_IN_FLIGHT("cluster.max-in-flight", "10000", "count", "Publishes sent to Redis and not yet answered; beyond, live fan-out to other nodes is skipped (their clients get those messages by replay) instead of queueing without bound."),
     CLUSTER_HEARTBEAT("cluster.heartbeat", "2s", "duration", "How often a node renews its heartbeat key (and its stats) in Redis."),
+    CLUSTER_REDIS_TIMEOUT("cluster.redis-timeout", "3s", "duration", "A broker connection to Redis that leaves a PING, a probe through its own subscription (both sent every third of this) or its opening unanswered this long is taken as broken and opened again: a silent network split is noticed within this time. When the subscription is back, every connection catches up from the store."),
     CLUSTER_NODE_TTL("cluster.node-ttl", "6s", "duration", "Life of a heartbeat key: a node that stops renewing it drops out of cluster presence, stats, kicks and the per-user cap within this time. At least twice cluster.heartbeat."),
     MESSAGES_TTL("messages.ttl", "24h", "duration", "How long a stored message waits for its recipients when the publisher names no ttl."),
     MESSAGES_MAX_TTL("messages.max-ttl", "7d", "duration", "The longest ttl a publisher may ask for."),

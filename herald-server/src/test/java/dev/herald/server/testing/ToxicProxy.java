@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A TCP proxy on 127.0.0.1 with a failure switch, for tests of what happens when a database goes away:
  * {@link #cut()} closes every open connection and refuses new ones (as a crashed server or a broken network
- * would), {@link #restore()} lets connections through again. Thread-safe; one daemon thread per direction
+ * would), {@link #silence()} keeps every connection open but forwards nothing either way (a silent network split:
+ * no reset, no answer), {@link #restore()} lets connections through again. Thread-safe; one daemon thread per direction
  * of each connection.
  */
 public final class ToxicProxy implements AutoCloseable {
@@ -24,6 +25,7 @@ public final class ToxicProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private volatile boolean cut;
+    private volatile boolean silent;
     private volatile boolean closed;
 
     public ToxicProxy(String upstreamHost, int upstreamPort) throws IOException {
@@ -52,8 +54,17 @@ public final class ToxicProxy implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * From now on, bytes read on either side are dropped instead of forwarded, and connections stay open (new ones are
+     * accepted too): to the peers the other side has gone silent. Until {@link #restore()}; what was dropped stays lost.
+     */
+    public void silence() {
+        silent = true;
+    }
+
     public void restore() {
         cut = false;
+        silent = false;
     }
 
     private void acceptLoop() {
@@ -96,6 +107,9 @@ public final class ToxicProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (silent) {
+                        continue;
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }
