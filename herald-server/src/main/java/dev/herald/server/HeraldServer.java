@@ -136,7 +136,7 @@ public final class HeraldServer implements AutoCloseable {
         metrics.bindHttpGuard(httpGuard);
         this.dispatcher = new NotifyDispatcher(channels.dispatched(), notifyStore, store, channels::policy,
                 new NotifyMeters(metrics.registry()), clock,
-                config.notifications().pollInterval(), NotifyDispatcher.DEFAULT_LEASE);
+                config.notifications().pollInterval(), config.notifications().lease());
         notifications.signals(dispatcher);
         metrics.bindNotifyInFlight(channels.dispatched().channels(), dispatcher::inFlight);
         // receipts become deliveries of their own channel: the dispatcher retries and dead-letters them
@@ -395,6 +395,29 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /** Releases the port, the broker, the Vert.x threads and the meters; used by shutdown and by a failed start. */
+    /**
+     * Stops at once, as a crash (SIGKILL, a power cut) would, for tests of what the rest of a cluster does then: no
+     * drain, no close frames (the sockets just drop), no goodbye to the cluster (its heartbeat and presence entries
+     * stay in Redis until {@code cluster.node-ttl} expires them), its notification leases left to expire, and nothing
+     * written to the store after this call begins (the store is closed first). Not for production use: {@link #close}.
+     */
+    public void halt() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        log.warn("halting: no drain, no goodbye (a crash, as far as the cluster can tell)");
+        try {
+            store.close();
+            vertx.close().await(10, TimeUnit.SECONDS); // every socket, the views' Redis connection and timers with it
+            broker.close();
+            dispatcher.close();
+            channels.close();
+        } catch (Exception e) {
+            log.warn("error while halting: {}", e.toString());
+        }
+        metrics.close();
+    }
+
     private void releaseResources() {
         try (StoppingAcceptLog stoppingAccepts = StoppingAcceptLog.install()) {
             if (http != null) {

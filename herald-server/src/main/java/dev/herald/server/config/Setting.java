@@ -62,6 +62,7 @@ public enum Setting {
     NOTIFY_DEADLINE("notify.deadline", "24h", "duration", "After this no further attempt is made and the delivery is dead-lettered (per channel: notify.<channel>.deadline)."),
     NOTIFY_MAX_IN_FLIGHT("notify.max-in-flight", "32", "count", "Attempts in progress at once per channel: a slow channel never holds up another."),
     NOTIFY_POLL_INTERVAL("notify.poll-interval", "1s", "duration", "How often due deliveries are looked for (new ones are started at once)."),
+    NOTIFY_LEASE("notify.lease", "2m", "duration", "How long a delivery a node has started is that node's: if the node dies meanwhile, another node starts it again this long after it was claimed. Longer than notify.timeout plus 1s."),
     NOTIFY_WEBHOOK_MAX_ATTEMPTS("notify.webhook.max-attempts", "", "count", "webhook: attempts per delivery (empty: notify.max-attempts)."),
     NOTIFY_WEBHOOK_DEADLINE("notify.webhook.deadline", "", "duration", "webhook: give up after this (empty: notify.deadline)."),
     NOTIFY_EMAIL_MAX_ATTEMPTS("notify.email.max-attempts", "", "count", "email: attempts per delivery (empty: notify.max-attempts)."),
