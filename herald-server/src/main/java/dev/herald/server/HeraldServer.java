@@ -102,7 +102,7 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     public HeraldServer(HeraldConfig config, Clock clock) {
-        this(config, clock, Brokers.open(config.cluster().broker(), config.nodeId(), config.cluster().channelPrefix(),
+        this(config, clock, Brokers.open(config.cluster().broker(), config.store(), config.nodeId(), config.cluster().channelPrefix(),
                 config.cluster().shards(), config.cluster().maxInFlight(), config.cluster().redisTimeout()));
     }
 

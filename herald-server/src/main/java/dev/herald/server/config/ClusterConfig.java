@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * How this node reaches the other nodes of a cluster ({@code broker} and {@code cluster.*}), validated by {@link #from}.
- * {@code broker} is {@code memory} (one node: the default) or {@code redis://…}; a broker other than memory needs a
+ * {@code broker} is {@code memory} (one node: the default), {@code redis://…}, or {@code postgres} /
+ * {@code postgresql://…} (LISTEN/NOTIFY, for small installs without Redis); a broker other than memory needs a
  * store the nodes share (PostgreSQL), or each node would hand out its own positions for the same stream.
  *
  * @param broker        {@link #MEMORY} or a {@code redis://[user[:password]@]host[:port][/db]} URL (secret: never logged whole)
@@ -55,10 +56,12 @@ public record ClusterConfig(String broker, String channelPrefix, int shards, int
         java.util.function.Function<Setting, String> v = s -> raw.get(s).trim();
         String broker = v.apply(Setting.BROKER);
         if (!broker.equals(MEMORY)) {
-            try {
-                RedisUrl.parse(broker);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("broker: " + e.getMessage());
+            if (!broker.equals(Brokers.POSTGRES) && !dev.herald.server.store.PostgresUrl.matches(broker)) {
+                try {
+                    RedisUrl.parse(broker);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("broker: " + e.getMessage() + " (or postgres: LISTEN/NOTIFY on the store's database)");
+                }
             }
             if (!store.startsWith("postgresql://") && !store.startsWith("postgres://") && !store.startsWith("jdbc:postgresql://")) {
                 throw new ConfigException("broker: a cluster needs a store its nodes share: set store to postgresql://… ("

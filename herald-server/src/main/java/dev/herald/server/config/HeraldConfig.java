@@ -228,7 +228,8 @@ public record HeraldConfig(
             String value = raw.get(s);
             String shown = s.secret() && !value.isEmpty() ? "******** (set)"
                     : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value)
-                    : s == Setting.BROKER ? dev.herald.server.cluster.RedisUrl.redact(value)
+                    : s == Setting.BROKER ? (dev.herald.server.store.PostgresUrl.matches(value) ? MessageStores.redact(value)
+                            : dev.herald.server.cluster.RedisUrl.redact(value))
                     : s == Setting.WS_MAX_CONNECTIONS && value.isEmpty() ? maxConnections + ", from the file-descriptor limit"
                     : s == Setting.HTTP_EVENT_LOOPS && value.isEmpty() ? eventLoops + ", one per processor (the default)" : value;
             out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");

@@ -56,6 +56,11 @@ public final class TestCluster implements AutoCloseable {
         return all;
     }
 
+    /** The name of this cluster's PostgreSQL database. */
+    public String database() {
+        return database;
+    }
+
     /** Closes {@code resource} with the cluster (after everything opened after it); returns it. */
     public <T extends AutoCloseable> T closeLater(T resource) {
         open.add(resource);
