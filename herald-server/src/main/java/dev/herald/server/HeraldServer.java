@@ -375,6 +375,21 @@ public final class HeraldServer implements AutoCloseable {
             return;
         }
         draining.set(true);
+        Duration drainDelay = config.shutdownDrainDelay();
+        if (drainDelay.isPositive()) {
+            // health answers 503 from now: the load balancer takes this node out before its clients are told to reconnect
+            log.info("draining: /health/ready answers 503; {} connections stay open for {} (shutdown.drain-delay)",
+                    webSockets.openConnections(), Durations.format(drainDelay));
+            long until = System.nanoTime() + drainDelay.toNanos();
+            while (System.nanoTime() < until && webSockets.openConnections() > 0) {
+                try {
+                    Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000))); // a timed wait in shutdown, not test synchronisation
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         log.info("shutting down: closing {} connections (grace {})", webSockets.openConnections(), Durations.format(grace));
         webSockets.stopSweeps();
         webSockets.closeAll(CloseReason.GOING_AWAY);

@@ -82,6 +82,7 @@ public enum Setting {
     EMAIL_USERNAME("email.username", "", "string", "SMTP login; empty: no authentication."),
     EMAIL_PASSWORD("email.password", "", "secret", "SMTP password (required with email.username).", true),
     EMAIL_FROM("email.from", "", "address", "Sender: noreply@example.com or Herald <noreply@example.com>; required with email.smtp-host."),
+    SHUTDOWN_DRAIN_DELAY("shutdown.drain-delay", "0s", "duration", "On SIGTERM, how long /health/ready answers 503 (and new connections are refused) before the open connections are closed: give a load balancer's health check time to take the node out, so reconnecting clients go elsewhere. 0: close at once (one node)."),
     SHUTDOWN_GRACE("shutdown.grace", "10s", "duration", "On SIGTERM, how long to wait for connections to close before exiting."),
     LOG_LEVEL("log.level", "INFO", "level", "Log level of Herald's own loggers: ERROR, WARN, INFO, DEBUG or TRACE.");
 
