@@ -43,9 +43,10 @@ import java.util.concurrent.atomic.LongAdder;
  * received a probe Redis accepted that long ago, is taken as broken and opened again. So a silent split (no TCP
  * reset, nothing answers) is noticed within that time, not when the operating system gives up on the socket. (A PING
  * on the subscribed connection itself would not do: its answer is not a reply there but a push.) A socket that reads
- * nothing for {@code timeout} is closed as well. Each time the subscription is made again, the listener is told ({@link BrokerListener#resubscribed}):
- * the envelopes of the time without it are lost to this node, and its sessions catch up from the store. Redis I/O runs on a Vert.x instance of
- * its own (one event loop), apart from the client connections' loops. Thread-safe.
+ * nothing for {@code timeout} is closed as well. Each time the subscription is made, the listener is told
+ * ({@link BrokerListener#resubscribed}): the envelopes of the time without it are lost to this node, and its sessions
+ * catch up from the store. Redis I/O runs on a Vert.x instance of its own (one event loop), apart from the client
+ * connections' loops. Thread-safe.
  */
 public final class RedisBroker implements Broker {
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
@@ -114,7 +115,7 @@ public final class RedisBroker implements Broker {
         this.context = vertx.getOrCreateContext();
         RedisOptions options = new RedisOptions().setConnectionString(url)
                 .setMaxPoolSize(4).setMaxWaitingHandlers(Math.max(maxInFlight, 16));
-        // a socket that reads nothing for the timeout is closed (the PINGs keep a live one busy): a silent split also
+        // a socket that reads nothing for the timeout is closed (PINGs and probes keep a live one busy): a silent split also
         // frees the sockets stuck in their opening handshake, which would otherwise hold the pool's places for good
         options.getNetClientOptions().setConnectTimeout((int) timeoutMs)
                 .setReadIdleTimeout((int) timeoutMs).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
@@ -283,8 +284,8 @@ public final class RedisBroker implements Broker {
             if (closed) {
                 return;
             }
-            log.warn("cluster broker: lost the {} connection {} to {}{}: live messages from other nodes {} until it is back "
-                            + "(clients catch up from the store)", subscribing ? "subscribe" : "publish", Integer.toHexString(System.identityHashCode(c)), redactedUrl,
+            log.warn("cluster broker: lost the {} connection to {}{}: live messages from other nodes {} until it is back "
+                            + "(clients catch up from the store)", subscribing ? "subscribe" : "publish", redactedUrl,
                     cause == null ? "" : " (" + LogSafe.value(String.valueOf(cause.getMessage())) + ")",
                     subscribing ? "do not arrive" : "are not sent");
             vertx.setTimer(FIRST_RECONNECT_DELAY_MS, id -> {
