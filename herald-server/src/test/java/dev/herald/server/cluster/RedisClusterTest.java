@@ -34,6 +34,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisClusterTest {
     private static final URI REDIS = TestCluster.REDIS;
     private static final long QUICK_TIMEOUT_MS = 300;
+    /**
+     * How long the outage tests keep Redis away at least ({@code -Dherald.test.redis-outage=PT30S} for the 30 s of the
+     * issue); by default only as long as the test takes to publish during it.
+     */
+    private static final java.time.Duration OUTAGE = java.time.Duration.parse(System.getProperty("herald.test.redis-outage", "PT0S"));
     private static final String QUICK_TIMEOUT = QUICK_TIMEOUT_MS + "ms";
     private static final Pattern POS = Pattern.compile("\"pos\":(\\d+),\"epoch\":\"([^\"]+)\"");
 
@@ -214,6 +219,14 @@ class RedisClusterTest {
         return node;
     }
 
+    /** Keeps the outage going until {@link #OUTAGE} has passed since {@code since} (a scenario's length, not a wait for an event). */
+    private static void holdTheOutage(long since) {
+        java.time.Duration left = OUTAGE.minusNanos(System.nanoTime() - since);
+        if (left.isPositive()) {
+            Awaitility.await().pollDelay(left).atMost(left.plusSeconds(5)).until(() -> true);
+        }
+    }
+
     @Test
     void a_connection_that_stays_through_a_redis_outage_gets_what_it_missed_when_the_subscription_returns() throws Exception {
         ToxicProxy redisOfB = cluster.closeLater(new ToxicProxy(REDIS.getHost(), REDIS.getPort()));
@@ -225,12 +238,14 @@ class RedisClusterTest {
         long subscriptions = broker(b).subscriptions();
 
         redisOfB.cut();
+        long cutAt = System.nanoTime();
         Awaitility.await().atMost(WsClient.WAIT).until(() -> !broker(b).connected());
         List<String> ids = new ArrayList<>();
         for (int n = 1; n <= 5; n++) {
             ids.add(a.publishToUser("erin", "{\"n\":" + n + "}"));
         }
         ids.add(a.publish("{\"to\":{\"topics\":[\"quiet\"]},\"data\":\"only one\"}").getString("id"));
+        holdTheOutage(cutAt);
         redisOfB.restore();
 
         // no further message on either stream: the return of the subscription alone brings them, by position
@@ -262,6 +277,7 @@ class RedisClusterTest {
         String fromB = b.publishToUser("grace", "{\"n\":1}");
         Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(onA).size() == 4);
         assertThat(elsewhereOnB.awaitMessageIds(1)).containsExactly(fromB);
+        holdTheOutage(silencedAt);
 
         redisOfB.restore();
         Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(onB).size() >= 4);
