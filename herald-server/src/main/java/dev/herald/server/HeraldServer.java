@@ -30,6 +30,7 @@ import dev.herald.server.auth.ApiKeys;
 import dev.herald.server.auth.JwtAuthenticator;
 import dev.herald.server.auth.PemKeys;
 import dev.herald.server.cluster.Brokers;
+import dev.herald.server.cluster.PostgresBroker;
 import dev.herald.server.cluster.RedisBroker;
 import dev.herald.server.cluster.ClusterViews;
 import dev.herald.server.cluster.LocalClusterViews;
@@ -163,6 +164,9 @@ public final class HeraldServer implements AutoCloseable {
         if (broker instanceof RedisBroker redis) {
             metrics.bindBroker(redis, RedisBroker::sent, RedisBroker::received, RedisBroker::dropped, RedisBroker::unreadable,
                     RedisBroker::connected);
+        } else if (broker instanceof PostgresBroker postgres) {
+            metrics.bindBroker(postgres, PostgresBroker::sent, PostgresBroker::received, PostgresBroker::dropped,
+                    PostgresBroker::unreadable, PostgresBroker::connected);
         }
         if (store instanceof JdbcMessageStore jdbc) {
             metrics.bindStoreCommits(jdbc, JdbcMessageStore::commits, JdbcMessageStore::failedCommits);

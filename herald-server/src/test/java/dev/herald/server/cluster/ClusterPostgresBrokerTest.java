@@ -89,6 +89,7 @@ class ClusterPostgresBrokerTest {
             assertThat(client.frames().stream().filter(f -> f.contains(large))).hasSize(1);
         }
         assertThat(((PostgresBroker) b.server().broker()).received()).isGreaterThanOrEqualTo(22);
+        assertThat(b.http().get("/metrics").metric("herald_broker_connected")).isEqualTo(1.0);
     }
 
     @Test
