@@ -5,6 +5,8 @@ import dev.herald.core.PushCenter;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.DevAuthenticator;
 import dev.herald.core.broker.Broker;
+import dev.herald.core.broker.BrokerEnvelope;
+import dev.herald.core.broker.BrokerListener;
 import dev.herald.core.delivery.Durability;
 import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.delivery.ReceiptListener;
@@ -28,6 +30,7 @@ import dev.herald.server.auth.ApiKeys;
 import dev.herald.server.auth.JwtAuthenticator;
 import dev.herald.server.auth.PemKeys;
 import dev.herald.server.cluster.Brokers;
+import dev.herald.server.cluster.PostgresBroker;
 import dev.herald.server.cluster.RedisBroker;
 import dev.herald.server.cluster.ClusterViews;
 import dev.herald.server.cluster.LocalClusterViews;
@@ -100,8 +103,8 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     public HeraldServer(HeraldConfig config, Clock clock) {
-        this(config, clock, Brokers.open(config.cluster().broker(), config.nodeId(), config.cluster().channelPrefix(),
-                config.cluster().shards(), config.cluster().maxInFlight()));
+        this(config, clock, Brokers.open(config.cluster().broker(), config.store(), config.nodeId(), config.cluster().channelPrefix(),
+                config.cluster().shards(), config.cluster().maxInFlight(), config.cluster().redisTimeout()));
     }
 
     /** With a given broker: the seam where a cluster broker plugs in (and tests put a broker with failure switches). */
@@ -134,7 +137,7 @@ public final class HeraldServer implements AutoCloseable {
         metrics.bindHttpGuard(httpGuard);
         this.dispatcher = new NotifyDispatcher(channels.dispatched(), notifyStore, store, channels::policy,
                 new NotifyMeters(metrics.registry()), clock,
-                config.notifications().pollInterval(), NotifyDispatcher.DEFAULT_LEASE);
+                config.notifications().pollInterval(), config.notifications().lease());
         notifications.signals(dispatcher);
         metrics.bindNotifyInFlight(channels.dispatched().channels(), dispatcher::inFlight);
         // receipts become deliveries of their own channel: the dispatcher retries and dead-letters them
@@ -161,6 +164,9 @@ public final class HeraldServer implements AutoCloseable {
         if (broker instanceof RedisBroker redis) {
             metrics.bindBroker(redis, RedisBroker::sent, RedisBroker::received, RedisBroker::dropped, RedisBroker::unreadable,
                     RedisBroker::connected);
+        } else if (broker instanceof PostgresBroker postgres) {
+            metrics.bindBroker(postgres, PostgresBroker::sent, PostgresBroker::received, PostgresBroker::dropped,
+                    PostgresBroker::unreadable, PostgresBroker::connected);
         }
         if (store instanceof JdbcMessageStore jdbc) {
             metrics.bindStoreCommits(jdbc, JdbcMessageStore::commits, JdbcMessageStore::failedCommits);
@@ -179,7 +185,21 @@ public final class HeraldServer implements AutoCloseable {
             releaseResources(); // the constructor already started Vert.x threads
             throw new ConfigException("data-dir: cannot create " + config.dataDir() + ": " + e.getMessage());
         }
-        broker.start(envelope -> hub.deliver(envelope.targets(), envelope.message()));
+        broker.start(new BrokerListener() {
+            @Override
+            public int onEnvelope(BrokerEnvelope envelope) {
+                return hub.deliver(envelope.targets(), envelope.message());
+            }
+
+            @Override
+            public void resubscribed() {
+                // the envelopes of the outage are gone for good: every connection reads what it missed from the store now
+                int reads = hub.catchUp();
+                if (reads > 0) {
+                    log.info("cluster broker back: {} connections catch up on {} streams from the store", hub.connectionCount(), reads);
+                }
+            }
+        });
         if (views instanceof RedisClusterViews redisViews) {
             redisViews.start();
         }
@@ -359,6 +379,21 @@ public final class HeraldServer implements AutoCloseable {
             return;
         }
         draining.set(true);
+        Duration drainDelay = config.shutdownDrainDelay();
+        if (drainDelay.isPositive()) {
+            // health answers 503 from now: the load balancer takes this node out before its clients are told to reconnect
+            log.info("draining: /health/ready answers 503; {} connections stay open for {} (shutdown.drain-delay)",
+                    webSockets.openConnections(), Durations.format(drainDelay));
+            long until = System.nanoTime() + drainDelay.toNanos();
+            while (System.nanoTime() < until && webSockets.openConnections() > 0) {
+                try {
+                    Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000))); // a timed wait in shutdown, not test synchronisation
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         log.info("shutting down: closing {} connections (grace {})", webSockets.openConnections(), Durations.format(grace));
         webSockets.stopSweeps();
         webSockets.closeAll(CloseReason.GOING_AWAY);
@@ -379,6 +414,29 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /** Releases the port, the broker, the Vert.x threads and the meters; used by shutdown and by a failed start. */
+    /**
+     * Stops at once, as a crash (SIGKILL, a power cut) would, for tests of what the rest of a cluster does then: no
+     * drain, no close frames (the sockets just drop), no goodbye to the cluster (its heartbeat and presence entries
+     * stay in Redis until {@code cluster.node-ttl} expires them), its notification leases left to expire, and nothing
+     * written to the store after this call begins (the store is closed first). Not for production use: {@link #close}.
+     */
+    public void halt() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        log.warn("halting: no drain, no goodbye (a crash, as far as the cluster can tell)");
+        try {
+            store.close();
+            vertx.close().await(10, TimeUnit.SECONDS); // every socket, the views' Redis connection and timers with it
+            broker.close();
+            dispatcher.close();
+            channels.close();
+        } catch (Exception e) {
+            log.warn("error while halting: {}", e.toString());
+        }
+        metrics.close();
+    }
+
     private void releaseResources() {
         try (StoppingAcceptLog stoppingAccepts = StoppingAcceptLog.install()) {
             if (http != null) {

@@ -87,7 +87,7 @@ final class NotifyChannels implements AutoCloseable {
     ChannelPolicy policy(String channel) {
         NotifyConfig.Retry retry = config.retry(channel);
         return new ChannelPolicy(new RetryPolicy(config.retryInitial(), config.retryMax(), RetryPolicy.DEFAULT_MULTIPLIER,
-                retry.maxAttempts(), retry.deadline()), config.maxInFlight(), config.timeout().plusSeconds(1), CircuitPolicy.DEFAULT);
+                retry.maxAttempts(), retry.deadline()), config.maxInFlight(), config.timeout().plus(NotifyConfig.ATTEMPT_MARGIN), CircuitPolicy.DEFAULT);
     }
 
     @Override

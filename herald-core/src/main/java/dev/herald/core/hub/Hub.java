@@ -360,6 +360,21 @@ public final class Hub {
         }
     }
 
+    /**
+     * Every session catches up on every stream it follows from the store, from its cursor
+     * ({@link dev.herald.core.session.StreamCursors#catchUp}): after the broker lost other nodes' envelopes for a while.
+     * Only starts the reads (they run on the store's threads); returns how many were started.
+     */
+    public int catchUp() {
+        int[] started = {0};
+        forEach(s -> {
+            if (!s.isClosed()) {
+                started[0] += s.cursors().catchUp();
+            }
+        });
+        return started[0];
+    }
+
     /** All sessions as a snapshot list (for shutdown and sweeps). */
     public List<BaseSession> snapshot() {
         List<BaseSession> all = new ArrayList<>(connections.get());

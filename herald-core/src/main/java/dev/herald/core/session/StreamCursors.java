@@ -182,8 +182,8 @@ public final class StreamCursors {
      * Ends a fill without reading the store when the live messages that waited since it began close the hole
      * themselves (the overtaken message arrived: the common case when two nodes publish to one stream at once): the
      * waiting messages of {@code stream} then run on from the position after the cursor with none missing, and go
-     * out in position order. Returns {@code false}, changing nothing, while a position is still missing; the filler
-     * then reads the store. Only for a filler's replay: one begun by {@link #live} or {@link #endReplay}.
+     * out in position order. Returns {@code false}, changing nothing, while a position is still missing or when
+     * nothing of the stream waits (a {@link #catchUp}); the filler then reads the store. Only for a filler's replay: one begun by {@link #live} or {@link #endReplay}.
      */
     public synchronized boolean closeHoleFromHeld(Target stream) {
         Cursor cursor = cursors.get(stream);
@@ -199,6 +199,9 @@ public final class StreamCursors {
                 waiting.add(h.position.position());
             }
         }
+        if (waiting.isEmpty()) {
+            return false; // a catch-up: no live message shows where the stream stands, only the store can
+        }
         waiting.sort(null);
         long next = cursor.position + 1;
         for (long p : waiting) {
@@ -210,6 +213,33 @@ public final class StreamCursors {
         holesClosedLive++;
         endReplay(stream, null);
         return true;
+    }
+
+    /**
+     * The connection may have missed live messages on every stream it follows (the broker was cut off from the other
+     * nodes for a while): each stream whose cursor is known and that no replay is reading starts a fill from its cursor,
+     * as for a hole, so what was published meanwhile arrives now rather than with the stream's next message (which may
+     * never come). The stream's live messages wait behind the fill. Nothing happens without a filler. Returns the number
+     * of fills started.
+     */
+    public synchronized int catchUp() {
+        if (filler == null) {
+            return 0;
+        }
+        int started = 0;
+        for (Map.Entry<Target, Cursor> e : List.copyOf(cursors.entrySet())) {
+            Cursor cursor = e.getValue();
+            if (!cursor.known || cursor.replays > 0) {
+                continue; // unknown: its login replay has not ended yet (and reads the store itself); running: reads it now
+            }
+            cursor.replays++;
+            if (held == null) {
+                held = new ArrayList<>();
+            }
+            started++;
+            filler.fill(e.getKey(), cursor.fillFrom());
+        }
+        return started;
     }
 
     /** Holes closed by the live messages themselves, with no store read ({@link #closeHoleFromHeld}). */

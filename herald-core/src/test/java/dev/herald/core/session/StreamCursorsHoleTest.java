@@ -211,4 +211,34 @@ class StreamCursorsHoleTest {
         assertThat(plain.frames()).containsExactly("inbox-6");
         assertThat(plain.cursors().holes()).isZero();
     }
+    @Test
+    void a_catch_up_reads_every_followed_stream_from_its_cursor_and_holds_live_messages_behind_it() {
+        standAt(INBOX, 4);
+        standAt(NEWS, 2);
+        cursors.beginReplay(Target.Everyone.INSTANCE); // a login replay still running: it reads the store itself
+
+        assertThat(cursors.catchUp()).isEqualTo(2);
+        assertThat(fills).containsExactlyInAnyOrder(INBOX + " after 4@e1", NEWS + " after 2@e1");
+        assertThat(cursors.closeHoleFromHeld(INBOX)).isFalse(); // nothing live shows where the stream stands: the store must
+
+        live(INBOX, 7); // arrives while the catch-up reads: waits behind it
+        assertThat(session.frames()).isEmpty();
+        replayed(INBOX, 5);
+        replayed(INBOX, 6);
+        cursors.endReplay(INBOX, at(6));
+        assertThat(session.frames()).containsExactly("inbox-5", "inbox-6", "inbox-7");
+
+        cursors.endReplay(NEWS, at(2)); // nothing was missed there
+        assertThat(cursors.lastSent(NEWS)).isEqualTo(at(2));
+        assertThat(cursors.replaying(NEWS)).isFalse();
+    }
+
+    @Test
+    void a_catch_up_does_nothing_for_a_connection_that_cannot_replay() {
+        FakeSession plain = FakeSession.herald("v");
+        plain.cursors().beginReplay(INBOX);
+        plain.cursors().endReplay(INBOX, at(3));
+        assertThat(plain.cursors().catchUp()).isZero();
+        assertThat(plain.cursors().replaying(INBOX)).isFalse();
+    }
 }

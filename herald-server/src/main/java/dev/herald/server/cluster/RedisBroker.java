@@ -37,12 +37,22 @@ import java.util.concurrent.atomic.LongAdder;
  * order: the read rule holds the early ones until the hole is filled.
  *
  * <p>Both connections reconnect by themselves (100 ms, doubling up to {@link #MAX_RECONNECT_DELAY}); a node whose
- * Redis is down at start starts all the same and connects when Redis comes. Redis I/O runs on a Vert.x instance of
- * its own (one event loop), apart from the client connections' loops. Thread-safe.
+ * Redis is down at start starts all the same and connects when Redis comes. Every third of {@code timeout}, the
+ * publishing connection sends a PING and a probe to a channel only this broker subscribes to; a publishing connection
+ * whose PING (or a connection whose opening) goes unanswered for {@code timeout}, or a subscription that has not
+ * received a probe Redis accepted that long ago, is taken as broken and opened again. So a silent split (no TCP
+ * reset, nothing answers) is noticed within that time, not when the operating system gives up on the socket. (A PING
+ * on the subscribed connection itself would not do: its answer is not a reply there but a push.) A socket that reads
+ * nothing for {@code timeout} is closed as well. Each time the subscription is made, the listener is told
+ * ({@link BrokerListener#resubscribed}): the envelopes of the time without it are lost to this node, and its sessions
+ * catch up from the store. Redis I/O runs on a Vert.x instance of its own (one event loop), apart from the client
+ * connections' loops. Thread-safe.
  */
 public final class RedisBroker implements Broker {
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
     static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(2);
+    /** Without a timeout named: the default of {@code cluster.redis-timeout}. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
     private static final long FIRST_RECONNECT_DELAY_MS = 100;
 
     private final String redactedUrl;
@@ -50,6 +60,11 @@ public final class RedisBroker implements Broker {
     private final RedisChannels channels;
     private final int maxInFlight;
     private final String url;
+    private final long timeoutMs;
+    private final LongAdder resubscriptions = new LongAdder();
+    private final String probeChannel;
+    /** On the broker's context: when Redis accepted the oldest probe the subscription has not received yet (0: none). */
+    private long probeUnseenSince;
     /** Made by {@link #start}, so that a node whose start fails before it holds no Redis threads. */
     private volatile Vertx vertx;
     private volatile Context context;
@@ -75,12 +90,19 @@ public final class RedisBroker implements Broker {
      * @param maxInFlight publishes sent and not yet answered before further ones are dropped
      */
     public RedisBroker(String url, String nodeId, RedisChannels channels, int maxInFlight) {
+        this(url, nodeId, channels, maxInFlight, DEFAULT_TIMEOUT);
+    }
+
+    /** @param timeout how long a PING or a connection's opening may go unanswered before the connection is taken as broken */
+    public RedisBroker(String url, String nodeId, RedisChannels channels, int maxInFlight, Duration timeout) {
         RedisUrl.parse(url);
+        this.timeoutMs = Math.max(30, timeout.toMillis());
         this.redactedUrl = RedisUrl.redact(url);
         this.origin = nodeId + "/" + StreamPosition.newEpoch();
         this.channels = channels;
         this.maxInFlight = maxInFlight;
         this.url = url;
+        this.probeChannel = channels.probe(origin);
     }
 
     @Override
@@ -91,11 +113,17 @@ public final class RedisBroker implements Broker {
         this.listener = listener;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
         this.context = vertx.getOrCreateContext();
-        this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
-                .setMaxPoolSize(4).setMaxWaitingHandlers(Math.max(maxInFlight, 16)));
+        RedisOptions options = new RedisOptions().setConnectionString(url)
+                .setMaxPoolSize(4).setMaxWaitingHandlers(Math.max(maxInFlight, 16));
+        // a socket that reads nothing for the timeout is closed (PINGs and probes keep a live one busy): a silent split also
+        // frees the sockets stuck in their opening handshake, which would otherwise hold the pool's places for good
+        options.getNetClientOptions().setConnectTimeout((int) timeoutMs)
+                .setReadIdleTimeout((int) timeoutMs).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        this.client = Redis.createClient(vertx, options);
         context.runOnContext(v -> {
             connectPublisher();
             connectSubscriber();
+            vertx.setPeriodic(Math.max(10, timeoutMs / 3), id -> probe());
         });
         log.info("cluster broker: {} (instance {}), channels {}", redactedUrl, origin, channels.all().size());
     }
@@ -135,7 +163,7 @@ public final class RedisBroker implements Broker {
         if (closed) {
             return;
         }
-        client.connect().onComplete(ar -> {
+        connectWithin().onComplete(ar -> {
             if (ar.failed()) {
                 publisherDelay = retry(this::connectPublisher, publisherDelay, "publish", ar.cause());
                 return;
@@ -153,7 +181,7 @@ public final class RedisBroker implements Broker {
         if (closed) {
             return;
         }
-        client.connect().onComplete(ar -> {
+        connectWithin().onComplete(ar -> {
             if (ar.failed()) {
                 subscriberDelay = retry(this::connectSubscriber, subscriberDelay, "subscribe", ar.cause());
                 return;
@@ -167,16 +195,77 @@ public final class RedisBroker implements Broker {
             for (String channel : channels.all()) {
                 subscribe.arg(channel);
             }
+            subscribe.arg(probeChannel);
             c.send(subscribe).onComplete(s -> {
                 if (s.failed()) {
                     lost(c, true, s.cause());
                     return;
                 }
+                if (subscriber != c) {
+                    c.close(); // given up on meanwhile (no answer in time): another connection takes its place
+                    return;
+                }
                 subscriberDelay = FIRST_RECONNECT_DELAY_MS;
                 subscribed = true;
+                probeUnseenSince = 0;
+                resubscriptions.increment();
                 log.info("cluster broker: subscribed to {} channels on {}", channels.all().size(), redactedUrl);
+                BrokerListener current = listener;
+                if (current != null) {
+                    // also on the first subscription: sessions may have logged in while Redis was not there yet
+                    current.resubscribed();
+                }
             });
         });
+    }
+
+    /**
+     * A connection, or a failure when it does not answer within the timeout (a silent split: the socket stays open and
+     * nothing comes back). A late answer closes the connection it brings.
+     */
+    private io.vertx.core.Future<RedisConnection> connectWithin() {
+        io.vertx.core.Promise<RedisConnection> result = io.vertx.core.Promise.promise();
+        long timer = vertx.setTimer(timeoutMs, id -> result.tryFail("no answer from Redis within " + timeoutMs + " ms"));
+        client.connect().onComplete(ar -> {
+            vertx.cancelTimer(timer);
+            if (ar.succeeded() && !result.tryComplete(ar.result())) {
+                ar.result().close();
+            } else if (ar.failed()) {
+                result.tryFail(ar.cause());
+            }
+        });
+        return result.future();
+    }
+
+    /**
+     * On the broker's context, every third of the timeout: a PING on the publishing connection (no answer within the
+     * timeout, or a failure, and it counts as lost), and a probe through Redis to this broker's own subscription (one
+     * Redis accepted and the subscription has not received within the timeout, and the subscription counts as lost).
+     */
+    private void probe() {
+        RedisConnection p = publisher;
+        RedisConnection s = subscriber;
+        if (closed || p == null) {
+            return;
+        }
+        if (s != null && subscribed && probeUnseenSince != 0 && System.nanoTime() - probeUnseenSince > timeoutMs * 1_000_000) {
+            lost(s, true, new java.util.concurrent.TimeoutException("no probe came back within " + timeoutMs + " ms"));
+        }
+        long timer = vertx.setTimer(timeoutMs, id -> lost(p, false,
+                new java.util.concurrent.TimeoutException("no answer to PING within " + timeoutMs + " ms")));
+        p.send(Request.cmd(Command.PING)).onComplete(ar -> {
+            vertx.cancelTimer(timer);
+            if (ar.failed()) {
+                lost(p, false, ar.cause());
+            }
+        });
+        if (s != null && subscribed) {
+            p.send(Request.cmd(Command.PUBLISH).arg(probeChannel).arg("probe")).onComplete(ar -> {
+                if (ar.succeeded() && probeUnseenSince == 0 && subscriber == s) {
+                    probeUnseenSince = System.nanoTime();
+                }
+            });
+        }
     }
 
     /** A connection broke: forget it once, and connect again (on the broker's context). */
@@ -224,6 +313,10 @@ public final class RedisBroker implements Broker {
         if (push == null || push.size() < 3 || !"message".equals(String.valueOf(push.get(0)))) {
             return; // subscribe confirmations and the like
         }
+        if (probeChannel.equals(String.valueOf(push.get(1)))) {
+            probeUnseenSince = 0; // the subscription works: every probe sent before this one is through too
+            return;
+        }
         EnvelopeCodec.Decoded decoded;
         try {
             decoded = EnvelopeCodec.decode(push.get(2).toBytes());
@@ -251,6 +344,11 @@ public final class RedisBroker implements Broker {
     /** Whether both connections are up and the channels subscribed (for health checks and tests). */
     public boolean connected() {
         return publisher != null && subscribed;
+    }
+
+    /** How many times the subscription was made (the first time included): each one made the sessions catch up. */
+    public long subscriptions() {
+        return resubscriptions.sum();
     }
 
     /** Envelopes Redis accepted from this node. */

@@ -40,6 +40,14 @@ public final class RedisChannels {
         return names;
     }
 
+    /**
+     * The channel a node publishes probes to and reads them back from, to know that its subscription still works: one
+     * per broker instance, so no other node receives them.
+     */
+    public String probe(String instance) {
+        return prefix + ":probe:" + instance;
+    }
+
     /** The channel an envelope with these targets goes to. */
     public String of(List<Target> targets) {
         if (targets.isEmpty()) {

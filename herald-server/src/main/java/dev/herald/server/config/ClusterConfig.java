@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * How this node reaches the other nodes of a cluster ({@code broker} and {@code cluster.*}), validated by {@link #from}.
- * {@code broker} is {@code memory} (one node: the default) or {@code redis://…}; a broker other than memory needs a
+ * {@code broker} is {@code memory} (one node: the default), {@code redis://…}, or {@code postgres} /
+ * {@code postgresql://…} (LISTEN/NOTIFY, for small installs without Redis); a broker other than memory needs a
  * store the nodes share (PostgreSQL), or each node would hand out its own positions for the same stream.
  *
  * @param broker        {@link #MEMORY} or a {@code redis://[user[:password]@]host[:port][/db]} URL (secret: never logged whole)
@@ -19,8 +20,10 @@ import java.util.Map;
  * @param heartbeat     how often a node renews its heartbeat key in Redis (and with it its stats)
  * @param nodeTtl       how long a heartbeat key lives: a node that stops renewing it (killed, cut off from Redis)
  *                      drops out of presence, stats, kicks and the per-user cap at most this long after its last beat
+ * @param redisTimeout  how long a broker connection's PING or opening may go unanswered before it is taken as broken
  */
-public record ClusterConfig(String broker, String channelPrefix, int shards, int maxInFlight, Duration heartbeat, Duration nodeTtl) {
+public record ClusterConfig(String broker, String channelPrefix, int shards, int maxInFlight, Duration heartbeat, Duration nodeTtl,
+                            Duration redisTimeout) {
     public static final String MEMORY = Brokers.MEMORY;
     public static final String DEFAULT_CHANNEL_PREFIX = "herald";
     /** Enough to spread a Redis Cluster's channels over its nodes; few enough that every node subscribes to all at once. */
@@ -33,8 +36,15 @@ public record ClusterConfig(String broker, String channelPrefix, int shards, int
     /** Three heartbeats: one late or lost beat (a GC pause, a Redis reconnect) does not drop a live node. */
     public static final Duration DEFAULT_NODE_TTL = Duration.ofSeconds(6);
 
+    /**
+     * Long enough for a Redis busy with a slow command or a short GC-like stall not to count as gone; short enough that a
+     * silent split stops cross-node delivery for seconds, not for the minutes the operating system takes to drop the socket.
+     */
+    public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(3);
+
     public static ClusterConfig defaults() {
-        return new ClusterConfig(MEMORY, DEFAULT_CHANNEL_PREFIX, DEFAULT_SHARDS, DEFAULT_MAX_IN_FLIGHT, DEFAULT_HEARTBEAT, DEFAULT_NODE_TTL);
+        return new ClusterConfig(MEMORY, DEFAULT_CHANNEL_PREFIX, DEFAULT_SHARDS, DEFAULT_MAX_IN_FLIGHT, DEFAULT_HEARTBEAT, DEFAULT_NODE_TTL,
+                DEFAULT_REDIS_TIMEOUT);
     }
 
     /** Whether this node is one of several (its broker is not the in-process one). */
@@ -46,10 +56,12 @@ public record ClusterConfig(String broker, String channelPrefix, int shards, int
         java.util.function.Function<Setting, String> v = s -> raw.get(s).trim();
         String broker = v.apply(Setting.BROKER);
         if (!broker.equals(MEMORY)) {
-            try {
-                RedisUrl.parse(broker);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("broker: " + e.getMessage());
+            if (!broker.equals(Brokers.POSTGRES) && !dev.herald.server.store.PostgresUrl.matches(broker)) {
+                try {
+                    RedisUrl.parse(broker);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("broker: " + e.getMessage() + " (or postgres: LISTEN/NOTIFY on the store's database)");
+                }
             }
             if (!store.startsWith("postgresql://") && !store.startsWith("postgres://") && !store.startsWith("jdbc:postgresql://")) {
                 throw new ConfigException("broker: a cluster needs a store its nodes share: set store to postgresql://… ("
@@ -69,9 +81,13 @@ public record ClusterConfig(String broker, String channelPrefix, int shards, int
             throw new ConfigException("cluster.node-ttl: at least twice cluster.heartbeat (" + v.apply(Setting.CLUSTER_HEARTBEAT)
                     + "), or one late heartbeat drops a live node");
         }
+        Duration redisTimeout = Units.duration(Setting.CLUSTER_REDIS_TIMEOUT.key(), v.apply(Setting.CLUSTER_REDIS_TIMEOUT));
+        if (redisTimeout.toMillis() < 30) {
+            throw new ConfigException("cluster.redis-timeout: at least 30ms");
+        }
         return new ClusterConfig(broker, prefix,
                 Units.integer(Setting.CLUSTER_SHARDS.key(), v.apply(Setting.CLUSTER_SHARDS), 1, 1024),
                 Units.integer(Setting.CLUSTER_MAX_IN_FLIGHT.key(), v.apply(Setting.CLUSTER_MAX_IN_FLIGHT), 1, 1_000_000),
-                heartbeat, ttl);
+                heartbeat, ttl, redisTimeout);
     }
 }

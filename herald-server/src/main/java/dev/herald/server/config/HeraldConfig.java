@@ -27,7 +27,7 @@ public record HeraldConfig(
         List<String> apiKeys, List<String> allowedOrigins,
         int maxConnections, int maxConnectionsPerUser, int maxMessageSize, long sendQueueBytes,
         Duration authTimeout, Duration heartbeat, Duration idleTimeout, int maxTopicsPerConnection,
-        long maxBodySize, int maxBatch, int eventLoops, Duration shutdownGrace, String logLevel,
+        long maxBodySize, int maxBatch, int eventLoops, Duration shutdownGrace, Duration shutdownDrainDelay, String logLevel,
         String store, Duration messageTtl, Duration maxMessageTtl, int inboxCap, Duration receiptRetention,
         Duration maintenanceInterval, String receiptWebhookUrl, String receiptWebhookSecret,
         NotifyConfig notifications, HttpConfig http, ClusterConfig cluster,
@@ -148,7 +148,8 @@ public record HeraldConfig(
                 Units.integer("ws.max-topics-per-connection", v.apply(Setting.WS_MAX_TOPICS), 0, 10_000),
                 maxBody, Units.integer("api.max-batch", v.apply(Setting.API_MAX_BATCH), 1, 100_000),
                 eventLoops(v.apply(Setting.HTTP_EVENT_LOOPS)),
-                Units.duration("shutdown.grace", v.apply(Setting.SHUTDOWN_GRACE)), level,
+                Units.duration("shutdown.grace", v.apply(Setting.SHUTDOWN_GRACE)),
+                Units.duration("shutdown.drain-delay", v.apply(Setting.SHUTDOWN_DRAIN_DELAY)), level,
                 store, ttl, maxTtl,
                 Units.integer("messages.inbox-cap", v.apply(Setting.MESSAGES_INBOX_CAP), 1, 1_000_000),
                 Units.duration("messages.receipt-retention", v.apply(Setting.MESSAGES_RECEIPT_RETENTION)),
@@ -228,7 +229,8 @@ public record HeraldConfig(
             String value = raw.get(s);
             String shown = s.secret() && !value.isEmpty() ? "******** (set)"
                     : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value)
-                    : s == Setting.BROKER ? dev.herald.server.cluster.RedisUrl.redact(value)
+                    : s == Setting.BROKER ? (dev.herald.server.store.PostgresUrl.matches(value) ? MessageStores.redact(value)
+                            : dev.herald.server.cluster.RedisUrl.redact(value))
                     : s == Setting.WS_MAX_CONNECTIONS && value.isEmpty() ? maxConnections + ", from the file-descriptor limit"
                     : s == Setting.HTTP_EVENT_LOOPS && value.isEmpty() ? eventLoops + ", one per processor (the default)" : value;
             out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");

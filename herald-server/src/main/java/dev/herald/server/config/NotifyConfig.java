@@ -15,11 +15,16 @@ import java.util.Map;
  * @param defaultRetry    {@code notify.max-attempts} and {@code notify.deadline}: the budget of a channel without
  *                        settings of its own (the receipt webhook's)
  * @param email           the SMTP settings, or {@code null} when e-mail is not configured
+ * @param lease           how long a claimed delivery is one node's: a node that dies with deliveries under way leaves
+ *                        them to another node this long after it claimed them (longer than {@code timeout})
  */
 public record NotifyConfig(List<String> channels, String defaultTitle, boolean allowLoopback, boolean allowPrivateNetworks,
                            List<String> allowedNetworks, Duration connectTimeout, Duration timeout,
                            Duration retryInitial, Duration retryMax, int maxInFlight, Duration pollInterval,
-                           Map<String, Retry> perChannel, Retry defaultRetry, SmtpSettings email) {
+                           Map<String, Retry> perChannel, Retry defaultRetry, SmtpSettings email, Duration lease) {
+    /** An attempt may run this much past {@code notify.timeout} (closing, recording) before it counts as timed out. */
+    public static final Duration ATTEMPT_MARGIN = Duration.ofSeconds(1);
+
     /** Channels Herald ships; {@code notify.channels} picks among them. */
     public static final List<String> KNOWN_CHANNELS = List.of("webhook", "email", "wecom", "dingtalk", "feishu", "slack");
 
@@ -70,16 +75,22 @@ public record NotifyConfig(List<String> channels, String defaultTitle, boolean a
         if (!smtpHost.isEmpty()) {
             email = smtp(v, raw, smtpHost);
         }
+        Duration timeout = Units.positiveDuration("notify.timeout", v.apply(Setting.NOTIFY_TIMEOUT));
+        Duration lease = Units.positiveDuration("notify.lease", v.apply(Setting.NOTIFY_LEASE));
+        if (lease.compareTo(timeout.plus(ATTEMPT_MARGIN)) <= 0) {
+            throw new ConfigException("notify.lease: must be longer than notify.timeout (" + v.apply(Setting.NOTIFY_TIMEOUT)
+                    + ") plus 1s, or a slow attempt still running would be started again by another node");
+        }
         return new NotifyConfig(channels, title,
                 Units.bool("notify.allow-loopback", v.apply(Setting.NOTIFY_ALLOW_LOOPBACK)),
                 Units.bool("notify.allow-private-networks", v.apply(Setting.NOTIFY_ALLOW_PRIVATE_NETWORKS)),
                 networks,
                 Units.positiveDuration("notify.connect-timeout", v.apply(Setting.NOTIFY_CONNECT_TIMEOUT)),
-                Units.positiveDuration("notify.timeout", v.apply(Setting.NOTIFY_TIMEOUT)),
+                timeout,
                 retryInitial, retryMax,
                 Units.integer("notify.max-in-flight", v.apply(Setting.NOTIFY_MAX_IN_FLIGHT), 1, 10_000),
                 Units.positiveDuration("notify.poll-interval", v.apply(Setting.NOTIFY_POLL_INTERVAL)),
-                Map.copyOf(perChannel), new Retry(maxAttempts, deadline), email);
+                Map.copyOf(perChannel), new Retry(maxAttempts, deadline), email, lease);
     }
 
     /** The SMTP settings; {@link SmtpSettings} validates them and names the setting in its complaint. */

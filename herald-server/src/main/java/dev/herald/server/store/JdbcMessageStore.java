@@ -373,6 +373,22 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
         return false;
     }
 
+    /**
+     * Whether the database rolled the transaction back to break a deadlock or a serialization conflict with another
+     * writer (SQLSTATE 40P01, 40001): nothing of it was committed, and the same group run again normally passes. With
+     * several nodes on one PostgreSQL database this happens: one node's group records a delivery to a message's
+     * recipient, then appends to a stream; another node's group, in the same instant, appends to that stream, then
+     * records a delivery of the same message (the user is connected to both nodes).
+     */
+    static boolean rolledBackByConflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("40P01".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // ---- the writer thread
 
     private void runWriter() {
@@ -417,7 +433,8 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
             Failure failure = attempt(group);
             if (failure != null && failure.retry()) {
                 // the connection was dead before the commit was sent (the database restarted since it was last
-                // used): nothing was committed, so the group is tried once more on a fresh connection
+                // used), or the database broke a deadlock with another node's writer by rolling this transaction
+                // back: nothing was committed, so the group is tried once more on a fresh connection
                 streams.checkAll();
                 Failure again = attempt(group);
                 if (again != null) {
@@ -513,7 +530,7 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
                 session.close();
                 session = null;
             }
-            return new Failure(e, hadSession && !committing && connectionLost(e));
+            return new Failure(e, hadSession && (!committing && connectionLost(e) || rolledBackByConflict(e)));
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * @param schema   the {@code currentSchema} parameter, or {@code null}: migrations create it when missing
  * @param display  for logs: the URL with any password replaced by {@code ***}
  */
-record PostgresUrl(String jdbcUrl, String user, String password, String schema, String display) {
+public record PostgresUrl(String jdbcUrl, String user, String password, String schema, String display) {
     private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)([?&]password=)[^&]*");
     private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(//[^/?#@:]*:)[^/?#@]*@");
     private static final Pattern SCHEMA_PARAM = Pattern.compile("[?&]currentSchema=([^&]*)");
@@ -31,11 +31,11 @@ record PostgresUrl(String jdbcUrl, String user, String password, String schema, 
         return Pattern.compile("[?&]" + Pattern.quote(name) + "=").matcher(jdbcUrl).find();
     }
 
-    static boolean matches(String url) {
+    public static boolean matches(String url) {
         return url.startsWith("postgresql://") || url.startsWith("postgres://") || url.startsWith("jdbc:postgresql:");
     }
 
-    static PostgresUrl parse(String url) {
+    public static PostgresUrl parse(String url) {
         String schema = param(url, SCHEMA_PARAM);
         if (url.startsWith("jdbc:postgresql:")) {
             return new PostgresUrl(url, null, null, schema, mask(url.substring("jdbc:".length())));

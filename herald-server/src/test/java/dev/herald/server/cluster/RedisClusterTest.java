@@ -1,5 +1,6 @@
 package dev.herald.server.cluster;
 
+import dev.herald.server.config.Setting;
 import dev.herald.server.testing.TestCluster;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.ToxicProxy;
@@ -32,6 +33,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RedisClusterTest {
     private static final URI REDIS = TestCluster.REDIS;
+    private static final long QUICK_TIMEOUT_MS = 300;
+    /**
+     * How long the outage tests keep Redis away at least ({@code -Dherald.test.redis-outage=PT30S} for the 30 s of the
+     * issue); by default only as long as the test takes to publish during it.
+     */
+    private static final java.time.Duration OUTAGE = java.time.Duration.parse(System.getProperty("herald.test.redis-outage", "PT0S"));
+    private static final String QUICK_TIMEOUT = QUICK_TIMEOUT_MS + "ms";
     private static final Pattern POS = Pattern.compile("\"pos\":(\\d+),\"epoch\":\"([^\"]+)\"");
 
     private TestCluster cluster;
@@ -203,5 +211,80 @@ class RedisClusterTest {
         assertThat(positions(messages(staysOnB))).containsExactlyElementsOf(oneTo(12));
         assertThat(positions(messages(onA))).containsExactlyElementsOf(oneTo(12));
         assertThat(broker(a).dropped()).isGreaterThanOrEqualTo(10);
+    }
+    /** A node with a short {@code cluster.redis-timeout}, so that a silent split is noticed within a test's patience. */
+    private TestServer quickNode(String id, int redisPort) {
+        TestServer node = cluster.node(id, redisPort, Map.of(Setting.CLUSTER_REDIS_TIMEOUT, QUICK_TIMEOUT));
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(node).connected());
+        return node;
+    }
+
+    /** Keeps the outage going until {@link #OUTAGE} has passed since {@code since} (a scenario's length, not a wait for an event). */
+    private static void holdTheOutage(long since) {
+        java.time.Duration left = OUTAGE.minusNanos(System.nanoTime() - since);
+        if (left.isPositive()) {
+            Awaitility.await().pollDelay(left).atMost(left.plusSeconds(5)).until(() -> true);
+        }
+    }
+
+    @Test
+    void a_connection_that_stays_through_a_redis_outage_gets_what_it_missed_when_the_subscription_returns() throws Exception {
+        ToxicProxy redisOfB = cluster.closeLater(new ToxicProxy(REDIS.getHost(), REDIS.getPort()));
+        TestServer a = quickNode("a", REDIS.getPort());
+        TestServer b = quickNode("b", redisOfB.port());
+        WsClient onB = login(b, "erin", null);
+        onB.send("{\"type\":\"subscribe\",\"topics\":[\"quiet\"]}");
+        onB.awaitFrame(f -> f.contains("\"type\":\"positions\"") && f.contains("quiet"));
+        long subscriptions = broker(b).subscriptions();
+
+        redisOfB.cut();
+        long cutAt = System.nanoTime();
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> !broker(b).connected());
+        List<String> ids = new ArrayList<>();
+        for (int n = 1; n <= 5; n++) {
+            ids.add(a.publishToUser("erin", "{\"n\":" + n + "}"));
+        }
+        ids.add(a.publish("{\"to\":{\"topics\":[\"quiet\"]},\"data\":\"only one\"}").getString("id"));
+        holdTheOutage(cutAt);
+        redisOfB.restore();
+
+        // no further message on either stream: the return of the subscription alone brings them, by position
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(onB).size() >= 6);
+        assertThat(broker(b).subscriptions()).isGreaterThan(subscriptions);
+        assertThat(onB.messageIds()).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(positions(messages(onB).stream().filter(f -> !f.contains("quiet")).toList())).containsExactlyElementsOf(oneTo(5));
+    }
+
+    @Test
+    void a_silent_split_from_redis_is_noticed_within_the_redis_timeout_and_healed_by_catching_up() throws Exception {
+        ToxicProxy redisOfB = cluster.closeLater(new ToxicProxy(REDIS.getHost(), REDIS.getPort()));
+        TestServer a = quickNode("a", REDIS.getPort());
+        TestServer b = quickNode("b", redisOfB.port());
+        WsClient onA = login(a, "frank", null);
+        WsClient onB = login(b, "frank", null);
+        WsClient elsewhereOnB = login(b, "grace", null);
+
+        redisOfB.silence(); // no reset, nothing answers: only b's PINGs going unanswered can tell
+        long silencedAt = System.nanoTime();
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> !broker(b).connected());
+        // a PING every third of the timeout, unanswered for the timeout: noticed within about 1.3 timeouts (4 allowed for a busy machine)
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - silencedAt)).isLessThan(java.time.Duration.ofMillis(4 * QUICK_TIMEOUT_MS));
+
+        // during the split: publishes on either side are accepted and reach that side's own connections
+        for (int n = 1; n <= 4; n++) {
+            a.publish(toUser("frank", n));
+        }
+        String fromB = b.publishToUser("grace", "{\"n\":1}");
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(onA).size() == 4);
+        assertThat(elsewhereOnB.awaitMessageIds(1)).containsExactly(fromB);
+        holdTheOutage(silencedAt);
+
+        redisOfB.restore();
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(onB).size() >= 4);
+        assertThat(positions(messages(onB))).containsExactlyElementsOf(oneTo(4));
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(b).connected());
+        a.publish(toUser("frank", 5)); // and live delivery across nodes is back
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(onB).size() >= 5);
+        assertThat(positions(messages(onB))).containsExactlyElementsOf(oneTo(5));
     }
 }

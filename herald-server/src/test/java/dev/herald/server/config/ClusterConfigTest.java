@@ -45,6 +45,18 @@ class ClusterConfigTest {
     }
 
     @Test
+    void listen_notify_on_postgresql_is_a_broker_too_and_its_password_is_never_printed() {
+        HeraldConfig onStore = build(Map.of(Setting.BROKER, "postgres", Setting.STORE, "postgresql://herald@db:5432/herald"));
+        assertThat(onStore.cluster().clustered()).isTrue();
+        HeraldConfig elsewhere = build(Map.of(Setting.BROKER, "postgresql://herald:hunter2hunter2@db2:5432/herald",
+                Setting.STORE, "postgresql://herald@db:5432/herald"));
+        assertThat(elsewhere.describe()).doesNotContain("hunter2hunter2");
+        assertThatThrownBy(() -> build(Map.of(Setting.BROKER, "postgres", Setting.STORE, "sqlite")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("broker: a cluster needs a store its nodes share");
+    }
+
+    @Test
     void a_node_refuses_a_cluster_broker_on_a_store_of_its_own_with_a_one_line_reason() {
         for (String store : new String[] {"sqlite", "sqlite:/tmp/x.db", "memory"}) {
             assertThatThrownBy(() -> build(Map.of(Setting.BROKER, "redis://127.0.0.1:6379", Setting.STORE, store)))

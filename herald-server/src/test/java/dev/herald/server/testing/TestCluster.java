@@ -38,12 +38,27 @@ public final class TestCluster implements AutoCloseable {
      * front of it), with {@code settings} on top.
      */
     public TestServer node(String id, int redisPort, Map<Setting, String> settings) {
+        return node(id, redisPort, postgresPort(), settings);
+    }
+
+    /** {@link #node(String, int, Map)} reaching PostgreSQL at {@code postgresPort} (PostgreSQL itself, or a proxy in front of it). */
+    public TestServer node(String id, int redisPort, int postgresPort, Map<Setting, String> settings) {
+        return closeLater(TestServer.devMode(settings(id, redisPort, postgresPort, settings)));
+    }
+
+    /** The settings of a node of this cluster: its id, the cluster's database and channel prefix, with {@code settings} on top. */
+    public Map<Setting, String> settings(String id, int redisPort, int postgresPort, Map<Setting, String> settings) {
         Map<Setting, String> all = new HashMap<>(settings);
         all.put(Setting.NODE_ID, id);
-        all.put(Setting.STORE, "postgresql://" + POSTGRES.getUserInfo() + "@" + POSTGRES.getHost() + ":" + postgresPort() + "/" + database);
+        all.put(Setting.STORE, "postgresql://" + POSTGRES.getUserInfo() + "@" + POSTGRES.getHost() + ":" + postgresPort + "/" + database);
         all.put(Setting.BROKER, "redis://" + REDIS.getHost() + ":" + redisPort);
         all.put(Setting.CLUSTER_CHANNEL_PREFIX, prefix);
-        return closeLater(TestServer.devMode(all));
+        return all;
+    }
+
+    /** The name of this cluster's PostgreSQL database. */
+    public String database() {
+        return database;
     }
 
     /** Closes {@code resource} with the cluster (after everything opened after it); returns it. */
@@ -62,7 +77,8 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
-    private static int postgresPort() {
+    /** The port of the cluster's PostgreSQL. */
+    public static int postgresPort() {
         return POSTGRES.getPort() < 0 ? 5432 : POSTGRES.getPort();
     }
 

@@ -15,9 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A TCP proxy on 127.0.0.1 with a failure switch, for tests of what happens when a database goes away:
  * {@link #cut()} closes every open connection and refuses new ones (as a crashed server or a broken network
- * would), {@link #restore()} lets connections through again; {@link #freeze()} turns the open connections into a black
- * hole (bytes are swallowed, nothing is closed: a peer gone without a word). Thread-safe; one daemon thread per
- * direction of each connection.
+ * would), {@link #silence()} keeps every connection open but forwards nothing either way (a silent network split:
+ * no reset, no answer), {@link #restore()} lets connections through again; {@link #freeze()} turns only the
+ * connections open now into a black hole (bytes are swallowed, nothing is closed: a peer gone without a word).
+ * Thread-safe; one daemon thread per direction of each connection.
  */
 public final class ToxicProxy implements AutoCloseable {
     private final InetSocketAddress upstream;
@@ -26,6 +27,7 @@ public final class ToxicProxy implements AutoCloseable {
     private final Set<Socket> frozen = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private volatile boolean cut;
+    private volatile boolean silent;
     private volatile boolean closed;
 
     public ToxicProxy(String upstreamHost, int upstreamPort) throws IOException {
@@ -59,8 +61,17 @@ public final class ToxicProxy implements AutoCloseable {
         frozen.addAll(open);
     }
 
+    /**
+     * From now on, bytes read on either side are dropped instead of forwarded, and connections stay open (new ones are
+     * accepted too): to the peers the other side has gone silent. Until {@link #restore()}; what was dropped stays lost.
+     */
+    public void silence() {
+        silent = true;
+    }
+
     public void restore() {
         cut = false;
+        silent = false;
     }
 
     private void acceptLoop() {
@@ -103,7 +114,7 @@ public final class ToxicProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    if (frozen.contains(from)) {
+                    if (silent || frozen.contains(from)) {
                         continue;
                     }
                     out.write(buffer, 0, n);

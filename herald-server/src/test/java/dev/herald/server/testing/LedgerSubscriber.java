@@ -1,0 +1,178 @@
+package dev.herald.server.testing;
+
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * A client of a cluster, for ledger tests: follows one user's inbox, connects to whichever node {@code nodes} names
+ * each time (a load balancer's choice), and after any close or failed connect reconnects, again to the node
+ * {@code nodes} names then, resuming by position ({@code since=<pos>@<epoch>} of the last message it got). It keeps
+ * every message frame's id and position in arrival order, duplicates included, so a test can check them; it never
+ * acks (so a login without a cursor would replay the whole inbox).
+ */
+public final class LedgerSubscriber implements AutoCloseable {
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    /** One message frame as it arrived. */
+    public record Arrival(String id, long position, String epoch) { }
+
+    private final String userId;
+    private final Supplier<URI> nodes;
+    private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ledger-subscriber-reconnect");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<Arrival> arrivals = new ArrayList<>();
+    private final List<String> otherFrames = new ArrayList<>();
+    private final AtomicInteger connects = new AtomicInteger();
+    private volatile String cursor;
+    private volatile boolean running = true;
+    private volatile WebSocket ws;
+
+    /** {@code nodes}: {@code ws://host:port} of the node to connect to next. */
+    public LedgerSubscriber(String userId, Supplier<URI> nodes) {
+        this.userId = userId;
+        this.nodes = nodes;
+        connect();
+    }
+
+    private void connect() {
+        if (!running) {
+            return;
+        }
+        String query = "uid=" + userId + (cursor == null ? "" : "&since=" + cursor);
+        CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(2))
+                .buildAsync(URI.create(nodes.get() + "/ws?" + query), new Listener())
+                .whenComplete((socket, error) -> {
+                    if (error != null) {
+                        retrySoon();
+                    } else {
+                        ws = socket;
+                        connects.incrementAndGet();
+                    }
+                });
+    }
+
+    private void retrySoon() {
+        if (running) {
+            reconnects.schedule(this::connect, 50, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Drops the connection without a close handshake (as a network cut would); the subscriber reconnects. */
+    public void dropConnection() {
+        WebSocket socket = ws;
+        if (socket != null) {
+            socket.abort();
+            retrySoon();
+        }
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+        private boolean ended;
+
+        @Override
+        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                onFrame(partial.toString());
+                partial.setLength(0);
+            }
+            socket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+            end();
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket socket, Throwable error) {
+            end();
+        }
+
+        /** Once per socket: {@link #dropConnection} may have scheduled the reconnect already, an abort calls onError too. */
+        private synchronized void end() {
+            if (!ended) {
+                ended = true;
+                retrySoon();
+            }
+        }
+    }
+
+    private void onFrame(String text) {
+        JsonObject frame = new JsonObject(text);
+        if (!"message".equals(frame.getString("type"))) {
+            synchronized (this) {
+                otherFrames.add(frame.getString("type"));
+                if ("positions".equals(frame.getString("type")) && frame.getString("inbox") != null && cursor == null) {
+                    cursor = frame.getString("inbox"); // where the login replay left it: resume from there, not from the unacked
+                }
+            }
+            return;
+        }
+        long position = frame.getLong("pos", -1L);
+        String epoch = frame.getString("epoch");
+        synchronized (this) {
+            arrivals.add(new Arrival(frame.getString("id"), position, epoch));
+            if (epoch != null) {
+                cursor = position + "@" + epoch;
+            }
+        }
+    }
+
+    /** Every message frame, in arrival order, duplicates included. */
+    public synchronized List<Arrival> arrivals() {
+        return List.copyOf(arrivals);
+    }
+
+    /** The distinct ids received. */
+    public synchronized Set<String> ids() {
+        Set<String> ids = new HashSet<>();
+        for (Arrival a : arrivals) {
+            ids.add(a.id());
+        }
+        return ids;
+    }
+
+    /** The types of the frames that were not messages ({@code welcome}, {@code positions}, {@code gap}…). */
+    public synchronized List<String> otherFrames() {
+        return new ArrayList<>(otherFrames);
+    }
+
+    public String userId() {
+        return userId;
+    }
+
+    public int connects() {
+        return connects.get();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        reconnects.shutdownNow();
+        WebSocket socket = ws;
+        if (socket != null) {
+            socket.abort();
+        }
+    }
+}
