@@ -80,6 +80,13 @@ public enum Setting {
     EMAIL_USERNAME("email.username", "", "string", "SMTP login; empty: no authentication."),
     EMAIL_PASSWORD("email.password", "", "secret", "SMTP password (required with email.username).", true),
     EMAIL_FROM("email.from", "", "address", "Sender: noreply@example.com or Herald <noreply@example.com>; required with email.smtp-host."),
+    PUSHER_APP_ID("pusher.app-id", "", "string", "Enables the Pusher protocol 7 endpoint (ws /app/{key}, HTTP /apps/{id}/…) for this app id; pusher.key and pusher.secret are then required. Empty: no Pusher endpoint."),
+    PUSHER_KEY("pusher.key", "", "string", "Pusher app key: public, in client URLs (/app/{key}) and in auth strings (key:signature)."),
+    PUSHER_SECRET("pusher.secret", "", "secret", "Pusher app secret: signs channel and user auth and the HTTP API (HMAC-SHA256), at least 8 characters.", true),
+    PUSHER_CLIENT_EVENTS("pusher.client-events", "true", "boolean", "Whether clients may send client-* events on private and presence channels (at most 10 per second per connection, else 4301)."),
+    PUSHER_ACTIVITY_TIMEOUT("pusher.activity-timeout", "120s", "duration", "activity_timeout sent in connection_established: a client pings after this much silence. A connection silent for twice this is closed with 4201."),
+    PUSHER_MAX_EVENT_SIZE("pusher.max-event-size", "10KiB", "size", "Largest event data (HTTP API and client events), as Pusher's 10 KB; larger gets 413 (HTTP) or pusher:error (client events)."),
+    PUSHER_MAX_PRESENCE_MEMBERS("pusher.max-presence-members", "100", "count", "Distinct users one presence channel holds; the next subscription is refused with pusher:subscription_error."),
     SHUTDOWN_GRACE("shutdown.grace", "10s", "duration", "On SIGTERM, how long to wait for connections to close before exiting."),
     LOG_LEVEL("log.level", "INFO", "level", "Log level of Herald's own loggers: ERROR, WARN, INFO, DEBUG or TRACE.");
 
