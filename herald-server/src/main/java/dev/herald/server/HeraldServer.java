@@ -42,6 +42,7 @@ import dev.herald.server.net.StoppingAcceptLog;
 import dev.herald.server.net.NetworkTransport;
 import dev.herald.server.net.VertxInternals;
 import dev.herald.server.pusher.Pusher;
+import dev.herald.server.pusher.PusherWebhookNotifier;
 import dev.herald.server.receipts.ReceiptWebhook;
 import dev.herald.server.receipts.ReceiptWebhookNotifier;
 import dev.herald.server.store.JdbcMessageStore;
@@ -125,7 +126,8 @@ public final class HeraldServer implements AutoCloseable {
                 // at least one loop per HTTP server, so that http.event-loops servers never share a loop
                 .setEventLoopPoolSize(Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, config.eventLoops())));
         boolean receiptWebhookSet = !config.receiptWebhookUrl().isEmpty();
-        this.channels = new NotifyChannels(vertx, config.notifications(), receiptWebhookSet ? config.receiptWebhookSecret() : null);
+        this.channels = new NotifyChannels(vertx, config.notifications(), receiptWebhookSet ? config.receiptWebhookSecret() : null,
+                config.pusher().webhookUrl().isEmpty() ? null : config.pusher());
         this.notifyStore = MessageStores.notifyStore(store);
         Notifications notifications = new Notifications(channels.notifiers(), notifyStore,
                 channel -> channels.policy(channel).retry().deadline(), config.notifications().defaultTitle());
@@ -162,7 +164,8 @@ public final class HeraldServer implements AutoCloseable {
         this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
         endpoint.set(webSockets);
         this.pusher = config.pusher().enabled()
-                ? new Pusher(vertx, hub, center, config.pusher(), clock, draining::get, config.sendQueueBytes(), config.maxBodySize()) : null;
+                ? new Pusher(vertx, hub, center, config.pusher(), clock, draining::get, config.sendQueueBytes(), config.maxBodySize(),
+                        notifyStore, dispatcher, channels.policy(PusherWebhookNotifier.CHANNEL).retry().deadline()) : null;
         if (broker instanceof RedisBroker redis) {
             metrics.bindBroker(redis, RedisBroker::sent, RedisBroker::received, RedisBroker::dropped, RedisBroker::unreadable,
                     RedisBroker::connected);

@@ -15,9 +15,10 @@ import java.util.Map;
  * @param activityTimeout    {@code activity_timeout} announced to clients; twice this of silence closes with 4201
  * @param maxEventBytes      largest event data accepted
  * @param maxPresenceMembers distinct users one presence channel holds
+ * @param webhookUrl         where Pusher webhooks are POSTed, or empty for none
  */
 public record PusherConfig(String appId, String key, String secret, boolean clientEvents, Duration activityTimeout,
-                           int maxEventBytes, int maxPresenceMembers) {
+                           int maxEventBytes, int maxPresenceMembers, String webhookUrl) {
     /** Pusher's own default: clients ping after two minutes of silence. */
     public static final Duration DEFAULT_ACTIVITY_TIMEOUT = Duration.ofSeconds(120);
     /** Pusher's documented limit on event data. */
@@ -29,7 +30,7 @@ public record PusherConfig(String appId, String key, String secret, boolean clie
 
     /** The endpoint off. */
     public static PusherConfig disabled() {
-        return new PusherConfig("", "", "", true, DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_PRESENCE_MEMBERS);
+        return new PusherConfig("", "", "", true, DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_PRESENCE_MEMBERS, "");
     }
 
     public boolean enabled() {
@@ -64,9 +65,14 @@ public record PusherConfig(String appId, String key, String secret, boolean clie
         if (maxEvent < 1 || maxEvent > 1024 * 1024) {
             throw new ConfigException("pusher.max-event-size: between 1B and 1MiB");
         }
+        String webhook = v.apply(Setting.PUSHER_WEBHOOK_URL);
+        if (!webhook.isEmpty() && !webhook.matches("https?://[^\\s]+")) {
+            throw new ConfigException("pusher.webhook-url: an http:// or https:// URL");
+        }
         return new PusherConfig(appId, key, secret,
                 Units.bool(Setting.PUSHER_CLIENT_EVENTS.key(), v.apply(Setting.PUSHER_CLIENT_EVENTS)), activity, (int) maxEvent,
-                Units.integer(Setting.PUSHER_MAX_PRESENCE_MEMBERS.key(), v.apply(Setting.PUSHER_MAX_PRESENCE_MEMBERS), 1, 100_000));
+                Units.integer(Setting.PUSHER_MAX_PRESENCE_MEMBERS.key(), v.apply(Setting.PUSHER_MAX_PRESENCE_MEMBERS), 1, 100_000),
+                webhook);
     }
 
     @Override

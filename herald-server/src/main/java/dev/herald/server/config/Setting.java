@@ -86,6 +86,7 @@ public enum Setting {
     PUSHER_CLIENT_EVENTS("pusher.client-events", "true", "boolean", "Whether clients may send client-* events on private and presence channels (at most 10 per second per connection, else 4301)."),
     PUSHER_ACTIVITY_TIMEOUT("pusher.activity-timeout", "120s", "duration", "activity_timeout sent in connection_established: a client pings after this much silence. A connection silent for twice this is closed with 4201."),
     PUSHER_MAX_EVENT_SIZE("pusher.max-event-size", "10KiB", "size", "Largest event data (HTTP API and client events), as Pusher's 10 KB; larger gets 413 (HTTP) or pusher:error (client events)."),
+    PUSHER_WEBHOOK_URL("pusher.webhook-url", "", "url", "If set, Pusher webhooks (channel_occupied, channel_vacated, member_added, member_removed, client_event, cache_miss) are POSTed here, signed with X-Pusher-Key and X-Pusher-Signature; failed ones are retried and dead-lettered as notify.* channel deliveries (channel pusher-webhook)."),
     PUSHER_MAX_PRESENCE_MEMBERS("pusher.max-presence-members", "100", "count", "Distinct users one presence channel holds; the next subscription is refused with pusher:subscription_error."),
     SHUTDOWN_GRACE("shutdown.grace", "10s", "duration", "On SIGTERM, how long to wait for connections to close before exiting."),
     LOG_LEVEL("log.level", "INFO", "level", "Log level of Herald's own loggers: ERROR, WARN, INFO, DEBUG or TRACE.");

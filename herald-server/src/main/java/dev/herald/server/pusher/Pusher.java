@@ -6,7 +6,11 @@ import dev.herald.server.config.PusherConfig;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 
+import dev.herald.core.notify.DispatchSignals;
+import dev.herald.core.notify.NotifyStore;
+
 import java.time.Clock;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -18,11 +22,19 @@ public final class Pusher {
     private final PusherApi api;
     private final PusherChannels channels;
 
+    /**
+     * @param notifyStore     where webhooks are recorded as deliveries (with {@code dispatcher}, both unused without
+     *                        {@code pusher.webhook-url})
+     * @param webhookDeadline how long a webhook may be retried (the {@code pusher-webhook} channel's retry deadline)
+     */
     public Pusher(Vertx vertx, Hub hub, PushCenter center, PusherConfig config, Clock clock, BooleanSupplier draining,
-                  long sendQueueBytes, long maxBodySize) {
+                  long sendQueueBytes, long maxBodySize, NotifyStore notifyStore, DispatchSignals dispatcher,
+                  Duration webhookDeadline) {
         this.channels = new PusherChannels(hub, config.maxPresenceMembers());
         PusherPublisher publisher = new PusherPublisher(center, channels);
-        this.endpoint = new PusherEndpoint(vertx, hub, config, channels, publisher, clock, draining, sendQueueBytes);
+        PusherWebhooks webhooks = config.webhookUrl().isEmpty() ? null
+                : new PusherWebhooks(vertx, config.webhookUrl(), notifyStore, dispatcher, clock, webhookDeadline, PusherWebhooks.LEAVE_DELAY);
+        this.endpoint = new PusherEndpoint(vertx, hub, config, channels, publisher, clock, draining, sendQueueBytes, webhooks);
         this.api = new PusherApi(config, channels, publisher, center, clock, draining, maxBodySize);
     }
 

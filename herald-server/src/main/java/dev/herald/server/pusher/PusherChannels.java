@@ -51,7 +51,10 @@ final class PusherChannels {
     }
 
     /** What a subscription did: refused (full), joined, and whether it made its user a new presence member. */
-    record Joined(boolean refused, boolean newMember, JsonObject presence) { }
+    record Joined(boolean refused, boolean newMember, JsonObject presence, boolean occupied) { }
+
+    /** What an unsubscription did: whether its user stopped being a member, and whether the channel is now empty. */
+    record Left(boolean memberLeft, boolean vacated) { }
 
     /**
      * Adds {@code connection} to {@code channel}; {@code memberId} / {@code memberInfo} for presence channels,
@@ -69,22 +72,23 @@ final class PusherChannels {
             if (memberId != null) {
                 Member member = c.members.get(memberId);
                 if (member == null && c.members.size() >= maxPresenceMembers) {
-                    result[0] = new Joined(true, false, null);
+                    result[0] = new Joined(true, false, null, false);
                     return existing == null ? dropBridge(c) : c;
                 }
                 newMember = member == null;
                 c.members.put(memberId, new Member(memberInfo, member == null ? 1 : member.connections + 1));
             }
             c.subscribers.add(connection);
-            result[0] = new Joined(false, newMember, memberId == null ? null : presence(c));
+            result[0] = new Joined(false, newMember, memberId == null ? null : presence(c), existing == null);
             return c;
         });
         return result[0];
     }
 
-    /** Removes {@code connection}; returns whether its user stopped being a member of the presence channel. */
-    boolean unsubscribe(String channel, PusherConnection connection, String memberId) {
+    /** Removes {@code connection}: whether its user stopped being a member, and whether the channel is now empty. */
+    Left unsubscribe(String channel, PusherConnection connection, String memberId) {
         boolean[] memberLeft = new boolean[1];
+        boolean[] vacated = new boolean[1];
         channels.computeIfPresent(channel, (name, c) -> {
             if (!c.subscribers.remove(connection)) {
                 return c;
@@ -98,9 +102,10 @@ final class PusherChannels {
                     memberLeft[0] = true;
                 }
             }
-            return c.subscribers.isEmpty() ? dropBridge(c) : c;
+            vacated[0] = c.subscribers.isEmpty();
+            return vacated[0] ? dropBridge(c) : c;
         });
-        return memberLeft[0];
+        return new Left(memberLeft[0], vacated[0]);
     }
 
     private Channel dropBridge(Channel c) {
@@ -162,6 +167,11 @@ final class PusherChannels {
     int subscriptionCount(String channel) {
         Channel c = channels.get(channel);
         return c == null ? 0 : c.subscribers.size();
+    }
+
+    /** Whether the user is a member of the presence channel on this node. */
+    boolean isMember(String channel, String userId) {
+        return userIds(channel).contains(userId);
     }
 
     /** Distinct presence members of the channel. */

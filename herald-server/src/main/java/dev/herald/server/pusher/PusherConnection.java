@@ -62,8 +62,14 @@ final class PusherConnection extends BaseSession {
             closeWith(4100, "over capacity: the client does not read fast enough");
             return false;
         }
-        socket.writeTextMessage(frame);
-        return true;
+        try {
+            socket.writeTextMessage(frame);
+            return true;
+        } catch (IllegalStateException closedMeanwhile) {
+            // the peer went away and the close handler has not run yet: this is that close, seen first
+            transportClosed();
+            return false;
+        }
     }
 
     /**
@@ -96,9 +102,11 @@ final class PusherConnection extends BaseSession {
     protected void closeTransport(CloseReason reason) {
         int code = closeCode != 0 ? closeCode : pusherCode(reason);
         String message = closeMessage != null ? closeMessage : reason.reason();
-        if (!socket.isClosed()) {
+        try {
             socket.writeTextMessage(PusherFrames.error(code, message));
             socket.close((short) code, message);
+        } catch (IllegalStateException alreadyClosed) {
+            // the peer closed first: nothing left to tell it
         }
     }
 

@@ -39,12 +39,14 @@ public final class PusherEndpoint {
     private final Clock clock;
     private final BooleanSupplier draining;
     private final long sendQueueBytes;
+    private final PusherWebhooks webhooks;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<PusherConnection, PusherSocketHandler> open = new ConcurrentHashMap<>();
     private long sweepTimer = -1;
 
     public PusherEndpoint(Vertx vertx, Hub hub, PusherConfig config, PusherChannels channels, PusherPublisher publisher,
-                          Clock clock, BooleanSupplier draining, long sendQueueBytes) {
+                          Clock clock, BooleanSupplier draining, long sendQueueBytes, PusherWebhooks webhooks) {
+        this.webhooks = webhooks;
         this.vertx = vertx;
         this.hub = hub;
         this.config = config;
@@ -77,7 +79,7 @@ public final class PusherEndpoint {
                 connection.closeWith(4200, "server shutting down: reconnect");
                 return;
             }
-            PusherSocketHandler handler = new PusherSocketHandler(connection, channels, signatures, publisher, hub, config);
+            PusherSocketHandler handler = new PusherSocketHandler(connection, channels, signatures, publisher, hub, config, webhooks);
             open.put(connection, handler);
             connection.onClose(() -> {
                 open.remove(connection);

@@ -27,9 +27,12 @@ final class PusherSocketHandler {
     private final PusherPublisher publisher;
     private final Hub hub;
     private final PusherConfig config;
+    /** {@code null} when no pusher.webhook-url is set. */
+    private final PusherWebhooks webhooks;
 
     PusherSocketHandler(PusherConnection connection, PusherChannels channels, PusherSignatures signatures,
-                        PusherPublisher publisher, Hub hub, PusherConfig config) {
+                        PusherPublisher publisher, Hub hub, PusherConfig config, PusherWebhooks webhooks) {
+        this.webhooks = webhooks;
         this.connection = connection;
         this.channels = channels;
         this.signatures = signatures;
@@ -132,10 +135,16 @@ final class PusherSocketHandler {
         }
         connection.channels().put(channel, memberId == null ? "" : memberId);
         if (connection.isClosed()) { // closed while subscribing: its close may have missed this channel
-            channels.unsubscribe(channel, connection, memberId);
+            leave(channel);
             return;
         }
         connection.sendText(PusherFrames.subscriptionSucceeded(channel, joined.presence() == null ? new JsonObject() : joined.presence()));
+        if (webhooks != null && joined.occupied()) {
+            webhooks.channelOccupied(channel);
+        }
+        if (webhooks != null && joined.newMember()) {
+            webhooks.memberAdded(channel, memberId);
+        }
         if (joined.newMember()) {
             channels.sendToOthers(channel, PusherFrames.event("pusher_internal:member_added", channel,
                     new JsonObject().put("user_id", memberId).put("user_info", memberInfo)), connection);
@@ -143,6 +152,9 @@ final class PusherSocketHandler {
         if (ChannelNames.isCache(channel)) {
             PusherEvent last = channels.cachedEvent(channel);
             connection.sendText(last == null ? PusherFrames.cacheMiss(channel) : last.frame(channel));
+            if (last == null && webhooks != null) {
+                webhooks.cacheMiss(channel);
+            }
         }
     }
 
@@ -177,8 +189,14 @@ final class PusherSocketHandler {
         if (memberId == null || ChannelNames.kind(channel) == ChannelNames.Kind.USER) {
             return;
         }
-        boolean memberLeft = channels.unsubscribe(channel, connection, memberId.isEmpty() ? null : memberId);
-        if (memberLeft) {
+        PusherChannels.Left left = channels.unsubscribe(channel, connection, memberId.isEmpty() ? null : memberId);
+        if (webhooks != null && left.memberLeft()) {
+            webhooks.memberRemoved(channel, memberId, () -> !channels.isMember(channel, memberId));
+        }
+        if (webhooks != null && left.vacated()) {
+            webhooks.channelVacated(channel, () -> channels.subscriptionCount(channel) == 0);
+        }
+        if (left.memberLeft()) {
             channels.sendToOthers(channel, PusherFrames.event("pusher_internal:member_removed", channel,
                     new JsonObject().put("user_id", memberId)), connection);
         }
@@ -255,6 +273,9 @@ final class PusherSocketHandler {
         String memberId = connection.channels().get(channel);
         PusherEvent pusherEvent = new PusherEvent(event, text, connection.socketId(),
                 kind == ChannelNames.Kind.PRESENCE && !memberId.isEmpty() ? memberId : null);
+        if (webhooks != null) {
+            webhooks.clientEvent(channel, event, text, connection.socketId(), pusherEvent.userId());
+        }
         publisher.publish(List.of(channel), pusherEvent).whenComplete((published, error) -> {
             if (error != null) {
                 log.warn("pusher client event on {} not published: {}", LogSafe.value(channel), LogSafe.value(String.valueOf(error.getMessage())));
