@@ -165,7 +165,8 @@ public final class HeraldServer implements AutoCloseable {
         endpoint.set(webSockets);
         this.pusher = config.pusher().enabled()
                 ? new Pusher(vertx, hub, center, config.pusher(), clock, draining::get, config.sendQueueBytes(), config.maxBodySize(),
-                        notifyStore, dispatcher, channels.policy(PusherWebhookNotifier.CHANNEL).retry().deadline()) : null;
+                        notifyStore, dispatcher, channels.policy(PusherWebhookNotifier.CHANNEL).retry().deadline(), connectionLimit, recipientStore)
+                : null;
         if (broker instanceof RedisBroker redis) {
             metrics.bindBroker(redis, RedisBroker::sent, RedisBroker::received, RedisBroker::dropped, RedisBroker::unreadable,
                     RedisBroker::connected);

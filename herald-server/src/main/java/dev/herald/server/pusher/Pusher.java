@@ -6,7 +6,9 @@ import dev.herald.server.config.PusherConfig;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 
+import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.notify.DispatchSignals;
+import dev.herald.server.ws.ConnectionLimit;
 import dev.herald.core.notify.NotifyStore;
 
 import java.time.Clock;
@@ -26,15 +28,17 @@ public final class Pusher {
      * @param notifyStore     where webhooks are recorded as deliveries (with {@code dispatcher}, both unused without
      *                        {@code pusher.webhook-url})
      * @param webhookDeadline how long a webhook may be retried (the {@code pusher-webhook} channel's retry deadline)
+     * @param connectionLimit {@code ws.max-connections}: a Pusher connection takes a slot as a Herald one does
      */
     public Pusher(Vertx vertx, Hub hub, PushCenter center, PusherConfig config, Clock clock, BooleanSupplier draining,
                   long sendQueueBytes, long maxBodySize, NotifyStore notifyStore, DispatchSignals dispatcher,
-                  Duration webhookDeadline) {
+                  Duration webhookDeadline, ConnectionLimit connectionLimit, RecipientStore recipientStore) {
         this.channels = new PusherChannels(hub, config.maxPresenceMembers());
         PusherPublisher publisher = new PusherPublisher(center, channels);
         PusherWebhooks webhooks = config.webhookUrl().isEmpty() ? null
                 : new PusherWebhooks(vertx, config.webhookUrl(), notifyStore, dispatcher, clock, webhookDeadline, PusherWebhooks.LEAVE_DELAY);
-        this.endpoint = new PusherEndpoint(vertx, hub, config, channels, publisher, clock, draining, sendQueueBytes, webhooks);
+        this.endpoint = new PusherEndpoint(vertx, hub, config, channels, publisher, clock, draining, sendQueueBytes, webhooks,
+                connectionLimit, recipientStore);
         this.api = new PusherApi(config, channels, publisher, center, clock, draining, maxBodySize);
     }
 

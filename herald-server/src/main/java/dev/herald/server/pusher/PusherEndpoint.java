@@ -2,7 +2,14 @@ package dev.herald.server.pusher;
 
 import dev.herald.core.hub.Hub;
 import dev.herald.core.session.CloseReason;
+import dev.herald.core.delivery.RecipientStore;
+import dev.herald.core.error.ErrorCode;
+import dev.herald.server.api.ErrorRenderer;
 import dev.herald.server.config.PusherConfig;
+import dev.herald.server.net.VertxInternals;
+import dev.herald.server.ws.ConnectionLimit;
+import dev.herald.server.ws.WebSocketSlot;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -40,13 +47,18 @@ public final class PusherEndpoint {
     private final BooleanSupplier draining;
     private final long sendQueueBytes;
     private final PusherWebhooks webhooks;
+    private final ConnectionLimit connectionLimit;
+    private final RecipientStore recipientStore;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<PusherConnection, PusherSocketHandler> open = new ConcurrentHashMap<>();
     private long sweepTimer = -1;
 
     public PusherEndpoint(Vertx vertx, Hub hub, PusherConfig config, PusherChannels channels, PusherPublisher publisher,
-                          Clock clock, BooleanSupplier draining, long sendQueueBytes, PusherWebhooks webhooks) {
+                          Clock clock, BooleanSupplier draining, long sendQueueBytes, PusherWebhooks webhooks,
+                          ConnectionLimit connectionLimit, RecipientStore recipientStore) {
         this.webhooks = webhooks;
+        this.connectionLimit = connectionLimit;
+        this.recipientStore = recipientStore;
         this.vertx = vertx;
         this.hub = hub;
         this.config = config;
@@ -62,6 +74,15 @@ public final class PusherEndpoint {
         HttpServerRequest request = ctx.request();
         String key = ctx.pathParam("key");
         String protocolParam = request.getParam("protocol");
+        WebSocketSlot slot = connectionLimit.tryAcquireWebSocket();
+        if (slot == null) {
+            // before the upgrade, as on /ws: pusher-js treats a failed upgrade as unavailable and retries with a backoff
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close").endHandler(v -> request.connection().close());
+            ErrorRenderer.render(ctx, ErrorCode.TOO_MANY_CONNECTIONS.exception("this node holds its maximum of "
+                    + connectionLimit.maxWebSockets() + " connections (ws.max-connections); retry on another node or later"));
+            return;
+        }
+        slot.releaseWhenClosed(VertxInternals.channel(request)); // every path ends with the socket, whichever it is
         request.toWebSocket().onSuccess(socket -> {
             socket.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, sendQueueBytes));
             String socketId = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE) + "." + sequence.incrementAndGet();
@@ -80,8 +101,11 @@ public final class PusherEndpoint {
                 return;
             }
             PusherSocketHandler handler = new PusherSocketHandler(connection, channels, signatures, publisher, hub, config, webhooks);
+            // a durable Herald message to the signed-in user counts as delivered once written, as on /ws
+            connection.onDelivered(messageId -> recipientStore.delivered(connection.userId(), messageId));
             open.put(connection, handler);
             connection.onClose(() -> {
+                slot.release();
                 open.remove(connection);
                 handler.closed();
             });
@@ -91,7 +115,10 @@ public final class PusherEndpoint {
             socket.closeHandler(v -> connection.transportClosed());
             socket.exceptionHandler(e -> log.debug("pusher connection {}: {}", socketId, e.toString()));
             connection.sendText(PusherFrames.connectionEstablished(socketId, config.activityTimeout().toSeconds()));
-        }).onFailure(e -> log.debug("pusher upgrade failed from {}: {}", request.remoteAddress(), e.toString()));
+        }).onFailure(e -> {
+            slot.release();
+            log.debug("pusher upgrade failed from {}: {}", request.remoteAddress(), e.toString());
+        });
     }
 
     private static int parseProtocol(String value) {

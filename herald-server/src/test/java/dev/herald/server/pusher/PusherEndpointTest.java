@@ -121,10 +121,26 @@ class PusherEndpointTest {
         client.send(subscribe("#server-to-user-7", null));
         assertThat(frame(client, "pusher_internal:subscription_succeeded").getString("channel")).isEqualTo("#server-to-user-7");
 
-        server.publishToUser("7", "{\"event\":\"invoice\",\"data\":\"{\\\"n\\\":1}\"}");
+        String id = server.publishToUser("7", "{\"event\":\"invoice\",\"data\":\"{\\\"n\\\":1}\"}");
         JsonObject event = frame(client, "invoice");
         assertThat(event.getString("channel")).isEqualTo("#server-to-user-7");
         assertThat(event.getString("data")).isEqualTo("{\"n\":1}");
+        // a durable Herald message written to a Pusher connection is a delivery in its receipt
+        org.awaitility.Awaitility.await().atMost(WsClient.WAIT)
+                .until(() -> "delivered".equals(server.recipient(id, "7").getString("status")));
+    }
+
+    @Test
+    void a_pusher_connection_takes_a_slot_of_ws_max_connections() {
+        server.close();
+        server = TestServer.devMode(Map.of(Setting.PUSHER_APP_ID, "1", Setting.PUSHER_KEY, KEY,
+                Setting.PUSHER_SECRET, "test-secret-123", Setting.WS_MAX_CONNECTIONS, "1"));
+        WsClient first = connect(KEY, "?protocol=7");
+        socketId(first);
+        Throwable refused = WsClient.connectFailure(URI.create("ws://127.0.0.1:" + server.port() + "/app/" + KEY + "?protocol=7"), Map.of());
+        assertThat(refused).as("the second upgrade").isNotNull().hasStackTraceContaining("status code 503");
+        first.send("{\"event\":\"pusher:ping\",\"data\":{}}");
+        frame(first, "pusher:pong");
     }
 
     @Test
