@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * The Pusher ecosystem against Herald's Pusher endpoint ({@code clients/pusher-compat}, {@code npm test}): pusher-js,
  * laravel-echo and the {@code pusher} server SDK at the versions of its package-lock.json, in Node, against the packaged
- * jar started as a child process (a restart included). Missing tools fail this test rather than skip it.
+ * jar started as a child process (a restart included), and pusher-js's web bundle in headless Chromium. Missing tools
+ * fail this test rather than skip it.
  */
 class PusherCompatIT {
     private static final Path COMPAT = Path.of("..", "clients", "pusher-compat").toAbsolutePath().normalize();
@@ -29,13 +30,14 @@ class PusherCompatIT {
         String jar = System.getProperty("herald.jar");
         assertThat(jar).as("herald.jar system property (set by failsafe)").isNotNull();
         assertThat(Path.of(jar)).as("the packaged server").exists();
-        for (String p : List.of("pusher-js", "laravel-echo", "pusher")) {
+        for (String p : List.of("pusher-js", "laravel-echo", "pusher", "playwright-core")) {
             if (!Files.isDirectory(COMPAT.resolve("node_modules").resolve(p))) {
                 fail(p + " is not installed in " + COMPAT + ": clients/pusher-compat/test-tools.sh (run by ./mvnw verify) does it");
             }
         }
         ProcessBuilder npm = new ProcessBuilder("npm", "test").directory(COMPAT.toFile()).redirectErrorStream(true);
         npm.environment().put("HERALD_JAR", jar);
+        npm.environment().put("CHROMIUM", chromium().toString());
         npm.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Process process = npm.start();
         List<String> failures = new ArrayList<>();
@@ -51,5 +53,17 @@ class PusherCompatIT {
         int exit = process.waitFor();
         assertThat(exit).as("npm test in %s exited with %d (whole output: failsafe-reports/%s-output.txt); failed:%n%s",
                 COMPAT, exit, PusherCompatIT.class.getName(), String.join("\n", failures)).isZero();
+    }
+
+    /** The Chromium clients/js/test-tools.sh found (or installed) before the integration tests, for browser.test.js. */
+    private static Path chromium() throws java.io.IOException {
+        String file = System.getProperty("herald.chromium.file");
+        assertThat(file).as("herald.chromium.file system property (set by failsafe)").isNotNull();
+        assertThat(Path.of(file)).as("the Chromium path clients/js/test-tools.sh writes before the integration tests").exists();
+        Path chromium = Path.of(Files.readString(Path.of(file)).strip());
+        if (!Files.isExecutable(chromium)) {
+            fail("Chromium is missing at " + chromium + ": apt-get install -y chromium, or set CHROMIUM");
+        }
+        return chromium;
     }
 }
