@@ -80,7 +80,7 @@ export class Herald {
 
     /** Kills the process; prints its warnings and errors, so a failed test shows what the server said. */
     async dispose() {
-        const problems = this.output.filter(l => /\b(WARN|ERROR)\b|Exception/.test(l) && !/HeraldServer - $/.test(l)); // not the dev-mode banner
+        const problems = this.output.filter(l => /\b(WARN|ERROR)\b|Exception|^\s+at /.test(l) && !/HeraldServer - $/.test(l)); // not the dev-mode banner
         if (problems.length) console.log(`herald on port ${this.port} logged:\n${problems.join('\n')}`);
         if (this.child?.exitCode === null) {
             this.child.kill('SIGKILL');

@@ -58,11 +58,11 @@ final class PusherConnection extends BaseSession {
         if (isClosed()) {
             return false;
         }
-        if (socket.writeQueueFull()) {
-            closeWith(4100, "over capacity: the client does not read fast enough");
-            return false;
-        }
         try {
+            if (socket.writeQueueFull()) {
+                closeWith(4100, "over capacity: the client does not read fast enough");
+                return false;
+            }
             socket.writeTextMessage(frame);
             return true;
         } catch (IllegalStateException closedMeanwhile) {
