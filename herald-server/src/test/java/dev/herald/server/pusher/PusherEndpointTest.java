@@ -161,6 +161,24 @@ class PusherEndpointTest {
         assertThat(frame(client, "pusher:error").getJsonObject("data").getString("message")).contains("private and presence");
     }
 
+    @Test
+    void a_connection_silent_for_twice_the_activity_timeout_is_closed_with_4201() {
+        server.close();
+        server = TestServer.devMode(Map.of(Setting.PUSHER_APP_ID, "1", Setting.PUSHER_KEY, KEY,
+                Setting.PUSHER_SECRET, "test-secret-123", Setting.PUSHER_ACTIVITY_TIMEOUT, "1s"));
+        WsClient client = connect(KEY, "?protocol=7");
+        socketId(client);
+        assertThat(client.awaitClose()).isEqualTo(4201);
+    }
+
+    @Test
+    void a_server_shutting_down_tells_pusher_clients_to_reconnect_with_4200() {
+        WsClient client = connect(KEY, "?protocol=7");
+        socketId(client);
+        server.close();
+        assertThat(client.awaitClose()).isEqualTo(4200);
+    }
+
     private static String subscribe(String channel, String auth) {
         JsonObject data = new JsonObject().put("channel", channel);
         if (auth != null) {
