@@ -28,8 +28,12 @@ final class PusherChannels {
     private final Hub hub;
     private final int maxPresenceMembers;
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
-    /** Last event of each cache channel (its frame), kept while the channel is empty too. */
-    private final Map<String, PusherEvent> cached = new ConcurrentHashMap<>();
+    /** How long a cache channel keeps its last event: Pusher's 30 minutes. */
+    static final long CACHE_TTL_MILLIS = 30 * 60 * 1000;
+    /** Last event of each cache channel, kept while the channel is empty too, until {@link #CACHE_TTL_MILLIS}. */
+    private final Map<String, Cached> cached = new ConcurrentHashMap<>();
+
+    private record Cached(PusherEvent event, long storedAtMillis) { }
 
     PusherChannels(Hub hub, int maxPresenceMembers) {
         this.hub = hub;
@@ -125,9 +129,7 @@ final class PusherChannels {
 
     /** Sends an event to the channel's subscribers on this node, but the excluded socket; remembers it for a cache channel. */
     void deliver(String channel, PusherEvent event) {
-        if (ChannelNames.isCache(channel)) {
-            cached.put(channel, event);
-        }
+        remember(channel, event);
         Channel c = channels.get(channel);
         if (c == null) {
             return;
@@ -155,12 +157,27 @@ final class PusherChannels {
     /** Records the last event of a cache channel published while no one on this node subscribed it. */
     void remember(String channel, PusherEvent event) {
         if (ChannelNames.isCache(channel)) {
-            cached.put(channel, event);
+            cached.put(channel, new Cached(event, System.currentTimeMillis()));
         }
     }
 
+    /** The cache channel's last event, or {@code null} when it has none or it is older than {@link #CACHE_TTL_MILLIS}. */
     PusherEvent cachedEvent(String channel) {
-        return cached.get(channel);
+        Cached c = cached.get(channel);
+        if (c == null) {
+            return null;
+        }
+        if (System.currentTimeMillis() - c.storedAtMillis() > CACHE_TTL_MILLIS) {
+            cached.remove(channel, c);
+            return null;
+        }
+        return c.event();
+    }
+
+    /** Forgets cached events past {@link #CACHE_TTL_MILLIS}, so channels never read again do not stay in memory. */
+    void expireCache() {
+        long now = System.currentTimeMillis();
+        cached.entrySet().removeIf(e -> now - e.getValue().storedAtMillis() > CACHE_TTL_MILLIS);
     }
 
     /** Subscriptions (connections) of the channel on this node; 0 when it is not occupied. */

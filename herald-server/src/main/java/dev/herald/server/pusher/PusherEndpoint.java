@@ -139,6 +139,7 @@ public final class PusherEndpoint {
     }
 
     private void sweep() {
+        channels.expireCache();
         long limit = config.activityTimeout().toNanos() * 2;
         long now = System.nanoTime();
         for (PusherConnection connection : open.keySet()) {

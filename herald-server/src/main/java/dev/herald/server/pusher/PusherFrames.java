@@ -26,10 +26,6 @@ final class PusherFrames {
         return event("pusher:pong", null, new JsonObject());
     }
 
-    static String ping() {
-        return event("pusher:ping", null, new JsonObject());
-    }
-
     /** {@code code} {@code null}: an error that does not close the connection and has no Pusher code. */
     static String error(Integer code, String message) {
         return new JsonObject().put("event", "pusher:error")
