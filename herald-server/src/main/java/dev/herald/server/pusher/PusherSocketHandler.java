@@ -231,7 +231,7 @@ final class PusherSocketHandler {
             }
             return;
         }
-        connection.bind(userId, dev.herald.core.session.Session.Protocol.HERALD);
+        connection.bind(userId, dev.herald.core.session.Session.Protocol.PUSHER);
         if (hub.add(connection) == Hub.AddResult.TOO_MANY_CONNECTIONS) {
             connection.closeWith(4100, "this user holds its maximum of connections (ws.max-connections-per-user)");
             return;

@@ -120,6 +120,9 @@ class PusherEndpointTest {
         assertThat(new JsonObject(frame(client, "pusher:signin_success").getString("data")).getString("user_data")).isEqualTo(userData);
         client.send(subscribe("#server-to-user-7", null));
         assertThat(frame(client, "pusher_internal:subscription_succeeded").getString("channel")).isEqualTo("#server-to-user-7");
+        JsonObject presence = new JsonObject(server.http().get("/api/v1/users/7").body());
+        assertThat(presence.getJsonArray("connections").getJsonObject(0).getString("protocol")).isEqualTo("pusher");
+        assertThat(presence.getJsonArray("connections").getJsonObject(0).getString("id")).isEqualTo(socketId);
 
         String id = server.publishToUser("7", "{\"event\":\"invoice\",\"data\":\"{\\\"n\\\":1}\"}");
         JsonObject event = frame(client, "invoice");
