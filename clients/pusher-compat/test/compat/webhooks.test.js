@@ -1,6 +1,7 @@
 // Pusher webhooks from Herald, received by a plain Node HTTP server and checked with the `pusher` SDK's own webhook
 // verification (X-Pusher-Key, X-Pusher-Signature): occupied/vacated, member added/removed, client events, cache
-// misses; vacated suppressed on a quick resubscribe; a failing receiver gets the webhook again (Herald's retries).
+// misses, subscription counts; vacated suppressed on a quick resubscribe; a failing receiver gets the webhook again
+// (Herald's retries). Subscription counting is on here, so pusher-js's channel.subscriptionCount is checked too.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {createServer} from 'node:http';
@@ -11,22 +12,23 @@ let receiver;
 const clients = [];
 /** Every webhook that arrived, as {valid, events, status} (the status the receiver answered). */
 const received = [];
-/** How many of the next requests the receiver fails with 500. */
-let failNext = 0;
+/** The receiver fails the next `times` webhooks about `channel` with 500 (other webhooks may arrive meanwhile). */
+const failing = {channel: null, times: 0};
 
 before(async () => {
     receiver = createServer((req, res) => {
         let body = '';
         req.setEncoding('utf8').on('data', c => { body += c; }).on('end', () => {
-            const status = failNext > 0 ? (failNext--, 500) : 200;
             const webhook = herald.server().webhook({headers: req.headers, rawBody: body});
+            const about = webhook.isValid() ? webhook.getEvents().map(e => e.channel) : [];
+            const status = failing.times > 0 && about.includes(failing.channel) ? (failing.times--, 500) : 200;
             received.push({valid: webhook.isValid(), events: webhook.isValid() ? webhook.getEvents() : [], status});
             res.writeHead(status).end();
         });
     });
     await new Promise(r => receiver.listen(0, '127.0.0.1', r));
     herald = await Herald.start({extra: ['--pusher.webhook-url', `http://127.0.0.1:${receiver.address().port}/pusher/webhook`,
-        '--notify.retry-initial', '100ms']});
+        '--notify.retry-initial', '100ms', '--pusher.subscription-count', 'true']});
 });
 after(async () => {
     clients.forEach(c => c.disconnect());
@@ -95,10 +97,21 @@ test('client events and cache misses are reported', async () => {
 });
 
 test('a receiver that fails gets the webhook again: Herald retries it', async () => {
-    failNext = 1;
+    Object.assign(failing, {channel: 'retried-hook', times: 1});
     const pusher = client();
     await subscribed(pusher.subscribe('retried-hook'));
     await within(until(() => find('channel_occupied', 'retried-hook').length === 1, 'the retried webhook', 10000), 'retry', 11000);
     const attempts = received.filter(r => r.events.some(e => e.name === 'channel_occupied' && e.channel === 'retried-hook'));
     assert.deepEqual(attempts.map(r => r.status), [500, 200]);
+});
+
+test('subscription counting: pusher-js learns the count of a channel, and the webhook reports it', async () => {
+    const [a, b] = [client(), client()];
+    const channel = a.subscribe('counted');
+    await subscribed(channel);
+    await subscribed(b.subscribe('counted'));
+    await until(() => channel.subscriptionCount === 2, 'subscriptionCount 2 in pusher-js');
+    await until(() => find('subscription_count', 'counted').some(e => e.subscription_count === 2), 'subscription_count webhook');
+    b.unsubscribe('counted');
+    await until(() => channel.subscriptionCount === 1, 'subscriptionCount 1 in pusher-js');
 });

@@ -16,9 +16,10 @@ import java.util.Map;
  * @param maxEventBytes      largest event data accepted
  * @param maxPresenceMembers distinct users one presence channel holds
  * @param webhookUrl         where Pusher webhooks are POSTed, or empty for none
+ * @param subscriptionCount  whether subscription counts are sent to subscribers (and as webhooks)
  */
 public record PusherConfig(String appId, String key, String secret, boolean clientEvents, Duration activityTimeout,
-                           int maxEventBytes, int maxPresenceMembers, String webhookUrl) {
+                           int maxEventBytes, int maxPresenceMembers, String webhookUrl, boolean subscriptionCount) {
     /** Pusher's own default: clients ping after two minutes of silence. */
     public static final Duration DEFAULT_ACTIVITY_TIMEOUT = Duration.ofSeconds(120);
     /** Pusher's documented limit on event data. */
@@ -30,7 +31,7 @@ public record PusherConfig(String appId, String key, String secret, boolean clie
 
     /** The endpoint off. */
     public static PusherConfig disabled() {
-        return new PusherConfig("", "", "", true, DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_PRESENCE_MEMBERS, "");
+        return new PusherConfig("", "", "", true, DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_PRESENCE_MEMBERS, "", false);
     }
 
     public boolean enabled() {
@@ -72,7 +73,7 @@ public record PusherConfig(String appId, String key, String secret, boolean clie
         return new PusherConfig(appId, key, secret,
                 Units.bool(Setting.PUSHER_CLIENT_EVENTS.key(), v.apply(Setting.PUSHER_CLIENT_EVENTS)), activity, (int) maxEvent,
                 Units.integer(Setting.PUSHER_MAX_PRESENCE_MEMBERS.key(), v.apply(Setting.PUSHER_MAX_PRESENCE_MEMBERS), 1, 100_000),
-                webhook);
+                webhook, Units.bool(Setting.PUSHER_SUBSCRIPTION_COUNT.key(), v.apply(Setting.PUSHER_SUBSCRIPTION_COUNT)));
     }
 
     @Override

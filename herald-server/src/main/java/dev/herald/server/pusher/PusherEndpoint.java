@@ -49,6 +49,7 @@ public final class PusherEndpoint {
     private final PusherWebhooks webhooks;
     private final ConnectionLimit connectionLimit;
     private final RecipientStore recipientStore;
+    private final SubscriptionCounts counts;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<PusherConnection, PusherSocketHandler> open = new ConcurrentHashMap<>();
     private long sweepTimer = -1;
@@ -59,6 +60,7 @@ public final class PusherEndpoint {
         this.webhooks = webhooks;
         this.connectionLimit = connectionLimit;
         this.recipientStore = recipientStore;
+        this.counts = config.subscriptionCount() ? new SubscriptionCounts(vertx, channels, webhooks) : null;
         this.vertx = vertx;
         this.hub = hub;
         this.config = config;
@@ -100,7 +102,7 @@ public final class PusherEndpoint {
                 connection.closeWith(4200, "server shutting down: reconnect");
                 return;
             }
-            PusherSocketHandler handler = new PusherSocketHandler(connection, channels, signatures, publisher, hub, config, webhooks);
+            PusherSocketHandler handler = new PusherSocketHandler(connection, channels, signatures, publisher, hub, config, webhooks, counts);
             // a durable Herald message to the signed-in user counts as delivered once written, as on /ws
             connection.onDelivered(messageId -> recipientStore.delivered(connection.userId(), messageId));
             open.put(connection, handler);

@@ -29,10 +29,13 @@ final class PusherSocketHandler {
     private final PusherConfig config;
     /** {@code null} when no pusher.webhook-url is set. */
     private final PusherWebhooks webhooks;
+    /** {@code null} when pusher.subscription-count is off. */
+    private final SubscriptionCounts counts;
 
     PusherSocketHandler(PusherConnection connection, PusherChannels channels, PusherSignatures signatures,
-                        PusherPublisher publisher, Hub hub, PusherConfig config, PusherWebhooks webhooks) {
+                        PusherPublisher publisher, Hub hub, PusherConfig config, PusherWebhooks webhooks, SubscriptionCounts counts) {
         this.webhooks = webhooks;
+        this.counts = counts;
         this.connection = connection;
         this.channels = channels;
         this.signatures = signatures;
@@ -139,6 +142,9 @@ final class PusherSocketHandler {
             return;
         }
         connection.sendText(PusherFrames.subscriptionSucceeded(channel, joined.presence() == null ? new JsonObject() : joined.presence()));
+        if (counts != null) {
+            counts.changed(channel);
+        }
         if (webhooks != null && joined.occupied()) {
             webhooks.channelOccupied(channel);
         }
@@ -190,6 +196,9 @@ final class PusherSocketHandler {
             return;
         }
         PusherChannels.Left left = channels.unsubscribe(channel, connection, memberId.isEmpty() ? null : memberId);
+        if (counts != null) {
+            counts.changed(channel);
+        }
         if (webhooks != null && left.memberLeft()) {
             webhooks.memberRemoved(channel, memberId, () -> !channels.isMember(channel, memberId));
         }

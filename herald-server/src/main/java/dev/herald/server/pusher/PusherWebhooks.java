@@ -21,7 +21,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Pusher's webhooks ({@code channel_occupied}, {@code channel_vacated}, {@code member_added}, {@code member_removed},
- * {@code client_event}, {@code cache_miss}), each one a delivery of the {@link PusherWebhookNotifier#CHANNEL} channel
+ * {@code client_event}, {@code cache_miss}, {@code subscription_count}), each one a delivery of the {@link PusherWebhookNotifier#CHANNEL} channel
  * recorded in the {@link NotifyStore}: from there Herald's dispatcher owns it (retries with backoff and jitter, the
  * circuit breaker, dead letters replayable through the dead-letter API), as with every channel.
  *
@@ -96,6 +96,10 @@ final class PusherWebhooks {
             e.put("user_id", userId);
         }
         send(e);
+    }
+
+    void subscriptionCount(String channel, int count) {
+        send(new JsonObject().put("name", "subscription_count").put("channel", channel).put("subscription_count", count));
     }
 
     void cacheMiss(String channel) {
