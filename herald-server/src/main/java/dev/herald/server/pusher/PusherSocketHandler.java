@@ -95,7 +95,11 @@ final class PusherSocketHandler {
             return;
         }
         if (connection.channels().containsKey(channel)) {
-            connection.sendText(PusherFrames.subscriptionSucceeded(channel, new JsonObject())); // idempotent, as Pusher
+            // already subscribed: nothing changes; a presence channel's success would need the member list again, and
+            // pusher-js never asks twice on one connection, so only the others are answered (idempotent retries)
+            if (ChannelNames.kind(channel) != ChannelNames.Kind.PRESENCE) {
+                connection.sendText(PusherFrames.subscriptionSucceeded(channel, new JsonObject()));
+            }
             return;
         }
         ChannelNames.Kind kind = ChannelNames.kind(channel);
