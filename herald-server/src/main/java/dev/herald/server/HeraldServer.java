@@ -44,6 +44,8 @@ import dev.herald.server.net.HttpListeners;
 import dev.herald.server.net.StoppingAcceptLog;
 import dev.herald.server.net.NetworkTransport;
 import dev.herald.server.net.VertxInternals;
+import dev.herald.server.pusher.Pusher;
+import dev.herald.server.pusher.PusherWebhookNotifier;
 import dev.herald.server.receipts.ReceiptWebhook;
 import dev.herald.server.receipts.ReceiptWebhookNotifier;
 import dev.herald.server.store.JdbcMessageStore;
@@ -85,6 +87,8 @@ public final class HeraldServer implements AutoCloseable {
     private final PushCenter center;
     private final Vertx vertx;
     private final WebSocketEndpoint webSockets;
+    /** The Pusher protocol 7 endpoint, or {@code null} when pusher.app-id is not set. */
+    private final Pusher pusher;
     private final HeraldMetrics metrics;
     private final ConnectionLimit connectionLimit;
     private final RecipientStore recipientStore;
@@ -125,7 +129,8 @@ public final class HeraldServer implements AutoCloseable {
                 // at least one loop per HTTP server, so that http.event-loops servers never share a loop
                 .setEventLoopPoolSize(Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, config.eventLoops())));
         boolean receiptWebhookSet = !config.receiptWebhookUrl().isEmpty();
-        this.channels = new NotifyChannels(vertx, config.notifications(), receiptWebhookSet ? config.receiptWebhookSecret() : null);
+        this.channels = new NotifyChannels(vertx, config.notifications(), receiptWebhookSet ? config.receiptWebhookSecret() : null,
+                config.pusher().webhookUrl().isEmpty() ? null : config.pusher());
         this.notifyStore = MessageStores.notifyStore(store);
         Notifications notifications = new Notifications(channels.notifiers(), notifyStore,
                 channel -> channels.policy(channel).retry().deadline(), config.notifications().defaultTitle());
@@ -161,6 +166,10 @@ public final class HeraldServer implements AutoCloseable {
         }
         this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
         endpoint.set(webSockets);
+        this.pusher = config.pusher().enabled()
+                ? new Pusher(vertx, hub, center, config.pusher(), clock, draining::get, config.sendQueueBytes(), config.maxBodySize(),
+                        notifyStore, dispatcher, channels.policy(PusherWebhookNotifier.CHANNEL).retry().deadline(), connectionLimit, recipientStore)
+                : null;
         if (broker instanceof RedisBroker redis) {
             metrics.bindBroker(redis, RedisBroker::sent, RedisBroker::received, RedisBroker::dropped, RedisBroker::unreadable,
                     RedisBroker::connected);
@@ -214,6 +223,9 @@ public final class HeraldServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         webSockets.startSweeps();
+        if (pusher != null) {
+            pusher.startSweeps();
+        }
         httpSweepTimer = vertx.setPeriodic(httpGuard.sweepIntervalMillis(), id -> httpGuard.sweep());
         maintenanceTimer = vertx.setPeriodic(config.maintenanceInterval().toMillis(), id -> maintain());
         if (receiptWebhook != null) {
@@ -234,6 +246,9 @@ public final class HeraldServer implements AutoCloseable {
         MethodRoutes methods = MethodRoutes.mount(router);
         router.get("/ws").handler(webSockets::handle);
         router.get("/ws/origin").handler(webSockets::checkOrigin);
+        if (pusher != null) {
+            pusher.mount(router);
+        }
         new AdminRoutes(metrics, api, draining::get).mount(router);
         new StaticRoutes(config.devMode()).mount(router);
         api.mount(router);
@@ -283,6 +298,10 @@ public final class HeraldServer implements AutoCloseable {
         log.info("  node: {}; store: {}; data dir: {}", config.nodeId(), store.describe(), config.dataDir());
         if (config.cluster().clustered()) {
             log.info("  cluster: broker {}", broker);
+        }
+        if (pusher != null) {
+            log.info("  pusher: app {} on ws://{}:{}/app/{} and http://{}:{}/apps/{}", config.pusher().appId(), config.host(), port(),
+                    config.pusher().key(), config.host(), port(), config.pusher().appId());
         }
         log.info("  full configuration: herald config (same flags), or log.level=DEBUG");
         if (config.devMode()) {
@@ -397,8 +416,12 @@ public final class HeraldServer implements AutoCloseable {
         log.info("shutting down: closing {} connections (grace {})", webSockets.openConnections(), Durations.format(grace));
         webSockets.stopSweeps();
         webSockets.closeAll(CloseReason.GOING_AWAY);
+        if (pusher != null) {
+            pusher.stopSweeps();
+            pusher.closeAll();
+        }
         long deadline = System.nanoTime() + grace.toNanos();
-        while (webSockets.openConnections() > 0 && System.nanoTime() < deadline) {
+        while (openConnections() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20); // polling a counter during shutdown, not synchronising a test
             } catch (InterruptedException e) {
@@ -406,11 +429,21 @@ public final class HeraldServer implements AutoCloseable {
                 break;
             }
         }
-        if (webSockets.openConnections() > 0) {
-            log.warn("{} connections did not close within {}; dropping them", webSockets.openConnections(), Durations.format(grace));
+        if (openConnections() > 0) {
+            log.warn("{} connections did not close within {}; dropping them", openConnections(), Durations.format(grace));
         }
         releaseResources();
         log.info("stopped");
+    }
+
+    /** Herald and Pusher WebSocket connections open now. */
+    private int openConnections() {
+        return webSockets.openConnections() + (pusher == null ? 0 : pusher.openConnections());
+    }
+
+    /** The Pusher endpoint, or {@code null} when {@code pusher.app-id} is not set. */
+    public Pusher pusher() {
+        return pusher;
     }
 
     /** Releases the port, the broker, the Vert.x threads and the meters; used by shutdown and by a failed start. */

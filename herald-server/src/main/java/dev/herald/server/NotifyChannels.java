@@ -6,6 +6,7 @@ import dev.herald.core.notify.Notifier;
 import dev.herald.core.notify.Notifiers;
 import dev.herald.core.notify.RetryPolicy;
 import dev.herald.server.config.NotifyConfig;
+import dev.herald.server.config.PusherConfig;
 import dev.herald.server.notify.dingtalk.DingTalkNotifier;
 import dev.herald.server.notify.email.EmailNotifier;
 import dev.herald.server.notify.feishu.FeishuNotifier;
@@ -15,6 +16,7 @@ import dev.herald.server.notify.http.OutboundHttp;
 import dev.herald.server.notify.slack.SlackNotifier;
 import dev.herald.server.notify.webhook.WebhookNotifier;
 import dev.herald.server.notify.wecom.WeComNotifier;
+import dev.herald.server.pusher.PusherWebhookNotifier;
 import dev.herald.server.receipts.ReceiptWebhookNotifier;
 import io.vertx.core.Vertx;
 
@@ -40,8 +42,11 @@ final class NotifyChannels implements AutoCloseable {
     private final OutboundHttp http;
     private final EmailNotifier email;
 
-    /** {@code receiptSecret}: {@code receipts.webhook-secret}, or {@code null} when there is no receipt webhook. */
-    NotifyChannels(Vertx vertx, NotifyConfig config, String receiptSecret) {
+    /**
+     * {@code receiptSecret}: {@code receipts.webhook-secret}, or {@code null} when there is no receipt webhook;
+     * {@code pusherWebhook}: the Pusher app whose webhooks are sent, or {@code null} when there are none.
+     */
+    NotifyChannels(Vertx vertx, NotifyConfig config, String receiptSecret, PusherConfig pusherWebhook) {
         this.config = config;
         this.http = new OutboundHttp(vertx, config.connectTimeout(), config.timeout(), MAX_RESPONSE_BYTES);
         AddressPolicy policy = new AddressPolicy(config.allowLoopback(), config.allowPrivateNetworks(),
@@ -54,6 +59,9 @@ final class NotifyChannels implements AutoCloseable {
         }
         if (receiptSecret != null) {
             dispatched.register(new ReceiptWebhookNotifier(http, receiptSecret));
+        }
+        if (pusherWebhook != null) {
+            dispatched.register(new PusherWebhookNotifier(http, pusherWebhook.key(), pusherWebhook.secret()));
         }
     }
 

@@ -40,12 +40,17 @@ public interface Session {
     /** Whether {@link #close} was called or the peer went away. */
     boolean isClosed();
 
-    /** The two wire protocols a connection can speak. */
+    /** The wire protocols a connection can speak. */
     enum Protocol {
         /** Herald JSON envelopes ({@code docs/protocol.md}). */
         HERALD("herald"),
         /** The seed article's protocol: {"uid"} login, then raw message bodies. */
-        SEED("seed");
+        SEED("seed"),
+        /**
+         * Pusher protocol 7 (a signed-in Pusher connection): it is handed Herald envelopes like {@link #HERALD}, and its
+         * transport turns them into Pusher events.
+         */
+        PUSHER("pusher");
 
         private final String wireName;
 

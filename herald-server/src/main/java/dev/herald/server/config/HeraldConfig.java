@@ -30,7 +30,7 @@ public record HeraldConfig(
         long maxBodySize, int maxBatch, int eventLoops, Duration shutdownGrace, Duration shutdownDrainDelay, String logLevel,
         String store, Duration messageTtl, Duration maxMessageTtl, int inboxCap, Duration receiptRetention,
         Duration maintenanceInterval, String receiptWebhookUrl, String receiptWebhookSecret,
-        NotifyConfig notifications, HttpConfig http, ClusterConfig cluster,
+        NotifyConfig notifications, HttpConfig http, ClusterConfig cluster, PusherConfig pusher,
         Map<Setting, String> raw, Map<Setting, String> origins, List<String> warnings) {
 
     public static final int MIN_JWT_SECRET_BYTES = 32;
@@ -155,7 +155,7 @@ public record HeraldConfig(
                 Units.duration("messages.receipt-retention", v.apply(Setting.MESSAGES_RECEIPT_RETENTION)),
                 Units.positiveDuration("messages.maintenance-interval", v.apply(Setting.MESSAGES_MAINTENANCE_INTERVAL)),
                 webhookUrl, webhookSecret,
-                NotifyConfig.from(raw), HttpConfig.from(raw), ClusterConfig.from(raw, store),
+                NotifyConfig.from(raw), HttpConfig.from(raw), ClusterConfig.from(raw, store), PusherConfig.from(raw),
                 Map.copyOf(raw), Map.copyOf(origins), List.copyOf(allWarnings));
     }
 

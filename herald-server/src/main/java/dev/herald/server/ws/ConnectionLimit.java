@@ -50,7 +50,7 @@ public final class ConnectionLimit {
      * Takes a WebSocket slot; null (and counted) when all {@code ws.max-connections} are taken. The caller owns
      * the slot and must end every path of its connection with {@link WebSocketSlot#release}.
      */
-    WebSocketSlot tryAcquireWebSocket() {
+    public WebSocketSlot tryAcquireWebSocket() {
         int now;
         do {
             now = webSockets.get();

@@ -14,7 +14,7 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Thread-safe: the release may come from any thread.
  */
-final class WebSocketSlot {
+public final class WebSocketSlot {
     private final ConnectionLimit limit;
     /** Set once, through {@link #RELEASED} (a plain field: an {@code AtomicBoolean} would be one more object per connection). */
     private volatile boolean released;
@@ -32,14 +32,14 @@ final class WebSocketSlot {
     }
 
     /** Gives the slot back; every call after the first does nothing. */
-    void release() {
+    public void release() {
         if (RELEASED.compareAndSet(this, false, true)) {
             limit.giveBack();
         }
     }
 
     /** Releases the slot when {@code channel} closes, if nothing released it before. */
-    void releaseWhenClosed(Channel channel) {
+    public void releaseWhenClosed(Channel channel) {
         channel.closeFuture().addListener(f -> release());
     }
 
