@@ -191,8 +191,19 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    /** The next frame from the server, or null when it closed the TCP connection instead. */
+    /**
+     * The next frame from the server, or null when it closed the TCP connection instead. The server's heartbeat pings
+     * are skipped: a connection's first one may come at any moment after it opens (the heartbeat wheel's next tick).
+     */
     public Frame read() {
+        Frame frame;
+        do {
+            frame = readAny();
+        } while (frame != null && frame.opcode() == PING);
+        return frame;
+    }
+
+    private Frame readAny() {
         try {
             int b0 = in.read();
             if (b0 < 0) {
