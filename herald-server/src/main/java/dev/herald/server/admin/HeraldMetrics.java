@@ -3,7 +3,7 @@ package dev.herald.server.admin;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.store.Maintenance;
-import dev.herald.server.ws.ConnectionLimit;
+import dev.herald.server.net.ConnectionLimit;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
