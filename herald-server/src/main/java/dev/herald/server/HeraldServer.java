@@ -47,6 +47,8 @@ import dev.herald.server.receipts.ReceiptWebhookNotifier;
 import dev.herald.server.store.JdbcMessageStore;
 import dev.herald.server.store.MessageStores;
 import dev.herald.server.web.StaticRoutes;
+import dev.herald.server.sse.SseEndpoint;
+import dev.herald.server.sse.UserAcks;
 import dev.herald.server.ws.WebSocketEndpoint;
 import dev.herald.server.ws.WebSocketOptions;
 import io.vertx.core.Vertx;
@@ -82,6 +84,8 @@ public final class HeraldServer implements AutoCloseable {
     private final PushCenter center;
     private final Vertx vertx;
     private final WebSocketEndpoint webSockets;
+    private final SseEndpoint eventStreams;
+    private final UserAcks userAcks;
     private final HeraldMetrics metrics;
     private final ConnectionLimit connectionLimit;
     private final RecipientStore recipientStore;
@@ -158,6 +162,8 @@ public final class HeraldServer implements AutoCloseable {
         }
         this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
         endpoint.set(webSockets);
+        this.eventStreams = new SseEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
+        this.userAcks = new UserAcks(authenticator, recipientStore, draining::get);
         if (broker instanceof RedisBroker redis) {
             metrics.bindBroker(redis, RedisBroker::sent, RedisBroker::received, RedisBroker::dropped, RedisBroker::unreadable,
                     RedisBroker::connected);
@@ -194,6 +200,7 @@ public final class HeraldServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         webSockets.startSweeps();
+        eventStreams.startSweeps();
         httpSweepTimer = vertx.setPeriodic(httpGuard.sweepIntervalMillis(), id -> httpGuard.sweep());
         maintenanceTimer = vertx.setPeriodic(config.maintenanceInterval().toMillis(), id -> maintain());
         if (receiptWebhook != null) {
@@ -214,6 +221,10 @@ public final class HeraldServer implements AutoCloseable {
         MethodRoutes methods = MethodRoutes.mount(router);
         router.get("/ws").handler(webSockets::handle);
         router.get("/ws/origin").handler(webSockets::checkOrigin);
+        // end users' routes under /api/v1, authenticated as /ws is (a user's token), so mounted before the API-key guard
+        router.get("/api/v1/events").handler(eventStreams::handle);
+        router.post("/api/v1/users/:uid/acks").handler(io.vertx.ext.web.handler.BodyHandler.create(false)
+                .setBodyLimit(config.maxBodySize()).setHandleFileUploads(false)).handler(userAcks::handle);
         new AdminRoutes(metrics, api, draining::get).mount(router);
         new StaticRoutes(config.devMode()).mount(router);
         api.mount(router);
@@ -359,11 +370,13 @@ public final class HeraldServer implements AutoCloseable {
             return;
         }
         draining.set(true);
-        log.info("shutting down: closing {} connections (grace {})", webSockets.openConnections(), Durations.format(grace));
+        log.info("shutting down: closing {} connections (grace {})", openClientConnections(), Durations.format(grace));
         webSockets.stopSweeps();
+        eventStreams.stopSweeps();
         webSockets.closeAll(CloseReason.GOING_AWAY);
+        eventStreams.closeAll(CloseReason.GOING_AWAY);
         long deadline = System.nanoTime() + grace.toNanos();
-        while (webSockets.openConnections() > 0 && System.nanoTime() < deadline) {
+        while (openClientConnections() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20); // polling a counter during shutdown, not synchronising a test
             } catch (InterruptedException e) {
@@ -371,11 +384,16 @@ public final class HeraldServer implements AutoCloseable {
                 break;
             }
         }
-        if (webSockets.openConnections() > 0) {
-            log.warn("{} connections did not close within {}; dropping them", webSockets.openConnections(), Durations.format(grace));
+        if (openClientConnections() > 0) {
+            log.warn("{} connections did not close within {}; dropping them", openClientConnections(), Durations.format(grace));
         }
         releaseResources();
         log.info("stopped");
+    }
+
+    /** WebSockets and SSE streams open now. */
+    private int openClientConnections() {
+        return webSockets.openConnections() + eventStreams.openStreams();
     }
 
     /** Releases the port, the broker, the Vert.x threads and the meters; used by shutdown and by a failed start. */
