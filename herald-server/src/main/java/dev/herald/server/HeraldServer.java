@@ -163,7 +163,7 @@ public final class HeraldServer implements AutoCloseable {
         this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
         endpoint.set(webSockets);
         this.eventStreams = new SseEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
-        this.userAcks = new UserAcks(authenticator, recipientStore, draining::get);
+        this.userAcks = new UserAcks(authenticator, recipientStore, draining::get, config.allowedOrigins());
         if (broker instanceof RedisBroker redis) {
             metrics.bindBroker(redis, RedisBroker::sent, RedisBroker::received, RedisBroker::dropped, RedisBroker::unreadable,
                     RedisBroker::connected);
@@ -223,6 +223,7 @@ public final class HeraldServer implements AutoCloseable {
         router.get("/ws/origin").handler(webSockets::checkOrigin);
         // end users' routes under /api/v1, authenticated as /ws is (a user's token), so mounted before the API-key guard
         router.get("/api/v1/events").handler(eventStreams::handle);
+        router.options("/api/v1/users/:uid/acks").handler(userAcks::preflight);
         router.post("/api/v1/users/:uid/acks").handler(io.vertx.ext.web.handler.BodyHandler.create(false)
                 .setBodyLimit(config.maxBodySize()).setHandleFileUploads(false)).handler(userAcks::handle);
         new AdminRoutes(metrics, api, draining::get).mount(router);

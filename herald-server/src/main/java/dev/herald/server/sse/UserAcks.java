@@ -9,6 +9,7 @@ import dev.herald.core.store.DeliveryStatus;
 import dev.herald.server.api.ErrorRenderer;
 import dev.herald.server.api.Replies;
 import dev.herald.server.net.ConnectQuery;
+import dev.herald.server.net.OriginPolicy;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -26,6 +27,10 @@ import java.util.function.BooleanSupplier;
  * the user's token, or in dev mode nothing more than the path's uid). Recorded exactly as the frames are
  * ({@link RecipientStore#acknowledge}: ids of messages not addressed to the user are ignored and counted), and
  * answered {@code 202 {"accepted":n,"status":…}} once queued for the store.
+ *
+ * <p>A page on another origin may call it when {@code ws.allowed-origins} allows that origin (as for {@code /ws} and
+ * the event stream): its preflight ({@code OPTIONS}) is answered, and the answer carries
+ * {@code Access-Control-Allow-Origin}. A refused origin is {@code 403 origin_not_allowed}.
  */
 public final class UserAcks {
     /** Most ids one request may carry. */
@@ -34,11 +39,38 @@ public final class UserAcks {
     private final ClientCredentials credentials;
     private final RecipientStore recipientStore;
     private final BooleanSupplier draining;
+    private final OriginPolicy originPolicy;
 
-    public UserAcks(dev.herald.core.auth.Authenticator authenticator, RecipientStore recipientStore, BooleanSupplier draining) {
+    public UserAcks(dev.herald.core.auth.Authenticator authenticator, RecipientStore recipientStore, BooleanSupplier draining,
+                    java.util.List<String> allowedOrigins) {
         this.credentials = new ClientCredentials(authenticator);
+        this.originPolicy = new OriginPolicy(allowedOrigins, authenticator.devMode());
         this.recipientStore = recipientStore;
         this.draining = draining;
+    }
+
+    /** {@code OPTIONS}: the CORS preflight of a cross-origin POST (it sends Authorization and a JSON body). */
+    public void preflight(RoutingContext ctx) {
+        try {
+            allowOrigin(ctx);
+            ctx.response().setStatusCode(204)
+                    .putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, "POST")
+                    .putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type")
+                    .putHeader(HttpHeaders.ACCESS_CONTROL_MAX_AGE, "600").end();
+        } catch (HeraldException e) {
+            ErrorRenderer.render(ctx, e);
+        }
+    }
+
+    /** Refuses an Origin that {@code ws.allowed-origins} does not allow; names an allowed one in the answer. */
+    private void allowOrigin(RoutingContext ctx) throws HeraldException {
+        String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+        if (!originPolicy.allows(origin, ctx.request().getHeader(HttpHeaders.HOST))) {
+            throw ErrorCode.ORIGIN_NOT_ALLOWED.exception("this page's origin may not ack here (ws.allowed-origins)");
+        }
+        if (origin != null) {
+            ctx.response().putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin).putHeader(HttpHeaders.VARY, "Origin");
+        }
     }
 
     public void handle(RoutingContext ctx) {
@@ -46,6 +78,7 @@ public final class UserAcks {
             if (draining.getAsBoolean()) {
                 throw ErrorCode.SHUTTING_DOWN.exception();
             }
+            allowOrigin(ctx);
             String uid = ctx.pathParam("uid");
             Principal principal = credentials.principal(ctx.request(), ConnectQuery.parse(ctx.request().query()), uid);
             if (!principal.userId().equals(uid)) {

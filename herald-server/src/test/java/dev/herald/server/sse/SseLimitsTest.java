@@ -72,6 +72,42 @@ class SseLimitsTest {
     }
 
     @Test
+    void acks_take_the_users_own_token_and_answer_allowed_origins_with_cors() {
+        server = TestServer.withAuth(Map.of(Setting.WS_ALLOWED_ORIGINS, "https://app.example"));
+        String id = server.publishToUser("lena", "\"hello\"");
+        String body = "{\"ids\":[\"" + id + "\"]}";
+        var anonymous = server.http().anonymous();
+
+        var preflight = anonymous.send(anonymous.request("/api/v1/users/lena/acks").header("Origin", "https://app.example")
+                .header("Access-Control-Request-Method", "POST").method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody()));
+        assertThat(preflight.status()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example");
+        assertThat(preflight.headers().firstValue("access-control-allow-headers").orElse("")).contains("Authorization");
+
+        var noToken = anonymous.postJson("/api/v1/users/lena/acks", body);
+        assertThat(noToken.status()).isEqualTo(401);
+        assertThat(noToken.errorCode()).isEqualTo("unauthorized");
+        var othersToken = anonymous.send(anonymous.request("/api/v1/users/lena/acks").header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + Tokens.hs256(TestServer.JWT_SECRET, Tokens.claims("mallory").build()))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)));
+        assertThat(othersToken.status()).isEqualTo(403);
+        assertThat(othersToken.errorCode()).isEqualTo("forbidden");
+        var evil = anonymous.send(anonymous.request("/api/v1/users/lena/acks?token=" + Tokens.hs256(TestServer.JWT_SECRET,
+                        Tokens.claims("lena").build())).header("Content-Type", "application/json").header("Origin", "https://evil.example")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)));
+        assertThat(evil.status()).isEqualTo(403);
+        assertThat(evil.errorCode()).isEqualTo("origin_not_allowed");
+
+        var own = anonymous.send(anonymous.request("/api/v1/users/lena/acks").header("Content-Type", "application/json")
+                .header("Origin", "https://app.example")
+                .header("Authorization", "Bearer " + Tokens.hs256(TestServer.JWT_SECRET, Tokens.claims("lena").build()))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)));
+        assertThat(own.status()).isEqualTo(202);
+        assertThat(own.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example");
+        server.awaitStatus(id, "lena", "acked");
+    }
+
+    @Test
     void the_per_user_cap_counts_websockets_and_streams_together() {
         server = TestServer.devMode(Map.of(Setting.WS_MAX_CONNECTIONS_PER_USER, "2"));
         WsClient ws = server.connectHerald("ivy");
