@@ -26,7 +26,10 @@ final class ClientCredentials {
         return authenticator.devMode();
     }
 
-    /** The principal the request presents; {@code uidFallback} is the uid a dev-mode request without one names (or null). */
+    /**
+     * The principal the request presents; {@code uidFallback} is the uid a dev-mode request without {@code ?uid=} stands
+     * for (the path's, for acks), or null. With authentication configured only a token logs in.
+     */
     Principal principal(HttpServerRequest request, ConnectQuery query, String uidFallback) throws HeraldException {
         String token = bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
         if (token == null) {
@@ -36,7 +39,7 @@ final class ClientCredentials {
             if (token != null && !token.isEmpty()) {
                 return authenticator.authenticate(token);
             }
-            String uid = query.uid() != null ? query.uid() : uidFallback;
+            String uid = query.uid() != null ? query.uid() : authenticator.devMode() ? uidFallback : null;
             if (uid == null) {
                 throw ErrorCode.UNAUTHORIZED.exception(authenticator.devMode()
                         ? "missing token: Authorization: Bearer <token>, ?token=<token>, or in dev mode ?uid=<user id>"

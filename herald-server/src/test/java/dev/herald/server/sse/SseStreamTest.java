@@ -60,8 +60,11 @@ class SseStreamTest {
     void last_event_id_resumes_every_stream_where_the_client_stood() {
         String lastId;
         try (SseClient sse = open("uid=bob&topics=news")) {
-            sse.next("positions");
-            sse.next(e -> e.event().equals("positions") && e.json().containsKey("topics"));
+            // the login's positions and the topic's come in either order, each once its replay was read
+            sse.next(e -> e.event().equals("positions") && e.json().containsKey("inbox"));
+            if (sse.seen().stream().noneMatch(e -> e.event().equals("positions") && e.json().containsKey("topics"))) {
+                sse.next(e -> e.event().equals("positions") && e.json().containsKey("topics"));
+            }
             server.publishToUser("bob", "\"one\"");
             sse.next("message");
             server.publish("{\"to\":{\"topics\":[\"news\"]},\"data\":\"n1\"}");

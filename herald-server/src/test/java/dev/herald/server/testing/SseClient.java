@@ -135,6 +135,11 @@ public final class SseClient implements AutoCloseable {
         }
     }
 
+    /** Every event taken so far, matched or skipped, in arrival order. */
+    public List<Event> seen() {
+        return List.copyOf(seen);
+    }
+
     /** A comment line (a heartbeat). */
     public record Comment(String text) { }
 
