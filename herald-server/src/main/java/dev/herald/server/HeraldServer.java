@@ -227,7 +227,7 @@ public final class HeraldServer implements AutoCloseable {
         router.post("/api/v1/users/:uid/acks").handler(io.vertx.ext.web.handler.BodyHandler.create(false)
                 .setBodyLimit(config.maxBodySize()).setHandleFileUploads(false)).handler(userAcks::handle);
         new AdminRoutes(metrics, api, draining::get).mount(router);
-        new StaticRoutes(config.devMode()).mount(router);
+        new StaticRoutes(config.devMode(), config.consoleEnabled()).mount(router);
         api.mount(router);
         new NotifyRoutes(center.notifications(), clock, config.maxBodySize()).mount(router);
         io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> failures = ctx -> {

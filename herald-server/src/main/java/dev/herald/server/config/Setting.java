@@ -18,6 +18,7 @@ public enum Setting {
     AUTH_JWT_AUDIENCE("auth.jwt-audience", "", "string", "If set, tokens must carry this aud."),
     AUTH_JWT_LEEWAY("auth.jwt-leeway", "30s", "duration", "Clock skew tolerated on exp and nbf."),
     AUTH_API_KEYS("auth.api-keys", "", "list", "Comma-separated API keys for the HTTP API (Authorization: Bearer <key>), each at least 16 characters.", true),
+    CONSOLE_ENABLED("console.enabled", "", "boolean", "Serve the operator console at /console (it logs in with one of auth.api-keys). Empty: on in dev mode (which is loopback only), off with auth."),
     WS_ALLOWED_ORIGINS("ws.allowed-origins", "", "list", "Origins allowed to open WebSockets and SSE streams (and to ack over HTTP), e.g. https://app.example.com; * allows any. The server's own origin is always allowed. Empty: same origin only (with auth), any (dev mode)."),
     WS_MAX_CONNECTIONS("ws.max-connections", "", "count", "Connections (WebSockets and SSE streams together) this node holds at most; beyond, upgrades and streams get 503 too_many_connections. Empty: the process's file-descriptor limit minus 100 (19,900 at 20,000)."),
     WS_MAX_CONNECTIONS_PER_USER("ws.max-connections-per-user", "16", "count", "Connections one user may hold (across every node in a cluster); the next is closed with 4009 (an SSE stream: 429 too_many_user_connections)."),
