@@ -68,3 +68,26 @@ test('console: off by default with auth; with console.enabled it logs in with an
     });
     assert.equal(await page.getByRole('button', {name: 'Log out'}).isVisible(), true);
 });
+
+test('console: a dead letter is listed, and Retry gives it another attempt', async t => {
+    // one attempt per delivery, to a loopback port nobody listens on: the delivery is dead at once
+    const server = await startServer(t, {args: ['--notify.max-attempts', '1', '--notify.allow-loopback', 'true']});
+    const published = await server.api('POST', '/api/v1/messages', {to: {webhook: {url: 'http://127.0.0.1:9/hook'}}, data: 'to a dead end'});
+    let dead;
+    for (const deadline = Date.now() + 15000; !dead; await new Promise(r => setTimeout(r, 50))) {
+        dead = (await server.api('GET', '/api/v1/dead-letters')).deadLetters.find(d => d.messageId === published.id);
+        if (!dead && Date.now() > deadline) throw new Error('no dead letter within 15 s');
+    }
+    assert.equal(dead.attempts.length, 1);
+
+    const page = await (await newContext(t, browser())).newPage();
+    await page.goto(server.url + '/console#/dead-letters');
+    await page.getByLabel('Channel').fill('webhook');
+    await page.getByLabel('Channel').press('Enter');
+    await page.getByRole('button', {name: `Retry ${dead.id}`}).click();
+    for (const deadline = Date.now() + 15000; ; await new Promise(r => setTimeout(r, 50))) {
+        const again = await server.api('GET', `/api/v1/dead-letters/${dead.id}`).catch(() => null);
+        if (again?.state === 'dead' && again.attempts.length === 2) break;
+        if (Date.now() > deadline) throw new Error(`the retry made no second attempt: ${JSON.stringify(again)}`);
+    }
+});
