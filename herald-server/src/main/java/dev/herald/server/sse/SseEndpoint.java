@@ -192,7 +192,7 @@ public final class SseEndpoint {
         }
         var remote = request.remoteAddress();
         SseSession session = new SseSession(id, remote == null ? "unknown" : remote.host() + ":" + remote.port(),
-                Instant.now(clock), response, context, config.sendQueueBytes(), stats, accepted.resume());
+                Instant.now(clock), response, dev.herald.server.net.VertxInternals.channel(request), context, config.sendQueueBytes(), stats, accepted.resume());
         ClientConnection connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId(), recipientStore);
         open.put(session, heartbeats.add(session));
         Runnable closed = () -> {

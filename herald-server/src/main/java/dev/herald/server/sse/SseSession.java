@@ -16,6 +16,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link dev.herald.core.session.Session} over a Server-Sent Events response ({@code GET /api/v1/events}): each
@@ -39,9 +40,13 @@ import java.util.ArrayDeque;
 final class SseSession extends BaseSession {
     /** How far past the queue limit a burst may go while the response still takes writes (see NettySession). */
     static final int BURST_FACTOR = 4;
+    /** Seconds the stream's last bytes may take to leave before the connection is dropped (a WebSocket's closing timeout). */
+    static final int CLOSING_TIMEOUT_SECONDS = 5;
     private static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final HttpServerResponse response;
+    /** The response's socket: closed when the stream's last bytes cannot leave in time ({@link #end}). */
+    private final io.netty.channel.Channel channel;
     private final Context context;
     private final long maxQueuedBytes;
     private final HubStats stats;
@@ -59,10 +64,11 @@ final class SseSession extends BaseSession {
     /** One encoded event; {@code messageId} set when its write is a delivery to report. */
     private record Event(byte[] bytes, String messageId) { }
 
-    SseSession(String id, String remoteAddress, Instant connectedAt, HttpServerResponse response, Context context,
-               long maxQueuedBytes, HubStats stats, LastEventId cursors) {
+    SseSession(String id, String remoteAddress, Instant connectedAt, HttpServerResponse response,
+               io.netty.channel.Channel channel, Context context, long maxQueuedBytes, HubStats stats, LastEventId cursors) {
         super(id, remoteAddress, connectedAt);
         this.response = response;
+        this.channel = channel;
         this.context = context;
         this.maxQueuedBytes = maxQueuedBytes;
         this.stats = stats;
@@ -251,7 +257,11 @@ final class SseSession extends BaseSession {
         }
         byte[] close = ("{\"type\":\"close\",\"code\":" + reason.code() + ",\"reason\":" + JsonText.quote(reason.reason())
                 + ",\"reconnect\":" + reason.reconnect() + "}").getBytes(StandardCharsets.UTF_8);
-        response.end(Buffer.buffer(encode("close", null, close)));
+        var ended = response.end(Buffer.buffer(encode("close", null, close)));
+        // a peer that reads nothing never lets the end leave: its connection is dropped after the closing timeout, as a
+        // WebSocket's is, so that it holds no socket
+        long timer = context.owner().setTimer(TimeUnit.SECONDS.toMillis(CLOSING_TIMEOUT_SECONDS), t -> channel.close());
+        ended.onComplete(v -> context.owner().cancelTimer(timer));
     }
 
     /** The HTTP answer to a close before the stream began. */
