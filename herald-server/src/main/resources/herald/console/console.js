@@ -17,8 +17,9 @@ function h(tag, attrs = {}, ...children) {
     return el;
 }
 
+/** Replaces the page's content; null entries (parts a page leaves out) are skipped. */
 function show(...nodes) {
-    main.replaceChildren(...nodes);
+    main.replaceChildren(...nodes.filter(n => n != null));
 }
 
 /** Thrown after a refused key brought the login form back: the page that asked shows nothing more. */
