@@ -37,6 +37,12 @@
  * @property {number} [ackDelayMs=100] acks and reads are batched for this long
  * @property {(info: {code: number, reason: string, willRetry: boolean}) => boolean} [shouldReconnect] overrides the decision taken after a close
  * @property {typeof WebSocket} [WebSocket] the WebSocket constructor (tests); default: globalThis.WebSocket
+ * @property {'auto' | 'websocket' | 'sse'} [transport='auto'] 'sse': a Server-Sent Events stream (GET /api/v1/events) instead of
+ *     the WebSocket; 'auto': the WebSocket, and SSE for the next attempt when a WebSocket could not connect (and back when SSE
+ *     could not either)
+ * @property {string} [sseUrl] URL of /api/v1/events; default: derived from url (same host, http(s))
+ * @property {typeof EventSource} [EventSource] the EventSource constructor (tests); default: globalThis.EventSource
+ * @property {typeof fetch} [fetch] for acks over SSE (tests); default: globalThis.fetch
  */
 
 /**
@@ -63,6 +69,7 @@
  * @property {string} [user] when open
  * @property {string} [connection] when open
  * @property {string} [node] when open
+ * @property {'websocket' | 'sse'} [transport] when connecting and open: the transport of this connection
  */
 
 export const DEFAULT_BACKOFF = Object.freeze({initialMs: 1000, maxMs: 30000, jitter: 1, resetAfterMs: 60000});
@@ -314,6 +321,152 @@ export function webSocketUrl(url) {
     return u.toString();
 }
 
+/** http(s)://…/api/v1/events from an explicit URL, or from the WebSocket URL (same host; /ws becomes /api/v1/events). */
+export function eventsUrl(sseUrl, wsUrl) {
+    if (sseUrl) return new URL(sseUrl, globalThis.location?.href).toString();
+    const u = new URL(wsUrl);
+    u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
+    u.pathname = u.pathname.replace(/\/ws\/?$/, '') + '/api/v1/events';
+    u.search = '';
+    return u.toString();
+}
+
+/**
+ * The `Last-Event-ID` an SSE stream resumes from (docs/protocol.md, "Event ids and resume"): every stream's cursor as
+ * `inbox=…,all=…,topic:<name>=…`, the same cursors a WebSocket login and its subscribes send; or the last message id
+ * alone when no inbox position is known (the server then takes it as `since`). Empty: nothing to resume.
+ * @param {StreamCursors} streams
+ * @param {string | null} lastId
+ * @param {Iterable<string>} topics
+ */
+export function sseEventId(streams, lastId, topics) {
+    const {since, sinceAll} = loginCursors(streams, lastId);
+    if (since && !parsePosition(since)) return since;
+    const parts = [];
+    if (since) parts.push(`inbox=${since}`);
+    if (sinceAll) parts.push(`all=${sinceAll}`);
+    for (const topic of topics) {
+        const position = streams.get(topicStream(topic));
+        if (position) parts.push(`topic:${topic}=${formatPosition(position)}`);
+    }
+    return parts.join(',');
+}
+
+/** The event names of an SSE stream: one per server frame type ('herald-error' for error frames), and 'close'. */
+const SSE_EVENTS = ['message', 'welcome', 'positions', 'gap', 'subscribed', 'unsubscribed', 'pong', 'herald-error'];
+
+/**
+ * A Server-Sent Events stream dressed as the WebSocket the Client drives: it opens the stream when the client sends
+ * its auth frame (the login, the cursors and the topics all go in the request), hands every event's JSON to
+ * onmessage, answers pings itself while the stream is open (the browser's EventSource watches the connection), sends
+ * acks and reads as POST /api/v1/users/{uid}/acks, and reopens the stream when the followed topics change (SSE
+ * topics are chosen at connect time). The stream's own reconnect is not used: any failure is a close (1006), so the
+ * Client's backoff, token refresh and resume by position apply as on a WebSocket. The server's last 'close' event
+ * carries the close code.
+ */
+export class EventStreamSocket {
+    /**
+     * @param {string} url the /api/v1/events URL
+     * @param {{EventSource: typeof EventSource, fetch?: typeof fetch, topics: () => string[], eventId: () => string}} context
+     */
+    constructor(url, context) {
+        this.url = url;
+        this.context = context;
+        this.readyState = 1; // the Client sends its auth frame on open: that is when the stream is requested
+        this.onopen = this.onmessage = this.onclose = this.onerror = null;
+        this._source = null;
+        this._login = null;
+        this._user = null;
+        this._topics = [];
+        queueMicrotask(() => this.readyState === 1 && this.onopen?.({}));
+    }
+
+    send(text) {
+        const frame = JSON.parse(text);
+        switch (frame.type) {
+            case 'auth': {
+                const {type, since, sinceAll, ...login} = frame;
+                this._login = login;
+                return this._connect();
+            }
+            case 'subscribe':
+            case 'unsubscribe': {
+                const wanted = this.context.topics();
+                const same = wanted.length === this._topics.length && wanted.every(t => this._topics.includes(t));
+                return same ? undefined : this._connect(); // the stream names its topics: a new set is a new stream
+            }
+            case 'ping':
+                if (this._source?.readyState === 1) queueMicrotask(() => this._deliver(JSON.stringify({type: 'pong', ref: frame.ref})));
+                return undefined;
+            case 'ack':
+            case 'read':
+                return this._acknowledge(frame.type === 'ack' ? 'acked' : 'read', frame.ids ?? [frame.id]);
+            default:
+                return undefined;
+        }
+    }
+
+    close() {
+        this.readyState = 3;
+        this._source?.close();
+        this._source = null;
+    }
+
+    _connect() {
+        this._source?.close();
+        this._topics = this.context.topics();
+        const u = new URL(this.url);
+        if (this._login.token) u.searchParams.set('token', this._login.token);
+        else u.searchParams.set('uid', this._login.uid);
+        if (this._topics.length > 0) u.searchParams.set('topics', this._topics.join(','));
+        const id = this.context.eventId();
+        if (id) u.searchParams.set('lastEventId', id);
+        const source = this._source = new this.context.EventSource(u.toString());
+        for (const name of SSE_EVENTS) source.addEventListener(name, e => source === this._source && this._deliver(e.data));
+        source.addEventListener('close', e => {
+            if (source !== this._source) return;
+            let frame = {};
+            try {
+                frame = JSON.parse(e.data);
+            } catch {
+                // a close without a readable reason: treated as the network's
+            }
+            this._ended(frame.code ?? ABNORMAL, frame.reason ?? '');
+        });
+        // an EventSource would reconnect by itself; the Client decides instead (backoff, fresh token, cursors)
+        source.onerror = () => source === this._source && this._ended(ABNORMAL, 'event stream failed');
+    }
+
+    _deliver(data) {
+        if (this.readyState !== 1) return;
+        if (this._user === null && data.includes('"welcome"')) {
+            try {
+                this._user = JSON.parse(data).user ?? null;
+            } catch {
+                // not JSON: the Client reports it
+            }
+        }
+        this.onmessage?.({data});
+    }
+
+    _ended(code, reason) {
+        this.close();
+        this.onclose?.({code, reason});
+    }
+
+    _acknowledge(status, ids) {
+        const fetchFn = this.context.fetch ?? globalThis.fetch;
+        if (this._user === null || !fetchFn) return;
+        const u = new URL(this.url);
+        u.pathname = u.pathname.replace(/\/events\/?$/, '') + `/users/${encodeURIComponent(this._user)}/acks`;
+        u.search = '';
+        const headers = {'Content-Type': 'application/json'};
+        if (this._login?.token) headers.Authorization = `Bearer ${this._login.token}`;
+        // at least once: an ack that does not arrive is sent again with the message's next delivery (autoAck)
+        fetchFn(u.toString(), {method: 'POST', headers, body: JSON.stringify({ids, status})}).catch(() => {});
+    }
+}
+
 function defaultStorage() {
     try {
         return globalThis.localStorage ?? null; // throws in some privacy modes
@@ -339,6 +492,12 @@ export class Client {
         this._backoff = {...DEFAULT_BACKOFF, ...options.backoff};
         this._storage = options.storage !== undefined ? options.storage : (this._autoAck ? defaultStorage() : null);
         this._WebSocket = options.WebSocket ?? globalThis.WebSocket;
+        if (!['auto', 'websocket', 'sse'].includes(options.transport ?? 'auto')) throw new TypeError("Herald: transport is 'auto', 'websocket' or 'sse'");
+        this._transportMode = options.transport ?? 'auto';
+        this._EventSource = options.EventSource ?? globalThis.EventSource;
+        this._sseUrl = eventsUrl(options.sseUrl, this._url);
+        /** whether the next attempt opens an SSE stream rather than a WebSocket */
+        this._useSse = this._transportMode === 'sse';
         /** @type {Record<string, Set<Function>>} */
         this._listeners = {message: new Set(), gap: new Set(), state: new Set(), error: new Set()};
         this._topics = new Set(options.topics ?? []);
@@ -500,7 +659,7 @@ export class Client {
 
     async _open() {
         const generation = ++this._generation;
-        this._setState('connecting', {attempt: this._attempt});
+        this._setState('connecting', {attempt: this._attempt, transport: this._useSse ? 'sse' : 'websocket'});
         let login;
         try {
             login = await this._login();
@@ -517,7 +676,10 @@ export class Client {
         }
         let ws;
         try {
-            ws = new this._WebSocket(this._url);
+            ws = this._useSse
+                ? new EventStreamSocket(this._sseUrl, {EventSource: this._EventSource, fetch: this._options.fetch,
+                    topics: () => [...this._topics], eventId: () => sseEventId(this._streams, this._cursor, this._topics)})
+                : new this._WebSocket(this._url);
         } catch (e) { // a malformed URL or a blocked scheme: retrying cannot help
             this._emit('error', {code: 'invalid_url', message: String(e?.message ?? e), cause: e});
             this._stop(ABNORMAL, 'cannot open ' + this._url);
@@ -565,7 +727,7 @@ export class Client {
         this._lastPingAt = null;
         clearInterval(this._heartbeat);
         this._heartbeat = setInterval(() => this._tick(), heartbeat);
-        this._setState('open', {user: f.user, connection: f.connection, node: f.node});
+        this._setState('open', {user: f.user, connection: f.connection, node: f.node, transport: this._useSse ? 'sse' : 'websocket'});
         this._resubscribe();
         this._flush();
     }
@@ -601,8 +763,12 @@ export class Client {
 
     /** The connection ended (close event, offline, timeout): clean up, then retry or stop. */
     _lost(code, reason) {
-        const wasOpenFor = this._openedAt != null ? now() - this._openedAt : 0;
+        const welcomed = this._openedAt != null;
+        const wasOpenFor = welcomed ? now() - this._openedAt : 0;
         this._dropSocket();
+        if (!welcomed && code === ABNORMAL && this._transportMode === 'auto' && this._EventSource) {
+            this._useSse = !this._useSse; // this transport could not connect (a proxy that breaks upgrades?): try the other
+        }
         if (!this._active) return;
         if (wasOpenFor >= this._backoff.resetAfterMs) this._attempt = 0; // it was stable: start over
         this._retryOrStop(code, reason, reconnectAfter(code, {

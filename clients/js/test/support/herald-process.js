@@ -39,12 +39,13 @@ export function mintToken(sub, ttlSeconds = 3600) {
 export class HeraldProcess {
     /**
      * Starts `java -jar herald.jar serve` and resolves once it listens.
-     * @param {{auth?: boolean, port?: number, dataDir?: string, store?: string}} options the same port and dataDir make a
-     *     restart; `store: 'memory'` loses every stream at a restart (new epochs)
+     * @param {{auth?: boolean, port?: number, dataDir?: string, store?: string, args?: string[]}} options the same port and
+     *     dataDir make a restart; `store: 'memory'` loses every stream at a restart (new epochs); `args`: more flags
      */
-    static async start({auth = false, port = 0, dataDir, store} = {}) {
+    static async start({auth = false, port = 0, dataDir, store, args = []} = {}) {
         const server = new HeraldProcess(auth, dataDir ?? mkdtempSync(join(tmpdir(), 'herald-e2e-')), dataDir === undefined);
         server.store = store;
+        server.extraArgs = args;
         await server._spawn(port);
         return server;
     }
@@ -65,6 +66,7 @@ export class HeraldProcess {
             '--node-id', 'e2e', '--shutdown.grace', '5s'];
         if (this.auth) args.push('--auth.jwt-secret', JWT_SECRET, '--auth.api-keys', API_KEY);
         if (this.store) args.push('--store', this.store);
+        args.push(...(this.extraArgs ?? []));
         const child = spawn(java(), args, {stdio: ['ignore', 'pipe', 'pipe']});
         this.child = child;
         this.exited = new Promise(done => child.once('exit', code => done(code)));

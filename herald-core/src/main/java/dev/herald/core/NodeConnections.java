@@ -35,7 +35,7 @@ public final class NodeConnections {
     }
 
     /** A connection as presence shows it. */
-    public record ConnectionInfo(String id, String remoteAddress, String protocol, Instant connectedAt, List<String> topics) { }
+    public record ConnectionInfo(String id, String remoteAddress, String protocol, String transport, Instant connectedAt, List<String> topics) { }
 
     public record Presence(String userId, boolean online, List<ConnectionInfo> connections) { }
 
@@ -45,7 +45,7 @@ public final class NodeConnections {
         List<ConnectionInfo> connections = new ArrayList<>();
         for (Session s : hub.sessions(userId)) {
             List<String> topics = s instanceof BaseSession b ? List.copyOf(b.topicsView()) : List.of();
-            connections.add(new ConnectionInfo(s.id(), s.remoteAddress(), s.protocol().wireName(), s.connectedAt(), topics));
+            connections.add(new ConnectionInfo(s.id(), s.remoteAddress(), s.protocol().wireName(), s.transport(), s.connectedAt(), topics));
         }
         return new Presence(userId, !connections.isEmpty(), connections);
     }
@@ -69,11 +69,11 @@ public final class NodeConnections {
     /** A snapshot of the hub for {@code GET /api/v1/stats}. */
     public record Stats(String nodeId, String version, Duration uptime, int connections, int usersOnline, int topics,
                         long messagesIn, long messagesOut, long dropped, long slowConsumerCloses,
-                        long connectionsRejected) { }
+                        long connectionsRejected, java.util.Map<String, Integer> connectionsByTransport) { }
 
     public Stats stats() {
         return new Stats(nodeId, version, Duration.between(startedAt, clock.instant()), hub.connectionCount(),
                 hub.userCount(), hub.topicCount(), stats.messagesIn.sum(), stats.messagesOut.sum(), stats.dropped.sum(),
-                stats.slowConsumerCloses.sum(), stats.connectionsRejected.sum());
+                stats.slowConsumerCloses.sum(), stats.connectionsRejected.sum(), hub.connectionsByTransport());
     }
 }

@@ -38,6 +38,7 @@ import dev.herald.server.cluster.RedisClusterViews;
 import dev.herald.server.cluster.StatsJson;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.net.ConnectionLimit;
 import dev.herald.server.net.HttpConnectionGuard;
 import dev.herald.server.net.HttpLimits;
 import dev.herald.server.net.HttpListeners;
@@ -51,7 +52,8 @@ import dev.herald.server.receipts.ReceiptWebhookNotifier;
 import dev.herald.server.store.JdbcMessageStore;
 import dev.herald.server.store.MessageStores;
 import dev.herald.server.web.StaticRoutes;
-import dev.herald.server.ws.ConnectionLimit;
+import dev.herald.server.sse.SseEndpoint;
+import dev.herald.server.sse.UserAcks;
 import dev.herald.server.ws.WebSocketEndpoint;
 import dev.herald.server.ws.WebSocketOptions;
 import io.vertx.core.Vertx;
@@ -89,6 +91,8 @@ public final class HeraldServer implements AutoCloseable {
     private final WebSocketEndpoint webSockets;
     /** The Pusher protocol 7 endpoint, or {@code null} when pusher.app-id is not set. */
     private final Pusher pusher;
+    private final SseEndpoint eventStreams;
+    private final UserAcks userAcks;
     private final HeraldMetrics metrics;
     private final ConnectionLimit connectionLimit;
     private final RecipientStore recipientStore;
@@ -170,6 +174,8 @@ public final class HeraldServer implements AutoCloseable {
                 ? new Pusher(vertx, hub, center, config.pusher(), clock, draining::get, config.sendQueueBytes(), config.maxBodySize(),
                         notifyStore, dispatcher, channels.policy(PusherWebhookNotifier.CHANNEL).retry().deadline(), connectionLimit, recipientStore)
                 : null;
+        this.eventStreams = new SseEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
+        this.userAcks = new UserAcks(authenticator, recipientStore, draining::get, config.allowedOrigins());
         if (broker instanceof RedisBroker redis) {
             metrics.bindBroker(redis, RedisBroker::sent, RedisBroker::received, RedisBroker::dropped, RedisBroker::unreadable,
                     RedisBroker::connected);
@@ -226,6 +232,7 @@ public final class HeraldServer implements AutoCloseable {
         if (pusher != null) {
             pusher.startSweeps();
         }
+        eventStreams.startSweeps();
         httpSweepTimer = vertx.setPeriodic(httpGuard.sweepIntervalMillis(), id -> httpGuard.sweep());
         maintenanceTimer = vertx.setPeriodic(config.maintenanceInterval().toMillis(), id -> maintain());
         if (receiptWebhook != null) {
@@ -249,8 +256,13 @@ public final class HeraldServer implements AutoCloseable {
         if (pusher != null) {
             pusher.mount(router);
         }
+        // end users' routes under /api/v1, authenticated as /ws is (a user's token), so mounted before the API-key guard
+        router.get("/api/v1/events").handler(eventStreams::handle);
+        router.options("/api/v1/users/:uid/acks").handler(userAcks::preflight);
+        router.post("/api/v1/users/:uid/acks").handler(io.vertx.ext.web.handler.BodyHandler.create(false)
+                .setBodyLimit(config.maxBodySize()).setHandleFileUploads(false)).handler(userAcks::handle);
         new AdminRoutes(metrics, api, draining::get).mount(router);
-        new StaticRoutes(config.devMode()).mount(router);
+        new StaticRoutes(config.devMode(), config.consoleEnabled()).mount(router);
         api.mount(router);
         new NotifyRoutes(center.notifications(), clock, config.maxBodySize()).mount(router);
         io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> failures = ctx -> {
@@ -402,9 +414,9 @@ public final class HeraldServer implements AutoCloseable {
         if (drainDelay.isPositive()) {
             // health answers 503 from now: the load balancer takes this node out before its clients are told to reconnect
             log.info("draining: /health/ready answers 503; {} connections stay open for {} (shutdown.drain-delay)",
-                    webSockets.openConnections(), Durations.format(drainDelay));
+                    openClientConnections(), Durations.format(drainDelay));
             long until = System.nanoTime() + drainDelay.toNanos();
-            while (System.nanoTime() < until && webSockets.openConnections() > 0) {
+            while (System.nanoTime() < until && openClientConnections() > 0) {
                 try {
                     Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000))); // a timed wait in shutdown, not test synchronisation
                 } catch (InterruptedException e) {
@@ -413,15 +425,17 @@ public final class HeraldServer implements AutoCloseable {
                 }
             }
         }
-        log.info("shutting down: closing {} connections (grace {})", webSockets.openConnections(), Durations.format(grace));
+        log.info("shutting down: closing {} connections (grace {})", openClientConnections(), Durations.format(grace));
         webSockets.stopSweeps();
+        eventStreams.stopSweeps();
         webSockets.closeAll(CloseReason.GOING_AWAY);
+        eventStreams.closeAll(CloseReason.GOING_AWAY);
         if (pusher != null) {
             pusher.stopSweeps();
             pusher.closeAll();
         }
         long deadline = System.nanoTime() + grace.toNanos();
-        while (openConnections() > 0 && System.nanoTime() < deadline) {
+        while (openClientConnections() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20); // polling a counter during shutdown, not synchronising a test
             } catch (InterruptedException e) {
@@ -429,16 +443,16 @@ public final class HeraldServer implements AutoCloseable {
                 break;
             }
         }
-        if (openConnections() > 0) {
-            log.warn("{} connections did not close within {}; dropping them", openConnections(), Durations.format(grace));
+        if (openClientConnections() > 0) {
+            log.warn("{} connections did not close within {}; dropping them", openClientConnections(), Durations.format(grace));
         }
         releaseResources();
         log.info("stopped");
     }
 
-    /** Herald and Pusher WebSocket connections open now. */
-    private int openConnections() {
-        return webSockets.openConnections() + (pusher == null ? 0 : pusher.openConnections());
+    /** Herald WebSockets, SSE streams and Pusher WebSockets open now. */
+    private int openClientConnections() {
+        return webSockets.openConnections() + eventStreams.openStreams() + (pusher == null ? 0 : pusher.openConnections());
     }
 
     /** The Pusher endpoint, or {@code null} when {@code pusher.app-id} is not set. */

@@ -28,7 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The protocol state machine of one client connection, independent of the transport (a WebSocket today): login
+ * The protocol state machine of one client connection, independent of the transport (a WebSocket, or an SSE stream fed only by {@link #startAuthenticated} and subscribe frames): login
  * (token, dev-mode uid, or the seed's {@code {"uid"}} frame), then subscribe / unsubscribe / ping.
  *
  * <p>Threading: the transport calls {@link #start}, {@link #onText} and {@link #onBinary} from one
@@ -80,6 +80,16 @@ public final class ClientConnection {
         } else if (queryUid != null) {
             loginWithUid(queryUid, Session.Protocol.HERALD, since);
         }
+    }
+
+    /**
+     * Starts a connection whose user the transport has authenticated already (an SSE stream, whose refusals are HTTP
+     * answers rather than close codes): logs in as {@code principal} with the Herald protocol, exactly as a token login
+     * with the same {@code since} and {@code sinceAll} does. Refused only by the per-user cap (closed with
+     * {@link CloseReason#TOO_MANY_CONNECTIONS}). Topics follow as {@code subscribe} frames through {@link #onText}.
+     */
+    public void startAuthenticated(Principal principal, String since, String sinceAll) {
+        login(principal, Session.Protocol.HERALD, new Since(since, sinceAll));
     }
 
     /** A login's cursors as the client sent them: for the inbox (an id or a position) and for the broadcast log (a position). */

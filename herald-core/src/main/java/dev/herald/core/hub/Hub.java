@@ -43,6 +43,8 @@ public final class Hub {
     private final ConcurrentHashMap<String, Set<BaseSession>> topics = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger users = new AtomicInteger();
+    /** Connections per {@link dev.herald.core.session.Session#transport}: a handful of keys, made on first use. */
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> byTransport = new java.util.concurrent.ConcurrentHashMap<>(4);
     /** Sessions without a transport thread of their own: walked on the publishing thread. */
     private final DeliveryLane callerLane = DeliveryLane.callerRuns();
     /** Every lane a session was ever registered in (a transport has a handful: one per event loop). */
@@ -104,6 +106,7 @@ public final class Hub {
                 shard.users.put(userId, new BaseSession[] {session});
                 joinLane(session);
                 connections.incrementAndGet();
+                transportCount(session).incrementAndGet();
                 users.incrementAndGet();
                 stats.connectionsOpened.increment();
                 return AddResult.FIRST;
@@ -117,6 +120,7 @@ public final class Hub {
             shard.users.put(userId, next);
             joinLane(session);
             connections.incrementAndGet();
+            transportCount(session).incrementAndGet();
             stats.connectionsOpened.increment();
             return AddResult.ADDED;
         }
@@ -161,6 +165,7 @@ public final class Hub {
                 return null; // stale: this session was already removed, a newer one stays
             }
             connections.decrementAndGet();
+            transportCount(session).decrementAndGet();
             laneOf(session).remove(session);
             if (current.length == 1) {
                 shard.users.remove(userId);
@@ -384,6 +389,17 @@ public final class Hub {
 
     public int connectionCount() {
         return connections.get();
+    }
+
+    private AtomicInteger transportCount(BaseSession session) {
+        return byTransport.computeIfAbsent(session.transport(), t -> new AtomicInteger());
+    }
+
+    /** Connections per transport ({@code websocket}, {@code sse}); a transport with none may be absent or 0. */
+    public java.util.Map<String, Integer> connectionsByTransport() {
+        java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+        byTransport.forEach((transport, count) -> out.put(transport, count.get()));
+        return out;
     }
 
     public int userCount() {

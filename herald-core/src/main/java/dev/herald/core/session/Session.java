@@ -28,6 +28,14 @@ public interface Session {
     Instant connectedAt();
 
     /**
+     * The transport the connection runs over, as presence, stats and metrics name it: {@code "websocket"} (the
+     * default) or {@code "sse"} (Server-Sent Events, {@code GET /api/v1/events}).
+     */
+    default String transport() {
+        return "websocket";
+    }
+
+    /**
      * Queues one text frame (UTF-8 bytes) for the client. Returns {@code false} when the frame was
      * not queued: the session is closed, or its queue was full (and it is now closing as slow).
      * The caller must not modify {@code frame} afterwards: it may be shared by many sessions.

@@ -3,7 +3,7 @@ package dev.herald.server.admin;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.store.Maintenance;
-import dev.herald.server.ws.ConnectionLimit;
+import dev.herald.server.net.ConnectionLimit;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -34,7 +34,11 @@ public final class HeraldMetrics implements AutoCloseable {
     private final LongAdder purged = new LongAdder();
 
     public HeraldMetrics(Hub hub, HubStats stats, IntSupplier openConnections) {
-        gauge("herald.connections", "Authenticated WebSocket connections on this node", hub::connectionCount);
+        gauge("herald.connections", "Authenticated connections on this node (WebSocket and SSE)", hub::connectionCount);
+        for (String transport : java.util.List.of("websocket", "sse")) {
+            gauge("herald.connections.transport", "Authenticated connections on this node, per transport (websocket, sse)",
+                    io.micrometer.core.instrument.Tags.of("transport", transport), () -> hub.connectionsByTransport().getOrDefault(transport, 0));
+        }
         gauge("herald.connections.open", "Open WebSocket connections, authenticated or not", openConnections);
         gauge("herald.users.online", "Users with at least one connection on this node", hub::userCount);
         gauge("herald.topics", "Topics with at least one subscriber on this node", hub::topicCount);

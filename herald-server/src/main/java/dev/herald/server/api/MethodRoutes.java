@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * <p>
  * A {@code HEAD} request is routed as the {@code GET} of the same URL (the same guards, status and headers);
  * Vert.x writes no body for it, as HTTP requires. Except where a {@code GET} is not safe: {@code GET /send}
- * publishes (the seed's API), and {@code /ws} upgrades; {@code HEAD} there is 405. Load balancers probe
+ * publishes (the seed's API), {@code /ws} upgrades and {@code /api/v1/events} opens a stream; {@code HEAD} there is 405. Load balancers probe
  * {@code /health} with {@code HEAD}.
  * <p>
  * The {@code Allow} header lists the methods of every route whose path matches, read from the router once it is
@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  */
 public final class MethodRoutes {
     /** Paths whose GET has an effect (publish, upgrade): HEAD is not routed there. */
-    private static final Set<String> NO_HEAD = Set.of("/send", "/send/", "/ws", "/ws/");
+    private static final Set<String> NO_HEAD = Set.of("/send", "/send/", "/ws", "/ws/", "/api/v1/events", "/api/v1/events/");
 
     private final Router router;
     private volatile List<PathMethods> table;

@@ -21,7 +21,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** How every API route reads its JSON body and answers: one place for async completion and error rendering. */
-final class Replies {
+public final class Replies {
     /**
      * Header name and value as prebuilt ASCII: Vert.x validates and hashes a {@code String} name char by char
      * and encodes both on every response; an {@code AsciiString} is checked on its bytes and copied as is.
@@ -45,7 +45,7 @@ final class Replies {
         }
     }
 
-    static String jsonBody(RoutingContext ctx) {
+    public static String jsonBody(RoutingContext ctx) {
         String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw ErrorCode.UNSUPPORTED_MEDIA_TYPE.exception("send the body as JSON with Content-Type: application/json"

@@ -48,7 +48,7 @@ public final class LocalClusterViews implements ClusterViews {
 
     static JsonObject connection(NodeConnections.ConnectionInfo c, String nodeId) {
         return new JsonObject().put("id", c.id()).put("node", nodeId).put("remoteAddress", c.remoteAddress())
-                .put("protocol", c.protocol()).put("connectedAt", c.connectedAt().toString())
+                .put("protocol", c.protocol()).put("transport", c.transport()).put("connectedAt", c.connectedAt().toString())
                 .put("topics", new JsonArray(c.topics()));
     }
 }

@@ -235,7 +235,7 @@ public final class RedisClusterViews implements ClusterViews, HubObserver {
 
     private JsonObject entry(BaseSession s) {
         return new JsonObject().put("id", s.id()).put("node", nodeId).put("instance", instance)
-                .put("remoteAddress", s.remoteAddress()).put("protocol", s.protocol().wireName())
+                .put("remoteAddress", s.remoteAddress()).put("protocol", s.protocol().wireName()).put("transport", s.transport())
                 .put("connectedAt", s.connectedAt().toString()).put("topics", new JsonArray(List.copyOf(s.topicsView())));
     }
 

@@ -48,6 +48,12 @@ public record HeraldConfig(
         return jwtSecret.isEmpty() && jwtPublicKey == null && apiKeys.isEmpty();
     }
 
+    /** Whether {@code /console} is served: {@code console.enabled}, else on in dev mode (loopback only) and off with auth. */
+    public boolean consoleEnabled() {
+        String value = raw.getOrDefault(Setting.CONSOLE_ENABLED, "").trim();
+        return value.isEmpty() ? devMode() : Units.bool("console.enabled", value);
+    }
+
     static HeraldConfig from(Map<Setting, String> raw, Map<Setting, String> origins, List<String> warnings) {
         java.util.function.Function<Setting, String> v = s -> raw.get(s).trim();
         String host = v.apply(Setting.HOST);
@@ -55,6 +61,9 @@ public record HeraldConfig(
             throw new ConfigException("host: must not be empty");
         }
         int port = Units.integer("port", v.apply(Setting.PORT), 0, 65535);
+        if (!v.apply(Setting.CONSOLE_ENABLED).isEmpty()) {
+            Units.bool("console.enabled", v.apply(Setting.CONSOLE_ENABLED)); // fails fast on a value that is not a boolean
+        }
         String nodeId = v.apply(Setting.NODE_ID);
         if (nodeId.isEmpty()) {
             nodeId = defaultNodeId();

@@ -8,7 +8,7 @@ import io.vertx.ext.web.Router;
 
 import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.notify.DispatchSignals;
-import dev.herald.server.ws.ConnectionLimit;
+import dev.herald.server.net.ConnectionLimit;
 import dev.herald.core.notify.NotifyStore;
 
 import java.time.Clock;

@@ -7,8 +7,8 @@ import dev.herald.core.error.ErrorCode;
 import dev.herald.server.api.ErrorRenderer;
 import dev.herald.server.config.PusherConfig;
 import dev.herald.server.net.VertxInternals;
-import dev.herald.server.ws.ConnectionLimit;
-import dev.herald.server.ws.WebSocketSlot;
+import dev.herald.server.net.ConnectionLimit;
+import dev.herald.server.net.ConnectionSlot;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -76,7 +76,7 @@ public final class PusherEndpoint {
         HttpServerRequest request = ctx.request();
         String key = ctx.pathParam("key");
         String protocolParam = request.getParam("protocol");
-        WebSocketSlot slot = connectionLimit.tryAcquireWebSocket();
+        ConnectionSlot slot = connectionLimit.tryAcquireWebSocket();
         if (slot == null) {
             // before the upgrade, as on /ws: pusher-js treats a failed upgrade as unavailable and retries with a backoff
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close").endHandler(v -> request.connection().close());

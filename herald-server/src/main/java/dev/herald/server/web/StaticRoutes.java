@@ -31,13 +31,28 @@ public final class StaticRoutes {
     private final Asset demo;
     private final Asset favicon;
     private final Asset faviconSvg;
+    /** The operator console's files ({@code /console}), or null when it is off ({@code console.enabled}). */
+    private final java.util.Map<String, Asset> console;
 
     public StaticRoutes(boolean devMode) {
+        this(devMode, false);
+    }
+
+    /**
+     * {@code consoleEnabled}: also serve the operator console at {@code /console}: plain ES modules with no build step,
+     * which call the HTTP API with an API key the operator types in (nothing secret is in the files).
+     */
+    public StaticRoutes(boolean devMode, boolean consoleEnabled) {
         this.sdk = Asset.load("/herald/web/herald.js", "text/javascript; charset=utf-8", UnaryOperator.identity());
         this.demo = Asset.load("/herald/web/demo/index.html", "text/html; charset=utf-8",
                 html -> html.replace(MODE_PLACEHOLDER, devMode ? "dev" : "auth"));
         this.favicon = Asset.load("/herald/icons/favicon.ico", "image/x-icon");
         this.faviconSvg = Asset.load("/herald/icons/herald.svg", "image/svg+xml");
+        this.console = !consoleEnabled ? null : java.util.Map.of(
+                "/console", Asset.load("/herald/console/index.html", "text/html; charset=utf-8",
+                        html -> html.replace(MODE_PLACEHOLDER, devMode ? "dev" : "auth")),
+                "/console/console.js", Asset.load("/herald/console/console.js", "text/javascript; charset=utf-8", UnaryOperator.identity()),
+                "/console/console.css", Asset.load("/herald/console/console.css", "text/css; charset=utf-8", UnaryOperator.identity()));
     }
 
     public void mount(Router router) {
@@ -47,6 +62,10 @@ public final class StaticRoutes {
         // browsers ask for /favicon.ico by themselves; without it every demo page load logs a 404
         router.route("/favicon.ico").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(favicon::serve);
         router.route("/favicon.svg").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(faviconSvg::serve);
+        if (console != null) {
+            console.forEach((path, asset) -> router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(asset::serve));
+            router.route("/console/").method(HttpMethod.GET).handler(ctx -> ctx.redirect("/console"));
+        }
     }
 
     /** One file held in memory with its strong ETag (a hash of the bytes served). */

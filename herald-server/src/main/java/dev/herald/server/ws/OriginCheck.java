@@ -1,5 +1,6 @@
 package dev.herald.server.ws;
 
+import dev.herald.server.net.OriginPolicy;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -13,6 +13,12 @@ import dev.herald.core.protocol.ProtocolLimits;
 import dev.herald.core.session.CloseReason;
 import dev.herald.server.api.ErrorRenderer;
 import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.net.ConnectQuery;
+import dev.herald.server.net.ConnectionLimit;
+import dev.herald.server.net.ConnectionSlot;
+import dev.herald.server.net.HeartbeatWheel;
+import dev.herald.server.net.OriginPolicy;
+import dev.herald.server.net.OriginRefusals;
 import dev.herald.server.net.VertxInternals;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -100,7 +106,7 @@ public final class WebSocketEndpoint {
 
     /**
      * Route handler for {@code GET /ws}. Every refusal before the upgrade is a catalogued JSON error; the checks
-     * that need no slot come first, then a {@link WebSocketSlot} is taken and owned by this upgrade until the
+     * that need no slot come first, then a {@link ConnectionSlot} is taken and owned by this upgrade until the
      * connection ends, whichever way it ends.
      */
     public void handle(RoutingContext ctx) {
@@ -135,15 +141,15 @@ public final class WebSocketEndpoint {
                     "a WebSocket upgrade needs a Sec-WebSocket-Key header (RFC 6455 §4.1)"));
             return;
         }
-        UpgradeQuery query;
+        ConnectQuery query;
         try {
-            query = UpgradeQuery.parse(request.query());
+            query = ConnectQuery.parse(request.query());
         } catch (HeraldException e) {
             log.debug("WebSocket upgrade from {} refused: {}", request.remoteAddress(), e.getMessage());
             ErrorRenderer.render(ctx, e);
             return;
         }
-        WebSocketSlot slot = connectionLimit.tryAcquireWebSocket();
+        ConnectionSlot slot = connectionLimit.tryAcquireWebSocket();
         if (slot == null) {
             // before the upgrade, so the refusal costs no session; and the socket is closed once the answer is
             // written (Vert.x keeps an HTTP/1.1 connection open despite the header), so its descriptor is free at once
@@ -179,7 +185,7 @@ public final class WebSocketEndpoint {
      * Runs with {@code slot} taken; from here the connection owns it: it is given back when the socket closes,
      * and right away if the connection cannot even be set up.
      */
-    private void accept(Channel channel, WebSocketSlot slot, UpgradeQuery query) {
+    private void accept(Channel channel, ConnectionSlot slot, ConnectQuery query) {
         String id = "c" + Long.toString(connectionSeq.incrementAndGet(), 36) + "-" + config.nodeId();
         NettySession session;
         ClientConnection connection;

@@ -99,6 +99,12 @@ class HttpErrorsTest {
                     .postJson("/api/v1/messages/batch", "[" + VALID_MESSAGE + "," + VALID_MESSAGE + "]");
             case UNAUTHORIZED -> auth().http().anonymous().get("/api/v1/stats");
             case ORIGIN_NOT_ALLOWED -> withOrigin(auth().http().anonymous(), "/ws", "https://evil.example");
+            case FORBIDDEN -> auth().http().anonymous().get("/api/v1/events?uid=u1");
+            case TOO_MANY_USER_CONNECTIONS -> {
+                TestServer s = dev(Map.of(Setting.WS_MAX_CONNECTIONS_PER_USER, "1"));
+                s.connectHerald("u1");
+                yield s.http().get("/api/v1/events?uid=u1");
+            }
             case USER_OFFLINE -> dev().http().get("/send?uid=nobody&message=x&persist=false");
             case INVALID_CURSOR -> dev().http().get("/api/v1/users/u1/messages?since=yesterday");
             case MESSAGE_NOT_FOUND -> dev().http().get("/api/v1/messages/01KAYZ5J4V0000000000000000");

@@ -110,7 +110,7 @@ class StatsPresenceMetricsTest {
         JsonObject seedConnection = null;
         for (int i = 0; i < connections.size(); i++) {
             JsonObject c = connections.getJsonObject(i);
-            assertThat(c.fieldNames()).containsExactlyInAnyOrder("id", "node", "remoteAddress", "protocol", "connectedAt", "topics");
+            assertThat(c.fieldNames()).containsExactlyInAnyOrder("id", "node", "remoteAddress", "protocol", "transport", "connectedAt", "topics");
             assertThat(c.getString("remoteAddress")).contains("127.0.0.1");
             Instant connectedAt = Instant.parse(c.getString("connectedAt"));
             assertThat(connectedAt).isAfterOrEqualTo(startedBefore).isBeforeOrEqualTo(Instant.now());

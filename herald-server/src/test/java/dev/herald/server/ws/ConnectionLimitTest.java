@@ -2,6 +2,7 @@ package dev.herald.server.ws;
 
 import dev.herald.core.error.ErrorCode;
 import dev.herald.server.config.Setting;
+import dev.herald.server.net.ConnectionLimit;
 import dev.herald.server.testing.Http;
 import dev.herald.server.testing.RawWebSocket;
 import dev.herald.server.testing.TestServer;

@@ -1,6 +1,7 @@
 package dev.herald.server.ws;
 
 import ch.qos.logback.classic.Level;
+import dev.herald.server.net.OriginRefusals;
 import dev.herald.server.config.Setting;
 import dev.herald.server.testing.Http;
 import dev.herald.server.testing.LogCapture;

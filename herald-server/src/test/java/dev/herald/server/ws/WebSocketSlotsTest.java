@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.server.config.Setting;
+import dev.herald.server.net.ConnectionLimit;
 import dev.herald.server.testing.Http;
 import dev.herald.server.testing.LogCapture;
 import dev.herald.server.testing.RawWebSocket;

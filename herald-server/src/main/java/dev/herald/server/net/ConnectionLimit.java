@@ -1,4 +1,4 @@
-package dev.herald.server.ws;
+package dev.herald.server.net;
 
 import io.netty.channel.Channel;
 import org.slf4j.Logger;
@@ -48,9 +48,9 @@ public final class ConnectionLimit {
 
     /**
      * Takes a WebSocket slot; null (and counted) when all {@code ws.max-connections} are taken. The caller owns
-     * the slot and must end every path of its connection with {@link WebSocketSlot#release}.
+     * the slot and must end every path of its connection with {@link ConnectionSlot#release}.
      */
-    public WebSocketSlot tryAcquireWebSocket() {
+    public ConnectionSlot tryAcquireWebSocket() {
         int now;
         do {
             now = webSockets.get();
@@ -60,10 +60,10 @@ public final class ConnectionLimit {
                 return null;
             }
         } while (!webSockets.compareAndSet(now, now + 1));
-        return new WebSocketSlot(this);
+        return new ConnectionSlot(this);
     }
 
-    /** Gives back a slot taken by {@link #tryAcquireWebSocket}; only {@link WebSocketSlot#release} calls it, once. */
+    /** Gives back a slot taken by {@link #tryAcquireWebSocket}; only {@link ConnectionSlot#release} calls it, once. */
     void giveBack() {
         webSockets.decrementAndGet();
     }

@@ -1,4 +1,4 @@
-package dev.herald.server.ws;
+package dev.herald.server.net;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * <p>Connections are assigned a slice round robin as they open, so the slices stay even; a slice is a
  * concurrent set, so opening and closing (on any event loop) never waits for a tick.
  */
-final class HeartbeatWheel<T> {
+public final class HeartbeatWheel<T> {
     /** Target time between two ticks; the interval is cut into this many slices (at least 1, at most 1,000). */
     static final long TICK_MILLIS = 100;
     private static final int MAX_SLICES = 1_000;
@@ -28,7 +28,7 @@ final class HeartbeatWheel<T> {
     private int nextSlot;
     private int nextTick;
 
-    HeartbeatWheel(Duration interval) {
+    public HeartbeatWheel(Duration interval) {
         int count = (int) Math.max(1, Math.min(MAX_SLICES, interval.toMillis() / TICK_MILLIS));
         this.tickMillis = Math.max(1, interval.toMillis() / count);
         this.slices = new ArrayList<>(count);
@@ -38,7 +38,7 @@ final class HeartbeatWheel<T> {
     }
 
     /** How often {@link #tick} must run for every connection to be visited once per interval. */
-    long tickMillis() {
+    public long tickMillis() {
         return tickMillis;
     }
 
@@ -47,19 +47,19 @@ final class HeartbeatWheel<T> {
     }
 
     /** Adds a connection to the next slice (round robin); returns that slice, which {@link #remove} needs. */
-    synchronized int add(T connection) {
+    public synchronized int add(T connection) {
         int slot = nextSlot;
         nextSlot = (slot + 1) % slices.size();
         slices.get(slot).add(connection);
         return slot;
     }
 
-    void remove(T connection, int slot) {
+    public void remove(T connection, int slot) {
         slices.get(slot).remove(connection);
     }
 
     /** Visits the connections of the next slice. Runs on the timer's thread, one tick at a time. */
-    void tick(Consumer<T> visit) {
+    public void tick(Consumer<T> visit) {
         Set<T> slice = slices.get(nextTick);
         nextTick = (nextTick + 1) % slices.size();
         slice.forEach(visit);

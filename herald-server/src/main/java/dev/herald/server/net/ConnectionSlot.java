@@ -1,4 +1,4 @@
-package dev.herald.server.ws;
+package dev.herald.server.net;
 
 import io.netty.channel.Channel;
 
@@ -6,7 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One taken slot of {@code ws.max-connections}, owned by one upgrade from the moment it is taken: whoever
+ * One taken slot of {@code ws.max-connections} (WebSocket and SSE connections alike), owned by one connection attempt from the moment it is taken: whoever
  * ends the connection's path (a refused or failed upgrade, a socket closed mid-handshake, a session that
  * ends) calls {@link #release}, and only the first call gives the slot back. Every path may call it, so no
  * path can forget it and none can give back a slot twice. {@link #releaseWhenClosed} ties it to the socket
@@ -14,20 +14,20 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Thread-safe: the release may come from any thread.
  */
-public final class WebSocketSlot {
+public final class ConnectionSlot {
     private final ConnectionLimit limit;
     /** Set once, through {@link #RELEASED} (a plain field: an {@code AtomicBoolean} would be one more object per connection). */
     private volatile boolean released;
     private static final VarHandle RELEASED;
     static {
         try {
-            RELEASED = MethodHandles.lookup().findVarHandle(WebSocketSlot.class, "released", boolean.class);
+            RELEASED = MethodHandles.lookup().findVarHandle(ConnectionSlot.class, "released", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    WebSocketSlot(ConnectionLimit limit) {
+    ConnectionSlot(ConnectionLimit limit) {
         this.limit = limit;
     }
 
@@ -43,7 +43,7 @@ public final class WebSocketSlot {
         channel.closeFuture().addListener(f -> release());
     }
 
-    boolean released() {
+    public boolean released() {
         return released;
     }
 }

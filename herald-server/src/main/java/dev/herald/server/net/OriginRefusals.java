@@ -1,4 +1,4 @@
-package dev.herald.server.ws;
+package dev.herald.server.net;
 
 import dev.herald.core.LogSafe;
 import org.slf4j.Logger;
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * close code 1006). At most one line per {@link #LOG_INTERVAL_SECONDS}, the first one at once, each counting
  * the refusals it stands for, so a flood of upgrades cannot fill the log. Thread-safe.
  */
-final class OriginRefusals {
+public final class OriginRefusals {
     private static final Logger log = LoggerFactory.getLogger(OriginRefusals.class);
     /** Seconds between two WARN lines about refused origins. */
     static final int LOG_INTERVAL_SECONDS = 10;
@@ -24,7 +24,7 @@ final class OriginRefusals {
     private final AtomicLong sinceLog = new AtomicLong();
 
     /** One refused upgrade; {@code origin} is the client's header, logged with its control characters replaced. */
-    void refused(String origin, SocketAddress from) {
+    public void refused(String origin, SocketAddress from) {
         sinceLog.incrementAndGet();
         long now = System.nanoTime();
         long next = nextLogNanos.get();

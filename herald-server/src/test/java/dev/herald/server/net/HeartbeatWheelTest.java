@@ -1,4 +1,4 @@
-package dev.herald.server.ws;
+package dev.herald.server.net;
 
 import org.junit.jupiter.api.Test;
 

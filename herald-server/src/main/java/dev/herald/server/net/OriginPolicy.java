@@ -1,4 +1,4 @@
-package dev.herald.server.ws;
+package dev.herald.server.net;
 
 import java.net.URI;
 import java.util.List;
@@ -18,16 +18,16 @@ import java.util.Locale;
  *   <li>allow-list empty, auth configured: only the server's own origin.</li>
  * </ul>
  */
-final class OriginPolicy {
+public final class OriginPolicy {
     private final List<String> allowed;
     private final boolean devMode;
 
-    OriginPolicy(List<String> allowed, boolean devMode) {
+    public OriginPolicy(List<String> allowed, boolean devMode) {
         this.allowed = allowed.stream().map(OriginPolicy::normalize).toList();
         this.devMode = devMode;
     }
 
-    boolean allows(String origin, String hostHeader) {
+    public boolean allows(String origin, String hostHeader) {
         if (origin == null) {
             return true;
         }

@@ -1,4 +1,4 @@
-package dev.herald.server.ws;
+package dev.herald.server.net;
 
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
@@ -7,17 +7,19 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The query parameters of {@code GET /ws} Herald reads ({@code token}, {@code uid}, {@code since},
- * {@code sinceAll}), decoded without throwing past the caller: Vert.x's {@code getParam} throws on a malformed percent escape
- * ({@code ?token=%ZZ}), which became a 500 and a stack trace. A malformed escape in any parameter is the
- * client's mistake: {@link #parse} answers it with {@code 400 invalid_request}. The first value of a repeated
- * parameter wins, as with {@code getParam}; {@code +} decodes to a space.
+ * The query parameters a client connection ({@code GET /ws}, {@code GET /api/v1/events}) may carry: {@code token},
+ * {@code uid}, {@code since}, {@code sinceAll}, and for SSE {@code topics} (comma-separated) and
+ * {@code lastEventId} (the query form of the {@code Last-Event-ID} header). Decoded without throwing past the
+ * caller: Vert.x's {@code getParam} throws on a malformed percent escape ({@code ?token=%ZZ}), which became a 500
+ * and a stack trace. A malformed escape in any parameter is the client's mistake: {@link #parse} answers it with
+ * {@code 400 invalid_request}. The first value of a repeated parameter wins, as with {@code getParam}; {@code +}
+ * decodes to a space.
  */
-record UpgradeQuery(String token, String uid, String since, String sinceAll) {
-    static final UpgradeQuery NONE = new UpgradeQuery(null, null, null, null);
+public record ConnectQuery(String token, String uid, String since, String sinceAll, String topics, String lastEventId) {
+    public static final ConnectQuery NONE = new ConnectQuery(null, null, null, null, null, null);
 
     /** Decodes a raw query string (null: none). Throws {@code invalid_request} when a name or value is not valid percent-encoding. */
-    static UpgradeQuery parse(String rawQuery) throws HeraldException {
+    public static ConnectQuery parse(String rawQuery) throws HeraldException {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return NONE;
         }
@@ -25,6 +27,8 @@ record UpgradeQuery(String token, String uid, String since, String sinceAll) {
         String uid = null;
         String since = null;
         String sinceAll = null;
+        String topics = null;
+        String lastEventId = null;
         for (String pair : rawQuery.split("&")) {
             if (pair.isEmpty()) {
                 continue;
@@ -37,10 +41,12 @@ record UpgradeQuery(String token, String uid, String since, String sinceAll) {
                 case "uid" -> uid = uid == null ? value : uid;
                 case "since" -> since = since == null ? value : since;
                 case "sinceAll" -> sinceAll = sinceAll == null ? value : sinceAll;
+                case "topics" -> topics = topics == null ? value : topics;
+                case "lastEventId" -> lastEventId = lastEventId == null ? value : lastEventId;
                 default -> { } // other parameters are not Herald's; they are checked for encoding all the same
             }
         }
-        return new UpgradeQuery(token, uid, since, sinceAll);
+        return new ConnectQuery(token, uid, since, sinceAll, topics, lastEventId);
     }
 
     private static String decode(String s) throws HeraldException {
@@ -48,7 +54,7 @@ record UpgradeQuery(String token, String uid, String since, String sinceAll) {
             return URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw ErrorCode.INVALID_REQUEST.exception(
-                    "the query string of /ws is not valid percent-encoding (each % must start a %XX escape)");
+                    "the query string is not valid percent-encoding (each % must start a %XX escape)");
         }
     }
 }

@@ -1,0 +1,319 @@
+// Herald's operator console: plain ES module, no build step, no dependencies. Every page reads the HTTP API
+// (docs/api.md) with the API key the operator typed in (kept in this tab's sessionStorage only; in dev mode none
+// is needed). The DOM is built from text nodes only, so no value from the server is ever parsed as HTML.
+const DEV = document.documentElement.dataset.mode === 'dev';
+const KEY = 'herald.console.key';
+const PAGE = 50;
+const main = document.getElementById('main');
+
+/** An element with attributes (on* as listeners) and children (strings become text nodes). */
+function h(tag, attrs = {}, ...children) {
+    const el = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs)) {
+        if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+        else if (value !== false && value != null) el.setAttribute(name, value === true ? '' : value);
+    }
+    for (const child of children.flat()) if (child != null) el.append(child instanceof Node ? child : String(child));
+    return el;
+}
+
+/** Replaces the page's content; null entries (parts a page leaves out) are skipped. */
+function show(...nodes) {
+    main.replaceChildren(...nodes.filter(n => n != null));
+}
+
+/** Thrown after a refused key brought the login form back: the page that asked shows nothing more. */
+class LoggedOut extends Error {}
+
+class ApiError extends Error {
+    constructor(status, code, message) {
+        super(message);
+        this.status = status;
+        this.code = code;
+    }
+}
+
+async function api(method, path, body) {
+    const headers = {};
+    const key = sessionStorage.getItem(KEY);
+    if (key) headers.Authorization = `Bearer ${key}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+    const text = await response.text();
+    const json = text ? JSON.parse(text) : null;
+    if (!response.ok) {
+        // only when the refused key is still the current one: a late answer to an old key must not log out a new one
+        if (response.status === 401 && sessionStorage.getItem(KEY) === key) {
+            clearInterval(overviewTimer);
+            sessionStorage.removeItem(KEY);
+            login('The API key was refused.');
+            throw new LoggedOut();
+        }
+        throw new ApiError(response.status, json?.error?.code, json?.error?.message ?? response.statusText);
+    }
+    return json;
+}
+
+function failure(e) {
+    if (e instanceof LoggedOut) throw e;
+    return h('p', {class: 'error', role: 'alert'}, e instanceof ApiError ? `${e.code ?? e.status}: ${e.message}` : String(e));
+}
+
+// ---- login ----
+
+function login(message) {
+    document.getElementById('logout').hidden = true;
+    const input = h('input', {type: 'password', name: 'key', autocomplete: 'off', required: true});
+    show(h('h1', {}, 'Log in'),
+        message ? h('p', {class: 'error', role: 'alert'}, message) : null,
+        h('form', {onsubmit: e => {
+            e.preventDefault();
+            sessionStorage.setItem(KEY, input.value.trim());
+            route();
+        }}, h('label', {}, 'API key (one of auth.api-keys)', input), h('button', {type: 'submit'}, 'Log in')));
+    input.focus();
+}
+
+function loggedIn() {
+    return DEV || sessionStorage.getItem(KEY);
+}
+
+// ---- overview ----
+
+let overviewTimer = null;
+
+function sparkline(values) {
+    const max = Math.max(1, ...values);
+    const points = values.map((v, i) => `${(i / Math.max(1, values.length - 1)) * 100},${30 - (v / max) * 28}`).join(' ');
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('viewBox', '0 0 100 32');
+    svg.setAttribute('preserveAspectRatio', 'none');
+    svg.setAttribute('aria-hidden', 'true');
+    const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+    line.setAttribute('points', points);
+    svg.append(line);
+    return svg;
+}
+
+function overview() {
+    const history = {in: [], out: []};
+    let previous = null;
+    const render = async () => {
+        let stats;
+        try {
+            stats = await api('GET', '/api/v1/stats');
+        } catch (e) {
+            if (e instanceof LoggedOut) return;
+            show(h('h1', {}, 'Overview'), failure(e));
+            return;
+        }
+        const now = Date.now();
+        if (previous) {
+            const seconds = Math.max(0.001, (now - previous.at) / 1000);
+            history.in.push((stats.total.messagesIn - previous.in) / seconds);
+            history.out.push((stats.total.messagesOut - previous.out) / seconds);
+            for (const list of Object.values(history)) if (list.length > 60) list.shift();
+        }
+        previous = {at: now, in: stats.total.messagesIn, out: stats.total.messagesOut};
+        const byTransport = stats.total.connectionsByTransport ?? {};
+        const card = (label, value, series) => h('div', {class: 'card'}, h('div', {class: 'muted'}, label),
+            h('div', {class: 'value', 'data-metric': label}, value), series ? sparkline(series) : null);
+        const rate = list => list.length ? list.at(-1).toFixed(1) : '–';
+        show(h('h1', {}, 'Overview'),
+            h('div', {class: 'cards'},
+                card('Connections', stats.total.connections),
+                card('WebSocket', byTransport.websocket ?? 0),
+                card('SSE', byTransport.sse ?? 0),
+                card('Users online', stats.total.usersOnline),
+                card('Messages in /s', rate(history.in), history.in),
+                card('Deliveries /s', rate(history.out), history.out),
+                card('Slow-consumer closes', stats.total.slowConsumerCloses),
+                card('Rejected (per-user cap)', stats.total.connectionsRejected)),
+            h('h2', {}, 'Nodes'),
+            h('table', {}, h('thead', {}, h('tr', {}, ['Node', 'Version', 'Up (s)', 'Connections', 'WebSocket', 'SSE', 'Users', 'Topics']
+                    .map(t => h('th', {scope: 'col'}, t)))),
+                h('tbody', {}, stats.nodes.map(n => h('tr', {}, h('td', {}, n.node), h('td', {}, n.version ?? ''),
+                    h('td', {}, n.uptimeSeconds ?? ''), h('td', {}, n.connections), h('td', {}, n.connectionsByTransport?.websocket ?? ''),
+                    h('td', {}, n.connectionsByTransport?.sse ?? ''), h('td', {}, n.usersOnline), h('td', {}, n.topics))))),
+            h('p', {class: 'muted'}, `Updated every 2 s${stats.partial ? ' — partial: this node cannot reach the cluster' : ''}.`));
+    };
+    render();
+    overviewTimer = setInterval(render, 2000);
+}
+
+// ---- users ----
+
+async function users(uid, since) {
+    const input = h('input', {name: 'uid', value: uid ?? '', required: true, autocomplete: 'off'});
+    const form = h('form', {class: 'inline', role: 'search', onsubmit: e => {
+        e.preventDefault();
+        location.hash = `#/users/${encodeURIComponent(input.value.trim())}`;
+    }}, h('label', {}, 'User id', input), h('button', {type: 'submit'}, 'Search'));
+    if (!uid) {
+        show(h('h1', {}, 'Users'), form);
+        input.focus();
+        return;
+    }
+    const path = encodeURIComponent(uid);
+    try {
+        const [presence, inbox] = await Promise.all([api('GET', `/api/v1/users/${path}`),
+            api('GET', `/api/v1/users/${path}/messages?limit=${PAGE}${since ? `&since=${encodeURIComponent(since)}` : ''}`)]);
+        const kick = connection => async () => {
+            await api('DELETE', `/api/v1/users/${path}/connections${connection ? `?connection=${encodeURIComponent(connection)}` : ''}`);
+            users(uid, since);
+        };
+        show(h('h1', {}, 'Users'), form,
+            h('h2', {}, `${uid}: ${presence.online ? 'online' : 'offline'}`),
+            presence.connections.length === 0 ? h('p', {class: 'muted'}, 'No connection.') :
+                h('table', {}, h('thead', {}, h('tr', {}, ['Connection', 'Node', 'Transport', 'Protocol', 'Address', 'Since', 'Topics', '']
+                        .map(t => h('th', {scope: 'col'}, t)))),
+                    h('tbody', {}, presence.connections.map(c => h('tr', {}, h('td', {}, h('code', {}, c.id)), h('td', {}, c.node),
+                        h('td', {}, c.transport ?? 'websocket'), h('td', {}, c.protocol), h('td', {}, c.remoteAddress),
+                        h('td', {}, c.connectedAt), h('td', {}, (c.topics ?? []).join(', ')),
+                        h('td', {}, h('button', {type: 'button', class: 'danger', onclick: kick(c.id), 'aria-label': `Kick ${c.id}`}, 'Kick')))))),
+            h('h2', {}, 'Inbox'),
+            inbox.gap ? h('p', {class: 'error'}, 'Older messages were lost (ttl or inbox cap).') : null,
+            h('table', {}, h('thead', {}, h('tr', {}, ['Message', 'Sent', 'Position', 'Data'].map(t => h('th', {scope: 'col'}, t)))),
+                h('tbody', {}, inbox.messages.map(m => h('tr', {},
+                    h('td', {}, h('a', {href: `#/message/${m.id}`}, h('code', {}, m.id))), h('td', {}, new Date(m.ts).toISOString()),
+                    h('td', {}, m.pos != null ? `${m.pos}@${m.epoch}` : ''), h('td', {}, h('code', {}, JSON.stringify(m.data))))))),
+            inbox.more ? h('a', {href: `#/users/${path}/${encodeURIComponent(inbox.next)}`}, `Next ${PAGE}`) : null);
+    } catch (e) {
+        if (e instanceof LoggedOut) return;
+        show(h('h1', {}, 'Users'), form, failure(e));
+    }
+}
+
+// ---- one message ----
+
+async function message(id) {
+    try {
+        const receipt = await api('GET', `/api/v1/messages/${encodeURIComponent(id)}`);
+        show(h('h1', {}, 'Message ', h('code', {}, id)),
+            h('p', {}, h('code', {}, JSON.stringify(receipt.data))),
+            h('h2', {}, 'Recipients'),
+            h('table', {}, h('thead', {}, h('tr', {}, ['User', 'Status', 'Details'].map(t => h('th', {scope: 'col'}, t)))),
+                h('tbody', {}, (receipt.recipients ?? []).map(r => h('tr', {}, h('td', {}, r.user), h('td', {}, r.status),
+                    h('td', {}, h('code', {}, JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => !['user', 'status'].includes(k)))))))))),
+            receipt.deliveries?.length ? deliveriesTable(receipt.deliveries, false) : null);
+    } catch (e) {
+        if (e instanceof LoggedOut) return;
+        show(h('h1', {}, 'Message'), failure(e));
+    }
+}
+
+function deliveriesTable(deliveries, actions, reload) {
+    const act = (method, path) => async () => {
+        await api(method, path);
+        reload?.();
+    };
+    return h('table', {}, h('thead', {}, h('tr', {}, ['Delivery', 'Channel', 'User', 'State', 'Attempts', actions ? '' : null]
+            .filter(t => t !== null).map(t => h('th', {scope: 'col'}, t)))),
+        h('tbody', {}, deliveries.map(d => h('tr', {}, h('td', {}, h('a', {href: `#/message/${d.messageId}`}, h('code', {}, d.id))),
+            h('td', {}, d.channel), h('td', {}, d.user ?? ''), h('td', {}, d.state),
+            h('td', {}, (d.attempts ?? []).map(a => h('div', {}, `#${a.number} ${a.outcome}${a.status ? ` ${a.status}` : ''}${a.error ? `: ${a.error}` : ''}`))),
+            actions ? h('td', {},
+                h('button', {type: 'button', onclick: act('POST', `/api/v1/dead-letters/${d.id}/retry`), 'aria-label': `Retry ${d.id}`}, 'Retry'), ' ',
+                h('button', {type: 'button', class: 'danger', onclick: act('DELETE', `/api/v1/dead-letters/${d.id}`), 'aria-label': `Delete ${d.id}`}, 'Delete'))
+                : null))));
+}
+
+// ---- send a test message ----
+
+function send() {
+    const to = h('input', {name: 'to', required: true, placeholder: 'user ids, comma-separated'});
+    const kind = h('select', {name: 'kind'}, h('option', {value: 'users'}, 'Users'), h('option', {value: 'topics'}, 'Topics'),
+        h('option', {value: 'all'}, 'Everyone'));
+    const data = h('textarea', {name: 'data', rows: 4, required: true}, 'Test message from the console');
+    const channels = h('input', {name: 'channels', placeholder: 'e.g. webhook,email (empty: the WebSocket / SSE only)'});
+    const result = h('div', {'aria-live': 'polite'});
+    show(h('h1', {}, 'Send a test message'),
+        h('form', {onsubmit: async e => {
+            e.preventDefault();
+            let payload = data.value;
+            try {
+                payload = JSON.parse(payload);
+            } catch {
+                // not JSON: sent as a string
+            }
+            const names = to.value.split(',').map(s => s.trim()).filter(Boolean);
+            const body = {to: kind.value === 'all' ? {all: true} : {[kind.value]: names}, data: payload};
+            const list = channels.value.split(',').map(s => s.trim()).filter(Boolean);
+            if (list.length) body.channels = list;
+            try {
+                const answer = await api('POST', '/api/v1/messages', body);
+                result.replaceChildren(h('p', {class: 'ok', role: 'status'}, `Sent: delivered to ${answer.delivered} connection(s). `,
+                    h('a', {href: `#/message/${answer.id}`}, answer.id)));
+            } catch (err) {
+                if (err instanceof LoggedOut) return;
+                result.replaceChildren(failure(err));
+            }
+        }}, h('label', {}, 'To', kind), h('label', {}, 'Names', to), h('label', {}, 'Data (JSON, or text)', data),
+            h('label', {}, 'Channels', channels), h('button', {type: 'submit'}, 'Send')),
+        result);
+    to.focus();
+}
+
+// ---- dead letters ----
+
+async function deadLetters(channel, before) {
+    const input = h('input', {name: 'channel', value: channel ?? '', placeholder: 'any channel'});
+    const form = h('form', {class: 'inline', onsubmit: e => {
+        e.preventDefault();
+        location.hash = `#/dead-letters/${encodeURIComponent(input.value.trim())}`;
+    }}, h('label', {}, 'Channel', input), h('button', {type: 'submit'}, 'Filter'));
+    const query = new URLSearchParams({limit: String(PAGE)});
+    if (channel) query.set('channel', channel);
+    if (before) query.set('before', before);
+    try {
+        const page = await api('GET', `/api/v1/dead-letters?${query}`);
+        show(h('h1', {}, 'Dead letters'), form,
+            page.deadLetters.length === 0 ? h('p', {class: 'muted'}, 'None.') : deliveriesTable(page.deadLetters, true, () => deadLetters(channel, before)),
+            page.next ? h('a', {href: `#/dead-letters/${encodeURIComponent(channel ?? '')}/${encodeURIComponent(page.next)}`}, `Next ${PAGE}`) : null);
+    } catch (e) {
+        if (e instanceof LoggedOut) return;
+        show(h('h1', {}, 'Dead letters'), form, failure(e));
+    }
+}
+
+// ---- routing, theme ----
+
+function route() {
+    clearInterval(overviewTimer);
+    if (!loggedIn()) return login();
+    document.getElementById('logout').hidden = DEV;
+    const [page = 'overview', ...args] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+    for (const link of document.querySelectorAll('nav a')) {
+        if (link.getAttribute('href') === `#/${page}`) link.setAttribute('aria-current', 'page');
+        else link.removeAttribute('aria-current');
+    }
+    switch (page) {
+        case 'users': return users(args[0] || null, args[1]);
+        case 'message': return message(args[0]);
+        case 'send': return send();
+        case 'dead-letters': return deadLetters(args[0] || null, args[1]);
+        default: return overview();
+    }
+}
+
+const theme = document.getElementById('theme');
+function applyTheme(name) {
+    document.documentElement.dataset.theme = name;
+    theme.setAttribute('aria-pressed', String(name === 'dark'));
+    theme.textContent = name === 'dark' ? 'Light theme' : 'Dark theme';
+}
+applyTheme(localStorage.getItem('herald.console.theme') ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
+theme.addEventListener('click', () => {
+    const next = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
+    localStorage.setItem('herald.console.theme', next);
+    applyTheme(next);
+});
+document.getElementById('logout').addEventListener('click', () => {
+    sessionStorage.removeItem(KEY);
+    route();
+});
+window.addEventListener('hashchange', () => {
+    route();
+    main.focus();
+});
+route();
