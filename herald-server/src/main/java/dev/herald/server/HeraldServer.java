@@ -170,6 +170,9 @@ public final class HeraldServer implements AutoCloseable {
                 ? new Pusher(vertx, hub, center, config.pusher(), clock, draining::get, config.sendQueueBytes(), config.maxBodySize(),
                         notifyStore, dispatcher, channels.policy(PusherWebhookNotifier.CHANNEL).retry().deadline(), connectionLimit, recipientStore)
                 : null;
+        if (pusher != null) {
+            metrics.bindOpenConnections("pusher", pusher::openConnections);
+        }
         if (broker instanceof RedisBroker redis) {
             metrics.bindBroker(redis, RedisBroker::sent, RedisBroker::received, RedisBroker::dropped, RedisBroker::unreadable,
                     RedisBroker::connected);

@@ -35,7 +35,7 @@ public final class HeraldMetrics implements AutoCloseable {
 
     public HeraldMetrics(Hub hub, HubStats stats, IntSupplier openConnections) {
         gauge("herald.connections", "Authenticated WebSocket connections on this node", hub::connectionCount);
-        gauge("herald.connections.open", "Open WebSocket connections, authenticated or not", openConnections);
+        bindOpenConnections("ws", openConnections);
         gauge("herald.users.online", "Users with at least one connection on this node", hub::userCount);
         gauge("herald.topics", "Topics with at least one subscriber on this node", hub::topicCount);
         counter("herald.messages.in", "Messages accepted for publishing", stats.messagesIn);
@@ -56,6 +56,16 @@ public final class HeraldMetrics implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+    }
+
+    /**
+     * {@code herald_connections_open{transport}}: the sockets one endpoint holds open now, logged in or not, one series
+     * per endpoint ({@code ws} for {@code /ws}, {@code pusher} for {@code /app/{key}}), so that their sum is what
+     * {@code ws.max-connections} counts.
+     */
+    public void bindOpenConnections(String transport, IntSupplier openConnections) {
+        gauge("herald.connections.open", "Open connections, logged in or not, per endpoint (transport)",
+                io.micrometer.core.instrument.Tags.of("transport", transport), openConnections);
     }
 
     private void gauge(String name, String help, IntSupplier value) {
