@@ -176,6 +176,10 @@ public final class HeraldServer implements AutoCloseable {
                 : null;
         this.eventStreams = new SseEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
         this.userAcks = new UserAcks(authenticator, recipientStore, draining::get, config.allowedOrigins());
+        metrics.bindOpenConnections("sse", eventStreams::openStreams);
+        if (pusher != null) {
+            metrics.bindOpenConnections("pusher", pusher::openConnections);
+        }
         if (broker instanceof RedisBroker redis) {
             metrics.bindBroker(redis, RedisBroker::sent, RedisBroker::received, RedisBroker::dropped, RedisBroker::unreadable,
                     RedisBroker::connected);

@@ -39,7 +39,7 @@ public final class HeraldMetrics implements AutoCloseable {
             gauge("herald.connections.transport", "Authenticated connections on this node, per transport (websocket, sse)",
                     io.micrometer.core.instrument.Tags.of("transport", transport), () -> hub.connectionsByTransport().getOrDefault(transport, 0));
         }
-        gauge("herald.connections.open", "Open WebSocket connections, authenticated or not", openConnections);
+        bindOpenConnections("websocket", openConnections);
         gauge("herald.users.online", "Users with at least one connection on this node", hub::userCount);
         gauge("herald.topics", "Topics with at least one subscriber on this node", hub::topicCount);
         counter("herald.messages.in", "Messages accepted for publishing", stats.messagesIn);
@@ -60,6 +60,16 @@ public final class HeraldMetrics implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+    }
+
+    /**
+     * {@code herald_connections_open{transport}}: the sockets one endpoint holds open now, logged in or not, one series
+     * per endpoint ({@code websocket} for {@code /ws}, {@code sse} for {@code /api/v1/events}, {@code pusher} for
+     * {@code /app/{key}}), so that their sum is what {@code ws.max-connections} counts.
+     */
+    public void bindOpenConnections(String transport, IntSupplier openConnections) {
+        gauge("herald.connections.open", "Open connections, logged in or not, per endpoint (transport)",
+                io.micrometer.core.instrument.Tags.of("transport", transport), openConnections);
     }
 
     private void gauge(String name, String help, IntSupplier value) {

@@ -13,9 +13,15 @@ public final class MessageLines {
 
     private MessageLines() { }
 
-    /** {@code 2026-12-07 20:45:01  news  order 42 shipped}: local time, the stream (a topic, "all" or "inbox"), the text. */
+    /**
+     * {@code 2026-12-07 20:45:01  news  order 42 shipped}: local time, the stream (a topic, "all" or "inbox"), the text.
+     * A message whose data holds a {@code notification} object shows its title and body as the desktop notice does
+     * ({@link NoticeText}): {@code … inbox  Order shipped — parcel 42 left the warehouse}.
+     */
     public static String readable(ReceivedMessage m) {
-        return TIME.format(Instant.ofEpochMilli(m.ts())) + "  " + source(m) + "  " + oneLine(m.text());
+        NoticeText notice = NoticeText.ofNotification(m);
+        String text = notice == null ? m.text() : notice.body().isEmpty() ? notice.title() : notice.title() + " — " + notice.body();
+        return TIME.format(Instant.ofEpochMilli(m.ts())) + "  " + source(m) + "  " + oneLine(text);
     }
 
     /** The envelope as the server sent it, less the frame type: {@code {"id","ts","topic"?,"all"?,"pos"?,"epoch"?,"data"}}. */

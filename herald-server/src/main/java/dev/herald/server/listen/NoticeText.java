@@ -16,7 +16,13 @@ record NoticeText(String title, String body) {
     static final String DEFAULT_TITLE = "Herald";
 
     static NoticeText of(ReceivedMessage m) {
-        String fallbackTitle = m.topic() != null ? DEFAULT_TITLE + " · " + m.topic() : DEFAULT_TITLE;
+        String fallbackTitle = fallbackTitle(m);
+        NoticeText notification = ofNotification(m);
+        return notification != null ? notification : of(fallbackTitle, m.text());
+    }
+
+    /** The notice of a message whose data holds a {@code notification} object, else {@code null}. */
+    static NoticeText ofNotification(ReceivedMessage m) {
         String data = m.dataJson();
         if (data != null && data.startsWith("{")) {
             try {
@@ -24,13 +30,17 @@ record NoticeText(String title, String body) {
                 if (n instanceof JsonObject notification) {
                     String title = text(notification.getValue("title"));
                     String body = text(notification.getValue("text"));
-                    return of(title != null ? title : fallbackTitle, body != null ? body : text(notification.getValue("body")));
+                    return of(title != null ? title : fallbackTitle(m), body != null ? body : text(notification.getValue("body")));
                 }
             } catch (DecodeException | ClassCastException e) {
-                // not an object we can read: shown as text below
+                // not an object we can read: the caller shows it as text
             }
         }
-        return of(fallbackTitle, m.text());
+        return null;
+    }
+
+    private static String fallbackTitle(ReceivedMessage m) {
+        return m.topic() != null ? DEFAULT_TITLE + " · " + m.topic() : DEFAULT_TITLE;
     }
 
     private static NoticeText of(String title, String body) {

@@ -165,7 +165,7 @@ class StatsPresenceMetricsTest {
         assertThat(r.metric("herald_messages_in_total")).isEqualTo(2.0);
         assertThat(r.metric("herald_messages_out_total")).isEqualTo(2.0);
         assertThat(r.metric("herald_users_online")).isEqualTo(1.0);
-        assertThat(r.metric("herald_connections_open")).isEqualTo(1.0);
+        assertThat(r.metric("herald_connections_open{transport=\"websocket\"}")).isEqualTo(1.0);
         assertThat(r.metric("herald_topics")).isEqualTo(0.0);
         assertThat(r.body()).contains("# HELP herald_connections ").contains("# TYPE herald_messages_in_total counter");
         assertThat(r.body()).containsPattern("(?m)^jvm_memory_used_bytes\\{").containsPattern("(?m)^jvm_threads_live_threads ");

@@ -80,6 +80,20 @@ class ListenCommandTest {
     }
 
     @Test
+    void a_message_with_a_notification_prints_its_title_and_body_as_the_desktop_notice_does() throws Exception {
+        CompletableFuture<Integer> run = listen("--uid", "nina", "--max-messages", "3");
+        awaitConnected("nina");
+
+        server.publishToUser("nina", "{\"notification\":{\"title\":\"Order shipped\",\"body\":\"parcel 42\\nleft\"},\"order\":42}");
+        server.publishToUser("nina", "{\"notification\":{\"title\":\"Ping\"}}");
+        server.publishToUser("nina", "{\"notification\":{\"text\":\"no title\"}}");
+
+        assertThat(run.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+        assertThat(out.toString().lines().map(l -> l.substring(l.indexOf("  inbox  ") + 9)).toList())
+                .containsExactly("Order shipped — parcel 42 left", "Ping", "Herald — no title");
+    }
+
+    @Test
     void json_prints_one_envelope_per_line() throws Exception {
         CompletableFuture<Integer> run = listen("--uid", "bob", "--json", "--max-messages", "1");
         awaitConnected("bob");

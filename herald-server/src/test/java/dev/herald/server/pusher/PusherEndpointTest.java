@@ -4,6 +4,7 @@ import dev.herald.server.config.Setting;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,24 @@ class PusherEndpointTest {
         JsonObject established = new JsonObject((String) data);
         assertThat(established.getString("socket_id")).matches("\\d+\\.\\d+");
         assertThat(established.getInteger("activity_timeout")).isEqualTo(30);
+    }
+
+    @Test
+    void metrics_count_pusher_connections_apart_from_herald_ones() {
+        server.connectHerald("w");
+        WsClient pusher = connect(KEY, "?protocol=7");
+        socketId(pusher);
+
+        assertThat(openConnections("pusher")).isEqualTo(1.0);
+        assertThat(openConnections("websocket")).isEqualTo(1.0);
+
+        pusher.close();
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> openConnections("pusher") == 0.0);
+        assertThat(openConnections("websocket")).isEqualTo(1.0);
+    }
+
+    private double openConnections(String transport) {
+        return server.http().get("/metrics").metric("herald_connections_open{transport=\"" + transport + "\"}");
     }
 
     @Test

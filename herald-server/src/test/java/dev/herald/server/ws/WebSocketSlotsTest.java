@@ -123,7 +123,7 @@ class WebSocketSlotsTest {
                 branch.run.accept(server);
                 Awaitility.await().atMost(WsClient.WAIT).until(() -> limit.webSockets() == baseline);
             }
-            Awaitility.await().atMost(WsClient.WAIT).until(() -> server.http().get("/metrics").metric("herald_connections_open") == 0);
+            Awaitility.await().atMost(WsClient.WAIT).until(() -> server.http().get("/metrics").metric("herald_connections_open{transport=\"websocket\"}") == 0);
 
             WsClient valid = server.connect("token=" + Tokens.hs256("valid"));
             valid.awaitFrame(f -> f.contains("\"type\":\"welcome\""));
