@@ -33,4 +33,10 @@ class CostCountersTest {
 
         assertThat(ClusterLoad.ticksSince(before, after)).isEqualTo(150 + 40);
     }
+
+    @Test
+    void readsPsqlsUnalignedLineAndRefusesAnythingElse() {
+        assertThat(PgStats.parse("2415919104|1200|37")).isEqualTo(new PgStats.Reading(2_415_919_104L, 1200, 37));
+        assertThat(PgStats.parse("psql: error: connection refused").known()).isFalse();
+    }
 }
