@@ -420,7 +420,7 @@ public final class LoadGenerator {
     }
 
     /** Request i's intended time after the phase's start: i / rate, rounded up to the millisecond (see {@link #tick}). */
-    static long intendedOffset(long i, double requestRate) {
+    public static long intendedOffset(long i, double requestRate) {
         long exact = (long) Math.ceil(i * 1e9 / requestRate);
         return (exact + 999_999) / 1_000_000 * 1_000_000;
     }
