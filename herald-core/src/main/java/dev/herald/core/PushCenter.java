@@ -46,6 +46,14 @@ public final class PushCenter {
     private final PublishRequestParser parser = new PublishRequestParser();
     private final NodeConnections connections;
     private final Notifications notifications;
+    /** Whether a user has a connection on another node (a cluster); none on one node. Set once, before serving. */
+    private volatile OnlineElsewhere onlineElsewhere;
+
+    /** Asks the cluster whether {@code userId} has a connection on another node; never fails (false when it cannot tell). */
+    @FunctionalInterface
+    public interface OnlineElsewhere {
+        CompletableFuture<Boolean> test(String userId);
+    }
 
     /** Without channels other than {@code ws} (tests of the in-app path). */
     public PushCenter(Hub hub, Broker broker, HubStats stats, Clock clock, String nodeId, String version,
@@ -103,18 +111,36 @@ public final class PushCenter {
         PublishRequest request = PublishRequest.toUser(userId, dataJson, message.getBytes(StandardCharsets.UTF_8))
                 .with(persist, idempotencyKey(idempotencyKey));
         CompletableFuture<Published> publishing = publish(request);
-        if (publishing.isDone() && !publishing.isCompletedExceptionally()) {
+        OnlineElsewhere elsewhere = onlineElsewhere;
+        if (elsewhere == null && publishing.isDone() && !publishing.isCompletedExceptionally()) {
             // a fire-and-forget send is done already: checked here rather than through one more stage, failing
             // the same way thenApply would (a CompletionException around the catalogued error)
             return reachedNoOne(publishing.join())
                     ? CompletableFuture.failedFuture(new CompletionException(userOffline(userId))) : publishing;
         }
-        return publishing.thenApply(published -> {
-            if (reachedNoOne(published)) {
+        return publishing.thenCompose(published -> {
+            if (!reachedNoOne(published)) {
+                return CompletableFuture.completedFuture(published);
+            }
+            if (elsewhere == null) {
                 throw userOffline(userId);
             }
-            return published;
+            return elsewhere.test(userId).thenApply(online -> {
+                if (!online) {
+                    throw userOffline(userId);
+                }
+                return published;
+            });
         });
+    }
+
+    /**
+     * In a cluster, a {@code persist=false} {@code /send} that reached no connection here went to the other nodes
+     * through the broker too: it answers {@code user_offline} only when the user has no connection there either.
+     * Called once at start-up, before serving.
+     */
+    public void onlineElsewhere(OnlineElsewhere check) {
+        this.onlineElsewhere = check;
     }
 
     /** A {@code /send} that was neither stored nor delivered: the user had no connection and persist was false. */

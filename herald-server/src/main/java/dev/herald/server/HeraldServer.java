@@ -167,6 +167,7 @@ public final class HeraldServer implements AutoCloseable {
                 : new LocalClusterViews(center, config.nodeId());
         if (views instanceof RedisClusterViews redisViews) {
             hub.observe(redisViews);
+            center.onlineElsewhere(redisViews::onlineElsewhere);
         }
         this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
         endpoint.set(webSockets);

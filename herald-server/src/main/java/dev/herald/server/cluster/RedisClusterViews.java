@@ -412,6 +412,15 @@ public final class RedisClusterViews implements ClusterViews, HubObserver {
         });
     }
 
+    /**
+     * Whether {@code userId} has a live connection on another node ({@link dev.herald.core.PushCenter#onlineElsewhere}):
+     * false when Redis cannot be read, since a message then cannot cross nodes either.
+     */
+    public CompletableFuture<Boolean> onlineElsewhere(String userId) {
+        return read(c -> liveEntries(c, userId)).thenApply(live -> live != null
+                && live.stream().anyMatch(e -> !instance.equals(e.getString("instance"))));
+    }
+
     @Override
     public CompletableFuture<JsonObject> stats(JsonObject thisNode) {
         return read(c -> c.send(Request.cmd(Command.SMEMBERS).arg(nodesKey())).compose(members -> {

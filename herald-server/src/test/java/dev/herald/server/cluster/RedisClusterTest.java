@@ -126,6 +126,23 @@ class RedisClusterTest {
                 .contains("herald_broker_envelopes_total{outcome=\"received\"} 30.0", "herald_broker_connected 1.0");
     }
 
+    /** The seed's fire-and-forget {@code /send} answers {@code user_offline} only when no node holds the user. */
+    @Test
+    void a_fire_and_forget_send_to_a_user_on_another_node_is_answered_as_sent_and_arrives() {
+        TestServer a = node("a");
+        TestServer c = node("c");
+        WsClient reader = login(c, "carol", null);
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> a.http().get("/api/v1/users/carol").body().contains("\"online\":true"));
+
+        dev.herald.server.testing.Http.Response sent = a.http().get("/send?uid=carol&message=hello&persist=false");
+        assertThat(sent.status()).as(sent.body()).isEqualTo(200);
+        assertThat(reader.awaitMessageIds(1)).containsExactly(new JsonObject(sent.body()).getString("id"));
+
+        dev.herald.server.testing.Http.Response nobody = a.http().get("/send?uid=nobody&message=hello&persist=false");
+        assertThat(nobody.status()).isEqualTo(404);
+        assertThat(nobody.body()).contains("\"code\":\"user_offline\"");
+    }
+
     @Test
     void topics_all_and_fire_and_forget_messages_reach_the_other_nodes() {
         TestServer a = node("a");
