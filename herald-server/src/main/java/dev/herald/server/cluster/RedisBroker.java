@@ -79,6 +79,12 @@ public final class RedisBroker implements Broker {
     private volatile RedisConnection subscriber;
     private volatile boolean subscribed;
     private volatile boolean closed;
+    /**
+     * Some envelope of this node never reached Redis since the last catch-up request: the other nodes' sessions miss
+     * those messages (they are in the store) until they catch up, which {@link #askForCatchUp} asks them to do.
+     */
+    private volatile boolean owesCatchUp;
+    private final LongAdder catchUpsAsked = new LongAdder();
     private long publisherDelay = FIRST_RECONNECT_DELAY_MS;
     private long subscriberDelay = FIRST_RECONNECT_DELAY_MS;
 
@@ -139,11 +145,13 @@ public final class RedisBroker implements Broker {
         RedisConnection connection = publisher;
         if (closed || connection == null) {
             dropped.increment();
+            owesCatchUp = true;
             return local;
         }
         if (inFlight.incrementAndGet() > maxInFlight) {
             inFlight.decrementAndGet();
             dropped.increment();
+            owesCatchUp = true;
             return local;
         }
         Request request = Request.cmd(Command.PUBLISH).arg(channels.of(envelope.targets())).arg(EnvelopeCodec.encode(origin, envelope));
@@ -154,9 +162,29 @@ public final class RedisBroker implements Broker {
                 sent.increment();
             } else {
                 dropped.increment();
+                owesCatchUp = true;
             }
         }));
         return local;
+    }
+
+    /**
+     * On the broker's context: when envelopes of this node were dropped, asks every other node, over the catch-up
+     * channel, to have its sessions read their streams from the store. Those messages were committed before their
+     * envelopes were dropped, so a catch-up after this request finds them. A request that fails is asked again.
+     */
+    private void askForCatchUp(RedisConnection p) {
+        if (!owesCatchUp || closed) {
+            return;
+        }
+        owesCatchUp = false; // a drop from now on owes another request
+        p.send(Request.cmd(Command.PUBLISH).arg(channels.catchUp()).arg(origin)).onComplete(ar -> {
+            if (ar.succeeded()) {
+                catchUpsAsked.increment();
+            } else {
+                owesCatchUp = true;
+            }
+        });
     }
 
     private void connectPublisher() {
@@ -174,6 +202,7 @@ public final class RedisBroker implements Broker {
             publisherDelay = FIRST_RECONNECT_DELAY_MS;
             publisher = c;
             log.info("cluster broker: publishing to {}", redactedUrl);
+            askForCatchUp(c);
         });
     }
 
@@ -195,7 +224,7 @@ public final class RedisBroker implements Broker {
             for (String channel : channels.all()) {
                 subscribe.arg(channel);
             }
-            subscribe.arg(probeChannel);
+            subscribe.arg(probeChannel).arg(channels.catchUp());
             c.send(subscribe).onComplete(s -> {
                 if (s.failed()) {
                     lost(c, true, s.cause());
@@ -259,6 +288,7 @@ public final class RedisBroker implements Broker {
                 lost(p, false, ar.cause());
             }
         });
+        askForCatchUp(p);
         if (s != null && subscribed) {
             p.send(Request.cmd(Command.PUBLISH).arg(probeChannel).arg("probe")).onComplete(ar -> {
                 if (ar.succeeded() && probeUnseenSince == 0 && subscriber == s) {
@@ -317,6 +347,13 @@ public final class RedisBroker implements Broker {
             probeUnseenSince = 0; // the subscription works: every probe sent before this one is through too
             return;
         }
+        if (channels.catchUp().equals(String.valueOf(push.get(1)))) {
+            BrokerListener current = listener;
+            if (current != null && !origin.equals(String.valueOf(push.get(2)))) {
+                current.resubscribed(); // another node's envelopes were lost to us: the sessions read the store
+            }
+            return;
+        }
         EnvelopeCodec.Decoded decoded;
         try {
             decoded = EnvelopeCodec.decode(push.get(2).toBytes());
@@ -344,6 +381,11 @@ public final class RedisBroker implements Broker {
     /** Whether both connections are up and the channels subscribed (for health checks and tests). */
     public boolean connected() {
         return publisher != null && subscribed;
+    }
+
+    /** How many catch-up requests this node sent the others after some of its envelopes were dropped. */
+    public long catchUpsAsked() {
+        return catchUpsAsked.sum();
     }
 
     /** How many times the subscription was made (the first time included): each one made the sessions catch up. */

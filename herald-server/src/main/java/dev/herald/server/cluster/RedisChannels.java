@@ -48,6 +48,14 @@ public final class RedisChannels {
         return prefix + ":probe:" + instance;
     }
 
+    /**
+     * The channel over which a node that could not publish some envelopes (Redis was away, or too many in flight) asks
+     * every other node to catch its sessions up from the store, once it can publish again.
+     */
+    public String catchUp() {
+        return prefix + ":catch-up";
+    }
+
     /** The channel an envelope with these targets goes to. */
     public String of(List<Target> targets) {
         if (targets.isEmpty()) {

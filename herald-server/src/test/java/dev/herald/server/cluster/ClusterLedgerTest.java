@@ -137,8 +137,10 @@ class ClusterLedgerTest {
 
         for (LedgerSubscriber s : subscribers) {
             Set<String> owed = acknowledged.getOrDefault(s.userId(), Set.of());
+            // on failure: the ids missing, and what the subscriber went through
             Awaitility.await("user " + s.userId() + " gets every acknowledged message").atMost(Duration.ofSeconds(20))
-                    .until(() -> s.ids().containsAll(owed));
+                    .untilAsserted(() -> assertThat(Set.copyOf(s.ids())).as("user %s after %d connects, other frames %s",
+                            s.userId(), s.connects(), s.otherFrames()).containsAll(owed));
         }
         for (LedgerSubscriber s : subscribers) {
             List<LedgerSubscriber.Arrival> firsts = new ArrayList<>();

@@ -244,6 +244,31 @@ class RedisClusterTest {
         }
     }
 
+    /**
+     * The other side of an outage: the publishing node lost Redis while the reader's node kept it. The messages it
+     * stored meanwhile never crossed; when it can publish again it asks the other nodes to catch up, and the reader
+     * gets them with no later message to reveal the hole (found by ClusterLedgerTest's last window).
+     */
+    @Test
+    void messages_a_node_stored_while_it_could_not_publish_reach_other_nodes_when_it_can_again() throws Exception {
+        ToxicProxy redisOfA = cluster.closeLater(new ToxicProxy(REDIS.getHost(), REDIS.getPort()));
+        TestServer a = quickNode("a", redisOfA.port());
+        TestServer b = quickNode("b", REDIS.getPort());
+        WsClient onB = login(b, "frank", null);
+
+        redisOfA.cut();
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> !broker(a).connected());
+        List<String> ids = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            ids.add(a.publishToUser("frank", "{\"n\":" + n + "}")); // stored; its envelope is dropped
+        }
+        redisOfA.restore();
+
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(onB).size() >= 3);
+        assertThat(onB.messageIds()).containsExactlyElementsOf(ids);
+        assertThat(broker(a).catchUpsAsked()).isPositive();
+    }
+
     @Test
     void a_connection_that_stays_through_a_redis_outage_gets_what_it_missed_when_the_subscription_returns() throws Exception {
         ToxicProxy redisOfB = cluster.closeLater(new ToxicProxy(REDIS.getHost(), REDIS.getPort()));

@@ -83,7 +83,7 @@ class ReadmeWalkthroughTest {
     @Test
     void the_first_example_of_the_protocol_docs_answers_as_shown() throws IOException {
         DocWalkthrough intro = DocWalkthrough.of(Files.readString(DOCS.resolve("docs/protocol.md")),
-                "# WebSocket protocol", "## Contents");
+                "# WebSocket and SSE protocol", "## Contents");
 
         assertThat(intro.steps).hasSize(5);
         run(intro);
