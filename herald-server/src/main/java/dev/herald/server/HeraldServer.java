@@ -478,6 +478,9 @@ public final class HeraldServer implements AutoCloseable {
         }
         log.warn("halting: no drain, no goodbye (a crash, as far as the cluster can tell)");
         try {
+            // the OS would reset a killed process's sockets at once; closing Vert.x need not (a client then waits on
+            // a silent connection, which is a network split, not a crash)
+            webSockets.abortAll();
             store.close();
             vertx.close().await(10, TimeUnit.SECONDS); // every socket, the views' Redis connection and timers with it
             broker.close();

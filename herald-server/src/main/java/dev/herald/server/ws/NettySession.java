@@ -340,6 +340,11 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
         }, WebSocketOptions.CLOSING_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** Drops the TCP connection at once, without a close frame: what the peer sees of a process that died. Any thread. */
+    void abort() {
+        channel.close();
+    }
+
     /** Closes for a peer that does not read what it is sent: what waits for it is dropped, not written. */
     private static boolean dropsQueue(CloseReason reason) {
         return reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.TOO_MANY_PINGS

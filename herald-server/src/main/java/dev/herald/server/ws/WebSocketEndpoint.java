@@ -280,6 +280,13 @@ public final class WebSocketEndpoint {
         return open.size();
     }
 
+    /** A crash ({@code HeraldServer.halt}): drops every connection without a close frame, as the OS does for a killed process. */
+    public void abortAll() {
+        for (NettySession session : open.keySet()) {
+            session.abort();
+        }
+    }
+
     /** Shutdown: closes every connection with 1001 (going away). */
     public void closeAll(CloseReason reason) {
         for (NettySession session : open.keySet()) {
