@@ -26,6 +26,7 @@ import java.util.function.Supplier;
  */
 public final class LedgerSubscriber implements AutoCloseable {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final long HANDSHAKE_TIMEOUT_SECONDS = 5;
 
     /** One message frame as it arrived. */
     public record Arrival(String id, long position, String epoch) { }
@@ -56,10 +57,15 @@ public final class LedgerSubscriber implements AutoCloseable {
             return;
         }
         String query = "uid=" + userId + (cursor == null ? "" : "&since=" + cursor);
+        Listener listener = new Listener();
+        // connectTimeout covers the TCP connect only: a node that accepts and then never answers the upgrade (it is
+        // dying, or waiting) would hold this attempt, and the subscriber, for good. A real client gives up and retries.
         CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(2))
-                .buildAsync(URI.create(nodes.get() + "/ws?" + query), new Listener())
+                .buildAsync(URI.create(nodes.get() + "/ws?" + query), listener)
+                .toCompletableFuture().orTimeout(HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .whenComplete((socket, error) -> {
                     if (error != null) {
+                        listener.abandon();
                         retrySoon();
                     } else {
                         ws = socket;
@@ -86,6 +92,22 @@ public final class LedgerSubscriber implements AutoCloseable {
     private final class Listener implements WebSocket.Listener {
         private final StringBuilder partial = new StringBuilder();
         private boolean ended;
+        private volatile boolean abandoned;
+
+        /** The attempt timed out: a socket that opens after all is dropped (the retry has its own). */
+        void abandon() {
+            abandoned = true;
+        }
+
+        @Override
+        public void onOpen(WebSocket socket) {
+            if (abandoned) {
+                ended = true; // no retry from this one: the timeout scheduled it
+                socket.abort();
+                return;
+            }
+            socket.request(1);
+        }
 
         @Override
         public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
