@@ -213,6 +213,13 @@ test('console: with 2,000 real SSE connections the users page renders 50 rows a 
     await page.getByRole('button', {name: 'Previous'}).click();
     await page.getByRole('link', {name: 'u0000', exact: true}).waitFor({timeout: 15000});
 
+    // typing narrows the list to the ids that start with it, still a page at a time
+    await page.getByLabel('User id').pressSequentially('u19');
+    await page.getByText('User ids starting with “u19”').waitFor({timeout: 15000});
+    assert.equal(await rows.count(), 50);
+    assert.equal(await rows.first().getByRole('link').textContent(), 'u1900');
+    await page.getByLabel('User id').fill('');
+
     // a user's row leads to its connection, which the kick closes
     await page.getByRole('link', {name: 'u0007', exact: true}).click();
     await page.getByText('u0007: online').waitFor({timeout: 15000});

@@ -176,6 +176,12 @@ async function users(uid, since) {
     }}, h('label', {}, 'User id', input), h('button', {type: 'submit'}, 'Search'));
     if (!uid) {
         const list = h('section', {'aria-label': 'Online users'});
+        // typing narrows the list to the user ids that start with what was typed (asked once typing pauses)
+        let typing = null;
+        input.addEventListener('input', () => {
+            clearTimeout(typing);
+            typing = setTimeout(() => onlineUsers(list, [], input.value.trim()), 250);
+        });
         show(h('h1', {}, 'Users'), form, list);
         input.focus();
         onlineUsers(list, []);
@@ -213,24 +219,28 @@ async function users(uid, since) {
 
 /**
  * This node's online users, PAGE at a time (GET /api/v1/admin/users): never more rows than a page, whatever the
- * number of users. {@code trail}: the {@code after} of every page before this one, for "Previous".
+ * number of users. {@code trail}: the {@code after} of every page before this one, for "Previous"; {@code prefix}: only
+ * user ids that start with it.
  */
-async function onlineUsers(list, trail) {
+async function onlineUsers(list, trail, prefix = '') {
     const after = trail.at(-1) ?? '';
+    const ticket = list.ticket = (list.ticket ?? 0) + 1; // only the latest request's answer is shown (typing sends several)
     let page;
     try {
-        page = await api('GET', `/api/v1/admin/users?limit=${PAGE}&after=${encodeURIComponent(after)}`);
+        page = await api('GET', `/api/v1/admin/users?limit=${PAGE}&after=${encodeURIComponent(after)}&prefix=${encodeURIComponent(prefix)}`);
     } catch (e) {
         if (e instanceof LoggedOut) return;
-        list.replaceChildren(failure(e));
+        if (list.ticket === ticket) list.replaceChildren(failure(e));
         return;
     }
+    if (list.ticket !== ticket) return;
     const first = trail.length * PAGE + 1;
     const button = (label, next, disabled) => h('button', {type: 'button', disabled, onclick: async () => {
-        await onlineUsers(list, next);
+        await onlineUsers(list, next, prefix);
         list.querySelector(`button[data-page="${label}"]:not([disabled])`)?.focus();
     }, 'data-page': label}, label);
     list.replaceChildren(h('h2', {}, `Online on this node: ${page.usersOnline} users, ${page.connections} connections`),
+        prefix ? h('p', {class: 'muted'}, `User ids starting with “${prefix}”:`) : null,
         page.users.length === 0 ? h('p', {class: 'muted'}, 'Nobody.') :
             h('table', {}, h('thead', {}, h('tr', {}, ['User', 'Connections', 'Transports'].map(t => h('th', {scope: 'col'}, t)))),
                 h('tbody', {}, page.users.map(u => h('tr', {},

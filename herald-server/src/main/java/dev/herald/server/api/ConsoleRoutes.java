@@ -70,7 +70,9 @@ public final class ConsoleRoutes {
      */
     private void health(RoutingContext ctx) {
         CompletableFuture<JsonObject> probe = probeStore();
+        // bounded as the probe is: a store that hangs makes the answer say so, not hang with it
         CompletableFuture<JsonObject> dead = notifications.deadLetters(new DeadLetterQuery(null, null, null, null, DeadLetterQuery.MAX_LIMIT))
+                .orTimeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
                 .handle((jobs, error) -> error != null ? new JsonObject().put("count", (Integer) null).put("error", "store_unavailable")
                         : new JsonObject().put("count", jobs.size()).put("more", jobs.size() == DeadLetterQuery.MAX_LIMIT));
         Replies.async(ctx, () -> probe.thenCombine(dead, (s, d) -> new JsonObject().put("node", config.nodeId())
