@@ -3,8 +3,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {newContext, sharedBrowser, startServer} from '../support/fixtures.js';
-import {API_KEY} from '../support/herald-process.js';
+import {API_KEY, JWT_SECRET} from '../support/herald-process.js';
 import {openClientPage, recorded, waitForState} from '../support/page.js';
+import {request} from 'node:http';
 
 const browser = sharedBrowser();
 
@@ -80,8 +81,15 @@ test('console: a dead letter is listed, and Retry gives it another attempt', asy
     }
     assert.equal(dead.attempts.length, 1);
 
+    // the overview counts it and says the store is healthy; its count links to the dead letters
     const page = await (await newContext(t, browser())).newPage();
-    await page.goto(server.url + '/console#/dead-letters');
+    await page.goto(server.url + '/console');
+    await page.locator('[data-metric="Dead letters"]').filter({hasText: /^1$/}).waitFor({timeout: 15000});
+    assert.equal(await page.locator('[data-metric="Store"]').textContent(), 'healthy');
+    assert.match(await page.locator('[data-metric="Store latency (ms)"]').textContent(), /^\d+\.\d\d$/);
+    assert.equal(await page.getByRole('img', {name: /^Store latency \(ms\): last \d+ samples/}).count(), 1);
+    await page.locator('[data-metric="Dead letters"]').getByRole('link').click();
+    await page.getByRole('heading', {name: 'Dead letters'}).waitFor({timeout: 15000});
     await page.getByLabel('Channel').fill('webhook');
     await page.getByLabel('Channel').press('Enter');
     await page.getByRole('button', {name: `Retry ${dead.id}`}).click();
@@ -90,4 +98,138 @@ test('console: a dead letter is listed, and Retry gives it another attempt', asy
         if (again?.state === 'dead' && again.attempts.length === 2) break;
         if (Date.now() > deadline) throw new Error(`the retry made no second attempt: ${JSON.stringify(again)}`);
     }
+});
+
+/** Every answer of the page's calls to the API, as text: to check that no secret ever reached the browser. */
+function recordApiAnswers(page) {
+    const answers = [];
+    page.on('response', async response => {
+        if (new URL(response.url()).pathname.startsWith('/api/')) answers.push(await response.text().catch(() => ''));
+    });
+    return answers;
+}
+
+test('console: the contacts and configuration pages show every secret masked, and no secret reaches the page', async t => {
+    const receiptToken = 'tok-RECEIPT-0123456789';
+    const server = await startServer(t, {auth: true, args: ['--console.enabled', 'true',
+        '--email.smtp-host', '127.0.0.1', '--email.from', 'noreply@herald.test',
+        '--receipts.webhook-url', `http://127.0.0.1:9/receipts/${receiptToken}?key=${receiptToken}`,
+        '--receipts.webhook-secret', 'receipt-signing-secret-0123456789']});
+    const webhookSecret = 'whsec_' + Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
+    const robotKey = '693a91f6-7aaa-4bc4-97a0-0ec2sifa5aaa';
+    await server.api('PUT', '/api/v1/users/ann/contacts', {email: 'ann.lee@example.com',
+        webhook: {url: 'https://crm.example.com/hooks/tok-PATH-0123456789', secret: webhookSecret},
+        wecom: {url: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${robotKey}`}});
+    const secrets = [webhookSecret, robotKey, 'tok-PATH', 'ann.lee', JWT_SECRET, API_KEY, receiptToken, 'receipt-signing-secret'];
+
+    const page = await (await newContext(t, browser())).newPage();
+    const answers = recordApiAnswers(page);
+    await page.goto(server.url + '/console');
+    await page.getByLabel(/API key/).fill(API_KEY);
+    await page.getByLabel(/API key/).press('Enter');
+    await page.locator('[data-metric="Connections"]').waitFor({timeout: 15000});
+
+    // contacts, by keyboard: the menu link, the user id, Enter
+    await page.getByRole('link', {name: 'Contacts'}).press('Enter');
+    await page.getByLabel('User id').fill('ann');
+    await page.getByLabel('User id').press('Enter');
+    const email = page.getByRole('row').filter({has: page.getByRole('cell', {name: 'email', exact: true})});
+    await email.waitFor({timeout: 15000});
+    assert.equal(await email.getByRole('code').textContent(), 'a••••••@e••••••.com');
+    const webhook = page.getByRole('row').filter({has: page.getByRole('cell', {name: 'webhook', exact: true})});
+    assert.equal(await webhook.getByRole('code').textContent(), 'https://crm.example.com/…');
+    assert.equal(await webhook.getByRole('cell', {name: 'set (hidden)'}).count(), 1);
+    const wecom = page.getByRole('row').filter({has: page.getByRole('cell', {name: 'wecom', exact: true})});
+    assert.equal(await wecom.getByRole('code').textContent(), 'https://qyapi.weixin.qq.com/…');
+    const contactsHtml = await page.content();
+
+    // a user without contacts says so
+    await page.getByLabel('User id').fill('nobody');
+    await page.getByLabel('User id').press('Enter');
+    await page.getByRole('status').filter({hasText: 'nobody has no contacts.'}).waitFor({timeout: 15000});
+
+    // the configuration: secret-typed settings say only that they are set; the filter narrows the rows as one types
+    await page.getByRole('link', {name: 'Configuration'}).click();
+    const jwt = page.getByRole('row', {name: /^auth\.jwt-secret /});
+    await jwt.waitFor({timeout: 15000});
+    assert.match(await jwt.textContent(), /\*{8} \(set\)/);
+    assert.match(await page.getByRole('row', {name: /^receipts\.webhook-url /}).textContent(), /http:\/\/127\.0\.0\.1:9\/…/);
+    const all = await page.locator('tbody tr:visible').count();
+    await page.getByLabel('Filter settings').pressSequentially('secret');
+    await page.waitForFunction(n => document.querySelectorAll('tbody tr:not([hidden])').length < n, all);
+    assert.ok(await page.getByRole('row', {name: /^auth\.jwt-secret /}).isVisible());
+    assert.equal(await page.getByRole('row', {name: /^ws\.heartbeat /}).isVisible(), false);
+
+    for (const secret of secrets) {
+        assert.ok(!contactsHtml.includes(secret), `the contacts page holds ${secret}`);
+        assert.ok(!(await page.content()).includes(secret), `the configuration page holds ${secret}`);
+        const leaking = answers.find(a => a.includes(secret));
+        assert.equal(leaking, undefined, `an API answer to the console holds ${secret}`);
+    }
+    assert.ok(answers.some(a => a.includes('"settings"')) && answers.some(a => a.includes('"contacts"')), 'the answers were recorded');
+});
+
+/** Opens one SSE stream for `uid` (a real connection, no browser); resolves once its response began. */
+function openStream(server, uid) {
+    return new Promise((resolve, reject) => {
+        const req = request(`${server.url}/api/v1/events?uid=${uid}`, {agent: false, headers: {accept: 'text/event-stream'}}, res => {
+            if (res.statusCode !== 200) reject(new Error(`${uid}: ${res.statusCode}`));
+            res.on('data', () => {});
+            res.on('error', () => {});
+            resolve(req);
+        });
+        req.on('error', reject);
+        req.end();
+    });
+}
+
+test('console: with 2,000 real SSE connections the users page renders 50 rows a page and pages through them (20,000 sessions: ConsoleRoutesTest)', async t => {
+    const users = 2000;
+    const server = await startServer(t, {args: ['--http.max-connections-per-address', '5000']});
+    const streams = [];
+    t.after(() => streams.forEach(s => s.destroy()));
+    const uid = n => `u${String(n).padStart(4, '0')}`;
+    for (let n = 0; n < users; n += 100) {
+        streams.push(...await Promise.all(Array.from({length: 100}, (_, i) => openStream(server, uid(n + i)))));
+    }
+    for (const deadline = Date.now() + 30000; (await server.api('GET', '/api/v1/stats')).connections < users;
+        await new Promise(r => setTimeout(r, 100))) {
+        if (Date.now() > deadline) throw new Error(`not ${users} connections within 30 s`);
+    }
+
+    const page = await (await newContext(t, browser())).newPage();
+    await page.goto(server.url + '/console#/users');
+    await page.getByRole('heading', {name: `Online on this node: ${users} users, ${users} connections`}).waitFor({timeout: 15000});
+    const rows = page.getByRole('region', {name: 'Online users'}).locator('tbody tr');
+    assert.equal(await rows.count(), 50);
+    assert.equal(await rows.first().getByRole('link').textContent(), 'u0000');
+    assert.equal(await rows.last().getByRole('cell').nth(2).textContent(), 'SSE 1');
+
+    // the next page, by keyboard; then back
+    await page.getByRole('button', {name: 'Next 50'}).press('Enter');
+    await page.getByRole('link', {name: 'u0050', exact: true}).waitFor({timeout: 15000});
+    assert.equal(await rows.count(), 50);
+    assert.equal(await page.getByRole('button', {name: 'Next 50'}).evaluate(b => b === document.activeElement), true);
+    await page.getByRole('button', {name: 'Previous'}).click();
+    await page.getByRole('link', {name: 'u0000', exact: true}).waitFor({timeout: 15000});
+
+    // typing narrows the list to the ids that start with it, still a page at a time
+    await page.getByLabel('User id').pressSequentially('u19');
+    await page.getByText('User ids starting with “u19”').waitFor({timeout: 15000});
+    assert.equal(await rows.count(), 50);
+    assert.equal(await rows.first().getByRole('link').textContent(), 'u1900');
+    await page.getByLabel('User id').fill('');
+
+    // a user's row leads to its connection, which the kick closes
+    await page.getByRole('link', {name: 'u0007', exact: true}).click();
+    await page.getByText('u0007: online').waitFor({timeout: 15000});
+    assert.equal(await page.getByRole('cell', {name: 'sse', exact: true}).count(), 1);
+    await page.getByRole('button', {name: /^Kick /}).click();
+    await page.getByText('u0007: offline').waitFor({timeout: 15000});
+
+    // the paging API behind it: 50 after u0049, the last page without a next
+    const second = await server.api('GET', '/api/v1/admin/users?limit=50&after=u0049');
+    assert.deepEqual([second.users.length, second.users[0].user, second.next], [50, 'u0050', 'u0099']);
+    const last = await server.api('GET', '/api/v1/admin/users?limit=50&after=u1949');
+    assert.deepEqual([last.users.length, last.next, last.usersOnline], [50, null, users - 1]);
 });

@@ -81,65 +81,90 @@ function loggedIn() {
 // ---- overview ----
 
 let overviewTimer = null;
+/** Samples kept per chart: 2 minutes at one every 2 s. */
+const SAMPLES = 60;
 
-function sparkline(values) {
+// The charts are sparklines: one SVG polyline each, drawn here in a dozen lines. A charting library (uPlot, the
+// smallest worth having, is ~50 KB) would add a pinned file to serve and to update, for axes and tooltips that a card
+// this size has no room for; the numbers next to each line say what it measures.
+function sparkline(values, label) {
     const max = Math.max(1, ...values);
     const points = values.map((v, i) => `${(i / Math.max(1, values.length - 1)) * 100},${30 - (v / max) * 28}`).join(' ');
     const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
     svg.setAttribute('viewBox', '0 0 100 32');
     svg.setAttribute('preserveAspectRatio', 'none');
-    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', `${label}: last ${values.length} samples, highest ${Math.round(max * 100) / 100}`);
     const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
     line.setAttribute('points', points);
     svg.append(line);
     return svg;
 }
 
+function pushSample(list, value) {
+    list.push(value);
+    if (list.length > SAMPLES) list.shift();
+}
+
 function overview() {
-    const history = {in: [], out: []};
+    const history = {in: [], out: [], connections: [], latency: []};
     let previous = null;
     const render = async () => {
-        let stats;
+        let stats, health;
         try {
-            stats = await api('GET', '/api/v1/stats');
+            [stats, health] = await Promise.all([api('GET', '/api/v1/stats'), api('GET', '/api/v1/admin/health')]);
         } catch (e) {
             if (e instanceof LoggedOut) return;
             show(h('h1', {}, 'Overview'), failure(e));
             return;
         }
+        if (!location.hash.match(/^(#\/?)?(overview)?$/)) return; // the operator moved on while this was on its way
         const now = Date.now();
         if (previous) {
             const seconds = Math.max(0.001, (now - previous.at) / 1000);
-            history.in.push((stats.total.messagesIn - previous.in) / seconds);
-            history.out.push((stats.total.messagesOut - previous.out) / seconds);
-            for (const list of Object.values(history)) if (list.length > 60) list.shift();
+            pushSample(history.in, (stats.total.messagesIn - previous.in) / seconds);
+            pushSample(history.out, (stats.total.messagesOut - previous.out) / seconds);
         }
+        pushSample(history.connections, stats.total.connections);
+        pushSample(history.latency, health.store.latencyMs);
         previous = {at: now, in: stats.total.messagesIn, out: stats.total.messagesOut};
         const byTransport = stats.total.connectionsByTransport ?? {};
-        const card = (label, value, series) => h('div', {class: 'card'}, h('div', {class: 'muted'}, label),
-            h('div', {class: 'value', 'data-metric': label}, value), series ? sparkline(series) : null);
+        const transports = [...new Set(stats.nodes.flatMap(n => Object.keys(n.connectionsByTransport ?? {})).concat(Object.keys(byTransport)))];
+        const card = (label, value, series, attrs = {}) => h('div', {class: 'card'}, h('div', {class: 'muted'}, label),
+            h('div', {class: 'value', 'data-metric': label, ...attrs}, value), series ? sparkline(series, label) : null);
         const rate = list => list.length ? list.at(-1).toFixed(1) : '–';
+        const store = health.store;
+        const dead = health.deadLetters;
         show(h('h1', {}, 'Overview'),
             h('div', {class: 'cards'},
-                card('Connections', stats.total.connections),
-                card('WebSocket', byTransport.websocket ?? 0),
-                card('SSE', byTransport.sse ?? 0),
+                card('Connections', stats.total.connections, history.connections),
+                ...transports.map(t => card(TRANSPORT_NAMES[t] ?? t, byTransport[t] ?? 0)),
                 card('Users online', stats.total.usersOnline),
                 card('Messages in /s', rate(history.in), history.in),
                 card('Deliveries /s', rate(history.out), history.out),
+                card('Store', store.healthy ? 'healthy' : `unhealthy: ${store.error}`, null, {class: `value ${store.healthy ? 'ok' : 'error'}`}),
+                card('Store latency (ms)', store.latencyMs.toFixed(2), history.latency),
+                h('div', {class: 'card'}, h('div', {class: 'muted'}, 'Dead letters'),
+                    h('div', {class: 'value', 'data-metric': 'Dead letters'},
+                        h('a', {href: '#/dead-letters'}, dead.count == null ? '?' : `${dead.count}${dead.more ? '+' : ''}`))),
                 card('Slow-consumer closes', stats.total.slowConsumerCloses),
                 card('Rejected (per-user cap)', stats.total.connectionsRejected)),
+            h('p', {class: 'muted'}, `Store ${store.name}; ${store.failedCommits} failed commits since start. `
+                + 'Health and dead letters are this node\'s; the counters below, every node\'s.'),
             h('h2', {}, 'Nodes'),
-            h('table', {}, h('thead', {}, h('tr', {}, ['Node', 'Version', 'Up (s)', 'Connections', 'WebSocket', 'SSE', 'Users', 'Topics']
-                    .map(t => h('th', {scope: 'col'}, t)))),
+            h('table', {}, h('thead', {}, h('tr', {}, ['Node', 'Version', 'Up (s)', 'Connections', ...transports.map(t => TRANSPORT_NAMES[t] ?? t),
+                    'Users', 'Topics', 'Slow closes'].map(t => h('th', {scope: 'col'}, t)))),
                 h('tbody', {}, stats.nodes.map(n => h('tr', {}, h('td', {}, n.node), h('td', {}, n.version ?? ''),
-                    h('td', {}, n.uptimeSeconds ?? ''), h('td', {}, n.connections), h('td', {}, n.connectionsByTransport?.websocket ?? ''),
-                    h('td', {}, n.connectionsByTransport?.sse ?? ''), h('td', {}, n.usersOnline), h('td', {}, n.topics))))),
+                    h('td', {}, n.uptimeSeconds ?? ''), h('td', {}, n.connections),
+                    ...transports.map(t => h('td', {}, n.connectionsByTransport?.[t] ?? 0)),
+                    h('td', {}, n.usersOnline), h('td', {}, n.topics), h('td', {}, n.slowConsumerCloses ?? ''))))),
             h('p', {class: 'muted'}, `Updated every 2 s${stats.partial ? ' — partial: this node cannot reach the cluster' : ''}.`));
     };
     render();
     overviewTimer = setInterval(render, 2000);
 }
+
+const TRANSPORT_NAMES = {websocket: 'WebSocket', sse: 'SSE', pusher: 'Pusher'};
 
 // ---- users ----
 
@@ -150,8 +175,16 @@ async function users(uid, since) {
         location.hash = `#/users/${encodeURIComponent(input.value.trim())}`;
     }}, h('label', {}, 'User id', input), h('button', {type: 'submit'}, 'Search'));
     if (!uid) {
-        show(h('h1', {}, 'Users'), form);
+        const list = h('section', {'aria-label': 'Online users'});
+        // typing narrows the list to the user ids that start with what was typed (asked once typing pauses)
+        let typing = null;
+        input.addEventListener('input', () => {
+            clearTimeout(typing);
+            typing = setTimeout(() => onlineUsers(list, [], input.value.trim()), 250);
+        });
+        show(h('h1', {}, 'Users'), form, list);
         input.focus();
+        onlineUsers(list, []);
         return;
     }
     const path = encodeURIComponent(uid);
@@ -182,6 +215,40 @@ async function users(uid, since) {
         if (e instanceof LoggedOut) return;
         show(h('h1', {}, 'Users'), form, failure(e));
     }
+}
+
+/**
+ * This node's online users, PAGE at a time (GET /api/v1/admin/users): never more rows than a page, whatever the
+ * number of users. {@code trail}: the {@code after} of every page before this one, for "Previous"; {@code prefix}: only
+ * user ids that start with it.
+ */
+async function onlineUsers(list, trail, prefix = '') {
+    const after = trail.at(-1) ?? '';
+    const ticket = list.ticket = (list.ticket ?? 0) + 1; // only the latest request's answer is shown (typing sends several)
+    let page;
+    try {
+        page = await api('GET', `/api/v1/admin/users?limit=${PAGE}&after=${encodeURIComponent(after)}&prefix=${encodeURIComponent(prefix)}`);
+    } catch (e) {
+        if (e instanceof LoggedOut) return;
+        if (list.ticket === ticket) list.replaceChildren(failure(e));
+        return;
+    }
+    if (list.ticket !== ticket) return;
+    const first = trail.length * PAGE + 1;
+    const button = (label, next, disabled) => h('button', {type: 'button', disabled, onclick: async () => {
+        await onlineUsers(list, next, prefix);
+        list.querySelector(`button[data-page="${label}"]:not([disabled])`)?.focus();
+    }, 'data-page': label}, label);
+    list.replaceChildren(h('h2', {}, `Online on this node: ${page.usersOnline} users, ${page.connections} connections`),
+        prefix ? h('p', {class: 'muted'}, `User ids starting with “${prefix}”:`) : null,
+        page.users.length === 0 ? h('p', {class: 'muted'}, 'Nobody.') :
+            h('table', {}, h('thead', {}, h('tr', {}, ['User', 'Connections', 'Transports'].map(t => h('th', {scope: 'col'}, t)))),
+                h('tbody', {}, page.users.map(u => h('tr', {},
+                    h('td', {}, h('a', {href: `#/users/${encodeURIComponent(u.user)}`}, u.user)), h('td', {}, u.connections),
+                    h('td', {}, Object.entries(u.transports).map(([t, n]) => `${TRANSPORT_NAMES[t] ?? t} ${n}`).join(', ')))))),
+        h('p', {class: 'pager'}, page.users.length ? `${first}–${first + page.users.length - 1} ` : '',
+            button('Previous', trail.slice(0, -1), trail.length === 0), ' ',
+            button(`Next ${PAGE}`, [...trail, page.next], page.next == null)));
 }
 
 // ---- one message ----
@@ -276,6 +343,66 @@ async function deadLetters(channel, before) {
     }
 }
 
+// ---- contacts ----
+
+async function contacts(uid) {
+    const input = h('input', {name: 'uid', value: uid ?? '', required: true, autocomplete: 'off'});
+    const form = h('form', {class: 'inline', role: 'search', onsubmit: e => {
+        e.preventDefault();
+        location.hash = `#/contacts/${encodeURIComponent(input.value.trim())}`;
+    }}, h('label', {}, 'User id', input), h('button', {type: 'submit'}, 'Show contacts'));
+    if (!uid) {
+        show(h('h1', {}, 'Contacts'), form, h('p', {class: 'muted'}, 'A user\'s addresses on the notification channels. '
+            + 'Secrets never reach this page: the server masks them (URLs keep only their host, e-mail addresses a few characters).'));
+        input.focus();
+        return;
+    }
+    try {
+        const answer = await api('GET', `/api/v1/admin/users/${encodeURIComponent(uid)}/contacts`);
+        const rows = Object.entries(answer.contacts);
+        show(h('h1', {}, 'Contacts'), form,
+            h('h2', {}, `${uid}: ${rows.length} channel(s), updated ${new Date(answer.updatedAt).toISOString()}`),
+            h('table', {}, h('thead', {}, h('tr', {}, ['Channel', 'Address', 'Secret', 'State'].map(t => h('th', {scope: 'col'}, t)))),
+                h('tbody', {}, rows.map(([channel, c]) => h('tr', {}, h('td', {}, channel),
+                    h('td', {}, h('code', {}, c.url ?? c.address)), h('td', {}, c.secret ? 'set (hidden)' : 'none'),
+                    h('td', {class: c.disabled ? 'error' : ''}, c.disabled ? `disabled: ${c.disabled}` : 'enabled'))))));
+    } catch (e) {
+        if (e instanceof LoggedOut) return;
+        show(h('h1', {}, 'Contacts'), form, e instanceof ApiError && e.code === 'contacts_not_found'
+            ? h('p', {class: 'muted', role: 'status'}, `${uid} has no contacts.`) : failure(e));
+    }
+}
+
+// ---- configuration ----
+
+async function configuration() {
+    let answer;
+    try {
+        answer = await api('GET', '/api/v1/admin/config');
+    } catch (e) {
+        if (e instanceof LoggedOut) return;
+        show(h('h1', {}, 'Configuration'), failure(e));
+        return;
+    }
+    const rows = answer.settings.map(s => h('tr', {'data-key': s.key},
+        h('th', {scope: 'row'}, h('code', {}, s.key)),
+        h('td', {}, s.secret ? h('span', {class: 'muted'}, s.value || '(not set)') : h('code', {}, s.value)),
+        h('td', {class: 'muted'}, s.origin),
+        h('td', {class: 'muted'}, s.description)));
+    const filter = h('input', {type: 'search', name: 'filter', autocomplete: 'off', oninput: () => {
+        const words = filter.value.trim().toLowerCase();
+        for (const row of rows) row.hidden = words !== '' && !row.textContent.toLowerCase().includes(words);
+    }});
+    show(h('h1', {}, 'Configuration'),
+        h('p', {class: 'muted'}, `Node ${answer.node}${answer.devMode ? ' (dev mode)' : ''}: every setting as it runs now. `
+            + 'Secrets show only whether they are set; URLs keep only their host. Change settings in the file, the environment or '
+            + 'the flags, then restart.'),
+        h('form', {class: 'inline', role: 'search', onsubmit: e => e.preventDefault()}, h('label', {}, 'Filter settings', filter)),
+        h('table', {}, h('thead', {}, h('tr', {}, ['Key', 'Value', 'From', 'Meaning'].map(t => h('th', {scope: 'col'}, t)))),
+            h('tbody', {}, rows)));
+    filter.focus();
+}
+
 // ---- routing, theme ----
 
 function route() {
@@ -292,6 +419,8 @@ function route() {
         case 'message': return message(args[0]);
         case 'send': return send();
         case 'dead-letters': return deadLetters(args[0] || null, args[1]);
+        case 'contacts': return contacts(args[0] || null);
+        case 'config': return configuration();
         default: return overview();
     }
 }

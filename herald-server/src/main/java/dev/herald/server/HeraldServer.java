@@ -24,6 +24,7 @@ import dev.herald.server.admin.HeraldMetrics;
 import dev.herald.server.admin.NotifyMeters;
 import dev.herald.server.api.NotifyRoutes;
 import dev.herald.server.api.ApiRoutes;
+import dev.herald.server.api.ConsoleRoutes;
 import dev.herald.server.api.ErrorRenderer;
 import dev.herald.server.api.MethodRoutes;
 import dev.herald.server.auth.ApiKeys;
@@ -178,6 +179,7 @@ public final class HeraldServer implements AutoCloseable {
         this.eventStreams = new SseEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
         this.userAcks = new UserAcks(authenticator, recipientStore, draining::get, config.allowedOrigins());
         metrics.bindOpenConnections("sse", eventStreams::openStreams);
+        metrics.bindSseClosingTimeouts(eventStreams.closingTimeouts());
         if (pusher != null) {
             metrics.bindOpenConnections("pusher", pusher::openConnections);
         }
@@ -270,6 +272,8 @@ public final class HeraldServer implements AutoCloseable {
         new StaticRoutes(config.devMode(), config.consoleEnabled()).mount(router);
         api.mount(router);
         new NotifyRoutes(center.notifications(), clock, config.maxBodySize()).mount(router);
+        new ConsoleRoutes(hub, store, center.notifications(), config, clock,
+                store instanceof JdbcMessageStore jdbc ? jdbc::failedCommits : () -> 0).mount(router);
         io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> failures = ctx -> {
             if (ctx.statusCode() == 405) {
                 methods.allow(ctx);
@@ -460,6 +464,11 @@ public final class HeraldServer implements AutoCloseable {
         return webSockets.openConnections() + eventStreams.openStreams() + (pusher == null ? 0 : pusher.openConnections());
     }
 
+    /** The SSE endpoint ({@code GET /api/v1/events}): its open streams and counters. */
+    public SseEndpoint eventStreams() {
+        return eventStreams;
+    }
+
     /** The Pusher endpoint, or {@code null} when {@code pusher.app-id} is not set. */
     public Pusher pusher() {
         return pusher;
@@ -479,8 +488,12 @@ public final class HeraldServer implements AutoCloseable {
         log.warn("halting: no drain, no goodbye (a crash, as far as the cluster can tell)");
         try {
             // the OS would reset a killed process's sockets at once; closing Vert.x need not (a client then waits on
-            // a silent connection, which is a network split, not a crash)
+            // a silent connection, which is a network split, not a crash): every client transport is dropped here
             webSockets.abortAll();
+            eventStreams.abortAll();
+            if (pusher != null) {
+                pusher.abortAll();
+            }
             store.close();
             vertx.close().await(10, TimeUnit.SECONDS); // every socket, the views' Redis connection and timers with it
             broker.close();

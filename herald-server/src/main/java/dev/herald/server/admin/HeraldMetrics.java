@@ -72,6 +72,11 @@ public final class HeraldMetrics implements AutoCloseable {
                 io.micrometer.core.instrument.Tags.of("transport", transport), openConnections);
     }
 
+    /** {@code herald_sse_closing_timeouts_total}: streams dropped because their last bytes did not leave within 5 s. */
+    public void bindSseClosingTimeouts(LongAdder drops) {
+        counter("herald.sse.closing.timeouts", "SSE streams dropped because their close event did not leave within 5 s (a peer that stopped reading)", drops);
+    }
+
     private void gauge(String name, String help, IntSupplier value) {
         gauge(name, help, io.micrometer.core.instrument.Tags.empty(), value);
     }

@@ -236,15 +236,44 @@ public record HeraldConfig(
         StringJoiner out = new StringJoiner("\n");
         for (Setting s : Setting.values()) {
             String value = raw.get(s);
-            String shown = s.secret() && !value.isEmpty() ? "******** (set)"
-                    : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value)
-                    : s == Setting.BROKER ? (dev.herald.server.store.PostgresUrl.matches(value) ? MessageStores.redact(value)
-                            : dev.herald.server.cluster.RedisUrl.redact(value))
-                    : s == Setting.WS_MAX_CONNECTIONS && value.isEmpty() ? maxConnections + ", from the file-descriptor limit"
-                    : s == Setting.HTTP_EVENT_LOOPS && value.isEmpty() ? eventLoops + ", one per processor (the default)" : value;
+            String shown = s == Setting.WS_MAX_CONNECTIONS && value.isEmpty() ? maxConnections + ", from the file-descriptor limit"
+                    : s == Setting.HTTP_EVENT_LOOPS && value.isEmpty() ? eventLoops + ", one per processor (the default)" : masked(s);
             out.add("  " + s.key() + " = " + shown + " (" + origins.get(s) + ")");
         }
         return out.toString();
+    }
+
+    /**
+     * One setting's value as it may be shown to an operator (log, {@code herald config}, the console): a secret-typed
+     * setting only says whether it is set, store and broker URLs lose their password. The node id is the effective one.
+     */
+    public String masked(Setting s) {
+        String value = raw.get(s);
+        return s.secret() && !value.isEmpty() ? "******** (set)"
+                : s == Setting.NODE_ID ? nodeId : s == Setting.STORE ? MessageStores.redact(value)
+                : s == Setting.BROKER ? (dev.herald.server.store.PostgresUrl.matches(value) ? MessageStores.redact(value)
+                        : dev.herald.server.cluster.RedisUrl.redact(value))
+                : value;
+    }
+
+    /** One row of {@link #effective()}. */
+    public record Shown(Setting setting, String value, String origin) { }
+
+    /**
+     * Every setting as a remote reader (the console's {@code GET /api/v1/admin/config}) may see it: {@link #masked}, and
+     * other URLs ({@code receipts.webhook-url}, {@code pusher.webhook-url}) cut to {@code scheme://host[:port]/…}, since
+     * webhook receivers often take their token in the path or query. Secrets never leave the process.
+     */
+    public List<Shown> effective() {
+        List<Shown> out = new java.util.ArrayList<>();
+        for (Setting s : Setting.values()) {
+            String value = masked(s);
+            if (s.unit().equals("url") && s != Setting.STORE && s != Setting.BROKER && !value.isEmpty()) {
+                value = dev.herald.server.notify.http.RedactedUrl.of(value);
+            }
+            out.add(new Shown(s, value, String.valueOf(origins.get(s))));
+        }
+        return List.copyOf(out);
     }
 
     @Override

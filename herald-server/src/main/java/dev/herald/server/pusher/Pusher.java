@@ -59,6 +59,11 @@ public final class Pusher {
         endpoint.closeAll();
     }
 
+    /** Drops every Pusher connection at once, without a close frame (a crash, for tests: HeraldServer.halt). */
+    public void abortAll() {
+        endpoint.abortAll();
+    }
+
     public int openConnections() {
         return endpoint.openConnections();
     }

@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PusherConnection extends BaseSession {
     private final ServerWebSocket socket;
+    /** The socket's TCP connection: {@link #abort} drops it without a close frame. */
+    private final io.netty.channel.Channel channel;
     /** Channels this connection subscribed, with its presence member id ({@code ""} for other channels). */
     private final Map<String, String> channels = new ConcurrentHashMap<>();
     private final ClientEventRate clientEvents = new ClientEventRate();
@@ -28,9 +30,19 @@ final class PusherConnection extends BaseSession {
     private volatile int closeCode;
     private volatile String closeMessage;
 
-    PusherConnection(String socketId, ServerWebSocket socket, Instant connectedAt) {
+    PusherConnection(String socketId, ServerWebSocket socket, io.netty.channel.Channel channel, Instant connectedAt) {
         super(socketId, String.valueOf(socket.remoteAddress()), connectedAt);
         this.socket = socket;
+        this.channel = channel;
+    }
+
+    /**
+     * Drops the TCP connection at once, without a close frame: what the peer sees of a process that died. Any thread.
+     * Below the pipeline: a {@code close()} through it passes Netty's WebSocket protocol handler, which sends a
+     * 1000 close frame first.
+     */
+    void abort() {
+        channel.eventLoop().execute(() -> channel.unsafe().close(channel.unsafe().voidPromise()));
     }
 
     String socketId() {

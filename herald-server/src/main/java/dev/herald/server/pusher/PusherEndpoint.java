@@ -84,11 +84,12 @@ public final class PusherEndpoint {
                     + connectionLimit.maxWebSockets() + " connections (ws.max-connections); retry on another node or later"));
             return;
         }
-        slot.releaseWhenClosed(VertxInternals.channel(request)); // every path ends with the socket, whichever it is
+        io.netty.channel.Channel channel = VertxInternals.channel(request);
+        slot.releaseWhenClosed(channel); // every path ends with the socket, whichever it is
         request.toWebSocket().onSuccess(socket -> {
             socket.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, sendQueueBytes));
             String socketId = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE) + "." + sequence.incrementAndGet();
-            PusherConnection connection = new PusherConnection(socketId, socket, Instant.now(clock));
+            PusherConnection connection = new PusherConnection(socketId, socket, channel, Instant.now(clock));
             int protocol = parseProtocol(protocolParam);
             if (!signatures.key().equals(key)) {
                 connection.closeWith(4001, "app key " + key + " does not exist on this server");
@@ -155,6 +156,13 @@ public final class PusherEndpoint {
     public void closeAll() {
         for (PusherConnection connection : open.keySet()) {
             connection.close(CloseReason.GOING_AWAY);
+        }
+    }
+
+    /** {@link dev.herald.server.HeraldServer#halt}: drops every connection at once, without a close frame. */
+    public void abortAll() {
+        for (PusherConnection connection : open.keySet()) {
+            connection.abort();
         }
     }
 

@@ -75,6 +75,7 @@ public final class SseEndpoint {
     private final RecipientStore recipientStore;
     private final ConnectionLimit connectionLimit;
     private final AtomicLong streamSeq = new AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder closingTimeouts = new java.util.concurrent.atomic.LongAdder();
     /** Every open stream, with its heartbeat slice. */
     private final Map<SseSession, Integer> open = new ConcurrentHashMap<>();
     private final HeartbeatWheel<SseSession> heartbeats;
@@ -192,7 +193,8 @@ public final class SseEndpoint {
         }
         var remote = request.remoteAddress();
         SseSession session = new SseSession(id, remote == null ? "unknown" : remote.host() + ":" + remote.port(),
-                Instant.now(clock), response, dev.herald.server.net.VertxInternals.channel(request), context, config.sendQueueBytes(), stats, accepted.resume());
+                Instant.now(clock), response, dev.herald.server.net.VertxInternals.channel(request), context, config.sendQueueBytes(), stats, accepted.resume(),
+                closingTimeouts);
         ClientConnection connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId(), recipientStore);
         open.put(session, heartbeats.add(session));
         Runnable closed = () -> {
@@ -217,9 +219,24 @@ public final class SseEndpoint {
         }
     }
 
+    /**
+     * Streams whose connection was dropped because their last event (the {@code close}) had not left within
+     * {@link SseSession#CLOSING_TIMEOUT_SECONDS} s: a peer that stopped reading (a slow consumer) holds no socket for longer.
+     */
+    public java.util.concurrent.atomic.LongAdder closingTimeouts() {
+        return closingTimeouts;
+    }
+
     /** Streams open now. */
     public int openStreams() {
         return open.size();
+    }
+
+    /** {@link dev.herald.server.HeraldServer#halt}: drops every stream's connection at once, as a killed process's would be. */
+    public void abortAll() {
+        for (SseSession session : open.keySet()) {
+            session.abort();
+        }
     }
 
     /** Shutdown: ends every stream with a {@code close} event (1001: reconnect elsewhere). */

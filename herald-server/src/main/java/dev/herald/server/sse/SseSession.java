@@ -50,6 +50,8 @@ final class SseSession extends BaseSession {
     private final Context context;
     private final long maxQueuedBytes;
     private final HubStats stats;
+    /** Streams dropped because their last bytes did not leave within {@link #CLOSING_TIMEOUT_SECONDS}. */
+    private final java.util.concurrent.atomic.LongAdder closingTimeouts;
     /** Guards the queue, the cursors and the byte count: events are queued in the order their ids were computed. */
     private final Object lock = new Object();
     private final ArrayDeque<Event> queue = new ArrayDeque<>();
@@ -65,7 +67,8 @@ final class SseSession extends BaseSession {
     private record Event(byte[] bytes, String messageId) { }
 
     SseSession(String id, String remoteAddress, Instant connectedAt, HttpServerResponse response,
-               io.netty.channel.Channel channel, Context context, long maxQueuedBytes, HubStats stats, LastEventId cursors) {
+               io.netty.channel.Channel channel, Context context, long maxQueuedBytes, HubStats stats, LastEventId cursors,
+               java.util.concurrent.atomic.LongAdder closingTimeouts) {
         super(id, remoteAddress, connectedAt);
         this.response = response;
         this.channel = channel;
@@ -73,6 +76,7 @@ final class SseSession extends BaseSession {
         this.maxQueuedBytes = maxQueuedBytes;
         this.stats = stats;
         this.cursors = cursors;
+        this.closingTimeouts = closingTimeouts;
     }
 
     @Override
@@ -260,7 +264,10 @@ final class SseSession extends BaseSession {
         var ended = response.end(Buffer.buffer(encode("close", null, close)));
         // a peer that reads nothing never lets the end leave: its connection is dropped after the closing timeout, as a
         // WebSocket's is, so that it holds no socket
-        long timer = context.owner().setTimer(TimeUnit.SECONDS.toMillis(CLOSING_TIMEOUT_SECONDS), t -> channel.close());
+        long timer = context.owner().setTimer(TimeUnit.SECONDS.toMillis(CLOSING_TIMEOUT_SECONDS), t -> {
+            closingTimeouts.increment();
+            channel.close();
+        });
         ended.onComplete(v -> context.owner().cancelTimer(timer));
     }
 
@@ -274,6 +281,11 @@ final class SseSession extends BaseSession {
             case GOING_AWAY -> ErrorCode.SHUTTING_DOWN.exception();
             default -> ErrorCode.INTERNAL_ERROR.exception("the stream could not start (" + reason.reason() + ")");
         };
+    }
+
+    /** Drops the TCP connection at once, without a {@code close} event: what the peer sees of a process that died. Any thread. */
+    void abort() {
+        channel.close();
     }
 
     /** Context thread: the peer went away (the connection closed); nothing more is written. */

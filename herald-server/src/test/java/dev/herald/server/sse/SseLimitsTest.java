@@ -163,4 +163,35 @@ class SseLimitsTest {
         }
         Awaitility.await().atMost(SseClient.WAIT).until(() -> server.server().connectionLimit().webSockets() == 0);
     }
+    @Test
+    void a_peer_that_never_reads_loses_its_connection_5_s_after_the_slow_consumer_close_and_the_drop_is_counted() throws Exception {
+        server = TestServer.devMode(Map.of(Setting.WS_SEND_QUEUE_SIZE, "64KiB"));
+        SseEndpoint streams = server.server().eventStreams();
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(4096); // before connect: a small window, so the server's buffers fill soon
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            OutputStream out = socket.getOutputStream();
+            out.write("GET /api/v1/events?uid=deaf HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Awaitility.await().atMost(SseClient.WAIT).until(() -> !server.server().hub().sessions("deaf").isEmpty());
+            String payload = "p".repeat(6_000);
+            for (int published = 0; !server.server().hub().sessions("deaf").isEmpty() && published < 5_000; published++) {
+                server.http().postJson("/api/v1/messages", "{\"to\":{\"users\":[\"deaf\"]},\"data\":\"" + payload + "\"}");
+            }
+            long closed = System.nanoTime();
+            assertThat(server.server().hub().sessions("deaf")).as("closed as a slow consumer").isEmpty();
+            assertThat(server.server().stats().slowConsumerCloses.sum()).isEqualTo(1);
+            // the stream's close event cannot leave (nothing is read): the connection is dropped after the closing timeout
+            Awaitility.await().atMost(java.time.Duration.ofSeconds(SseSession.CLOSING_TIMEOUT_SECONDS + 3))
+                    .until(() -> streams.closingTimeouts().sum() == 1);
+            double seconds = (System.nanoTime() - closed) / 1e9;
+            assertThat(seconds).as("dropped by the closing timeout, not before").isGreaterThan(SseSession.CLOSING_TIMEOUT_SECONDS - 0.5);
+            assertThat(server.http().get("/metrics").metric("herald_sse_closing_timeouts_total")).isEqualTo(1.0);
+            // the server's side is closed: what it had sent drains to the reader, then the end of the stream
+            socket.setSoTimeout(10_000);
+            socket.getInputStream().readAllBytes(); // returns at the FIN (a SocketTimeoutException if the server held on)
+        }
+        Awaitility.await().atMost(SseClient.WAIT).until(() -> server.server().connectionLimit().webSockets() == 0);
+    }
+
 }

@@ -135,6 +135,17 @@ public final class SseClient implements AutoCloseable {
         }
     }
 
+    /** Every event received so far, taken or not (the queue is emptied into {@link #seen}), in arrival order. */
+    public List<Event> drained() {
+        Object o;
+        while ((o = received.poll()) != null) {
+            if (o instanceof Event e) {
+                seen.add(e);
+            }
+        }
+        return seen();
+    }
+
     /** Every event taken so far, matched or skipped, in arrival order. */
     public List<Event> seen() {
         return List.copyOf(seen);
