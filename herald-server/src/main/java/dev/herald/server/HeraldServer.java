@@ -474,7 +474,6 @@ public final class HeraldServer implements AutoCloseable {
         return pusher;
     }
 
-    /** Releases the port, the broker, the Vert.x threads and the meters; used by shutdown and by a failed start. */
     /**
      * Stops at once, as a crash (SIGKILL, a power cut) would, for tests of what the rest of a cluster does then: no
      * drain, no close frames (the sockets just drop), no goodbye to the cluster (its heartbeat and presence entries
@@ -505,6 +504,7 @@ public final class HeraldServer implements AutoCloseable {
         metrics.close();
     }
 
+    /** Releases the port, the broker, the Vert.x threads and the meters; used by shutdown and by a failed start. */
     private void releaseResources() {
         try (StoppingAcceptLog stoppingAccepts = StoppingAcceptLog.install()) {
             if (http != null) {
