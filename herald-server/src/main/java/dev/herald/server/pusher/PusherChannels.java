@@ -184,17 +184,6 @@ final class PusherChannels {
         return c == null ? 0 : c.subscribers.size();
     }
 
-    /** Whether the user is a member of the presence channel on this node. */
-    boolean isMember(String channel, String userId) {
-        return userIds(channel).contains(userId);
-    }
-
-    /** Distinct presence members of the channel. */
-    int userCount(String channel) {
-        List<String> ids = userIds(channel);
-        return ids.size();
-    }
-
     /** The presence members' ids, in the order they came. */
     List<String> userIds(String channel) {
         List<String> ids = new ArrayList<>();

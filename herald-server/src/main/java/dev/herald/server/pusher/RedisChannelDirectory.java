@@ -49,8 +49,10 @@ import java.util.function.Predicate;
  * instances every heartbeat; fields of an instance without a key count for nothing, and the one node whose
  * {@code SREM} removes it from {@code :instances} reaps it: deletes its fields and tells the {@link Listener} which
  * members and channels it took with it. A dead node's members are thus removed within node-ttl plus one heartbeat.
- * A node that finds itself missing from {@code :instances} (Redis restarted empty, or it was cut off long enough to be
- * reaped) writes its whole state again.
+ * A node that connects again, or finds itself missing from {@code :instances} (Redis restarted empty, or it was
+ * cut off long enough to be reaped), writes its whole state again. A reaper that dies in the middle of reaping leaves
+ * the rest of the dead node's fields counted (the instance is out of {@code :instances}, so no one reaps it again):
+ * two failures at once, not handled.
  *
  * <p><b>Redis away:</b> reads answer this node's part, writes are dropped and rewritten on return (as above);
  * webhook latches answer true (a webhook may then be sent twice rather than never). Thread-safe.
@@ -132,7 +134,7 @@ final class RedisChannelDirectory implements ChannelDirectory {
                     // registered only once the heartbeat key exists, or another node would reap a node just born
                     if (exists.toInteger() == 1 && member.toInteger() == 0) {
                         c.send(Request.cmd(Command.SADD).arg(instances).arg(me()));
-                        resync();
+                        resync(c);
                     }
                     return null;
                 })).compose(v -> c.send(Request.cmd(Command.SMEMBERS).arg(instances)))
@@ -183,6 +185,7 @@ final class RedisChannelDirectory implements ChannelDirectory {
             c.exceptionHandler(e -> lost(c));
             c.endHandler(v -> lost(c));
             connection = c;
+            resync(c); // whatever was written while Redis was away is lost
             tick();
         });
     }
@@ -196,8 +199,12 @@ final class RedisChannelDirectory implements ChannelDirectory {
         });
     }
 
-    /** Writes this node's whole state again, announcing the members that are new to the cluster by it. */
-    private void resync() {
+    /**
+     * Writes this node's whole state again, announcing the members that are new to the cluster by it, and takes back
+     * what Redis still holds of it that is no longer true (the writes of a Redis outage were dropped): a member that
+     * left meanwhile is removed (and announced if it was the cluster's last), a channel left meanwhile released.
+     */
+    private void resync(RedisConnection c) {
         for (String channel : channels.occupied(name -> true)) {
             subscriptionsChanged(channel);
             channels.members(channel).forEach((user, info) -> memberJoined(channel, user, info, null, true).thenAccept(join -> {
@@ -206,6 +213,29 @@ final class RedisChannelDirectory implements ChannelDirectory {
                 }
             }));
         }
+        c.send(Request.cmd(Command.SMEMBERS).arg(keys + ":chans:" + me())).onSuccess(held -> {
+            for (Response r : held) {
+                String channel = r.toString();
+                if (channels.subscriptionCount(channel) == 0) {
+                    subscriptionsChanged(channel);
+                }
+                c.send(Request.cmd(Command.HGETALL).arg(keys + ":members:" + channel)).onSuccess(all -> {
+                    Map<String, JsonObject> here = channels.members(channel);
+                    for (String f : asMap(all).keySet()) {
+                        if (instanceOf(f).equals(me()) && !here.containsKey(userOf(f))) {
+                            memberLeft(channel, userOf(f)).thenAccept(last -> {
+                                if (last && listener != null) {
+                                    listener.memberGone(channel, userOf(f));
+                                }
+                            });
+                        }
+                    }
+                    if (channels.subscriptionCount(channel) == 0 && listener != null) {
+                        listener.channelLost(channel);
+                    }
+                });
+            }
+        });
     }
 
     /** Deletes a dead instance's fields; its members that no live node holds are gone, its channels maybe vacant. */
