@@ -3,6 +3,7 @@ package dev.herald.server.pusher;
 import dev.herald.server.config.Setting;
 import dev.herald.server.testing.TestCluster;
 import dev.herald.server.testing.TestServer;
+import dev.herald.server.testing.ToxicProxy;
 import dev.herald.server.testing.WebhookReceiver;
 import dev.herald.server.testing.WsClient;
 import io.vertx.core.json.JsonArray;
@@ -51,7 +52,11 @@ class PusherClusterTest {
     }
 
     private TestServer node(String id) {
-        TestServer node = cluster.node(id, TestCluster.REDIS.getPort(), Map.of(Setting.CLUSTER_HEARTBEAT, HEARTBEAT,
+        return node(id, TestCluster.REDIS.getPort());
+    }
+
+    private TestServer node(String id, int redisPort) {
+        TestServer node = cluster.node(id, redisPort, Map.of(Setting.CLUSTER_HEARTBEAT, HEARTBEAT,
                 Setting.CLUSTER_NODE_TTL, TTL, Setting.PUSHER_APP_ID, "1", Setting.PUSHER_KEY, KEY, Setting.PUSHER_SECRET, SECRET,
                 Setting.PUSHER_WEBHOOK_URL, hooks.url(), Setting.PUSHER_SUBSCRIPTION_COUNT, "true"));
         Awaitility.await().atMost(WsClient.WAIT).until(() -> ((dev.herald.server.cluster.RedisClusterViews) node.server().views()).connected());
@@ -280,5 +285,33 @@ class PusherClusterTest {
         assertThat(api(a, "GET", "/apps/1/channels/presence-room", Map.of("info", "subscription_count,user_count"), null))
                 .isEqualTo(new JsonObject().put("occupied", true).put("subscription_count", 1).put("user_count", 1));
         Awaitility.await().atMost(WsClient.WAIT).until(() -> webhooks("member_removed", "presence-room").size() == 1);
+    }
+
+    private List<String> users(TestServer node, String channel) {
+        return api(node, "GET", "/apps/1/channels/" + channel + "/users", Map.of(), null).getJsonArray("users").stream()
+                .map(u -> ((JsonObject) u).getString("id")).sorted().toList();
+    }
+
+    @Test
+    void a_node_cut_off_from_redis_is_reaped_and_writes_its_members_again_when_it_is_back() throws Exception {
+        ToxicProxy redisForB = cluster.closeLater(new ToxicProxy(TestCluster.REDIS.getHost(), TestCluster.REDIS.getPort()));
+        TestServer a = node("a");
+        TestServer b = node("b", redisForB.port());
+        Client bobOnA = connect(a);
+        join(bobOnA, "presence-room", "bob");
+        join(connect(b), "presence-room", "dave");
+        Client carlOnB = connect(b);
+        join(carlOnB, "presence-room", "carl");
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> users(a, "presence-room").equals(List.of("bob", "carl", "dave")));
+
+        redisForB.cut(); // b's heartbeat stops: a reaps it as it would a dead node
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> bobOnA.all("pusher_internal:member_removed").size() == 2);
+        assertThat(users(a, "presence-room")).containsExactly("bob");
+        leave(carlOnB, "presence-room"); // while b cannot write it
+
+        redisForB.restore();
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> users(a, "presence-room").equals(List.of("bob", "dave")));
+        Awaitility.await().atMost(WsClient.WAIT).until(() ->
+                api(a, "GET", "/apps/1/channels/presence-room", Map.of("info", "subscription_count"), null).getInteger("subscription_count") == 2);
     }
 }
