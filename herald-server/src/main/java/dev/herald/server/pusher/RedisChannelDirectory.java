@@ -51,8 +51,8 @@ import java.util.function.Predicate;
  * members and channels it took with it. A dead node's members are thus removed within node-ttl plus one heartbeat.
  * A node that connects again, or finds itself missing from {@code :instances} (Redis restarted empty, or it was
  * cut off long enough to be reaped), writes its whole state again. A reaper that dies in the middle of reaping leaves
- * the rest of the dead node's fields counted (the instance is out of {@code :instances}, so no one reaps it again):
- * two failures at once, not handled.
+ * the rest of the dead node's fields in Redis (the instance is out of {@code :instances}, so no one reaps it again);
+ * the nodes that saw it dead keep ignoring them, a node started later counts them: two failures at once, not handled.
  *
  * <p><b>Redis away:</b> reads answer this node's part, writes are dropped and rewritten on return (as above);
  * webhook latches answer true (a webhook may then be sent twice rather than never). Thread-safe.
@@ -85,7 +85,7 @@ final class RedisChannelDirectory implements ChannelDirectory {
     private final PushCenter center;
     private volatile Listener listener;
     private volatile RedisConnection connection;
-    /** Instances in {@code :instances} without a heartbeat key at the last check. */
+    /** Instances seen in {@code :instances} without a heartbeat key, and not seen alive since. */
     private volatile Set<String> dead = Set.of();
     private boolean connecting;
     private volatile boolean closed;
@@ -146,7 +146,6 @@ final class RedisChannelDirectory implements ChannelDirectory {
                         }
                     }
                     if (others.isEmpty()) {
-                        dead = Set.of();
                         return Future.succeededFuture();
                     }
                     Request mget = Request.cmd(Command.MGET);
@@ -158,7 +157,12 @@ final class RedisChannelDirectory implements ChannelDirectory {
                                 gone.add(others.get(i));
                             }
                         }
-                        dead = Set.copyOf(gone);
+                        // once dead, an instance stays dead (its fields may outlive its removal from :instances for
+                        // a moment, while the reaper works) until it registers again with a live heartbeat
+                        Set<String> stillDead = new LinkedHashSet<>(dead);
+                        others.stream().filter(i -> !gone.contains(i)).forEach(stillDead::remove);
+                        stillDead.addAll(gone);
+                        dead = Set.copyOf(stillDead);
                         gone.forEach(instance -> c.send(Request.cmd(Command.SREM).arg(keys + ":instances").arg(instance))
                                 .onSuccess(removed -> {
                                     if (removed.toInteger() == 1) {
