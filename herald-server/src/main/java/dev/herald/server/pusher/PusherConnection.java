@@ -98,6 +98,14 @@ final class PusherConnection extends BaseSession {
         }
     }
 
+    /** Sends {@code answer} (a refusal) and drops the frames held for the channel: it was not subscribed after all. */
+    void discard(String channel, String answer) {
+        synchronized (held) {
+            held.remove(channel);
+            sendText(answer);
+        }
+    }
+
     /** Queues one Pusher frame; {@code false} when the connection is closed or was just closed as over capacity. */
     boolean sendText(String frame) {
         if (isClosed()) {

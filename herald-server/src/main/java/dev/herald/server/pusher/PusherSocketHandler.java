@@ -168,6 +168,11 @@ final class PusherSocketHandler {
         boolean cache = ChannelNames.isCache(channel);
         CompletableFuture<PusherEvent> cached = cache ? directory.cachedEvent(channel) : CompletableFuture.completedFuture(null);
         presence.thenCombine(cached, (join, last) -> {
+            if (join != null && join.first()
+                    && join.presence().getJsonObject("presence").getInteger("count", 0) > config.maxPresenceMembers()) {
+                full(channel, member); // this node had room; the cluster has not
+                return null;
+            }
             List<String> frames = new ArrayList<>(2);
             frames.add(PusherFrames.subscriptionSucceeded(channel, join == null ? new JsonObject() : join.presence()));
             if (cache) {
@@ -186,6 +191,30 @@ final class PusherSocketHandler {
             connection.release(channel, List.of(PusherFrames.subscriptionError(channel, "ServerError", "try again", 500)));
             return null;
         });
+    }
+
+    /**
+     * Takes back a presence subscription that made the cluster's members exceed {@code pusher.max-presence-members}:
+     * the member was never announced, so nothing is announced as it goes. Two users racing on two nodes for the last
+     * place may both be refused; both are never admitted past the cap while Redis answers.
+     */
+    private void full(String channel, String memberId) {
+        connection.discard(channel, PusherFrames.subscriptionError(channel, "LimitReached",
+                "the presence channel holds its maximum of " + config.maxPresenceMembers() + " members", 403));
+        if (connection.channels().remove(channel) == null) {
+            return; // closed meanwhile: its close left the channel already
+        }
+        PusherChannels.Left left = channels.unsubscribe(channel, connection, memberId);
+        directory.subscriptionsChanged(channel);
+        if (counts != null) {
+            counts.changed(channel);
+        }
+        if (left.vacated()) {
+            events.maybeVacated(channel);
+        }
+        if (left.memberLeft()) {
+            directory.memberLeft(channel, memberId);
+        }
     }
 
     private void refuse(String channel, String why) {

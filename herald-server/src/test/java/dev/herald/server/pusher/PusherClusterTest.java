@@ -56,9 +56,15 @@ class PusherClusterTest {
     }
 
     private TestServer node(String id, int redisPort) {
-        TestServer node = cluster.node(id, redisPort, Map.of(Setting.CLUSTER_HEARTBEAT, HEARTBEAT,
+        return node(id, redisPort, Map.of());
+    }
+
+    private TestServer node(String id, int redisPort, Map<Setting, String> more) {
+        Map<Setting, String> settings = new java.util.HashMap<>(Map.of(Setting.CLUSTER_HEARTBEAT, HEARTBEAT,
                 Setting.CLUSTER_NODE_TTL, TTL, Setting.PUSHER_APP_ID, "1", Setting.PUSHER_KEY, KEY, Setting.PUSHER_SECRET, SECRET,
                 Setting.PUSHER_WEBHOOK_URL, hooks.url(), Setting.PUSHER_SUBSCRIPTION_COUNT, "true"));
+        settings.putAll(more);
+        TestServer node = cluster.node(id, redisPort, settings);
         Awaitility.await().atMost(WsClient.WAIT).until(() -> ((dev.herald.server.cluster.RedisClusterViews) node.server().views()).connected());
         return node;
     }
@@ -313,5 +319,29 @@ class PusherClusterTest {
         Awaitility.await().atMost(WsClient.WAIT).until(() -> users(a, "presence-room").equals(List.of("bob", "dave")));
         Awaitility.await().atMost(WsClient.WAIT).until(() ->
                 api(a, "GET", "/apps/1/channels/presence-room", Map.of("info", "subscription_count"), null).getInteger("subscription_count") == 2);
+    }
+
+    @Test
+    void max_presence_members_counts_the_clusters_members() {
+        TestServer a = node("a", TestCluster.REDIS.getPort(), Map.of(Setting.PUSHER_MAX_PRESENCE_MEMBERS, "2"));
+        TestServer b = node("b", TestCluster.REDIS.getPort(), Map.of(Setting.PUSHER_MAX_PRESENCE_MEMBERS, "2"));
+        Client ann = connect(a);
+        join(ann, "presence-small", "ann");
+        join(connect(a), "presence-small", "ben");
+
+        Client cid = connect(b); // b holds no member yet: only the cluster's count refuses
+        String channelData = new JsonObject().put("user_id", "cid").encode();
+        cid.ws().send(new JsonObject().put("event", "pusher:subscribe").put("data", new JsonObject().put("channel", "presence-small")
+                .put("auth", KEY + ":" + SIGNATURES.sign(PusherSignatures.presenceText(cid.socketId(), "presence-small", channelData)))
+                .put("channel_data", channelData)).encode());
+        assertThat(cid.await("pusher:subscription_error", "presence-small").getJsonObject("data").getInteger("status")).isEqualTo(403);
+        assertThat(join(connect(b), "presence-small", "ann").getInteger("count")).as("a member's second connection fits").isEqualTo(2);
+
+        trigger(a, "presence-small", "marker", "1");
+        ann.await("marker", "presence-small");
+        assertThat(ann.all("pusher_internal:member_added")).extracting(d -> d.getString("user_id")).containsExactly("ben");
+        assertThat(ann.all("pusher_internal:member_removed")).isEmpty();
+        assertThat(users(b, "presence-small")).containsExactly("ann", "ben");
+        assertThat(api(b, "GET", "/apps/1/channels/presence-small", Map.of("info", "subscription_count"), null).getInteger("subscription_count")).isEqualTo(3);
     }
 }
