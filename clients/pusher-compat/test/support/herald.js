@@ -27,21 +27,24 @@ function java() {
 
 export class Herald {
     /** Starts `java -jar herald.jar serve` with pusher.* set; resolves once it listens. `extra`: more flags. */
-    static async start({port = 0, extra = []} = {}) {
-        const herald = new Herald(mkdtempSync(join(tmpdir(), 'herald-pusher-')), extra);
+    static async start({port = 0, extra = [], store = 'memory', nodeId = 'pusher-compat'} = {}) {
+        const herald = new Herald(mkdtempSync(join(tmpdir(), 'herald-pusher-')), extra, store, nodeId);
         await herald._spawn(port);
         return herald;
     }
 
-    constructor(dataDir, extra) {
+    /** `store`: memory, or a postgresql:// URL for a node of a cluster; `nodeId`: its --node-id. */
+    constructor(dataDir, extra, store = 'memory', nodeId = 'pusher-compat') {
         this.dataDir = dataDir;
         this.extra = extra;
+        this.store = store;
+        this.nodeId = nodeId;
         this.output = [];
     }
 
     async _spawn(port) {
-        const args = ['-jar', jar(), 'serve', '--port', String(port), '--data-dir', this.dataDir, '--node-id', 'pusher-compat',
-            '--shutdown.grace', '5s', '--store', 'memory',
+        const args = ['-jar', jar(), 'serve', '--port', String(port), '--data-dir', this.dataDir, '--node-id', this.nodeId,
+            '--shutdown.grace', '5s', '--store', this.store,
             '--pusher.app-id', APP.appId, '--pusher.key', APP.key, '--pusher.secret', APP.secret, ...this.extra];
         const child = spawn(java(), args, {stdio: ['ignore', 'pipe', 'pipe']});
         this.child = child;
@@ -76,6 +79,12 @@ export class Herald {
         await this.exited;
         this.output.push('---- restart ----');
         await this._spawn(this.port);
+    }
+
+    /** SIGKILL: a node that dies, as far as the cluster can tell. */
+    async kill() {
+        this.child.kill('SIGKILL');
+        await this.exited;
     }
 
     /** Kills the process; prints its warnings and errors, so a failed test shows what the server said. */

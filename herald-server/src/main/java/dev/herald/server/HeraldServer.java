@@ -36,6 +36,7 @@ import dev.herald.server.cluster.RedisBroker;
 import dev.herald.server.cluster.ClusterViews;
 import dev.herald.server.cluster.LocalClusterViews;
 import dev.herald.server.cluster.RedisClusterViews;
+import dev.herald.server.pusher.PusherCluster;
 import dev.herald.server.cluster.StatsJson;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.HeraldConfig;
@@ -174,7 +175,12 @@ public final class HeraldServer implements AutoCloseable {
         endpoint.set(webSockets);
         this.pusher = config.pusher().enabled()
                 ? new Pusher(vertx, hub, center, config.pusher(), clock, draining::get, config.sendQueueBytes(), config.maxBodySize(),
-                        notifyStore, dispatcher, channels.policy(PusherWebhookNotifier.CHANNEL).retry().deadline(), connectionLimit, recipientStore)
+                        notifyStore, dispatcher, channels.policy(PusherWebhookNotifier.CHANNEL).retry().deadline(), connectionLimit, recipientStore,
+                        // on Redis the Pusher channels are the cluster's; on the PostgreSQL broker they stay per node
+                        views instanceof RedisClusterViews redisViews ? new PusherCluster(config.cluster().broker(),
+                                config.cluster().channelPrefix(), redisViews.instance(), config.cluster().heartbeat(),
+                                config.cluster().nodeTtl()) : null,
+                        views::kick)
                 : null;
         this.eventStreams = new SseEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
         this.userAcks = new UserAcks(authenticator, recipientStore, draining::get, config.allowedOrigins());
@@ -491,6 +497,7 @@ public final class HeraldServer implements AutoCloseable {
             webSockets.abortAll();
             eventStreams.abortAll();
             if (pusher != null) {
+                pusher.halt(); // before its sockets drop: their leaving must not reach the cluster, as with a crash
                 pusher.abortAll();
             }
             store.close();
@@ -517,6 +524,9 @@ public final class HeraldServer implements AutoCloseable {
             }
             dispatcher.close(); // before the store: attempts under way are recorded, the rest resume at the next start
             channels.close();
+            if (pusher != null) {
+                pusher.close();
+            }
             views.close(); // leaves the cluster's views at once instead of after cluster.node-ttl
             broker.close();
             store.close(); // after the port: no publish can start once the store is closing

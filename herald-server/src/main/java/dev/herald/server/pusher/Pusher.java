@@ -13,6 +13,8 @@ import dev.herald.core.notify.NotifyStore;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -23,23 +25,31 @@ public final class Pusher {
     private final PusherEndpoint endpoint;
     private final PusherApi api;
     private final PusherChannels channels;
+    private final ChannelDirectory directory;
 
     /**
      * @param notifyStore     where webhooks are recorded as deliveries (with {@code dispatcher}, both unused without
      *                        {@code pusher.webhook-url})
      * @param webhookDeadline how long a webhook may be retried (the {@code pusher-webhook} channel's retry deadline)
      * @param connectionLimit {@code ws.max-connections}: a Pusher connection takes a slot as a Herald one does
+     * @param cluster         the cluster's Redis, shared with the other nodes' Pusher channels; {@code null}: this
+     *                        node's channels are the whole truth (a single node, or a cluster on the PostgreSQL broker)
+     * @param kick            closes a user's connections (or one of them) wherever they are, for
+     *                        {@code terminate_connections}: the cluster views' kick
      */
     public Pusher(Vertx vertx, Hub hub, PushCenter center, PusherConfig config, Clock clock, BooleanSupplier draining,
                   long sendQueueBytes, long maxBodySize, NotifyStore notifyStore, DispatchSignals dispatcher,
-                  Duration webhookDeadline, ConnectionLimit connectionLimit, RecipientStore recipientStore) {
+                  Duration webhookDeadline, ConnectionLimit connectionLimit, RecipientStore recipientStore,
+                  PusherCluster cluster, BiFunction<String, String, CompletableFuture<Integer>> kick) {
         this.channels = new PusherChannels(hub, config.maxPresenceMembers());
-        PusherPublisher publisher = new PusherPublisher(center, channels);
+        this.directory = cluster == null ? new LocalChannelDirectory(channels) : new RedisChannelDirectory(vertx, cluster, channels, center);
+        PusherPublisher publisher = new PusherPublisher(center, directory);
         PusherWebhooks webhooks = config.webhookUrl().isEmpty() ? null
-                : new PusherWebhooks(vertx, config.webhookUrl(), notifyStore, dispatcher, clock, webhookDeadline, PusherWebhooks.LEAVE_DELAY);
+                : new PusherWebhooks(vertx, config.webhookUrl(), notifyStore, dispatcher, clock, webhookDeadline, PusherWebhooks.LEAVE_DELAY,
+                        directory);
         this.endpoint = new PusherEndpoint(vertx, hub, config, channels, publisher, clock, draining, sendQueueBytes, webhooks,
-                connectionLimit, recipientStore);
-        this.api = new PusherApi(config, channels, publisher, center, clock, draining, maxBodySize);
+                connectionLimit, recipientStore, directory);
+        this.api = new PusherApi(config, directory, publisher, clock, draining, maxBodySize, kick);
     }
 
     public void mount(Router router) {
@@ -49,10 +59,21 @@ public final class Pusher {
 
     public void startSweeps() {
         endpoint.startSweeps();
+        directory.start();
     }
 
     public void stopSweeps() {
         endpoint.stopSweeps();
+    }
+
+    /** Leaves the cluster's Pusher state (after {@link #closeAll}: the connections' own leaving went first). */
+    public void close() {
+        directory.close();
+    }
+
+    /** Stops sharing state at once, as a crash would: the other nodes reap this node's members after cluster.node-ttl. */
+    public void halt() {
+        directory.halt();
     }
 
     public void closeAll() {

@@ -1,6 +1,5 @@
 package dev.herald.server.pusher;
 
-import dev.herald.core.PushCenter;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.error.HeraldException;
 import dev.herald.core.message.UserIds;
@@ -22,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -29,7 +29,8 @@ import java.util.function.BooleanSupplier;
  * ({@code POST events}, {@code POST batch_events}), channel reads ({@code GET channels}, {@code GET channels/{name}},
  * {@code GET channels/{name}/users}) and {@code POST users/{id}/terminate_connections}. Statuses as Pusher documents
  * them: 200, 400 (invalid request), 401 (signature), 413 (data too large); an unknown app id is 404. Bodies of errors
- * are Herald's JSON envelope. Channel reads answer for this node's subscribers.
+ * are Herald's JSON envelope. Channel reads answer what the {@link ChannelDirectory} knows: every node's subscribers in
+ * a cluster on Redis, this node's otherwise.
  */
 public final class PusherApi {
     /** Pusher's limits: channels per trigger and events per batch. */
@@ -39,20 +40,20 @@ public final class PusherApi {
 
     private final PusherConfig config;
     private final RequestSigning signing;
-    private final PusherChannels channels;
+    private final ChannelDirectory directory;
     private final PusherPublisher publisher;
-    private final PushCenter center;
+    private final BiFunction<String, String, CompletableFuture<Integer>> kick;
     private final Clock clock;
     private final BooleanSupplier draining;
     private final long maxBodySize;
 
-    public PusherApi(PusherConfig config, PusherChannels channels, PusherPublisher publisher, PushCenter center, Clock clock,
-                     BooleanSupplier draining, long maxBodySize) {
+    PusherApi(PusherConfig config, ChannelDirectory directory, PusherPublisher publisher, Clock clock,
+              BooleanSupplier draining, long maxBodySize, BiFunction<String, String, CompletableFuture<Integer>> kick) {
         this.config = config;
         this.signing = new RequestSigning(new PusherSignatures(config.key(), config.secret()));
-        this.channels = channels;
+        this.directory = directory;
         this.publisher = publisher;
-        this.center = center;
+        this.kick = kick;
         this.clock = clock;
         this.draining = draining;
         this.maxBodySize = maxBodySize;
@@ -97,7 +98,9 @@ public final class PusherApi {
             ErrorRenderer.render(ctx, e);
             return;
         }
-        reply.whenComplete((json, error) -> ctx.vertx().runOnContext(v -> {
+        // the request's own context: the reply may complete on another (the directory's Redis context), which must not write
+        io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
+        reply.whenComplete((json, error) -> context.runOnContext(v -> {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof HeraldException he) {
                 ErrorRenderer.render(ctx, he);
@@ -176,25 +179,27 @@ public final class PusherApi {
         return new Trigger(names, new PusherEvent(name, data, socketId, null), info);
     }
 
-    private JsonObject channelsInfo(Trigger trigger) {
+    private CompletableFuture<JsonObject> channelsInfo(Trigger trigger) {
         JsonObject out = new JsonObject();
+        CompletableFuture<?> all = CompletableFuture.completedFuture(null);
         for (String channel : trigger.channels()) {
             JsonObject attributes = new JsonObject();
+            out.put(channel, attributes);
             if (trigger.info().contains("user_count")) {
-                attributes.put("user_count", channels.userCount(channel));
+                all = all.thenCompose(v -> directory.userIds(channel).thenAccept(ids -> attributes.put("user_count", ids.size())));
             }
             if (trigger.info().contains("subscription_count")) {
-                attributes.put("subscription_count", channels.subscriptionCount(channel));
+                all = all.thenCompose(v -> directory.subscriptionCount(channel).thenAccept(n -> attributes.put("subscription_count", n)));
             }
-            out.put(channel, attributes);
         }
-        return out;
+        return all.thenApply(v -> out);
     }
 
     private CompletableFuture<JsonObject> events(RoutingContext ctx) {
         Trigger trigger = trigger(bodyObject(ctx), false);
-        return publisher.publish(trigger.channels(), trigger.event()).thenApply(published ->
-                trigger.info().isEmpty() ? new JsonObject() : new JsonObject().put("channels", channelsInfo(trigger)));
+        return publisher.publish(trigger.channels(), trigger.event()).thenCompose(published ->
+                trigger.info().isEmpty() ? CompletableFuture.completedFuture(new JsonObject())
+                        : channelsInfo(trigger).thenApply(info -> new JsonObject().put("channels", info)));
     }
 
     private CompletableFuture<JsonObject> batch(RoutingContext ctx) {
@@ -215,15 +220,16 @@ public final class PusherApi {
         for (int i = 0; i < triggers.size(); i++) {
             publishing[i] = publisher.publish(triggers.get(i).channels(), triggers.get(i).event()); // in order
         }
-        return CompletableFuture.allOf(publishing).thenApply(v -> {
+        return CompletableFuture.allOf(publishing).thenCompose(v -> {
             if (triggers.stream().allMatch(t -> t.info().isEmpty())) {
-                return new JsonObject();
+                return CompletableFuture.completedFuture(new JsonObject());
             }
             JsonArray info = new JsonArray();
+            CompletableFuture<?> all = CompletableFuture.completedFuture(null);
             for (Trigger t : triggers) {
-                info.add(channelsInfo(t).getJsonObject(t.channels().get(0)));
+                all = all.thenCompose(x -> channelsInfo(t).thenAccept(i -> info.add(i.getJsonObject(t.channels().get(0)))));
             }
-            return new JsonObject().put("batch", info);
+            return all.thenApply(x -> new JsonObject().put("batch", info));
         });
     }
 
@@ -243,14 +249,17 @@ public final class PusherApi {
             throw ErrorCode.INVALID_REQUEST.exception("info=user_count needs filter_by_prefix=presence-");
         }
         JsonObject list = new JsonObject();
-        for (String name : channels.occupied(n -> n.startsWith(prefix))) {
-            JsonObject attributes = new JsonObject();
-            if (info.contains("user_count")) {
-                attributes.put("user_count", channels.userCount(name));
+        return directory.occupied(n -> n.startsWith(prefix)).thenCompose(names -> {
+            CompletableFuture<?> all = CompletableFuture.completedFuture(null);
+            for (String name : names) {
+                JsonObject attributes = new JsonObject();
+                list.put(name, attributes);
+                if (info.contains("user_count")) {
+                    all = all.thenCompose(v -> directory.userIds(name).thenAccept(ids -> attributes.put("user_count", ids.size())));
+                }
             }
-            list.put(name, attributes);
-        }
-        return CompletableFuture.completedFuture(new JsonObject().put("channels", list));
+            return all.thenApply(v -> new JsonObject().put("channels", list));
+        });
     }
 
     private String channelParam(RoutingContext ctx) {
@@ -268,21 +277,24 @@ public final class PusherApi {
         if (info.contains("user_count") && !presence) {
             throw ErrorCode.INVALID_REQUEST.exception("info=user_count is only for presence channels");
         }
-        int subscriptions = channels.subscriptionCount(channel);
-        JsonObject out = new JsonObject().put("occupied", subscriptions > 0);
+        JsonObject out = new JsonObject();
+        CompletableFuture<?> all = directory.subscriptionCount(channel).thenAccept(subscriptions -> {
+            out.put("occupied", subscriptions > 0);
+            if (info.contains("subscription_count")) {
+                out.put("subscription_count", subscriptions);
+            }
+        });
         if (info.contains("user_count")) {
-            out.put("user_count", channels.userCount(channel));
-        }
-        if (info.contains("subscription_count")) {
-            out.put("subscription_count", subscriptions);
+            all = all.thenCompose(v -> directory.userIds(channel).thenAccept(ids -> out.put("user_count", ids.size())));
         }
         if (info.contains("cache") && ChannelNames.isCache(channel)) {
-            PusherEvent last = channels.cachedEvent(channel);
-            if (last != null) {
-                out.put("cache", new JsonObject().put("event", last.name()).put("data", last.data()));
-            }
+            all = all.thenCompose(v -> directory.cachedEvent(channel).thenAccept(last -> {
+                if (last != null) {
+                    out.put("cache", new JsonObject().put("event", last.name()).put("data", last.data()));
+                }
+            }));
         }
-        return CompletableFuture.completedFuture(out);
+        return all.thenApply(v -> out);
     }
 
     private CompletableFuture<JsonObject> users(RoutingContext ctx) {
@@ -290,18 +302,22 @@ public final class PusherApi {
         if (ChannelNames.kind(channel) != ChannelNames.Kind.PRESENCE) {
             throw ErrorCode.INVALID_REQUEST.exception("users are listed for presence channels only");
         }
-        JsonArray users = new JsonArray();
-        channels.userIds(channel).forEach(id -> users.add(new JsonObject().put("id", id)));
-        return CompletableFuture.completedFuture(new JsonObject().put("users", users));
+        return directory.userIds(channel).thenApply(ids -> {
+            JsonArray users = new JsonArray();
+            ids.forEach(id -> users.add(new JsonObject().put("id", id)));
+            return new JsonObject().put("users", users);
+        });
     }
 
-    /** Closes every connection of the user, Pusher and Herald alike (one user, one push center), with 4009 / 4004. */
+    /**
+     * Closes every connection of the user, Pusher and Herald alike (one user, one push center), with 4009 / 4004, on
+     * every node the cluster views reach.
+     */
     private CompletableFuture<JsonObject> terminate(RoutingContext ctx) {
         String userId = ctx.pathParam("userId");
         if (!UserIds.isValid(userId)) {
             throw ErrorCode.INVALID_REQUEST.exception("not a user id");
         }
-        center.kick(userId, null);
-        return CompletableFuture.completedFuture(new JsonObject());
+        return kick.apply(userId, null).thenApply(reached -> new JsonObject());
     }
 }

@@ -130,6 +130,11 @@ final class PusherChannels {
     /** Sends an event to the channel's subscribers on this node, but the excluded socket; remembers it for a cache channel. */
     void deliver(String channel, PusherEvent event) {
         remember(channel, event);
+        deliverInternal(channel, event);
+    }
+
+    /** Sends an event to the channel's subscribers on this node, but the excluded socket, without remembering it. */
+    void deliverInternal(String channel, PusherEvent event) {
         Channel c = channels.get(channel);
         if (c == null) {
             return;
@@ -137,26 +142,19 @@ final class PusherChannels {
         String frame = event.frame(channel);
         for (PusherConnection connection : c.subscribers) {
             if (!connection.socketId().equals(event.excludeSocket())) {
-                connection.sendText(frame);
+                connection.sendOn(channel, frame);
             }
         }
     }
 
-    /** Sends a frame to every subscriber of the channel but {@code except}. */
-    void sendToOthers(String channel, String frame, PusherConnection except) {
-        Channel c = channels.get(channel);
-        if (c != null) {
-            for (PusherConnection connection : c.subscribers) {
-                if (connection != except) {
-                    connection.sendText(frame);
-                }
-            }
-        }
+    /** Whether the event is Pusher's own ({@code pusher:…}, {@code pusher_internal:…}): never a cache channel's last event. */
+    static boolean internal(PusherEvent event) {
+        return event.name().startsWith("pusher:") || event.name().startsWith("pusher_internal:");
     }
 
     /** Records the last event of a cache channel published while no one on this node subscribed it. */
     void remember(String channel, PusherEvent event) {
-        if (ChannelNames.isCache(channel)) {
+        if (ChannelNames.isCache(channel) && !internal(event)) {
             cached.put(channel, new Cached(event, System.currentTimeMillis()));
         }
     }
@@ -186,17 +184,6 @@ final class PusherChannels {
         return c == null ? 0 : c.subscribers.size();
     }
 
-    /** Whether the user is a member of the presence channel on this node. */
-    boolean isMember(String channel, String userId) {
-        return userIds(channel).contains(userId);
-    }
-
-    /** Distinct presence members of the channel. */
-    int userCount(String channel) {
-        List<String> ids = userIds(channel);
-        return ids.size();
-    }
-
     /** The presence members' ids, in the order they came. */
     List<String> userIds(String channel) {
         List<String> ids = new ArrayList<>();
@@ -205,6 +192,16 @@ final class PusherChannels {
             return c;
         });
         return ids;
+    }
+
+    /** The presence members of the channel on this node with their info, in the order they came. */
+    Map<String, JsonObject> members(String channel) {
+        Map<String, JsonObject> out = new LinkedHashMap<>();
+        channels.computeIfPresent(channel, (name, c) -> {
+            c.members.forEach((id, member) -> out.put(id, member.info));
+            return c;
+        });
+        return out;
     }
 
     /** Occupied channels whose names pass {@code filter}. */

@@ -6,6 +6,9 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,6 +30,14 @@ final class PusherConnection extends BaseSession {
     private final Map<String, String> channels = new ConcurrentHashMap<>();
     private final ClientEventRate clientEvents = new ClientEventRate();
     private volatile long lastSeenNanos = System.nanoTime();
+    /**
+     * Frames of channels whose {@code subscription_succeeded} is not sent yet (its presence snapshot is being read
+     * from the cluster), held so the client reads them after it: a {@code member_added} that overtook the snapshot
+     * would otherwise be wiped by it. Guarded by itself.
+     */
+    private final Map<String, List<String>> held = new HashMap<>();
+    /** Past this many held frames the connection is closed as over capacity: the snapshot takes one Redis round trip. */
+    static final int MAX_HELD_FRAMES = 1000;
     private volatile int closeCode;
     private volatile String closeMessage;
 
@@ -63,6 +74,48 @@ final class PusherConnection extends BaseSession {
 
     long lastSeenNanos() {
         return lastSeenNanos;
+    }
+
+    /** Holds the channel's frames until {@link #release}. */
+    void hold(String channel) {
+        synchronized (held) {
+            held.put(channel, new ArrayList<>());
+        }
+    }
+
+    /** Sends a frame of {@code channel}, or holds it while the channel's subscription is under way. */
+    boolean sendOn(String channel, String frame) {
+        synchronized (held) {
+            List<String> frames = held.get(channel);
+            if (frames == null) {
+                return sendText(frame);
+            }
+            if (frames.size() >= MAX_HELD_FRAMES) {
+                closeWith(4100, "over capacity: too many events while subscribing");
+                return false;
+            }
+            frames.add(frame);
+            return true;
+        }
+    }
+
+    /** Sends {@code first} (the subscription's answer), then the frames held meanwhile, in order. */
+    void release(String channel, List<String> first) {
+        synchronized (held) {
+            List<String> frames = held.remove(channel);
+            first.forEach(this::sendText);
+            if (frames != null) {
+                frames.forEach(this::sendText);
+            }
+        }
+    }
+
+    /** Sends {@code answer} (a refusal) and drops the frames held for the channel: it was not subscribed after all. */
+    void discard(String channel, String answer) {
+        synchronized (held) {
+            held.remove(channel);
+            sendText(answer);
+        }
     }
 
     /** Queues one Pusher frame; {@code false} when the connection is closed or was just closed as over capacity. */

@@ -50,17 +50,24 @@ public final class PusherEndpoint {
     private final ConnectionLimit connectionLimit;
     private final RecipientStore recipientStore;
     private final SubscriptionCounts counts;
+    private final ChannelDirectory directory;
+    private final ChannelEvents events;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<PusherConnection, PusherSocketHandler> open = new ConcurrentHashMap<>();
     private long sweepTimer = -1;
 
     public PusherEndpoint(Vertx vertx, Hub hub, PusherConfig config, PusherChannels channels, PusherPublisher publisher,
                           Clock clock, BooleanSupplier draining, long sendQueueBytes, PusherWebhooks webhooks,
-                          ConnectionLimit connectionLimit, RecipientStore recipientStore) {
+                          ConnectionLimit connectionLimit, RecipientStore recipientStore, ChannelDirectory directory) {
+        this.directory = directory;
+        this.events = new ChannelEvents(directory, webhooks);
+        if (directory instanceof RedisChannelDirectory redis) {
+            redis.listener(events);
+        }
         this.webhooks = webhooks;
         this.connectionLimit = connectionLimit;
         this.recipientStore = recipientStore;
-        this.counts = config.subscriptionCount() ? new SubscriptionCounts(vertx, channels, webhooks) : null;
+        this.counts = config.subscriptionCount() ? new SubscriptionCounts(vertx, directory, webhooks) : null;
         this.vertx = vertx;
         this.hub = hub;
         this.config = config;
@@ -103,7 +110,8 @@ public final class PusherEndpoint {
                 connection.closeWith(4200, "server shutting down: reconnect");
                 return;
             }
-            PusherSocketHandler handler = new PusherSocketHandler(connection, channels, signatures, publisher, hub, config, webhooks, counts);
+            PusherSocketHandler handler = new PusherSocketHandler(connection, channels, signatures, publisher, hub, config, webhooks, counts,
+                    directory, events);
             // a durable Herald message to the signed-in user counts as delivered once written, as on /ws
             connection.onDelivered(messageId -> recipientStore.delivered(connection.userId(), messageId));
             open.put(connection, handler);

@@ -12,18 +12,33 @@ import java.util.concurrent.CompletableFuture;
  * Publishes Pusher events through Herald's one publish path: channels become topics, {@code #server-to-user-{id}}
  * becomes user {@code id}, and the event travels as its {@link PusherEvent} envelope, fire-and-forget
  * ({@code persist: false}) as Pusher's are: only connections open now get it, on this node and, through the broker,
- * on the others. The last event of a cache channel is remembered here even when no one on this node subscribed it.
+ * on the others. The last event of a cache channel is kept in the {@link ChannelDirectory} here, by the node that
+ * publishes it (the bridges of the subscribed nodes keep it in this node's memory too, for a single node).
  */
 final class PusherPublisher {
     private final PushCenter center;
-    private final PusherChannels channels;
+    private final ChannelDirectory directory;
 
-    PusherPublisher(PushCenter center, PusherChannels channels) {
+    PusherPublisher(PushCenter center, ChannelDirectory directory) {
         this.center = center;
-        this.channels = channels;
+        this.directory = directory;
     }
 
     CompletableFuture<PushCenter.Published> publish(List<String> channelNames, PusherEvent event) {
+        for (String channel : channelNames) {
+            if (ChannelNames.isCache(channel)) {
+                directory.remember(channel, event); // before the publish: a subscriber that saw it may then read it back
+            }
+        }
+        try {
+            return center.publish(request(channelNames, event));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The Herald publish of a Pusher event: channels as topics, {@code #server-to-user-{id}} as users, not stored. */
+    static PublishRequest request(List<String> channelNames, PusherEvent event) {
         List<String> users = new ArrayList<>();
         List<String> topics = new ArrayList<>();
         for (String channel : channelNames) {
@@ -31,18 +46,9 @@ final class PusherPublisher {
                 users.add(ChannelNames.userOf(channel));
             } else {
                 topics.add(channel);
-                if (channels.subscriptionCount(channel) == 0) {
-                    channels.remember(channel, event); // no bridge here to see it pass
-                }
             }
         }
         String data = event.toHeraldData();
-        PublishRequest request = new PublishRequest(users, topics, false, data, data.getBytes(StandardCharsets.UTF_8),
-                false, null, null);
-        try {
-            return center.publish(request);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return new PublishRequest(users, topics, false, data, data.getBytes(StandardCharsets.UTF_8), false, null, null);
     }
 }

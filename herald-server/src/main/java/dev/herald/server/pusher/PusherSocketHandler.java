@@ -11,7 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Reads one Pusher connection's frames: ping, subscribe and unsubscribe (with channel auth), sign-in, and client
@@ -31,9 +33,14 @@ final class PusherSocketHandler {
     private final PusherWebhooks webhooks;
     /** {@code null} when pusher.subscription-count is off. */
     private final SubscriptionCounts counts;
+    private final ChannelDirectory directory;
+    private final ChannelEvents events;
 
     PusherSocketHandler(PusherConnection connection, PusherChannels channels, PusherSignatures signatures,
-                        PusherPublisher publisher, Hub hub, PusherConfig config, PusherWebhooks webhooks, SubscriptionCounts counts) {
+                        PusherPublisher publisher, Hub hub, PusherConfig config, PusherWebhooks webhooks, SubscriptionCounts counts,
+                        ChannelDirectory directory, ChannelEvents events) {
+        this.directory = directory;
+        this.events = events;
         this.webhooks = webhooks;
         this.counts = counts;
         this.connection = connection;
@@ -134,37 +141,79 @@ final class PusherSocketHandler {
             }
             memberInfo = member.getValue("user_info") instanceof JsonObject info ? info : null;
         }
+        connection.hold(channel); // from here the channel's events wait for subscription_succeeded
         PusherChannels.Joined joined = channels.subscribe(channel, connection, memberId, memberInfo);
         if (joined.refused()) {
-            connection.sendText(PusherFrames.subscriptionError(channel, "LimitReached",
-                    "the presence channel holds its maximum of " + config.maxPresenceMembers() + " members", 403));
+            connection.release(channel, List.of(PusherFrames.subscriptionError(channel, "LimitReached",
+                    "the presence channel holds its maximum of " + config.maxPresenceMembers() + " members", 403)));
             return;
         }
         connection.channels().put(channel, memberId == null ? "" : memberId);
         if (connection.isClosed()) { // closed while subscribing: its close may have missed this channel
+            connection.release(channel, List.of());
             leave(channel);
             return;
         }
-        connection.sendText(PusherFrames.subscriptionSucceeded(channel, joined.presence() == null ? new JsonObject() : joined.presence()));
+        directory.subscriptionsChanged(channel);
         if (counts != null) {
             counts.changed(channel);
         }
-        if (webhooks != null && joined.occupied()) {
-            webhooks.channelOccupied(channel);
+        if (joined.occupied()) {
+            events.occupied(channel);
         }
-        if (webhooks != null && joined.newMember()) {
-            webhooks.memberAdded(channel, memberId);
-        }
-        if (joined.newMember()) {
-            channels.sendToOthers(channel, PusherFrames.event("pusher_internal:member_added", channel,
-                    new JsonObject().put("user_id", memberId).put("user_info", memberInfo)), connection);
-        }
-        if (ChannelNames.isCache(channel)) {
-            PusherEvent last = channels.cachedEvent(channel);
-            connection.sendText(last == null ? PusherFrames.cacheMiss(channel) : last.frame(channel));
-            if (last == null && webhooks != null) {
+        String member = memberId;
+        JsonObject info = memberInfo;
+        CompletableFuture<ChannelDirectory.MemberJoin> presence = member == null ? CompletableFuture.completedFuture(null)
+                : directory.memberJoined(channel, member, info, joined.presence(), joined.newMember());
+        boolean cache = ChannelNames.isCache(channel);
+        CompletableFuture<PusherEvent> cached = cache ? directory.cachedEvent(channel) : CompletableFuture.completedFuture(null);
+        presence.thenCombine(cached, (join, last) -> {
+            if (join != null && join.first()
+                    && join.presence().getJsonObject("presence").getInteger("count", 0) > config.maxPresenceMembers()) {
+                full(channel, member); // this node had room; the cluster has not
+                return null;
+            }
+            List<String> frames = new ArrayList<>(2);
+            frames.add(PusherFrames.subscriptionSucceeded(channel, join == null ? new JsonObject() : join.presence()));
+            if (cache) {
+                frames.add(last == null ? PusherFrames.cacheMiss(channel) : last.frame(channel));
+            }
+            connection.release(channel, frames);
+            if (join != null && join.first()) {
+                events.memberAdded(channel, member, info, connection.socketId());
+            }
+            if (cache && last == null && webhooks != null) {
                 webhooks.cacheMiss(channel);
             }
+            return null;
+        }).exceptionally(e -> {
+            log.warn("pusher subscription to {} not answered: {}", LogSafe.value(channel), LogSafe.value(String.valueOf(e)));
+            connection.release(channel, List.of(PusherFrames.subscriptionError(channel, "ServerError", "try again", 500)));
+            return null;
+        });
+    }
+
+    /**
+     * Takes back a presence subscription that made the cluster's members exceed {@code pusher.max-presence-members}:
+     * the member was never announced, so nothing is announced as it goes. Two users racing on two nodes for the last
+     * place may both be refused; both are never admitted past the cap while Redis answers.
+     */
+    private void full(String channel, String memberId) {
+        connection.discard(channel, PusherFrames.subscriptionError(channel, "LimitReached",
+                "the presence channel holds its maximum of " + config.maxPresenceMembers() + " members", 403));
+        if (connection.channels().remove(channel) == null) {
+            return; // closed meanwhile: its close left the channel already
+        }
+        PusherChannels.Left left = channels.unsubscribe(channel, connection, memberId);
+        directory.subscriptionsChanged(channel);
+        if (counts != null) {
+            counts.changed(channel);
+        }
+        if (left.vacated()) {
+            events.maybeVacated(channel);
+        }
+        if (left.memberLeft()) {
+            directory.memberLeft(channel, memberId);
         }
     }
 
@@ -200,18 +249,20 @@ final class PusherSocketHandler {
             return;
         }
         PusherChannels.Left left = channels.unsubscribe(channel, connection, memberId.isEmpty() ? null : memberId);
+        directory.subscriptionsChanged(channel);
         if (counts != null) {
             counts.changed(channel);
         }
-        if (webhooks != null && left.memberLeft()) {
-            webhooks.memberRemoved(channel, memberId, () -> !channels.isMember(channel, memberId));
-        }
-        if (webhooks != null && left.vacated()) {
-            webhooks.channelVacated(channel, () -> channels.subscriptionCount(channel) == 0);
+        if (left.vacated()) {
+            events.maybeVacated(channel);
         }
         if (left.memberLeft()) {
-            channels.sendToOthers(channel, PusherFrames.event("pusher_internal:member_removed", channel,
-                    new JsonObject().put("user_id", memberId)), connection);
+            String socketId = connection.socketId();
+            directory.memberLeft(channel, memberId).thenAccept(last -> {
+                if (last) {
+                    events.memberRemoved(channel, memberId, socketId);
+                }
+            });
         }
     }
 

@@ -15,9 +15,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Pusher's webhooks ({@code channel_occupied}, {@code channel_vacated}, {@code member_added}, {@code member_removed},
@@ -29,7 +28,9 @@ import java.util.function.BooleanSupplier;
  * occupied again (or the member back) by then, so a page reload sends nothing; the matching {@code channel_occupied}
  * and {@code member_added} are then not sent again either: a receiver sees each state change once.
  *
- * <p>Thread-safe; never blocks a caller (recording is asynchronous). Events of this node's subscribers.
+ * <p>Thread-safe; never blocks a caller (recording is asynchronous). In a cluster on Redis the conditions are the
+ * cluster's (the {@link ChannelDirectory}'s counts and members) and the latches are shared, so each change is reported
+ * once; otherwise both are this node's.
  */
 final class PusherWebhooks {
     private static final Logger log = LoggerFactory.getLogger(PusherWebhooks.class);
@@ -44,14 +45,16 @@ final class PusherWebhooks {
     private final Duration deadline;
     private final Duration leaveDelay;
     private final MessageIds ids = new MessageIds();
-    /** Channels whose occupied webhook was sent and whose vacated one was not. */
-    private final Set<String> occupied = ConcurrentHashMap.newKeySet();
-    /** {@code channel + "\n" + user} whose member_added was sent and member_removed not. */
-    private final Set<String> members = ConcurrentHashMap.newKeySet();
+    /**
+     * Latches {@code occupied:<channel>} (occupied sent, vacated not) and {@code member:<channel>:<user>} (added sent,
+     * removed not): the directory's, so in a cluster on Redis one node sends each, whichever nodes saw the change.
+     */
+    private final ChannelDirectory latches;
 
     PusherWebhooks(Vertx vertx, String url, NotifyStore store, DispatchSignals dispatcher, Clock clock, Duration deadline,
-                   Duration leaveDelay) {
+                   Duration leaveDelay, ChannelDirectory latches) {
         this.vertx = vertx;
+        this.latches = latches;
         this.destination = new Destination(PusherWebhookNotifier.CHANNEL, url, null);
         this.store = store;
         this.dispatcher = dispatcher;
@@ -61,32 +64,40 @@ final class PusherWebhooks {
     }
 
     void channelOccupied(String channel) {
-        if (occupied.add(channel)) {
-            send(new JsonObject().put("name", "channel_occupied").put("channel", channel));
-        }
+        latches.set("occupied:" + channel).thenAccept(first -> {
+            if (first) {
+                send(new JsonObject().put("name", "channel_occupied").put("channel", channel));
+            }
+        });
     }
 
     /** {@code stillEmpty}: asked after the delay; the webhook goes only if the channel is still empty then. */
-    void channelVacated(String channel, BooleanSupplier stillEmpty) {
-        later(() -> {
-            if (stillEmpty.getAsBoolean() && occupied.remove(channel)) {
-                send(new JsonObject().put("name", "channel_vacated").put("channel", channel));
-            }
-        });
+    void channelVacated(String channel, Supplier<CompletableFuture<Boolean>> stillEmpty) {
+        laterIf(stillEmpty, "occupied:" + channel, new JsonObject().put("name", "channel_vacated").put("channel", channel));
     }
 
     void memberAdded(String channel, String userId) {
-        if (members.add(channel + "\n" + userId)) {
-            send(new JsonObject().put("name", "member_added").put("channel", channel).put("user_id", userId));
-        }
-    }
-
-    void memberRemoved(String channel, String userId, BooleanSupplier stillGone) {
-        later(() -> {
-            if (stillGone.getAsBoolean() && members.remove(channel + "\n" + userId)) {
-                send(new JsonObject().put("name", "member_removed").put("channel", channel).put("user_id", userId));
+        latches.set("member:" + channel + ":" + userId).thenAccept(first -> {
+            if (first) {
+                send(new JsonObject().put("name", "member_added").put("channel", channel).put("user_id", userId));
             }
         });
+    }
+
+    void memberRemoved(String channel, String userId, Supplier<CompletableFuture<Boolean>> stillGone) {
+        laterIf(stillGone, "member:" + channel + ":" + userId,
+                new JsonObject().put("name", "member_removed").put("channel", channel).put("user_id", userId));
+    }
+
+    /** After the delay: sends {@code event} if {@code condition} holds then and this caller lowers {@code latch}. */
+    private void laterIf(Supplier<CompletableFuture<Boolean>> condition, String latch, JsonObject event) {
+        later(() -> condition.get()
+                .thenCompose(holds -> holds ? latches.clear(latch) : CompletableFuture.completedFuture(false))
+                .thenAccept(cleared -> {
+                    if (cleared) {
+                        send(event);
+                    }
+                }));
     }
 
     void clientEvent(String channel, String event, String data, String socketId, String userId) {

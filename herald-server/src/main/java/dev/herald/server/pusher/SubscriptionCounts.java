@@ -11,20 +11,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * changes, its subscribers get {@code pusher_internal:subscription_count} (pusher-js keeps it in
  * {@code channel.subscriptionCount}) and a {@code subscription_count} webhook goes out. Changes are gathered for
  * {@link #DEBOUNCE_MILLIS}, so a burst of joins costs one event per channel, with the count at its end. Presence
- * channels are left out: their member events say more. Thread-safe.
+ * channels are left out: their member events say more. In a cluster on Redis the count is the cluster's and the
+ * event goes to every node's subscribers, sent by the node whose subscriptions changed (one event and one webhook
+ * per change, not one per node). Thread-safe.
  */
 final class SubscriptionCounts {
     static final long DEBOUNCE_MILLIS = 1000;
 
     private final Vertx vertx;
-    private final PusherChannels channels;
+    private final ChannelDirectory directory;
     /** {@code null} without webhooks. */
     private final PusherWebhooks webhooks;
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
 
-    SubscriptionCounts(Vertx vertx, PusherChannels channels, PusherWebhooks webhooks) {
+    SubscriptionCounts(Vertx vertx, ChannelDirectory directory, PusherWebhooks webhooks) {
         this.vertx = vertx;
-        this.channels = channels;
+        this.directory = directory;
         this.webhooks = webhooks;
     }
 
@@ -34,14 +36,15 @@ final class SubscriptionCounts {
         }
         vertx.setTimer(DEBOUNCE_MILLIS, id -> {
             pending.remove(channel);
-            int count = channels.subscriptionCount(channel);
-            if (count > 0) {
-                channels.sendToOthers(channel, PusherFrames.event("pusher_internal:subscription_count", channel,
-                        new JsonObject().put("subscription_count", count)), null);
-            }
-            if (webhooks != null) {
-                webhooks.subscriptionCount(channel, count);
-            }
+            directory.subscriptionCount(channel).thenAccept(count -> {
+                if (count > 0) {
+                    directory.announce(channel, new PusherEvent("pusher_internal:subscription_count",
+                            new JsonObject().put("subscription_count", count).encode(), null, null));
+                }
+                if (webhooks != null) {
+                    webhooks.subscriptionCount(channel, count);
+                }
+            });
         });
     }
 }

@@ -1,5 +1,7 @@
 package dev.herald.server.pusher;
 
+import dev.herald.server.config.Setting;
+import dev.herald.server.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -10,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,8 +21,8 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * The Pusher ecosystem against Herald's Pusher endpoint ({@code clients/pusher-compat}, {@code npm test}): pusher-js,
  * laravel-echo and the {@code pusher} server SDK at the versions of its package-lock.json, in Node, against the packaged
- * jar started as a child process (a restart included), and pusher-js's web bundle in headless Chromium. Missing tools
- * fail this test rather than skip it.
+ * jar started as a child process (a restart included), two such processes as a cluster on Redis and PostgreSQL, and
+ * pusher-js's web bundle in headless Chromium. Missing tools fail this test rather than skip it.
  */
 class PusherCompatIT {
     private static final Path COMPAT = Path.of("..", "clients", "pusher-compat").toAbsolutePath().normalize();
@@ -35,7 +38,17 @@ class PusherCompatIT {
                 fail(p + " is not installed in " + COMPAT + ": clients/pusher-compat/test-tools.sh (run by ./mvnw verify) does it");
             }
         }
+        // cluster.test.js runs two nodes as child processes on a PostgreSQL database and a Redis prefix of their own
+        try (TestCluster cluster = new TestCluster()) {
+            Map<Setting, String> node = cluster.settings("compat", TestCluster.REDIS.getPort(), TestCluster.postgresPort(), Map.of());
+            run(jar, Map.of("HERALD_CLUSTER_STORE", node.get(Setting.STORE), "HERALD_CLUSTER_BROKER", node.get(Setting.BROKER),
+                    "HERALD_CLUSTER_PREFIX", node.get(Setting.CLUSTER_CHANNEL_PREFIX)));
+        }
+    }
+
+    private static void run(String jar, Map<String, String> env) throws Exception {
         ProcessBuilder npm = new ProcessBuilder("npm", "test").directory(COMPAT.toFile()).redirectErrorStream(true);
+        npm.environment().putAll(env);
         npm.environment().put("HERALD_JAR", jar);
         npm.environment().put("CHROMIUM", chromium().toString());
         npm.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
