@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Nodes without Redis, with PostgreSQL's LISTEN/NOTIFY as the broker ({@code broker=postgres}, or a
  * {@code postgresql://} URL): a publish on one node reaches the user's connections on the others once and in
  * order, a message larger than a notification's 8,000 bytes too (in parts), {@code persist:false} ones too; when the
- * listening connection is cut and comes back, the connections on that node catch up from the store.
+ * listening connection is cut and comes back, the connections on that node catch up from the store; when a node's
+ * publishing connection is cut, the other nodes catch up once it can publish again.
  */
 class ClusterPostgresBrokerTest {
     private static final Pattern POS = Pattern.compile("\"pos\":(\\d+),");
@@ -88,7 +89,7 @@ class ClusterPostgresBrokerTest {
             assertThat(positions(client).subList(0, 21)).isSorted().doesNotHaveDuplicates().startsWith(1L).endsWith(21L);
             assertThat(client.frames().stream().filter(f -> f.contains(large))).hasSize(1);
         }
-        assertThat(((PostgresBroker) b.server().broker()).received()).isGreaterThanOrEqualTo(22);
+        assertThat(((PostgresBroker) b.server().broker()).counters().received()).isGreaterThanOrEqualTo(22);
         assertThat(b.http().get("/metrics").metric("herald_broker_connected")).isEqualTo(1.0);
     }
 
@@ -101,7 +102,7 @@ class ClusterPostgresBrokerTest {
         TestServer b = node("b", viaProxy); // its store is direct; only its broker goes through the proxy
         WsClient onB = login(b, "bob");
         PostgresBroker brokerOfB = (PostgresBroker) b.server().broker();
-        long subscriptions = brokerOfB.subscriptions();
+        long subscriptions = brokerOfB.counters().subscriptions();
 
         toPostgres.silence(); // no reset: only the listener's own check can tell
         Awaitility.await().atMost(WsClient.WAIT).until(() -> !brokerOfB.listening());
@@ -113,6 +114,34 @@ class ClusterPostgresBrokerTest {
 
         assertThat(onB.awaitMessageIds(5)).containsExactlyElementsOf(ids); // no further message needed
         assertThat(positions(onB)).containsExactly(1L, 2L, 3L, 4L, 5L);
-        assertThat(brokerOfB.subscriptions()).isGreaterThan(subscriptions);
+        assertThat(brokerOfB.counters().subscriptions()).isGreaterThan(subscriptions);
+    }
+
+    @Test
+    void envelopes_a_node_could_not_send_reach_the_other_nodes_once_it_publishes_again_without_a_further_message() throws Exception {
+        ToxicProxy toPostgres = cluster.closeLater(new ToxicProxy(TestCluster.POSTGRES.getHost(), TestCluster.postgresPort()));
+        String viaProxy = "postgresql://" + TestCluster.POSTGRES.getUserInfo() + "@127.0.0.1:" + toPostgres.port()
+                + "/" + cluster.database();
+        TestServer a = node("a", viaProxy); // its store is direct: its publishes are stored while its broker is cut off
+        TestServer b = node("b", null);
+        WsClient onB = login(b, "carol");
+        BrokerCounters brokerOfA = ((PostgresBroker) a.server().broker()).counters();
+        BrokerCounters brokerOfB = ((PostgresBroker) b.server().broker()).counters();
+        List<String> ids = new ArrayList<>();
+        ids.add(a.publishToUser("carol", "{\"n\":1}"));
+        assertThat(onB.awaitMessageIds(1)).containsExactlyElementsOf(ids); // a's publishing connection is up
+        long subscriptionsOfB = brokerOfB.subscriptions();
+
+        toPostgres.cut(); // a's connections break, and new ones are refused
+        for (int i = 2; i <= 4; i++) {
+            ids.add(a.publishToUser("carol", "{\"n\":" + i + "}"));
+        }
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> brokerOfA.dropped() == 3);
+        toPostgres.restore();
+
+        assertThat(onB.awaitMessageIds(4)).containsExactlyElementsOf(ids); // no fifth message needed
+        assertThat(positions(onB)).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(brokerOfA.catchUpsAsked()).isPositive();
+        assertThat(brokerOfB.subscriptions()).isEqualTo(subscriptionsOfB); // b's own LISTEN never broke: the request did it
     }
 }
