@@ -11,7 +11,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -43,20 +42,12 @@ class ClusterPostgresBrokerTest {
 
     /** A node whose broker is LISTEN/NOTIFY: on the store's database, or at {@code brokerUrl}. */
     private TestServer node(String id, String brokerUrl) {
-        Map<Setting, String> settings = new HashMap<>(cluster.settings(id, TestCluster.REDIS.getPort(), TestCluster.postgresPort(),
-                Map.of(Setting.CLUSTER_REDIS_TIMEOUT, "300ms")));
-        settings.put(Setting.BROKER, brokerUrl == null ? "postgres" : brokerUrl);
-        TestServer node = cluster.closeLater(TestServer.devMode(settings));
-        PostgresBroker broker = (PostgresBroker) node.server().broker();
-        Awaitility.await().atMost(WsClient.WAIT).until(broker::listening);
-        return node;
+        return cluster.readyNode(id, Map.of(Setting.CLUSTER_REDIS_TIMEOUT, "300ms",
+                Setting.BROKER, brokerUrl == null ? "postgres" : brokerUrl));
     }
 
     private WsClient login(TestServer node, String uid) {
-        WsClient client = node.connect("uid=" + uid);
-        cluster.closeLater(client::close);
-        client.awaitFrame(f -> f.contains("\"type\":\"positions\""));
-        return client;
+        return cluster.login(node, uid);
     }
 
     private static List<Long> positions(WsClient client) {

@@ -56,9 +56,7 @@ class RedisClusterTest {
 
     /** A node on the shared database, reaching Redis at {@code redisPort} (Redis itself, or a proxy in front of it). */
     private TestServer node(String id, int redisPort) {
-        TestServer node = cluster.node(id, redisPort, Map.of());
-        Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(node).connected());
-        return node;
+        return cluster.readyNode(id, redisPort, TestCluster.postgresPort(), Map.of());
     }
 
     private TestServer node(String id) {
@@ -70,10 +68,7 @@ class RedisClusterTest {
     }
 
     private WsClient login(TestServer node, String uid, String since) {
-        WsClient client = node.connect("uid=" + uid + (since == null ? "" : "&since=" + since));
-        cluster.closeLater(client::close);
-        client.awaitFrame(f -> f.contains("\"type\":\"positions\"")); // the login replay is over
-        return client;
+        return cluster.login(node, uid, since);
     }
 
     private static String toUser(String uid, int n) {
@@ -231,9 +226,7 @@ class RedisClusterTest {
     }
     /** A node with a short {@code cluster.redis-timeout}, so that a silent split is noticed within a test's patience. */
     private TestServer quickNode(String id, int redisPort) {
-        TestServer node = cluster.node(id, redisPort, Map.of(Setting.CLUSTER_REDIS_TIMEOUT, QUICK_TIMEOUT));
-        Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(node).connected());
-        return node;
+        return cluster.readyNode(id, redisPort, TestCluster.postgresPort(), Map.of(Setting.CLUSTER_REDIS_TIMEOUT, QUICK_TIMEOUT));
     }
 
     /** Keeps the outage going until {@link #OUTAGE} has passed since {@code since} (a scenario's length, not a wait for an event). */
