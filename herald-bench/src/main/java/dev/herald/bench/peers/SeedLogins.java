@@ -34,6 +34,7 @@ public final class SeedLogins {
     private final List<WebSocket> sockets = new ArrayList<>();
     private long failures;
     private long disconnects;
+    private boolean closing;
 
     /**
      * @param maxConnections the most connections one client opens
@@ -81,7 +82,7 @@ public final class SeedLogins {
                             ws.textMessageHandler(onMessage);
                             ws.exceptionHandler(e -> { });
                             ws.closeHandler(v -> {
-                                if (disconnects++ < 3) {
+                                if (disconnects++ < 3 && !closing) {
                                     System.err.println("connection of " + login.uid() + " closed: " + ws.closeStatusCode()
                                             + (ws.closeReason() == null ? "" : " " + ws.closeReason()));
                                 }
@@ -122,6 +123,7 @@ public final class SeedLogins {
 
     /** Closes every connection (event loop, or at the end). */
     public void closeAll() {
+        closing = true; // the generator's own closes are not worth a line
         for (WebSocket ws : sockets) {
             ws.close();
         }
