@@ -190,11 +190,9 @@ public final class HeraldServer implements AutoCloseable {
             metrics.bindOpenConnections("pusher", pusher::openConnections);
         }
         if (broker instanceof RedisBroker redis) {
-            metrics.bindBroker(redis, RedisBroker::sent, RedisBroker::received, RedisBroker::dropped, RedisBroker::unreadable,
-                    RedisBroker::connected);
+            metrics.bindBroker(redis.counters(), redis::connected);
         } else if (broker instanceof PostgresBroker postgres) {
-            metrics.bindBroker(postgres, PostgresBroker::sent, PostgresBroker::received, PostgresBroker::dropped,
-                    PostgresBroker::unreadable, PostgresBroker::connected);
+            metrics.bindBroker(postgres.counters(), postgres::connected);
         }
         if (store instanceof JdbcMessageStore jdbc) {
             metrics.bindStoreCommits(jdbc, JdbcMessageStore::commits, JdbcMessageStore::failedCommits);

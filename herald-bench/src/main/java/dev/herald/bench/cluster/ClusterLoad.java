@@ -2,6 +2,8 @@ package dev.herald.bench.cluster;
 
 import dev.herald.bench.ProcCpu;
 import dev.herald.bench.peers.LoadGenerator;
+import dev.herald.bench.peers.ProcStats;
+import dev.herald.bench.peers.SeedLogins;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -9,10 +11,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -75,13 +73,17 @@ public final class ClusterLoad {
     private final long redisPid;
     private final PgStats pg;
     private final List<HttpClient> http = new ArrayList<>();
-    private final List<WebSocket> sockets = new ArrayList<>();
+    private SeedLogins logins;
     private int[][] users;   // per node: the indexes i of the users n<k>u<i> logged in there
+    /** How much each node's RSS grew per connection it took, on average over the nodes (the JVM's heap included). */
+    private double rssKbPerConnection;
+    /** Redis commands per login (presence HSET, the cap's reads), over the login phase. */
+    private double redisCallsPerLogin;
+    private final java.net.http.HttpClient metricsClient = java.net.http.HttpClient.newHttpClient();
 
     // Per tag (the phase, first character of a message, base 36) and kind (second character): receipts and latency (µs).
     private final long[][] received = new long[36][2];
     private final Histogram[][] latency = new Histogram[36][2];
-    private long disconnects;
 
     // The running phase; event loop only.
     private int tag;
@@ -154,8 +156,18 @@ public final class ClusterLoad {
             http.add(vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setDefaultHost(n[0])
                     .setDefaultPort(Integer.parseInt(n[1])), new PoolOptions().setHttp1MaxSize(Math.max(64, saturation))));
         }
+        long[] rss0 = Arrays.stream(nodePids).map(pid -> ProcStats.rssKb(String.valueOf(pid))).toArray();
+        Map<String, Long> loginCalls0 = redis.commandCalls();
         connect(clients);
         Thread.sleep(1000);   // let the logins land (and, in a cluster, presence reach Redis) before publishing
+        // the heartbeats of that time count too: a few commands per node and heartbeat, small against the logins
+        redisCallsPerLogin = (double) RedisStats.totalDelta(loginCalls0, redis.commandCalls())
+                / Arrays.stream(users).mapToInt(u -> u.length).sum();
+        double growth = 0;
+        for (int k = 0; k < nodePids.length; k++) {
+            growth += (double) (ProcStats.rssKb(String.valueOf(nodePids[k])) - rss0[k]) / users[k].length;
+        }
+        rssKbPerConnection = growth / nodePids.length;
         int nextTag = 1;
         for (String mode : opts.getOrDefault("modes", "volatile,durable").split(",")) {
             if (mode.isBlank() || r <= 0) {
@@ -178,9 +190,10 @@ public final class ClusterLoad {
             phase(0, 0, saturation, Math.max(ramp, warmup));
             measured("volatile", nextTag, 0, saturation, window);
         }
-        for (WebSocket ws : sockets) {
-            ws.close();
-        }
+        onLoop(() -> {
+            logins.closeAll();
+            return null;
+        });
     }
 
     private int intOpt(String name, String dflt) {
@@ -190,60 +203,27 @@ public final class ClusterLoad {
     // ---- connections --------------------------------------------------------------------------------------------
 
     private void connect(int perNode) throws Exception {
-        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setMaxConnections(perNode * nodes.size() + 1).setConnectTimeout(30_000));
-        int total = perNode * nodes.size();
+        logins = new SeedLogins(vertx, ctx, perNode * nodes.size(), 0, this::onMessage);
+        List<SeedLogins.Login> all = new ArrayList<>();
+        for (int j = 0; j < perNode * nodes.size(); j++) {   // node by node in turn, so every node fills up together
+            String[] n = nodes.get(j % nodes.size());
+            all.add(new SeedLogins.Login(n[0], Integer.parseInt(n[1]), "n" + (j % nodes.size()) + "u" + j / nodes.size()));
+        }
         List<List<Integer>> up = new ArrayList<>();
         for (int k = 0; k < nodes.size(); k++) {
             up.add(new ArrayList<>());
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        int[] next = {0};
-        int[] finished = {0};
-        long[] failures = {0};
-        Runnable[] start = new Runnable[1];
-        start[0] = () -> {
-            if (next[0] >= total) {
-                return;
-            }
-            int j = next[0]++;
-            int k = j % nodes.size();
-            int i = j / nodes.size();
-            String[] n = nodes.get(k);
-            client.connect(new WebSocketConnectOptions().setHost(n[0]).setPort(Integer.parseInt(n[1])).setURI("/ws"))
-                    .onComplete(ar -> {
-                        if (ar.succeeded()) {
-                            WebSocket ws = ar.result();
-                            ws.textMessageHandler(this::onMessage);
-                            ws.exceptionHandler(e -> { });
-                            ws.closeHandler(v -> disconnects++);
-                            ws.writeTextMessage("{\"uid\":\"n" + k + "u" + i + "\"}");
-                            sockets.add(ws);
-                            up.get(k).add(i);
-                        } else if (failures[0]++ < 3) {
-                            System.err.println("connect to node " + k + " failed: " + ar.cause());
-                        }
-                        if (++finished[0] == total) {
-                            done.complete(null);
-                        } else {
-                            start[0].run();
-                        }
-                    });
-        };
-        ctx.runOnContext(v -> {
-            for (int x = 0; x < 200; x++) {
-                start[0].run();
-            }
-        });
-        done.get(300, TimeUnit.SECONDS);
-        users = onLoop(() -> up.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new));
+        for (int j : logins.connect(all, 200, 300)) {
+            up.get(j % nodes.size()).add(j / nodes.size());
+        }
+        users = up.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
         for (int k = 0; k < users.length; k++) {
             if (users[k].length == 0) {
                 throw new IllegalStateException("no client came up on node " + k);
             }
         }
-        System.err.println("connected: " + Arrays.stream(users).mapToInt(u -> u.length).sum() + " of " + total
-                + " (" + failures[0] + " failed)");
+        System.err.println("connected: " + Arrays.stream(users).mapToInt(u -> u.length).sum() + " of " + all.size()
+                + " (" + onLoop(() -> logins.failures()) + " failed)");
     }
 
     private void onMessage(String s) {
@@ -276,6 +256,9 @@ public final class ClusterLoad {
         PgStats.Reading pgWrites0 = pg.read();
         double gen0 = CPU.seconds(ProcessHandle.current().pid());
         Map<String, Long> calls0 = redis.commandCalls();
+        long out0 = redis.netOutputBytes();
+        long envelopes0 = envelopesReceived();
+        long disconnects0 = onLoop(() -> logins.disconnects());
         long w0 = System.nanoTime();
         long[] counts = phase(t, r, concurrency, seconds);
         double elapsed = (System.nanoTime() - w0) / 1e9;
@@ -288,6 +271,10 @@ public final class ClusterLoad {
         double pgCpu = ticksSince(pg0, postgresTicks()) / CPU.ticksPerSecond();
         double genCpu = CPU.seconds(ProcessHandle.current().pid()) - gen0;
         Map<String, Long> calls1 = redis.commandCalls();
+        long out1 = redis.netOutputBytes();
+        long envelopes1 = envelopesReceived();
+        long disconnected = onLoop(() -> logins.disconnects()) - disconnects0;
+        double rssMb = Arrays.stream(nodePids).mapToDouble(pid -> ProcStats.rssKb(String.valueOf(pid)) / 1024.0).average().orElse(0);
         Thread.sleep(1500);   // drain: late deliveries still count in the latency histograms
         // read after the drain: a backend flushes its row and commit counts at most once a second
         PgStats.Reading pgWrites1 = pg.read();
@@ -312,6 +299,7 @@ public final class ClusterLoad {
             Histogram hist = kind < 0 ? merged(h) : h[kind];
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("nodes", nodes.size());
+            row.put("clients", opts.getOrDefault("clients", "1000"));
             row.put("run", opts.getOrDefault("run", "1"));
             row.put("mode", mode);
             row.put("load", load);
@@ -338,17 +326,64 @@ public final class ClusterLoad {
             row.put("redis_cpu_us_per_msg", perMessage(redisCpu * 1e6, messages));
             row.put("redis_cmds_per_msg", perMessage(redisCalls, messages));
             row.put("redis_publish_per_msg", perMessage(publishes, messages));
+            row.put("redis_cmds_per_s", fmt(redisCalls / elapsed, 1));
+            row.put("redis_out_bytes_per_msg", out0 >= 0 && out1 >= 0 ? perMessage(out1 - out0, messages) : "");
+            // envelopes the nodes took from Redis that another node published (Redis also sends each back to its
+            // publisher, which drops it: Redis's own pub/sub deliveries are PUBLISH × nodes)
+            row.put("pubsub_received_per_msg", envelopes0 >= 0 && envelopes1 >= 0 ? perMessage(envelopes1 - envelopes0, messages) : "");
             row.put("pg_cpu_pct", fmt(100 * pgCpu / elapsed, 1));
             row.put("pg_cpu_us_per_msg", perMessage(pgCpu * 1e6, messages));
             row.put("pg_wal_bytes_per_msg", pgKnown ? perMessage(pgWrites1.walBytes() - pgWrites0.walBytes(), messages) : "");
             row.put("pg_rows_per_msg", pgKnown ? perMessage(pgWrites1.rowsWritten() - pgWrites0.rowsWritten(), messages) : "");
             row.put("pg_commits_per_msg", pgKnown ? perMessage(pgWrites1.commits() - pgWrites0.commits(), messages) : "");
+            row.put("pg_commits_per_s", pgKnown ? fmt((pgWrites1.commits() - pgWrites0.commits()) / elapsed, 1) : "");
+            row.put("pg_rows_per_s", pgKnown ? fmt((pgWrites1.rowsWritten() - pgWrites0.rowsWritten()) / elapsed, 1) : "");
+            row.put("rss_kb_per_conn", fmt(rssKbPerConnection, 2));
+            row.put("redis_cmds_per_login", fmt(redisCallsPerLogin, 2));
+            row.put("node_rss_mb", fmt(rssMb, 1));
             row.put("gen_cpu_pct", fmt(genPct, 1));
-            row.put("disconnects", onLoop(() -> disconnects));
+            row.put("disconnects", disconnected);
+            // a connection lost in the window takes its deliveries with it: the figures no longer describe the load
             row.put("valid", counts[2] == 0 && genPct <= 85 && (kind < 0 ? recv[0] + recv[1] : recv[kind]) > 0
-                    && onSchedule);
+                    && onSchedule && disconnected == 0);
             emit(row);
         }
+    }
+
+    /**
+     * Envelopes the nodes received from the others since they started ({@code herald_broker_envelopes_total
+     * {outcome="received"}} of every node's {@code /metrics}, summed); -1 when a node did not answer.
+     */
+    private long envelopesReceived() {
+        long sum = 0;
+        for (String[] n : nodes) {
+            try {
+                String body = metricsClient.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://" + n[0] + ":" + n[1] + "/metrics")).timeout(java.time.Duration.ofSeconds(5)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                long v = brokerReceived(body);
+                if (v < 0) {
+                    return -1;
+                }
+                sum += v;
+            } catch (IOException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+        return sum;
+    }
+
+    /** The value of {@code herald_broker_envelopes_total{outcome="received"}} in a Prometheus text page; -1 when absent. */
+    static long brokerReceived(String metrics) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("herald_broker_envelopes_total{") && line.contains("outcome=\"received\"")) {
+                return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return -1;
     }
 
     /** CPU ticks of each live {@code postgres} process (the postmaster, its backends and background workers). */
@@ -500,11 +535,11 @@ public final class ClusterLoad {
         return f.get(60, TimeUnit.SECONDS);
     }
 
-    static final List<String> COLUMNS = List.of("nodes", "run", "mode", "load", "kind", "window_s", "sent", "ok",
+    static final List<String> COLUMNS = List.of("nodes", "clients", "run", "mode", "load", "kind", "window_s", "sent", "ok",
             "errors", "msgs_per_s", "received", "deliveries_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms",
             "node_cpu_pct", "node_cpu_us_per_msg", "idle_node_cpu_us_per_msg", "redis_cpu_pct", "redis_cpu_us_per_msg", "redis_cmds_per_msg",
-            "redis_publish_per_msg", "pg_cpu_pct", "pg_cpu_us_per_msg", "pg_wal_bytes_per_msg", "pg_rows_per_msg",
-            "pg_commits_per_msg", "gen_cpu_pct", "disconnects", "valid");
+            "redis_publish_per_msg", "redis_cmds_per_s", "redis_out_bytes_per_msg", "pubsub_received_per_msg", "pg_cpu_pct", "pg_cpu_us_per_msg", "pg_wal_bytes_per_msg", "pg_rows_per_msg",
+            "pg_commits_per_msg", "pg_commits_per_s", "pg_rows_per_s", "rss_kb_per_conn", "redis_cmds_per_login", "node_rss_mb", "gen_cpu_pct", "disconnects", "valid");
 
     private void emit(Map<String, Object> row) throws IOException {
         Path out = Path.of(opts.get("out"));

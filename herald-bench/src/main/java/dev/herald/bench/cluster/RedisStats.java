@@ -30,6 +30,16 @@ final class RedisStats {
         return parseCommandCalls(info("commandstats"));
     }
 
+    /** {@code total_net_output_bytes} of {@code INFO stats}: bytes Redis wrote to its clients since it started; -1 if absent. */
+    long netOutputBytes() throws IOException {
+        for (String line : info("stats").split("\r?\n")) {
+            if (line.startsWith("total_net_output_bytes:")) {
+                return Long.parseLong(line.substring("total_net_output_bytes:".length()).trim());
+            }
+        }
+        return -1;
+    }
+
     /** The redis-server process id, for its CPU time from /proc. */
     long pid() throws IOException {
         for (String line : info("server").split("\r?\n")) {

@@ -7,10 +7,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -65,7 +61,7 @@ public final class LoadGenerator {
     private final int serverCore;
     private HttpClient http;
 
-    private final List<WebSocket> sockets = new ArrayList<>();
+    private SeedLogins logins;
     private int[] connectedUids = new int[0];
     private long connectFailures;
 
@@ -74,7 +70,6 @@ public final class LoadGenerator {
     private final long[] received = new long[36];
     private final Histogram[] latency = new Histogram[36];
     private long strayFrames;
-    private long disconnects;
 
     // The running phase; touched on the event loop only.
     private int tag;
@@ -198,9 +193,10 @@ public final class LoadGenerator {
                 measured(scenario, nextTag++, 0, saturation, window);
             }
         }
-        for (WebSocket ws : sockets) {
-            ws.close();
-        }
+        onLoop(() -> {
+            logins.closeAll();
+            return null;
+        });
     }
 
     private Workload workload(String scenario) {
@@ -222,57 +218,14 @@ public final class LoadGenerator {
     // ---- connections --------------------------------------------------------------------------------------------
 
     private void connect(int n, int sourceIps) throws Exception {
-        List<WebSocketClient> clients = new ArrayList<>();
-        int addresses = Math.max(1, sourceIps);
-        for (int a = 0; a < addresses; a++) {
-            WebSocketClientOptions o = new WebSocketClientOptions().setMaxConnections(n + 1)
-                    .setMaxFrameSize(65536).setConnectTimeout(30_000);
-            if (sourceIps > 0) {
-                o.setLocalAddress("127.0.0." + (2 + a));
-            }
-            clients.add(vertx.createWebSocketClient(o));
+        logins = new SeedLogins(vertx, ctx, n, sourceIps, this::onMessage);
+        List<SeedLogins.Login> all = new ArrayList<>(n);
+        for (int uid = 0; uid < n; uid++) {
+            all.add(new SeedLogins.Login(host, port, "u" + uid));
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        int parallel = Integer.parseInt(opts.getOrDefault("connect-parallel", "200"));
-        int[] next = {0};
-        int[] finished = {0};
-        List<Integer> up = new ArrayList<>(n);
-        Runnable[] start = new Runnable[1];
-        start[0] = () -> {
-            if (next[0] >= n) {
-                return;
-            }
-            int uid = next[0]++;
-            WebSocketClient c = clients.get(uid % addresses);
-            c.connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI("/ws"))
-                    .onComplete(ar -> {
-                        if (ar.succeeded()) {
-                            WebSocket ws = ar.result();
-                            ws.textMessageHandler(this::onMessage);
-                            ws.exceptionHandler(e -> { });
-                            ws.closeHandler(v -> disconnects++);
-                            ws.writeTextMessage("{\"uid\":\"u" + uid + "\"}");
-                            sockets.add(ws);
-                            up.add(uid);
-                        } else {
-                            if (connectFailures++ < 3) {
-                                System.err.println("connect failed: " + ar.cause());
-                            }
-                        }
-                        if (++finished[0] == n) {
-                            done.complete(null);
-                        } else {
-                            start[0].run();
-                        }
-                    });
-        };
-        ctx.runOnContext(v -> {
-            for (int i = 0; i < parallel; i++) {
-                start[0].run();
-            }
-        });
-        done.get(300, TimeUnit.SECONDS);
-        connectedUids = onLoop(() -> up.stream().mapToInt(Integer::intValue).toArray());
+        List<Integer> up = logins.connect(all, Integer.parseInt(opts.getOrDefault("connect-parallel", "200")), 300);
+        connectedUids = up.stream().mapToInt(Integer::intValue).toArray();
+        connectFailures = onLoop(() -> logins.failures());
     }
 
     private void onMessage(String s) {
@@ -306,7 +259,7 @@ public final class LoadGenerator {
         long w0 = System.nanoTime();
         long[] counts = phase(t, r, concurrency, seconds);
         double elapsed = (System.nanoTime() - w0) / 1e9;
-        long[] inWindow = onLoop(() -> new long[] {received[t], disconnects});
+        long[] inWindow = onLoop(() -> new long[] {received[t], logins.disconnects()});
         double cpuSrv = ProcStats.cpuSeconds(serverPid) - cpuSrv0;
         double cpuGen = ProcStats.cpuSeconds("self") - cpuGen0;
         // What else ran on the server's core: other benchmarks on a shared machine steal it and inflate latency.

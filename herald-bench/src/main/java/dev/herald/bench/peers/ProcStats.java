@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * <p>Stateless and thread-safe. CPU time has the kernel's tick resolution (1/USER_HZ s, 10 ms), which
  * is why the measurement windows are seconds long.
  */
-final class ProcStats {
+public final class ProcStats {
     /** Process CPU time, shared with the durable benchmark (it parses /proc/<pid>/stat and asks getconf for USER_HZ). */
     private static final ProcCpu CPU = new ProcCpu();
 
@@ -30,7 +30,7 @@ final class ProcStats {
     }
 
     /** VmRSS of {@code pid} in kB, or -1 when the process is gone. */
-    static long rssKb(String pid) {
+    public static long rssKb(String pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
                 if (line.startsWith("VmRSS:")) {

@@ -6,7 +6,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The window deltas of bench/run-cluster's cost columns: Redis calls per command, and CPU ticks of changing processes. */
+/** The window deltas of bench/run-cluster's cost columns: Redis calls per command, CPU ticks of changing processes, envelopes received. */
 class CostCountersTest {
 
     @Test
@@ -38,5 +38,15 @@ class CostCountersTest {
     void readsPsqlsUnalignedLineAndRefusesAnythingElse() {
         assertThat(PgStats.parse("2415919104|1200|37")).isEqualTo(new PgStats.Reading(2_415_919_104L, 1200, 37));
         assertThat(PgStats.parse("psql: error: connection refused").known()).isFalse();
+    }
+
+    @Test
+    void readsTheEnvelopesANodeReceivedFromItsMetricsPage() {
+        String metrics = "# HELP herald_broker_envelopes_total Cluster broker envelopes\n"
+                + "herald_broker_envelopes_total{outcome=\"dropped\"} 3.0\n"
+                + "herald_broker_envelopes_total{outcome=\"received\"} 12345.0\n";
+
+        assertThat(ClusterLoad.brokerReceived(metrics)).isEqualTo(12_345);
+        assertThat(ClusterLoad.brokerReceived("herald_up 1\n")).isEqualTo(-1);
     }
 }

@@ -3,6 +3,7 @@ package dev.herald.server.admin;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.store.Maintenance;
+import dev.herald.server.cluster.BrokerCounters;
 import dev.herald.server.net.ConnectionLimit;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -17,6 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
 import java.util.function.ToIntFunction;
@@ -104,14 +106,14 @@ public final class HeraldMetrics implements AutoCloseable {
      * A cluster broker's envelopes ({@code herald_broker_envelopes_total{outcome}}: sent to Redis, received from other
      * nodes, dropped (not sent: Redis down or too many in flight), unreadable) and whether it is connected.
      */
-    public <B> void bindBroker(B broker, ToLongFunction<B> sent, ToLongFunction<B> received, ToLongFunction<B> dropped,
-                               ToLongFunction<B> unreadable, java.util.function.Predicate<B> connected) {
+    public void bindBroker(BrokerCounters counters, BooleanSupplier connected) {
+        // the counters are the meters' state object: Micrometer holds it weakly, and the broker holds it strongly
         String help = "Cluster broker envelopes: sent to the other nodes, received from them, dropped (not sent), unreadable";
-        FunctionCounter.builder("herald.broker.envelopes", broker, b -> sent.applyAsLong(b)).tag("outcome", "sent").description(help).register(registry);
-        FunctionCounter.builder("herald.broker.envelopes", broker, b -> received.applyAsLong(b)).tag("outcome", "received").description(help).register(registry);
-        FunctionCounter.builder("herald.broker.envelopes", broker, b -> dropped.applyAsLong(b)).tag("outcome", "dropped").description(help).register(registry);
-        FunctionCounter.builder("herald.broker.envelopes", broker, b -> unreadable.applyAsLong(b)).tag("outcome", "unreadable").description(help).register(registry);
-        Gauge.builder("herald.broker.connected", broker, b -> connected.test(b) ? 1 : 0)
+        FunctionCounter.builder("herald.broker.envelopes", counters, BrokerCounters::sent).tag("outcome", "sent").description(help).register(registry);
+        FunctionCounter.builder("herald.broker.envelopes", counters, BrokerCounters::received).tag("outcome", "received").description(help).register(registry);
+        FunctionCounter.builder("herald.broker.envelopes", counters, BrokerCounters::dropped).tag("outcome", "dropped").description(help).register(registry);
+        FunctionCounter.builder("herald.broker.envelopes", counters, BrokerCounters::unreadable).tag("outcome", "unreadable").description(help).register(registry);
+        Gauge.builder("herald.broker.connected", connected, c -> c.getAsBoolean() ? 1 : 0)
                 .description("1 while the cluster broker's Redis connections are up and subscribed").strongReference(true).register(registry);
     }
 

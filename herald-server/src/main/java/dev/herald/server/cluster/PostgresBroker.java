@@ -24,7 +24,6 @@ import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The cluster broker for small installs without Redis: envelopes go between nodes through PostgreSQL's
@@ -43,9 +42,15 @@ import java.util.concurrent.atomic.LongAdder;
  * with this broker each node's views are its own.
  *
  * <p>Two threads of its own: a publisher that takes queued envelopes (at most {@code maxInFlight}; beyond, they are
- * not sent and {@link #dropped} counts them) and a listener that waits for notifications, checks its connection
+ * not sent and {@link BrokerCounters#dropped} counts them) and a listener that waits for notifications, checks its connection
  * every third of {@code timeout} with a query that must answer within {@code timeout} (so a silent split is noticed),
  * and reconnects (100 ms, doubling up to 2 s). Thread-safe.
+ *
+ * <p>An envelope that is not sent (the publishing connection away, or the queue full) leaves the other nodes'
+ * sessions without that message until the stream's next one shows them the hole. So, as {@link RedisBroker} does,
+ * once it can publish again the publisher sends one notification on the catch-up channel ({@link #catchUpChannelName}),
+ * whose listeners have their sessions read their streams from the store: the dropped messages were committed before
+ * their envelopes were handed over, so that read finds them.
  */
 public final class PostgresBroker implements Broker {
     private static final Logger log = LoggerFactory.getLogger(PostgresBroker.class);
@@ -56,16 +61,13 @@ public final class PostgresBroker implements Broker {
 
     private final PostgresUrl url;
     private final String channel;
+    private final String catchUpChannel;
     private final String origin;
     /** Names this process in every notification's header, so that it skips its own without decoding them. */
     private final String instance = StreamPosition.newEpoch();
     private final long timeoutMs;
     private final BlockingQueue<BrokerEnvelope> outbox;
-    private final LongAdder sent = new LongAdder();
-    private final LongAdder received = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
-    private final LongAdder unreadable = new LongAdder();
-    private final LongAdder subscriptions = new LongAdder();
+    private final BrokerCounters counters = new BrokerCounters();
     private volatile BrokerListener listener;
     private volatile boolean listening;
     private volatile boolean publishing;
@@ -73,6 +75,11 @@ public final class PostgresBroker implements Broker {
     private Thread publisherThread;
     private Thread listenerThread;
     private long seq; // publisher thread only
+    /**
+     * Some envelope of this node was not sent since the last catch-up request went out: the publisher owes the other
+     * nodes one (set by any thread, cleared by the publisher when it sends the request).
+     */
+    private volatile boolean owesCatchUp;
 
     /**
      * @param url         the PostgreSQL the nodes share ({@code postgresql://…})
@@ -84,6 +91,7 @@ public final class PostgresBroker implements Broker {
     public PostgresBroker(String url, String nodeId, String prefix, int maxInFlight, Duration timeout) {
         this.url = PostgresUrl.parse(url);
         this.channel = channelName(prefix);
+        this.catchUpChannel = catchUpChannelName(prefix);
         this.origin = nodeId + "/" + instance;
         this.timeoutMs = Math.max(30, timeout.toMillis());
         this.outbox = new ArrayBlockingQueue<>(maxInFlight);
@@ -93,6 +101,13 @@ public final class PostgresBroker implements Broker {
     static String channelName(String prefix) {
         String name = "herald_" + prefix;
         return name.length() > 63 ? name.substring(0, 63) : name;
+    }
+
+    /** {@link #channelName}'s catch-up channel: {@code <channel>_catch_up}, the channel's name cut short enough to fit. */
+    static String catchUpChannelName(String prefix) {
+        String suffix = "_catch_up";
+        String name = channelName(prefix);
+        return name.substring(0, Math.min(name.length(), 63 - suffix.length())) + suffix;
     }
 
     @Override
@@ -115,7 +130,8 @@ public final class PostgresBroker implements Broker {
         BrokerListener current = listener;
         int local = current == null ? 0 : current.onEnvelope(envelope);
         if (closed || !outbox.offer(envelope)) {
-            dropped.increment();
+            counters.dropped.increment();
+            owesCatchUp = true;
         }
         return local;
     }
@@ -143,14 +159,16 @@ public final class PostgresBroker implements Broker {
     private void publishLoop() {
         Connection c = null;
         long delay = FIRST_RECONNECT_DELAY_MS;
+        boolean warned = false; // once per outage: a catch-up owed retries every couple of seconds
         while (!closed) {
             BrokerEnvelope envelope;
             try {
-                envelope = outbox.poll(1, TimeUnit.SECONDS);
+                // a catch-up owed is sent without waiting for an envelope: no further message may come
+                envelope = outbox.poll(owesCatchUp ? 0 : 1_000, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 break;
             }
-            if (envelope == null) {
+            if (envelope == null && !owesCatchUp) {
                 continue;
             }
             try {
@@ -158,17 +176,28 @@ public final class PostgresBroker implements Broker {
                     c = connect(false);
                     publishing = true;
                     delay = FIRST_RECONNECT_DELAY_MS;
+                    warned = false;
                 }
-                send(c, envelope);
-                sent.increment();
+                if (envelope != null) {
+                    send(c, envelope);
+                    counters.sent.increment();
+                    envelope = null;
+                }
+                askForCatchUp(c);
             } catch (SQLException | RuntimeException e) {
-                dropped.increment();
+                if (envelope != null) {
+                    counters.dropped.increment();
+                    owesCatchUp = true;
+                }
                 publishing = false;
                 closeQuietly(c);
                 c = null;
                 if (!closed) {
-                    log.warn("cluster broker: cannot NOTIFY on {} ({}): live messages to other nodes are not sent until it "
-                            + "is back (clients catch up from the store)", url.display(), LogSafe.value(String.valueOf(e.getMessage())));
+                    if (!warned) {
+                        log.warn("cluster broker: cannot NOTIFY on {} ({}): live messages to other nodes are not sent until it "
+                                + "is back (clients catch up from the store)", url.display(), LogSafe.value(String.valueOf(e.getMessage())));
+                        warned = true;
+                    }
                     pause(delay);
                     delay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MS);
                 }
@@ -176,6 +205,32 @@ public final class PostgresBroker implements Broker {
         }
         publishing = false;
         closeQuietly(c);
+    }
+
+    /**
+     * When envelopes of this node were not sent, asks every other node, on the catch-up channel, to have its sessions
+     * read their streams from the store. A request that fails is owed again (the caller reconnects and retries).
+     */
+    private void askForCatchUp(Connection c) throws SQLException {
+        if (!owesCatchUp) {
+            return;
+        }
+        owesCatchUp = false; // a drop from now on owes another request
+        try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            notify.setString(1, catchUpChannel);
+            notify.setString(2, instance);
+            notify.execute();
+            c.commit();
+        } catch (SQLException e) {
+            owesCatchUp = true;
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        counters.catchUpsAsked.increment();
     }
 
     /** The envelope's notifications, in one transaction: they arrive together and in order, or not at all. */
@@ -209,9 +264,10 @@ public final class PostgresBroker implements Broker {
             try (Connection c = connect(true)) {
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN \"" + channel + "\"");
+                    s.execute("LISTEN \"" + catchUpChannel + "\"");
                 }
                 listening = true;
-                subscriptions.increment();
+                counters.subscriptions.increment();
                 delay = FIRST_RECONNECT_DELAY_MS;
                 log.info("cluster broker: listening on {} channel {}", url.display(), channel);
                 BrokerListener current = listener;
@@ -246,7 +302,11 @@ public final class PostgresBroker implements Broker {
             PGNotification[] notifications = pg.getNotifications((int) checkEvery);
             if (notifications != null) {
                 for (PGNotification n : notifications) {
-                    onNotification(n.getParameter(), partial);
+                    if (catchUpChannel.equals(n.getName())) {
+                        onCatchUpRequest(n.getParameter());
+                    } else {
+                        onNotification(n.getParameter(), partial);
+                    }
                 }
             }
             if (System.nanoTime() - lastCheck >= checkEvery * 1_000_000) {
@@ -269,10 +329,18 @@ public final class PostgresBroker implements Broker {
         }
     }
 
+    /** Another node's envelopes were lost to this one: the sessions read their streams from the store. */
+    private void onCatchUpRequest(String fromInstance) {
+        BrokerListener current = listener;
+        if (current != null && !instance.equals(fromInstance)) {
+            current.resubscribed();
+        }
+    }
+
     private void onNotification(String payload, Map<String, Parts> partial) {
         String[] f = payload.split(" ", 5);
         if (f.length != 5) {
-            unreadable.increment();
+            counters.unreadable.increment();
             return;
         }
         if (f[0].equals(instance)) {
@@ -284,11 +352,11 @@ public final class PostgresBroker implements Broker {
             index = Integer.parseInt(f[2]);
             count = Integer.parseInt(f[3]);
         } catch (NumberFormatException e) {
-            unreadable.increment();
+            counters.unreadable.increment();
             return;
         }
         if (count < 1 || count > 1_000 || index < 0 || index >= count) {
-            unreadable.increment();
+            counters.unreadable.increment();
             return;
         }
         String body;
@@ -302,7 +370,7 @@ public final class PostgresBroker implements Broker {
             }
             Parts parts = partial.get(key);
             if (parts == null || parts.chunks.length != count || parts.chunks[index] != null) {
-                unreadable.increment();
+                counters.unreadable.increment();
                 return;
             }
             parts.chunks[index] = f[4];
@@ -316,11 +384,11 @@ public final class PostgresBroker implements Broker {
         try {
             decoded = EnvelopeCodec.decode(Base64.getDecoder().decode(body));
         } catch (RuntimeException e) {
-            unreadable.increment();
+            counters.unreadable.increment();
             log.warn("cluster broker: dropped an unreadable notification on {}: {}", channel, LogSafe.value(e.getMessage()));
             return;
         }
-        received.increment();
+        counters.received.increment();
         BrokerListener current = listener;
         if (current != null) {
             try {
@@ -360,25 +428,9 @@ public final class PostgresBroker implements Broker {
         return listening;
     }
 
-    /** How many times the channel was listened to (the first included): each made the sessions catch up. */
-    public long subscriptions() {
-        return subscriptions.sum();
-    }
-
-    public long sent() {
-        return sent.sum();
-    }
-
-    public long received() {
-        return received.sum();
-    }
-
-    public long dropped() {
-        return dropped.sum();
-    }
-
-    public long unreadable() {
-        return unreadable.sum();
+    /** What this broker counted: envelopes sent, received, dropped, unreadable, subscriptions, catch-ups asked. */
+    public BrokerCounters counters() {
+        return counters;
     }
 
     @Override

@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The cluster broker: envelopes go between nodes over Redis pub/sub ({@link RedisChannels}, {@link EnvelopeCodec}).
@@ -28,7 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Guarantee: at most once, as the {@link Broker} contract says; the store is the truth. {@link #publish} hands
  * the envelope to this node's hub at once, on the calling thread, then queues it for Redis and returns: it never
  * waits for Redis nor for another node, and never fails because Redis is down (the envelope is then not sent and
- * {@link #dropped} counts it). Another node's clients get such a message when the next message of its stream shows
+ * {@link BrokerCounters#dropped} counts it). Another node's clients get such a message when the next message of its stream shows
  * them the hole (the read rule fills it from the store) or when they reconnect and resume by position.
  *
  * <p>Order: one connection publishes, in call order, and one subscribes; Redis forwards one connection's
@@ -61,7 +60,6 @@ public final class RedisBroker implements Broker {
     private final int maxInFlight;
     private final String url;
     private final long timeoutMs;
-    private final LongAdder resubscriptions = new LongAdder();
     private final String probeChannel;
     /** On the broker's context: when Redis accepted the oldest probe the subscription has not received yet (0: none). */
     private long probeUnseenSince;
@@ -70,10 +68,7 @@ public final class RedisBroker implements Broker {
     private volatile Context context;
     private volatile Redis client;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final LongAdder sent = new LongAdder();
-    private final LongAdder received = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
-    private final LongAdder unreadable = new LongAdder();
+    private final BrokerCounters counters = new BrokerCounters();
     private volatile BrokerListener listener;
     private volatile RedisConnection publisher;
     private volatile RedisConnection subscriber;
@@ -84,7 +79,6 @@ public final class RedisBroker implements Broker {
      * those messages (they are in the store) until they catch up, which {@link #askForCatchUp} asks them to do.
      */
     private volatile boolean owesCatchUp;
-    private final LongAdder catchUpsAsked = new LongAdder();
     private long publisherDelay = FIRST_RECONNECT_DELAY_MS;
     private long subscriberDelay = FIRST_RECONNECT_DELAY_MS;
 
@@ -144,13 +138,13 @@ public final class RedisBroker implements Broker {
         int local = current == null ? 0 : current.onEnvelope(envelope);
         RedisConnection connection = publisher;
         if (closed || connection == null) {
-            dropped.increment();
+            counters.dropped.increment();
             owesCatchUp = true;
             return local;
         }
         if (inFlight.incrementAndGet() > maxInFlight) {
             inFlight.decrementAndGet();
-            dropped.increment();
+            counters.dropped.increment();
             owesCatchUp = true;
             return local;
         }
@@ -159,9 +153,9 @@ public final class RedisBroker implements Broker {
         context.runOnContext(v -> connection.send(request).onComplete(ar -> {
             inFlight.decrementAndGet();
             if (ar.succeeded()) {
-                sent.increment();
+                counters.sent.increment();
             } else {
-                dropped.increment();
+                counters.dropped.increment();
                 owesCatchUp = true;
             }
         }));
@@ -180,7 +174,7 @@ public final class RedisBroker implements Broker {
         owesCatchUp = false; // a drop from now on owes another request
         p.send(Request.cmd(Command.PUBLISH).arg(channels.catchUp()).arg(origin)).onComplete(ar -> {
             if (ar.succeeded()) {
-                catchUpsAsked.increment();
+                counters.catchUpsAsked.increment();
             } else {
                 owesCatchUp = true;
             }
@@ -237,7 +231,7 @@ public final class RedisBroker implements Broker {
                 subscriberDelay = FIRST_RECONNECT_DELAY_MS;
                 subscribed = true;
                 probeUnseenSince = 0;
-                resubscriptions.increment();
+                counters.subscriptions.increment();
                 log.info("cluster broker: subscribed to {} channels on {}", channels.all().size(), redactedUrl);
                 BrokerListener current = listener;
                 if (current != null) {
@@ -358,7 +352,7 @@ public final class RedisBroker implements Broker {
         try {
             decoded = EnvelopeCodec.decode(push.get(2).toBytes());
         } catch (RuntimeException e) {
-            unreadable.increment();
+            counters.unreadable.increment();
             log.warn("cluster broker: dropped an unreadable envelope on {}: {}", LogSafe.value(String.valueOf(push.get(1))),
                     LogSafe.value(e.getMessage()));
             return;
@@ -366,7 +360,7 @@ public final class RedisBroker implements Broker {
         if (decoded.origin().equals(origin)) {
             return; // this node delivered it when it published it
         }
-        received.increment();
+        counters.received.increment();
         BrokerListener current = listener;
         if (current != null) {
             try {
@@ -383,34 +377,9 @@ public final class RedisBroker implements Broker {
         return publisher != null && subscribed;
     }
 
-    /** How many catch-up requests this node sent the others after some of its envelopes were dropped. */
-    public long catchUpsAsked() {
-        return catchUpsAsked.sum();
-    }
-
-    /** How many times the subscription was made (the first time included): each one made the sessions catch up. */
-    public long subscriptions() {
-        return resubscriptions.sum();
-    }
-
-    /** Envelopes Redis accepted from this node. */
-    public long sent() {
-        return sent.sum();
-    }
-
-    /** Envelopes from other nodes handed to this node's hub. */
-    public long received() {
-        return received.sum();
-    }
-
-    /** Envelopes not sent to the other nodes (Redis down, too many in flight, or a failed publish). */
-    public long dropped() {
-        return dropped.sum();
-    }
-
-    /** Envelopes on the channels this node could not read (another version, or not Herald's). */
-    public long unreadable() {
-        return unreadable.sum();
+    /** What this broker counted: envelopes sent, received, dropped, unreadable, subscriptions, catch-ups asked. */
+    public BrokerCounters counters() {
+        return counters;
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.herald.server.cluster;
 import dev.herald.server.config.Setting;
 import dev.herald.server.testing.HeraldProcess;
 import dev.herald.server.testing.Http;
-import dev.herald.server.testing.LedgerSubscriber;
+import dev.herald.server.testing.ResumingSubscriber;
 import dev.herald.server.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
 import org.awaitility.Awaitility;
@@ -79,10 +79,10 @@ class ClusterKillIT {
         List<HeraldProcess> processes = List.of(start("a"), start("b"), start("c"));
         List<Node> live = new CopyOnWriteArrayList<>(processes.stream().map(ClusterKillIT::ready).toList());
         Node doomed = live.get(2);
-        List<LedgerSubscriber> subscribers = new ArrayList<>();
+        List<ResumingSubscriber> subscribers = new ArrayList<>();
         for (String user : List.of("ann", "ben")) {
-            subscribers.add(cluster.closeLater(new LedgerSubscriber(user, () -> pick(live).ws())));
-            subscribers.add(cluster.closeLater(new LedgerSubscriber(user, () -> live.contains(doomed) ? doomed.ws() : pick(live).ws()))); // on the doomed node first
+            subscribers.add(cluster.closeLater(ResumingSubscriber.byPosition(user, () -> pick(live).ws())));
+            subscribers.add(cluster.closeLater(ResumingSubscriber.byPosition(user, () -> live.contains(doomed) ? doomed.ws() : pick(live).ws()))); // on the doomed node first
         }
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> subscribers.stream().allMatch(s -> s.connects() > 0));
 
@@ -98,7 +98,7 @@ class ClusterKillIT {
             }
         };
         publishSome.run();
-        for (LedgerSubscriber s : subscribers) {
+        for (ResumingSubscriber s : subscribers) {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> s.ids().containsAll(acknowledged.get(s.userId())));
         }
 
@@ -106,12 +106,12 @@ class ClusterKillIT {
         doomed.process().crash();
         publishSome.run();
 
-        for (LedgerSubscriber s : subscribers) {
+        for (ResumingSubscriber s : subscribers) {
             Awaitility.await("user " + s.userId() + " gets every acknowledged message").atMost(Duration.ofSeconds(20))
                     .until(() -> s.ids().containsAll(acknowledged.get(s.userId())));
             List<Long> firsts = new ArrayList<>();
             Set<String> seen = new HashSet<>();
-            for (LedgerSubscriber.Arrival a : s.arrivals()) {
+            for (ResumingSubscriber.Arrival a : s.arrivals()) {
                 if (seen.add(a.id())) {
                     firsts.add(a.position());
                 }

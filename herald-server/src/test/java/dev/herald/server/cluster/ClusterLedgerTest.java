@@ -2,7 +2,7 @@ package dev.herald.server.cluster;
 
 import dev.herald.server.config.Setting;
 import dev.herald.server.testing.Http;
-import dev.herald.server.testing.LedgerSubscriber;
+import dev.herald.server.testing.ResumingSubscriber;
 import dev.herald.server.testing.TestCluster;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.ToxicProxy;
@@ -74,10 +74,10 @@ class ClusterLedgerTest {
         Awaitility.await().atMost(Duration.ofSeconds(15))
                 .until(() -> live.stream().allMatch(n -> ((RedisBroker) n.server().server().broker()).connected()));
 
-        List<LedgerSubscriber> subscribers = new ArrayList<>();
+        List<ResumingSubscriber> subscribers = new ArrayList<>();
         for (int u = 0; u < USERS; u++) {
             for (int s = 0; s < SUBSCRIBERS_PER_USER; s++) {
-                subscribers.add(cluster.closeLater(new LedgerSubscriber("user" + u, () -> pick(live).ws())));
+                subscribers.add(cluster.closeLater(ResumingSubscriber.byPosition("user" + u, () -> pick(live).ws())));
             }
         }
         Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> subscribers.stream().allMatch(s -> s.connects() > 0));
@@ -135,17 +135,17 @@ class ClusterLedgerTest {
         }
         publishers.shutdown();
 
-        for (LedgerSubscriber s : subscribers) {
+        for (ResumingSubscriber s : subscribers) {
             Set<String> owed = acknowledged.getOrDefault(s.userId(), Set.of());
             // on failure: the ids missing, and what the subscriber went through
             Awaitility.await("user " + s.userId() + " gets every acknowledged message").atMost(Duration.ofSeconds(20))
                     .untilAsserted(() -> assertThat(Set.copyOf(s.ids())).as("user %s after %d connects, other frames %s",
                             s.userId(), s.connects(), s.otherFrames()).containsAll(owed));
         }
-        for (LedgerSubscriber s : subscribers) {
-            List<LedgerSubscriber.Arrival> firsts = new ArrayList<>();
+        for (ResumingSubscriber s : subscribers) {
+            List<ResumingSubscriber.Arrival> firsts = new ArrayList<>();
             Set<String> seen = new HashSet<>();
-            for (LedgerSubscriber.Arrival a : s.arrivals()) {
+            for (ResumingSubscriber.Arrival a : s.arrivals()) {
                 if (seen.add(a.id())) {
                     firsts.add(a);
                 }
@@ -157,7 +157,7 @@ class ClusterLedgerTest {
             }
             assertThat(s.otherFrames()).doesNotContain("gap");
         }
-        assertThat(subscribers.stream().mapToInt(LedgerSubscriber::connects).sum())
+        assertThat(subscribers.stream().mapToInt(ResumingSubscriber::connects).sum())
                 .as("reconnections happened").isGreaterThan(subscribers.size());
     }
 

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -23,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Nodes without Redis, with PostgreSQL's LISTEN/NOTIFY as the broker ({@code broker=postgres}, or a
  * {@code postgresql://} URL): a publish on one node reaches the user's connections on the others once and in
  * order, a message larger than a notification's 8,000 bytes too (in parts), {@code persist:false} ones too; when the
- * listening connection is cut and comes back, the connections on that node catch up from the store.
+ * listening connection is cut and comes back, the connections on that node catch up from the store; when a node's
+ * publishing connection is cut, the other nodes catch up once it can publish again.
  */
 class ClusterPostgresBrokerTest {
     private static final Pattern POS = Pattern.compile("\"pos\":(\\d+),");
@@ -42,20 +42,12 @@ class ClusterPostgresBrokerTest {
 
     /** A node whose broker is LISTEN/NOTIFY: on the store's database, or at {@code brokerUrl}. */
     private TestServer node(String id, String brokerUrl) {
-        Map<Setting, String> settings = new HashMap<>(cluster.settings(id, TestCluster.REDIS.getPort(), TestCluster.postgresPort(),
-                Map.of(Setting.CLUSTER_REDIS_TIMEOUT, "300ms")));
-        settings.put(Setting.BROKER, brokerUrl == null ? "postgres" : brokerUrl);
-        TestServer node = cluster.closeLater(TestServer.devMode(settings));
-        PostgresBroker broker = (PostgresBroker) node.server().broker();
-        Awaitility.await().atMost(WsClient.WAIT).until(broker::listening);
-        return node;
+        return cluster.readyNode(id, Map.of(Setting.CLUSTER_REDIS_TIMEOUT, "300ms",
+                Setting.BROKER, brokerUrl == null ? "postgres" : brokerUrl));
     }
 
     private WsClient login(TestServer node, String uid) {
-        WsClient client = node.connect("uid=" + uid);
-        cluster.closeLater(client::close);
-        client.awaitFrame(f -> f.contains("\"type\":\"positions\""));
-        return client;
+        return cluster.login(node, uid);
     }
 
     private static List<Long> positions(WsClient client) {
@@ -88,7 +80,7 @@ class ClusterPostgresBrokerTest {
             assertThat(positions(client).subList(0, 21)).isSorted().doesNotHaveDuplicates().startsWith(1L).endsWith(21L);
             assertThat(client.frames().stream().filter(f -> f.contains(large))).hasSize(1);
         }
-        assertThat(((PostgresBroker) b.server().broker()).received()).isGreaterThanOrEqualTo(22);
+        assertThat(((PostgresBroker) b.server().broker()).counters().received()).isGreaterThanOrEqualTo(22);
         assertThat(b.http().get("/metrics").metric("herald_broker_connected")).isEqualTo(1.0);
     }
 
@@ -101,7 +93,7 @@ class ClusterPostgresBrokerTest {
         TestServer b = node("b", viaProxy); // its store is direct; only its broker goes through the proxy
         WsClient onB = login(b, "bob");
         PostgresBroker brokerOfB = (PostgresBroker) b.server().broker();
-        long subscriptions = brokerOfB.subscriptions();
+        long subscriptions = brokerOfB.counters().subscriptions();
 
         toPostgres.silence(); // no reset: only the listener's own check can tell
         Awaitility.await().atMost(WsClient.WAIT).until(() -> !brokerOfB.listening());
@@ -113,6 +105,34 @@ class ClusterPostgresBrokerTest {
 
         assertThat(onB.awaitMessageIds(5)).containsExactlyElementsOf(ids); // no further message needed
         assertThat(positions(onB)).containsExactly(1L, 2L, 3L, 4L, 5L);
-        assertThat(brokerOfB.subscriptions()).isGreaterThan(subscriptions);
+        assertThat(brokerOfB.counters().subscriptions()).isGreaterThan(subscriptions);
+    }
+
+    @Test
+    void envelopes_a_node_could_not_send_reach_the_other_nodes_once_it_publishes_again_without_a_further_message() throws Exception {
+        ToxicProxy toPostgres = cluster.closeLater(new ToxicProxy(TestCluster.POSTGRES.getHost(), TestCluster.postgresPort()));
+        String viaProxy = "postgresql://" + TestCluster.POSTGRES.getUserInfo() + "@127.0.0.1:" + toPostgres.port()
+                + "/" + cluster.database();
+        TestServer a = node("a", viaProxy); // its store is direct: its publishes are stored while its broker is cut off
+        TestServer b = node("b", null);
+        WsClient onB = login(b, "carol");
+        BrokerCounters brokerOfA = ((PostgresBroker) a.server().broker()).counters();
+        BrokerCounters brokerOfB = ((PostgresBroker) b.server().broker()).counters();
+        List<String> ids = new ArrayList<>();
+        ids.add(a.publishToUser("carol", "{\"n\":1}"));
+        assertThat(onB.awaitMessageIds(1)).containsExactlyElementsOf(ids); // a's publishing connection is up
+        long subscriptionsOfB = brokerOfB.subscriptions();
+
+        toPostgres.cut(); // a's connections break, and new ones are refused
+        for (int i = 2; i <= 4; i++) {
+            ids.add(a.publishToUser("carol", "{\"n\":" + i + "}"));
+        }
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> brokerOfA.dropped() == 3);
+        toPostgres.restore();
+
+        assertThat(onB.awaitMessageIds(4)).containsExactlyElementsOf(ids); // no fifth message needed
+        assertThat(positions(onB)).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(brokerOfA.catchUpsAsked()).isPositive();
+        assertThat(brokerOfB.subscriptions()).isEqualTo(subscriptionsOfB); // b's own LISTEN never broke: the request did it
     }
 }

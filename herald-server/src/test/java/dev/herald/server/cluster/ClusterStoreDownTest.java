@@ -36,10 +36,6 @@ class ClusterStoreDownTest {
         cluster.close();
     }
 
-    private static RedisBroker broker(TestServer node) {
-        return (RedisBroker) node.server().broker();
-    }
-
     private static String toUser(String uid, int n, boolean persist) {
         return "{\"to\":{\"users\":[\"" + uid + "\"]},\"persist\":" + persist + ",\"data\":{\"n\":" + n + "}}";
     }
@@ -47,12 +43,9 @@ class ClusterStoreDownTest {
     @Test
     void with_postgres_down_durable_publishes_are_503_and_fire_and_forget_ones_still_cross_nodes_over_redis() throws Exception {
         ToxicProxy postgres = cluster.closeLater(new ToxicProxy(TestCluster.POSTGRES.getHost(), TestCluster.postgresPort()));
-        TestServer a = cluster.node("a", TestCluster.REDIS.getPort(), postgres.port(), Map.of());
-        TestServer b = cluster.node("b", TestCluster.REDIS.getPort(), Map.of());
-        Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(a).connected() && broker(b).connected());
-        WsClient onB = b.connect("uid=ivan");
-        cluster.closeLater(onB::close);
-        onB.awaitFrame(f -> f.contains("\"type\":\"positions\""));
+        TestServer a = cluster.readyNode("a", TestCluster.REDIS.getPort(), postgres.port(), Map.of());
+        TestServer b = cluster.readyNode("b", Map.of());
+        WsClient onB = cluster.login(b, "ivan");
 
         List<String> acknowledged = new ArrayList<>();
         for (int n = 1; n <= 3; n++) {

@@ -45,9 +45,8 @@ class ClusterViewsTest {
     }
 
     private TestServer node(String id, int redisPort) {
-        TestServer node = cluster.node(id, redisPort, Map.of(Setting.CLUSTER_HEARTBEAT, HEARTBEAT, Setting.CLUSTER_NODE_TTL, TTL));
-        Awaitility.await().atMost(WsClient.WAIT).until(() -> views(node).connected());
-        return node;
+        return cluster.readyNode(id, redisPort, TestCluster.postgresPort(),
+                Map.of(Setting.CLUSTER_HEARTBEAT, HEARTBEAT, Setting.CLUSTER_NODE_TTL, TTL));
     }
 
     private TestServer node(String id) {
@@ -59,10 +58,7 @@ class ClusterViewsTest {
     }
 
     private WsClient login(TestServer node, String uid) {
-        WsClient client = node.connect("uid=" + uid);
-        cluster.closeLater(client::close);
-        client.awaitFrame(f -> f.contains("\"type\":\"positions\""));
-        return client;
+        return cluster.login(node, uid);
     }
 
     private static JsonObject presence(TestServer node, String uid) {

@@ -74,10 +74,10 @@ class RedisBrokerTest {
         assertThat(first.dataJson()).isEqualTo("{\"n\":1}");
         assertThat(first.durable()).isTrue();
         assertThat(onB.get(0).targets()).containsExactly(new Target.User("u1"));
-        assertThat(b.received()).isEqualTo(50);
-        Awaitility.await().atMost(WAIT).until(() -> a.sent() == 50);
+        assertThat(b.counters().received()).isEqualTo(50);
+        Awaitility.await().atMost(WAIT).until(() -> a.counters().sent() == 50);
         assertThat(onA).hasSize(50); // its own envelopes, coming back from Redis, are not delivered twice
-        assertThat(a.received()).isZero();
+        assertThat(a.counters().received()).isZero();
     }
 
     @Test
@@ -95,7 +95,7 @@ class RedisBrokerTest {
         assertThat(a.publish(envelope("u", 1))).isEqualTo(1);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
         assertThat(onA).hasSize(1);
-        assertThat(a.dropped()).isEqualTo(1);
+        assertThat(a.counters().dropped()).isEqualTo(1);
 
         proxy.restore();
         Awaitility.await().atMost(WAIT).until(a::connected);

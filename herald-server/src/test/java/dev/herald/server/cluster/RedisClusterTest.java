@@ -56,9 +56,7 @@ class RedisClusterTest {
 
     /** A node on the shared database, reaching Redis at {@code redisPort} (Redis itself, or a proxy in front of it). */
     private TestServer node(String id, int redisPort) {
-        TestServer node = cluster.node(id, redisPort, Map.of());
-        Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(node).connected());
-        return node;
+        return cluster.readyNode(id, redisPort, TestCluster.postgresPort(), Map.of());
     }
 
     private TestServer node(String id) {
@@ -70,10 +68,7 @@ class RedisClusterTest {
     }
 
     private WsClient login(TestServer node, String uid, String since) {
-        WsClient client = node.connect("uid=" + uid + (since == null ? "" : "&since=" + since));
-        cluster.closeLater(client::close);
-        client.awaitFrame(f -> f.contains("\"type\":\"positions\"")); // the login replay is over
-        return client;
+        return cluster.login(node, uid, since);
     }
 
     private static String toUser(String uid, int n) {
@@ -121,7 +116,7 @@ class RedisClusterTest {
             assertThat(client.messageIds()).containsExactlyElementsOf(ids);
             assertThat(positions(messages(client))).containsExactlyElementsOf(oneTo(30));
         }
-        Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(b).received() == 30);
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(b).counters().received() == 30);
         assertThat(b.http().get("/metrics").body())
                 .contains("herald_broker_envelopes_total{outcome=\"received\"} 30.0", "herald_broker_connected 1.0");
     }
@@ -227,13 +222,11 @@ class RedisClusterTest {
         Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(staysOnB).size() >= 12);
         assertThat(positions(messages(staysOnB))).containsExactlyElementsOf(oneTo(12));
         assertThat(positions(messages(onA))).containsExactlyElementsOf(oneTo(12));
-        assertThat(broker(a).dropped()).isGreaterThanOrEqualTo(10);
+        assertThat(broker(a).counters().dropped()).isGreaterThanOrEqualTo(10);
     }
     /** A node with a short {@code cluster.redis-timeout}, so that a silent split is noticed within a test's patience. */
     private TestServer quickNode(String id, int redisPort) {
-        TestServer node = cluster.node(id, redisPort, Map.of(Setting.CLUSTER_REDIS_TIMEOUT, QUICK_TIMEOUT));
-        Awaitility.await().atMost(WsClient.WAIT).until(() -> broker(node).connected());
-        return node;
+        return cluster.readyNode(id, redisPort, TestCluster.postgresPort(), Map.of(Setting.CLUSTER_REDIS_TIMEOUT, QUICK_TIMEOUT));
     }
 
     /** Keeps the outage going until {@link #OUTAGE} has passed since {@code since} (a scenario's length, not a wait for an event). */
@@ -266,7 +259,7 @@ class RedisClusterTest {
 
         Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(onB).size() >= 3);
         assertThat(onB.messageIds()).containsExactlyElementsOf(ids);
-        assertThat(broker(a).catchUpsAsked()).isPositive();
+        assertThat(broker(a).counters().catchUpsAsked()).isPositive();
     }
 
     @Test
@@ -277,7 +270,7 @@ class RedisClusterTest {
         WsClient onB = login(b, "erin", null);
         onB.send("{\"type\":\"subscribe\",\"topics\":[\"quiet\"]}");
         onB.awaitFrame(f -> f.contains("\"type\":\"positions\"") && f.contains("quiet"));
-        long subscriptions = broker(b).subscriptions();
+        long subscriptions = broker(b).counters().subscriptions();
 
         redisOfB.cut();
         long cutAt = System.nanoTime();
@@ -292,7 +285,7 @@ class RedisClusterTest {
 
         // no further message on either stream: the return of the subscription alone brings them, by position
         Awaitility.await().atMost(WsClient.WAIT).until(() -> messages(onB).size() >= 6);
-        assertThat(broker(b).subscriptions()).isGreaterThan(subscriptions);
+        assertThat(broker(b).counters().subscriptions()).isGreaterThan(subscriptions);
         assertThat(onB.messageIds()).containsExactlyInAnyOrderElementsOf(ids);
         assertThat(positions(messages(onB).stream().filter(f -> !f.contains("quiet")).toList())).containsExactlyElementsOf(oneTo(5));
     }

@@ -72,7 +72,7 @@ class CrashRecoveryIT {
         for (int p = 0; p < PUBLISHERS; p++) {
             String user = "crash-user-" + p;
             ledger.put(user, ConcurrentHashMap.newKeySet());
-            subscribers.add(new ResumingSubscriber(URI.create("ws://127.0.0.1:" + port), user));
+            subscribers.add(ResumingSubscriber.byId(URI.create("ws://127.0.0.1:" + port), user));
             Thread t = new Thread(() -> publish(api, user), "publisher-" + p);
             t.start();
             publishers.add(t);

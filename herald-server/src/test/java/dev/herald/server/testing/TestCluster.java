@@ -1,6 +1,10 @@
 package dev.herald.server.testing;
 
+import dev.herald.server.cluster.PostgresBroker;
+import dev.herald.server.cluster.RedisBroker;
+import dev.herald.server.cluster.RedisClusterViews;
 import dev.herald.server.config.Setting;
+import org.awaitility.Awaitility;
 
 import java.net.URI;
 import java.sql.Connection;
@@ -46,12 +50,55 @@ public final class TestCluster implements AutoCloseable {
         return closeLater(TestServer.devMode(settings(id, redisPort, postgresPort, settings)));
     }
 
-    /** The settings of a node of this cluster: its id, the cluster's database and channel prefix, with {@code settings} on top. */
+    /**
+     * {@link #node(String, int, int, Map)} once it is connected: its Redis broker and views connected and subscribed,
+     * or its LISTEN/NOTIFY broker listening (a publish on another node reaches it from then on).
+     */
+    public TestServer readyNode(String id, int redisPort, int postgresPort, Map<Setting, String> settings) {
+        TestServer node = node(id, redisPort, postgresPort, settings);
+        Awaitility.await().atMost(WsClient.WAIT).until(() -> connected(node));
+        return node;
+    }
+
+    /** {@link #readyNode(String, int, int, Map)} on Redis and PostgreSQL themselves. */
+    public TestServer readyNode(String id, Map<Setting, String> settings) {
+        return readyNode(id, REDIS.getPort(), postgresPort(), settings);
+    }
+
+    private static boolean connected(TestServer node) {
+        boolean views = !(node.server().views() instanceof RedisClusterViews v) || v.connected();
+        return views && switch (node.server().broker()) {
+            case RedisBroker r -> r.connected();
+            case PostgresBroker p -> p.listening();
+            default -> true;
+        };
+    }
+
+    /**
+     * A dev-mode login as {@code uid} on {@code node} ({@code since}: the resume cursor, or null), closed with the
+     * cluster, returned once its login replay is over (the {@code positions} frame).
+     */
+    public WsClient login(TestServer node, String uid, String since) {
+        WsClient client = node.connect("uid=" + uid + (since == null ? "" : "&since=" + since));
+        closeLater(client::close);
+        client.awaitFrame(f -> f.contains("\"type\":\"positions\""));
+        return client;
+    }
+
+    /** {@link #login(TestServer, String, String)} without a cursor. */
+    public WsClient login(TestServer node, String uid) {
+        return login(node, uid, null);
+    }
+
+    /**
+     * The settings of a node of this cluster: its id, the cluster's database and channel prefix, with {@code settings}
+     * on top; the broker is Redis at {@code redisPort} unless {@code settings} names one.
+     */
     public Map<Setting, String> settings(String id, int redisPort, int postgresPort, Map<Setting, String> settings) {
         Map<Setting, String> all = new HashMap<>(settings);
         all.put(Setting.NODE_ID, id);
         all.put(Setting.STORE, "postgresql://" + POSTGRES.getUserInfo() + "@" + POSTGRES.getHost() + ":" + postgresPort + "/" + database);
-        all.put(Setting.BROKER, "redis://" + REDIS.getHost() + ":" + redisPort);
+        all.putIfAbsent(Setting.BROKER, "redis://" + REDIS.getHost() + ":" + redisPort);
         all.put(Setting.CLUSTER_CHANNEL_PREFIX, prefix);
         return all;
     }
