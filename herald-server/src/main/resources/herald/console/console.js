@@ -146,7 +146,7 @@ function overview() {
                 card('Store latency (ms)', store.latencyMs.toFixed(2), history.latency),
                 h('div', {class: 'card'}, h('div', {class: 'muted'}, 'Dead letters'),
                     h('div', {class: 'value', 'data-metric': 'Dead letters'},
-                        h('a', {href: '#/dead-letters'}, dead.count == null ? '?' : `${dead.count}${dead.more ? '+' : ''}`))),
+                        h('a', {href: '#/dead-letters'}, dead.count ?? '?'))),
                 card('Slow-consumer closes', stats.total.slowConsumerCloses),
                 card('Rejected (per-user cap)', stats.total.connectionsRejected)),
             h('p', {class: 'muted'}, `Store ${store.name}; ${store.failedCommits} failed commits since start. `

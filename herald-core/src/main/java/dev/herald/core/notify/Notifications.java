@@ -219,6 +219,11 @@ public final class Notifications {
         return store.deadLetters(query).exceptionally(Notifications::rethrow);
     }
 
+    /** How many dead letters there are (filters as {@link #deadLetters}, each {@code null}: any). */
+    public CompletableFuture<Long> countDeadLetters(String channel, String userId, String messageId) {
+        return store.countDeadLetters(channel, userId, messageId).exceptionally(Notifications::rethrow);
+    }
+
     public CompletableFuture<NotifyJob> deadLetter(String id) {
         return store.job(id).exceptionally(Notifications::rethrow).thenApply(job -> job
                 .filter(j -> j.state() == JobState.DEAD)

@@ -55,6 +55,12 @@ public interface NotifyStore {
     CompletableFuture<List<NotifyJob>> deadLetters(DeadLetterQuery query);
 
     /**
+     * How many dead letters match these filters (each {@code null}: any), exactly, with the filter semantics of
+     * {@link #deadLetters}: one count, not a walk of pages, so a console can poll it.
+     */
+    CompletableFuture<Long> countDeadLetters(String channel, String userId, String messageId);
+
+    /**
      * Puts a dead letter back in the queue: {@code PENDING}, due {@code now}, attempt count reset, new deadline.
      * Completes with {@code false} when {@code jobId} is not a dead letter.
      */

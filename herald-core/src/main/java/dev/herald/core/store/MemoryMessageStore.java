@@ -297,6 +297,11 @@ public final class MemoryMessageStore implements MessageStore, NotifyStore {
     }
 
     @Override
+    public CompletableFuture<Long> countDeadLetters(String channel, String userId, String messageId) {
+        return underLock(() -> notify.countDeadLetters(channel, userId, messageId));
+    }
+
+    @Override
     public CompletableFuture<Boolean> retryDead(String jobId, long now, long deadline) {
         return underLock(() -> notify.retryDead(jobId, now, deadline));
     }

@@ -29,6 +29,8 @@ final class MemoryNotifyState {
     private final TreeMap<String, Leased> jobs = new TreeMap<>();
     /** The jobs a claim may take (PENDING, WAITING_ACK) by channel: polling does not walk finished jobs and dead letters. */
     private final Map<String, Map<String, Leased>> live = new HashMap<>();
+    /** The dead letters by id: listing and counting them does not walk every job. */
+    private final TreeMap<String, Leased> dead = new TreeMap<>();
     /** Job ids by message, in the order they were recorded. */
     private final Map<String, List<String>> byMessage = new HashMap<>();
     private final Map<String, Contacts> contacts = new HashMap<>();
@@ -39,7 +41,7 @@ final class MemoryNotifyState {
             Leased l = new Leased(job);
             if (jobs.putIfAbsent(job.id(), l) == null) {
                 byMessage.computeIfAbsent(job.messageId(), m -> new ArrayList<>()).add(job.id());
-                indexLive(l);
+                index(l);
             }
         }
     }
@@ -103,19 +105,28 @@ final class MemoryNotifyState {
     }
 
     List<NotifyJob> deadLetters(DeadLetterQuery q) {
-        Map<String, Leased> older = q.beforeId() == null ? jobs.descendingMap() : jobs.headMap(q.beforeId(), false).descendingMap();
+        Map<String, Leased> older = q.beforeId() == null ? dead.descendingMap() : dead.headMap(q.beforeId(), false).descendingMap();
         List<NotifyJob> page = new ArrayList<>();
         for (Leased l : older.values()) {
-            NotifyJob j = l.job;
-            if (j.state() == JobState.DEAD && matches(q.channel(), j.channel()) && matches(q.userId(), j.userId())
-                    && matches(q.messageId(), j.messageId())) {
-                page.add(j);
+            if (matchesDead(l.job, q.channel(), q.userId(), q.messageId())) {
+                page.add(l.job);
                 if (page.size() == q.limit()) {
                     break;
                 }
             }
         }
         return page;
+    }
+
+    long countDeadLetters(String channel, String userId, String messageId) {
+        if (channel == null && userId == null && messageId == null) {
+            return dead.size();
+        }
+        return dead.values().stream().filter(l -> matchesDead(l.job, channel, userId, messageId)).count();
+    }
+
+    private static boolean matchesDead(NotifyJob j, String channel, String userId, String messageId) {
+        return matches(channel, j.channel()) && matches(userId, j.userId()) && matches(messageId, j.messageId());
     }
 
     boolean retryDead(String jobId, long now, long deadline) {
@@ -177,28 +188,31 @@ final class MemoryNotifyState {
         return finished.size();
     }
 
-    /** Moves a job to its new version, keeping {@link #live} in step with its state. */
+    /** Moves a job to its new version, keeping {@link #live} and {@link #dead} in step with its state. */
     private void replace(Leased l, NotifyJob next) {
-        unindexLive(l);
+        unindex(l);
         l.job = next;
-        indexLive(l);
+        index(l);
     }
 
-    private void indexLive(Leased l) {
+    private void index(Leased l) {
         if (pending(l.job.state())) {
             live.computeIfAbsent(l.job.channel(), c -> new HashMap<>()).put(l.job.id(), l);
+        } else if (l.job.state() == JobState.DEAD) {
+            dead.put(l.job.id(), l);
         }
     }
 
-    private void unindexLive(Leased l) {
+    private void unindex(Leased l) {
         Map<String, Leased> ofChannel = live.get(l.job.channel());
         if (ofChannel != null && ofChannel.remove(l.job.id()) != null && ofChannel.isEmpty()) {
             live.remove(l.job.channel());
         }
+        dead.remove(l.job.id());
     }
 
     private void remove(NotifyJob j) {
-        unindexLive(jobs.get(j.id()));
+        unindex(jobs.get(j.id()));
         jobs.remove(j.id());
         List<String> ofMessage = byMessage.get(j.messageId());
         ofMessage.remove(j.id());

@@ -62,6 +62,11 @@ final class FlakyNotifyStore implements NotifyStore {
     }
 
     @Override
+    public CompletableFuture<Long> countDeadLetters(String channel, String userId, String messageId) {
+        return real.countDeadLetters(channel, userId, messageId);
+    }
+
+    @Override
     public CompletableFuture<Boolean> retryDead(String jobId, long now, long deadline) {
         return real.retryDead(jobId, now, deadline);
     }

@@ -425,6 +425,43 @@ public abstract class NotifyStoreContract {
     }
 
     @Test
+    void deadLettersAreCountedWithTheListingsFilters() {
+        String m1 = ids.next(T0);
+        String m2 = ids.next(T0);
+        dead(m1, "email", "u1");
+        dead(m1, "webhook", "u1");
+        dead(m2, "email", "u2");
+        NotifyJob d = dead(m2, "email", "u1");
+        enqueue(job(m1, "email", "u1", T0, false)); // pending: not counted
+
+        assertThat(await(store.countDeadLetters(null, null, null))).isEqualTo(4);
+        assertThat(await(store.countDeadLetters("email", null, null))).isEqualTo(3);
+        assertThat(await(store.countDeadLetters(null, "u1", null))).isEqualTo(3);
+        assertThat(await(store.countDeadLetters(null, null, m1))).isEqualTo(2);
+        assertThat(await(store.countDeadLetters("email", "u1", m2))).isEqualTo(1);
+        assertThat(await(store.countDeadLetters("slack", null, null))).isZero();
+
+        assertThat(await(store.deleteDead(d.id()))).isTrue();
+        assertThat(await(store.countDeadLetters(null, null, null))).isEqualTo(3);
+        assertThat(await(store.retryDead(dead(m2, "email", "u3").id(), T0 + HOUR, T0 + 5 * HOUR))).isTrue();
+        assertThat(await(store.countDeadLetters(null, null, null))).isEqualTo(3);
+        assertThat(await(store.countDeadLetters(null, "u3", null))).isZero();
+    }
+
+    @Test
+    void deadLettersAreCountedPastOnePage() {
+        List<NotifyJob> jobs = new ArrayList<>();
+        for (int i = 0; i < DeadLetterQuery.MAX_LIMIT + 1; i++) {
+            jobs.add(job(ids.next(T0), "email", "u1", T0, false));
+        }
+        await(store.enqueue(jobs));
+        // all at once: a store that commits in groups writes them in a few commits, not 501
+        await(CompletableFuture.allOf(jobs.stream().map(j -> store.complete(j.id(), attempt(1, SendResult.Outcome.PERMANENT, "HTTP 400"),
+                JobState.DEAD, T0 + 1, "HTTP 400")).toArray(CompletableFuture[]::new)));
+        assertThat(await(store.countDeadLetters(null, null, null))).isEqualTo(DeadLetterQuery.MAX_LIMIT + 1);
+    }
+
+    @Test
     void deadLettersPageWithBeforeIdAndLimit() {
         List<NotifyJob> dead = new ArrayList<>();
         for (int i = 0; i < 7; i++) {

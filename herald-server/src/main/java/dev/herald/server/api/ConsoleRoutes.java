@@ -3,7 +3,6 @@ package dev.herald.server.api;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.notify.Contacts;
-import dev.herald.core.notify.DeadLetterQuery;
 import dev.herald.core.notify.Destination;
 import dev.herald.core.notify.Notifications;
 import dev.herald.core.session.BaseSession;
@@ -64,17 +63,17 @@ public final class ConsoleRoutes {
     }
 
     /**
-     * {@code {"store":{"healthy","latencyMs","error","failedCommits","name"},"deadLetters":{"count","more"}}}: the store
+     * {@code {"store":{"healthy","latencyMs","error","failedCommits","name"},"deadLetters":{"count"}}}: the store
      * probed with a read of a message id that does not exist (the same path a receipt takes), timed; the dead letters
-     * counted as one page of at most {@link DeadLetterQuery#MAX_LIMIT} ({@code more}: there are at least that many).
+     * counted exactly by the store (one indexed count, not pages).
      */
     private void health(RoutingContext ctx) {
         CompletableFuture<JsonObject> probe = probeStore();
         // bounded as the probe is: a store that hangs makes the answer say so, not hang with it
-        CompletableFuture<JsonObject> dead = notifications.deadLetters(new DeadLetterQuery(null, null, null, null, DeadLetterQuery.MAX_LIMIT))
+        CompletableFuture<JsonObject> dead = notifications.countDeadLetters(null, null, null)
                 .orTimeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                .handle((jobs, error) -> error != null ? new JsonObject().put("count", (Integer) null).put("error", "store_unavailable")
-                        : new JsonObject().put("count", jobs.size()).put("more", jobs.size() == DeadLetterQuery.MAX_LIMIT));
+                .handle((count, error) -> error != null ? new JsonObject().put("count", (Long) null).put("error", "store_unavailable")
+                        : new JsonObject().put("count", count));
         Replies.async(ctx, () -> probe.thenCombine(dead, (s, d) -> new JsonObject().put("node", config.nodeId())
                 .put("store", s).put("deadLetters", d)), body -> new Reply(200, body));
     }

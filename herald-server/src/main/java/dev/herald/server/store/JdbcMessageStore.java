@@ -231,6 +231,11 @@ public final class JdbcMessageStore implements MessageStore, NotifyStore {
     }
 
     @Override
+    public CompletableFuture<Long> countDeadLetters(String channel, String userId, String messageId) {
+        return read(c -> NotifyReads.countDeadLetters(c, channel, userId, messageId));
+    }
+
+    @Override
     public CompletableFuture<Optional<Contacts>> contacts(String userId) {
         return read(c -> NotifyReads.contacts(c, userId));
     }

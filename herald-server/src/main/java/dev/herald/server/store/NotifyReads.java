@@ -28,20 +28,33 @@ final class NotifyReads {
 
     /** Dead letters with only the filters the query sets (so each combination gets its own plan), newest first. */
     static String deadLettersSql(DeadLetterQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(NotifyRows.JOB_COLUMNS).append(" FROM notify_jobs WHERE state = 'dead'");
-        if (q.channel() != null) {
-            sql.append(" AND channel = ?");
-        }
-        if (q.userId() != null) {
-            sql.append(" AND user_id = ?");
-        }
-        if (q.messageId() != null) {
-            sql.append(" AND message_id = ?");
-        }
+        StringBuilder sql = deadWhere(new StringBuilder("SELECT ").append(NotifyRows.JOB_COLUMNS), q.channel(), q.userId(), q.messageId());
         if (q.beforeId() != null) {
             sql.append(" AND id < ?");
         }
         return sql.append(" ORDER BY id DESC LIMIT ?").toString();
+    }
+
+    /**
+     * The listing's count: the same {@code state = 'dead'} condition, so unfiltered it reads only the partial index
+     * {@code notify_jobs_dead} (an index-only count on SQLite; PostgreSQL's plan depends on its visibility map).
+     */
+    static String countDeadLettersSql(String channel, String userId, String messageId) {
+        return deadWhere(new StringBuilder("SELECT COUNT(*)"), channel, userId, messageId).toString();
+    }
+
+    private static StringBuilder deadWhere(StringBuilder sql, String channel, String userId, String messageId) {
+        sql.append(" FROM notify_jobs WHERE state = 'dead'");
+        if (channel != null) {
+            sql.append(" AND channel = ?");
+        }
+        if (userId != null) {
+            sql.append(" AND user_id = ?");
+        }
+        if (messageId != null) {
+            sql.append(" AND message_id = ?");
+        }
+        return sql;
     }
 
     static List<NotifyJob> jobsOf(Connection c, String messageId) throws SQLException {
@@ -69,6 +82,21 @@ final class NotifyReads {
             }
             s.setInt(i, q.limit());
             return jobs(s);
+        }
+    }
+
+    static long countDeadLetters(Connection c, String channel, String userId, String messageId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(countDeadLettersSql(channel, userId, messageId))) {
+            int i = 1;
+            for (String filter : new String[] {channel, userId, messageId}) {
+                if (filter != null) {
+                    s.setString(i++, filter);
+                }
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 

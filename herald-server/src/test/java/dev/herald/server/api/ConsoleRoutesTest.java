@@ -128,7 +128,9 @@ class ConsoleRoutesTest {
         server.publish("{\"to\":{\"webhook\":{\"url\":\"http://127.0.0.1:9/hook\"}},\"data\":\"to a dead end\"}");
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() ->
                 new JsonObject(server.http().get("/api/v1/admin/health").body()).getJsonObject("deadLetters").getInteger("count") == 1);
-        assertThat(new JsonObject(server.http().get("/api/v1/admin/health").body()).getJsonObject("deadLetters").getBoolean("more")).isFalse();
+        // an exact count, not a page's size with a "more" flag
+        assertThat(new JsonObject(server.http().get("/api/v1/admin/health").body()).getJsonObject("deadLetters").fieldNames())
+                .containsExactly("count");
     }
 
     /** A registered connection without a socket: the hub holds 20,000 of them as it would real ones. */

@@ -73,6 +73,14 @@ class SqliteQueryPlanTest {
             // the first page walks the dead letters' own index from its newest end and stops at the limit
             assertThat(plan(c, NotifyReads.deadLettersSql(new DeadLetterQuery(null, null, null, null, 10))))
                     .containsExactly("SCAN notify_jobs USING INDEX notify_jobs_dead");
+            // the console's count (every 2 s) reads the dead letters' index alone, never the table
+            assertThat(plan(c, NotifyReads.countDeadLettersSql(null, null, null)))
+                    .containsExactly("SCAN notify_jobs USING COVERING INDEX notify_jobs_dead");
+            // filtered, as the listing: the dead letters' index (dead rows only) or a message's jobs
+            assertThat(plan(c, NotifyReads.countDeadLettersSql("email", "u1", null)))
+                    .containsExactly("SCAN notify_jobs USING INDEX notify_jobs_dead");
+            assertThat(plan(c, NotifyReads.countDeadLettersSql(null, null, "m1")))
+                    .containsExactly("SEARCH notify_jobs USING INDEX notify_jobs_message (message_id=?)");
         }
     }
 

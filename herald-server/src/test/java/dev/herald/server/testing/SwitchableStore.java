@@ -109,6 +109,11 @@ public final class SwitchableStore implements MessageStore, NotifyStore {
     }
 
     @Override
+    public CompletableFuture<Long> countDeadLetters(String channel, String userId, String messageId) {
+        return orFail(() -> delegate.countDeadLetters(channel, userId, messageId));
+    }
+
+    @Override
     public CompletableFuture<Boolean> retryDead(String jobId, long now, long deadline) {
         return orFail(() -> delegate.retryDead(jobId, now, deadline));
     }
