@@ -103,8 +103,9 @@ public final class HeraldMetrics implements AutoCloseable {
     }
 
     /**
-     * A cluster broker's envelopes ({@code herald_broker_envelopes_total{outcome}}: sent to Redis, received from other
-     * nodes, dropped (not sent: Redis down or too many in flight), unreadable) and whether it is connected.
+     * A cluster broker's envelopes ({@code herald_broker_envelopes_total{outcome}}: sent to the other nodes, received
+     * from them, dropped (not sent: the broker's server down or too many in flight), unreadable) and whether it is
+     * connected. The Redis and the PostgreSQL LISTEN/NOTIFY broker report both alike, so the texts name neither.
      */
     public void bindBroker(BrokerCounters counters, BooleanSupplier connected) {
         // the counters are the meters' state object: Micrometer holds it weakly, and the broker holds it strongly
@@ -114,7 +115,7 @@ public final class HeraldMetrics implements AutoCloseable {
         FunctionCounter.builder("herald.broker.envelopes", counters, BrokerCounters::dropped).tag("outcome", "dropped").description(help).register(registry);
         FunctionCounter.builder("herald.broker.envelopes", counters, BrokerCounters::unreadable).tag("outcome", "unreadable").description(help).register(registry);
         Gauge.builder("herald.broker.connected", connected, c -> c.getAsBoolean() ? 1 : 0)
-                .description("1 while the cluster broker's Redis connections are up and subscribed").strongReference(true).register(registry);
+                .description("1 while the cluster broker's connections (Redis, or PostgreSQL LISTEN/NOTIFY) are up and its channels listened to").strongReference(true).register(registry);
     }
 
     /**

@@ -15,7 +15,8 @@ import java.util.Map;
  * @param broker        {@link #MEMORY} or a {@code redis://[user[:password]@]host[:port][/db]} URL (secret: never logged whole)
  * @param channelPrefix the first part of every Redis channel name, so several clusters can share one Redis
  * @param shards        how many channels the user and topic streams are spread over (see {@code RedisChannels})
- * @param maxInFlight   publishes sent to Redis and not yet answered; beyond, further ones are not sent (the store
+ * @param maxInFlight   envelopes the broker has not yet passed on (Redis: publishes not yet answered; PostgreSQL:
+ *                      NOTIFYs waiting for the publishing connection); beyond, further ones are not sent (the store
  *                      has them: clients get them on their next replay) rather than queueing without bound
  * @param heartbeat     how often a node renews its heartbeat key in Redis (and with it its stats)
  * @param nodeTtl       how long a heartbeat key lives: a node that stops renewing it (killed, cut off from Redis)
