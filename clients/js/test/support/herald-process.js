@@ -1,4 +1,5 @@
-// A real Herald server as a child process (the packaged jar), for end-to-end tests.
+// A real Herald server as a child process (the packaged jar), for end-to-end tests. spawnServe is also what
+// clients/pusher-compat's tests start their servers with (they import this file by its path in the repository).
 import {spawn, execFileSync} from 'node:child_process';
 import {createHmac} from 'node:crypto';
 import {existsSync, mkdtempSync, rmSync} from 'node:fs';
@@ -36,6 +37,39 @@ export function mintToken(sub, ttlSeconds = 3600) {
     return `${unsigned}.${createHmac('sha256', JWT_SECRET).update(unsigned).digest('base64url')}`;
 }
 
+/**
+ * Starts `java -jar <the jar> serve ...args` and resolves once it listens, with `{child, exited, port}` (`exited`
+ * resolves with the exit code). Every line the process writes, stdout and stderr, is appended to `output`; only
+ * lines written after this call count as its "listening" line, so a restart may keep appending to the same array.
+ * Fails with the last lines when the process exits first or has not listened within 30 s.
+ */
+export async function spawnServe(args, output) {
+    const child = spawn(java(), ['-jar', jar(), 'serve', ...args], {stdio: ['ignore', 'pipe', 'pipe']});
+    const exited = new Promise(done => child.once('exit', code => done(code)));
+    const firstLine = output.length;
+    const listening = () => output.slice(firstLine).find(l => LISTENING.test(l));
+    let pending = '';
+    const onData = chunk => {
+        pending += chunk;
+        const lines = pending.split('\n');
+        pending = lines.pop();
+        output.push(...lines);
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
+    child.stderr.setEncoding('utf8').on('data', onData);
+    const tail = () => output.slice(-40).join('\n');
+    const deadline = Date.now() + 30000;
+    while (!listening()) {
+        if (child.exitCode !== null) throw new Error(`herald exited with ${child.exitCode} before listening:\n${tail()}`);
+        if (Date.now() > deadline) {
+            child.kill('SIGKILL'); // the caller never gets a handle on it: no process outlives the failed start
+            throw new Error(`herald did not listen within 30 s:\n${tail()}`);
+        }
+        await new Promise(r => setTimeout(r, 20));
+    }
+    return {child, exited, port: Number(listening().match(LISTENING)[1])};
+}
+
 export class HeraldProcess {
     /**
      * Starts `java -jar herald.jar serve` and resolves once it listens.
@@ -62,32 +96,11 @@ export class HeraldProcess {
     }
 
     async _spawn(port) {
-        const args = ['-jar', jar(), 'serve', '--port', String(port), '--data-dir', this.dataDir,
-            '--node-id', 'e2e', '--shutdown.grace', '5s'];
+        const args = ['--port', String(port), '--data-dir', this.dataDir, '--node-id', 'e2e', '--shutdown.grace', '5s'];
         if (this.auth) args.push('--auth.jwt-secret', JWT_SECRET, '--auth.api-keys', API_KEY);
         if (this.store) args.push('--store', this.store);
         args.push(...(this.extraArgs ?? []));
-        const child = spawn(java(), args, {stdio: ['ignore', 'pipe', 'pipe']});
-        this.child = child;
-        this.exited = new Promise(done => child.once('exit', code => done(code)));
-        const firstLine = this.output.length; // after a restart, the old process's lines are still there
-        const listening = () => this.output.slice(firstLine).find(l => LISTENING.test(l));
-        let pending = '';
-        const onData = chunk => {
-            pending += chunk;
-            const lines = pending.split('\n');
-            pending = lines.pop();
-            this.output.push(...lines);
-        };
-        child.stdout.setEncoding('utf8').on('data', onData);
-        child.stderr.setEncoding('utf8').on('data', onData);
-        const deadline = Date.now() + 30000;
-        while (!listening()) {
-            if (child.exitCode !== null) throw new Error(`herald exited with ${child.exitCode} before listening:\n${this.tail()}`);
-            if (Date.now() > deadline) throw new Error(`herald did not listen within 30 s:\n${this.tail()}`);
-            await new Promise(r => setTimeout(r, 20));
-        }
-        this.port = Number(listening().match(LISTENING)[1]);
+        ({child: this.child, exited: this.exited, port: this.port} = await spawnServe(args, this.output));
     }
 
     /** SIGTERM (connections get 1001), then waits for the exit code. */

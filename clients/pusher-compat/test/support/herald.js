@@ -1,29 +1,15 @@
 // A real Herald server with its Pusher endpoint on, as a child process (the packaged jar), and the clients a Node or
 // Laravel developer would point at it: pusher-js, laravel-echo on top of it, and the `pusher` server SDK.
-import {spawn, execFileSync} from 'node:child_process';
-import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {join, resolve} from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {join} from 'node:path';
 import PusherServer from 'pusher';
 import PusherClient from 'pusher-js';
+// the browser SDK's tests start their servers the same way: one place finds the jar and the JDK and waits for "listening"
+import {spawnServe} from '../../../js/test/support/herald-process.js';
 
-export const REPO = resolve(fileURLToPath(import.meta.url), '../../../../..');
+export {REPO} from '../../../js/test/support/herald-process.js';
 export const APP = {appId: '4242', key: 'herald-compat-key', secret: 'herald-compat-secret-0123'};
-const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
-
-function jar() {
-    const path = process.env.HERALD_JAR ?? join(REPO, 'herald-server/target/herald.jar');
-    if (!existsSync(path)) {
-        throw new Error(`Herald jar not found at ${path}: build it with ./mvnw -q -DskipTests package -pl herald-server -am, or set HERALD_JAR`);
-    }
-    return path;
-}
-
-function java() {
-    if (process.env.JAVA) return process.env.JAVA;
-    return execFileSync('bash', ['-c', '. .mvn/find-jdk.sh && printf %s "$JAVA_HOME/bin/java"'], {cwd: REPO, encoding: 'utf8'});
-}
 
 export class Herald {
     /** Starts `java -jar herald.jar serve` with pusher.* set; resolves once it listens. `extra`: more flags. */
@@ -43,30 +29,10 @@ export class Herald {
     }
 
     async _spawn(port) {
-        const args = ['-jar', jar(), 'serve', '--port', String(port), '--data-dir', this.dataDir, '--node-id', this.nodeId,
+        const args = ['--port', String(port), '--data-dir', this.dataDir, '--node-id', this.nodeId,
             '--shutdown.grace', '5s', '--store', this.store,
             '--pusher.app-id', APP.appId, '--pusher.key', APP.key, '--pusher.secret', APP.secret, ...this.extra];
-        const child = spawn(java(), args, {stdio: ['ignore', 'pipe', 'pipe']});
-        this.child = child;
-        this.exited = new Promise(done => child.once('exit', code => done(code)));
-        const firstLine = this.output.length;
-        const listening = () => this.output.slice(firstLine).find(l => LISTENING.test(l));
-        let pending = '';
-        const onData = chunk => {
-            pending += chunk;
-            const lines = pending.split('\n');
-            pending = lines.pop();
-            this.output.push(...lines);
-        };
-        child.stdout.setEncoding('utf8').on('data', onData);
-        child.stderr.setEncoding('utf8').on('data', onData);
-        const deadline = Date.now() + 30000;
-        while (!listening()) {
-            if (child.exitCode !== null) throw new Error(`herald exited with ${child.exitCode} before listening:\n${this.tail()}`);
-            if (Date.now() > deadline) throw new Error(`herald did not listen within 30 s:\n${this.tail()}`);
-            await new Promise(r => setTimeout(r, 20));
-        }
-        this.port = Number(listening().match(LISTENING)[1]);
+        ({child: this.child, exited: this.exited, port: this.port} = await spawnServe(args, this.output));
     }
 
     get url() {
