@@ -144,6 +144,136 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         assertThat(resumed.gap()).isFalse();
     }
 
+    /**
+     * Nothing is indexed by expiry (V6): the TTL takes each stream's expired front. An entry that expires behind a live
+     * one stays on disk, hidden from every read (a cursor before it gets a gap), until the live one expires too; then
+     * both leave and each unacked recipient is counted as expired once.
+     */
+    @Test
+    void anEntryThatExpiresBehindALiveOneIsHiddenAndLeavesWithTheFront() throws Exception {
+        StoredMessage longLived = new StoredMessage(ids.next(T0), T0, T0 + HOUR, "long", List.of("u1"), List.of(), false, null);
+        StoredMessage shortLived = new StoredMessage(ids.next(T0), T0, T0 + 1_000, "short", List.of("u1"), List.of(), false, null);
+        StreamPosition first = await(store.append(List.of(longLived, shortLived))).get(0).positions().get(user("u1"));
+
+        assertThat(await(store.maintain(T0 + 1_000)).expired()).isZero();
+        assertThat(entriesOf("u:u1")).as("behind a live entry: still on disk").isEqualTo(2);
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0 + 1_000)).containsExactly(longLived.id());
+        Replay afterFirst = await(store.replay(new ReplayRequest(user("u1"), null, first, ReplayRequest.Pending.ALL, 10), T0 + 1_000));
+        assertThat(afterFirst.messages()).isEmpty();
+        assertThat(afterFirst.gap()).as("the hidden entry is a gap for a cursor before it").isTrue();
+        assertThat(recipient(await(store.receipt(shortLived.id(), T0 + 1_000)).orElseThrow(), "u1").status())
+                .isEqualTo(DeliveryStatus.EXPIRED);
+
+        assertThat(await(store.maintain(T0 + HOUR)).expired()).isEqualTo(2);
+        assertThat(entriesOf("u:u1")).isZero();
+        assertThat(await(store.maintain(T0 + HOUR + 1)).expired()).as("counted once").isZero();
+        assertThat(await(store.replay(new ReplayRequest(user("u1"), null, first, ReplayRequest.Pending.ALL, 10), T0 + HOUR)).gap()).isTrue();
+    }
+
+    /** A pass looks at a bounded slice of the streams, from where the last one stopped, and starts over after the last. */
+    @Test
+    void theTtlVisitsTheStreamsInBoundedSlices() throws Exception {
+        int streams = StoreMaintenance.STREAMS_PER_PASS + 7;
+        List<StoredMessage> batch = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            batch.add(new StoredMessage(ids.next(T0), T0, T0 + 1_000, "x", List.of(String.format("u%05d", i)), List.of(), false, null));
+        }
+        await(store.append(batch));
+        assertThat(await(store.maintain(T0 + 1_000)).expired()).isEqualTo(StoreMaintenance.STREAMS_PER_PASS);
+        assertThat(replayIds(user(String.format("u%05d", streams - 1)), null, ReplayRequest.Pending.ALL, T0 + 1_000))
+                .as("not trimmed yet, already hidden").isEmpty();
+        assertThat(await(store.maintain(T0 + 1_000)).expired()).isEqualTo(7);
+        assertThat(await(store.maintain(T0 + 1_000)).expired()).isZero();
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM stream_entries")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isZero();
+        }
+    }
+
+    /**
+     * The purge walks messages in id order: one with a longer TTL does not hold back those published after it, and
+     * more than one window's worth are purged in one pass.
+     */
+    @Test
+    void thePurgePassesOverLongerLivedMessagesAndReadsInWindows() throws Exception {
+        StoredMessage longLived = new StoredMessage(ids.next(T0), T0, T0 + 48 * HOUR, "long", List.of("u1"), List.of(), false, null);
+        List<StoredMessage> shortLived = new ArrayList<>();
+        for (int i = 0; i < StoreMaintenance.PURGE_WINDOW + 5; i++) {
+            shortLived.add(new StoredMessage(ids.next(T0), T0, T0 + 1_000, "s", List.of("u" + (i % 50)), List.of(), false, null));
+        }
+        await(store.append(List.of(longLived)));
+        await(store.append(shortLived));
+        long due = T0 + 1_000 + LIMITS.receiptRetention().toMillis();
+        assertThat(await(store.maintain(due - 1)).purged()).isZero();
+        assertThat(await(store.maintain(due)).purged()).isEqualTo(shortLived.size());
+        assertThat(await(store.receipt(shortLived.get(0).id(), due))).isEmpty();
+        assertThat(await(store.receipt(shortLived.get(shortLived.size() - 1).id(), due))).isEmpty();
+        assertThat(await(store.receipt(longLived.id(), due))).isPresent();
+        long longDue = T0 + 48 * HOUR + LIMITS.receiptRetention().toMillis();
+        assertThat(await(store.maintain(longDue - 1)).purged()).isZero();
+        assertThat(await(store.maintain(longDue)).purged()).isEqualTo(1);
+        assertThat(await(store.receipt(longLived.id(), longDue))).isEmpty();
+    }
+
+    /**
+     * A V5 database with data, upgraded to the latest schema (V6 drops the expiry indexes): what it held is served as
+     * before, the next append continues the stream, and the TTL and the purge still take the old rows.
+     */
+    protected void checkUpgradeFromV5(SqlConnector v5, java.util.function.Supplier<JdbcMessageStore> upgrade,
+                                      SqlConnector upgraded) throws Exception {
+        List<String> messageIds = new ArrayList<>();
+        try (Connection c = v5.connect(); Statement s = c.createStatement()) {
+            for (int p = 1; p <= 3; p++) {
+                String id = ids.next(T0);
+                messageIds.add(id);
+                long expiresAt = p == 3 ? T0 + 2 * HOUR : T0 + HOUR;
+                s.executeUpdate("INSERT INTO messages (id, ts, expires_at, data, users, to_all) VALUES ('" + id + "', " + T0 + ", "
+                        + expiresAt + ", '" + p + "', '[\"u1\"]', 0)");
+                s.executeUpdate("INSERT INTO stream_entries (stream, position, message_id, expires_at) VALUES ('u:u1', " + p + ", '"
+                        + id + "', " + expiresAt + ")");
+                s.executeUpdate("INSERT INTO recipients (message_id, user_id) VALUES ('" + id + "', 'u1')");
+            }
+            s.executeUpdate("INSERT INTO streams (stream, epoch, head, trimmed_through) VALUES ('u:u1', 'abcdef01', 3, NULL)");
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+
+        try (JdbcMessageStore store = upgrade.get()) {
+            Replay inbox = await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0));
+            assertThat(inbox.messages()).extracting(StoredMessage::id).containsExactlyElementsOf(messageIds);
+            assertThat(inbox.head()).isEqualTo(new StreamPosition(3, "abcdef01"));
+            Appended next = await(store.append(List.of(toUsers("next", "u1")))).get(0);
+            assertThat(next.positions().get(user("u1"))).isEqualTo(new StreamPosition(4, "abcdef01"));
+
+            // the expired front: positions 1 and 2; "next" (T0 + HOUR) expires behind position 3 and is only hidden
+            assertThat(await(store.maintain(T0 + HOUR)).expired()).isEqualTo(2);
+            Replay after = await(store.replay(new ReplayRequest(user("u1"), null, new StreamPosition(1, "abcdef01"),
+                    ReplayRequest.Pending.ALL, 10), T0 + HOUR));
+            assertThat(after.messages()).extracting(StoredMessage::id).containsExactly(messageIds.get(2));
+            assertThat(after.gap()).isTrue();
+            long purgeAt = T0 + HOUR + LIMITS.receiptRetention().toMillis();
+            assertThat(await(store.maintain(purgeAt)).purged()).isEqualTo(3); // positions 1, 2 and "next"
+            assertThat(await(store.receipt(messageIds.get(0), purgeAt))).isEmpty();
+            assertThat(await(store.receipt(messageIds.get(2), purgeAt))).isPresent();
+        }
+        try (Connection c = upgraded.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT MAX(version) FROM flyway_schema_history WHERE success")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("6");
+        }
+    }
+
+    private long entriesOf(String stream) throws SQLException {
+        try (Connection c = connect(); java.sql.PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM stream_entries WHERE stream = ?")) {
+            s.setString(1, stream);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** A transaction that fails leaves no head behind: the next group continues from the last committed one. */
     @Test
     void aFailedGroupGivesItsPositionsOutAgain() throws Exception {
@@ -283,7 +413,7 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
             while (rs.next()) {
                 applied.add(rs.getString(1) + ":" + rs.getBoolean(2));
             }
-            assertThat(applied).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true");
+            assertThat(applied).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true");
         }
         assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id());
     }
