@@ -182,8 +182,10 @@ final class StoreMaintenance {
         List<String> due = streamsWithAnExpiredFront(now);
         Map<String, Long> cutAt = new LinkedHashMap<>();
         Map<String, String> newestExpired = new LinkedHashMap<>();
-        for (String stream : due) {
-            expiredFront(stream, now, cutAt, newestExpired);
+        try (PreparedStatement page = c.prepareStatement(FRONT_PAGE)) {
+            for (String stream : due) {
+                expiredFront(page, stream, now, cutAt, newestExpired);
+            }
         }
         if (cutAt.isEmpty()) {
             return 0;
@@ -238,30 +240,29 @@ final class StoreMaintenance {
     }
 
     /** Records the last position of {@code stream}'s expired front and the greatest id in it, if it has one. */
-    private void expiredFront(String stream, long now, Map<String, Long> cutAt, Map<String, String> newestExpired) throws SQLException {
+    private static void expiredFront(PreparedStatement s, String stream, long now, Map<String, Long> cutAt,
+                                     Map<String, String> newestExpired) throws SQLException {
         long after = 0;
         String newest = null;
         boolean more = true;
-        try (PreparedStatement s = c.prepareStatement(FRONT_PAGE)) {
-            while (more) {
-                s.setString(1, stream);
-                s.setLong(2, after);
-                s.setInt(3, FRONT_PAGE_SIZE);
-                int rows = 0;
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        rows++;
-                        if (rs.getLong(3) > now) {
-                            more = false; // the first live entry ends the front
-                            break;
-                        }
-                        after = rs.getLong(1);
-                        String id = rs.getString(2);
-                        newest = newest == null || id.compareTo(newest) > 0 ? id : newest;
+        while (more) {
+            s.setString(1, stream);
+            s.setLong(2, after);
+            s.setInt(3, FRONT_PAGE_SIZE);
+            int rows = 0;
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    rows++;
+                    if (rs.getLong(3) > now) {
+                        more = false; // the first live entry ends the front
+                        break;
                     }
+                    after = rs.getLong(1);
+                    String id = rs.getString(2);
+                    newest = newest == null || id.compareTo(newest) > 0 ? id : newest;
                 }
-                more &= rows == FRONT_PAGE_SIZE;
             }
+            more &= rows == FRONT_PAGE_SIZE;
         }
         if (newest != null) {
             cutAt.put(stream, after);
