@@ -42,13 +42,6 @@ final class StoreMaintenance {
     /** Streams per {@code IN (...)} list when counting touched streams. */
     static final int CHUNK = 500;
 
-    static final String COUNT_ALL = "SELECT stream, COUNT(*) FROM stream_entries GROUP BY stream HAVING COUNT(*) > ?";
-    // the oldest entries are the first positions (append order)
-    static final String NTH_OLDEST = "SELECT position FROM stream_entries WHERE stream = ? ORDER BY position LIMIT 1 OFFSET ?";
-    static final String NEWEST_ID_THROUGH = "SELECT MAX(message_id) FROM stream_entries WHERE stream = ? AND position <= ?";
-    static final String MARK_DROPPED = "UPDATE recipients SET dropped = 1 WHERE user_id = ? AND message_id IN "
-            + "(SELECT message_id FROM stream_entries WHERE stream = ? AND position <= ?)";
-    static final String DROP_ENTRIES = "DELETE FROM stream_entries WHERE stream = ? AND position <= ?";
     // every stream with entries has its row (made by its first append)
     static final String TRIMMED = "UPDATE streams SET trimmed_through = ? WHERE stream = ? "
             + "AND (trimmed_through IS NULL OR trimmed_through < ?)";
@@ -60,25 +53,73 @@ final class StoreMaintenance {
     static final int PURGE_WINDOW = 10_000;
     static final int PURGE_SCAN_PER_PASS = 200_000;
 
-    /** The next streams after the TTL's cursor, with the expiry of each one's first entry (NULL: no entries). */
-    static final String STREAM_FRONTS = "SELECT s.stream, (SELECT e.expires_at FROM stream_entries e WHERE e.stream = s.stream"
-            + " ORDER BY e.position LIMIT 1) FROM streams s WHERE s.stream > ? ORDER BY s.stream LIMIT ?";
-    static final String FRONT_PAGE = "SELECT position, message_id, expires_at FROM stream_entries"
-            + " WHERE stream = ? AND position > ? ORDER BY position LIMIT ?";
-    // a recipient not dropped by the cap is in the user's inbox until the TTL takes it out: count it then, once
-    static final String COUNT_EXPIRED = "UPDATE recipients SET expired_counted = 1 "
-            + "WHERE user_id = ? AND expired_counted = 0 AND dropped = 0 AND status < 2 AND message_id IN "
-            + "(SELECT message_id FROM stream_entries WHERE stream = ? AND position <= ?)";
     /** The id that ends the purge's window: the first id past {@link #PURGE_WINDOW} ids from the cursor, below the bound. */
     static final String PURGE_WINDOW_END = "SELECT id FROM messages WHERE id >= ? AND id < ? ORDER BY id LIMIT 1 OFFSET ?";
     static final String PURGE_RECIPIENTS = "DELETE FROM recipients WHERE message_id IN "
             + "(SELECT id FROM messages WHERE id >= ? AND id < ? AND expires_at <= ?)";
     static final String PURGE_MESSAGES = "DELETE FROM messages WHERE id >= ? AND id < ? AND expires_at <= ?";
 
-    /** Which of {@code n} streams have more entries than the cap. */
-    static String countStreamsSql(int n) {
-        return "SELECT stream, COUNT(*) FROM stream_entries WHERE stream IN (" + String.join(", ", Collections.nCopies(n, "?"))
-                + ") GROUP BY stream HAVING COUNT(*) > ?";
+    /**
+     * The entries of the stream named by the next parameter: an entry holds its stream's name on PostgreSQL, its id on
+     * SQLite (V6), which the subquery finds through {@code streams}' unique name (one probe, constant for the statement).
+     */
+    private static String entriesOf(SqlDialect d) {
+        return d == SqlDialect.SQLITE ? "stream = (SELECT id FROM streams WHERE stream = ?)" : "stream = ?";
+    }
+
+    /** What {@code stream_entries.stream} holds of a {@code streams} row. */
+    private static String keyColumn(SqlDialect d) {
+        return d == SqlDialect.SQLITE ? "id" : "stream";
+    }
+
+    /** Every stream with more entries than the cap, by name, with its count (a scan: the first pass after a start). */
+    static String countAllSql(SqlDialect d) {
+        return "SELECT (SELECT s.stream FROM streams s WHERE s." + keyColumn(d) + " = e.stream), COUNT(*) FROM stream_entries e"
+                + " GROUP BY e.stream HAVING COUNT(*) > ?";
+    }
+
+    /** Which of {@code n} streams, by name, have more entries than the cap. */
+    static String countStreamsSql(SqlDialect d, int n) {
+        String names = String.join(", ", Collections.nCopies(n, "?"));
+        return "SELECT (SELECT s.stream FROM streams s WHERE s." + keyColumn(d) + " = e.stream), COUNT(*) FROM stream_entries e"
+                + " WHERE e.stream IN (" + (d == SqlDialect.SQLITE ? "SELECT id FROM streams WHERE stream IN (" + names + ")" : names)
+                + ") GROUP BY e.stream HAVING COUNT(*) > ?";
+    }
+
+    // the oldest entries are the first positions (append order)
+    static String nthOldestSql(SqlDialect d) {
+        return "SELECT position FROM stream_entries WHERE " + entriesOf(d) + " ORDER BY position LIMIT 1 OFFSET ?";
+    }
+
+    static String newestIdThroughSql(SqlDialect d) {
+        return "SELECT MAX(message_id) FROM stream_entries WHERE " + entriesOf(d) + " AND position <= ?";
+    }
+
+    static String markDroppedSql(SqlDialect d) {
+        return "UPDATE recipients SET dropped = 1 WHERE user_id = ? AND message_id IN "
+                + "(SELECT message_id FROM stream_entries WHERE " + entriesOf(d) + " AND position <= ?)";
+    }
+
+    static String dropEntriesSql(SqlDialect d) {
+        return "DELETE FROM stream_entries WHERE " + entriesOf(d) + " AND position <= ?";
+    }
+
+    /** The next streams after the TTL's cursor, with the expiry of each one's first entry (NULL: no entries). */
+    static String streamFrontsSql(SqlDialect d) {
+        return "SELECT s.stream, (SELECT e.expires_at FROM stream_entries e WHERE e.stream = s." + keyColumn(d)
+                + " ORDER BY e.position LIMIT 1) FROM streams s WHERE s.stream > ? ORDER BY s.stream LIMIT ?";
+    }
+
+    static String frontPageSql(SqlDialect d) {
+        return "SELECT position, message_id, expires_at FROM stream_entries WHERE " + entriesOf(d)
+                + " AND position > ? ORDER BY position LIMIT ?";
+    }
+
+    // a recipient not dropped by the cap is in the user's inbox until the TTL takes it out: count it then, once
+    static String countExpiredSql(SqlDialect d) {
+        return "UPDATE recipients SET expired_counted = 1 "
+                + "WHERE user_id = ? AND expired_counted = 0 AND dropped = 0 AND status < 2 AND message_id IN "
+                + "(SELECT message_id FROM stream_entries WHERE " + entriesOf(d) + " AND position <= ?)";
     }
 
     private final Connection c;
@@ -106,7 +147,7 @@ final class StoreMaintenance {
         for (Map.Entry<String, Long> e : over.entrySet()) {
             String stream = e.getKey();
             long lastDropped;
-            try (PreparedStatement s = c.prepareStatement(NTH_OLDEST)) {
+            try (PreparedStatement s = c.prepareStatement(nthOldestSql(dialect))) {
                 s.setString(1, stream);
                 s.setLong(2, e.getValue() - limits.streamCap() - 1);
                 try (ResultSet rs = s.executeQuery()) {
@@ -118,7 +159,7 @@ final class StoreMaintenance {
             }
             // trimmed_through is an id (an id cursor compares with it): the greatest id among the dropped entries
             String newestDropped;
-            try (PreparedStatement s = c.prepareStatement(NEWEST_ID_THROUGH)) {
+            try (PreparedStatement s = c.prepareStatement(newestIdThroughSql(dialect))) {
                 s.setString(1, stream);
                 s.setLong(2, lastDropped);
                 try (ResultSet rs = s.executeQuery()) {
@@ -126,14 +167,14 @@ final class StoreMaintenance {
                 }
             }
             if (stream.startsWith(StoreRows.USER_PREFIX)) {
-                try (PreparedStatement s = c.prepareStatement(MARK_DROPPED)) {
+                try (PreparedStatement s = c.prepareStatement(markDroppedSql(dialect))) {
                     s.setString(1, stream.substring(StoreRows.USER_PREFIX.length()));
                     s.setString(2, stream);
                     s.setLong(3, lastDropped);
                     s.executeUpdate();
                 }
             }
-            try (PreparedStatement s = c.prepareStatement(DROP_ENTRIES)) {
+            try (PreparedStatement s = c.prepareStatement(dropEntriesSql(dialect))) {
                 s.setString(1, stream);
                 s.setLong(2, lastDropped);
                 dropped += s.executeUpdate();
@@ -147,7 +188,7 @@ final class StoreMaintenance {
     private Map<String, Long> overCap(Set<String> streams) throws SQLException {
         Map<String, Long> over = new LinkedHashMap<>();
         if (streams == null) {
-            try (PreparedStatement s = c.prepareStatement(COUNT_ALL)) {
+            try (PreparedStatement s = c.prepareStatement(countAllSql(dialect))) {
                 s.setLong(1, limits.streamCap());
                 collect(s, over);
             }
@@ -157,7 +198,7 @@ final class StoreMaintenance {
         Collections.sort(list);
         for (int from = 0; from < list.size(); from += CHUNK) {
             List<String> chunk = list.subList(from, Math.min(list.size(), from + CHUNK));
-            try (PreparedStatement s = c.prepareStatement(countStreamsSql(chunk.size()))) {
+            try (PreparedStatement s = c.prepareStatement(countStreamsSql(dialect, chunk.size()))) {
                 int i = 1;
                 for (String stream : chunk) {
                     s.setString(i++, stream);
@@ -182,7 +223,7 @@ final class StoreMaintenance {
         List<String> due = streamsWithAnExpiredFront(now);
         Map<String, Long> cutAt = new LinkedHashMap<>();
         Map<String, String> newestExpired = new LinkedHashMap<>();
-        try (PreparedStatement page = c.prepareStatement(FRONT_PAGE)) {
+        try (PreparedStatement page = c.prepareStatement(frontPageSql(dialect))) {
             for (String stream : due) {
                 expiredFront(page, stream, now, cutAt, newestExpired);
             }
@@ -191,7 +232,7 @@ final class StoreMaintenance {
             return 0;
         }
         long expired = 0;
-        try (PreparedStatement s = c.prepareStatement(COUNT_EXPIRED)) {
+        try (PreparedStatement s = c.prepareStatement(countExpiredSql(dialect))) {
             for (Map.Entry<String, Long> e : cutAt.entrySet()) {
                 if (e.getKey().startsWith(StoreRows.USER_PREFIX)) {
                     s.setString(1, e.getKey().substring(StoreRows.USER_PREFIX.length()));
@@ -205,7 +246,7 @@ final class StoreMaintenance {
         if (dialect == SqlDialect.SQLITE) {
             saveHeads(new ArrayList<>(cutAt.keySet())); // the TTL may take a stream's newest entries
         }
-        try (PreparedStatement s = c.prepareStatement(DROP_ENTRIES)) {
+        try (PreparedStatement s = c.prepareStatement(dropEntriesSql(dialect))) {
             for (Map.Entry<String, Long> e : cutAt.entrySet()) {
                 s.setString(1, e.getKey());
                 s.setLong(2, e.getValue());
@@ -221,7 +262,7 @@ final class StoreMaintenance {
         List<String> due = new ArrayList<>();
         String last = null;
         int seen = 0;
-        try (PreparedStatement s = c.prepareStatement(STREAM_FRONTS)) {
+        try (PreparedStatement s = c.prepareStatement(streamFrontsSql(dialect))) {
             s.setString(1, tracker.ttlCursor());
             s.setInt(2, STREAMS_PER_PASS);
             try (ResultSet rs = s.executeQuery()) {

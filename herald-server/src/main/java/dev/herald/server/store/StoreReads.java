@@ -40,7 +40,7 @@ final class StoreReads {
     static final String STREAM = "SELECT epoch, trimmed_through, head FROM streams WHERE stream = ?";
     /** SQLite: the row's head is a lower bound (see {@link SqliteStreamHeads}). */
     static final String SQLITE_STREAM = "SELECT s.epoch, s.trimmed_through, " + SqliteStreamHeads.HEAD_OF
-            + " FROM streams s WHERE s.stream = ?";
+            + ", s.id FROM streams s WHERE s.stream = ?";
     static final String MESSAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + " FROM messages m WHERE m.id = ?";
     static final String RECIPIENTS = "SELECT user_id, status, delivered_at, acked_at, read_at, dropped FROM recipients WHERE message_id = ?";
 
@@ -61,6 +61,7 @@ final class StoreReads {
         String epoch;
         String trimmedThrough;
         long head;
+        Object key; // what the stream's entries hold: SQLite its id (V6), PostgreSQL its name
         try (PreparedStatement s = c.prepareStatement(dialect == SqlDialect.SQLITE ? SQLITE_STREAM : STREAM)) {
             s.setString(1, stream);
             try (ResultSet rs = s.executeQuery()) {
@@ -71,6 +72,7 @@ final class StoreReads {
                 epoch = rs.getString(1);
                 trimmedThrough = rs.getString(2);
                 head = Math.min(rs.getLong(3), request.upTo());
+                key = dialect == SqlDialect.SQLITE ? (Object) rs.getLong(4) : stream;
             }
         }
         long after = 0;
@@ -80,16 +82,16 @@ final class StoreReads {
             after = sameEpoch ? Math.min(request.afterPosition().position(), head) : 0;
             gap = !sameEpoch;
         } else if (request.afterId() != null) {
-            long exact = positionOf(c, stream, request.afterId());
+            long exact = positionOf(c, key, request.afterId());
             if (exact >= 0) {
                 after = Math.min(exact, head);
             } else {
-                after = Math.min(firstAfterId(c, stream, request.afterId(), head) - 1, head);
+                after = Math.min(firstAfterId(c, key, request.afterId(), head) - 1, head);
                 gap = trimmedThrough != null && trimmedThrough.compareTo(request.afterId()) > 0;
             }
         }
         // one row beyond the page tells whether there is more
-        List<StoredMessage> rows = page(c, request, now, stream, epoch, after, head);
+        List<StoredMessage> rows = page(c, request, now, key, epoch, after, head);
         boolean more = rows.size() > request.limit();
         if (more) {
             rows.remove(rows.size() - 1);
@@ -105,9 +107,9 @@ final class StoreReads {
      * are indexed by position only (V5: one per-stream index is one B-tree page less per message written), so this
      * reads the stream's entries, at most the stream cap of them: id cursors are the older, rarer way to resume.
      */
-    private static long positionOf(Connection c, String stream, String messageId) throws SQLException {
+    private static long positionOf(Connection c, Object stream, String messageId) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(POSITION_OF)) {
-            s.setString(1, stream);
+            s.setObject(1, stream);
             s.setString(2, messageId);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : -1;
@@ -116,9 +118,9 @@ final class StoreReads {
     }
 
     /** The position of the stream's first entry with an id greater than {@code messageId}; past {@code head} when none. */
-    private static long firstAfterId(Connection c, String stream, String messageId, long head) throws SQLException {
+    private static long firstAfterId(Connection c, Object stream, String messageId, long head) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(FIRST_AFTER_ID)) {
-            s.setString(1, stream);
+            s.setObject(1, stream);
             s.setString(2, messageId);
             try (ResultSet rs = s.executeQuery()) {
                 long first = rs.next() ? rs.getLong(1) : 0;
@@ -131,7 +133,7 @@ final class StoreReads {
      * One page of the stream after position {@code after} up to {@code head}, plus one row that tells whether there
      * is more: the whole stream, or a user's undelivered or unacked messages.
      */
-    private static List<StoredMessage> page(Connection c, ReplayRequest request, long now, String stream, String epoch,
+    private static List<StoredMessage> page(Connection c, ReplayRequest request, long now, Object stream, String epoch,
                                             long after, long head) throws SQLException {
         List<StoredMessage> rows = new ArrayList<>();
         boolean pending = request.stream() instanceof Target.User && request.pending() != ReplayRequest.Pending.ALL;
@@ -140,7 +142,7 @@ final class StoreReads {
             if (pending) {
                 s.setString(i++, ((Target.User) request.stream()).userId());
             }
-            s.setString(i++, stream);
+            s.setObject(i++, stream);
             s.setLong(i++, after);
             s.setLong(i++, head);
             s.setLong(i++, now);

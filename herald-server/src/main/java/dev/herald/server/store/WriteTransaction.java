@@ -202,7 +202,8 @@ final class WriteTransaction {
                 StreamPosition position = next.get(stream);
                 next.put(stream, new StreamPosition(position.position() + 1, position.epoch()));
                 positions.put(e.getValue(), position);
-                entries.add(stream, m.id(), m.expiresAt(), position.position());
+                // SQLite's entries hold the stream's id (V6), PostgreSQL's its name
+                entries.add(sqliteHeads != null ? sqliteHeads.idOf(stream) : stream, m.id(), m.expiresAt(), position.position());
                 streams.touched(stream);
                 if (stream.startsWith(StoreRows.USER_PREFIX)) {
                     recipients.add(m.id(), stream.substring(StoreRows.USER_PREFIX.length()));

@@ -264,8 +264,14 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         }
     }
 
+    /** The column of {@code streams} that {@code stream_entries.stream} holds: its name, or on SQLite its id (V6). */
+    protected String streamKeyColumn() {
+        return "stream";
+    }
+
     private long entriesOf(String stream) throws SQLException {
-        try (Connection c = connect(); java.sql.PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM stream_entries WHERE stream = ?")) {
+        try (Connection c = connect(); java.sql.PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM stream_entries e"
+                + " JOIN streams s ON e.stream = s." + streamKeyColumn() + " WHERE s.stream = ?")) {
             s.setString(1, stream);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();

@@ -52,6 +52,11 @@ class SqliteMessageStoreTest extends JdbcMessageStoreContract {
     }
 
     @Override
+    protected String streamKeyColumn() {
+        return "id";
+    }
+
+    @Override
     protected Connection connect() throws SQLException {
         return DriverManager.getConnection("jdbc:sqlite:" + file());
     }
