@@ -234,6 +234,10 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
                 s.executeUpdate("INSERT INTO recipients (message_id, user_id) VALUES ('" + id + "', 'u1')");
             }
             s.executeUpdate("INSERT INTO streams (stream, epoch, head, trimmed_through) VALUES ('u:u1', 'abcdef01', 3, NULL)");
+            // a second stream, made first (SQLite numbers streams by name): each stream's entries stay its own
+            s.executeUpdate("INSERT INTO stream_entries (stream, position, message_id, expires_at) VALUES ('*', 1, '"
+                    + messageIds.get(1) + "', " + (T0 + HOUR) + ")");
+            s.executeUpdate("INSERT INTO streams (stream, epoch, head, trimmed_through) VALUES ('*', 'fedcba98', 1, NULL)");
             if (!c.getAutoCommit()) {
                 c.commit();
             }
@@ -243,6 +247,9 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
             Replay inbox = await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0));
             assertThat(inbox.messages()).extracting(StoredMessage::id).containsExactlyElementsOf(messageIds);
             assertThat(inbox.head()).isEqualTo(new StreamPosition(3, "abcdef01"));
+            Replay broadcast = await(store.replay(new ReplayRequest(Target.Everyone.INSTANCE, null, ReplayRequest.Pending.ALL, 10), T0));
+            assertThat(broadcast.messages()).extracting(StoredMessage::id).containsExactly(messageIds.get(1));
+            assertThat(broadcast.head()).isEqualTo(new StreamPosition(1, "fedcba98"));
             Appended next = await(store.append(List.of(toUsers("next", "u1")))).get(0);
             assertThat(next.positions().get(user("u1"))).isEqualTo(new StreamPosition(4, "abcdef01"));
 
