@@ -257,27 +257,54 @@ final class StoreMaintenance {
         return expired;
     }
 
-    /** The next {@link #STREAMS_PER_PASS} streams after the cursor whose first entry has expired; moves the cursor. */
+    /**
+     * The streams whose first entry has expired among the next {@link #STREAMS_PER_PASS} after the cursor, going on from
+     * the first stream when the last one is passed (never beyond where this pass started); moves the cursor.
+     */
     private List<String> streamsWithAnExpiredFront(long now) throws SQLException {
         List<String> due = new ArrayList<>();
-        String last = null;
-        int seen = 0;
+        String start = tracker.ttlCursor();
         try (PreparedStatement s = c.prepareStatement(streamFrontsSql(dialect))) {
-            s.setString(1, tracker.ttlCursor());
-            s.setInt(2, STREAMS_PER_PASS);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    seen++;
-                    last = rs.getString(1);
-                    long front = rs.getLong(2);
-                    if (!rs.wasNull() && front <= now) {
-                        due.add(last);
-                    }
+            String[] last = {start};
+            int seen = visitFronts(s, start, STREAMS_PER_PASS, null, now, due, last);
+            if (seen == STREAMS_PER_PASS) {
+                tracker.ttlCursor(last[0]);
+                return due;
+            }
+            // past the last stream: on from the first, up to where this pass started
+            int left = STREAMS_PER_PASS - seen;
+            int wrapped = start.isEmpty() ? 0 : visitFronts(s, "", left, start, now, due, last);
+            tracker.ttlCursor(start.isEmpty() || wrapped < left ? "" : last[0]);
+        }
+        // a database whose order differs from Java's (a PostgreSQL collation) may name a stream twice: trim it once
+        return new ArrayList<>(new java.util.LinkedHashSet<>(due));
+    }
+
+    /**
+     * Reads up to {@code limit} streams after {@code after}, adding those whose first entry expired by {@code now} to
+     * {@code due}, none beyond {@code upTo} ({@code null}: no bound); {@code last[0]} becomes the last one read.
+     * Returns how many it read, counting those beyond the bound, so fewer than {@code limit} means the end was passed.
+     */
+    private static int visitFronts(PreparedStatement s, String after, int limit, String upTo, long now, List<String> due,
+                                   String[] last) throws SQLException {
+        s.setString(1, after);
+        s.setInt(2, limit);
+        int seen = 0;
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                seen++;
+                String stream = rs.getString(1);
+                if (upTo != null && stream.compareTo(upTo) > 0) {
+                    return limit - 1; // came round to where the pass started: the whole table was read
+                }
+                last[0] = stream;
+                long front = rs.getLong(2);
+                if (!rs.wasNull() && front <= now) {
+                    due.add(stream);
                 }
             }
         }
-        tracker.ttlCursor(seen < STREAMS_PER_PASS ? "" : last); // past the last stream: start over next pass
-        return due;
+        return seen;
     }
 
     /** Records the last position of {@code stream}'s expired front and the greatest id in it, if it has one. */

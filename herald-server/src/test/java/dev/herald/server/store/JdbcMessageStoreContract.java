@@ -170,7 +170,10 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         assertThat(await(store.replay(new ReplayRequest(user("u1"), null, first, ReplayRequest.Pending.ALL, 10), T0 + HOUR)).gap()).isTrue();
     }
 
-    /** A pass looks at a bounded slice of the streams, from where the last one stopped, and starts over after the last. */
+    /**
+     * A pass looks at a bounded slice of the streams, from where the last one stopped, going on from the first stream
+     * when it passes the last (so every pass looks at as many streams as there are, up to the slice).
+     */
     @Test
     void theTtlVisitsTheStreamsInBoundedSlices() throws Exception {
         int streams = StoreMaintenance.STREAMS_PER_PASS + 7;
@@ -179,9 +182,14 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
             batch.add(new StoredMessage(ids.next(T0), T0, T0 + 1_000, "x", List.of(String.format("u%05d", i)), List.of(), false, null));
         }
         await(store.append(batch));
+        assertThat(await(store.maintain(T0)).expired()).as("the first slice, nothing expired yet").isZero();
+        // the 7 after the first slice, then on from the first stream
         assertThat(await(store.maintain(T0 + 1_000)).expired()).isEqualTo(StoreMaintenance.STREAMS_PER_PASS);
-        assertThat(replayIds(user(String.format("u%05d", streams - 1)), null, ReplayRequest.Pending.ALL, T0 + 1_000))
-                .as("not trimmed yet, already hidden").isEmpty();
+        assertThat(entriesOf(String.format("u:u%05d", streams - 1))).as("after the first slice: trimmed").isZero();
+        assertThat(entriesOf("u:u00000")).as("on from the first: trimmed").isZero();
+        String notYet = String.format("u%05d", StoreMaintenance.STREAMS_PER_PASS - 1);
+        assertThat(entriesOf("u:" + notYet)).as("where the pass started: not trimmed yet").isEqualTo(1);
+        assertThat(replayIds(user(notYet), null, ReplayRequest.Pending.ALL, T0 + 1_000)).as("but hidden").isEmpty();
         assertThat(await(store.maintain(T0 + 1_000)).expired()).isEqualTo(7);
         assertThat(await(store.maintain(T0 + 1_000)).expired()).isZero();
         try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM stream_entries")) {
