@@ -29,7 +29,7 @@ import java.util.Set;
  * <ul>
  * <li>The TTL takes each stream's <b>expired front</b>: the entries before its first live one (positions are commit
  * order, and most messages share one TTL, so entries expire front first). It visits {@link #STREAMS_PER_PASS}
- * streams per pass, in name order from where the last pass stopped, and starts over after the last one. An entry that
+ * streams per pass, in name order from where the last pass stopped, going on from the first after the last. An entry that
  * expires behind a live one stays on disk until the live one expires; readers never see it either way (every read
  * filters on {@code expires_at}, and a position missing from a page is a gap).
  * <li>The purge walks messages in id order (ids begin with their publish time, and a message expires after it was
