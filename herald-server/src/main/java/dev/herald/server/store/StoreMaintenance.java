@@ -95,8 +95,13 @@ final class StoreMaintenance {
         return "SELECT MAX(message_id) FROM stream_entries WHERE " + entriesOf(d) + " AND position <= ?";
     }
 
-    static String markDroppedSql(SqlDialect d) {
-        return "UPDATE recipients SET dropped = 1 WHERE user_id = ? AND message_id IN "
+    /**
+     * Marks the user's recipients of the stream's entries through a position dropped: {@code solo}, those of messages to
+     * the user alone, whose status is in the message row (V7); else the recipients rows. Both run, with the same parameters.
+     */
+    static String markDroppedSql(SqlDialect d, boolean solo) {
+        return (solo ? "UPDATE messages SET dropped = 1 WHERE recipient = ? AND id IN "
+                : "UPDATE recipients SET dropped = 1 WHERE user_id = ? AND message_id IN ")
                 + "(SELECT message_id FROM stream_entries WHERE " + entriesOf(d) + " AND position <= ?)";
     }
 
@@ -116,9 +121,12 @@ final class StoreMaintenance {
     }
 
     // a recipient not dropped by the cap is in the user's inbox until the TTL takes it out: count it then, once
-    static String countExpiredSql(SqlDialect d) {
-        return "UPDATE recipients SET expired_counted = 1 "
-                + "WHERE user_id = ? AND expired_counted = 0 AND dropped = 0 AND status < 2 AND message_id IN "
+    // (solo: of messages to the user alone, as in markDroppedSql)
+    static String countExpiredSql(SqlDialect d, boolean solo) {
+        return (solo ? "UPDATE messages SET expired_counted = 1 WHERE recipient = ? AND expired_counted = 0 AND dropped = 0"
+                + " AND status < 2 AND id IN "
+                : "UPDATE recipients SET expired_counted = 1 "
+                + "WHERE user_id = ? AND expired_counted = 0 AND dropped = 0 AND status < 2 AND message_id IN ")
                 + "(SELECT message_id FROM stream_entries WHERE " + entriesOf(d) + " AND position <= ?)";
     }
 
@@ -167,11 +175,13 @@ final class StoreMaintenance {
                 }
             }
             if (stream.startsWith(StoreRows.USER_PREFIX)) {
-                try (PreparedStatement s = c.prepareStatement(markDroppedSql(dialect))) {
-                    s.setString(1, stream.substring(StoreRows.USER_PREFIX.length()));
-                    s.setString(2, stream);
-                    s.setLong(3, lastDropped);
-                    s.executeUpdate();
+                for (boolean solo : new boolean[] {true, false}) {
+                    try (PreparedStatement s = c.prepareStatement(markDroppedSql(dialect, solo))) {
+                        s.setString(1, stream.substring(StoreRows.USER_PREFIX.length()));
+                        s.setString(2, stream);
+                        s.setLong(3, lastDropped);
+                        s.executeUpdate();
+                    }
                 }
             }
             try (PreparedStatement s = c.prepareStatement(dropEntriesSql(dialect))) {
@@ -232,13 +242,15 @@ final class StoreMaintenance {
             return 0;
         }
         long expired = 0;
-        try (PreparedStatement s = c.prepareStatement(countExpiredSql(dialect))) {
-            for (Map.Entry<String, Long> e : cutAt.entrySet()) {
-                if (e.getKey().startsWith(StoreRows.USER_PREFIX)) {
-                    s.setString(1, e.getKey().substring(StoreRows.USER_PREFIX.length()));
-                    s.setString(2, e.getKey());
-                    s.setLong(3, e.getValue());
-                    expired += s.executeUpdate();
+        for (boolean solo : new boolean[] {true, false}) {
+            try (PreparedStatement s = c.prepareStatement(countExpiredSql(dialect, solo))) {
+                for (Map.Entry<String, Long> e : cutAt.entrySet()) {
+                    if (e.getKey().startsWith(StoreRows.USER_PREFIX)) {
+                        s.setString(1, e.getKey().substring(StoreRows.USER_PREFIX.length()));
+                        s.setString(2, e.getKey());
+                        s.setLong(3, e.getValue());
+                        expired += s.executeUpdate();
+                    }
                 }
             }
         }

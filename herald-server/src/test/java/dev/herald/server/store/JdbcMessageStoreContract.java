@@ -275,8 +275,95 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         try (Connection c = upgraded.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT MAX(version) FROM flyway_schema_history WHERE success")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getString(1)).isEqualTo("6");
+            assertThat(rs.getString(1)).isEqualTo("7");
         }
+    }
+
+    /**
+     * A V6 database with data, upgraded to V7 (a message to one user keeps that user's status in its own row, with no
+     * recipients row): receipts, the pending inbox listings, acks, the cap's dropped mark and the TTL's expiry count
+     * answer as before for messages to one user and to several, old and new.
+     */
+    protected void checkUpgradeFromV6(SqlConnector v6, java.util.function.Supplier<JdbcMessageStore> upgrade,
+                                      SqlConnector upgraded) throws Exception {
+        String acked = ids.next(T0);
+        String waiting = ids.next(T0);
+        String toTwo = ids.next(T0);
+        String dropped = ids.next(T0);
+        try (Connection c = v6.connect(); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO streams (stream, epoch, head, trimmed_through) VALUES ('u:u1', 'abcdef01', 3, NULL)");
+            s.executeUpdate("INSERT INTO streams (stream, epoch, head, trimmed_through) VALUES ('u:u2', 'abcdef02', 1, NULL)");
+            s.executeUpdate("INSERT INTO streams (stream, epoch, head, trimmed_through) VALUES ('u:u3', 'abcdef03', 1, '" + dropped + "')");
+            String[][] messages = {{acked, "[\"u1\"]"}, {waiting, "[\"u1\"]"}, {toTwo, "[\"u1\",\"u2\"]"}, {dropped, "[\"u3\"]"}};
+            for (String[] m : messages) {
+                s.executeUpdate("INSERT INTO messages (id, ts, expires_at, data, users, to_all) VALUES ('" + m[0] + "', " + T0 + ", "
+                        + (T0 + HOUR) + ", '\"" + m[0] + "\"', '" + m[1] + "', 0)");
+            }
+            String[][] entries = {{"u:u1", "1", acked}, {"u:u1", "2", waiting}, {"u:u1", "3", toTwo}, {"u:u2", "1", toTwo}};
+            for (String[] e : entries) {
+                s.executeUpdate("INSERT INTO stream_entries (stream, position, message_id, expires_at) VALUES ((SELECT "
+                        + streamKeyColumn() + " FROM streams WHERE stream = '" + e[0] + "'), " + e[1] + ", '" + e[2] + "', " + (T0 + HOUR) + ")");
+            }
+            s.executeUpdate("INSERT INTO recipients (message_id, user_id, status, delivered_at, acked_at) VALUES ('" + acked + "', 'u1', 2, "
+                    + (T0 + 1) + ", " + (T0 + 2) + ")");
+            s.executeUpdate("INSERT INTO recipients (message_id, user_id) VALUES ('" + waiting + "', 'u1')");
+            s.executeUpdate("INSERT INTO recipients (message_id, user_id, status, delivered_at) VALUES ('" + toTwo + "', 'u1', 1, "
+                    + (T0 + 3) + ")");
+            s.executeUpdate("INSERT INTO recipients (message_id, user_id) VALUES ('" + toTwo + "', 'u2')");
+            s.executeUpdate("INSERT INTO recipients (message_id, user_id, dropped) VALUES ('" + dropped + "', 'u3', 1)");
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+
+        try (JdbcMessageStore store = upgrade.get()) {
+            assertThat(await(store.receipt(acked, T0)).orElseThrow().recipients())
+                    .containsExactly(new Receipt.Recipient("u1", DeliveryStatus.ACKED, T0 + 1, T0 + 2, null));
+            assertThat(await(store.receipt(acked, T0)).orElseThrow().message().users()).containsExactly("u1");
+            assertThat(await(store.receipt(waiting, T0)).orElseThrow().recipients())
+                    .containsExactly(new Receipt.Recipient("u1", DeliveryStatus.ACCEPTED, null, null, null));
+            assertThat(await(store.receipt(toTwo, T0)).orElseThrow().recipients()).containsExactly(
+                    new Receipt.Recipient("u1", DeliveryStatus.DELIVERED, T0 + 3, null, null),
+                    new Receipt.Recipient("u2", DeliveryStatus.ACCEPTED, null, null, null));
+            assertThat(await(store.receipt(dropped, T0)).orElseThrow().recipients())
+                    .containsExactly(new Receipt.Recipient("u3", DeliveryStatus.DROPPED, null, null, null));
+            assertThat(idsOf(store, user("u1"), ReplayRequest.Pending.UNDELIVERED)).containsExactly(waiting);
+            assertThat(idsOf(store, user("u1"), ReplayRequest.Pending.UNACKED)).containsExactly(waiting, toTwo);
+            assertThat(idsOf(store, user("u1"), ReplayRequest.Pending.ALL)).containsExactly(acked, waiting, toTwo);
+
+            assertThat(await(store.updateStatus(List.of(new StatusUpdate(waiting, "u1", DeliveryStatus.ACKED, T0 + 4),
+                    new StatusUpdate(toTwo, "u2", DeliveryStatus.DELIVERED, T0 + 4),
+                    new StatusUpdate(waiting, "u2", DeliveryStatus.ACKED, T0 + 4))))).isEqualTo(2);
+            assertThat(idsOf(store, user("u1"), ReplayRequest.Pending.UNACKED)).containsExactly(toTwo);
+            assertThat(idsOf(store, user("u2"), ReplayRequest.Pending.UNDELIVERED)).isEmpty();
+            StoredMessage next = toUsers("next", "u1");
+            assertThat(await(store.append(List.of(next))).get(0).positions().get(user("u1"))).isEqualTo(new StreamPosition(4, "abcdef01"));
+            assertThat(idsOf(store, user("u1"), ReplayRequest.Pending.UNDELIVERED)).containsExactly(next.id());
+            // the TTL counts the unacked: toTwo for u1 and u2, and next
+            assertThat(await(store.maintain(T0 + HOUR)).expired()).isEqualTo(3);
+            assertThat(await(store.receipt(waiting, T0 + HOUR)).orElseThrow().recipients())
+                    .containsExactly(new Receipt.Recipient("u1", DeliveryStatus.ACKED, T0 + 4, T0 + 4, null));
+            assertThat(await(store.receipt(next.id(), T0 + HOUR)).orElseThrow().recipients())
+                    .containsExactly(new Receipt.Recipient("u1", DeliveryStatus.EXPIRED, null, null, null));
+        }
+        try (Connection c = upgraded.connect(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM flyway_schema_history WHERE success")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("7");
+            }
+            try (ResultSet rs = s.executeQuery("SELECT message_id, user_id FROM recipients ORDER BY user_id")) {
+                List<String> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(rs.getString(1) + "/" + rs.getString(2));
+                }
+                assertThat(rows).as("recipients rows only for the message to two users").containsExactly(toTwo + "/u1", toTwo + "/u2");
+            }
+        }
+    }
+
+    private static List<String> idsOf(JdbcMessageStore store, Target stream, ReplayRequest.Pending pending) {
+        return await(store.replay(new ReplayRequest(stream, null, pending, 100), T0)).messages().stream()
+                .map(StoredMessage::id).toList();
     }
 
     /** The column of {@code streams} that {@code stream_entries.stream} holds: its name, or on SQLite its id (V6). */
@@ -434,7 +521,7 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
             while (rs.next()) {
                 applied.add(rs.getString(1) + ":" + rs.getBoolean(2));
             }
-            assertThat(applied).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true");
+            assertThat(applied).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true");
         }
         assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id());
     }

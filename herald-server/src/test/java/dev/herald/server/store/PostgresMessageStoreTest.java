@@ -104,6 +104,23 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
     }
 
     @Test
+    void upgradingFromV6MovesSingleRecipientsIntoTheirMessages() throws Exception {
+        String schema = SCHEMA + "_v6";
+        String url = "jdbc:postgresql://" + SERVER.getHost() + ":" + port() + SERVER.getPath();
+        try {
+            org.flywaydb.core.Flyway.configure().dataSource(url, SERVER.getUserInfo(), "").schemas(schema).createSchemas(true)
+                    .locations("classpath:db/postgresql").target("6").load().migrate();
+            checkUpgradeFromV6(() -> plainConnection(schema), () -> JdbcMessageStore.postgres(
+                    "postgresql://" + SERVER.getUserInfo() + "@" + SERVER.getHost() + ":" + port() + SERVER.getPath()
+                            + "?currentSchema=" + schema, LIMITS, JdbcStoreOptions.defaults()), () -> plainConnection(schema));
+        } finally {
+            try (Connection c = plainConnection(null); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
+    @Test
     void upgradingFromV5KeepsTheDataAndDropsTheExpiryIndexes() throws Exception {
         String schema = SCHEMA + "_v5";
         String url = "jdbc:postgresql://" + SERVER.getHost() + ":" + port() + SERVER.getPath();

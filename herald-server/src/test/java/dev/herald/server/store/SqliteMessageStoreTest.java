@@ -80,6 +80,16 @@ class SqliteMessageStoreTest extends JdbcMessageStoreContract {
     }
 
     @Test
+    void upgradingFromV6MovesSingleRecipientsIntoTheirMessages() throws Exception {
+        Path old = dir.resolve("v6.db");
+        org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null)
+                .locations("classpath:db/sqlite").target("6").load().migrate();
+        checkUpgradeFromV6(() -> DriverManager.getConnection("jdbc:sqlite:" + old),
+                () -> JdbcMessageStore.sqlite(old, LIMITS, JdbcStoreOptions.defaults()),
+                () -> DriverManager.getConnection("jdbc:sqlite:" + old));
+    }
+
+    @Test
     void upgradingFromV5KeepsTheDataAndDropsTheExpiryIndexes() throws Exception {
         Path old = dir.resolve("v5.db");
         org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null)
