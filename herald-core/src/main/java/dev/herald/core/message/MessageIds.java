@@ -76,6 +76,14 @@ public final class MessageIds {
         return true;
     }
 
+    /**
+     * The smallest id of millisecond {@code millis}: every id taken at that millisecond or later sorts at or after it,
+     * every id taken before sorts before it (ids sort as plain strings). Lets a store bound a scan by time.
+     */
+    public static String firstAt(long millis) {
+        return encode(millis, 0, 0);
+    }
+
     static String encode(long millis, long high16, long low64) {
         char[] out = new char[26];
         for (int i = 9; i >= 0; i--) {

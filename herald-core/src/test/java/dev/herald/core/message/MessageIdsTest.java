@@ -48,6 +48,17 @@ class MessageIdsTest {
         }
     }
 
+    /** What a store's purge relies on to bound its walk by time. */
+    @Test
+    void first_at_sorts_after_every_earlier_id_and_at_or_before_every_later_one() {
+        long t = 1_700_000_000_000L;
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(new MessageIds().next(t - 1)).isLessThan(MessageIds.firstAt(t));
+            assertThat(new MessageIds().next(t)).isGreaterThanOrEqualTo(MessageIds.firstAt(t)).isLessThan(MessageIds.firstAt(t + 1));
+        }
+        assertThat(MessageIds.firstAt(t)).matches(CROCKFORD).endsWith("0".repeat(16));
+    }
+
     @Test
     void the_time_prefix_encodes_the_milliseconds_and_sorts_by_them() {
         String early = ids.next(1L);

@@ -17,11 +17,6 @@ enum SqlDialect {
      */
     SQLITE("sqlite", "classpath:db/sqlite", true, "BEGIN IMMEDIATE", "BEGIN", "COMMIT", "ROLLBACK") {
         @Override
-        String indexedBy(String index) {
-            return " INDEXED BY " + index;
-        }
-
-        @Override
         String forUpdate(boolean skipLocked) {
             return ""; // one writer at a time: BEGIN IMMEDIATE holds the file's write lock for the whole transaction
         }
@@ -29,11 +24,6 @@ enum SqlDialect {
 
     /** Plain JDBC transactions: auto-commit off, the driver sends {@code BEGIN} with the first statement. */
     POSTGRESQL("postgresql", "classpath:db/postgresql", false, null, null, null, null) {
-        @Override
-        String indexedBy(String index) {
-            return ""; // the planner has statistics (autovacuum's ANALYZE)
-        }
-
         @Override
         String forUpdate(boolean skipLocked) {
             return skipLocked ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE";
@@ -73,12 +63,6 @@ enum SqlDialect {
     String rollbackSql() {
         return rollback;
     }
-
-    /**
-     * A hint to read a table through {@code index}, to put after the table name. SQLite's planner has no
-     * statistics and would rather scan a whole table in primary-key order than sort a few rows for a GROUP BY.
-     */
-    abstract String indexedBy(String index);
 
     /**
      * The clause that locks the rows a {@code SELECT} reads until the transaction ends, for a read-modify-write

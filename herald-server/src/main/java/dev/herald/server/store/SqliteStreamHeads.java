@@ -33,10 +33,10 @@ final class SqliteStreamHeads {
     static final int DEFAULT_CAPACITY = 100_000;
 
     /** A stream's head: its row's, or its greatest entry position when greater (see the class comment). */
-    static final String HEAD_OF = "MAX(s.head, COALESCE((SELECT MAX(e.position) FROM stream_entries e WHERE e.stream = s.stream), 0))";
+    static final String HEAD_OF = "MAX(s.head, COALESCE((SELECT MAX(e.position) FROM stream_entries e WHERE e.stream = s.id), 0))";
 
     static String readSql(int n) {
-        return "SELECT s.stream, s.epoch, " + HEAD_OF + " FROM streams s WHERE s.stream IN ("
+        return "SELECT s.stream, s.epoch, " + HEAD_OF + ", s.id FROM streams s WHERE s.stream IN ("
                 + String.join(", ", Collections.nCopies(n, "?")) + ")";
     }
 
@@ -46,8 +46,8 @@ final class SqliteStreamHeads {
                 + String.join(", ", Collections.nCopies(n, "?")) + ")";
     }
 
-    /** A stream's last position given out (0 before its first entry) and its epoch. */
-    private record Head(long last, String epoch) { }
+    /** A stream's last position given out (0 before its first entry), its epoch and its id (what its entries hold). */
+    private record Head(long last, String epoch, long id) { }
 
     private final Map<String, Head> committed;
     private final Map<String, Head> pending = new HashMap<>();
@@ -85,9 +85,14 @@ final class SqliteStreamHeads {
                 head = committed.get(stream);
             }
             first.put(stream, new StreamPosition(head.last() + 1, head.epoch()));
-            pending.put(stream, new Head(head.last() + e.getValue(), head.epoch()));
+            pending.put(stream, new Head(head.last() + e.getValue(), head.epoch(), head.id()));
         }
         return first;
+    }
+
+    /** The id of a stream {@link #advance} has just advanced in the open transaction. */
+    long idOf(String stream) {
+        return pending.get(stream).id();
     }
 
     /** The open transaction committed: its heads are the streams' heads now. */
@@ -104,6 +109,22 @@ final class SqliteStreamHeads {
 
     /** Reads the heads of {@code streams} into {@link #pending}, making the rows of those that do not exist yet. */
     private void load(SqlSession session, List<String> streams) throws SQLException {
+        read(session, streams);
+        MultiRowInserts made = new MultiRowInserts("streams", "stream, epoch, head", 3);
+        List<String> fresh = new ArrayList<>();
+        for (String stream : streams) {
+            if (!pending.containsKey(stream)) {
+                made.add(stream, StreamPosition.newEpoch(), 0L);
+                fresh.add(stream);
+            }
+        }
+        if (!fresh.isEmpty()) {
+            made.execute(session);
+            read(session, fresh); // their ids, given by SQLite
+        }
+    }
+
+    private void read(SqlSession session, List<String> streams) throws SQLException {
         for (int from = 0; from < streams.size(); ) {
             int size = MultiRowInserts.chunkSize(streams.size() - from);
             PreparedStatement s = session.prepare(readSql(size));
@@ -112,19 +133,10 @@ final class SqliteStreamHeads {
             }
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    pending.put(rs.getString(1), new Head(rs.getLong(3), rs.getString(2)));
+                    pending.put(rs.getString(1), new Head(rs.getLong(3), rs.getString(2), rs.getLong(4)));
                 }
             }
             from += size;
         }
-        MultiRowInserts made = new MultiRowInserts("streams", "stream, epoch, head", 3);
-        for (String stream : streams) {
-            if (!pending.containsKey(stream)) {
-                Head fresh = new Head(0, StreamPosition.newEpoch());
-                made.add(stream, fresh.epoch(), 0L);
-                pending.put(stream, fresh);
-            }
-        }
-        made.execute(session);
     }
 }

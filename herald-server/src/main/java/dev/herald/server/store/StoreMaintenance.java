@@ -1,5 +1,6 @@
 package dev.herald.server.store;
 
+import dev.herald.core.message.MessageIds;
 import dev.herald.core.store.Maintenance;
 import dev.herald.core.store.StoreLimits;
 
@@ -19,43 +20,114 @@ import java.util.Set;
  * rules: the stream cap first (the oldest entries beyond it, the first positions, leave the stream; a user's are marked dropped),
  * then the TTL (expired entries leave their streams; an unacked recipient whose inbox entry leaves so is counted
  * as expired, which counts each once: an entry leaves once, and the cap's victims are not counted), then
- * messages past their retention are deleted with their recipients and stream entries (their idempotency key
- * with them). The cap and the TTL advance the stream's {@code trimmed_through}, which tells a reader behind it
- * that it missed something. Each step is a set-based statement over an index; the cap counts only streams
- * touched since the last pass (see {@link StreamTracker}).
+ * messages past their retention are deleted with their recipients (their idempotency key with them). The cap and
+ * the TTL advance the stream's {@code trimmed_through}, which tells a reader behind it that it missed something.
+ * The cap counts only streams touched since the last pass (see {@link StreamTracker}).
+ *
+ * <p>Since V6 nothing is indexed by expiry (those two indexes cost every message about 60 B of pages), so neither
+ * the TTL nor the purge searches by it; both walk what is indexed anyway, a bounded slice per pass:
+ * <ul>
+ * <li>The TTL takes each stream's <b>expired front</b>: the entries before its first live one (positions are commit
+ * order, and most messages share one TTL, so entries expire front first). It visits {@link #STREAMS_PER_PASS}
+ * streams per pass, in name order from where the last pass stopped, going on from the first after the last. An entry that
+ * expires behind a live one stays on disk until the live one expires; readers never see it either way (every read
+ * filters on {@code expires_at}, and a position missing from a page is a gap).
+ * <li>The purge walks messages in id order (ids begin with their publish time, and a message expires after it was
+ * published): only ids taken before the purge's bound can be due, and it reads them {@link #PURGE_WINDOW} at a time
+ * from where the last pass stopped, at most {@link #PURGE_SCAN_PER_PASS} per pass, starting over when it reaches the
+ * bound. A message with a longer TTL is read again on each round until it is due.
+ * </ul>
  */
 final class StoreMaintenance {
     /** Streams per {@code IN (...)} list when counting touched streams. */
     static final int CHUNK = 500;
 
-    static final String COUNT_ALL = "SELECT stream, COUNT(*) FROM stream_entries GROUP BY stream HAVING COUNT(*) > ?";
-    // the oldest entries are the first positions (append order)
-    static final String NTH_OLDEST = "SELECT position FROM stream_entries WHERE stream = ? ORDER BY position LIMIT 1 OFFSET ?";
-    static final String NEWEST_ID_THROUGH = "SELECT MAX(message_id) FROM stream_entries WHERE stream = ? AND position <= ?";
-    static final String MARK_DROPPED = "UPDATE recipients SET dropped = 1 WHERE user_id = ? AND message_id IN "
-            + "(SELECT message_id FROM stream_entries WHERE stream = ? AND position <= ?)";
-    static final String DROP_ENTRIES = "DELETE FROM stream_entries WHERE stream = ? AND position <= ?";
     // every stream with entries has its row (made by its first append)
     static final String TRIMMED = "UPDATE streams SET trimmed_through = ? WHERE stream = ? "
             + "AND (trimmed_through IS NULL OR trimmed_through < ?)";
-    static final String DELETE_EXPIRED_ENTRIES = "DELETE FROM stream_entries WHERE expires_at <= ?";
-    // a recipient not dropped by the cap is in the user's inbox until the TTL takes it out: count it then, once
-    static final String COUNT_EXPIRED = "UPDATE recipients SET expired_counted = 1 "
-            + "WHERE expired_counted = 0 AND dropped = 0 AND status < 2 AND (message_id, user_id) IN "
-            + "(SELECT message_id, substr(stream, 3) FROM stream_entries WHERE expires_at <= ? AND stream LIKE 'u:%')";
-    static final String PURGE_RECIPIENTS = "DELETE FROM recipients WHERE message_id IN (SELECT id FROM messages WHERE expires_at <= ?)";
-    static final String PURGE_MESSAGES = "DELETE FROM messages WHERE expires_at <= ?";
+    /** How many streams the TTL looks at per pass (one index probe each when nothing expired). */
+    static final int STREAMS_PER_PASS = 5_000;
+    /** Entries read per statement when walking one stream's expired front. */
+    static final int FRONT_PAGE_SIZE = 200;
+    /** Messages the purge reads per statement, and at most per pass. */
+    static final int PURGE_WINDOW = 10_000;
+    static final int PURGE_SCAN_PER_PASS = 200_000;
 
-    /** The newest expired entry of each stream with expired entries. */
-    static String expiredByStreamSql(SqlDialect dialect) {
-        return "SELECT stream, MAX(message_id) FROM stream_entries" + dialect.indexedBy("stream_entries_expires_at")
-                + " WHERE expires_at <= ? GROUP BY stream";
+    /** The id that ends the purge's window: the first id past {@link #PURGE_WINDOW} ids from the cursor, below the bound. */
+    static final String PURGE_WINDOW_END = "SELECT id FROM messages WHERE id >= ? AND id < ? ORDER BY id LIMIT 1 OFFSET ?";
+    static final String PURGE_RECIPIENTS = "DELETE FROM recipients WHERE message_id IN "
+            + "(SELECT id FROM messages WHERE id >= ? AND id < ? AND expires_at <= ?)";
+    static final String PURGE_MESSAGES = "DELETE FROM messages WHERE id >= ? AND id < ? AND expires_at <= ?";
+
+    /**
+     * The entries of the stream named by the next parameter: an entry holds its stream's name on PostgreSQL, its id on
+     * SQLite (V6), which the subquery finds through {@code streams}' unique name (one probe, constant for the statement).
+     */
+    private static String entriesOf(SqlDialect d) {
+        return d == SqlDialect.SQLITE ? "stream = (SELECT id FROM streams WHERE stream = ?)" : "stream = ?";
     }
 
-    /** Which of {@code n} streams have more entries than the cap. */
-    static String countStreamsSql(int n) {
-        return "SELECT stream, COUNT(*) FROM stream_entries WHERE stream IN (" + String.join(", ", Collections.nCopies(n, "?"))
-                + ") GROUP BY stream HAVING COUNT(*) > ?";
+    /** What {@code stream_entries.stream} holds of a {@code streams} row. */
+    private static String keyColumn(SqlDialect d) {
+        return d == SqlDialect.SQLITE ? "id" : "stream";
+    }
+
+    /** Every stream with more entries than the cap, by name, with its count (a scan: the first pass after a start). */
+    static String countAllSql(SqlDialect d) {
+        return "SELECT (SELECT s.stream FROM streams s WHERE s." + keyColumn(d) + " = e.stream), COUNT(*) FROM stream_entries e"
+                + " GROUP BY e.stream HAVING COUNT(*) > ?";
+    }
+
+    /** Which of {@code n} streams, by name, have more entries than the cap. */
+    static String countStreamsSql(SqlDialect d, int n) {
+        String names = String.join(", ", Collections.nCopies(n, "?"));
+        return "SELECT (SELECT s.stream FROM streams s WHERE s." + keyColumn(d) + " = e.stream), COUNT(*) FROM stream_entries e"
+                + " WHERE e.stream IN (" + (d == SqlDialect.SQLITE ? "SELECT id FROM streams WHERE stream IN (" + names + ")" : names)
+                + ") GROUP BY e.stream HAVING COUNT(*) > ?";
+    }
+
+    // the oldest entries are the first positions (append order)
+    static String nthOldestSql(SqlDialect d) {
+        return "SELECT position FROM stream_entries WHERE " + entriesOf(d) + " ORDER BY position LIMIT 1 OFFSET ?";
+    }
+
+    static String newestIdThroughSql(SqlDialect d) {
+        return "SELECT MAX(message_id) FROM stream_entries WHERE " + entriesOf(d) + " AND position <= ?";
+    }
+
+    /**
+     * Marks the user's recipients of the stream's entries through a position dropped: {@code solo}, those of messages to
+     * the user alone, whose status is in the message row (V7); else the recipients rows. Both run, with the same parameters.
+     */
+    static String markDroppedSql(SqlDialect d, boolean solo) {
+        return (solo ? "UPDATE messages SET dropped = 1 WHERE recipient = ? AND id IN "
+                : "UPDATE recipients SET dropped = 1 WHERE user_id = ? AND message_id IN ")
+                + "(SELECT message_id FROM stream_entries WHERE " + entriesOf(d) + " AND position <= ?)";
+    }
+
+    static String dropEntriesSql(SqlDialect d) {
+        return "DELETE FROM stream_entries WHERE " + entriesOf(d) + " AND position <= ?";
+    }
+
+    /** The next streams after the TTL's cursor, with the expiry of each one's first entry (NULL: no entries). */
+    static String streamFrontsSql(SqlDialect d) {
+        return "SELECT s.stream, (SELECT e.expires_at FROM stream_entries e WHERE e.stream = s." + keyColumn(d)
+                + " ORDER BY e.position LIMIT 1) FROM streams s WHERE s.stream > ? ORDER BY s.stream LIMIT ?";
+    }
+
+    static String frontPageSql(SqlDialect d) {
+        return "SELECT position, message_id, expires_at FROM stream_entries WHERE " + entriesOf(d)
+                + " AND position > ? ORDER BY position LIMIT ?";
+    }
+
+    // a recipient not dropped by the cap is in the user's inbox until the TTL takes it out: count it then, once
+    // (solo: of messages to the user alone, as in markDroppedSql)
+    static String countExpiredSql(SqlDialect d, boolean solo) {
+        return (solo ? "UPDATE messages SET expired_counted = 1 WHERE recipient = ? AND expired_counted = 0 AND dropped = 0"
+                + " AND status < 2 AND id IN "
+                : "UPDATE recipients SET expired_counted = 1 "
+                + "WHERE user_id = ? AND expired_counted = 0 AND dropped = 0 AND status < 2 AND message_id IN ")
+                + "(SELECT message_id FROM stream_entries WHERE " + entriesOf(d) + " AND position <= ?)";
     }
 
     private final Connection c;
@@ -73,10 +145,7 @@ final class StoreMaintenance {
     Maintenance run(long now) throws SQLException {
         long dropped = enforceCap();
         long expired = trimExpired(now);
-        long purgeBefore = now - limits.receiptRetention().toMillis();
-        update(PURGE_RECIPIENTS, purgeBefore);
-        update(DELETE_EXPIRED_ENTRIES, purgeBefore); // already gone unless the retention is negative
-        long purged = update(PURGE_MESSAGES, purgeBefore);
+        long purged = purge(now - limits.receiptRetention().toMillis());
         return new Maintenance(expired, dropped, purged);
     }
 
@@ -86,7 +155,7 @@ final class StoreMaintenance {
         for (Map.Entry<String, Long> e : over.entrySet()) {
             String stream = e.getKey();
             long lastDropped;
-            try (PreparedStatement s = c.prepareStatement(NTH_OLDEST)) {
+            try (PreparedStatement s = c.prepareStatement(nthOldestSql(dialect))) {
                 s.setString(1, stream);
                 s.setLong(2, e.getValue() - limits.streamCap() - 1);
                 try (ResultSet rs = s.executeQuery()) {
@@ -98,7 +167,7 @@ final class StoreMaintenance {
             }
             // trimmed_through is an id (an id cursor compares with it): the greatest id among the dropped entries
             String newestDropped;
-            try (PreparedStatement s = c.prepareStatement(NEWEST_ID_THROUGH)) {
+            try (PreparedStatement s = c.prepareStatement(newestIdThroughSql(dialect))) {
                 s.setString(1, stream);
                 s.setLong(2, lastDropped);
                 try (ResultSet rs = s.executeQuery()) {
@@ -106,14 +175,16 @@ final class StoreMaintenance {
                 }
             }
             if (stream.startsWith(StoreRows.USER_PREFIX)) {
-                try (PreparedStatement s = c.prepareStatement(MARK_DROPPED)) {
-                    s.setString(1, stream.substring(StoreRows.USER_PREFIX.length()));
-                    s.setString(2, stream);
-                    s.setLong(3, lastDropped);
-                    s.executeUpdate();
+                for (boolean solo : new boolean[] {true, false}) {
+                    try (PreparedStatement s = c.prepareStatement(markDroppedSql(dialect, solo))) {
+                        s.setString(1, stream.substring(StoreRows.USER_PREFIX.length()));
+                        s.setString(2, stream);
+                        s.setLong(3, lastDropped);
+                        s.executeUpdate();
+                    }
                 }
             }
-            try (PreparedStatement s = c.prepareStatement(DROP_ENTRIES)) {
+            try (PreparedStatement s = c.prepareStatement(dropEntriesSql(dialect))) {
                 s.setString(1, stream);
                 s.setLong(2, lastDropped);
                 dropped += s.executeUpdate();
@@ -127,7 +198,7 @@ final class StoreMaintenance {
     private Map<String, Long> overCap(Set<String> streams) throws SQLException {
         Map<String, Long> over = new LinkedHashMap<>();
         if (streams == null) {
-            try (PreparedStatement s = c.prepareStatement(COUNT_ALL)) {
+            try (PreparedStatement s = c.prepareStatement(countAllSql(dialect))) {
                 s.setLong(1, limits.streamCap());
                 collect(s, over);
             }
@@ -137,7 +208,7 @@ final class StoreMaintenance {
         Collections.sort(list);
         for (int from = 0; from < list.size(); from += CHUNK) {
             List<String> chunk = list.subList(from, Math.min(list.size(), from + CHUNK));
-            try (PreparedStatement s = c.prepareStatement(countStreamsSql(chunk.size()))) {
+            try (PreparedStatement s = c.prepareStatement(countStreamsSql(dialect, chunk.size()))) {
                 int i = 1;
                 for (String stream : chunk) {
                     s.setString(i++, stream);
@@ -157,27 +228,159 @@ final class StoreMaintenance {
         }
     }
 
-    /** Takes expired entries out of their streams; returns how many unacked recipients expired with them. */
+    /** Takes the expired fronts of the next streams out; returns how many unacked recipients expired with them. */
     private long trimExpired(long now) throws SQLException {
+        List<String> due = streamsWithAnExpiredFront(now);
+        Map<String, Long> cutAt = new LinkedHashMap<>();
         Map<String, String> newestExpired = new LinkedHashMap<>();
-        try (PreparedStatement s = c.prepareStatement(expiredByStreamSql(dialect))) {
-            s.setLong(1, now);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    newestExpired.put(rs.getString(1), rs.getString(2));
+        try (PreparedStatement page = c.prepareStatement(frontPageSql(dialect))) {
+            for (String stream : due) {
+                expiredFront(page, stream, now, cutAt, newestExpired);
+            }
+        }
+        if (cutAt.isEmpty()) {
+            return 0;
+        }
+        long expired = 0;
+        for (boolean solo : new boolean[] {true, false}) {
+            try (PreparedStatement s = c.prepareStatement(countExpiredSql(dialect, solo))) {
+                for (Map.Entry<String, Long> e : cutAt.entrySet()) {
+                    if (e.getKey().startsWith(StoreRows.USER_PREFIX)) {
+                        s.setString(1, e.getKey().substring(StoreRows.USER_PREFIX.length()));
+                        s.setString(2, e.getKey());
+                        s.setLong(3, e.getValue());
+                        expired += s.executeUpdate();
+                    }
                 }
             }
         }
-        if (newestExpired.isEmpty()) {
-            return 0;
-        }
-        long expired = update(COUNT_EXPIRED, now);
         advanceTrimmed(newestExpired);
         if (dialect == SqlDialect.SQLITE) {
-            saveHeads(new ArrayList<>(newestExpired.keySet())); // the TTL may take a stream's newest entries
+            saveHeads(new ArrayList<>(cutAt.keySet())); // the TTL may take a stream's newest entries
         }
-        update(DELETE_EXPIRED_ENTRIES, now);
+        try (PreparedStatement s = c.prepareStatement(dropEntriesSql(dialect))) {
+            for (Map.Entry<String, Long> e : cutAt.entrySet()) {
+                s.setString(1, e.getKey());
+                s.setLong(2, e.getValue());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
         return expired;
+    }
+
+    /**
+     * The streams whose first entry has expired among the next {@link #STREAMS_PER_PASS} after the cursor, going on from
+     * the first stream when the last one is passed (never beyond where this pass started); moves the cursor.
+     */
+    private List<String> streamsWithAnExpiredFront(long now) throws SQLException {
+        List<String> due = new ArrayList<>();
+        String start = tracker.ttlCursor();
+        try (PreparedStatement s = c.prepareStatement(streamFrontsSql(dialect))) {
+            String[] last = {start};
+            int seen = visitFronts(s, start, STREAMS_PER_PASS, null, now, due, last);
+            if (seen == STREAMS_PER_PASS) {
+                tracker.ttlCursor(last[0]);
+                return due;
+            }
+            // past the last stream: on from the first, up to where this pass started
+            int left = STREAMS_PER_PASS - seen;
+            int wrapped = start.isEmpty() ? 0 : visitFronts(s, "", left, start, now, due, last);
+            tracker.ttlCursor(start.isEmpty() || wrapped < left ? "" : last[0]);
+        }
+        // a database whose order differs from Java's (a PostgreSQL collation) may name a stream twice: trim it once
+        return new ArrayList<>(new java.util.LinkedHashSet<>(due));
+    }
+
+    /**
+     * Reads up to {@code limit} streams after {@code after}, adding those whose first entry expired by {@code now} to
+     * {@code due}, none beyond {@code upTo} ({@code null}: no bound); {@code last[0]} becomes the last one read.
+     * Returns how many it read, counting those beyond the bound, so fewer than {@code limit} means the end was passed.
+     */
+    private static int visitFronts(PreparedStatement s, String after, int limit, String upTo, long now, List<String> due,
+                                   String[] last) throws SQLException {
+        s.setString(1, after);
+        s.setInt(2, limit);
+        int seen = 0;
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                seen++;
+                String stream = rs.getString(1);
+                if (upTo != null && stream.compareTo(upTo) > 0) {
+                    return limit - 1; // came round to where the pass started: the whole table was read
+                }
+                last[0] = stream;
+                long front = rs.getLong(2);
+                if (!rs.wasNull() && front <= now) {
+                    due.add(stream);
+                }
+            }
+        }
+        return seen;
+    }
+
+    /** Records the last position of {@code stream}'s expired front and the greatest id in it, if it has one. */
+    private static void expiredFront(PreparedStatement s, String stream, long now, Map<String, Long> cutAt,
+                                     Map<String, String> newestExpired) throws SQLException {
+        long after = 0;
+        String newest = null;
+        boolean more = true;
+        while (more) {
+            s.setString(1, stream);
+            s.setLong(2, after);
+            s.setInt(3, FRONT_PAGE_SIZE);
+            int rows = 0;
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    rows++;
+                    if (rs.getLong(3) > now) {
+                        more = false; // the first live entry ends the front
+                        break;
+                    }
+                    after = rs.getLong(1);
+                    String id = rs.getString(2);
+                    newest = newest == null || id.compareTo(newest) > 0 ? id : newest;
+                }
+            }
+            more &= rows == FRONT_PAGE_SIZE;
+        }
+        if (newest != null) {
+            cutAt.put(stream, after);
+            newestExpired.put(stream, newest);
+        }
+    }
+
+    /**
+     * Deletes messages past their retention, with their recipients, from the purge's next windows; returns how many.
+     * Their stream entries left with the TTL, or will (an entry without its message is never read: reads join them).
+     */
+    private long purge(long purgeBefore) throws SQLException {
+        // an id taken after purgeBefore belongs to a message published after it, which cannot be due yet
+        String bound = MessageIds.firstAt(purgeBefore + 1);
+        String from = tracker.purgeCursor();
+        long purged = 0;
+        for (int scanned = 0; scanned < PURGE_SCAN_PER_PASS; scanned += PURGE_WINDOW) {
+            String end = bound;
+            try (PreparedStatement s = c.prepareStatement(PURGE_WINDOW_END)) {
+                s.setString(1, from);
+                s.setString(2, bound);
+                s.setInt(3, PURGE_WINDOW);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        end = rs.getString(1);
+                    }
+                }
+            }
+            update(PURGE_RECIPIENTS, from, end, purgeBefore);
+            purged += update(PURGE_MESSAGES, from, end, purgeBefore);
+            if (end.equals(bound)) {
+                from = ""; // reached the bound: the next pass starts over from the oldest
+                break;
+            }
+            from = end;
+        }
+        tracker.purgeCursor(from);
+        return purged;
     }
 
     /**
@@ -208,9 +411,11 @@ final class StoreMaintenance {
         }
     }
 
-    private long update(String sql, long bound) throws SQLException {
+    private long update(String sql, String from, String to, long bound) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setLong(1, bound);
+            s.setString(1, from);
+            s.setString(2, to);
+            s.setLong(3, bound);
             return s.executeUpdate();
         }
     }

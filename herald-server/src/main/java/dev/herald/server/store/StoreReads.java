@@ -31,17 +31,25 @@ final class StoreReads {
     static final String POSITION_PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + ", e.position"
             + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
             + " WHERE e.stream = ? AND e.position > ? AND e.position <= ? AND e.expires_at > ? ORDER BY e.position LIMIT ?";
+    /**
+     * A user's entries below a status: the user's status is the message row's for a message to that user alone (V7),
+     * else its recipients row's (an entry in a user's inbox has one or the other).
+     */
     static final String PENDING_POSITION_PAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + ", e.position"
             + " FROM stream_entries e JOIN messages m ON m.id = e.message_id"
-            + " JOIN recipients r ON r.message_id = e.message_id AND r.user_id = ?"
-            + " WHERE e.stream = ? AND e.position > ? AND e.position <= ? AND e.expires_at > ? AND r.status < ? ORDER BY e.position LIMIT ?";
+            + " WHERE e.stream = ? AND e.position > ? AND e.position <= ? AND e.expires_at > ?"
+            + " AND (CASE WHEN m.recipient IS NULL"
+            + " THEN (SELECT r.status FROM recipients r WHERE r.message_id = e.message_id AND r.user_id = ?)"
+            + " ELSE m.status END) < ? ORDER BY e.position LIMIT ?";
     static final String POSITION_OF = "SELECT position FROM stream_entries WHERE stream = ? AND message_id = ?";
     static final String FIRST_AFTER_ID = "SELECT MIN(position) FROM stream_entries WHERE stream = ? AND message_id > ?";
     static final String STREAM = "SELECT epoch, trimmed_through, head FROM streams WHERE stream = ?";
     /** SQLite: the row's head is a lower bound (see {@link SqliteStreamHeads}). */
     static final String SQLITE_STREAM = "SELECT s.epoch, s.trimmed_through, " + SqliteStreamHeads.HEAD_OF
-            + " FROM streams s WHERE s.stream = ?";
-    static final String MESSAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS + " FROM messages m WHERE m.id = ?";
+            + ", s.id FROM streams s WHERE s.stream = ?";
+    /** The message and, for a message to one user (V7), that user's status: the columns of {@link #RECIPIENTS} but the user. */
+    static final String MESSAGE = "SELECT " + StoreRows.MESSAGE_COLUMNS
+            + ", m.status, m.delivered_at, m.acked_at, m.read_at, m.dropped FROM messages m WHERE m.id = ?";
     static final String RECIPIENTS = "SELECT user_id, status, delivered_at, acked_at, read_at, dropped FROM recipients WHERE message_id = ?";
 
     private StoreReads() { }
@@ -61,6 +69,7 @@ final class StoreReads {
         String epoch;
         String trimmedThrough;
         long head;
+        Object key; // what the stream's entries hold: SQLite its id (V6), PostgreSQL its name
         try (PreparedStatement s = c.prepareStatement(dialect == SqlDialect.SQLITE ? SQLITE_STREAM : STREAM)) {
             s.setString(1, stream);
             try (ResultSet rs = s.executeQuery()) {
@@ -71,6 +80,7 @@ final class StoreReads {
                 epoch = rs.getString(1);
                 trimmedThrough = rs.getString(2);
                 head = Math.min(rs.getLong(3), request.upTo());
+                key = dialect == SqlDialect.SQLITE ? (Object) rs.getLong(4) : stream;
             }
         }
         long after = 0;
@@ -80,16 +90,16 @@ final class StoreReads {
             after = sameEpoch ? Math.min(request.afterPosition().position(), head) : 0;
             gap = !sameEpoch;
         } else if (request.afterId() != null) {
-            long exact = positionOf(c, stream, request.afterId());
+            long exact = positionOf(c, key, request.afterId());
             if (exact >= 0) {
                 after = Math.min(exact, head);
             } else {
-                after = Math.min(firstAfterId(c, stream, request.afterId(), head) - 1, head);
+                after = Math.min(firstAfterId(c, key, request.afterId(), head) - 1, head);
                 gap = trimmedThrough != null && trimmedThrough.compareTo(request.afterId()) > 0;
             }
         }
         // one row beyond the page tells whether there is more
-        List<StoredMessage> rows = page(c, request, now, stream, epoch, after, head);
+        List<StoredMessage> rows = page(c, request, now, key, epoch, after, head);
         boolean more = rows.size() > request.limit();
         if (more) {
             rows.remove(rows.size() - 1);
@@ -105,9 +115,9 @@ final class StoreReads {
      * are indexed by position only (V5: one per-stream index is one B-tree page less per message written), so this
      * reads the stream's entries, at most the stream cap of them: id cursors are the older, rarer way to resume.
      */
-    private static long positionOf(Connection c, String stream, String messageId) throws SQLException {
+    private static long positionOf(Connection c, Object stream, String messageId) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(POSITION_OF)) {
-            s.setString(1, stream);
+            s.setObject(1, stream);
             s.setString(2, messageId);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : -1;
@@ -116,9 +126,9 @@ final class StoreReads {
     }
 
     /** The position of the stream's first entry with an id greater than {@code messageId}; past {@code head} when none. */
-    private static long firstAfterId(Connection c, String stream, String messageId, long head) throws SQLException {
+    private static long firstAfterId(Connection c, Object stream, String messageId, long head) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(FIRST_AFTER_ID)) {
-            s.setString(1, stream);
+            s.setObject(1, stream);
             s.setString(2, messageId);
             try (ResultSet rs = s.executeQuery()) {
                 long first = rs.next() ? rs.getLong(1) : 0;
@@ -131,20 +141,18 @@ final class StoreReads {
      * One page of the stream after position {@code after} up to {@code head}, plus one row that tells whether there
      * is more: the whole stream, or a user's undelivered or unacked messages.
      */
-    private static List<StoredMessage> page(Connection c, ReplayRequest request, long now, String stream, String epoch,
+    private static List<StoredMessage> page(Connection c, ReplayRequest request, long now, Object stream, String epoch,
                                             long after, long head) throws SQLException {
         List<StoredMessage> rows = new ArrayList<>();
         boolean pending = request.stream() instanceof Target.User && request.pending() != ReplayRequest.Pending.ALL;
         try (PreparedStatement s = c.prepareStatement(pending ? PENDING_POSITION_PAGE : POSITION_PAGE)) {
             int i = 1;
-            if (pending) {
-                s.setString(i++, ((Target.User) request.stream()).userId());
-            }
-            s.setString(i++, stream);
+            s.setObject(i++, stream);
             s.setLong(i++, after);
             s.setLong(i++, head);
             s.setLong(i++, now);
             if (pending) {
+                s.setString(i++, ((Target.User) request.stream()).userId());
                 s.setInt(i++, request.pending() == ReplayRequest.Pending.UNDELIVERED ? DeliveryStatus.DELIVERED.rank() : DeliveryStatus.ACKED.rank());
             }
             s.setInt(i, request.limit() + 1);
@@ -165,6 +173,7 @@ final class StoreReads {
 
     static Optional<Receipt> receipt(Connection c, String messageId, long now) throws SQLException {
         StoredMessage message;
+        Map<String, Receipt.Recipient> byUser = new HashMap<>();
         try (PreparedStatement s = c.prepareStatement(MESSAGE)) {
             s.setString(1, messageId);
             try (ResultSet rs = s.executeQuery()) {
@@ -172,18 +181,20 @@ final class StoreReads {
                     return Optional.empty();
                 }
                 message = StoreRows.message(rs);
+                String solo = rs.getString(9);
+                if (solo != null) {
+                    byUser.put(solo, recipient(rs, solo, StoreRows.MESSAGE_COLUMN_COUNT + 1, message.expiresAt(), now));
+                }
             }
         }
-        Map<String, Receipt.Recipient> byUser = new HashMap<>();
-        try (PreparedStatement s = c.prepareStatement(RECIPIENTS)) {
-            s.setString(1, messageId);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    String user = rs.getString(1);
-                    int rank = rs.getInt(2);
-                    boolean dropped = rs.getInt(6) == 1;
-                    byUser.put(user, new Receipt.Recipient(user, status(rank, dropped, message.expiresAt(), now),
-                            nullableLong(rs, 3), nullableLong(rs, 4), nullableLong(rs, 5)));
+        if (byUser.isEmpty()) {
+            try (PreparedStatement s = c.prepareStatement(RECIPIENTS)) {
+                s.setString(1, messageId);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        String user = rs.getString(1);
+                        byUser.put(user, recipient(rs, user, 2, message.expiresAt(), now));
+                    }
                 }
             }
         }
@@ -196,6 +207,13 @@ final class StoreReads {
             }
         }
         return Optional.of(new Receipt(message, recipients));
+    }
+
+    /** One recipient from five columns from {@code first} on: status, delivered_at, acked_at, read_at, dropped. */
+    private static Receipt.Recipient recipient(ResultSet rs, String user, int first, long expiresAt, long now) throws SQLException {
+        boolean dropped = rs.getInt(first + 4) == 1;
+        return new Receipt.Recipient(user, status(rs.getInt(first), dropped, expiresAt, now),
+                nullableLong(rs, first + 1), nullableLong(rs, first + 2), nullableLong(rs, first + 3));
     }
 
     /** Acked or read stays so; otherwise a dropped or expired message says so; otherwise the stored rank. */

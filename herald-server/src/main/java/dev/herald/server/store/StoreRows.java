@@ -20,8 +20,8 @@ final class StoreRows {
     private static final JsonFactory JSON = new JsonFactory();
 
     /** The columns {@link #message} reads, in its order. */
-    static final String MESSAGE_COLUMNS = "m.id, m.ts, m.expires_at, m.data, m.users, m.topics, m.to_all, m.idempotency_key";
-    static final int MESSAGE_COLUMN_COUNT = 8;
+    static final String MESSAGE_COLUMNS = "m.id, m.ts, m.expires_at, m.data, m.users, m.topics, m.to_all, m.idempotency_key, m.recipient";
+    static final int MESSAGE_COLUMN_COUNT = 9;
 
     static final String USER_PREFIX = "u:";
 
@@ -34,6 +34,20 @@ final class StoreRows {
             case Target.Topic t -> "t:" + t.name();
             case Target.Everyone e -> "*";
         };
+    }
+
+    /**
+     * The user a message to exactly one user is for, or {@code null}: such a message keeps that user in
+     * {@code messages.recipient} (and {@code users} NULL) and the user's delivery status in its own row, with no
+     * {@code recipients} row (V7: about 54 B of pages less per message).
+     */
+    static String soloRecipient(StoredMessage m) {
+        return m.users().size() == 1 ? m.users().get(0) : null;
+    }
+
+    /** What {@code messages.users} holds: the users as a JSON array, {@code null} for none or a {@link #soloRecipient}. */
+    static String encodeUsers(StoredMessage m) {
+        return m.users().size() == 1 ? null : encodeList(m.users());
     }
 
     /** A list as a JSON array of strings, {@code null} for an empty list (the common case for topics). */
@@ -74,7 +88,9 @@ final class StoreRows {
 
     /** Reads the {@link #MESSAGE_COLUMNS} of the current row. */
     static StoredMessage message(ResultSet rs) throws SQLException {
+        String recipient = rs.getString(9);
         return new StoredMessage(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
-                decodeList(rs.getString(5)), decodeList(rs.getString(6)), rs.getInt(7) == 1, rs.getString(8));
+                recipient != null ? List.of(recipient) : decodeList(rs.getString(5)), decodeList(rs.getString(6)),
+                rs.getInt(7) == 1, rs.getString(8));
     }
 }

@@ -31,7 +31,7 @@ import java.util.Set;
  * update becomes a row, and consecutive operations of one kind go to the database together (on SQLite a JDBC
  * batch, or multi-row inserts where no per-row count is needed, {@link MultiRowInserts}); on PostgreSQL the appends' rows go as one array insert per table ({@link ArrayInserts}):
  * one statement for the group's messages (repeats of a taken key are the ids {@code RETURNING} leaves out, their
- * holders read in one more statement), one for its stream entries, one for its recipients. Operations take effect in call order: a status update waits for the appends queued
+ * holders read in one more statement), one for its stream entries, one for the recipients of its messages to several users (a message to one user keeps its recipient's status in its own row, V7). Operations take effect in call order: a status update waits for the appends queued
  * before it to be flushed, and the other way round. Results are known after {@link #flush()}; nothing is
  * visible to others before the caller commits. Statements come from the writer's session and are reused by
  * the next transaction. The channel deliveries of an appended message ({@code StoredMessage#jobs}) are inserted
@@ -41,17 +41,17 @@ import java.util.Set;
  */
 final class WriteTransaction {
     static final String INSERT_MESSAGE = "INSERT INTO messages (id, ts, expires_at, data, users, topics, to_all, idempotency_key, "
-            + "request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
+            + "request_hash, recipient) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
     static final String FIND_KEY = "SELECT id, request_hash FROM messages WHERE idempotency_key = ?";
 
     // PostgreSQL: each a single statement for the whole group (ArrayInserts), same columns as the single-row ones
     private static final ArrayInserts.Type[] MESSAGE_TYPES = {ArrayInserts.Type.TEXT, ArrayInserts.Type.BIGINT,
             ArrayInserts.Type.BIGINT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT,
-            ArrayInserts.Type.INT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT};
+            ArrayInserts.Type.INT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT};
     private static final ArrayInserts.Type[] ENTRY_TYPES = {ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT,
             ArrayInserts.Type.BIGINT, ArrayInserts.Type.BIGINT};
     private static final ArrayInserts.Type[] RECIPIENT_TYPES = {ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT};
-    private static final String MESSAGE_COLUMNS = "id, ts, expires_at, data, users, topics, to_all, idempotency_key, request_hash";
+    private static final String MESSAGE_COLUMNS = "id, ts, expires_at, data, users, topics, to_all, idempotency_key, request_hash, recipient";
     private static final String MESSAGE_CONFLICT = " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id";
     static final String INSERT_MESSAGES = ArrayInserts.insertSql("messages", MESSAGE_COLUMNS, MESSAGE_TYPES) + MESSAGE_CONFLICT;
     private static final String ENTRY_COLUMNS = "stream, message_id, expires_at, position";
@@ -60,9 +60,11 @@ final class WriteTransaction {
     static final String INSERT_RECIPIENTS = ArrayInserts.insertSql("recipients", RECIPIENT_COLUMNS, RECIPIENT_TYPES);
     static final String FIND_KEYS = "SELECT idempotency_key, id, request_hash FROM messages WHERE idempotency_key = ANY(?)";
     // every step up to the new status happened by now at the latest (an ack implies delivery); the status never goes back
-    static final String UPDATE_STATUS = "UPDATE recipients SET status = CASE WHEN status < ? THEN ? ELSE status END, "
-            + "delivered_at = COALESCE(delivered_at, ?), acked_at = COALESCE(acked_at, ?), read_at = COALESCE(read_at, ?) "
-            + "WHERE message_id = ? AND user_id = ?";
+    private static final String SET_STATUS = " SET status = CASE WHEN status < ? THEN ? ELSE status END, "
+            + "delivered_at = COALESCE(delivered_at, ?), acked_at = COALESCE(acked_at, ?), read_at = COALESCE(read_at, ?) ";
+    static final String UPDATE_STATUS = "UPDATE recipients" + SET_STATUS + "WHERE message_id = ? AND user_id = ?";
+    /** The same for a message to one user, whose status is in its own row (V7, {@link StoreRows#soloRecipient}). */
+    static final String UPDATE_SOLO_STATUS = "UPDATE messages" + SET_STATUS + "WHERE id = ? AND recipient = ?";
 
     private final SqlSession session;
     private final StreamTracker streams;
@@ -202,9 +204,10 @@ final class WriteTransaction {
                 StreamPosition position = next.get(stream);
                 next.put(stream, new StreamPosition(position.position() + 1, position.epoch()));
                 positions.put(e.getValue(), position);
-                entries.add(stream, m.id(), m.expiresAt(), position.position());
+                // SQLite's entries hold the stream's id (V6), PostgreSQL's its name
+                entries.add(sqliteHeads != null ? sqliteHeads.idOf(stream) : stream, m.id(), m.expiresAt(), position.position());
                 streams.touched(stream);
-                if (stream.startsWith(StoreRows.USER_PREFIX)) {
+                if (stream.startsWith(StoreRows.USER_PREFIX) && StoreRows.soloRecipient(m) == null) {
                     recipients.add(m.id(), stream.substring(StoreRows.USER_PREFIX.length()));
                 }
             }
@@ -242,8 +245,8 @@ final class WriteTransaction {
             MultiRowInserts rows = new MultiRowInserts("messages", MESSAGE_COLUMNS, MESSAGE_TYPES.length);
             for (Slot s : batch.subList(keyed, batch.size())) {
                 StoredMessage m = s.message;
-                rows.add(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), StoreRows.encodeList(m.users()),
-                        StoreRows.encodeList(m.topics()), m.all() ? 1 : 0, null, null);
+                rows.add(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), StoreRows.encodeUsers(m),
+                        StoreRows.encodeList(m.topics()), m.all() ? 1 : 0, null, null, StoreRows.soloRecipient(m));
             }
             rows.execute(session);
             Arrays.fill(inserted, keyed, batch.size(), true);
@@ -256,11 +259,12 @@ final class WriteTransaction {
         insert.setLong(2, m.timestamp());
         insert.setLong(3, m.expiresAt());
         insert.setString(4, m.dataJson());
-        insert.setString(5, StoreRows.encodeList(m.users()));
+        insert.setString(5, StoreRows.encodeUsers(m));
         insert.setString(6, StoreRows.encodeList(m.topics()));
         insert.setInt(7, m.all() ? 1 : 0);
         insert.setString(8, m.idempotencyKey());
         insert.setString(9, m.idempotencyKey() == null ? null : m.requestHash());
+        insert.setString(10, StoreRows.soloRecipient(m));
     }
 
     /**
@@ -271,9 +275,9 @@ final class WriteTransaction {
         ArrayInserts rows = new ArrayInserts(MESSAGE_TYPES);
         for (Slot s : batch) {
             StoredMessage m = s.message;
-            rows.add(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), StoreRows.encodeList(m.users()),
+            rows.add(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), StoreRows.encodeUsers(m),
                     StoreRows.encodeList(m.topics()), m.all() ? 1 : 0, m.idempotencyKey(),
-                    m.idempotencyKey() == null ? null : m.requestHash());
+                    m.idempotencyKey() == null ? null : m.requestHash(), StoreRows.soloRecipient(m));
         }
         PreparedStatement insert = statement(INSERT_MESSAGES);
         rows.bind(session.connection, insert);
@@ -371,11 +375,29 @@ final class WriteTransaction {
         }
     }
 
+    /**
+     * Each update goes to the user's recipients row and to the message row (where a message to one user keeps its
+     * status, V7): one of the two holds it, the other statement finds no row.
+     */
     private void flushUpdates() throws SQLException {
         if (pendingUpdates.isEmpty()) {
             return;
         }
-        PreparedStatement update = statement(UPDATE_STATUS);
+        int[] changed = applyUpdates(statement(UPDATE_STATUS));
+        int[] soloChanged = applyUpdates(statement(UPDATE_SOLO_STATUS));
+        int i = 0;
+        for (StatusCount count : pendingUpdates) {
+            for (int n = 0; n < count.updates.size(); n++, i++) {
+                if (changed[i] > 0 || soloChanged[i] > 0) {
+                    count.applied++;
+                }
+            }
+        }
+        pendingUpdates.clear();
+    }
+
+    /** Every pending update through {@code update} (its last two parameters: the message and the user), as one batch. */
+    private int[] applyUpdates(PreparedStatement update) throws SQLException {
         for (StatusCount count : pendingUpdates) {
             for (StatusUpdate u : count.updates) {
                 int rank = u.status().rank();
@@ -389,16 +411,7 @@ final class WriteTransaction {
                 update.addBatch();
             }
         }
-        int[] changed = update.executeBatch();
-        int i = 0;
-        for (StatusCount count : pendingUpdates) {
-            for (int n = 0; n < count.updates.size(); n++) {
-                if (changed[i++] > 0) {
-                    count.applied++;
-                }
-            }
-        }
-        pendingUpdates.clear();
+        return update.executeBatch();
     }
 
     private static void setNullableLong(PreparedStatement s, int index, Long value) throws SQLException {

@@ -144,6 +144,244 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
         assertThat(resumed.gap()).isFalse();
     }
 
+    /**
+     * Nothing is indexed by expiry (V6): the TTL takes each stream's expired front. An entry that expires behind a live
+     * one stays on disk, hidden from every read (a cursor before it gets a gap), until the live one expires too; then
+     * both leave and each unacked recipient is counted as expired once.
+     */
+    @Test
+    void anEntryThatExpiresBehindALiveOneIsHiddenAndLeavesWithTheFront() throws Exception {
+        StoredMessage longLived = new StoredMessage(ids.next(T0), T0, T0 + HOUR, "long", List.of("u1"), List.of(), false, null);
+        StoredMessage shortLived = new StoredMessage(ids.next(T0), T0, T0 + 1_000, "short", List.of("u1"), List.of(), false, null);
+        StreamPosition first = await(store.append(List.of(longLived, shortLived))).get(0).positions().get(user("u1"));
+
+        assertThat(await(store.maintain(T0 + 1_000)).expired()).isZero();
+        assertThat(entriesOf("u:u1")).as("behind a live entry: still on disk").isEqualTo(2);
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0 + 1_000)).containsExactly(longLived.id());
+        Replay afterFirst = await(store.replay(new ReplayRequest(user("u1"), null, first, ReplayRequest.Pending.ALL, 10), T0 + 1_000));
+        assertThat(afterFirst.messages()).isEmpty();
+        assertThat(afterFirst.gap()).as("the hidden entry is a gap for a cursor before it").isTrue();
+        assertThat(recipient(await(store.receipt(shortLived.id(), T0 + 1_000)).orElseThrow(), "u1").status())
+                .isEqualTo(DeliveryStatus.EXPIRED);
+
+        assertThat(await(store.maintain(T0 + HOUR)).expired()).isEqualTo(2);
+        assertThat(entriesOf("u:u1")).isZero();
+        assertThat(await(store.maintain(T0 + HOUR + 1)).expired()).as("counted once").isZero();
+        assertThat(await(store.replay(new ReplayRequest(user("u1"), null, first, ReplayRequest.Pending.ALL, 10), T0 + HOUR)).gap()).isTrue();
+    }
+
+    /**
+     * A pass looks at a bounded slice of the streams, from where the last one stopped, going on from the first stream
+     * when it passes the last (so every pass looks at as many streams as there are, up to the slice).
+     */
+    @Test
+    void theTtlVisitsTheStreamsInBoundedSlices() throws Exception {
+        int streams = StoreMaintenance.STREAMS_PER_PASS + 7;
+        List<StoredMessage> batch = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            batch.add(new StoredMessage(ids.next(T0), T0, T0 + 1_000, "x", List.of(String.format("u%05d", i)), List.of(), false, null));
+        }
+        await(store.append(batch));
+        assertThat(await(store.maintain(T0)).expired()).as("the first slice, nothing expired yet").isZero();
+        // the 7 after the first slice, then on from the first stream
+        assertThat(await(store.maintain(T0 + 1_000)).expired()).isEqualTo(StoreMaintenance.STREAMS_PER_PASS);
+        assertThat(entriesOf(String.format("u:u%05d", streams - 1))).as("after the first slice: trimmed").isZero();
+        assertThat(entriesOf("u:u00000")).as("on from the first: trimmed").isZero();
+        String notYet = String.format("u%05d", StoreMaintenance.STREAMS_PER_PASS - 1);
+        assertThat(entriesOf("u:" + notYet)).as("where the pass started: not trimmed yet").isEqualTo(1);
+        assertThat(replayIds(user(notYet), null, ReplayRequest.Pending.ALL, T0 + 1_000)).as("but hidden").isEmpty();
+        assertThat(await(store.maintain(T0 + 1_000)).expired()).isEqualTo(7);
+        assertThat(await(store.maintain(T0 + 1_000)).expired()).isZero();
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM stream_entries")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isZero();
+        }
+    }
+
+    /**
+     * The purge walks messages in id order: one with a longer TTL does not hold back those published after it, and
+     * more than one window's worth are purged in one pass.
+     */
+    @Test
+    void thePurgePassesOverLongerLivedMessagesAndReadsInWindows() throws Exception {
+        StoredMessage longLived = new StoredMessage(ids.next(T0), T0, T0 + 48 * HOUR, "long", List.of("u1"), List.of(), false, null);
+        List<StoredMessage> shortLived = new ArrayList<>();
+        for (int i = 0; i < StoreMaintenance.PURGE_WINDOW + 5; i++) {
+            shortLived.add(new StoredMessage(ids.next(T0), T0, T0 + 1_000, "s", List.of("u" + (i % 50)), List.of(), false, null));
+        }
+        await(store.append(List.of(longLived)));
+        await(store.append(shortLived));
+        long due = T0 + 1_000 + LIMITS.receiptRetention().toMillis();
+        assertThat(await(store.maintain(due - 1)).purged()).isZero();
+        assertThat(await(store.maintain(due)).purged()).isEqualTo(shortLived.size());
+        assertThat(await(store.receipt(shortLived.get(0).id(), due))).isEmpty();
+        assertThat(await(store.receipt(shortLived.get(shortLived.size() - 1).id(), due))).isEmpty();
+        assertThat(await(store.receipt(longLived.id(), due))).isPresent();
+        long longDue = T0 + 48 * HOUR + LIMITS.receiptRetention().toMillis();
+        assertThat(await(store.maintain(longDue - 1)).purged()).isZero();
+        assertThat(await(store.maintain(longDue)).purged()).isEqualTo(1);
+        assertThat(await(store.receipt(longLived.id(), longDue))).isEmpty();
+    }
+
+    /**
+     * A V5 database with data, upgraded to the latest schema (V6 drops the expiry indexes): what it held is served as
+     * before, the next append continues the stream, and the TTL and the purge still take the old rows.
+     */
+    protected void checkUpgradeFromV5(SqlConnector v5, java.util.function.Supplier<JdbcMessageStore> upgrade,
+                                      SqlConnector upgraded) throws Exception {
+        List<String> messageIds = new ArrayList<>();
+        try (Connection c = v5.connect(); Statement s = c.createStatement()) {
+            for (int p = 1; p <= 3; p++) {
+                String id = ids.next(T0);
+                messageIds.add(id);
+                long expiresAt = p == 3 ? T0 + 2 * HOUR : T0 + HOUR;
+                s.executeUpdate("INSERT INTO messages (id, ts, expires_at, data, users, to_all) VALUES ('" + id + "', " + T0 + ", "
+                        + expiresAt + ", '" + p + "', '[\"u1\"]', 0)");
+                s.executeUpdate("INSERT INTO stream_entries (stream, position, message_id, expires_at) VALUES ('u:u1', " + p + ", '"
+                        + id + "', " + expiresAt + ")");
+                s.executeUpdate("INSERT INTO recipients (message_id, user_id) VALUES ('" + id + "', 'u1')");
+            }
+            s.executeUpdate("INSERT INTO streams (stream, epoch, head, trimmed_through) VALUES ('u:u1', 'abcdef01', 3, NULL)");
+            // a second stream, made first (SQLite numbers streams by name): each stream's entries stay its own
+            s.executeUpdate("INSERT INTO stream_entries (stream, position, message_id, expires_at) VALUES ('*', 1, '"
+                    + messageIds.get(1) + "', " + (T0 + HOUR) + ")");
+            s.executeUpdate("INSERT INTO streams (stream, epoch, head, trimmed_through) VALUES ('*', 'fedcba98', 1, NULL)");
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+
+        try (JdbcMessageStore store = upgrade.get()) {
+            Replay inbox = await(store.replay(new ReplayRequest(user("u1"), null, ReplayRequest.Pending.ALL, 10), T0));
+            assertThat(inbox.messages()).extracting(StoredMessage::id).containsExactlyElementsOf(messageIds);
+            assertThat(inbox.head()).isEqualTo(new StreamPosition(3, "abcdef01"));
+            Replay broadcast = await(store.replay(new ReplayRequest(Target.Everyone.INSTANCE, null, ReplayRequest.Pending.ALL, 10), T0));
+            assertThat(broadcast.messages()).extracting(StoredMessage::id).containsExactly(messageIds.get(1));
+            assertThat(broadcast.head()).isEqualTo(new StreamPosition(1, "fedcba98"));
+            Appended next = await(store.append(List.of(toUsers("next", "u1")))).get(0);
+            assertThat(next.positions().get(user("u1"))).isEqualTo(new StreamPosition(4, "abcdef01"));
+
+            // the expired front: positions 1 and 2; "next" (T0 + HOUR) expires behind position 3 and is only hidden
+            assertThat(await(store.maintain(T0 + HOUR)).expired()).isEqualTo(2);
+            Replay after = await(store.replay(new ReplayRequest(user("u1"), null, new StreamPosition(1, "abcdef01"),
+                    ReplayRequest.Pending.ALL, 10), T0 + HOUR));
+            assertThat(after.messages()).extracting(StoredMessage::id).containsExactly(messageIds.get(2));
+            assertThat(after.gap()).isTrue();
+            long purgeAt = T0 + HOUR + LIMITS.receiptRetention().toMillis();
+            assertThat(await(store.maintain(purgeAt)).purged()).isEqualTo(3); // positions 1, 2 and "next"
+            assertThat(await(store.receipt(messageIds.get(0), purgeAt))).isEmpty();
+            assertThat(await(store.receipt(messageIds.get(2), purgeAt))).isPresent();
+        }
+        try (Connection c = upgraded.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT MAX(version) FROM flyway_schema_history WHERE success")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("7");
+        }
+    }
+
+    /**
+     * A V6 database with data, upgraded to V7 (a message to one user keeps that user's status in its own row, with no
+     * recipients row): receipts, the pending inbox listings, acks, the cap's dropped mark and the TTL's expiry count
+     * answer as before for messages to one user and to several, old and new.
+     */
+    protected void checkUpgradeFromV6(SqlConnector v6, java.util.function.Supplier<JdbcMessageStore> upgrade,
+                                      SqlConnector upgraded) throws Exception {
+        String acked = ids.next(T0);
+        String waiting = ids.next(T0);
+        String toTwo = ids.next(T0);
+        String dropped = ids.next(T0);
+        try (Connection c = v6.connect(); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO streams (stream, epoch, head, trimmed_through) VALUES ('u:u1', 'abcdef01', 3, NULL)");
+            s.executeUpdate("INSERT INTO streams (stream, epoch, head, trimmed_through) VALUES ('u:u2', 'abcdef02', 1, NULL)");
+            s.executeUpdate("INSERT INTO streams (stream, epoch, head, trimmed_through) VALUES ('u:u3', 'abcdef03', 1, '" + dropped + "')");
+            String[][] messages = {{acked, "[\"u1\"]"}, {waiting, "[\"u1\"]"}, {toTwo, "[\"u1\",\"u2\"]"}, {dropped, "[\"u3\"]"}};
+            for (String[] m : messages) {
+                s.executeUpdate("INSERT INTO messages (id, ts, expires_at, data, users, to_all) VALUES ('" + m[0] + "', " + T0 + ", "
+                        + (T0 + HOUR) + ", '\"" + m[0] + "\"', '" + m[1] + "', 0)");
+            }
+            String[][] entries = {{"u:u1", "1", acked}, {"u:u1", "2", waiting}, {"u:u1", "3", toTwo}, {"u:u2", "1", toTwo}};
+            for (String[] e : entries) {
+                s.executeUpdate("INSERT INTO stream_entries (stream, position, message_id, expires_at) VALUES ((SELECT "
+                        + streamKeyColumn() + " FROM streams WHERE stream = '" + e[0] + "'), " + e[1] + ", '" + e[2] + "', " + (T0 + HOUR) + ")");
+            }
+            s.executeUpdate("INSERT INTO recipients (message_id, user_id, status, delivered_at, acked_at) VALUES ('" + acked + "', 'u1', 2, "
+                    + (T0 + 1) + ", " + (T0 + 2) + ")");
+            s.executeUpdate("INSERT INTO recipients (message_id, user_id) VALUES ('" + waiting + "', 'u1')");
+            s.executeUpdate("INSERT INTO recipients (message_id, user_id, status, delivered_at) VALUES ('" + toTwo + "', 'u1', 1, "
+                    + (T0 + 3) + ")");
+            s.executeUpdate("INSERT INTO recipients (message_id, user_id) VALUES ('" + toTwo + "', 'u2')");
+            s.executeUpdate("INSERT INTO recipients (message_id, user_id, dropped) VALUES ('" + dropped + "', 'u3', 1)");
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+
+        try (JdbcMessageStore store = upgrade.get()) {
+            assertThat(await(store.receipt(acked, T0)).orElseThrow().recipients())
+                    .containsExactly(new Receipt.Recipient("u1", DeliveryStatus.ACKED, T0 + 1, T0 + 2, null));
+            assertThat(await(store.receipt(acked, T0)).orElseThrow().message().users()).containsExactly("u1");
+            assertThat(await(store.receipt(waiting, T0)).orElseThrow().recipients())
+                    .containsExactly(new Receipt.Recipient("u1", DeliveryStatus.ACCEPTED, null, null, null));
+            assertThat(await(store.receipt(toTwo, T0)).orElseThrow().recipients()).containsExactly(
+                    new Receipt.Recipient("u1", DeliveryStatus.DELIVERED, T0 + 3, null, null),
+                    new Receipt.Recipient("u2", DeliveryStatus.ACCEPTED, null, null, null));
+            assertThat(await(store.receipt(dropped, T0)).orElseThrow().recipients())
+                    .containsExactly(new Receipt.Recipient("u3", DeliveryStatus.DROPPED, null, null, null));
+            assertThat(idsOf(store, user("u1"), ReplayRequest.Pending.UNDELIVERED)).containsExactly(waiting);
+            assertThat(idsOf(store, user("u1"), ReplayRequest.Pending.UNACKED)).containsExactly(waiting, toTwo);
+            assertThat(idsOf(store, user("u1"), ReplayRequest.Pending.ALL)).containsExactly(acked, waiting, toTwo);
+
+            assertThat(await(store.updateStatus(List.of(new StatusUpdate(waiting, "u1", DeliveryStatus.ACKED, T0 + 4),
+                    new StatusUpdate(toTwo, "u2", DeliveryStatus.DELIVERED, T0 + 4),
+                    new StatusUpdate(waiting, "u2", DeliveryStatus.ACKED, T0 + 4))))).isEqualTo(2);
+            assertThat(idsOf(store, user("u1"), ReplayRequest.Pending.UNACKED)).containsExactly(toTwo);
+            assertThat(idsOf(store, user("u2"), ReplayRequest.Pending.UNDELIVERED)).isEmpty();
+            StoredMessage next = toUsers("next", "u1");
+            assertThat(await(store.append(List.of(next))).get(0).positions().get(user("u1"))).isEqualTo(new StreamPosition(4, "abcdef01"));
+            assertThat(idsOf(store, user("u1"), ReplayRequest.Pending.UNDELIVERED)).containsExactly(next.id());
+            // the TTL counts the unacked: toTwo for u1 and u2, and next
+            assertThat(await(store.maintain(T0 + HOUR)).expired()).isEqualTo(3);
+            assertThat(await(store.receipt(waiting, T0 + HOUR)).orElseThrow().recipients())
+                    .containsExactly(new Receipt.Recipient("u1", DeliveryStatus.ACKED, T0 + 4, T0 + 4, null));
+            assertThat(await(store.receipt(next.id(), T0 + HOUR)).orElseThrow().recipients())
+                    .containsExactly(new Receipt.Recipient("u1", DeliveryStatus.EXPIRED, null, null, null));
+        }
+        try (Connection c = upgraded.connect(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM flyway_schema_history WHERE success")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("7");
+            }
+            try (ResultSet rs = s.executeQuery("SELECT message_id, user_id FROM recipients ORDER BY user_id")) {
+                List<String> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(rs.getString(1) + "/" + rs.getString(2));
+                }
+                assertThat(rows).as("recipients rows only for the message to two users").containsExactly(toTwo + "/u1", toTwo + "/u2");
+            }
+        }
+    }
+
+    private static List<String> idsOf(JdbcMessageStore store, Target stream, ReplayRequest.Pending pending) {
+        return await(store.replay(new ReplayRequest(stream, null, pending, 100), T0)).messages().stream()
+                .map(StoredMessage::id).toList();
+    }
+
+    /** The column of {@code streams} that {@code stream_entries.stream} holds: its name, or on SQLite its id (V6). */
+    protected String streamKeyColumn() {
+        return "stream";
+    }
+
+    private long entriesOf(String stream) throws SQLException {
+        try (Connection c = connect(); java.sql.PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM stream_entries e"
+                + " JOIN streams s ON e.stream = s." + streamKeyColumn() + " WHERE s.stream = ?")) {
+            s.setString(1, stream);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** A transaction that fails leaves no head behind: the next group continues from the last committed one. */
     @Test
     void aFailedGroupGivesItsPositionsOutAgain() throws Exception {
@@ -283,7 +521,7 @@ abstract class JdbcMessageStoreContract extends MessageStoreContract {
             while (rs.next()) {
                 applied.add(rs.getString(1) + ":" + rs.getBoolean(2));
             }
-            assertThat(applied).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true");
+            assertThat(applied).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true");
         }
         assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id());
     }

@@ -103,6 +103,45 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
         }
     }
 
+    @Test
+    void upgradingFromV6MovesSingleRecipientsIntoTheirMessages() throws Exception {
+        String schema = SCHEMA + "_v6";
+        String url = "jdbc:postgresql://" + SERVER.getHost() + ":" + port() + SERVER.getPath();
+        try {
+            org.flywaydb.core.Flyway.configure().dataSource(url, SERVER.getUserInfo(), "").schemas(schema).createSchemas(true)
+                    .locations("classpath:db/postgresql").target("6").load().migrate();
+            checkUpgradeFromV6(() -> plainConnection(schema), () -> JdbcMessageStore.postgres(
+                    "postgresql://" + SERVER.getUserInfo() + "@" + SERVER.getHost() + ":" + port() + SERVER.getPath()
+                            + "?currentSchema=" + schema, LIMITS, JdbcStoreOptions.defaults()), () -> plainConnection(schema));
+        } finally {
+            try (Connection c = plainConnection(null); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
+    @Test
+    void upgradingFromV5KeepsTheDataAndDropsTheExpiryIndexes() throws Exception {
+        String schema = SCHEMA + "_v5";
+        String url = "jdbc:postgresql://" + SERVER.getHost() + ":" + port() + SERVER.getPath();
+        try {
+            org.flywaydb.core.Flyway.configure().dataSource(url, SERVER.getUserInfo(), "").schemas(schema).createSchemas(true)
+                    .locations("classpath:db/postgresql").target("5").load().migrate();
+            checkUpgradeFromV5(() -> plainConnection(schema), () -> JdbcMessageStore.postgres(
+                    "postgresql://" + SERVER.getUserInfo() + "@" + SERVER.getHost() + ":" + port() + SERVER.getPath()
+                            + "?currentSchema=" + schema, LIMITS, JdbcStoreOptions.defaults()), () -> plainConnection(schema));
+            try (Connection c = plainConnection(schema); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT indexname FROM pg_indexes WHERE schemaname = '" + schema
+                         + "' AND indexname LIKE '%expires_at'")) {
+                assertThat(rs.next()).as("no index by expiry left").isFalse();
+            }
+        } finally {
+            try (Connection c = plainConnection(null); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
     @Override
     protected MessageStore createStore(StoreLimits limits) throws SQLException {
         JdbcMessageStore store = openStore(limits, JdbcStoreOptions.defaults());

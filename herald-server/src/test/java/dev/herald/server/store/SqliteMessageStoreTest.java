@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -51,6 +52,11 @@ class SqliteMessageStoreTest extends JdbcMessageStoreContract {
     }
 
     @Override
+    protected String streamKeyColumn() {
+        return "id";
+    }
+
+    @Override
     protected Connection connect() throws SQLException {
         return DriverManager.getConnection("jdbc:sqlite:" + file());
     }
@@ -71,6 +77,30 @@ class SqliteMessageStoreTest extends JdbcMessageStoreContract {
                 .locations("classpath:db/sqlite").target("4").load().migrate();
         checkUpgradeFromV4(() -> DriverManager.getConnection("jdbc:sqlite:" + old),
                 () -> JdbcMessageStore.sqlite(old, LIMITS, JdbcStoreOptions.defaults()));
+    }
+
+    @Test
+    void upgradingFromV6MovesSingleRecipientsIntoTheirMessages() throws Exception {
+        Path old = dir.resolve("v6.db");
+        org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null)
+                .locations("classpath:db/sqlite").target("6").load().migrate();
+        checkUpgradeFromV6(() -> DriverManager.getConnection("jdbc:sqlite:" + old),
+                () -> JdbcMessageStore.sqlite(old, LIMITS, JdbcStoreOptions.defaults()),
+                () -> DriverManager.getConnection("jdbc:sqlite:" + old));
+    }
+
+    @Test
+    void upgradingFromV5KeepsTheDataAndDropsTheExpiryIndexes() throws Exception {
+        Path old = dir.resolve("v5.db");
+        org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null)
+                .locations("classpath:db/sqlite").target("5").load().migrate();
+        checkUpgradeFromV5(() -> DriverManager.getConnection("jdbc:sqlite:" + old),
+                () -> JdbcMessageStore.sqlite(old, LIMITS, JdbcStoreOptions.defaults()),
+                () -> DriverManager.getConnection("jdbc:sqlite:" + old));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%expires_at'")) {
+            assertThat(rs.next()).as("no index by expiry left").isFalse();
+        }
     }
 
     /** Another connection (as another process would) holds the write lock: {@code BEGIN EXCLUSIVE}. */

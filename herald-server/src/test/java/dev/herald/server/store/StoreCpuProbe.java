@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * each to the next of 10,000 users, without an idempotency key as the bench's publishes ({@code -Dkeys=true}: with one), in calls of
  * {@code group} messages one after the other, and reports the writer thread's CPU time (ThreadMXBean) per message
  * and, for PostgreSQL, the CPU of all of the machine's {@code postgres} processes (utime + stime from /proc) per
- * message. CPU time, not wall time: stable enough on a shared machine to compare two versions of the SQL.
+ * message, and the WAL PostgreSQL wrote per message ({@code pg_current_wal_insert_lsn()}: cluster-wide, so exact only
+ * on a PostgreSQL cluster nothing else writes to). CPU time, not wall time: stable enough on a shared machine to compare
+ * two versions of the SQL.
  *
  * <pre>
  * java -cp herald-server/target/herald.jar:herald-server/target/test-classes dev.herald.server.store.StoreCpuProbe sqlite|postgresql://postgres@127.0.0.1:5432/test?currentSchema=cpu_probe [group] [messages]
@@ -45,12 +47,13 @@ public final class StoreCpuProbe {
             for (int round = 0; round < 3; round++) {
                 long writer = writerCpu(store);
                 long pg = sqlite ? 0 : postgresCpuTicks();
+                String walBefore = sqlite ? null : walPosition(target);
                 for (int sent = 0; sent < messages; sent += group) {
                     append(store, ids, next, group);
                 }
                 double writerUs = (writerCpu(store) - writer) / 1e3 / messages;
-                String pgPart = sqlite ? "" : String.format(", postgres processes %.1f µs/msg",
-                        (postgresCpuTicks() - pg) * 1e6 / 100.0 / messages);
+                String pgPart = sqlite ? "" : String.format(", postgres processes %.1f µs/msg, WAL %.0f B/msg",
+                        (postgresCpuTicks() - pg) * 1e6 / 100.0 / messages, walBytesSince(target, walBefore) / messages);
                 System.out.printf("%s group %d: writer thread %.1f µs/msg%s%n", sqlite ? "sqlite" : "postgresql", group, writerUs, pgPart);
             }
         } finally {
@@ -82,6 +85,29 @@ public final class StoreCpuProbe {
             }
         }
         throw new IllegalStateException("no writer thread");
+    }
+
+    /** The server's current WAL insert position (cluster-wide: exact per message only on a cluster of its own). */
+    private static String walPosition(String target) throws Exception {
+        return walQuery(target, "SELECT pg_current_wal_insert_lsn()::text", null);
+    }
+
+    private static double walBytesSince(String target, String before) throws Exception {
+        return Double.parseDouble(walQuery(target, "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), ?::pg_lsn)", before));
+    }
+
+    private static String walQuery(String target, String sql, String arg) throws Exception {
+        PostgresUrl url = PostgresUrl.parse(target);
+        try (var c = java.sql.DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+             var s = c.prepareStatement(sql)) {
+            if (arg != null) {
+                s.setString(1, arg);
+            }
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
     }
 
     /** utime + stime of every process named postgres, in clock ticks (USER_HZ, 100 here). */
