@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.multipart.Attribute;
 import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.netty.handler.codec.http.multipart.InterfaceHttpData;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -19,7 +20,6 @@ import io.vertx.core.http.HttpVersion;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 
 /**
  * A form body read without vertx-web's {@code BodyHandler} nor Vert.x's form decoder, for the seed's
@@ -87,9 +87,9 @@ final class PlainForm {
      * as {@code BodyHandler} fails it; any other failure (the connection lost mid-body) is rendered as the router
      * renders a stray exception. {@code then} runs at most once, and not after a failure.
      */
-    static void read(HttpServerRequest request, String[] names, Consumer<String[]> then) {
+    static void read(HttpServerRequest request, String[] names, Fields then) {
         Body body = new Body();
-        request.handler(body::add);
+        request.handler(body);
         request.exceptionHandler(t -> {
             body.failed = true;
             if (t instanceof DecoderException) {
@@ -114,20 +114,29 @@ final class PlainForm {
                 return;
             }
             try {
-                then.accept(values);
+                then.read(values);
             } catch (RuntimeException e) { // what the router's failure handler does with a handler's stray exception
                 ErrorRenderer.renderUnexpected(request, request.path(), e);
             }
         });
     }
 
-    /** The body's chunks; most forms arrive in one, which is kept as it is (Vert.x hands over a copy of its own). */
-    private static final class Body {
+    /** What {@link #read} hands the form's values to. */
+    interface Fields {
+        void read(String[] values);
+    }
+
+    /**
+     * The body's chunks, and the request's body handler itself (no method reference per request); most forms
+     * arrive in one, which is kept as it is (Vert.x hands over a copy of its own).
+     */
+    private static final class Body implements Handler<Buffer> {
         private Buffer first;
         private Buffer all;
         boolean failed;
 
-        void add(Buffer chunk) {
+        @Override
+        public void handle(Buffer chunk) {
             if (first == null) {
                 first = chunk;
             } else {
