@@ -1,5 +1,7 @@
 package dev.herald.server.api;
 
+import dev.herald.server.net.VertxInternals;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -104,10 +106,9 @@ final class PlainForm {
             }
             String[] values;
             try {
-                byte[] bytes = body.bytes();
-                values = plain(bytes, names);
+                values = body.plain(names);
                 if (values == null) {
-                    values = first(decode(request.getHeader(HttpHeaders.CONTENT_TYPE), bytes), names);
+                    values = first(decode(request.getHeader(HttpHeaders.CONTENT_TYPE), body.bytes()), names);
                 }
             } catch (DecoderException e) {
                 ErrorRenderer.render(request, ErrorRenderer.unreadable());
@@ -151,6 +152,17 @@ final class PlainForm {
             Buffer b = all != null ? all : first;
             return b == null ? new byte[0] : b.getBytes();
         }
+
+        /** {@link PlainForm#plain} of the body, read in place when its buffer has an array (no copy of it). */
+        String[] plain(String[] names) {
+            Buffer b = all != null ? all : first;
+            ByteBuf bytes = b == null ? null : VertxInternals.byteBuf(b);
+            if (bytes == null || !bytes.hasArray()) {
+                return PlainForm.plain(bytes(), names);
+            }
+            int from = bytes.arrayOffset() + bytes.readerIndex();
+            return PlainForm.plain(bytes.array(), from, from + bytes.readableBytes(), names);
+        }
     }
 
     /** The first value of each of {@code names} in {@code form} (the router's form map), null where absent. */
@@ -170,14 +182,19 @@ final class PlainForm {
      * decoder's to read or refuse.
      */
     static String[] plain(byte[] body, String[] names) {
+        return plain(body, 0, body.length, names);
+    }
+
+    /** {@link #plain(byte[], String[])} of {@code body[from, to)}. */
+    static String[] plain(byte[] body, int from, int to, String[] names) {
         String[] values = new String[names.length];
         int fields = 0;
-        int start = 0;
-        while (start <= body.length) {
+        int start = from;
+        while (start <= to) {
             int end = start;
             int equals = -1;
             boolean escaped = false;
-            for (; end < body.length && body[end] != '&'; end++) {
+            for (; end < to && body[end] != '&'; end++) {
                 byte b = body[end];
                 if (b == '\r' || b == '\n') {
                     return null;
