@@ -16,10 +16,12 @@ import java.nio.charset.StandardCharsets;
  * other, with the headers of the independent harness's Go client; the event-loop threads' allocated bytes
  * ({@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}) are read before and after each of three rounds of
  * {@code requests}, after {@code warmup} requests (the JIT's escape analysis removes some allocations only once it
- * has compiled the path: too short a warm-up reads high). Counts, not times: they hold on a loaded machine.
+ * has compiled the path: too short a warm-up reads high). Counts, not times: they hold on a loaded machine. What escape
+ * analysis removes differs between JVM runs (by a few hundred bytes with the same jar); run with
+ * {@code -XX:-DoEscapeAnalysis} to count every allocation the code makes, the same within a few bytes run after run.
  *
  * <pre>
- * java -cp herald-server/target/herald.jar:herald-server/target/test-classes dev.herald.server.api.SendAllocationProbe [requests [warmup]]
+ * java [-XX:-DoEscapeAnalysis] -cp herald-server/target/herald.jar:herald-server/target/test-classes:(awaitility, hamcrest) dev.herald.server.api.SendAllocationProbe [requests [warmup]]
  * </pre>
  */
 public final class SendAllocationProbe {
