@@ -39,8 +39,23 @@ public final class JsonText {
 
     /** {@code s} as a JSON string literal, quotes included. */
     public static String quote(String s) {
+        if (!needsEscape(s)) {
+            // the common text (a seed's /send message): one String built, not Jackson's char[], a builder and a copy
+            return "\"" + s + "\"";
+        }
         char[] escaped = JsonStringEncoder.getInstance().quoteAsString(s);
         return new StringBuilder(escaped.length + 2).append('"').append(escaped).append('"').toString();
+    }
+
+    /** Whether Jackson's {@code quoteAsString} changes {@code s}: it escapes controls below U+0020, {@code "} and {@code \\} only. */
+    static boolean needsEscape(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

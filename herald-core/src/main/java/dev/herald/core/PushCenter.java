@@ -108,8 +108,8 @@ public final class PushCenter {
         }
         PublishPath.requireValidUser(userId, "uid");
         String dataJson = JsonText.quote(message);
-        PublishRequest request = PublishRequest.toUser(userId, dataJson, message.getBytes(StandardCharsets.UTF_8))
-                .with(persist, idempotencyKey(idempotencyKey));
+        PublishRequest request = PublishRequest.toUser(userId, dataJson, message.getBytes(StandardCharsets.UTF_8),
+                persist, idempotencyKey(idempotencyKey));
         CompletableFuture<Published> publishing = publish(request);
         OnlineElsewhere elsewhere = onlineElsewhere;
         if (elsewhere == null && publishing.isDone() && !publishing.isCompletedExceptionally()) {

@@ -1,5 +1,6 @@
 package dev.herald.core.message;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -85,17 +86,17 @@ public final class MessageIds {
     }
 
     static String encode(long millis, long high16, long low64) {
-        char[] out = new char[26];
+        byte[] out = new byte[26]; // ASCII: a byte each (a char[] would be twice the garbage, then copied alike)
         for (int i = 9; i >= 0; i--) {
-            out[i] = ALPHABET[(int) (millis & 31)];
+            out[i] = (byte) ALPHABET[(int) (millis & 31)];
             millis >>>= 5;
         }
         // 80 random bits = high16:low64, written as 16 groups of 5 bits from the end
         for (int i = 25; i >= 10; i--) {
-            out[i] = ALPHABET[(int) (low64 & 31)];
+            out[i] = (byte) ALPHABET[(int) (low64 & 31)];
             low64 = (low64 >>> 5) | ((high16 & 31) << 59);
             high16 >>>= 5;
         }
-        return new String(out);
+        return new String(out, StandardCharsets.ISO_8859_1);
     }
 }

@@ -51,6 +51,15 @@ public record PublishRequest(List<String> users, List<String> topics, boolean al
         return new PublishRequest(List.of(userId), List.of(), false, dataJson, rawBody);
     }
 
+    /**
+     * {@link #toUser(String, String, byte[])} {@link #with with} {@code persist} and {@code idempotencyKey}, built
+     * once (the seed's {@code /send} is the hottest request: no intermediate record per message).
+     */
+    public static PublishRequest toUser(String userId, String dataJson, byte[] rawBody, boolean persist,
+                                        String idempotencyKey) {
+        return new PublishRequest(List.of(userId), List.of(), false, dataJson, rawBody, persist, null, idempotencyKey);
+    }
+
     /** The same request with the given persistence and idempotency key (HTTP query parameters and headers). */
     public PublishRequest with(boolean persist, String idempotencyKey) {
         return new PublishRequest(users, topics, all, dataJson, rawBody, persist, ttl, idempotencyKey, delivery);

@@ -25,7 +25,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -151,15 +153,28 @@ public final class ApiRoutes {
      */
     public Handler<HttpServerRequest> withSendShortcut(Router router) {
         return request -> {
-            if (request.method() == HttpMethod.GET && "/send".equals(request.path())) {
+            if (request.method() == HttpMethod.GET && isSend(request)) {
                 sendWithoutRouter(request);
-            } else if (request.method() == HttpMethod.POST && "/send".equals(request.path())
+            } else if (request.method() == HttpMethod.POST && isSend(request)
                     && PlainForm.accepts(request, maxBodySize)) {
                 sendFormWithoutRouter(request);
             } else {
                 router.handle(request);
             }
         };
+    }
+
+    /**
+     * Whether the request's path is {@code /send}: read off the URI for its usual spellings ({@code /send},
+     * {@code /send?…}, whose path Vert.x reads as the part before the first {@code ?}) without the path's String
+     * that {@code request.path()} cuts out of it; any other spelling asks Vert.x.
+     */
+    private static boolean isSend(HttpServerRequest request) {
+        String uri = request.uri();
+        if (uri.startsWith("/send") && (uri.length() == 5 || uri.charAt(5) == '?')) {
+            return true;
+        }
+        return "/send".equals(request.path());
     }
 
     /**
@@ -182,7 +197,7 @@ public final class ApiRoutes {
             ErrorRenderer.render(request, e);
             return;
         }
-        PlainForm.read(request, SEND_PARAMS, form -> answerWithoutRouter(request, () -> sendForm(request, form)));
+        PlainForm.read(request, SEND_PARAMS, new SendWithoutRouter(request));
     }
 
     private void sendWithoutRouter(HttpServerRequest request) {
@@ -193,7 +208,7 @@ public final class ApiRoutes {
                 ErrorRenderer.render(request, refused);
                 return;
             }
-            answerWithoutRouter(request, () -> sendQuery(request));
+            new SendWithoutRouter(request).read(null);
         } catch (HeraldException e) {
             ErrorRenderer.render(request, e);
         } catch (RuntimeException e) { // what the router's failure handler does with a handler's stray exception
@@ -203,22 +218,50 @@ public final class ApiRoutes {
 
     /**
      * Answers a seed's {@code /send} taken off the router as the router would: the publish timed into
-     * {@code herald.publish.latency}, its frames into the delivery latency, a stray failure rendered as the router's
-     * failure handler renders it.
+     * {@code herald.publish.latency} (as a {@link Timer.Sample} times it: {@link System#nanoTime} at both ends), its
+     * frames into the delivery latency, a stray failure rendered as the router's failure handler renders it. One
+     * object per request is every part {@link Replies#async} asks for (the operation, the failure handler, the
+     * timer's stop) and the form's reader: five lambdas and a sample before.
      */
-    private void answerWithoutRouter(HttpServerRequest request, Supplier<CompletableFuture<PushCenter.Published>> publish) {
-        Timer.Sample sample = Timer.start();
-        Replies.async(request, failure -> ErrorRenderer.renderUnexpected(request, request.path(), failure),
-                () -> timedDelivery(publish), ApiRoutes::published, () -> sample.stop(publishTimer));
-    }
+    private final class SendWithoutRouter implements PlainForm.Fields, Supplier<CompletableFuture<PushCenter.Published>>,
+            Runnable, Consumer<Throwable> {
+        private final HttpServerRequest request;
+        private String[] form;
+        private long start;
 
-    /** A seed's publish, its frames timed into {@code herald.send.delivery.latency} when sampled ({@link DeliveryLatency}). */
-    private <T> CompletableFuture<T> timedDelivery(Supplier<CompletableFuture<T>> publish) {
-        deliveryLatency.begin();
-        try {
-            return publish.get();
-        } finally {
-            DeliveryLatency.end();
+        SendWithoutRouter(HttpServerRequest request) {
+            this.request = request;
+        }
+
+        /** Publishes, with {@code form} the form body's fields (null: a {@code GET}, everything in the query). */
+        @Override
+        public void read(String[] form) {
+            this.form = form;
+            this.start = System.nanoTime();
+            Replies.async(request, this, this, ApiRoutes::published, this);
+        }
+
+        /** The operation: the publish, its frames timed when sampled. */
+        @Override
+        public CompletableFuture<PushCenter.Published> get() {
+            deliveryLatency.begin();
+            try {
+                return sendForm(request, form);
+            } finally {
+                DeliveryLatency.end();
+            }
+        }
+
+        /** Done: the publish timed. */
+        @Override
+        public void run() {
+            publishTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+
+        /** A stray failure of the publish. */
+        @Override
+        public void accept(Throwable failure) {
+            ErrorRenderer.renderUnexpected(request, request.path(), failure);
         }
     }
 

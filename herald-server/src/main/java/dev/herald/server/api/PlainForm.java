@@ -1,5 +1,7 @@
 package dev.herald.server.api;
 
+import dev.herald.server.net.VertxInternals;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -10,6 +12,7 @@ import io.netty.handler.codec.http.multipart.Attribute;
 import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.netty.handler.codec.http.multipart.InterfaceHttpData;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -19,7 +22,6 @@ import io.vertx.core.http.HttpVersion;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 
 /**
  * A form body read without vertx-web's {@code BodyHandler} nor Vert.x's form decoder, for the seed's
@@ -87,9 +89,9 @@ final class PlainForm {
      * as {@code BodyHandler} fails it; any other failure (the connection lost mid-body) is rendered as the router
      * renders a stray exception. {@code then} runs at most once, and not after a failure.
      */
-    static void read(HttpServerRequest request, String[] names, Consumer<String[]> then) {
+    static void read(HttpServerRequest request, String[] names, Fields then) {
         Body body = new Body();
-        request.handler(body::add);
+        request.handler(body);
         request.exceptionHandler(t -> {
             body.failed = true;
             if (t instanceof DecoderException) {
@@ -104,30 +106,38 @@ final class PlainForm {
             }
             String[] values;
             try {
-                byte[] bytes = body.bytes();
-                values = plain(bytes, names);
+                values = body.plain(names);
                 if (values == null) {
-                    values = first(decode(request.getHeader(HttpHeaders.CONTENT_TYPE), bytes), names);
+                    values = first(decode(request.getHeader(HttpHeaders.CONTENT_TYPE), body.bytes()), names);
                 }
             } catch (DecoderException e) {
                 ErrorRenderer.render(request, ErrorRenderer.unreadable());
                 return;
             }
             try {
-                then.accept(values);
+                then.read(values);
             } catch (RuntimeException e) { // what the router's failure handler does with a handler's stray exception
                 ErrorRenderer.renderUnexpected(request, request.path(), e);
             }
         });
     }
 
-    /** The body's chunks; most forms arrive in one, which is kept as it is (Vert.x hands over a copy of its own). */
-    private static final class Body {
+    /** What {@link #read} hands the form's values to. */
+    interface Fields {
+        void read(String[] values);
+    }
+
+    /**
+     * The body's chunks, and the request's body handler itself (no method reference per request); most forms
+     * arrive in one, which is kept as it is (Vert.x hands over a copy of its own).
+     */
+    private static final class Body implements Handler<Buffer> {
         private Buffer first;
         private Buffer all;
         boolean failed;
 
-        void add(Buffer chunk) {
+        @Override
+        public void handle(Buffer chunk) {
             if (first == null) {
                 first = chunk;
             } else {
@@ -141,6 +151,17 @@ final class PlainForm {
         byte[] bytes() {
             Buffer b = all != null ? all : first;
             return b == null ? new byte[0] : b.getBytes();
+        }
+
+        /** {@link PlainForm#plain} of the body, read in place when its buffer has an array (no copy of it). */
+        String[] plain(String[] names) {
+            Buffer b = all != null ? all : first;
+            ByteBuf bytes = b == null ? null : VertxInternals.byteBuf(b);
+            if (bytes == null || !bytes.hasArray()) {
+                return PlainForm.plain(bytes(), names);
+            }
+            int from = bytes.arrayOffset() + bytes.readerIndex();
+            return PlainForm.plain(bytes.array(), from, from + bytes.readableBytes(), names);
         }
     }
 
@@ -161,14 +182,19 @@ final class PlainForm {
      * decoder's to read or refuse.
      */
     static String[] plain(byte[] body, String[] names) {
+        return plain(body, 0, body.length, names);
+    }
+
+    /** {@link #plain(byte[], String[])} of {@code body[from, to)}. */
+    static String[] plain(byte[] body, int from, int to, String[] names) {
         String[] values = new String[names.length];
         int fields = 0;
-        int start = 0;
-        while (start <= body.length) {
+        int start = from;
+        while (start <= to) {
             int end = start;
             int equals = -1;
             boolean escaped = false;
-            for (; end < body.length && body[end] != '&'; end++) {
+            for (; end < to && body[end] != '&'; end++) {
                 byte b = body[end];
                 if (b == '\r' || b == '\n') {
                     return null;

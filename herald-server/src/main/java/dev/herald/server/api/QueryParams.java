@@ -124,7 +124,9 @@ final class QueryParams {
                 values[wanted] = value;
             }
         } else if (first) {
-            values[wanted] = uri.substring(valueStart, valueEnd);
+            values[wanted] = uri.regionMatches(valueStart, "false", 0, 5) && valueEnd - valueStart == 5
+                    ? "false" // the seed's persist=false, on nearly every fire-and-forget request: no copy of it
+                    : uri.substring(valueStart, valueEnd);
         }
     }
 

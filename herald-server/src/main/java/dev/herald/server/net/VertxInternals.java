@@ -69,4 +69,9 @@ public final class VertxInternals {
         ByteBuf bytes = ((BufferInternal) buffer).getByteBuf();
         return bytes.nioBuffer();
     }
+
+    /** The Netty buffer under a Vert.x one (to read it in place: no copy, no NIO view object). */
+    public static ByteBuf byteBuf(Buffer buffer) {
+        return ((BufferInternal) buffer).getByteBuf();
+    }
 }

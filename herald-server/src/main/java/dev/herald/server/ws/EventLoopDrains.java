@@ -30,6 +30,8 @@ final class EventLoopDrains {
     private final EventExecutor loop;
     private final ConcurrentLinkedQueue<Drainable> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** The drain task, made once: a seed's {@code /send} to an idle connection schedules one per message. */
+    private final Runnable runTask = this::run;
     /**
      * This loop as the hub's {@link DeliveryLane}: a broadcast walks this loop's sessions here, as one
      * task in the loop's queue (FIFO, one at a time: what the lane's ordering needs).
@@ -66,7 +68,7 @@ final class EventLoopDrains {
     void schedule(Drainable target) {
         pending.add(target);
         if (scheduled.compareAndSet(false, true)) {
-            loop.execute(this::run);
+            loop.execute(runTask);
         }
     }
 
@@ -78,7 +80,7 @@ final class EventLoopDrains {
             next.drain();
         }
         if (!pending.isEmpty() && scheduled.compareAndSet(false, true)) {
-            loop.execute(this::run);
+            loop.execute(runTask);
         }
     }
 }

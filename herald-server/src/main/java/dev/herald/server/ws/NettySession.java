@@ -6,6 +6,7 @@ import dev.herald.core.session.CloseReason;
 import dev.herald.core.session.DeliveryLane;
 import dev.herald.server.net.DeliveryLatency;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -246,14 +247,14 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
         if (item instanceof Tracked tracked) {
             QUEUED_BYTES.getAndAdd(this, (long) -tracked.frame.length);
             // The promise completes once Netty has written the bytes to the socket: only then is it a delivery.
-            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(tracked.frame))).addListener(f -> {
+            channel.write(text(tracked.frame)).addListener(f -> {
                 if (f.isSuccess()) {
                     reportDelivered(tracked.messageId);
                 }
             });
         } else if (item instanceof DeliveryLatency.Timed timed) {
             QUEUED_BYTES.getAndAdd(this, (long) -timed.frame().length);
-            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(timed.frame()))).addListener(f -> {
+            channel.write(text(timed.frame())).addListener(f -> {
                 if (f.isSuccess()) {
                     timed.written();
                 }
@@ -267,9 +268,41 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
         } else {
             byte[] frame = (byte[]) item;
             QUEUED_BYTES.getAndAdd(this, (long) -frame.length);
-            // wrappedBuffer shares the array, no copy: a broadcast frame is encoded once for all recipients.
-            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), untracked);
+            channel.write(text(frame), untracked);
         }
+    }
+
+    /**
+     * Netty's frame encoder copies a text frame of at most this many bytes into one buffer with its header, and sends
+     * a larger one as a header buffer and the frame's own bytes ({@code WebSocket08FrameEncoder}'s threshold).
+     */
+    static final int SMALL_TEXT_FRAME = 1024;
+
+    /**
+     * A final text frame as the socket gets it. A small one (most messages: a seed's {@code /send}) is written here,
+     * header and bytes, straight into one buffer of the channel's allocator: the same bytes Netty's encoder writes
+     * ({@code SmallTextFrameTest}), which lets a {@code ByteBuf} pass, without a frame object, a wrapper and NIO views
+     * per message. A larger one goes to that encoder, which sends the shared array itself (wrappedBuffer: no copy,
+     * a broadcast frame is encoded once for all recipients). No extension encodes frames (compression is off:
+     * {@link WebSocketOptions}), and the server does not mask.
+     */
+    private Object text(byte[] frame) {
+        return frame.length <= SMALL_TEXT_FRAME ? smallText(channel.alloc(), frame)
+                : new TextWebSocketFrame(Unpooled.wrappedBuffer(frame));
+    }
+
+    /** {@code payload} (at most {@link #SMALL_TEXT_FRAME} bytes) as one unmasked final text frame. */
+    static ByteBuf smallText(ByteBufAllocator alloc, byte[] payload) {
+        int length = payload.length;
+        ByteBuf out = alloc.buffer((length <= 125 ? 2 : 4) + length);
+        out.writeByte(0x81); // FIN, opcode 1 (text)
+        if (length <= 125) {
+            out.writeByte(length);
+        } else {
+            out.writeByte(126);
+            out.writeShort(length);
+        }
+        return out.writeBytes(payload);
     }
 
     private void discardQueue() {

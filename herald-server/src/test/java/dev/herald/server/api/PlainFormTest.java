@@ -90,9 +90,17 @@ class PlainFormTest {
         }
     }
 
+    /** {@link PlainForm#plain} of {@code body}, which reads the same in place, amid bytes it must not read. */
     private static String plain(String body) {
-        String[] values = PlainForm.plain(body.getBytes(StandardCharsets.UTF_8), NAMES);
-        return values == null ? null : Arrays.toString(values);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String[] values = PlainForm.plain(bytes, NAMES);
+        String read = values == null ? null : Arrays.toString(values);
+        byte[] amid = new byte[bytes.length + 8];
+        Arrays.fill(amid, (byte) '%'); // a malformed escape wherever it is read
+        System.arraycopy(bytes, 0, amid, 4, bytes.length);
+        String[] inPlace = PlainForm.plain(amid, 4, 4 + bytes.length, NAMES);
+        assertThat(inPlace == null ? null : Arrays.toString(inPlace)).as("in place: " + body).isEqualTo(read);
+        return read;
     }
 
     @Test

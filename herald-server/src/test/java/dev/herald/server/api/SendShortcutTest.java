@@ -137,6 +137,24 @@ class SendShortcutTest {
     }
 
     @Test
+    void every_send_is_timed_once_as_through_the_router() {
+        TestServer s = servers.devMode(Map.of());
+        WsClient seed = s.connectSeed("u1");
+
+        assertThat(s.http().get("/send?uid=u1&message=a&persist=false").status()).isEqualTo(200); // answered at once
+        assertThat(s.http().postForm("/send", "uid=u1&message=b&persist=false").status()).isEqualTo(200); // form
+        assertThat(s.http().get("/send?uid=u1&message=c").status()).isEqualTo(200); // durable: after the commit
+        HttpErrorsTest.assertError(s.http().get("/send?message=x"), ErrorCode.UID_REQUIRED); // thrown at once
+        HttpErrorsTest.assertError(s.http().get("/send?uid=nobody&message=x&persist=false"), ErrorCode.USER_OFFLINE);
+        assertThat(postNoBody(s.http(), "/send?uid=u1&message=d&persist=false").status()).isEqualTo(200); // router
+        seed.awaitFrame("d"::equals);
+
+        Http.Response metrics = s.http().get("/metrics");
+        assertThat(metrics.metric("herald_publish_latency_seconds_count")).isEqualTo(6);
+        assertThat(metrics.metric("herald_publish_latency_seconds_sum")).isPositive();
+    }
+
+    @Test
     void other_spellings_of_the_path_still_reach_the_router() {
         TestServer s = servers.devMode(Map.of());
 

@@ -102,6 +102,26 @@ class NettySessionWriteBatchingTest {
     }
 
     @Test
+    void frames_of_every_header_size_arrive_whole_and_in_order() throws Exception {
+        Opened o = connect();
+        int[] lengths = {0, 1, 125, 126, NettySession.SMALL_TEXT_FRAME, NettySession.SMALL_TEXT_FRAME + 1, 65_535, 65_536};
+        List<String> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < lengths.length; i++) {
+            sent.add(String.valueOf((char) ('a' + i)).repeat(lengths[i]));
+        }
+
+        onEventLoop(o, () -> {
+            for (int i = 0; i < sent.size(); i++) {
+                o.session().deliver("id-" + i, utf8(sent.get(i)), i % 2 == 0); // tracked and plain frames alike
+            }
+        });
+
+        client.awaitFrameCount(f -> true, sent.size());
+        assertThat(client.frames()).containsExactlyElementsOf(sent);
+        assertThat(o.session().queuedBytes()).isZero();
+    }
+
+    @Test
     void a_durable_frame_is_reported_delivered_only_after_its_flush() throws Exception {
         Opened o = connect();
         List<String> flushesAtDelivery = new CopyOnWriteArrayList<>();
