@@ -3,7 +3,6 @@ package dev.herald.server.api;
 import dev.herald.core.error.ErrorCode;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.notify.Contacts;
-import dev.herald.core.notify.Destination;
 import dev.herald.core.notify.Notifications;
 import dev.herald.core.session.BaseSession;
 import dev.herald.core.store.MessageStore;
@@ -173,19 +172,8 @@ public final class ConsoleRoutes {
     }
 
     static JsonObject maskedContacts(String userId, Contacts contacts) {
-        JsonObject channels = new JsonObject();
-        for (Map.Entry<String, Destination> e : contacts.destinations().entrySet()) {
-            Destination d = e.getValue();
-            boolean url = d.address().contains("://");
-            JsonObject c = new JsonObject().put(url ? "url" : "address", url ? d.redactedAddress() : maskEmail(d.address()))
-                    .put("secret", d.hasSecret());
-            String disabled = contacts.disabled().get(e.getKey());
-            if (disabled != null) {
-                c.put("disabled", disabled);
-            }
-            channels.put(e.getKey(), c);
-        }
-        return new JsonObject().put("user", userId).put("contacts", channels).put("updatedAt", contacts.updatedAt());
+        return NotifyJson.contacts(userId, contacts,
+                d -> d.address().contains("://") ? d.redactedAddress() : maskEmail(d.address()));
     }
 
     /**

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * JSON shapes of channel deliveries (in receipts and as dead letters) and of contacts ({@code docs/api.md}).
@@ -54,10 +55,15 @@ final class NotifyJson {
     }
 
     static JsonObject contacts(String userId, Contacts contacts) {
+        return contacts(userId, contacts, Destination::redactedAddress);
+    }
+
+    /** The contacts as {@link #contacts(String, Contacts)} gives them, with each address shown as {@code shown} says. */
+    static JsonObject contacts(String userId, Contacts contacts, Function<Destination, String> shown) {
         JsonObject channels = new JsonObject();
         for (Map.Entry<String, Destination> e : contacts.destinations().entrySet()) {
             Destination d = e.getValue();
-            JsonObject c = new JsonObject().put(d.address().contains("://") ? "url" : "address", d.redactedAddress())
+            JsonObject c = new JsonObject().put(d.address().contains("://") ? "url" : "address", shown.apply(d))
                     .put("secret", d.hasSecret());
             String disabled = contacts.disabled().get(e.getKey());
             if (disabled != null) {

@@ -300,7 +300,7 @@ public final class RedisClusterViews implements ClusterViews, HubObserver {
         String key = presenceKey(userId);
         return via.send(Request.cmd(Command.HGETALL).arg(key)).compose(all -> {
             Map<String, JsonObject> entries = new LinkedHashMap<>();
-            asMap(all).forEach((id, json) -> {
+            RedisReplies.asMap(all).forEach((id, json) -> {
                 try {
                     entries.put(id, new JsonObject(json));
                 } catch (RuntimeException e) {
@@ -347,27 +347,6 @@ public final class RedisClusterViews implements ClusterViews, HubObserver {
             }
             return alive;
         });
-    }
-
-    /** A hash reply as a map, whether Redis answered it as a map (RESP3) or a flat list of pairs (RESP2). */
-    private static Map<String, String> asMap(Response r) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (r == null) {
-            return out;
-        }
-        try {
-            Set<String> keys = r.getKeys();
-            if (keys != null && !keys.isEmpty()) {
-                keys.forEach(k -> out.put(k, r.get(k).toString()));
-                return out;
-            }
-        } catch (RuntimeException notAMap) {
-            // a flat list: read it in pairs below
-        }
-        for (int i = 0; i + 1 < r.size(); i += 2) {
-            out.put(r.get(i).toString(), r.get(i + 1).toString());
-        }
-        return out;
     }
 
     /**

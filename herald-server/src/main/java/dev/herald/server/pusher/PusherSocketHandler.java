@@ -204,6 +204,13 @@ final class PusherSocketHandler {
         if (connection.channels().remove(channel) == null) {
             return; // closed meanwhile: its close left the channel already
         }
+        if (release(channel, memberId).memberLeft()) {
+            directory.memberLeft(channel, memberId);
+        }
+    }
+
+    /** Takes this connection out of the channel's subscribers and tells the counts; a member's leaving is the caller's. */
+    private PusherChannels.Left release(String channel, String memberId) {
         PusherChannels.Left left = channels.unsubscribe(channel, connection, memberId);
         directory.subscriptionsChanged(channel);
         if (counts != null) {
@@ -212,9 +219,7 @@ final class PusherSocketHandler {
         if (left.vacated()) {
             events.maybeVacated(channel);
         }
-        if (left.memberLeft()) {
-            directory.memberLeft(channel, memberId);
-        }
+        return left;
     }
 
     private void refuse(String channel, String why) {
@@ -248,14 +253,7 @@ final class PusherSocketHandler {
         if (memberId == null || ChannelNames.kind(channel) == ChannelNames.Kind.USER) {
             return;
         }
-        PusherChannels.Left left = channels.unsubscribe(channel, connection, memberId.isEmpty() ? null : memberId);
-        directory.subscriptionsChanged(channel);
-        if (counts != null) {
-            counts.changed(channel);
-        }
-        if (left.vacated()) {
-            events.maybeVacated(channel);
-        }
+        PusherChannels.Left left = release(channel, memberId.isEmpty() ? null : memberId);
         if (left.memberLeft()) {
             String socketId = connection.socketId();
             directory.memberLeft(channel, memberId).thenAccept(last -> {

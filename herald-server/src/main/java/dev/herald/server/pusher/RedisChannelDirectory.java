@@ -2,6 +2,7 @@ package dev.herald.server.pusher;
 
 import dev.herald.core.LogSafe;
 import dev.herald.core.PushCenter;
+import dev.herald.server.cluster.RedisReplies;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -225,7 +226,7 @@ final class RedisChannelDirectory implements ChannelDirectory {
                 }
                 c.send(Request.cmd(Command.HGETALL).arg(keys + ":members:" + channel)).onSuccess(all -> {
                     Map<String, JsonObject> here = channels.members(channel);
-                    for (String f : asMap(all).keySet()) {
+                    for (String f : RedisReplies.asMap(all).keySet()) {
                         if (instanceOf(f).equals(me()) && !here.containsKey(userOf(f))) {
                             memberLeft(channel, userOf(f)).thenAccept(last -> {
                                 if (last && listener != null) {
@@ -250,7 +251,7 @@ final class RedisChannelDirectory implements ChannelDirectory {
                 String channel = r.toString();
                 c.send(Request.cmd(Command.HDEL).arg(keys + ":subs:" + channel).arg(instance));
                 c.send(Request.cmd(Command.HGETALL).arg(keys + ":members:" + channel)).onSuccess(all -> {
-                    Map<String, String> fields = asMap(all);
+                    Map<String, String> fields = RedisReplies.asMap(all);
                     Request delete = Request.cmd(Command.HDEL).arg(keys + ":members:" + channel);
                     List<String> users = new ArrayList<>();
                     fields.keySet().stream().filter(f -> f.startsWith(instance + "\n")).forEach(f -> {
@@ -337,7 +338,7 @@ final class RedisChannelDirectory implements ChannelDirectory {
                 // the user's last connection here left while this ran, and its HDEL may have gone first
                 call(Request.cmd(Command.HDEL).arg(keys + ":members:" + channel).arg(field(userId)));
             }
-            Map<String, String> fields = pairs(all, 1);
+            Map<String, String> fields = RedisReplies.pairs(all, 1);
             // a field that existed already (this node writing its state again) announces nothing a second time
             boolean first = newHere && all.get(0).toInteger() == 1 && fields.keySet().stream().noneMatch(f -> live(f) && !instanceOf(f).equals(me()) && userOf(f).equals(userId));
             Map<String, Object> hash = new LinkedHashMap<>();
@@ -369,7 +370,7 @@ final class RedisChannelDirectory implements ChannelDirectory {
                         .arg(info == null ? "null" : info.encode()));
                 return false;
             }
-            return all == null || pairs(all, 0).keySet().stream().noneMatch(f -> live(f) && userOf(f).equals(userId));
+            return all == null || RedisReplies.pairs(all, 0).keySet().stream().noneMatch(f -> live(f) && userOf(f).equals(userId));
         });
     }
 
@@ -396,7 +397,7 @@ final class RedisChannelDirectory implements ChannelDirectory {
     public CompletableFuture<Integer> subscriptionCount(String channel) {
         return read(Request.cmd(Command.HGETALL).arg(keys + ":subs:" + channel), all -> {
             int total = 0;
-            for (Map.Entry<String, String> e : asMap(all).entrySet()) {
+            for (Map.Entry<String, String> e : RedisReplies.asMap(all).entrySet()) {
                 if (!dead.contains(e.getKey())) {
                     total += Integer.parseInt(e.getValue());
                 }
@@ -409,7 +410,7 @@ final class RedisChannelDirectory implements ChannelDirectory {
     public CompletableFuture<List<String>> userIds(String channel) {
         return read(Request.cmd(Command.HGETALL).arg(keys + ":members:" + channel), all -> {
             Set<String> ids = new LinkedHashSet<>();
-            asMap(all).keySet().stream().filter(this::live).forEach(f -> ids.add(userOf(f)));
+            RedisReplies.asMap(all).keySet().stream().filter(this::live).forEach(f -> ids.add(userOf(f)));
             return List.copyOf(ids);
         }, () -> channels.userIds(channel));
     }
@@ -528,32 +529,5 @@ final class RedisChannelDirectory implements ChannelDirectory {
             log.debug("pusher directory: leaving Redis: {}", LogSafe.value(String.valueOf(e)));
         }
         client.close();
-    }
-
-    /** A hash reply as a map, whether Redis answered it as a map (RESP3) or a flat list of pairs (RESP2, Lua). */
-    private static Map<String, String> asMap(Response r) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (r == null) {
-            return out;
-        }
-        try {
-            Set<String> names = r.getKeys();
-            if (names != null && !names.isEmpty()) {
-                names.forEach(k -> out.put(k, r.get(k).toString()));
-                return out;
-            }
-        } catch (RuntimeException notAMap) {
-            // a flat list: read it in pairs below
-        }
-        return pairs(r, 0);
-    }
-
-    /** A flat list of name, value pairs from {@code from} on (a Lua script's answer) as a map. */
-    private static Map<String, String> pairs(Response r, int from) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (int i = from; i + 1 < r.size(); i += 2) {
-            out.put(r.get(i).toString(), r.get(i + 1).toString());
-        }
-        return out;
     }
 }
