@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -75,7 +76,7 @@ public final class SseEndpoint {
     private final RecipientStore recipientStore;
     private final ConnectionLimit connectionLimit;
     private final AtomicLong streamSeq = new AtomicLong();
-    private final java.util.concurrent.atomic.LongAdder closingTimeouts = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder closingTimeouts = new LongAdder();
     /** Every open stream, with its heartbeat slice. */
     private final Map<SseSession, Integer> open = new ConcurrentHashMap<>();
     private final HeartbeatWheel<SseSession> heartbeats;
@@ -223,7 +224,7 @@ public final class SseEndpoint {
      * Streams whose connection was dropped because their last event (the {@code close}) had not left within
      * {@link SseSession#CLOSING_TIMEOUT_SECONDS} s: a peer that stopped reading (a slow consumer) holds no socket for longer.
      */
-    public java.util.concurrent.atomic.LongAdder closingTimeouts() {
+    public LongAdder closingTimeouts() {
         return closingTimeouts;
     }
 

@@ -158,13 +158,7 @@ public final class SseClient implements AutoCloseable {
     public Event next(Predicate<Event> filter) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
-            Object o;
-            try {
-                o = received.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            Object o = poll(deadline);
             if (o == null) {
                 throw new AssertionError("no matching event within " + WAIT + "; seen: " + seen);
             }
@@ -186,13 +180,7 @@ public final class SseClient implements AutoCloseable {
     public Comment nextComment() {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
-            Object o;
-            try {
-                o = received.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            Object o = poll(deadline);
             if (o == null) {
                 throw new AssertionError("no comment within " + WAIT);
             }
@@ -202,6 +190,16 @@ public final class SseClient implements AutoCloseable {
             if (o instanceof Event e) {
                 seen.add(e);
             }
+        }
+    }
+
+    /** The next event or comment received, or {@code null} once {@code deadline} ({@link System#nanoTime}) passed. */
+    private Object poll(long deadline) {
+        try {
+            return received.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
