@@ -376,19 +376,29 @@ final class WriteTransaction {
     }
 
     /**
-     * Each update goes to the user's recipients row and to the message row (where a message to one user keeps its
-     * status, V7): one of the two holds it, the other statement finds no row.
+     * Each update goes first to the message row (where a message to one user keeps its status, V7: the common case),
+     * and only those that found no row there go on to the user's recipients row (a message to several users): one of
+     * the two holds it, so a batch of single-user updates runs one statement, not two.
      */
     private void flushUpdates() throws SQLException {
         if (pendingUpdates.isEmpty()) {
             return;
         }
-        int[] changed = applyUpdates(statement(UPDATE_STATUS));
-        int[] soloChanged = applyUpdates(statement(UPDATE_SOLO_STATUS));
+        List<StatusUpdate> all = new ArrayList<>();
+        pendingUpdates.forEach(count -> all.addAll(count.updates));
+        int[] inMessage = applyUpdates(statement(UPDATE_SOLO_STATUS), all);
+        List<StatusUpdate> elsewhere = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (inMessage[i] <= 0) {
+                elsewhere.add(all.get(i));
+            }
+        }
+        int[] inRecipients = elsewhere.isEmpty() ? new int[0] : applyUpdates(statement(UPDATE_STATUS), elsewhere);
         int i = 0;
+        int r = 0;
         for (StatusCount count : pendingUpdates) {
             for (int n = 0; n < count.updates.size(); n++, i++) {
-                if (changed[i] > 0 || soloChanged[i] > 0) {
+                if (inMessage[i] > 0 || inRecipients[r++] > 0) { // r moves only past a miss in messages
                     count.applied++;
                 }
             }
@@ -396,20 +406,18 @@ final class WriteTransaction {
         pendingUpdates.clear();
     }
 
-    /** Every pending update through {@code update} (its last two parameters: the message and the user), as one batch. */
-    private int[] applyUpdates(PreparedStatement update) throws SQLException {
-        for (StatusCount count : pendingUpdates) {
-            for (StatusUpdate u : count.updates) {
-                int rank = u.status().rank();
-                update.setInt(1, rank);
-                update.setInt(2, rank);
-                update.setLong(3, u.at());
-                setNullableLong(update, 4, rank >= DeliveryStatus.ACKED.rank() ? u.at() : null);
-                setNullableLong(update, 5, rank >= DeliveryStatus.READ.rank() ? u.at() : null);
-                update.setString(6, u.messageId());
-                update.setString(7, u.userId());
-                update.addBatch();
-            }
+    /** {@code updates} through {@code update} (its last two parameters: the message and the user), as one batch. */
+    private static int[] applyUpdates(PreparedStatement update, List<StatusUpdate> updates) throws SQLException {
+        for (StatusUpdate u : updates) {
+            int rank = u.status().rank();
+            update.setInt(1, rank);
+            update.setInt(2, rank);
+            update.setLong(3, u.at());
+            setNullableLong(update, 4, rank >= DeliveryStatus.ACKED.rank() ? u.at() : null);
+            setNullableLong(update, 5, rank >= DeliveryStatus.READ.rank() ? u.at() : null);
+            update.setString(6, u.messageId());
+            update.setString(7, u.userId());
+            update.addBatch();
         }
         return update.executeBatch();
     }
