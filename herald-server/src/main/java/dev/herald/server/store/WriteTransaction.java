@@ -30,8 +30,8 @@ import java.util.Set;
  * The writes of one group commit, on one connection inside one transaction: every queued append and status
  * update becomes a row, and consecutive operations of one kind go to the database together (on SQLite a JDBC
  * batch, or multi-row inserts where no per-row count is needed, {@link MultiRowInserts}); on PostgreSQL the appends' rows go as one array insert per table ({@link ArrayInserts}):
- * one statement for the group's messages (repeats of a taken key are the ids {@code RETURNING} leaves out, their
- * holders read in one more statement), one for its stream entries, one for the recipients of its messages to several users (a message to one user keeps its recipient's status in its own row, V7). Operations take effect in call order: a status update waits for the appends queued
+ * one statement for the group's messages with an idempotency key (repeats of a taken key are the ids {@code RETURNING}
+ * leaves out, their holders read in one more statement) and one for those without, one for its stream entries, one for the recipients of its messages to several users (a message to one user keeps its recipient's status in its own row, V7). Operations take effect in call order: a status update waits for the appends queued
  * before it to be flushed, and the other way round. Results are known after {@link #flush()}; nothing is
  * visible to others before the caller commits. Statements come from the writer's session and are reused by
  * the next transaction. The channel deliveries of an appended message ({@code StoredMessage#jobs}) are inserted
@@ -54,6 +54,12 @@ final class WriteTransaction {
     private static final String MESSAGE_COLUMNS = "id, ts, expires_at, data, users, topics, to_all, idempotency_key, request_hash, recipient";
     private static final String MESSAGE_CONFLICT = " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id";
     static final String INSERT_MESSAGES = ArrayInserts.insertSql("messages", MESSAGE_COLUMNS, MESSAGE_TYPES) + MESSAGE_CONFLICT;
+    /** Messages without an idempotency key: nothing to conflict with, so no {@code ON CONFLICT} (see {@link #insertMessagesAtOnce}). */
+    private static final ArrayInserts.Type[] UNKEYED_MESSAGE_TYPES = {ArrayInserts.Type.TEXT, ArrayInserts.Type.BIGINT,
+            ArrayInserts.Type.BIGINT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT,
+            ArrayInserts.Type.INT, ArrayInserts.Type.TEXT};
+    static final String INSERT_UNKEYED_MESSAGES = ArrayInserts.insertSql("messages",
+            "id, ts, expires_at, data, users, topics, to_all, recipient", UNKEYED_MESSAGE_TYPES);
     private static final String ENTRY_COLUMNS = "stream, message_id, expires_at, position";
     private static final String RECIPIENT_COLUMNS = "message_id, user_id";
     static final String INSERT_ENTRIES = ArrayInserts.insertSql("stream_entries", ENTRY_COLUMNS, ENTRY_TYPES);
@@ -268,28 +274,48 @@ final class WriteTransaction {
     }
 
     /**
-     * PostgreSQL: one statement for the group; the rows it inserted come back by id ({@code RETURNING}), a message
-     * not among them met a taken key. Rows are inserted in array order, keyed ones first in key order, as the batch.
+     * PostgreSQL: the keyed messages (first in the batch, as sorted) in one statement whose {@code RETURNING} names the
+     * rows it inserted (a message not among them met a taken key), the others in one plain insert: {@code ON CONFLICT}
+     * makes every row a speculative insertion (one more WAL record and a second pass over the row), which a message
+     * without a key, that no conflict can skip, does not need. Rows are inserted in array order, as the batch.
      */
     private boolean[] insertMessagesAtOnce(List<Slot> batch) throws SQLException {
-        ArrayInserts rows = new ArrayInserts(MESSAGE_TYPES);
-        for (Slot s : batch) {
-            StoredMessage m = s.message;
-            rows.add(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), StoreRows.encodeUsers(m),
-                    StoreRows.encodeList(m.topics()), m.all() ? 1 : 0, m.idempotencyKey(),
-                    m.idempotencyKey() == null ? null : m.requestHash(), StoreRows.soloRecipient(m));
+        boolean[] inserted = new boolean[batch.size()];
+        int keyed = 0;
+        while (keyed < batch.size() && batch.get(keyed).message.idempotencyKey() != null) {
+            keyed++;
         }
-        PreparedStatement insert = statement(INSERT_MESSAGES);
-        rows.bind(session.connection, insert);
-        Set<String> stored = new HashSet<>(batch.size() * 2);
-        try (ResultSet rs = insert.executeQuery()) {
-            while (rs.next()) {
-                stored.add(rs.getString(1));
+        if (keyed > 0) {
+            ArrayInserts rows = new ArrayInserts(MESSAGE_TYPES);
+            for (Slot s : batch.subList(0, keyed)) {
+                StoredMessage m = s.message;
+                rows.add(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), StoreRows.encodeUsers(m),
+                        StoreRows.encodeList(m.topics()), m.all() ? 1 : 0, m.idempotencyKey(), m.requestHash(),
+                        StoreRows.soloRecipient(m));
+            }
+            PreparedStatement insert = statement(INSERT_MESSAGES);
+            rows.bind(session.connection, insert);
+            Set<String> stored = new HashSet<>(keyed * 2);
+            try (ResultSet rs = insert.executeQuery()) {
+                while (rs.next()) {
+                    stored.add(rs.getString(1));
+                }
+            }
+            for (int i = 0; i < keyed; i++) {
+                inserted[i] = stored.contains(batch.get(i).message.id());
             }
         }
-        boolean[] inserted = new boolean[batch.size()];
-        for (int i = 0; i < batch.size(); i++) {
-            inserted[i] = stored.contains(batch.get(i).message.id());
+        if (keyed < batch.size()) {
+            ArrayInserts rows = new ArrayInserts(UNKEYED_MESSAGE_TYPES);
+            for (Slot s : batch.subList(keyed, batch.size())) {
+                StoredMessage m = s.message;
+                rows.add(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), StoreRows.encodeUsers(m),
+                        StoreRows.encodeList(m.topics()), m.all() ? 1 : 0, StoreRows.soloRecipient(m));
+            }
+            PreparedStatement insert = statement(INSERT_UNKEYED_MESSAGES);
+            rows.bind(session.connection, insert);
+            insert.executeUpdate();
+            Arrays.fill(inserted, keyed, batch.size(), true);
         }
         return inserted;
     }
