@@ -212,13 +212,27 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
 
     @Test
     void aConnectionLostInTheMiddleOfATransactionLeavesNothingOfIt() throws Exception {
+        List<StoredMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            batch.add(withKey(toUsers(String.valueOf(i), "u1", "u2"), "mid-" + i));
+        }
+        brokenMidwayLeavesNothing(batch);
+    }
+
+    // without keys the group's first statement is a COPY, which must open the transaction as an INSERT does
+    @Test
+    void aConnectionLostInTheMiddleOfATransactionOfMessagesWithoutKeysLeavesNothingOfIt() throws Exception {
+        List<StoredMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            batch.add(toUsers(String.valueOf(i), "u1", "u2"));
+        }
+        brokenMidwayLeavesNothing(batch);
+    }
+
+    private void brokenMidwayLeavesNothing(List<StoredMessage> batch) throws Exception {
         store.close();
         try (BreakableStore breakable = openBreakable(JdbcStoreOptions.defaults().withConnectionTimeout(Duration.ofSeconds(2)))) {
             store = breakable.store();
-            List<StoredMessage> batch = new ArrayList<>();
-            for (int i = 0; i < 50; i++) {
-                batch.add(withKey(toUsers(String.valueOf(i), "u1", "u2"), "mid-" + i));
-            }
             CompletableFuture<List<Appended>> append;
             try (Connection locker = connect()) {
                 locker.setAutoCommit(false);
