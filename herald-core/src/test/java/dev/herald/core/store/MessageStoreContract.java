@@ -558,6 +558,23 @@ public abstract class MessageStoreContract {
     }
 
     @Test
+    void messagesWithAndWithoutKeysInOneCallTakePositionsInCallOrder() {
+        await(store.append(List.of(withKey(toUsers("0", "u1"), "taken"))));
+        StoredMessage plain = toUsers("1", "u1");
+        StoredMessage keyed = withKey(toUsers("2", "u1"), "fresh");
+        StoredMessage repeat = withKey(toUsers("3", "u1"), "taken");
+        StoredMessage plainAgain = toUsers("4", "u1", "u2");
+        StoredMessage repeatInCall = withKey(toUsers("5", "u1"), "fresh");
+        List<Appended> appended = await(store.append(List.of(plain, keyed, repeat, plainAgain, repeatInCall)));
+        assertThat(appended).extracting(Appended::duplicate).containsExactly(false, false, true, false, true);
+        assertThat(List.of(appended.get(0), appended.get(1), appended.get(3)))
+                .extracting(a -> positionIn(a, user("u1")).position()).containsExactly(2L, 3L, 4L);
+        assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0))
+                .containsExactly(appended.get(2).id(), plain.id(), keyed.id(), plainAgain.id());
+        assertThat(replayIds(user("u2"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(plainAgain.id());
+    }
+
+    @Test
     void replayReturnsEachMessageWithItsPositionInTheReplayedStream() {
         List<StoredMessage> batch = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

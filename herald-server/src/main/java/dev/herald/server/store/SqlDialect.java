@@ -4,8 +4,9 @@ package dev.herald.server.store;
  * What differs between the databases {@link JdbcMessageStore} runs on. The SQL itself is shared (both speak
  * {@code INSERT ... ON CONFLICT}, partial indexes, row values and {@code LIMIT/OFFSET}); what differs is where
  * the schema migrations live, how a transaction starts and ends, one index hint and row locking, and how a group's
- * rows travel: JDBC batches of single-row inserts for SQLite (in-process, no round trip to save), one array insert
- * per table for PostgreSQL ({@link ArrayInserts}, chosen in {@link WriteTransaction} and {@link StreamHeads}).
+ * rows travel: JDBC batches of single-row inserts for SQLite (in-process, no round trip to save), one statement per
+ * table for PostgreSQL, an array insert where a conflict clause is needed ({@link ArrayInserts}) and a binary COPY
+ * where none is ({@link CopyRows}), chosen in {@link WriteTransaction} and {@link StreamHeads}.
  */
 enum SqlDialect {
     /**

@@ -29,9 +29,12 @@ import java.util.Set;
 /**
  * The writes of one group commit, on one connection inside one transaction: every queued append and status
  * update becomes a row, and consecutive operations of one kind go to the database together (on SQLite a JDBC
- * batch, or multi-row inserts where no per-row count is needed, {@link MultiRowInserts}); on PostgreSQL the appends' rows go as one array insert per table ({@link ArrayInserts}):
- * one statement for the group's messages (repeats of a taken key are the ids {@code RETURNING} leaves out, their
- * holders read in one more statement), one for its stream entries, one for the recipients of its messages to several users (a message to one user keeps its recipient's status in its own row, V7). Operations take effect in call order: a status update waits for the appends queued
+ * batch, or multi-row inserts where no per-row count is needed, {@link MultiRowInserts}); on PostgreSQL each table's
+ * rows go in one statement per group: the messages with an idempotency key as one array insert ({@link ArrayInserts};
+ * repeats of a taken key are the ids {@code RETURNING} leaves out, their holders read in one more statement), and by
+ * binary COPY ({@link CopyRows}) the rows no conflict can skip: the messages without a key, the stream entries and the
+ * recipients of the messages to several users (a message to one user keeps its recipient's status in its own row, V7).
+ * Operations take effect in call order: a status update waits for the appends queued
  * before it to be flushed, and the other way round. Results are known after {@link #flush()}; nothing is
  * visible to others before the caller commits. Statements come from the writer's session and are reused by
  * the next transaction. The channel deliveries of an appended message ({@code StoredMessage#jobs}) are inserted
@@ -48,16 +51,17 @@ final class WriteTransaction {
     private static final ArrayInserts.Type[] MESSAGE_TYPES = {ArrayInserts.Type.TEXT, ArrayInserts.Type.BIGINT,
             ArrayInserts.Type.BIGINT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT,
             ArrayInserts.Type.INT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT};
-    private static final ArrayInserts.Type[] ENTRY_TYPES = {ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT,
-            ArrayInserts.Type.BIGINT, ArrayInserts.Type.BIGINT};
-    private static final ArrayInserts.Type[] RECIPIENT_TYPES = {ArrayInserts.Type.TEXT, ArrayInserts.Type.TEXT};
     private static final String MESSAGE_COLUMNS = "id, ts, expires_at, data, users, topics, to_all, idempotency_key, request_hash, recipient";
     private static final String MESSAGE_CONFLICT = " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id";
     static final String INSERT_MESSAGES = ArrayInserts.insertSql("messages", MESSAGE_COLUMNS, MESSAGE_TYPES) + MESSAGE_CONFLICT;
+    // PostgreSQL: the rows no ON CONFLICT has to sort out, by binary COPY (see CopyRows), each value of its column's type
+    private static final String UNKEYED_MESSAGE_COLUMNS = "id, ts, expires_at, data, users, topics, to_all, recipient";
+    private static final CopyRows.Type[] UNKEYED_MESSAGE_COPY = {CopyRows.Type.TEXT, CopyRows.Type.INT8, CopyRows.Type.INT8,
+            CopyRows.Type.TEXT, CopyRows.Type.TEXT, CopyRows.Type.TEXT, CopyRows.Type.INT2, CopyRows.Type.TEXT};
+    private static final CopyRows.Type[] ENTRY_COPY = {CopyRows.Type.TEXT, CopyRows.Type.TEXT, CopyRows.Type.INT8, CopyRows.Type.INT8};
+    private static final CopyRows.Type[] RECIPIENT_COPY = {CopyRows.Type.TEXT, CopyRows.Type.TEXT};
     private static final String ENTRY_COLUMNS = "stream, message_id, expires_at, position";
     private static final String RECIPIENT_COLUMNS = "message_id, user_id";
-    static final String INSERT_ENTRIES = ArrayInserts.insertSql("stream_entries", ENTRY_COLUMNS, ENTRY_TYPES);
-    static final String INSERT_RECIPIENTS = ArrayInserts.insertSql("recipients", RECIPIENT_COLUMNS, RECIPIENT_TYPES);
     static final String FIND_KEYS = "SELECT idempotency_key, id, request_hash FROM messages WHERE idempotency_key = ANY(?)";
     // every step up to the new status happened by now at the latest (an ack implies delivery); the status never goes back
     private static final String SET_STATUS = " SET status = CASE WHEN status < ? THEN ? ELSE status END, "
@@ -186,8 +190,8 @@ final class WriteTransaction {
         Map<String, StreamPosition> next = countByStream.isEmpty() ? Map.of()
                 : sqliteHeads != null ? sqliteHeads.advance(session, countByStream) : StreamHeads.advance(session, countByStream);
 
-        RowSink entries = new RowSink("stream_entries", ENTRY_COLUMNS, INSERT_ENTRIES, ENTRY_TYPES);
-        RowSink recipients = new RowSink("recipients", RECIPIENT_COLUMNS, INSERT_RECIPIENTS, RECIPIENT_TYPES);
+        RowSink entries = new RowSink("stream_entries", ENTRY_COLUMNS, ENTRY_COPY);
+        RowSink recipients = new RowSink("recipients", RECIPIENT_COLUMNS, RECIPIENT_COPY);
         List<NotifyJob> jobs = null;
         for (Slot s : inCallOrder) {
             if (s.repeat) {
@@ -268,28 +272,46 @@ final class WriteTransaction {
     }
 
     /**
-     * PostgreSQL: one statement for the group; the rows it inserted come back by id ({@code RETURNING}), a message
-     * not among them met a taken key. Rows are inserted in array order, keyed ones first in key order, as the batch.
+     * PostgreSQL: the keyed messages (first in the batch, as sorted) in one statement whose {@code RETURNING} names the
+     * rows it inserted (a message not among them met a taken key), the others by binary COPY ({@link CopyRows}):
+     * {@code ON CONFLICT} makes every row a speculative insertion (one more WAL record and a second pass over the row),
+     * which a message without a key, that no conflict can skip, does not need. Rows go in batch order.
      */
     private boolean[] insertMessagesAtOnce(List<Slot> batch) throws SQLException {
-        ArrayInserts rows = new ArrayInserts(MESSAGE_TYPES);
-        for (Slot s : batch) {
-            StoredMessage m = s.message;
-            rows.add(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), StoreRows.encodeUsers(m),
-                    StoreRows.encodeList(m.topics()), m.all() ? 1 : 0, m.idempotencyKey(),
-                    m.idempotencyKey() == null ? null : m.requestHash(), StoreRows.soloRecipient(m));
+        boolean[] inserted = new boolean[batch.size()];
+        int keyed = 0;
+        while (keyed < batch.size() && batch.get(keyed).message.idempotencyKey() != null) {
+            keyed++;
         }
-        PreparedStatement insert = statement(INSERT_MESSAGES);
-        rows.bind(session.connection, insert);
-        Set<String> stored = new HashSet<>(batch.size() * 2);
-        try (ResultSet rs = insert.executeQuery()) {
-            while (rs.next()) {
-                stored.add(rs.getString(1));
+        if (keyed > 0) {
+            ArrayInserts rows = new ArrayInserts(MESSAGE_TYPES);
+            for (Slot s : batch.subList(0, keyed)) {
+                StoredMessage m = s.message;
+                rows.add(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), StoreRows.encodeUsers(m),
+                        StoreRows.encodeList(m.topics()), m.all() ? 1 : 0, m.idempotencyKey(), m.requestHash(),
+                        StoreRows.soloRecipient(m));
+            }
+            PreparedStatement insert = statement(INSERT_MESSAGES);
+            rows.bind(session.connection, insert);
+            Set<String> stored = new HashSet<>(keyed * 2);
+            try (ResultSet rs = insert.executeQuery()) {
+                while (rs.next()) {
+                    stored.add(rs.getString(1));
+                }
+            }
+            for (int i = 0; i < keyed; i++) {
+                inserted[i] = stored.contains(batch.get(i).message.id());
             }
         }
-        boolean[] inserted = new boolean[batch.size()];
-        for (int i = 0; i < batch.size(); i++) {
-            inserted[i] = stored.contains(batch.get(i).message.id());
+        if (keyed < batch.size()) {
+            CopyRows rows = new CopyRows("messages", UNKEYED_MESSAGE_COLUMNS, UNKEYED_MESSAGE_COPY);
+            for (Slot s : batch.subList(keyed, batch.size())) {
+                StoredMessage m = s.message;
+                rows.add(m.id(), m.timestamp(), m.expiresAt(), m.dataJson(), StoreRows.encodeUsers(m),
+                        StoreRows.encodeList(m.topics()), m.all() ? 1 : 0, StoreRows.soloRecipient(m));
+            }
+            rows.execute(session.connection);
+            Arrays.fill(inserted, keyed, batch.size(), true);
         }
         return inserted;
     }
@@ -335,27 +357,25 @@ final class WriteTransaction {
     }
 
     /**
-     * The rows of one table for the group: multi-row inserts (SQLite, {@link MultiRowInserts}) or one array insert
-     * (PostgreSQL, {@link ArrayInserts}); nothing is sent when no row was added.
+     * The rows of one table for the group: multi-row inserts (SQLite, {@link MultiRowInserts}) or one binary COPY
+     * (PostgreSQL, {@link CopyRows}); nothing is sent when no row was added.
      */
     private final class RowSink {
         private final String table;
         private final String columnList;
-        private final String arraySql;
-        private final ArrayInserts.Type[] types;
+        private final CopyRows.Type[] types;
         private MultiRowInserts multiRow;
-        private ArrayInserts rows;
+        private CopyRows rows;
 
-        RowSink(String table, String columnList, String arraySql, ArrayInserts.Type[] types) {
+        RowSink(String table, String columnList, CopyRows.Type[] types) {
             this.table = table;
             this.columnList = columnList;
-            this.arraySql = arraySql;
             this.types = types;
         }
 
         void add(Object... values) {
             if (arrays) {
-                rows = rows == null ? new ArrayInserts(types) : rows;
+                rows = rows == null ? new CopyRows(table, columnList, types) : rows;
                 rows.add(values);
             } else {
                 multiRow = multiRow == null ? new MultiRowInserts(table, columnList, types.length) : multiRow;
@@ -368,9 +388,7 @@ final class WriteTransaction {
                 multiRow.execute(session);
             }
             if (rows != null) {
-                PreparedStatement s = statement(arraySql);
-                rows.bind(session.connection, s);
-                s.executeUpdate();
+                rows.execute(session.connection);
             }
         }
     }

@@ -1,7 +1,9 @@
 package dev.herald.server.store;
 
+import dev.herald.core.message.Target;
 import dev.herald.core.store.Appended;
 import dev.herald.core.store.MessageStore;
+import dev.herald.core.store.Receipt;
 import dev.herald.core.store.ReplayRequest;
 import dev.herald.core.store.StoreLimits;
 import dev.herald.core.store.StoreUnavailableException;
@@ -210,13 +212,27 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
 
     @Test
     void aConnectionLostInTheMiddleOfATransactionLeavesNothingOfIt() throws Exception {
+        List<StoredMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            batch.add(withKey(toUsers(String.valueOf(i), "u1", "u2"), "mid-" + i));
+        }
+        brokenMidwayLeavesNothing(batch);
+    }
+
+    // without keys the group's first statement is a COPY, which must open the transaction as an INSERT does
+    @Test
+    void aConnectionLostInTheMiddleOfATransactionOfMessagesWithoutKeysLeavesNothingOfIt() throws Exception {
+        List<StoredMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            batch.add(toUsers(String.valueOf(i), "u1", "u2"));
+        }
+        brokenMidwayLeavesNothing(batch);
+    }
+
+    private void brokenMidwayLeavesNothing(List<StoredMessage> batch) throws Exception {
         store.close();
         try (BreakableStore breakable = openBreakable(JdbcStoreOptions.defaults().withConnectionTimeout(Duration.ofSeconds(2)))) {
             store = breakable.store();
-            List<StoredMessage> batch = new ArrayList<>();
-            for (int i = 0; i < 50; i++) {
-                batch.add(withKey(toUsers(String.valueOf(i), "u1", "u2"), "mid-" + i));
-            }
             CompletableFuture<List<Appended>> append;
             try (Connection locker = connect()) {
                 locker.setAutoCommit(false);
@@ -292,6 +308,23 @@ class PostgresMessageStoreTest extends JdbcMessageStoreContract {
             assertThat(again.get(1).duplicate()).isFalse();
             assertThat(replayIds(user("u1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(first.id(), fresh.id());
         }
+    }
+
+    // binary COPY carries the rows of messages without a key, entries and recipients: no escaping, exact types
+    @Test
+    void rowsWrittenByBinaryCopyReadBackUnchanged() {
+        String data = "{\"text\":\"tab\\t newline\\n quote \\\" backslash \\\\ 中文 😀\"}";
+        StoredMessage m = new StoredMessage(ids.next(T0), T0, T0 + HOUR, data, List.of("ü-1", "u\t2"), List.of("néws"), true, null);
+        StoredMessage solo = new StoredMessage(ids.next(T0), T0, T0 + HOUR, "\"\\\"", List.of("ü-1"), List.of(), false, null);
+        await(store.append(List.of(m, solo)));
+        assertThat(await(store.receipt(m.id(), T0)).orElseThrow().message()).isEqualTo(m);
+        assertThat(await(store.receipt(m.id(), T0)).orElseThrow().recipients()).extracting(Receipt.Recipient::userId)
+                .containsExactlyInAnyOrder("ü-1", "u\t2");
+        assertThat(await(store.receipt(solo.id(), T0)).orElseThrow().message()).isEqualTo(solo);
+        assertThat(replayIds(user("ü-1"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id(), solo.id());
+        assertThat(replayIds(user("u\t2"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id());
+        assertThat(replayIds(new Target.Topic("néws"), null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id());
+        assertThat(replayIds(Target.Everyone.INSTANCE, null, ReplayRequest.Pending.ALL, T0)).containsExactly(m.id());
     }
 
     // several nodes share one PostgreSQL database (an SQLite file takes one store: SqliteMessageStoreTest)

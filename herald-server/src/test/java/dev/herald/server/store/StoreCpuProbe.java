@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
  * {@code group} messages one after the other, and reports the writer thread's CPU time (ThreadMXBean) per message
  * and, for PostgreSQL, the CPU of all of the machine's {@code postgres} processes (utime + stime from /proc) per
  * message, and the WAL PostgreSQL wrote per message ({@code pg_current_wal_insert_lsn()}: cluster-wide, so exact only
- * on a PostgreSQL cluster nothing else writes to). CPU time, not wall time: stable enough on a shared machine to compare
+ * on a PostgreSQL cluster nothing else writes to). With {@code -Dpostmaster=<pid>} (the first line of the cluster's
+ * {@code postmaster.pid}) only that cluster's processes are counted, and the backends serving the store (every
+ * connection to the probe's database, found in {@code pg_stat_activity}) are reported apart: exact enough on a
+ * busy machine, where other clusters run. CPU time, not wall time: stable enough on a shared machine to compare
  * two versions of the SQL.
  *
  * <pre>
@@ -29,6 +32,7 @@ public final class StoreCpuProbe {
     private static final int USERS = 10_000;
     private static final long T0 = 1_700_000_000_000L;
     private static final boolean KEYS = Boolean.getBoolean("keys");
+    private static final long POSTMASTER = Long.getLong("postmaster", 0);
     private static final String DATA = "{\"text\":\"" + "x".repeat(89) + "\"}"; // 100 bytes
 
     public static void main(String[] args) throws Exception {
@@ -47,6 +51,8 @@ public final class StoreCpuProbe {
             for (int round = 0; round < 3; round++) {
                 long writer = writerCpu(store);
                 long pg = sqlite ? 0 : postgresCpuTicks();
+                List<Long> backends = sqlite || POSTMASTER == 0 ? List.of() : storeBackends(target);
+                long backend = cpuTicksOf(backends);
                 String walBefore = sqlite ? null : walPosition(target);
                 for (int sent = 0; sent < messages; sent += group) {
                     append(store, ids, next, group);
@@ -54,6 +60,9 @@ public final class StoreCpuProbe {
                 double writerUs = (writerCpu(store) - writer) / 1e3 / messages;
                 String pgPart = sqlite ? "" : String.format(", postgres processes %.1f µs/msg, WAL %.0f B/msg",
                         (postgresCpuTicks() - pg) * 1e6 / 100.0 / messages, walBytesSince(target, walBefore) / messages);
+                if (!backends.isEmpty()) {
+                    pgPart += String.format(", store backends %.1f µs/msg", (cpuTicksOf(backends) - backend) * 1e6 / 100.0 / messages);
+                }
                 System.out.printf("%s group %d: writer thread %.1f µs/msg%s%n", sqlite ? "sqlite" : "postgresql", group, writerUs, pgPart);
             }
         } finally {
@@ -110,24 +119,63 @@ public final class StoreCpuProbe {
         }
     }
 
-    /** utime + stime of every process named postgres, in clock ticks (USER_HZ, 100 here). */
+    /** The pids of the backends connected to the probe's database (the store's, since the probe's own close at once). */
+    private static List<Long> storeBackends(String target) throws Exception {
+        PostgresUrl url = PostgresUrl.parse(target);
+        List<Long> pids = new ArrayList<>();
+        try (var c = java.sql.DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+             var s = c.prepareStatement("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+             var rs = s.executeQuery()) {
+            while (rs.next()) {
+                pids.add(rs.getLong(1));
+            }
+        }
+        return pids;
+    }
+
+    private static long cpuTicksOf(List<Long> pids) {
+        long ticks = 0;
+        for (long pid : pids) {
+            String[] f = statFields(Path.of("/proc", Long.toString(pid)));
+            ticks += f == null ? 0 : Long.parseLong(f[12]) + Long.parseLong(f[13]);
+        }
+        return ticks;
+    }
+
+    /**
+     * utime + stime of every process named postgres (with {@code -Dpostmaster}: of that postmaster and its children
+     * only), in clock ticks (USER_HZ, 100 here). A backend that exited meanwhile is not counted.
+     */
     private static long postgresCpuTicks() throws Exception {
         long ticks = 0;
         try (var procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
-                try {
-                    String stat = Files.readString(p.resolve("stat"));
-                    int close = stat.lastIndexOf(')');
-                    if (!stat.substring(stat.indexOf('(') + 1, close).startsWith("postgres")) {
-                        continue;
-                    }
-                    String[] f = stat.substring(close + 2).split(" ");
-                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                } catch (java.io.IOException gone) {
-                    // exited meanwhile
+                String[] f = statFields(p);
+                if (f == null || !f[0].startsWith("postgres")) {
+                    continue;
                 }
+                long pid = Long.parseLong(p.getFileName().toString());
+                if (POSTMASTER != 0 && pid != POSTMASTER && Long.parseLong(f[2]) != POSTMASTER) {
+                    continue;
+                }
+                ticks += Long.parseLong(f[12]) + Long.parseLong(f[13]);
             }
         }
         return ticks;
+    }
+
+    /** /proc/<pid>/stat: [0] the command name, then field k of proc(5) at [k - 2] (ppid [2], utime [12], stime [13]); {@code null} if gone. */
+    private static String[] statFields(Path proc) {
+        try {
+            String stat = Files.readString(proc.resolve("stat"));
+            int close = stat.lastIndexOf(')');
+            String[] rest = stat.substring(close + 2).split(" ");
+            String[] f = new String[rest.length + 1];
+            f[0] = stat.substring(stat.indexOf('(') + 1, close);
+            System.arraycopy(rest, 0, f, 1, rest.length);
+            return f;
+        } catch (java.io.IOException gone) {
+            return null;
+        }
     }
 }
