@@ -2,6 +2,7 @@ package dev.herald.server.pusher;
 
 import dev.herald.core.hub.HubStats;
 import dev.herald.core.session.CloseReason;
+import dev.herald.core.session.DeliveryLane;
 import dev.herald.server.ws.NettySession;
 import io.vertx.core.json.JsonObject;
 
@@ -63,6 +64,16 @@ final class PusherConnection extends NettySession {
      */
     void abortConnection() {
         channel.eventLoop().execute(() -> channel.unsafe().close(channel.unsafe().voidPromise()));
+    }
+
+    /**
+     * No lane: a Herald broadcast to everyone reaches this connection on the publishing thread, as its channel events
+     * do (through the channel's bridge), so the two keep their publish order. On its event loop's lane a broadcast
+     * would be walked later, behind a channel event published after it.
+     */
+    @Override
+    public DeliveryLane lane() {
+        return null;
     }
 
     String socketId() {
