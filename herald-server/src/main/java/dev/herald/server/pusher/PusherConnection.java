@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread safety: {@link #sendText}, {@link #sendOn} and {@link #send} may be called from any thread.
  */
 final class PusherConnection extends NettySession {
-    /** The socket's TCP connection: {@link #abort} drops it without a close frame. */
+    /** The socket's TCP connection: {@link #abortConnection} drops it without a close frame. */
     private final io.netty.channel.Channel channel;
     /**
      * Channels this connection subscribed, with its presence member id ({@code ""} for other channels). Sized for the
