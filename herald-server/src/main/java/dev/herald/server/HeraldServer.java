@@ -174,7 +174,8 @@ public final class HeraldServer implements AutoCloseable {
         this.webSockets = new WebSocketEndpoint(vertx, hub, stats, authenticator, config, clock, draining::get, recipientStore, connectionLimit);
         endpoint.set(webSockets);
         this.pusher = config.pusher().enabled()
-                ? new Pusher(vertx, hub, center, config.pusher(), clock, draining::get, config.sendQueueBytes(), config.maxBodySize(),
+                ? new Pusher(vertx, hub, stats, center, config.pusher(), clock, draining::get, config.sendQueueBytes(),
+                        config.maxMessageSize(), config.maxBodySize(),
                         notifyStore, dispatcher, channels.policy(PusherWebhookNotifier.CHANNEL).retry().deadline(), connectionLimit, recipientStore,
                         // on Redis the Pusher channels are the cluster's; on the PostgreSQL broker they stay per node
                         views instanceof RedisClusterViews redisViews ? new PusherCluster(config.cluster().broker(),

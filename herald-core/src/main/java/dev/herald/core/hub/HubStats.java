@@ -13,7 +13,7 @@ public final class HubStats {
     public final LongAdder messagesOut = new LongAdder();
     /** Frames a connection refused because it was closed or its send queue was full. */
     public final LongAdder dropped = new LongAdder();
-    /** Connections closed with 4008 because they did not read fast enough. */
+    /** Connections closed because they did not read fast enough (4008; a Pusher connection 4100). */
     public final LongAdder slowConsumerCloses = new LongAdder();
     /** Connections refused because their user already had the maximum number. */
     public final LongAdder connectionsRejected = new LongAdder();

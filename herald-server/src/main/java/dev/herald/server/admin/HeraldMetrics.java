@@ -47,7 +47,7 @@ public final class HeraldMetrics implements AutoCloseable {
         counter("herald.messages.in", "Messages accepted for publishing", stats.messagesIn);
         counter("herald.messages.out", "Frames queued to connections (one per recipient connection)", stats.messagesOut);
         counter("herald.messages.dropped", "Frames refused by closed or full connections", stats.dropped);
-        counter("herald.slow.consumer.closes", "Connections closed with 4008 (slow consumer)", stats.slowConsumerCloses);
+        counter("herald.slow.consumer.closes", "Connections closed as slow consumers (4008; Pusher connections 4100)", stats.slowConsumerCloses);
         counter("herald.connections.rejected", "Connections closed with 4009 (too many per user)", stats.connectionsRejected);
         counter("herald.connections.opened", "Connections that authenticated since start", stats.connectionsOpened);
         counter("herald.messages.replayed", "Stored messages sent to connections that had missed them", stats.messagesReplayed);

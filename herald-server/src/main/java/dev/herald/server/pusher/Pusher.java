@@ -2,6 +2,7 @@ package dev.herald.server.pusher;
 
 import dev.herald.core.PushCenter;
 import dev.herald.core.hub.Hub;
+import dev.herald.core.hub.HubStats;
 import dev.herald.server.config.PusherConfig;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -37,8 +38,8 @@ public final class Pusher {
      * @param kick            closes a user's connections (or one of them) wherever they are, for
      *                        {@code terminate_connections}: the cluster views' kick
      */
-    public Pusher(Vertx vertx, Hub hub, PushCenter center, PusherConfig config, Clock clock, BooleanSupplier draining,
-                  long sendQueueBytes, long maxBodySize, NotifyStore notifyStore, DispatchSignals dispatcher,
+    public Pusher(Vertx vertx, Hub hub, HubStats stats, PushCenter center, PusherConfig config, Clock clock, BooleanSupplier draining,
+                  long sendQueueBytes, int maxMessageBytes, long maxBodySize, NotifyStore notifyStore, DispatchSignals dispatcher,
                   Duration webhookDeadline, ConnectionLimit connectionLimit, RecipientStore recipientStore,
                   PusherCluster cluster, BiFunction<String, String, CompletableFuture<Integer>> kick) {
         this.channels = new PusherChannels(hub, config.maxPresenceMembers());
@@ -47,7 +48,7 @@ public final class Pusher {
         PusherWebhooks webhooks = config.webhookUrl().isEmpty() ? null
                 : new PusherWebhooks(vertx, config.webhookUrl(), notifyStore, dispatcher, clock, webhookDeadline, PusherWebhooks.LEAVE_DELAY,
                         directory);
-        this.endpoint = new PusherEndpoint(vertx, hub, config, channels, publisher, clock, draining, sendQueueBytes, webhooks,
+        this.endpoint = new PusherEndpoint(vertx, hub, config, channels, publisher, clock, draining, sendQueueBytes, maxMessageBytes, stats, webhooks,
                 connectionLimit, recipientStore, directory);
         this.api = new PusherApi(config, directory, publisher, clock, draining, maxBodySize, kick);
     }

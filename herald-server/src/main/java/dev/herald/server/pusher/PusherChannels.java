@@ -4,6 +4,7 @@ import dev.herald.core.hub.Hub;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,7 +140,8 @@ final class PusherChannels {
         if (c == null) {
             return;
         }
-        String frame = event.frame(channel);
+        // one frame for every subscriber: the bytes are shared, each subscriber's drain writes them on its event loop
+        byte[] frame = event.frame(channel).getBytes(StandardCharsets.UTF_8);
         for (PusherConnection connection : c.subscribers) {
             if (!connection.socketId().equals(event.excludeSocket())) {
                 connection.sendOn(channel, frame);

@@ -1,6 +1,7 @@
 package dev.herald.server.pusher;
 
 import dev.herald.core.hub.Hub;
+import dev.herald.core.hub.HubStats;
 import dev.herald.core.session.CloseReason;
 import dev.herald.core.delivery.RecipientStore;
 import dev.herald.core.error.ErrorCode;
@@ -9,6 +10,7 @@ import dev.herald.server.config.PusherConfig;
 import dev.herald.server.net.VertxInternals;
 import dev.herald.server.net.ConnectionLimit;
 import dev.herald.server.net.ConnectionSlot;
+import dev.herald.server.ws.WebSocketEndpoint;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -46,6 +48,9 @@ public final class PusherEndpoint {
     private final Clock clock;
     private final BooleanSupplier draining;
     private final long sendQueueBytes;
+    /** {@code ws.max-message-size}: the largest message a Pusher client may send, as on {@code /ws}. */
+    private final int maxMessageBytes;
+    private final HubStats stats;
     private final PusherWebhooks webhooks;
     private final ConnectionLimit connectionLimit;
     private final RecipientStore recipientStore;
@@ -57,7 +62,8 @@ public final class PusherEndpoint {
     private long sweepTimer = -1;
 
     public PusherEndpoint(Vertx vertx, Hub hub, PusherConfig config, PusherChannels channels, PusherPublisher publisher,
-                          Clock clock, BooleanSupplier draining, long sendQueueBytes, PusherWebhooks webhooks,
+                          Clock clock, BooleanSupplier draining, long sendQueueBytes, int maxMessageBytes, HubStats stats,
+                          PusherWebhooks webhooks,
                           ConnectionLimit connectionLimit, RecipientStore recipientStore, ChannelDirectory directory) {
         this.directory = directory;
         this.events = new ChannelEvents(directory, webhooks);
@@ -77,6 +83,8 @@ public final class PusherEndpoint {
         this.clock = clock;
         this.draining = draining;
         this.sendQueueBytes = sendQueueBytes;
+        this.maxMessageBytes = maxMessageBytes;
+        this.stats = stats;
     }
 
     public void handle(RoutingContext ctx) {
@@ -93,43 +101,48 @@ public final class PusherEndpoint {
         }
         io.netty.channel.Channel channel = VertxInternals.channel(request);
         slot.releaseWhenClosed(channel); // every path ends with the socket, whichever it is
-        request.toWebSocket().onSuccess(socket -> {
-            socket.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, sendQueueBytes));
-            String socketId = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE) + "." + sequence.incrementAndGet();
-            PusherConnection connection = new PusherConnection(socketId, socket, channel, Instant.now(clock));
-            int protocol = parseProtocol(protocolParam);
-            if (!signatures.key().equals(key)) {
-                connection.closeWith(4001, "app key " + key + " does not exist on this server");
-                return;
-            }
-            if (protocol < MIN_PROTOCOL || protocol > MAX_PROTOCOL) {
-                connection.closeWith(4007, "unsupported protocol version " + protocolParam + " (Herald speaks 5-7)");
-                return;
-            }
-            if (draining.getAsBoolean()) {
-                connection.closeWith(4200, "server shutting down: reconnect");
-                return;
-            }
-            PusherSocketHandler handler = new PusherSocketHandler(connection, channels, signatures, publisher, hub, config, webhooks, counts,
-                    directory, events);
-            // a durable Herald message to the signed-in user counts as delivered once written, as on /ws
-            connection.onDelivered(messageId -> recipientStore.delivered(connection.userId(), messageId));
-            open.put(connection, handler);
-            connection.onClose(() -> {
-                slot.release();
-                open.remove(connection);
-                handler.closed();
-            });
-            socket.textMessageHandler(handler::onText);
-            socket.binaryMessageHandler(b -> connection.closeWith(4200, "binary frames are not part of the Pusher protocol"));
-            socket.pongHandler(b -> connection.seen());
-            socket.closeHandler(v -> connection.transportClosed());
-            socket.exceptionHandler(e -> log.debug("pusher connection {}: {}", socketId, e.toString()));
-            connection.sendText(PusherFrames.connectionEstablished(socketId, config.activityTimeout().toSeconds()));
-        }).onFailure(e -> {
+        request.toWebSocket().onSuccess(socket -> accept(channel, slot, key, protocolParam)).onFailure(e -> {
             slot.release();
             log.debug("pusher upgrade failed from {}: {}", request.remoteAddress(), e.toString());
         });
+    }
+
+    /**
+     * On the channel's event loop, right after the upgrade: Herald's transport takes the channel over (as on
+     * {@code /ws}, no Vert.x WebSocket stays behind), then the connection is refused the Pusher way or opened.
+     */
+    private void accept(io.netty.channel.Channel channel, ConnectionSlot slot, String key, String protocolParam) {
+        String socketId = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE) + "." + sequence.incrementAndGet();
+        PusherConnection connection = new PusherConnection(socketId, channel, sendQueueBytes, stats, Instant.now(clock));
+        PusherSocketHandler handler = new PusherSocketHandler(connection, channels, signatures, publisher, hub, config, webhooks, counts,
+                directory, events);
+        WebSocketEndpoint.wireText(channel, connection, maxMessageBytes, handler::onText,
+                () -> connection.closeWith(4200, "binary frames are not part of the Pusher protocol"), slot::release);
+        int protocol = parseProtocol(protocolParam);
+        if (!signatures.key().equals(key)) {
+            connection.closeWith(4001, "app key " + key + " does not exist on this server");
+            return;
+        }
+        if (protocol < MIN_PROTOCOL || protocol > MAX_PROTOCOL) {
+            connection.closeWith(4007, "unsupported protocol version " + protocolParam + " (Herald speaks 5-7)");
+            return;
+        }
+        if (draining.getAsBoolean()) {
+            connection.closeWith(4200, "server shutting down: reconnect");
+            return;
+        }
+        // a durable Herald message to the signed-in user counts as delivered once written, as on /ws
+        connection.onDelivered(messageId -> recipientStore.delivered(connection.userId(), messageId));
+        open.put(connection, handler);
+        connection.onClose(() -> {
+            open.remove(connection);
+            handler.closed();
+        });
+        if (connection.isClosed()) { // the socket closed during the upgrade: its close ran before the listener was set
+            open.remove(connection);
+            return;
+        }
+        connection.sendText(PusherFrames.connectionEstablished(socketId, config.activityTimeout().toSeconds()));
     }
 
     private static int parseProtocol(String value) {
@@ -170,7 +183,7 @@ public final class PusherEndpoint {
     /** {@link dev.herald.server.HeraldServer#halt}: drops every connection at once, without a close frame. */
     public void abortAll() {
         for (PusherConnection connection : open.keySet()) {
-            connection.abort();
+            connection.abortConnection();
         }
     }
 

@@ -52,7 +52,6 @@ final class PusherSocketHandler {
     }
 
     void onText(String text) {
-        connection.seen();
         JsonObject frame;
         try {
             frame = new JsonObject(text);

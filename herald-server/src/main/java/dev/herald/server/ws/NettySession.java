@@ -46,8 +46,12 @@ import java.util.concurrent.TimeUnit;
  * (Herald's own or the echo of the peer's) nothing else is written; after echoing the peer's close the
  * TCP connection is closed at once; after sending its own, Herald waits for the peer's close at most
  * {@link WebSocketOptions#CLOSING_TIMEOUT_SECONDS} before it drops the connection.
+ *
+ * <p>Open for one kind of extension: a protocol spoken over the same transport (the Pusher endpoint's connections)
+ * extends it to share the queue, the drains and the close handshake, and says what its closes look like on the wire
+ * ({@link #closeCode}, {@link #closeText}, {@link #lastFrame}).
  */
-final class NettySession extends BaseSession implements EventLoopDrains.Drainable {
+public class NettySession extends BaseSession implements EventLoopDrains.Drainable {
     /** The socket's Netty channel: the drain writes the frames here itself, so it decides when to flush. */
     private final Channel channel;
     /**
@@ -96,7 +100,7 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
     }
 
     /** Call on the channel's event loop (the drains of that loop are looked up there). */
-    NettySession(String id, Channel channel, long maxQueuedBytes, HubStats stats, Instant connectedAt) {
+    protected NettySession(String id, Channel channel, long maxQueuedBytes, HubStats stats, Instant connectedAt) {
         super(id, addressText(channel.remoteAddress()), connectedAt);
         this.channel = channel;
         this.untracked = new VoidChannelPromise(channel, false);
@@ -319,7 +323,8 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
         lastSeenNanos = System.nanoTime();
     }
 
-    long lastSeenNanos() {
+    /** When a frame last arrived from the peer ({@link System#nanoTime}), any frame: data, ping, pong or close. */
+    public final long lastSeenNanos() {
         return lastSeenNanos;
     }
 
@@ -363,14 +368,36 @@ final class NettySession extends BaseSession implements EventLoopDrains.Drainabl
                 write(item); // bounded by the queue's limit; flushed with the close frame
             }
         }
+        byte[] last = lastFrame(reason);
+        if (last != null) {
+            channel.write(text(last), untracked);
+        }
         closeSent = true;
-        ChannelFuture written = channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.reason()));
+        ChannelFuture written = channel.writeAndFlush(new CloseWebSocketFrame(closeCode(reason), closeText(reason)));
         if (dropAfter) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
         closingTimeout = channel.eventLoop().schedule(() -> {
             channel.close();
         }, WebSocketOptions.CLOSING_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** The close code sent for {@code reason}: Herald's own; a protocol on top maps reasons to its codes. */
+    protected int closeCode(CloseReason reason) {
+        return reason.code();
+    }
+
+    /** The close frame's text for {@code reason} (at most 123 bytes of UTF-8). */
+    protected String closeText(CloseReason reason) {
+        return reason.reason();
+    }
+
+    /**
+     * A text frame written just before the close frame, even when the queue is dropped ({@code null}: none). Herald
+     * says everything in the close frame; Pusher clients read the reason from a {@code pusher:error} frame.
+     */
+    protected byte[] lastFrame(CloseReason reason) {
+        return null;
     }
 
     /** Drops the TCP connection at once, without a close frame: what the peer sees of a process that died. Any thread. */

@@ -229,6 +229,26 @@ public final class WebSocketEndpoint {
      * promise each of them registered on the channel, ~100 B, which holds neither.) Vert.x still closes the
      * channel when its server closes: it tracks channels, not connections.
      */
+    /**
+     * {@link #wire} for a protocol spoken over Herald's transport by a {@link NettySession} subclass (the Pusher
+     * endpoint): whole text messages go to {@code text}, a binary message to {@code binary}. Call on the channel's
+     * event loop, right after the upgrade succeeded.
+     */
+    public static void wireText(Channel channel, NettySession session, int maxMessageBytes, java.util.function.Consumer<String> text,
+                                Runnable binary, Runnable onClosed) {
+        wire(channel, session, maxMessageBytes, new MessageAssembler.Sink() {
+            @Override
+            public void text(String message) {
+                text.accept(message);
+            }
+
+            @Override
+            public void binary(byte[] data) {
+                binary.run();
+            }
+        }, onClosed);
+    }
+
     static void wire(Channel channel, NettySession session, int maxMessageBytes, MessageAssembler.Sink inbound,
                      Runnable onClosed) {
         ChannelPipeline pipeline = channel.pipeline();

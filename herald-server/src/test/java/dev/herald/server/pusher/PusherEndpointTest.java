@@ -166,6 +166,15 @@ class PusherEndpointTest {
     }
 
     @Test
+    void a_message_over_ws_max_message_size_is_closed_with_1009_as_on_ws() {
+        WsClient client = connect(KEY, "?protocol=7");
+        socketId(client);
+        client.sendFragments("{\"event\":\"pusher:ping\",\"data\":\"" + "x".repeat(64 * 1024), "\"}");
+        assertThat(client.awaitClose()).isEqualTo(1009);
+        assertThat(client.frames()).noneMatch(f -> f.contains("pusher:error"));
+    }
+
+    @Test
     void a_sign_in_with_a_bad_signature_is_closed_with_4009() {
         WsClient client = connect(KEY, "?protocol=7");
         socketId(client);
