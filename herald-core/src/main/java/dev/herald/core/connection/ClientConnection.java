@@ -179,7 +179,7 @@ public final class ClientConnection {
         session.onDelivered(messageId -> recipientStore.delivered(userId, messageId));
         // a live message beyond a hole (positions from several nodes out of order, or lost by the broker) waits for a
         // replay of what it skipped, rather than being sent over the hole
-        session.cursors().fillHolesWith(replays::fill);
+        session.cursors().fillHolesWith(replays);
         boolean seed = protocol == Session.Protocol.SEED;
         ReplayFrom inboxFrom = since.inbox() == null || seed ? null : ReplayFrom.parse(since.inbox());
         ReplayFrom allFrom = since.all() == null || seed ? null : ReplayFrom.parsePosition(since.all());

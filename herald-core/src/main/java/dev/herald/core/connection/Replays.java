@@ -8,6 +8,7 @@ import dev.herald.core.protocol.ServerFrames;
 import dev.herald.core.session.BaseSession;
 import dev.herald.core.session.CloseReason;
 import dev.herald.core.session.Session;
+import dev.herald.core.session.StreamCursors;
 import dev.herald.core.store.ReplayFrom;
 import dev.herald.core.store.ReplayRequest;
 import dev.herald.core.store.StoredMessage;
@@ -37,7 +38,7 @@ import java.util.function.Function;
  * <p>A replay that fails closes the connection (4500: reconnect and resume later), so a client is never left with
  * a hole it does not know about. Thread-safe (the sends go through the session's cursors).
  */
-final class Replays {
+final class Replays implements StreamCursors.HoleFiller {
     private static final Logger log = LoggerFactory.getLogger(Replays.class);
 
     /**
@@ -112,8 +113,10 @@ final class Replays {
      * stream after {@code after} ({@code null}: from its beginning) up to its head, then the live messages that
      * waited go out. Every message of the stream, receipts for the user's own inbox; no positions frame (each
      * replayed message names its position). A gap (messages lost to the ttl or the cap) is reported as on login.
+     * (The cursors hold this object as their filler itself: a method reference would be one more object per connection.)
      */
-    void fill(Target stream, StreamPosition after) {
+    @Override
+    public void fill(Target stream, StreamPosition after) {
         // wait a moment first: the message overtaken (another node's, a few milliseconds behind) usually arrives by
         // then and closes the hole with no store read; only a hole still open after FILL_GRACE is read
         CompletableFuture.runAsync(() -> {

@@ -227,7 +227,9 @@ public final class StreamCursors {
             return 0;
         }
         int started = 0;
-        for (Map.Entry<Target, Cursor> e : List.copyOf(cursors.entrySet())) {
+        List<Map.Entry<Target, Cursor>> streams = new ArrayList<>(cursors.size()); // a copy: fill may change the map
+        cursors.forEach((stream, cursor) -> streams.add(Map.entry(stream, cursor))); // no entrySet view kept (see anyReplayRunning)
+        for (Map.Entry<Target, Cursor> e : streams) {
             Cursor cursor = e.getValue();
             if (!cursor.known || cursor.replays > 0) {
                 continue; // unknown: its login replay has not ended yet (and reads the store itself); running: reads it now
@@ -313,7 +315,17 @@ public final class StreamCursors {
                 sink.send(h.frame, h.messageId, h.tracked);
             }
         }
-        held = still.isEmpty() && cursors.values().stream().noneMatch(c -> c.replays > 0) ? null : still;
+        held = still.isEmpty() && !anyReplayRunning() ? null : still;
+    }
+
+    /**
+     * Walks the cursors with {@code forEach}: {@code values()} and {@code entrySet()} make a view that a {@code HashMap}
+     * keeps for its life, 16 B more per connection (this runs at the end of every login replay).
+     */
+    private boolean anyReplayRunning() {
+        boolean[] running = {false};
+        cursors.forEach((stream, cursor) -> running[0] |= cursor.replays > 0);
+        return running[0];
     }
 
     /** The connection stopped following {@code stream} (a topic it unsubscribed): its cursor goes, unless a replay of it runs. */

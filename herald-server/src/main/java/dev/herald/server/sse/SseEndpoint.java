@@ -34,9 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
@@ -77,8 +75,10 @@ public final class SseEndpoint {
     private final ConnectionLimit connectionLimit;
     private final AtomicLong streamSeq = new AtomicLong();
     private final LongAdder closingTimeouts = new LongAdder();
-    /** Every open stream, with its heartbeat slice. */
-    private final Map<SseSession, Integer> open = new ConcurrentHashMap<>();
+    /**
+     * Every open stream, in the heartbeat's slices; shutdown walks them all. No other registry of the open streams: a
+     * second map cost one more entry per stream.
+     */
     private final HeartbeatWheel<SseSession> heartbeats;
     private long heartbeatTimer = -1;
 
@@ -197,12 +197,9 @@ public final class SseEndpoint {
                 Instant.now(clock), response, dev.herald.server.net.VertxInternals.channel(request), context, config.sendQueueBytes(), stats, accepted.resume(),
                 closingTimeouts);
         ClientConnection connection = new ClientConnection(session, hub, authenticator, parser, limits, config.nodeId(), recipientStore);
-        open.put(session, heartbeats.add(session));
-        Runnable closed = () -> {
-            Integer slice = open.remove(session);
-            if (slice != null) {
-                heartbeats.remove(session, slice);
-            }
+        int slice = heartbeats.add(session);
+        Runnable closed = () -> { // runs twice (close and end handlers): each step is idempotent
+            heartbeats.remove(session, slice);
             session.responseClosed();
             slot.release();
         };
@@ -230,20 +227,16 @@ public final class SseEndpoint {
 
     /** Streams open now. */
     public int openStreams() {
-        return open.size();
+        return heartbeats.size();
     }
 
     /** {@link dev.herald.server.HeraldServer#halt}: drops every stream's connection at once, as a killed process's would be. */
     public void abortAll() {
-        for (SseSession session : open.keySet()) {
-            session.abort();
-        }
+        heartbeats.forEach(SseSession::abort);
     }
 
     /** Shutdown: ends every stream with a {@code close} event (1001: reconnect elsewhere). */
     public void closeAll(CloseReason reason) {
-        for (SseSession session : open.keySet()) {
-            session.close(reason);
-        }
+        heartbeats.forEach(session -> session.close(reason));
     }
 }

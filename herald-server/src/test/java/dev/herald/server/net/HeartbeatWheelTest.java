@@ -59,4 +59,19 @@ class HeartbeatWheelTest {
         wheel.tick(seen::add);
         assertThat(seen).containsExactly("a", "a");
     }
+
+    @Test
+    void the_wheel_holds_every_connection_added_and_not_removed() {
+        // the WebSocket endpoint keeps no other registry of its open connections: size and forEach must see them all
+        HeartbeatWheel<String> wheel = new HeartbeatWheel<>(Duration.ofSeconds(1));
+        int a = wheel.add("a");
+        wheel.add("b");
+        wheel.add("c");
+        wheel.remove("a", a);
+
+        List<String> all = new ArrayList<>();
+        wheel.forEach(all::add);
+        assertThat(all).containsExactlyInAnyOrder("b", "c");
+        assertThat(wheel.size()).isEqualTo(2);
+    }
 }

@@ -115,4 +115,21 @@ class MessageAssemblerTest {
         assertThat(other.frame(TEXT, false, utf8("x"))).isNull();
         assertThat(other.frame(BINARY, true, bytes(1))).isEqualTo(CloseReason.WEBSOCKET_PROTOCOL_ERROR);
     }
+
+    @Test
+    void connections_on_one_thread_decode_whole_messages_independently_of_each_other() {
+        // whole messages share one decoder per thread: a failure on one connection must not leak into the next
+        // message of another, nor into a fragmented message that one of them is assembling meanwhile
+        List<Object> others = new ArrayList<>();
+        MessageAssembler other = assembler(others);
+        assertThat(assembler.frame(TEXT, false, bytes(0x61, 0xc3))).isNull(); // 'a' and the first byte of 'é'
+
+        assertThat(other.frame(TEXT, true, bytes(0x62, 0xc3))).isEqualTo(CloseReason.INVALID_PAYLOAD);
+        MessageAssembler third = assembler(others);
+        assertThat(third.frame(TEXT, true, utf8("{\"uid\":\"é\"}"))).isNull();
+        assertThat(assembler.frame(CONTINUATION, true, bytes(0xa9))).isNull();
+
+        assertThat(others).containsExactly("{\"uid\":\"é\"}");
+        assertThat(messages).containsExactly("aé");
+    }
 }
