@@ -30,13 +30,17 @@ import java.util.concurrent.locks.LockSupport;
  *       (a write arriving meanwhile waits the few ms it takes, nothing is left to copy).</li>
  * </ul>
  * A passive checkpoint cannot restart the log while commits keep coming (each leaves a few frames it did not
- * copy), so the WAL would grow under steady load. The writer therefore calls {@link #afterCommit(Connection)}
- * between transactions: when the last passive checkpoint left more than {@link Policy#restartBytes()} of log,
- * or the file passed {@link Policy#limitBytes()} (the checkpoints fall behind, or readers pin old snapshots),
- * the writer runs a {@code RESTART} checkpoint itself. It copies what is left and waits for the readers of old
- * snapshots, so the next commit starts the log over; meanwhile nothing is committed, which is the back-pressure
- * that keeps the file bounded (writes queue and, past the store's queue limit, fail at once). A file past the
- * limit is truncated back to it when the log restarts ({@code journal_size_limit}).
+ * copy), so the WAL would grow under steady load. The thread follows each pass with up to {@link #CATCH_UP_PASSES}
+ * more over the frames committed meanwhile (each shorter than the one before), and the writer calls
+ * {@link #afterCommit(Connection)} between transactions: when the thread's last pass left more than
+ * {@link Policy#restartBytes()} of log, the writer runs a {@code PASSIVE} checkpoint itself, which copies the few
+ * commits' frames the passes left (none can be added meanwhile) and does not wait for readers, so the next commit
+ * starts the log over (unless a reader still reads from the log: then at a later restart). Copying is what makes the
+ * commits wait: the writer's share is kept to what it cannot avoid. When the file passed {@link Policy#limitBytes()}
+ * (the checkpoints fall behind, or readers pin old snapshots) the writer runs a {@code RESTART} checkpoint, which also
+ * waits for the readers of old snapshots; meanwhile nothing is committed, which is the back-pressure that keeps the
+ * file bounded (writes queue and, past the store's queue limit, fail at once). A file past the limit is truncated
+ * back to it when the log restarts ({@code journal_size_limit}).
  *
  * <p>Durability does not depend on any of this: a checkpoint copies committed pages, and a crash during one is
  * recovered from the WAL at the next open. With {@code synchronous=NORMAL} the WAL is fsynced at checkpoints,
@@ -85,11 +89,20 @@ final class SqliteCheckpointer implements AutoCloseable {
     private final AtomicLong passive = new AtomicLong();
     private final AtomicLong truncated = new AtomicLong();
     private final AtomicLong restarted = new AtomicLong();
+    /** WAL frames the writer copied into the database itself (each is a page written and fsynced while commits wait). */
+    private final AtomicLong writerFrames = new AtomicLong();
+    /** The WAL frames the thread's last checkpoint had copied, counted from the log's start. */
+    private volatile long threadBackfilled;
     private boolean failing; // the thread only: log a failure streak once
     /** Commits since the writer last looked at the file's size (a stat costs it ~1 % at small groups). */
     private int commitsUnchecked; // the writer thread only
     /** A transaction adds at most a few MiB: looking every 16 commits keeps the file within a few of those of its limit. */
     static final int SIZE_CHECK_EVERY = 16;
+    /**
+     * Passes after the first over the frames committed during the one before: each copies less (a pass takes two fsyncs
+     * and the pages of the commits it covers), so the writer's share when it restarts the log shrinks to a few commits.
+     */
+    static final int CATCH_UP_PASSES = 3;
 
     SqliteCheckpointer(String name, Connection connection, Path database, Policy policy) {
         this.connection = connection;
@@ -101,8 +114,8 @@ final class SqliteCheckpointer implements AutoCloseable {
     }
 
     /**
-     * Called by the writer thread after a commit, on its own connection and outside a transaction: restarts the
-     * log when the checkpointer asked for it or the file passed the limit. Blocks the writer while it runs.
+     * Called by the writer thread after a commit, on its own connection and outside a transaction: checkpoints so the
+     * log can restart when the checkpointer asked for it or the file passed the limit. Blocks the writer while it runs.
      */
     void afterCommit(Connection writer) throws SQLException {
         if (!restartWanted) {
@@ -114,9 +127,14 @@ final class SqliteCheckpointer implements AutoCloseable {
                 return;
             }
         }
+        // a long log after the thread's passes: a passive checkpoint copies what they left (no commit can add to it
+        // meanwhile: this is the writer) without waiting for readers, and the next commit starts the log over unless a
+        // reader still reads from it; past the limit, RESTART waits for those readers too
+        boolean pastLimit = !restartWanted;
         restartWanted = false;
-        checkpoint(writer, "RESTART");
+        long[] result = checkpoint(writer, pastLimit ? "RESTART" : "PASSIVE");
         restarted.incrementAndGet();
+        writerFrames.addAndGet(Math.max(0, result[2] - threadBackfilled));
     }
 
     /** Passive checkpoints run by the thread. */
@@ -129,9 +147,14 @@ final class SqliteCheckpointer implements AutoCloseable {
         return truncated.get();
     }
 
-    /** Log restarts run by the writer (a long log after a passive checkpoint, or the file past its limit). */
+    /** Checkpoints run by the writer to restart the log (a long log after the thread's passes, or the file past its limit). */
     long restarts() {
         return restarted.get();
+    }
+
+    /** WAL frames the writer's own checkpoints copied beyond what the thread's last checkpoint had (an upper bound). */
+    long writerCopiedFrames() {
+        return writerFrames.get();
     }
 
     /** The size of the WAL file now (0 when there is none). */
@@ -162,6 +185,13 @@ final class SqliteCheckpointer implements AutoCloseable {
                 if (version != seen) {
                     long[] result = checkpoint(connection, "PASSIVE");
                     passive.incrementAndGet();
+                    // the commits made during a pass are left for the next; a pass over only those is short, so a few
+                    // more leave the writer (when it restarts the log, afterCommit) the frames of a few commits to copy
+                    for (int pass = 0; pass < CATCH_UP_PASSES && result[2] < result[1] && !stopping; pass++) {
+                        result = checkpoint(connection, "PASSIVE");
+                        passive.incrementAndGet();
+                    }
+                    threadBackfilled = result[2];
                     long logPages = result[1];
                     if (logPages * pageSize() > policy.restartBytes()) {
                         restartWanted = true;
