@@ -109,6 +109,9 @@ final class JdbcDatabase implements AutoCloseable {
         config.setSynchronous(options.sqliteSync() == SqliteSync.FULL
                 ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout((int) options.connectionTimeout().toMillis());
+        // the driver would otherwise match every statement it runs against an INSERT pattern and, for each insert,
+        // prepare and run SELECT last_insert_rowid(): 3.8 % of the writer's CPU (JFR), for keys nothing here reads
+        config.setGetGeneratedKeys(false);
         if (options.sqliteMaxBytes() > 0) {
             config.setMaxPageCount((int) Math.min(Integer.MAX_VALUE, SqliteFile.maxPageCount(options.sqliteMaxBytes(), pageSize)));
         }

@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The rows of one SQLite insert without per-row results, sent as multi-row {@code INSERT … VALUES (…), (…)}
@@ -21,9 +23,17 @@ final class MultiRowInserts {
      */
     static final int[] CHUNKS = {500, 100, 20, 5, 1};
 
+    /**
+     * The statements of each table and column list, one per chunk size, made once per process: the session finds its
+     * prepared statement by the SQL's text, and the same String instance (its hash kept, equal at the first compare)
+     * costs nothing to look up, where building the text of a 500-row insert again and hashing it cost the writer ~2 %.
+     */
+    private static final Map<String, String[]> SQL_BY_CHUNK = new ConcurrentHashMap<>();
+
     private final String prefix;
     private final String rowPlaceholders;
     private final int columns;
+    private final String[] sqlByChunk;
     private final List<Object[]> rows = new ArrayList<>();
 
     /** Rows for {@code INSERT INTO <table> (<columnList>) VALUES …} with {@code columns} values each. */
@@ -31,6 +41,13 @@ final class MultiRowInserts {
         this.prefix = "INSERT INTO " + table + " (" + columnList + ") VALUES ";
         this.rowPlaceholders = "(" + String.join(", ", Collections.nCopies(columns, "?")) + ")";
         this.columns = columns;
+        this.sqlByChunk = SQL_BY_CHUNK.computeIfAbsent(prefix + rowPlaceholders, k -> {
+            String[] sql = new String[CHUNKS.length];
+            for (int i = 0; i < CHUNKS.length; i++) {
+                sql[i] = sql(CHUNKS[i]);
+            }
+            return sql;
+        });
     }
 
     /** Adds one row; values in column order, {@code null} for SQL NULL. */
@@ -43,6 +60,16 @@ final class MultiRowInserts {
 
     String sql(int rowCount) {
         return prefix + String.join(", ", Collections.nCopies(rowCount, rowPlaceholders));
+    }
+
+    /** The statement for one of {@link #CHUNKS}, the same instance every time. */
+    private String chunkSql(int size) {
+        for (int i = 0; i < CHUNKS.length; i++) {
+            if (CHUNKS[i] == size) {
+                return sqlByChunk[i];
+            }
+        }
+        throw new IllegalArgumentException("not a chunk size: " + size);
     }
 
     /** The largest of {@link #CHUNKS} that fits in {@code left} rows. */
@@ -66,7 +93,7 @@ final class MultiRowInserts {
 
     /** The statement for the {@code size} rows from row {@code from} on, bound. */
     private PreparedStatement bind(SqlSession session, int from, int size) throws SQLException {
-        PreparedStatement s = session.prepare(sql(size));
+        PreparedStatement s = session.prepare(chunkSql(size));
         int p = 1;
         for (Object[] row : rows.subList(from, from + size)) {
             for (Object value : row) {

@@ -118,7 +118,10 @@ final class SqliteCheckpointer implements AutoCloseable {
      * log can restart when the checkpointer asked for it or the file passed the limit. Blocks the writer while it runs.
      */
     void afterCommit(Connection writer) throws SQLException {
-        if (!restartWanted) {
+        boolean pastLimit;
+        if (restartWanted) {
+            pastLimit = walBytes() > policy.limitBytes();
+        } else {
             if (++commitsUnchecked < SIZE_CHECK_EVERY) {
                 return;
             }
@@ -126,11 +129,11 @@ final class SqliteCheckpointer implements AutoCloseable {
             if (walBytes() <= policy.limitBytes()) {
                 return;
             }
+            pastLimit = true;
         }
         // a long log after the thread's passes: a passive checkpoint copies what they left (no commit can add to it
         // meanwhile: this is the writer) without waiting for readers, and the next commit starts the log over unless a
         // reader still reads from it; past the limit, RESTART waits for those readers too
-        boolean pastLimit = !restartWanted;
         restartWanted = false;
         long[] result = checkpoint(writer, pastLimit ? "RESTART" : "PASSIVE");
         restarted.incrementAndGet();
