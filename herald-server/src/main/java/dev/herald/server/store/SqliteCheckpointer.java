@@ -91,6 +91,9 @@ final class SqliteCheckpointer implements AutoCloseable {
     private final AtomicLong restarted = new AtomicLong();
     /** WAL frames the writer copied into the database itself (each is a page written and fsynced while commits wait). */
     private final AtomicLong writerFrames = new AtomicLong();
+    /** Wall time the writer spent in its own checkpoints, in total and the longest one (commits wait meanwhile). */
+    private final AtomicLong writerNanos = new AtomicLong();
+    private final AtomicLong longestWriterNanos = new AtomicLong();
     /** The WAL frames the thread's last checkpoint had copied, counted from the log's start. */
     private volatile long threadBackfilled;
     private boolean failing; // the thread only: log a failure streak once
@@ -135,7 +138,11 @@ final class SqliteCheckpointer implements AutoCloseable {
         // meanwhile: this is the writer) without waiting for readers, and the next commit starts the log over unless a
         // reader still reads from it; past the limit, RESTART waits for those readers too
         restartWanted = false;
+        long start = System.nanoTime();
         long[] result = checkpoint(writer, pastLimit ? "RESTART" : "PASSIVE");
+        long took = System.nanoTime() - start;
+        writerNanos.addAndGet(took);
+        longestWriterNanos.accumulateAndGet(took, Math::max);
         restarted.incrementAndGet();
         writerFrames.addAndGet(Math.max(0, result[2] - threadBackfilled));
     }
@@ -158,6 +165,16 @@ final class SqliteCheckpointer implements AutoCloseable {
     /** WAL frames the writer's own checkpoints copied beyond what the thread's last checkpoint had (an upper bound). */
     long writerCopiedFrames() {
         return writerFrames.get();
+    }
+
+    /** Wall time the writer spent in its own checkpoints so far, in ns. */
+    long writerCheckpointNanos() {
+        return writerNanos.get();
+    }
+
+    /** The longest of the writer's own checkpoints so far, in ns. */
+    long longestWriterCheckpointNanos() {
+        return longestWriterNanos.get();
     }
 
     /** The size of the WAL file now (0 when there is none). */

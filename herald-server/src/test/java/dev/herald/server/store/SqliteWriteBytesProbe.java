@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * leaves the database file for a look inside (its path is printed); {@code -Dmessages=n} sends n messages instead of
  * 100,000 (2,000 for groups of 1); {@code -Drate=r} sends the calls at r messages per second (open loop) instead of one after
  * the other. Besides the bytes it prints the checkpoints and the WAL frames the writer copied
- * itself (pages written and fsynced while commits wait, {@link SqliteCheckpointer#writerCopiedFrames()}).
+ * itself (pages written and fsynced while commits wait, {@link SqliteCheckpointer#writerCopiedFrames()}) and the wall time
+ * those checkpoints took (a timing: indicative only on a busy machine).
  */
 public final class SqliteWriteBytesProbe {
     private static final int USERS = 10_000;
@@ -69,9 +70,10 @@ public final class SqliteWriteBytesProbe {
             long bytes = writeBytes() - before;
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("page %5d%s group %5d: %,d messages, %,.0f bytes/msg to the disk (%.1f s); checkpoints: %d passive,"
-                            + " %d by the writer, %,d frames copied by the writer%n", options().sqlitePageSize(), RANDOM ? " random" : "",
-                    group, messages, (double) bytes / messages, seconds, checkpoints.passiveCheckpoints(), checkpoints.restarts(),
-                    checkpoints.writerCopiedFrames());
+                            + " %d by the writer, %,d frames copied by the writer in %.1f ms (longest %.1f ms)%n", options().sqlitePageSize(),
+                    RANDOM ? " random" : "", group, messages, (double) bytes / messages, seconds, checkpoints.passiveCheckpoints(),
+                    checkpoints.restarts(), checkpoints.writerCopiedFrames(), checkpoints.writerCheckpointNanos() / 1e6,
+                    checkpoints.longestWriterCheckpointNanos() / 1e6);
             if (Boolean.getBoolean("keep")) {
                 System.out.println("kept " + file);
                 continue;
