@@ -30,13 +30,12 @@ import java.util.concurrent.locks.LockSupport;
  *       (a write arriving meanwhile waits the few ms it takes, nothing is left to copy).</li>
  * </ul>
  * A passive checkpoint cannot restart the log while commits keep coming (each leaves a few frames it did not
- * copy), so the WAL would grow under steady load. The thread follows each pass with up to {@link #CATCH_UP_PASSES}
- * more over the frames committed meanwhile (each shorter than the one before), and the writer calls
- * {@link #afterCommit(Connection)} between transactions: when the thread's last pass left more than
- * {@link Policy#restartBytes()} of log, the writer runs a {@code PASSIVE} checkpoint itself, which copies the few
- * commits' frames the passes left (none can be added meanwhile) and does not wait for readers, so the next commit
- * starts the log over (unless a reader still reads from the log: then at a later restart). Copying is what makes the
- * commits wait: the writer's share is kept to what it cannot avoid. When the file passed {@link Policy#limitBytes()}
+ * copy), so the WAL would grow under steady load. The writer therefore calls {@link #afterCommit(Connection)} between
+ * transactions: when the thread's last pass left more than {@link Policy#restartBytes()} of log, the writer runs a
+ * {@code PASSIVE} checkpoint itself, which copies the frames committed since that pass began (none can be added
+ * meanwhile) and fsyncs the database, and does not wait for readers, so the next commit starts the log over (unless a
+ * reader still reads from the log: then at a later restart). Commits wait for it; its fsync, not the copy, is most of
+ * that wait, so what counts is how often it runs (once per {@link Policy#restartBytes()} of log). When the file passed {@link Policy#limitBytes()}
  * (the checkpoints fall behind, or readers pin old snapshots) the writer runs a {@code RESTART} checkpoint, which also
  * waits for the readers of old snapshots; meanwhile nothing is committed, which is the back-pressure that keeps the
  * file bounded (writes queue and, past the store's queue limit, fail at once). A file past the limit is truncated
@@ -101,11 +100,6 @@ final class SqliteCheckpointer implements AutoCloseable {
     private int commitsUnchecked; // the writer thread only
     /** A transaction adds at most a few MiB: looking every 16 commits keeps the file within a few of those of its limit. */
     static final int SIZE_CHECK_EVERY = 16;
-    /**
-     * Passes after the first over the frames committed during the one before: each copies less (a pass takes two fsyncs
-     * and the pages of the commits it covers), so the writer's share when it restarts the log shrinks to a few commits.
-     */
-    static final int CATCH_UP_PASSES = 3;
 
     SqliteCheckpointer(String name, Connection connection, Path database, Policy policy) {
         this.connection = connection;
@@ -205,12 +199,6 @@ final class SqliteCheckpointer implements AutoCloseable {
                 if (version != seen) {
                     long[] result = checkpoint(connection, "PASSIVE");
                     passive.incrementAndGet();
-                    // the commits made during a pass are left for the next; a pass over only those is short, so a few
-                    // more leave the writer (when it restarts the log, afterCommit) the frames of a few commits to copy
-                    for (int pass = 0; pass < CATCH_UP_PASSES && result[2] < result[1] && !stopping; pass++) {
-                        result = checkpoint(connection, "PASSIVE");
-                        passive.incrementAndGet();
-                    }
                     threadBackfilled = result[2];
                     long logPages = result[1];
                     if (logPages * pageSize() > policy.restartBytes()) {

@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
  * steady-state depth. Exact whatever the machine's load, unlike the time it takes (printed for orientation only).
  *
  * <pre>
- * java -cp herald-server/target/herald.jar:herald-server/target/test-classes [-Dinterval=ms] [-DpageSize=bytes] [-Drandom=true] [-Dmessages=n] [-Drate=r] dev.herald.server.store.SqliteWriteBytesProbe [group…]
+ * java -cp herald-server/target/herald.jar:herald-server/target/test-classes [-Dinterval=ms] [-DrestartMiB=n] [-DpageSize=bytes] [-Drandom=true] [-Dmessages=n] [-Drate=r] dev.herald.server.store.SqliteWriteBytesProbe [group…]
  * </pre>
  * {@code -Dinterval} sets the checkpointer's interval (default {@link SqliteCheckpointer.Policy#DEFAULT_INTERVAL});
+ * {@code -DrestartMiB} the log length past which the writer restarts it (default {@link SqliteCheckpointer.Policy#DEFAULT_RESTART_BYTES});
  * {@code -DpageSize} the new file's page size (default {@link JdbcStoreOptions#DEFAULT_SQLITE_PAGE_SIZE});
  * {@code -Drandom=true} picks each message's user at random (fixed seed) instead of in round robin; {@code -Dkeep=true}
  * leaves the database file for a look inside (its path is printed); {@code -Dmessages=n} sends n messages instead of
@@ -93,9 +94,9 @@ public final class SqliteWriteBytesProbe {
 
     private static SqliteCheckpointer.Policy policy() {
         SqliteCheckpointer.Policy defaults = SqliteCheckpointer.Policy.defaults();
-        Long interval = Long.getLong("interval");
-        return interval == null ? defaults
-                : new SqliteCheckpointer.Policy(java.time.Duration.ofMillis(interval), defaults.restartBytes(), defaults.limitBytes());
+        long interval = Long.getLong("interval", defaults.interval().toMillis());
+        long restartBytes = Long.getLong("restartMiB", defaults.restartBytes() >> 20) << 20;
+        return new SqliteCheckpointer.Policy(java.time.Duration.ofMillis(interval), restartBytes, defaults.limitBytes());
     }
 
     private static void append(JdbcMessageStore store, MessageIds ids, int[] next, int n) {
