@@ -62,8 +62,11 @@ final class SqliteCheckpointer implements AutoCloseable {
     record Policy(Duration interval, long restartBytes, long limitBytes) {
         /** Long enough that one checkpoint writes each hot page once for ~a second of commits, short enough to keep the WAL small. */
         static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
-        /** 16 MiB: a restart then copies only the frames committed while the passive checkpoint ran. */
-        static final long DEFAULT_RESTART_BYTES = 16L << 20;
+        /**
+         * 64 MiB: each restart holds up commits for a copy and an fsync of the database (tens of ms on a slow disk), so
+         * the log restarts seldom; 64 MiB of 1 KiB frames make 16 wal-index hash tables for a read to look a page up in.
+         */
+        static final long DEFAULT_RESTART_BYTES = 64L << 20;
         /** 256 MiB: above a second of the WAL written at the writer's full speed, so only a stalled checkpoint reaches it. */
         static final long DEFAULT_LIMIT_BYTES = 256L << 20;
 
