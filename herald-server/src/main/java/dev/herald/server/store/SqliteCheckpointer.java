@@ -30,13 +30,16 @@ import java.util.concurrent.locks.LockSupport;
  *       (a write arriving meanwhile waits the few ms it takes, nothing is left to copy).</li>
  * </ul>
  * A passive checkpoint cannot restart the log while commits keep coming (each leaves a few frames it did not
- * copy), so the WAL would grow under steady load. The writer therefore calls {@link #afterCommit(Connection)}
- * between transactions: when the last passive checkpoint left more than {@link Policy#restartBytes()} of log,
- * or the file passed {@link Policy#limitBytes()} (the checkpoints fall behind, or readers pin old snapshots),
- * the writer runs a {@code RESTART} checkpoint itself. It copies what is left and waits for the readers of old
- * snapshots, so the next commit starts the log over; meanwhile nothing is committed, which is the back-pressure
- * that keeps the file bounded (writes queue and, past the store's queue limit, fail at once). A file past the
- * limit is truncated back to it when the log restarts ({@code journal_size_limit}).
+ * copy), so the WAL would grow under steady load. The writer therefore calls {@link #afterCommit(Connection)} between
+ * transactions: when the thread's last pass left more than {@link Policy#restartBytes()} of log, the writer runs a
+ * {@code PASSIVE} checkpoint itself, which copies the frames committed since that pass began (none can be added
+ * meanwhile) and fsyncs the database, and does not wait for readers, so the next commit starts the log over (unless a
+ * reader still reads from the log: then at a later restart). Commits wait for it; its fsync, not the copy, is most of
+ * that wait, so what counts is how often it runs (once per {@link Policy#restartBytes()} of log). When the file passed {@link Policy#limitBytes()}
+ * (the checkpoints fall behind, or readers pin old snapshots) the writer runs a {@code RESTART} checkpoint, which also
+ * waits for the readers of old snapshots; meanwhile nothing is committed, which is the back-pressure that keeps the
+ * file bounded (writes queue and, past the store's queue limit, fail at once). A file past the limit is truncated
+ * back to it when the log restarts ({@code journal_size_limit}).
  *
  * <p>Durability does not depend on any of this: a checkpoint copies committed pages, and a crash during one is
  * recovered from the WAL at the next open. With {@code synchronous=NORMAL} the WAL is fsynced at checkpoints,
@@ -59,8 +62,11 @@ final class SqliteCheckpointer implements AutoCloseable {
     record Policy(Duration interval, long restartBytes, long limitBytes) {
         /** Long enough that one checkpoint writes each hot page once for ~a second of commits, short enough to keep the WAL small. */
         static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
-        /** 16 MiB: a restart then copies only the frames committed while the passive checkpoint ran. */
-        static final long DEFAULT_RESTART_BYTES = 16L << 20;
+        /**
+         * 64 MiB: each restart holds up commits for a copy and an fsync of the database (tens of ms on a slow disk), so
+         * the log restarts seldom; 64 MiB of 1 KiB frames make 16 wal-index hash tables for a read to look a page up in.
+         */
+        static final long DEFAULT_RESTART_BYTES = 64L << 20;
         /** 256 MiB: above a second of the WAL written at the writer's full speed, so only a stalled checkpoint reaches it. */
         static final long DEFAULT_LIMIT_BYTES = 256L << 20;
 
@@ -85,6 +91,13 @@ final class SqliteCheckpointer implements AutoCloseable {
     private final AtomicLong passive = new AtomicLong();
     private final AtomicLong truncated = new AtomicLong();
     private final AtomicLong restarted = new AtomicLong();
+    /** WAL frames the writer copied into the database itself (each is a page written and fsynced while commits wait). */
+    private final AtomicLong writerFrames = new AtomicLong();
+    /** Wall time the writer spent in its own checkpoints, in total and the longest one (commits wait meanwhile). */
+    private final AtomicLong writerNanos = new AtomicLong();
+    private final AtomicLong longestWriterNanos = new AtomicLong();
+    /** The WAL frames the thread's last checkpoint had copied, counted from the log's start. */
+    private volatile long threadBackfilled;
     private boolean failing; // the thread only: log a failure streak once
     /** Commits since the writer last looked at the file's size (a stat costs it ~1 % at small groups). */
     private int commitsUnchecked; // the writer thread only
@@ -101,11 +114,14 @@ final class SqliteCheckpointer implements AutoCloseable {
     }
 
     /**
-     * Called by the writer thread after a commit, on its own connection and outside a transaction: restarts the
-     * log when the checkpointer asked for it or the file passed the limit. Blocks the writer while it runs.
+     * Called by the writer thread after a commit, on its own connection and outside a transaction: checkpoints so the
+     * log can restart when the checkpointer asked for it or the file passed the limit. Blocks the writer while it runs.
      */
     void afterCommit(Connection writer) throws SQLException {
-        if (!restartWanted) {
+        boolean pastLimit;
+        if (restartWanted) {
+            pastLimit = walBytes() > policy.limitBytes();
+        } else {
             if (++commitsUnchecked < SIZE_CHECK_EVERY) {
                 return;
             }
@@ -113,10 +129,19 @@ final class SqliteCheckpointer implements AutoCloseable {
             if (walBytes() <= policy.limitBytes()) {
                 return;
             }
+            pastLimit = true;
         }
+        // a long log after the thread's passes: a passive checkpoint copies what they left (no commit can add to it
+        // meanwhile: this is the writer) without waiting for readers, and the next commit starts the log over unless a
+        // reader still reads from it; past the limit, RESTART waits for those readers too
         restartWanted = false;
-        checkpoint(writer, "RESTART");
+        long start = System.nanoTime();
+        long[] result = checkpoint(writer, pastLimit ? "RESTART" : "PASSIVE");
+        long took = System.nanoTime() - start;
+        writerNanos.addAndGet(took);
+        longestWriterNanos.accumulateAndGet(took, Math::max);
         restarted.incrementAndGet();
+        writerFrames.addAndGet(Math.max(0, result[2] - threadBackfilled));
     }
 
     /** Passive checkpoints run by the thread. */
@@ -129,9 +154,24 @@ final class SqliteCheckpointer implements AutoCloseable {
         return truncated.get();
     }
 
-    /** Log restarts run by the writer (a long log after a passive checkpoint, or the file past its limit). */
+    /** Checkpoints run by the writer to restart the log (a long log after the thread's passes, or the file past its limit). */
     long restarts() {
         return restarted.get();
+    }
+
+    /** WAL frames the writer's own checkpoints copied beyond what the thread's last checkpoint had (an upper bound). */
+    long writerCopiedFrames() {
+        return writerFrames.get();
+    }
+
+    /** Wall time the writer spent in its own checkpoints so far, in ns. */
+    long writerCheckpointNanos() {
+        return writerNanos.get();
+    }
+
+    /** The longest of the writer's own checkpoints so far, in ns. */
+    long longestWriterCheckpointNanos() {
+        return longestWriterNanos.get();
     }
 
     /** The size of the WAL file now (0 when there is none). */
@@ -162,6 +202,7 @@ final class SqliteCheckpointer implements AutoCloseable {
                 if (version != seen) {
                     long[] result = checkpoint(connection, "PASSIVE");
                     passive.incrementAndGet();
+                    threadBackfilled = result[2];
                     long logPages = result[1];
                     if (logPages * pageSize() > policy.restartBytes()) {
                         restartWanted = true;

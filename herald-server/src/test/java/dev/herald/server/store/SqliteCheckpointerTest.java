@@ -113,6 +113,35 @@ class SqliteCheckpointerTest {
         }
     }
 
+    /**
+     * A reader that keeps an old snapshot open keeps the log from restarting; the writer's own checkpoint for a long
+     * log must not wait for it (a RESTART would, for the busy timeout of 5 s at every restart), so commits go on.
+     */
+    @Test
+    void theWritersCheckpointForALongLogDoesNotWaitForReaders() throws Exception {
+        try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + file());
+             JdbcMessageStore store = open(new SqliteCheckpointer.Policy(Duration.ofMillis(20), 64 * PAGE, Long.MAX_VALUE))) {
+            append(store, 50);
+            try (Statement s = reader.createStatement()) {
+                s.execute("BEGIN");
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM messages")) {
+                    rs.next(); // the reader's snapshot now pins the log
+                }
+            }
+            SqliteCheckpointer checkpointer = store.checkpointer();
+            CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
+                while (checkpointer.restarts() < 3) {
+                    append(store, 50);
+                }
+            });
+            load.get(10, TimeUnit.SECONDS); // three writer checkpoints that waited would take 15 s
+            try (Statement s = reader.createStatement()) {
+                s.execute("COMMIT");
+            }
+            assertThat(count(store)).isEqualTo(sent);
+        }
+    }
+
     @Test
     void closingEmptiesTheWalAndLeavesAConsistentDatabase() throws Exception {
         // an outside connection stays open (as another process's would), so SQLite's own checkpoint when its last

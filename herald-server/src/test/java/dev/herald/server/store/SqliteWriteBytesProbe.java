@@ -20,12 +20,17 @@ import java.util.concurrent.TimeUnit;
  * steady-state depth. Exact whatever the machine's load, unlike the time it takes (printed for orientation only).
  *
  * <pre>
- * java -cp herald-server/target/herald.jar:herald-server/target/test-classes [-Dinterval=ms] [-DpageSize=bytes] [-Drandom=true] dev.herald.server.store.SqliteWriteBytesProbe [group…]
+ * java -cp herald-server/target/herald.jar:herald-server/target/test-classes [-Dinterval=ms] [-DrestartMiB=n] [-DpageSize=bytes] [-Drandom=true] [-Dmessages=n] [-Drate=r] dev.herald.server.store.SqliteWriteBytesProbe [group…]
  * </pre>
  * {@code -Dinterval} sets the checkpointer's interval (default {@link SqliteCheckpointer.Policy#DEFAULT_INTERVAL});
+ * {@code -DrestartMiB} the log length past which the writer restarts it (default {@link SqliteCheckpointer.Policy#DEFAULT_RESTART_BYTES});
  * {@code -DpageSize} the new file's page size (default {@link JdbcStoreOptions#DEFAULT_SQLITE_PAGE_SIZE});
  * {@code -Drandom=true} picks each message's user at random (fixed seed) instead of in round robin; {@code -Dkeep=true}
- * leaves the database file for a look inside (its path is printed).
+ * leaves the database file for a look inside (its path is printed); {@code -Dmessages=n} sends n messages instead of
+ * 100,000 (2,000 for groups of 1); {@code -Drate=r} sends the calls at r messages per second (open loop) instead of one after
+ * the other. Besides the bytes it prints the checkpoints and the WAL frames the writer copied
+ * itself (pages written and fsynced while commits wait, {@link SqliteCheckpointer#writerCopiedFrames()}) and the wall time
+ * those checkpoints took (a timing: indicative only on a busy machine).
  */
 public final class SqliteWriteBytesProbe {
     private static final int USERS = 10_000;
@@ -46,17 +51,30 @@ public final class SqliteWriteBytesProbe {
                     append(store, ids, next, 500);
                 }
             }
-            int messages = group == 1 ? 2_000 : 100_000;
+            int messages = Integer.getInteger("messages", group == 1 ? 2_000 : 100_000);
             long before = writeBytes();
             long start = System.nanoTime();
+            SqliteCheckpointer checkpoints;
             try (JdbcMessageStore store = JdbcMessageStore.sqlite(file, StoreLimits.defaults(), options(), policy())) {
+                long rate = Long.getLong("rate", 0);
                 for (int sent = 0; sent < messages; sent += group) {
+                    if (rate > 0) { // open loop: each call at its time, as requests arriving at that rate would be
+                        long due = start + sent * 1_000_000_000L / rate;
+                        for (long wait; (wait = due - System.nanoTime()) > 0; ) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                        }
+                    }
                     append(store, ids, next, group);
                 }
+                checkpoints = store.checkpointer();
             }
             long bytes = writeBytes() - before;
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("page %5d%s group %5d: %,d messages, %,.0f bytes/msg to the disk (%.1f s)%n", options().sqlitePageSize(), RANDOM ? " random" : "", group, messages, (double) bytes / messages, seconds);
+            System.out.printf("page %5d%s group %5d: %,d messages, %,.0f bytes/msg to the disk (%.1f s); checkpoints: %d passive,"
+                            + " %d by the writer, %,d frames copied by the writer in %.1f ms (longest %.1f ms)%n", options().sqlitePageSize(),
+                    RANDOM ? " random" : "", group, messages, (double) bytes / messages, seconds, checkpoints.passiveCheckpoints(),
+                    checkpoints.restarts(), checkpoints.writerCopiedFrames(), checkpoints.writerCheckpointNanos() / 1e6,
+                    checkpoints.longestWriterCheckpointNanos() / 1e6);
             if (Boolean.getBoolean("keep")) {
                 System.out.println("kept " + file);
                 continue;
@@ -76,9 +94,9 @@ public final class SqliteWriteBytesProbe {
 
     private static SqliteCheckpointer.Policy policy() {
         SqliteCheckpointer.Policy defaults = SqliteCheckpointer.Policy.defaults();
-        Long interval = Long.getLong("interval");
-        return interval == null ? defaults
-                : new SqliteCheckpointer.Policy(java.time.Duration.ofMillis(interval), defaults.restartBytes(), defaults.limitBytes());
+        long interval = Long.getLong("interval", defaults.interval().toMillis());
+        long restartBytes = Long.getLong("restartMiB", defaults.restartBytes() >> 20) << 20;
+        return new SqliteCheckpointer.Policy(java.time.Duration.ofMillis(interval), restartBytes, defaults.limitBytes());
     }
 
     private static void append(JdbcMessageStore store, MessageIds ids, int[] next, int n) {
