@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -244,26 +245,11 @@ public final class WebSocketEndpoint {
     }
 
     /**
-     * Wires an upgraded channel to its session, the same way for every Herald connection (a {@link ClientConnection}
-     * behind {@code inbound}) and for the test-only Autobahn echo server, so the conformance suite runs
-     * through this code: Vert.x's WebSocket handler ({@link VertxInternals#webSocketHandler}) is replaced by a
-     * {@link WebSocketFrameHandler}, which reads the frames Netty's decoder produces: data frames are joined
-     * into messages by a {@link MessageAssembler} (at most {@code maxMessageBytes}, text strictly UTF-8) and
-     * given to {@code inbound}; a frame that breaks the WebSocket rules closes the connection with the matching
-     * code (1002, 1007 or 1009); the socket closing ends the session and then runs {@code onClosed}.
-     * Call on the channel's event loop, right after the upgrade succeeded (before any frame was read).
-     *
-     * <p>No Vert.x connection stays reachable from the channel afterwards: the replaced handler held the WebSocket
-     * connection, and the HTTP connection was only reachable through it. (What remains is the close-future
-     * promise each of them registered on the channel, ~100 B, which holds neither.) Vert.x still closes the
-     * channel when its server closes: it tracks channels, not connections.
-     */
-    /**
      * {@link #wire} for a protocol spoken over Herald's transport by a {@link NettySession} subclass (the Pusher
      * endpoint): whole text messages go to {@code text}, a binary message to {@code binary}. Call on the channel's
      * event loop, right after the upgrade succeeded.
      */
-    public static void wireText(Channel channel, NettySession session, int maxMessageBytes, java.util.function.Consumer<String> text,
+    public static void wireText(Channel channel, NettySession session, int maxMessageBytes, Consumer<String> text,
                                 Runnable binary, Runnable onClosed) {
         wire(channel, session, maxMessageBytes, new MessageAssembler.Sink() {
             @Override
@@ -278,6 +264,21 @@ public final class WebSocketEndpoint {
         }, onClosed);
     }
 
+    /**
+     * Wires an upgraded channel to its session, the same way for every Herald connection (a {@link ClientConnection}
+     * behind {@code inbound}) and for the test-only Autobahn echo server, so the conformance suite runs
+     * through this code: Vert.x's WebSocket handler ({@link VertxInternals#webSocketHandler}) is replaced by a
+     * {@link WebSocketFrameHandler}, which reads the frames Netty's decoder produces: data frames are joined
+     * into messages by a {@link MessageAssembler} (at most {@code maxMessageBytes}, text strictly UTF-8) and
+     * given to {@code inbound}; a frame that breaks the WebSocket rules closes the connection with the matching
+     * code (1002, 1007 or 1009); the socket closing ends the session and then runs {@code onClosed}.
+     * Call on the channel's event loop, right after the upgrade succeeded (before any frame was read).
+     *
+     * <p>No Vert.x connection stays reachable from the channel afterwards: the replaced handler held the WebSocket
+     * connection, and the HTTP connection was only reachable through it. (What remains is the close-future
+     * promise each of them registered on the channel, ~100 B, which holds neither.) Vert.x still closes the
+     * channel when its server closes: it tracks channels, not connections.
+     */
     static void wire(Channel channel, NettySession session, int maxMessageBytes, MessageAssembler.Sink inbound,
                      Runnable onClosed) {
         ChannelPipeline pipeline = channel.pipeline();
