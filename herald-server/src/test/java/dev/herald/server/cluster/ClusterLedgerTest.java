@@ -1,5 +1,8 @@
 package dev.herald.server.cluster;
 
+import dev.herald.core.message.Target;
+import dev.herald.core.session.BaseSession;
+import dev.herald.core.session.StreamCursors;
 import dev.herald.server.config.Setting;
 import dev.herald.server.testing.Http;
 import dev.herald.server.testing.ResumingSubscriber;
@@ -139,8 +142,8 @@ class ClusterLedgerTest {
             Set<String> owed = acknowledged.getOrDefault(s.userId(), Set.of());
             // on failure: the ids missing, and what the subscriber went through
             Awaitility.await("user " + s.userId() + " gets every acknowledged message").atMost(Duration.ofSeconds(20))
-                    .untilAsserted(() -> assertThat(Set.copyOf(s.ids())).as("user %s after %d connects, other frames %s",
-                            s.userId(), s.connects(), s.otherFrames()).containsAll(owed));
+                    .untilAsserted(() -> assertThat(Set.copyOf(s.ids())).as("user %s after %d connects, other frames %s; on the nodes: %s",
+                            s.userId(), s.connects(), s.otherFrames(), serverSide(s.userId(), live)).containsAll(owed));
         }
         for (ResumingSubscriber s : subscribers) {
             List<ResumingSubscriber.Arrival> firsts = new ArrayList<>();
@@ -159,6 +162,28 @@ class ClusterLedgerTest {
         }
         assertThat(subscribers.stream().mapToInt(ResumingSubscriber::connects).sum())
                 .as("reconnections happened").isGreaterThan(subscribers.size());
+    }
+
+    /**
+     * What the live nodes hold of the user's connections, for a failure's message: per connection, the last position
+     * sent on the user's stream, whether a replay (a hole's fill or a catch-up) still runs on it, and the holes seen.
+     * A connection whose replay never ended holds every later live message back.
+     */
+    private static String serverSide(String userId, List<Node> live) {
+        Target.User stream = new Target.User(userId);
+        StringBuilder out = new StringBuilder();
+        for (Node node : live) {
+            for (BaseSession session : node.server().server().hub().snapshot()) {
+                if (userId.equals(session.userId())) {
+                    StreamCursors cursors = session.cursors();
+                    out.append(node.id()).append('/').append(session.id()).append(": lastSent=").append(cursors.lastSent(stream))
+                            .append(" replaying=").append(cursors.replaying(stream)).append(" holes=").append(cursors.holes())
+                            .append(" closedLive=").append(cursors.holesClosedLive()).append(" dropped=").append(cursors.dropped())
+                            .append("; ");
+                }
+            }
+        }
+        return out.toString();
     }
 
     private Node pick(List<Node> live) {
