@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * One maintenance pass inside the writer's transaction, in the order {@code MemoryMessageStore} applies the
@@ -207,18 +208,7 @@ final class StoreMaintenance {
     /** Streams with more entries than the cap, with their entry count; {@code streams == null} checks all. */
     private Map<String, Long> overCap(Set<String> streams) throws SQLException {
         Map<String, Long> over = new LinkedHashMap<>();
-        List<String> list = spanningOverCap(streams);
-        for (int from = 0; from < list.size(); from += CHUNK) {
-            List<String> chunk = list.subList(from, Math.min(list.size(), from + CHUNK));
-            try (PreparedStatement s = c.prepareStatement(countStreamsSql(dialect, chunk.size()))) {
-                int i = 1;
-                for (String stream : chunk) {
-                    s.setString(i++, stream);
-                }
-                s.setLong(i, limits.streamCap());
-                collect(s, over);
-            }
-        }
+        inChunks(spanningOverCap(streams), n -> countStreamsSql(dialect, n), rs -> over.put(rs.getString(1), rs.getLong(2)));
         return over;
     }
 
@@ -228,39 +218,44 @@ final class StoreMaintenance {
         if (streams == null) {
             try (PreparedStatement s = c.prepareStatement(spanOverCapSql(dialect, 0))) {
                 s.setLong(1, limits.streamCap());
-                names(s, candidates);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        candidates.add(rs.getString(1));
+                    }
+                }
             }
         } else {
             List<String> list = new ArrayList<>(streams);
             Collections.sort(list);
-            for (int from = 0; from < list.size(); from += CHUNK) {
-                List<String> chunk = list.subList(from, Math.min(list.size(), from + CHUNK));
-                try (PreparedStatement s = c.prepareStatement(spanOverCapSql(dialect, chunk.size()))) {
-                    int i = 1;
-                    for (String stream : chunk) {
-                        s.setString(i++, stream);
-                    }
-                    s.setLong(i, limits.streamCap());
-                    names(s, candidates);
-                }
-            }
+            inChunks(list, n -> spanOverCapSql(dialect, n), rs -> candidates.add(rs.getString(1)));
         }
         Collections.sort(candidates);
         return candidates;
     }
 
-    private static void names(PreparedStatement s, List<String> into) throws SQLException {
-        try (ResultSet rs = s.executeQuery()) {
-            while (rs.next()) {
-                into.add(rs.getString(1));
-            }
-        }
+    /** One row of a cap query's answer. */
+    private interface Row {
+        void read(ResultSet rs) throws SQLException;
     }
 
-    private static void collect(PreparedStatement s, Map<String, Long> into) throws SQLException {
-        try (ResultSet rs = s.executeQuery()) {
-            while (rs.next()) {
-                into.put(rs.getString(1), rs.getLong(2));
+    /**
+     * Runs a cap query over {@code streams} in chunks of {@link #CHUNK} names: {@code sql} makes the statement for a
+     * chunk's size, bound with the chunk's names then the cap; every row of each answer goes to {@code row}.
+     */
+    private void inChunks(List<String> streams, IntFunction<String> sql, Row row) throws SQLException {
+        for (int from = 0; from < streams.size(); from += CHUNK) {
+            List<String> chunk = streams.subList(from, Math.min(streams.size(), from + CHUNK));
+            try (PreparedStatement s = c.prepareStatement(sql.apply(chunk.size()))) {
+                int i = 1;
+                for (String stream : chunk) {
+                    s.setString(i++, stream);
+                }
+                s.setLong(i, limits.streamCap());
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        row.read(rs);
+                    }
+                }
             }
         }
     }
